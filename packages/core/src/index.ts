@@ -1,0 +1,11 @@
+/**
+ * `@interpret-fr/core`: the zero-dependency vocabulary shared by every package: the architecture as
+ * data ({@link ModelSpec}), typed-array buffers, preprocessing, the checkpoint codec, the seeded RNG,
+ * face geometry and the synthetic face generator. Runs in Node and in browsers.
+ *
+ * @packageDocumentation
+ */
+export * from './spec.ts';
+export * from './presets.ts';
+export * from './rng.ts';
+export * from './buffers.ts';

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs the whole vitest suite with the JSON reporter and prints the plain closing line
+// `N passed, N failed, N skipped` that CI reads. Exit code: vitest's, or 1 if anything failed.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const report = resolve('.vitest-report.json');
+rmSync(report, { force: true });
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const r = spawnSync('pnpm', ['exec', ...args], { stdio: 'inherit' });
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const j = JSON.parse(readFileSync(report, 'utf8'));
+  passed = j.numPassedTests ?? 0;
+  failed = (j.numFailedTests ?? 0) + (j.numFailedTestSuites ?? 0) - 0;
+  skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  // A suite that fails to load has no failed tests inside it: count it as one failure.
+  failed = (j.numFailedTests ?? 0) + (j.testResults ?? []).filter((t) => t.status === 'failed' && (t.assertionResults ?? []).every((a) => a.status !== 'failed')).length;
+} catch (e) {
+  console.error(`test-ci: could not read ${report}: ${e.message}`);
+  failed = Math.max(failed, 1);
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(r.status === 0 && failed === 0 ? 0 : 1);
