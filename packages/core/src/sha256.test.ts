@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng.ts';
-import { sha256, sha256Hex, toHex } from './sha256.ts';
+import { Sha256, sha256, sha256Hex, toHex } from './sha256.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const nodeHex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -40,5 +40,26 @@ describe('sha256', () => {
     expect(d.length).toBe(32);
     expect(d[0]).toBe(0xba);
     expect(toHex(new Uint8Array([0, 15, 16, 255]))).toBe('000f10ff');
+  });
+});
+
+describe('Sha256 (incremental)', () => {
+  it('gives the one-shot digest for every split of the input into three chunks', () => {
+    const buf = randomBytes(200, 3);
+    const want = nodeHex(buf);
+    for (const a of [0, 1, 55, 63, 64, 65, 100]) {
+      for (const b of [a, a + 1, a + 64, 150, 200]) {
+        if (b < a || b > 200) continue;
+        const h = new Sha256().update(buf.subarray(0, a)).update(buf.subarray(a, b)).update(buf.subarray(b));
+        expect(toHex(h.digest()), `split ${a}/${b}`).toBe(want);
+      }
+    }
+  });
+
+  it('refuses use after digest', () => {
+    const h = new Sha256();
+    h.digest();
+    expect(() => h.update(new Uint8Array(1))).toThrow(/already/);
+    expect(() => h.digest()).toThrow(/already/);
   });
 });

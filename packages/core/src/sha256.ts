@@ -75,33 +75,73 @@ function blocks(hs: Int32Array, w: Int32Array, bytes: Uint8Array, start: number,
   hs[0] = h0; hs[1] = h1; hs[2] = h2; hs[3] = h3; hs[4] = h4; hs[5] = h5; hs[6] = h6; hs[7] = h7;
 }
 
+const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+/**
+ * Incremental SHA-256: feed bytes in any number of `update` calls, then `digest` once.
+ *
+ * @example
+ * const h = new Sha256();
+ * h.update(a).update(b);
+ * toHex(h.digest()) // === sha256Hex(concat(a, b))
+ */
+export class Sha256 {
+  private readonly h = new Int32Array(IV);
+  private readonly w = new Int32Array(64);
+  /** Pending bytes of a partial block (also the padding scratch: 128 bytes). */
+  private readonly buf = new Uint8Array(128);
+  private pending = 0;
+  private length = 0;
+  private done = false;
+
+  /** Hashes more bytes. */
+  update(data: Uint8Array): this {
+    if (this.done) throw new Error('Sha256.update: digest() was already called');
+    this.length += data.length;
+    let p = 0;
+    if (this.pending > 0) {
+      const take = Math.min(64 - this.pending, data.length);
+      this.buf.set(data.subarray(0, take), this.pending);
+      this.pending += take;
+      p = take;
+      if (this.pending < 64) return this;
+      blocks(this.h, this.w, this.buf, 0, 64);
+      this.pending = 0;
+    }
+    const full = p + (data.length - p) - ((data.length - p) % 64);
+    blocks(this.h, this.w, data, p, full);
+    this.buf.set(data.subarray(full), 0);
+    this.pending = data.length - full;
+    return this;
+  }
+
+  /** Finishes and returns the 32-byte digest. */
+  digest(): Uint8Array {
+    if (this.done) throw new Error('Sha256.digest: already called');
+    this.done = true;
+    // Padding: 0x80, zeros, 64-bit big-endian bit length; one or two blocks.
+    const rem = this.pending;
+    const L = rem < 56 ? 64 : 128;
+    this.buf.fill(0, rem);
+    this.buf[rem] = 0x80;
+    const dv = new DataView(this.buf.buffer);
+    dv.setUint32(L - 8, Math.floor(this.length / 0x20000000), false);
+    dv.setUint32(L - 4, (this.length * 8) >>> 0, false);
+    blocks(this.h, this.w, this.buf, 0, L);
+    const out = new Uint8Array(32);
+    const ov = new DataView(out.buffer);
+    for (let i = 0; i < 8; i++) ov.setInt32(i * 4, this.h[i]!, false);
+    return out;
+  }
+}
+
 /**
  * SHA-256 digest of `data` (32 bytes).
  *
  * @example sha256(new TextEncoder().encode('abc')) // Uint8Array(32) [0xba, 0x78, …]
  */
 export function sha256(data: Uint8Array): Uint8Array {
-  const h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const w = new Int32Array(64);
-  const n = data.length;
-  const full = n - (n % 64);
-  blocks(h, w, data, 0, full);
-  // Tail: remaining bytes, 0x80, zeros, 64-bit big-endian bit length; one or two blocks.
-  const rem = n - full;
-  const tail = new Uint8Array(rem < 56 ? 64 : 128);
-  tail.set(data.subarray(full));
-  tail[rem] = 0x80;
-  const bitsHi = Math.floor(n / 0x20000000); // n * 8 / 2^32
-  const bitsLo = (n * 8) >>> 0;
-  const L = tail.length;
-  const dv = new DataView(tail.buffer);
-  dv.setUint32(L - 8, bitsHi >>> 0, false);
-  dv.setUint32(L - 4, bitsLo, false);
-  blocks(h, w, tail, 0, L);
-  const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) ov.setInt32(i * 4, h[i]!, false);
-  return out;
+  return new Sha256().update(data).digest();
 }
 
 /** Lower-case hex of bytes. */
