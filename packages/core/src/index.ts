@@ -9,3 +9,4 @@ export * from './spec.ts';
 export * from './presets.ts';
 export * from './rng.ts';
 export * from './buffers.ts';
+export * from './geometry.ts';
