@@ -10,3 +10,6 @@ export * from './presets.ts';
 export * from './rng.ts';
 export * from './buffers.ts';
 export * from './geometry.ts';
+export * from './sha256.ts';
+export * from './checkpoint.ts';
+export * from './checkpoint-params.ts';

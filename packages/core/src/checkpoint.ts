@@ -1,0 +1,294 @@
+/**
+ * Checkpoint codec: a {@link Checkpoint} (spec + named tensors + metadata) ⇄ two files,
+ * `manifest.json` (text) and `weights.bin` (bytes). Isomorphic; the Node file I/O lives in
+ * `@interpret-fr/core/node`.
+ *
+ * `weights.bin` is the tensors concatenated in manifest order, little-endian, each starting at a
+ * multiple of 8 bytes (zero padding between). `manifest.json` is a {@link CheckpointManifest}:
+ * format tag, version, the spec, free metadata, per tensor `{name, shape, dtype, offset,
+ * byteLength}`, the total `weightsByteLength` and the SHA-256 of `weights.bin`.
+ *
+ * Canonical order: the spec's parameters first, in {@link paramInfos} order, then any extra
+ * tensors. The decoder insists on it, so swapping two same-shaped entries in the manifest (or
+ * two tensors in the bin, caught by the hash) is an error, never a silently wrong model.
+ *
+ * @module
+ */
+import { sha256Hex } from './sha256.ts';
+import type { ModelSpec, ParamInfo } from './spec.ts';
+import { paramInfos, SpecError, validateSpec } from './spec.ts';
+
+/** Element type of a stored tensor. */
+export type DType = 'float32' | 'int32' | 'uint8';
+
+/** One named tensor; `data.length` equals the product of `shape`. */
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  dtype: DType;
+  data: Float32Array | Int32Array | Uint8Array;
+}
+
+/** A model's parameters together with the spec that gives them meaning. */
+export interface Checkpoint {
+  spec: ModelSpec;
+  tensors: TensorEntry[];
+  /** Free JSON metadata (run id, step, config digest…). */
+  meta: Record<string, unknown>;
+}
+
+/** A tensor's record in `manifest.json`. */
+export interface ManifestTensor {
+  name: string;
+  shape: number[];
+  dtype: DType;
+  /** Byte offset into `weights.bin` (multiple of 8). */
+  offset: number;
+  byteLength: number;
+}
+
+/** The parsed `manifest.json`. */
+export interface CheckpointManifest {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  spec: ModelSpec;
+  meta: Record<string, unknown>;
+  tensors: ManifestTensor[];
+  weightsByteLength: number;
+  /** SHA-256 of `weights.bin`, lower-case hex. */
+  sha256: string;
+}
+
+/** `format` field of every manifest. */
+export const CHECKPOINT_FORMAT = 'interpret-fr-checkpoint';
+/** Manifest version this codec writes and reads. */
+export const CHECKPOINT_VERSION = 1;
+/** File names inside a checkpoint directory. */
+export const MANIFEST_FILE = 'manifest.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+const ALIGN = 8;
+const BYTES: Record<DType, number> = { float32: 4, int32: 4, uint8: 1 };
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Why a checkpoint was refused. */
+export type CheckpointErrorReason =
+  | 'json' | 'format' | 'version' | 'spec' | 'field' | 'duplicate' | 'order' | 'layout'
+  | 'size' | 'truncated' | 'hash' | 'shape' | 'dtype' | 'unknown' | 'missing';
+
+/** A checkpoint that cannot be encoded or decoded; `file` is the file at fault, when one is. */
+export class CheckpointError extends Error {
+  constructor(
+    message: string,
+    readonly reason: CheckpointErrorReason,
+    readonly file: typeof MANIFEST_FILE | typeof WEIGHTS_FILE | null = null,
+  ) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+function err(reason: CheckpointErrorReason, file: CheckpointError['file'], msg: string): never {
+  throw new CheckpointError(msg, reason, file);
+}
+
+const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+const isDType = (d: unknown): d is DType => d === 'float32' || d === 'int32' || d === 'uint8';
+const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+function dtypeOf(data: unknown): DType | null {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint8Array) return 'uint8';
+  return null;
+}
+
+function checkSpec(spec: ModelSpec, file: CheckpointError['file']): ParamInfo[] {
+  try {
+    return paramInfos(spec);
+  } catch (e) {
+    if (e instanceof SpecError) err('spec', file, `${file ?? 'checkpoint'}: invalid spec: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Checks names, dtypes, shapes and order of a tensor list against the spec's parameters.
+ * `where(i)` describes tensor i for messages.
+ */
+function checkTensorList(infos: ParamInfo[], list: readonly { name: string; shape: number[]; dtype: DType }[], file: CheckpointError['file'], where: (i: number) => string): void {
+  const byName = new Map(infos.map((p, i) => [p.name, { p, i }]));
+  const seen = new Set<string>();
+  let lastParam = -1;
+  let extraSeen: string | null = null;
+  list.forEach((t, i) => {
+    if (seen.has(t.name)) err('duplicate', file, `${where(i)}: duplicate tensor name "${t.name}"`);
+    seen.add(t.name);
+    const hit = byName.get(t.name);
+    if (!hit) {
+      extraSeen ??= t.name;
+      return;
+    }
+    const want = hit.p.shape;
+    if (t.shape.length !== want.length || t.shape.some((d, j) => d !== want[j])) {
+      err('shape', file, `${where(i)}: tensor "${t.name}" has shape [${t.shape.join(', ')}] but the spec needs [${want.join(', ')}]`);
+    }
+    if (t.dtype !== 'float32') err('dtype', file, `${where(i)}: parameter "${t.name}" has dtype ${t.dtype}, expected float32`);
+    if (extraSeen !== null) err('order', file, `${where(i)}: parameter "${t.name}" comes after the non-parameter tensor "${extraSeen}"; parameters must come first`);
+    if (hit.i < lastParam) {
+      err('order', file, `${where(i)}: parameter "${t.name}" is out of order: parameters must follow paramInfos(spec) order ("${infos[lastParam]!.name}" came before it)`);
+    }
+    lastParam = hit.i;
+  });
+}
+
+/** Canonical order: spec parameters in {@link paramInfos} order, then the rest as given. */
+function canonicalOrder(infos: ParamInfo[], tensors: readonly TensorEntry[]): TensorEntry[] {
+  const rank = new Map(infos.map((p, i) => [p.name, i]));
+  const params = tensors.filter((t) => rank.has(t.name)).sort((a, b) => rank.get(a.name)! - rank.get(b.name)!);
+  return [...params, ...tensors.filter((t) => !rank.has(t.name))];
+}
+
+/**
+ * Encodes a checkpoint into the text of `manifest.json` and the bytes of `weights.bin`.
+ * Validates the spec and every tensor first (throws {@link CheckpointError}); parameters are
+ * written in canonical order whatever the order of `ck.tensors`.
+ *
+ * @example
+ * const { manifest, weights } = encodeCheckpoint({ spec, tensors, meta: { step: 1000 } });
+ */
+export function encodeCheckpoint(ck: Checkpoint): { manifest: string; weights: Uint8Array } {
+  const infos = checkSpec(ck.spec, null);
+  if (!Array.isArray(ck.tensors)) err('field', null, 'checkpoint.tensors: expected an array');
+  if (typeof ck.meta !== 'object' || ck.meta === null || Array.isArray(ck.meta)) err('field', null, 'checkpoint.meta: expected a JSON object');
+  ck.tensors.forEach((t, i) => {
+    const at = `tensor ${i} ("${String(t?.name)}")`;
+    if (typeof t?.name !== 'string' || t.name === '') err('field', null, `tensor ${i}: name must be a non-empty string`);
+    if (!isDType(t.dtype)) err('dtype', null, `${at}: unknown dtype ${JSON.stringify(t.dtype)}`);
+    if (dtypeOf(t.data) !== t.dtype) err('dtype', null, `${at}: dtype ${t.dtype} but data is ${t.data?.constructor?.name ?? typeof t.data}`);
+    if (!Array.isArray(t.shape) || !t.shape.every(isNat)) err('shape', null, `${at}: shape must be non-negative integers, got ${JSON.stringify(t.shape)}`);
+    if (t.data.length !== numel(t.shape)) err('size', null, `${at}: shape [${t.shape.join(', ')}] needs ${numel(t.shape)} values, data has ${t.data.length}`);
+  });
+  const tensors = canonicalOrder(infos, ck.tensors);
+  checkTensorList(infos, tensors, null, (i) => `tensor "${tensors[i]!.name}"`);
+  const entries: ManifestTensor[] = [];
+  let end = 0;
+  for (const t of tensors) {
+    const offset = align(end);
+    const byteLength = t.data.length * BYTES[t.dtype];
+    entries.push({ name: t.name, shape: [...t.shape], dtype: t.dtype, offset, byteLength });
+    end = offset + byteLength;
+  }
+  const weights = new Uint8Array(end);
+  tensors.forEach((t, i) => {
+    const src = new Uint8Array(t.data.buffer, t.data.byteOffset, entries[i]!.byteLength);
+    weights.set(src, entries[i]!.offset);
+    if (!LITTLE_ENDIAN && BYTES[t.dtype] === 4) swap32(weights, entries[i]!.offset, entries[i]!.byteLength);
+  });
+  const manifest: CheckpointManifest = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    spec: ck.spec,
+    meta: ck.meta,
+    tensors: entries,
+    weightsByteLength: end,
+    sha256: sha256Hex(weights),
+  };
+  return { manifest: `${JSON.stringify(manifest, null, 2)}\n`, weights };
+}
+
+function swap32(b: Uint8Array, off: number, len: number): void {
+  for (let i = off; i < off + len; i += 4) {
+    const a = b[i]!, c = b[i + 1]!;
+    b[i] = b[i + 3]!;
+    b[i + 1] = b[i + 2]!;
+    b[i + 2] = c;
+    b[i + 3] = a;
+  }
+}
+
+/**
+ * Parses and checks `manifest.json` on its own: JSON, format, version, spec, tensor records,
+ * layout (aligned, in range, in order, non-overlapping), names and shapes against the spec.
+ * Throws {@link CheckpointError}.
+ */
+export function parseManifest(text: string): CheckpointManifest {
+  const F = MANIFEST_FILE;
+  let m: CheckpointManifest;
+  try {
+    m = JSON.parse(text) as CheckpointManifest;
+  } catch (e) {
+    err('json', F, `${F}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) err('json', F, `${F}: expected a JSON object`);
+  if (m.format !== CHECKPOINT_FORMAT) err('format', F, `${F}: format is ${JSON.stringify(m.format)}, expected "${CHECKPOINT_FORMAT}"`);
+  if (m.version !== CHECKPOINT_VERSION) err('version', F, `${F}: version ${JSON.stringify(m.version)} is not supported (this reader knows version ${CHECKPOINT_VERSION})`);
+  const infos = checkSpec(m.spec, F);
+  if (typeof m.meta !== 'object' || m.meta === null || Array.isArray(m.meta)) err('field', F, `${F}: "meta" must be a JSON object`);
+  if (!isNat(m.weightsByteLength)) err('field', F, `${F}: "weightsByteLength" must be a non-negative integer, got ${JSON.stringify(m.weightsByteLength)}`);
+  if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) err('field', F, `${F}: "sha256" must be 64 lower-case hex digits, got ${JSON.stringify(m.sha256)}`);
+  if (!Array.isArray(m.tensors)) err('field', F, `${F}: "tensors" must be an array`);
+  const at = (i: number): string => `${F}: tensors[${i}] ("${String(m.tensors[i]?.name)}")`;
+  let end = 0;
+  m.tensors.forEach((t, i) => {
+    if (typeof t !== 'object' || t === null) err('field', F, `${F}: tensors[${i}] must be an object`);
+    if (typeof t.name !== 'string' || t.name === '') err('field', F, `${F}: tensors[${i}].name must be a non-empty string`);
+    if (!isDType(t.dtype)) err('dtype', F, `${at(i)}: unknown dtype ${JSON.stringify(t.dtype)}`);
+    if (!Array.isArray(t.shape) || !t.shape.every(isNat)) err('shape', F, `${at(i)}: shape must be non-negative integers, got ${JSON.stringify(t.shape)}`);
+    if (!isNat(t.offset) || !isNat(t.byteLength)) err('layout', F, `${at(i)}: offset and byteLength must be non-negative integers, got ${JSON.stringify(t.offset)}, ${JSON.stringify(t.byteLength)}`);
+    const want = numel(t.shape) * BYTES[t.dtype];
+    if (t.byteLength !== want) err('size', F, `${at(i)}: byteLength ${t.byteLength} but shape [${t.shape.join(', ')}] × ${t.dtype} is ${want} bytes`);
+    if (t.offset % ALIGN !== 0) err('layout', F, `${at(i)}: offset ${t.offset} is not a multiple of ${ALIGN}`);
+    if (t.offset < end) {
+      err('order', F, `${at(i)}: offset ${t.offset} overlaps or precedes the previous tensor (which ends at byte ${end}); tensors must be stored in manifest order`);
+    }
+    end = t.offset + t.byteLength;
+    if (end > m.weightsByteLength) err('layout', F, `${at(i)}: bytes [${t.offset}, ${end}) exceed weightsByteLength ${m.weightsByteLength}`);
+  });
+  checkTensorList(infos, m.tensors, F, at);
+  return m;
+}
+
+/** Options of {@link decodeCheckpoint}. */
+export interface DecodeOptions {
+  /**
+   * Copy `weights` into a fresh buffer first (default true), so the tensors never alias the
+   * caller's bytes. With false, tensors view `weights` directly when it is 8-byte aligned.
+   */
+  copy?: boolean;
+}
+
+/**
+ * Decodes `manifest.json` text and `weights.bin` bytes. Every check of {@link parseManifest}, plus
+ * the byte length (a truncated file says how many bytes were expected and found) and the
+ * SHA-256. Tensors are typed-array views into one aligned copy of `weights` (no per-element copy).
+ * Throws {@link CheckpointError}; never returns a partly valid checkpoint.
+ *
+ * @example
+ * const ck = decodeCheckpoint(manifestText, weightsBytes);
+ * const params = paramsFromCheckpoint(ck); // Map name → Float32Array
+ */
+export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts: DecodeOptions = {}): Checkpoint {
+  const m = parseManifest(manifestText);
+  const W = WEIGHTS_FILE;
+  if (weights.length !== m.weightsByteLength) {
+    const what = weights.length < m.weightsByteLength ? 'truncated' : 'too long';
+    err(weights.length < m.weightsByteLength ? 'truncated' : 'size', W, `${W}: ${what}: ${MANIFEST_FILE} expects ${m.weightsByteLength} bytes, got ${weights.length}`);
+  }
+  const hash = sha256Hex(weights);
+  if (hash !== m.sha256) err('hash', W, `${W}: SHA-256 mismatch (corrupt or not the weights of this manifest): expected ${m.sha256}, got ${hash}`);
+  const aligned = opts.copy === false && weights.byteOffset % ALIGN === 0 && LITTLE_ENDIAN;
+  const bytes = aligned ? weights : weights.slice();
+  const tensors: TensorEntry[] = m.tensors.map((t) => {
+    const count = t.byteLength / BYTES[t.dtype];
+    const at = bytes.byteOffset + t.offset;
+    if (!LITTLE_ENDIAN && BYTES[t.dtype] === 4) swap32(bytes, t.offset, t.byteLength);
+    const data =
+      t.dtype === 'float32' ? new Float32Array(bytes.buffer, at, count)
+      : t.dtype === 'int32' ? new Int32Array(bytes.buffer, at, count)
+      : new Uint8Array(bytes.buffer, at, count);
+    return { name: t.name, shape: t.shape, dtype: t.dtype, data };
+  });
+  return { spec: m.spec, tensors, meta: m.meta };
+}
