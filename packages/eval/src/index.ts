@@ -1,0 +1,11 @@
+/**
+ * `@interpret-fr/eval`: face-recognition evaluation against any {@link Embedder}: verification and
+ * identification metrics, template scores, IJB-A/B/C and LFW protocols, occlusion robustness,
+ * interpretability statistics and reports. Exact definitions: docs/evaluation.md.
+ *
+ * @packageDocumentation
+ */
+export * from './metrics/stats.ts';
+export * from './metrics/roc.ts';
+export * from './metrics/identification.ts';
+export * from './metrics/ten-fold.ts';
