@@ -74,7 +74,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Why a checkpoint was refused. */
 export type CheckpointErrorReason =
   | 'json' | 'format' | 'version' | 'spec' | 'field' | 'duplicate' | 'order' | 'layout'
-  | 'size' | 'truncated' | 'hash' | 'shape' | 'dtype' | 'unknown' | 'missing';
+  | 'size' | 'truncated' | 'hash' | 'shape' | 'dtype' | 'unknown' | 'missing' | 'io';
 
 /** A checkpoint that cannot be encoded or decoded; `file` is the file at fault, when one is. */
 export class CheckpointError extends Error {
@@ -279,7 +279,8 @@ export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts
   const hash = sha256Hex(weights);
   if (hash !== m.sha256) err('hash', W, `${W}: SHA-256 mismatch (corrupt or not the weights of this manifest): expected ${m.sha256}, got ${hash}`);
   const aligned = opts.copy === false && weights.byteOffset % ALIGN === 0 && LITTLE_ENDIAN;
-  const bytes = aligned ? weights : weights.slice();
+  // `new Uint8Array(x)` always copies (Buffer#slice would return a view).
+  const bytes = aligned ? weights : new Uint8Array(weights);
   const tensors: TensorEntry[] = m.tensors.map((t) => {
     const count = t.byteLength / BYTES[t.dtype];
     const at = bytes.byteOffset + t.offset;
