@@ -9,3 +9,6 @@ export * from './metrics/stats.ts';
 export * from './metrics/roc.ts';
 export * from './metrics/identification.ts';
 export * from './metrics/ten-fold.ts';
+export * from './scores/cosine.ts';
+export * from './scores/templates.ts';
+export * from './scores/template-scores.ts';

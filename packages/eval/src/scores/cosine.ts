@@ -1,0 +1,67 @@
+/**
+ * Cosine similarity building blocks: row normalisation and a register-blocked dot-product kernel
+ * (2 × 2 rows at a time) over row-major `Float32Array`s.
+ *
+ * @module
+ */
+
+/** Returns a copy of the n × d rows scaled to unit L2 norm (zero rows stay zero). */
+export function normalizeRows(data: Float32Array, n: number, d: number): Float32Array {
+  if (data.length !== n * d) throw new RangeError(`normalizeRows: ${data.length} values, expected ${n} × ${d}`);
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    let s = 0;
+    for (let k = 0; k < d; k++) s += data[o + k]! * data[o + k]!;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let k = 0; k < d; k++) out[o + k] = data[o + k]! * inv;
+  }
+  return out;
+}
+
+/** Dot product of two length-d rows at offsets a and b. */
+export function dot(A: Float32Array, a: number, B: Float32Array, b: number, d: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let k = 0;
+  for (; k + 3 < d; k += 4) {
+    s0 += A[a + k]! * B[b + k]!;
+    s1 += A[a + k + 1]! * B[b + k + 1]!;
+    s2 += A[a + k + 2]! * B[b + k + 2]!;
+    s3 += A[a + k + 3]! * B[b + k + 3]!;
+  }
+  for (; k < d; k++) s0 += A[a + k]! * B[b + k]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/**
+ * out[i·ld + j] = ⟨A row (aRow + i), B row (bRow + j)⟩ for i < nA, j < nB (A·Bᵀ over d dims).
+ * `out` starts at offset 0 with row stride `ld` (≥ nB).
+ */
+export function dotBlock(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float32Array, ld: number = nB): void {
+  let i = 0;
+  for (; i + 1 < nA; i += 2) {
+    const a0 = (aRow + i) * d;
+    const a1 = a0 + d;
+    let j = 0;
+    for (; j + 1 < nB; j += 2) {
+      const b0 = (bRow + j) * d;
+      const b1 = b0 + d;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let k = 0; k < d; k++) {
+        const x0 = A[a0 + k]!, x1 = A[a1 + k]!, y0 = B[b0 + k]!, y1 = B[b1 + k]!;
+        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+      }
+      out[i * ld + j] = s00; out[i * ld + j + 1] = s01;
+      out[(i + 1) * ld + j] = s10; out[(i + 1) * ld + j + 1] = s11;
+    }
+    if (j < nB) {
+      const b0 = (bRow + j) * d;
+      out[i * ld + j] = dot(A, a0, B, b0, d);
+      out[(i + 1) * ld + j] = dot(A, a1, B, b0, d);
+    }
+  }
+  if (i < nA) {
+    const a0 = (aRow + i) * d;
+    for (let j = 0; j < nB; j++) out[i * ld + j] = dot(A, a0, B, (bRow + j) * d, d);
+  }
+}
