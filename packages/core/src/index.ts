@@ -13,3 +13,4 @@ export * from './geometry.ts';
 export * from './sha256.ts';
 export * from './checkpoint.ts';
 export * from './checkpoint-params.ts';
+export * from './preprocess.ts';

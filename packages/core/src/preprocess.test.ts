@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { Pixels } from './buffers.ts';
+import { imageRow } from './buffers.ts';
+import { centerCropSquare, cropPixels, PIXEL_TO_FLOAT, preprocess, preprocessBatch, PreprocessError, resizeBilinearPixels } from './preprocess.ts';
+import { Rng } from './rng.ts';
+
+const px = (width: number, height: number, channels: 1 | 3 | 4, values: number[]): Pixels => ({ data: Uint8Array.from(values), width, height, channels });
+const f32 = (values: number[]): number[] => values.map((v) => Math.fround(v));
+
+// Hand-computed x / 127.5 − 1:
+//   0 → −1, 255 → 1, 128 → 0.5/127.5 = 1/255, 51 → 0.4 − 1 = −0.6, 10 → −117.5/127.5, 20 → −107.5/127.5,
+//   30 → −97.5/127.5, 200 → 72.5/127.5, 100 → −27.5/127.5, 153 → 0.2, 204 → 0.6, 102 → −0.2
+const V = {
+  0: -1, 255: 1, 128: 0.00392156862745098, 51: -0.6, 10: -0.9215686274509803, 20: -0.8431372549019608, 30: -0.7647058823529411,
+  200: 0.5686274509803921, 100: -0.21568627450980393, 153: 0.2, 204: 0.6, 102: -0.2,
+} as const;
+
+describe('preprocess against hand-computed values', () => {
+  // A 3×2 image (W = 3, H = 2) so any H/W mix-up shows.
+  const gray = px(3, 2, 1, [0, 255, 128, 51, 153, 204]);
+  const rgb = px(3, 2, 3, [10, 20, 30, 200, 100, 0, 255, 128, 51, 0, 0, 0, 153, 204, 102, 255, 255, 255]);
+  const rgba = px(3, 2, 4, [10, 20, 30, 0, 200, 100, 0, 7, 255, 128, 51, 255, 0, 0, 0, 128, 153, 204, 102, 1, 255, 255, 255, 99]);
+  const rgbHWC = [V[10], V[20], V[30], V[200], V[100], V[0], V[255], V[128], V[51], V[0], V[0], V[0], V[153], V[204], V[102], V[255], V[255], V[255]];
+  const rgbCHW = [V[10], V[200], V[255], V[0], V[153], V[255], V[20], V[100], V[128], V[0], V[204], V[255], V[30], V[0], V[51], V[0], V[102], V[255]];
+
+  it('gray → 3 identical channels, NHWC and NCHW', () => {
+    const g = [V[0], V[255], V[128], V[51], V[153], V[204]];
+    const nhwc = preprocess(gray, new Float32Array(18), { layout: 'NHWC' });
+    expect([...nhwc]).toEqual(f32(g.flatMap((v) => [v, v, v])));
+    const nchw = preprocess(gray, new Float32Array(18), { layout: 'NCHW' });
+    expect([...nchw]).toEqual(f32([...g, ...g, ...g]));
+  });
+
+  it('RGB, NHWC and NCHW', () => {
+    expect([...preprocess(rgb, new Float32Array(18), { layout: 'NHWC' })]).toEqual(f32(rgbHWC));
+    expect([...preprocess(rgb, new Float32Array(18), { layout: 'NCHW' })]).toEqual(f32(rgbCHW));
+  });
+
+  it('RGBA drops alpha, NHWC and NCHW', () => {
+    expect([...preprocess(rgba, new Float32Array(18), { layout: 'NHWC' })]).toEqual(f32(rgbHWC));
+    expect([...preprocess(rgba, new Float32Array(18), { layout: 'NCHW' })]).toEqual(f32(rgbCHW));
+  });
+
+  it('writes at an element offset and touches nothing else', () => {
+    const out = new Float32Array(25).fill(NaN);
+    preprocess(rgb, out, { layout: 'NCHW', offset: 4 });
+    expect([...out.subarray(4, 22)]).toEqual(f32(rgbCHW));
+    expect([...out.subarray(0, 4), ...out.subarray(22)].every(Number.isNaN)).toBe(true);
+  });
+
+  it('the lookup table is x/127.5 − 1 rounded once to float32, exactly ±1 at the ends', () => {
+    expect(PIXEL_TO_FLOAT[0]).toBe(-1);
+    expect(PIXEL_TO_FLOAT[255]).toBe(1);
+    expect(PIXEL_TO_FLOAT[51]).toBe(Math.fround(-0.6));
+    for (let i = 1; i < 256; i++) expect(PIXEL_TO_FLOAT[i]!).toBeGreaterThan(PIXEL_TO_FLOAT[i - 1]!);
+  });
+});
+
+/** Naive reference: index arithmetic written out per element. */
+function reference(p: Pixels, layout: 'NHWC' | 'NCHW', x0: number, y0: number, s: number): Float32Array {
+  const out = new Float32Array(3 * s * s);
+  for (let y = 0; y < s; y++)
+    for (let x = 0; x < s; x++)
+      for (let c = 0; c < 3; c++) {
+        const v = p.data[((y + y0) * p.width + (x + x0)) * p.channels + (p.channels === 1 ? 0 : c)]! / 127.5 - 1;
+        out[layout === 'NHWC' ? (y * s + x) * 3 + c : c * s * s + y * s + x] = v;
+      }
+  return out;
+}
+
+function randomPixels(w: number, h: number, ch: 1 | 3 | 4, seed: number): Pixels {
+  const rng = new Rng(seed);
+  const data = new Uint8Array(w * h * ch);
+  for (let i = 0; i < data.length; i++) data[i] = rng.int(256);
+  return { data, width: w, height: h, channels: ch };
+}
+
+describe('preprocess windows and batches', () => {
+  it.each([1, 3, 4] as const)('a size×size window at (x, y) of a %i-channel 110×110 face matches the naive reference', (ch) => {
+    const p = randomPixels(110, 110, ch, ch);
+    for (const layout of ['NHWC', 'NCHW'] as const) {
+      const got = preprocess(p, new Float32Array(3 * 96 * 96), { layout, size: 96, x: 14, y: 3 });
+      expect(got).toEqual(reference(p, layout, 14, 3, 96));
+      const viaCrop = preprocess(cropPixels(p, 14, 3, 96, 96), new Float32Array(3 * 96 * 96), { layout, size: 96 });
+      expect(viaCrop).toEqual(got);
+    }
+  });
+
+  it('preprocessBatch fills image rows like single calls', () => {
+    const imgs = [randomPixels(5, 4, 1, 1), randomPixels(5, 4, 3, 2), randomPixels(5, 4, 4, 3)];
+    const b = preprocessBatch(imgs, 'NCHW');
+    expect([b.n, b.height, b.width, b.channels, b.layout, b.data.length]).toEqual([3, 4, 5, 3, 'NCHW', 180]);
+    imgs.forEach((p, i) => expect(imageRow(b, i)).toEqual(preprocess(p, new Float32Array(60), { layout: 'NCHW' })));
+    expect(() => preprocessBatch([imgs[0]!, randomPixels(4, 5, 3, 4)], 'NHWC')).toThrow(/image 1 is 4×5, expected 5×4 like image 0/);
+    expect(() => preprocessBatch(imgs, 'NHWC', { size: 4 })).toThrow(/image 0 is 5×4, expected 4×4 like size/);
+  });
+
+  it('refuses bad input with a clear message', () => {
+    const p = randomPixels(4, 4, 3, 9);
+    const out = new Float32Array(48);
+    expect(() => preprocess({ ...p, data: p.data.subarray(1) }, out, { layout: 'NHWC' })).toThrow(/data has 47 bytes, 4×4×3 needs 48/);
+    expect(() => preprocess({ ...p, channels: 2 as never }, out, { layout: 'NHWC' })).toThrow(/channels must be 1 \(gray\), 3 \(RGB\) or 4 \(RGBA\), got 2/);
+    expect(() => preprocess(p, new Float32Array(47), { layout: 'NHWC' })).toThrow(/out has 47 floats, the image needs 48 from offset 0/);
+    expect(() => preprocess(p, out, { layout: 'NHWC', offset: 1 })).toThrow(/from offset 1 \(up to 49\)/);
+    expect(() => preprocess(p, out, { layout: 'HWC' as never })).toThrow(/layout must be "NHWC" or "NCHW"/);
+    expect(() => preprocess(p, out, { layout: 'NHWC', size: 3 })).toThrow(/image is 4×4 but the model takes 3×3; resize\/crop first/);
+    expect(() => preprocess(p, out, { layout: 'NHWC', size: 3, x: 2, y: 0 })).toThrow(/a 3×3 window at x=2, y=0 does not fit in the 4×4 image/);
+    expect(() => preprocess(p, out, { layout: 'NHWC', x: 1 })).toThrow(/x and y need size/);
+    expect(() => preprocess(p, out, { layout: 'NHWC', offset: -1 })).toThrow(PreprocessError);
+  });
+});
+
+describe('crop and resize helpers', () => {
+  it('centerCropSquare takes the centred square, offsets rounded down', () => {
+    const p = px(5, 3, 1, [0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24]);
+    expect(centerCropSquare(p)).toEqual(px(3, 3, 1, [1, 2, 3, 11, 12, 13, 21, 22, 23]));
+    const tall = px(2, 5, 1, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(centerCropSquare(tall)).toEqual(px(2, 2, 1, [2, 3, 4, 5]));
+    expect(() => cropPixels(p, 3, 0, 3, 3)).toThrow(/does not fit in the 5×3 image/);
+  });
+
+  it('bilinear 2×2 → 4×4 (half_pixel) matches the hand computation', () => {
+    // Columns sample source x = 0, 0.25, 0.75, 1 (clamped); rows the same.
+    const p = px(2, 2, 1, [0, 100, 200, 250]);
+    const r = resizeBilinearPixels(p, 4, 4);
+    expect([...r.data]).toEqual([0, 25, 75, 100, 50, 72, 116, 138, 150, 166, 197, 213, 200, 213, 238, 250]);
+  });
+
+  it('asymmetric and align_corners conventions', () => {
+    const p = px(2, 1, 3, [0, 10, 100, 200, 30, 0]);
+    // asymmetric: source x = 0, 0.5, 1, 1.5 → clamped 1
+    expect([...resizeBilinearPixels(p, 4, 1, { coordinate: 'asymmetric' }).data]).toEqual([0, 10, 100, 100, 20, 50, 200, 30, 0, 200, 30, 0]);
+    // align_corners: source x = 0, 0.5, 1
+    expect([...resizeBilinearPixels(p, 3, 1, { coordinate: 'align_corners' }).data]).toEqual([0, 10, 100, 100, 20, 50, 200, 30, 0]);
+  });
+
+  it('halving with half_pixel is the 2×2 box average; same size is the identity', () => {
+    const p = randomPixels(8, 6, 4, 5);
+    const r = resizeBilinearPixels(p, 4, 3);
+    for (let y = 0; y < 3; y++)
+      for (let x = 0; x < 4; x++)
+        for (let c = 0; c < 4; c++) {
+          const at = (yy: number, xx: number): number => p.data[(yy * 8 + xx) * 4 + c]!;
+          const mean = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4;
+          expect(Math.abs(r.data[(y * 4 + x) * 4 + c]! - mean)).toBeLessThanOrEqual(0.5);
+        }
+    expect(resizeBilinearPixels(p, 8, 6).data).toEqual(p.data);
+    expect(() => resizeBilinearPixels(p, 0, 3)).toThrow(/positive integers, got 0×3/);
+  });
+});
