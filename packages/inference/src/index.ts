@@ -1,0 +1,14 @@
+/**
+ * `@interpret-fr/inference`: face embeddings, response maps and peaks from an Interpret-FR ONNX model
+ * over an injected ONNX Runtime module. Runtime-free: `./node` binds `onnxruntime-node` (plus a
+ * worker-thread pool), `./web` binds `onnxruntime-web`.
+ *
+ * @packageDocumentation
+ */
+export * from './recognizer.ts';
+export * from './model-info.ts';
+export * from './onnx-meta.ts';
+export * from './ort-types.ts';
+export * from './input.ts';
+export * from './peaks.ts';
+export * from './similarity.ts';
