@@ -12,3 +12,7 @@ export * from './metrics/ten-fold.ts';
 export * from './scores/cosine.ts';
 export * from './scores/templates.ts';
 export * from './scores/template-scores.ts';
+export * from './protocols/ijba-csv.ts';
+export * from './protocols/ijba.ts';
+export * from './protocols/ijba-synthetic.ts';
+export * from './io/npy.ts';

@@ -1,0 +1,70 @@
+/**
+ * NumPy `.npy` (format 1.0/2.0/3.0) reader and writer for float32 matrices: dtype `'<f4'`,
+ * `fortran_order: False`, shape (N, D). Anything else is an {@link NpyError} saying what was found.
+ *
+ * @module
+ */
+
+/** A malformed or unsupported `.npy` file. */
+export class NpyError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'NpyError';
+  }
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** Parses an N × D float32 C-order `.npy` (a 1-D array reads as N × 1). Copies into an aligned array. */
+export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Array; n: number; dim: number } {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyError(file, 'not a .npy file (magic \\x93NUMPY missing)');
+  const major = bytes[6]!;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let hlen: number;
+  let start: number;
+  if (major === 1) { hlen = dv.getUint16(8, true); start = 10; }
+  else if (major === 2 || major === 3) { hlen = dv.getUint32(8, true); start = 12; }
+  else throw new NpyError(file, `unsupported .npy version ${major}.${bytes[7]}`);
+  if (start + hlen > bytes.length) throw new NpyError(file, `header length ${hlen} runs past the end of the file (${bytes.length} bytes)`);
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + hlen));
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeTxt = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeTxt === undefined) throw new NpyError(file, `header '${header.trim()}' lacks descr, fortran_order or shape`);
+  if (descr !== '<f4' && descr !== '=f4' && descr !== 'f4') throw new NpyError(file, `dtype '${descr}', expected '<f4' (little-endian float32)`);
+  if (fortran !== 'False') throw new NpyError(file, 'fortran_order is True, expected False (C order)');
+  const dims = shapeTxt.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
+  if (dims.length < 1 || dims.length > 2 || dims.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyError(file, `shape (${shapeTxt}), expected (N, D) or (N,)`);
+  const n = dims[0]!;
+  const dim = dims[1] ?? 1;
+  const off = start + hlen;
+  const need = n * dim * 4;
+  if (bytes.length - off !== need) throw new NpyError(file, `data has ${bytes.length - off} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
+  const data = new Float32Array(n * dim);
+  new Uint8Array(data.buffer).set(bytes.subarray(off, off + need));
+  return { data, n, dim };
+}
+
+/** Encodes an N × D float32 matrix as `.npy` version 1.0 (header padded to 64 bytes). */
+export function encodeNpy(data: Float32Array, n: number, dim: number): Uint8Array {
+  if (data.length !== n * dim) throw new RangeError(`encodeNpy: ${data.length} values for shape (${n}, ${dim})`);
+  let h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${n}, ${dim}), }`;
+  const total = 10 + h.length + 1;
+  h += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + h.length + data.byteLength);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, h.length, true);
+  for (let i = 0; i < h.length; i++) out[10 + i] = h.charCodeAt(i);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + h.length);
+  return out;
+}
+
+/** Parses an ids file: one id per line, trimmed; blank trailing lines ignored; blank inner lines are errors. */
+export function parseIds(text: string, file = '<ids>'): string[] {
+  const ls = text.split(/\r?\n/);
+  while (ls.length && ls[ls.length - 1]!.trim() === '') ls.pop();
+  ls.forEach((l, i) => { if (l.trim() === '') throw new NpyError(file, `line ${i + 1} is empty, expected an id`); });
+  return ls.map((l) => l.trim());
+}

@@ -1,0 +1,215 @@
+/**
+ * IJB-A 1:1 verification and 1:N identification over precomputed image features, per split and as
+ * mean ± std (N − 1) over splits (method.md §6.2–6.5, evaluation.md). Features are looked up by
+ * SIGHTING_ID; images without a feature are dropped, templates left empty are skipped (with their
+ * pairs or probes) and counted.
+ *
+ * @module
+ */
+import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts';
+import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
+import { meanStd } from '../metrics/stats.ts';
+import { normalizeRows } from '../scores/cosine.ts';
+import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
+import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, type FeatureMatrix, type TemplateScore } from '../scores/template-scores.ts';
+import { IjbaFormatError, type IjbaComparisons, type IjbaMetadata } from './ijba-csv.ts';
+
+/** The four files of one split. */
+export interface IjbaSplitData {
+  split: number;
+  verifyMetadata: IjbaMetadata;
+  comparisons: IjbaComparisons;
+  probe: IjbaMetadata;
+  gallery: IjbaMetadata;
+}
+
+/** Image subsets. `natural-occlusion`: rows whose three visibility flags are not all 1 (NaN kept). */
+export type IjbaSubset = 'all' | 'natural-occlusion';
+
+/** Options of {@link evaluateIjbaSplit}. */
+export interface IjbaOptions {
+  score?: TemplateScore;
+  subset?: IjbaSubset;
+  farTargets?: readonly number[];
+  ranks?: readonly number[];
+  fpirTargets?: readonly number[];
+}
+
+/** Per-split result. */
+export interface IjbaSplitResult {
+  split: number;
+  verify: VerificationMetrics & { pairs: number; skippedPairs: number; templates: number; emptyTemplates: number };
+  search: {
+    ranks: number[];
+    rates: number[];
+    tpir: TpirAtFpir[];
+    probes: number;
+    mated: number;
+    skippedProbes: number;
+    gallery: number;
+    skippedGallery: number;
+    /** CMC curve over all gallery positions (for figures). */
+    cmcCurve: Float64Array;
+  };
+}
+
+/** A features table keyed by string id (IJB-A: the SIGHTING_ID). */
+export interface FeatureTable {
+  features: FeatureMatrix;
+  index: Map<string, number>;
+}
+
+/** Builds a {@link FeatureTable} from features and their ids (duplicate ids are an error). */
+export function featureTable(features: FeatureMatrix, ids: readonly string[]): FeatureTable {
+  if (ids.length !== features.n) throw new RangeError(`featureTable: ${ids.length} ids for ${features.n} feature rows`);
+  const index = new Map<string, number>();
+  ids.forEach((id, i) => {
+    if (index.has(id)) throw new RangeError(`featureTable: id '${id}' appears twice (rows ${index.get(id)} and ${i})`);
+    index.set(id, i);
+  });
+  return { features, index };
+}
+
+/** Keeps row r of the metadata under the subset rule. */
+export function subsetFilter(m: IjbaMetadata, subset: IjbaSubset): ((r: number) => boolean) | undefined {
+  if (subset === 'all') return undefined;
+  return (r) => !(m.visibility[3 * r] === 1 && m.visibility[3 * r + 1] === 1 && m.visibility[3 * r + 2] === 1);
+}
+
+function templatesOf(m: IjbaMetadata, table: FeatureTable, subset: IjbaSubset): Templates {
+  const rows = new Int32Array(m.n);
+  for (let r = 0; r < m.n; r++) rows[r] = table.index.get(String(m.sightingId[r])) ?? -1;
+  return buildTemplates(m.templateId, rows, m.mediaId, subsetFilter(m, subset));
+}
+
+function subjectOf(m: IjbaMetadata): Map<number, number> {
+  const s = new Map<number, number>();
+  for (let r = 0; r < m.n; r++) {
+    const t = m.templateId[r]!;
+    const prev = s.get(t);
+    if (prev !== undefined && prev !== m.subjectId[r]) throw new IjbaFormatError(m.file, m.line[r]!, `TEMPLATE_ID ${t} has SUBJECT_ID ${m.subjectId[r]} here and ${prev} on an earlier line`);
+    s.set(t, m.subjectId[r]!);
+  }
+  return s;
+}
+
+const sizeOf = (t: Templates, i: number): number => t.offsets[i + 1]! - t.offsets[i]!;
+
+/** Evaluates one split. `unit` may pass already L2-normalised features (shared across splits). */
+export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions = {}, unit?: Float32Array): IjbaSplitResult {
+  const score = opts.score ?? 'set-min-mean';
+  const subset = opts.subset ?? 'all';
+  const feats = table.features;
+  const u = unit ?? normalizeRows(feats.data, feats.n, feats.dim);
+
+  // ---- 1:1 ----
+  const vt = templatesOf(d.verifyMetadata, table, subset);
+  const vIdx = templateIndex(vt);
+  const vSubj = subjectOf(d.verifyMetadata);
+  const c = d.comparisons;
+  const pa: number[] = [];
+  const pb: number[] = [];
+  const lab: number[] = [];
+  let skippedPairs = 0;
+  for (let p = 0; p < c.a.length; p++) {
+    const i = vIdx.get(c.a[p]!);
+    const j = vIdx.get(c.b[p]!);
+    if (i === undefined || j === undefined) throw new IjbaFormatError(c.file, c.line[p]!, `TEMPLATE_ID ${i === undefined ? c.a[p] : c.b[p]} is not in ${d.verifyMetadata.file}`);
+    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) { skippedPairs++; continue; }
+    pa.push(i); pb.push(j);
+    lab.push(vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0);
+  }
+  const vp = prepareTemplates(feats, vt, score, u);
+  const vs = scoreTemplatePairs(vp, vp, Int32Array.from(pa), Int32Array.from(pb));
+  const vm = verificationMetrics(vs, Uint8Array.from(lab), { farTargets: opts.farTargets ?? [1e-2, 1e-3] });
+  let emptyV = 0;
+  for (let t = 0; t < vt.ids.length; t++) if (sizeOf(vt, t) === 0) emptyV++;
+
+  // ---- 1:N ----
+  const pt = templatesOf(d.probe, table, subset);
+  const gt = templatesOf(d.gallery, table, subset);
+  const pSubj = subjectOf(d.probe);
+  const gSubj = subjectOf(d.gallery);
+  const keepP = [...pt.ids.keys()].filter((i) => sizeOf(pt, i) > 0);
+  const keepG = [...gt.ids.keys()].filter((i) => sizeOf(gt, i) > 0);
+  const sub = (t: Templates, keep: number[]): Templates => {
+    const offsets = new Int32Array(keep.length + 1);
+    keep.forEach((k, i) => { offsets[i + 1] = offsets[i]! + sizeOf(t, k); });
+    const rows = new Int32Array(offsets[keep.length]!);
+    const media = new Int32Array(rows.length);
+    keep.forEach((k, i) => { rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); });
+    return { ids: Int32Array.from(keep, (k) => t.ids[k]!), offsets, rows, media };
+  };
+  const P = sub(pt, keepP);
+  const G = sub(gt, keepG);
+  const M = scoreTemplateMatrix(prepareTemplates(feats, P, score, u), prepareTemplates(feats, G, score, u));
+  const ps = Int32Array.from(P.ids, (id) => pSubj.get(id)!);
+  const gs = Int32Array.from(G.ids, (id) => gSubj.get(id)!);
+  // Closed set: probes whose subject is not in the gallery are dropped for the CMC, kept as non-mated for TPIR@FPIR.
+  const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10]);
+  const ranked = probeRanks(M, ps, gs);
+  const tp = ranked.nMated < ps.length ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked) : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
+  return {
+    split: d.split,
+    verify: { ...vm, pairs: pa.length, skippedPairs, templates: vt.ids.length, emptyTemplates: emptyV },
+    search: {
+      ranks: c1.ranks, rates: c1.rates, tpir: tp, probes: P.ids.length, mated: c1.nMated,
+      skippedProbes: pt.ids.length - P.ids.length, gallery: G.ids.length, skippedGallery: gt.ids.length - G.ids.length, cmcCurve: c1.curve,
+    },
+  };
+}
+
+/** A value over splits. */
+export interface OverSplits {
+  mean: number;
+  std: number;
+  splits: number[];
+}
+
+/** The report block of an IJB-A run (keys as scripts rely on them: docs/issue 6). */
+export interface IjbaSummary {
+  protocol: 'ijba';
+  subset: IjbaSubset;
+  score: TemplateScore;
+  stdKind: 'sample (N-1)';
+  verify: Record<string, { nearest: OverSplits; interpolated: OverSplits }>;
+  auc: OverSplits;
+  eer: OverSplits;
+  search: Record<string, OverSplits>;
+  counts: { pairs: number[]; skippedPairs: number[]; emptyTemplates: number[]; probes: number[]; mated: number[]; skippedProbes: number[]; skippedGallery: number[] };
+}
+
+const over = (v: number[]): OverSplits => ({ ...meanStd(v), splits: v });
+
+/** Formats a target as it appears in report keys (`tar@far=0.01`). */
+export const targetKey = (prefix: string, x: number): string => `${prefix}=${String(x)}`;
+
+/** Evaluates all splits and summarises them (mean ± sample std over splits). */
+export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTable, opts: IjbaOptions = {}): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
+  const f = table.features;
+  const unit = normalizeRows(f.data, f.n, f.dim);
+  const perSplit = splits.map((s) => evaluateIjbaSplit(s, table, opts, unit));
+  const fars = opts.farTargets ?? [1e-2, 1e-3];
+  const verify: IjbaSummary['verify'] = {};
+  fars.forEach((t, j) => {
+    verify[targetKey('tar@far', t)] = {
+      nearest: over(perSplit.map((r) => r.verify.tarAtFar[j]!.nearest.tar)),
+      interpolated: over(perSplit.map((r) => r.verify.tarAtFar[j]!.interpolated)),
+    };
+  });
+  const search: Record<string, OverSplits> = {};
+  (opts.ranks ?? [1, 5, 10]).forEach((k, j) => { search[`rank-${k}`] = over(perSplit.map((r) => r.search.rates[j]!)); });
+  (opts.fpirTargets ?? [0.01, 0.1]).forEach((t, j) => { search[targetKey('tpir@fpir', t)] = over(perSplit.map((r) => r.search.tpir[j]!.tpir)); });
+  const col = (g: (r: IjbaSplitResult) => number): number[] => perSplit.map(g);
+  return {
+    perSplit,
+    summary: {
+      protocol: 'ijba', subset: opts.subset ?? 'all', score: opts.score ?? 'set-min-mean', stdKind: 'sample (N-1)',
+      verify, auc: over(col((r) => r.verify.auc)), eer: over(col((r) => r.verify.eer)), search,
+      counts: {
+        pairs: col((r) => r.verify.pairs), skippedPairs: col((r) => r.verify.skippedPairs), emptyTemplates: col((r) => r.verify.emptyTemplates),
+        probes: col((r) => r.search.probes), mated: col((r) => r.search.mated), skippedProbes: col((r) => r.search.skippedProbes), skippedGallery: col((r) => r.search.skippedGallery),
+      },
+    },
+  };
+}
