@@ -1,0 +1,124 @@
+/**
+ * Batched feature extraction with any {@link Embedder}, cached on disk in fixed-size chunks so that a
+ * crashed or interrupted run recomputes only the chunks that are missing.
+ *
+ * Cache layout (`cacheDir/`): `cache.json` (`{ version, dim, chunkSize, count, idsSha256 }`),
+ * `ids.txt`, and `chunk-NNNNN.npy` (rows `[k·chunkSize, (k+1)·chunkSize)`), every file written
+ * atomically. A cache made for other ids, another dim or chunk size is an error, not silently reused.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Embedder, Pixels } from '@interpret-fr/core';
+import { decodeNpy, encodeNpy } from './npy.ts';
+import { writeFileAtomic } from './files.ts';
+import type { FeatureMatrix } from '../scores/template-scores.ts';
+
+/** Where images come from: ids (kept in order) and a loader. */
+export interface ImageSource {
+  ids: readonly string[];
+  load(id: string, index: number): Promise<Pixels>;
+}
+
+/** Progress and cache events. */
+export type ExtractEvent =
+  | { type: 'cache-hit'; chunk: number; rows: number }
+  | { type: 'progress'; done: number; total: number; fromCache: number }
+  | { type: 'chunk-written'; chunk: number; path: string };
+
+/** Options of {@link extractFeatures}. */
+export interface ExtractOptions {
+  /** Cache folder; without it nothing is cached. */
+  cacheDir?: string;
+  /** Images per `embed` call (default 32). */
+  batchSize?: number;
+  /** Rows per cache chunk (default 1024). */
+  chunkSize?: number;
+  /** `embed` calls in flight at once (default 2); a pooled Embedder spreads them over its workers. */
+  concurrency?: number;
+  onEvent?: (e: ExtractEvent) => void;
+  signal?: AbortSignal;
+}
+
+const CACHE_VERSION = 1;
+
+async function exists(p: string): Promise<boolean> {
+  try { await stat(p); return true; } catch { return false; }
+}
+
+/**
+ * Extracts (or reads from the cache) one feature row per id.
+ *
+ * @example
+ * const { features } = await extractFeatures(recognizer, { ids, load }, { cacheDir: 'runs/x/features', onEvent });
+ */
+export async function extractFeatures(embedder: Embedder, source: ImageSource, opts: ExtractOptions = {}): Promise<{ features: FeatureMatrix; ids: string[] }> {
+  const ids = [...source.ids];
+  const n = ids.length;
+  const dim = embedder.dim;
+  const chunkSize = opts.chunkSize ?? 1024;
+  const batch = opts.batchSize ?? 32;
+  const conc = Math.max(1, opts.concurrency ?? 2);
+  const data = new Float32Array(n * dim);
+  const nChunks = Math.ceil(n / chunkSize);
+  const have = new Uint8Array(nChunks);
+  const dir = opts.cacheDir;
+  const idsSha256 = createHash('sha256').update(ids.join('\n')).digest('hex');
+  let fromCache = 0;
+  if (dir) {
+    const manifestPath = join(dir, 'cache.json');
+    const want = { version: CACHE_VERSION, dim, chunkSize, count: n, idsSha256 };
+    if (await exists(manifestPath)) {
+      const got = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof want;
+      for (const k of Object.keys(want) as (keyof typeof want)[]) {
+        if (got[k] !== want[k]) throw new Error(`${manifestPath}: ${k} is ${JSON.stringify(got[k])}, this run needs ${JSON.stringify(want[k])}; use another cache folder or delete it`);
+      }
+      for (let c = 0; c < nChunks; c++) {
+        const p = join(dir, `chunk-${String(c).padStart(5, '0')}.npy`);
+        if (!(await exists(p))) continue;
+        const m = decodeNpy(new Uint8Array(await readFile(p)), p);
+        const rows = Math.min(chunkSize, n - c * chunkSize);
+        if (m.n !== rows || m.dim !== dim) throw new Error(`${p}: shape (${m.n}, ${m.dim}), expected (${rows}, ${dim})`);
+        data.set(m.data, c * chunkSize * dim);
+        have[c] = 1;
+        fromCache += rows;
+        opts.onEvent?.({ type: 'cache-hit', chunk: c, rows });
+      }
+    } else {
+      await writeFileAtomic(join(dir, 'ids.txt'), ids.join('\n') + '\n');
+      await writeFileAtomic(manifestPath, JSON.stringify(want, null, 2) + '\n');
+    }
+  }
+  let done = fromCache;
+  opts.onEvent?.({ type: 'progress', done, total: n, fromCache });
+  for (let c = 0; c < nChunks; c++) {
+    if (have[c]) continue;
+    const a = c * chunkSize;
+    const b = Math.min(n, a + chunkSize);
+    const starts: number[] = [];
+    for (let s = a; s < b; s += batch) starts.push(s);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < starts.length) {
+        opts.signal?.throwIfAborted();
+        const s = starts[next++]!;
+        const e = Math.min(b, s + batch);
+        const px = await Promise.all(ids.slice(s, e).map((id, k) => source.load(id, s + k)));
+        const emb = await embedder.embed(px);
+        if (emb.n !== e - s || emb.dim !== dim) throw new Error(`extractFeatures: embedder returned ${emb.n} × ${emb.dim} for ${e - s} images of dim ${dim}`);
+        data.set(emb.data, s * dim);
+        done += e - s;
+        opts.onEvent?.({ type: 'progress', done, total: n, fromCache });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(conc, starts.length) }, worker));
+    if (dir) {
+      const p = join(dir, `chunk-${String(c).padStart(5, '0')}.npy`);
+      await writeFileAtomic(p, encodeNpy(data.subarray(a * dim, b * dim), b - a, dim));
+      opts.onEvent?.({ type: 'chunk-written', chunk: c, path: p });
+    }
+  }
+  return { features: { data, n, dim }, ids };
+}
