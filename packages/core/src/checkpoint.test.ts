@@ -115,6 +115,12 @@ describe('checkpoint round trip', () => {
     const mis = decodeCheckpoint(manifest, shifted.subarray(4), { copy: false });
     expect(mis.tensors[0]!.data.buffer).not.toBe(shifted.buffer);
     expect(mis.tensors[5]!.data[3]).toBe(ck.tensors[5]!.data[3]);
+    // A Node Buffer at an odd offset (Buffer#slice is a view, so the codec must copy otherwise).
+    const nodeBuf = Buffer.from(shifted.buffer, 3, weights.length);
+    nodeBuf.set(weights);
+    const fromBuffer = decodeCheckpoint(manifest, nodeBuf);
+    expect(fromBuffer.tensors[0]!.data.byteOffset % 8).toBe(0);
+    expect(paramsChecksum(fromBuffer.tensors)).toBe(paramsChecksum(ck.tensors));
   });
 
   it('writes parameters in paramInfos order whatever the input order', () => {
