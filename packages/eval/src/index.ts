@@ -16,3 +16,4 @@ export * from './protocols/ijba-csv.ts';
 export * from './protocols/ijba.ts';
 export * from './protocols/ijba-synthetic.ts';
 export * from './io/npy.ts';
+export * from './protocols/pairs.ts';

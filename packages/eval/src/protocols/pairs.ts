@@ -1,0 +1,136 @@
+/**
+ * Pair-list verification: LFW `pairs.txt` (View 2: header `10\t300`, 10 folds of 300 same-person
+ * lines `name i j` then 300 different-person lines `name1 i name2 j`), View 1 (`pairsDevTrain.txt`,
+ * `pairsDevTest.txt`: header = pairs per class, one fold) and a generic list (`path1 path2 label`
+ * per line, comma or whitespace separated, optional 4th column = fold) for other sets such as
+ * masked-face pairs. Image ids are paths relative to the data root (`Name/Name_0001.jpg`).
+ *
+ * @module
+ */
+import { lfwTenFold, type TenFoldResult } from '../metrics/ten-fold.ts';
+import { verificationMetrics, type TarAtFar } from '../metrics/roc.ts';
+import { normalizeRows, dot } from '../scores/cosine.ts';
+import type { FeatureTable } from './ijba.ts';
+
+/** A malformed pairs file: `file:line: message`. */
+export class PairsFormatError extends Error {
+  constructor(readonly file: string, readonly line: number, message: string) {
+    super(`${file}:${line}: ${message}`);
+    this.name = 'PairsFormatError';
+  }
+}
+
+/** Parsed pairs: image ids, labels (1 = same), folds. */
+export interface PairList {
+  file: string;
+  a: string[];
+  b: string[];
+  label: Uint8Array;
+  fold: Int32Array;
+  nFolds: number;
+}
+
+/** LFW image path of a person's n-th image. */
+export const lfwImagePath = (name: string, n: number): string => `${name}/${name}_${String(n).padStart(4, '0')}.jpg`;
+
+function num(file: string, line: number, v: string, what: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1) throw new PairsFormatError(file, line, `${what} '${v}' is not a positive integer`);
+  return x;
+}
+
+/** Parses LFW View 2 (`10\t300` header) or View 1 (`1100` header) pairs files. */
+export function parseLfwPairs(text: string, file: string): PairList {
+  const ls = text.split(/\r?\n/);
+  while (ls.length && ls[ls.length - 1]!.trim() === '') ls.pop();
+  const head = (ls[0] ?? '').trim().split(/\s+/);
+  let nFolds: number;
+  let per: number;
+  if (head.length === 2) { nFolds = num(file, 1, head[0]!, 'fold count'); per = num(file, 1, head[1]!, 'pairs per class'); }
+  else if (head.length === 1) { nFolds = 1; per = num(file, 1, head[0]!, 'pairs per class'); }
+  else throw new PairsFormatError(file, 1, `header '${ls[0]}', expected '<folds>\\t<pairs per class>' or '<pairs per class>'`);
+  const want = nFolds * 2 * per;
+  if (ls.length - 1 !== want) throw new PairsFormatError(file, ls.length, `${ls.length - 1} pair lines, the header promises ${nFolds} × 2 × ${per} = ${want}`);
+  const out: PairList = { file, a: [], b: [], label: new Uint8Array(want), fold: new Int32Array(want), nFolds };
+  for (let k = 0; k < want; k++) {
+    const ln = k + 2;
+    const f = ls[k + 1]!.trim().split(/\s+/);
+    const same = k % (2 * per) < per;
+    if (same) {
+      if (f.length !== 3) throw new PairsFormatError(file, ln, `${f.length} fields, expected 'name i j' (same-person block)`);
+      out.a.push(lfwImagePath(f[0]!, num(file, ln, f[1]!, 'image number')));
+      out.b.push(lfwImagePath(f[0]!, num(file, ln, f[2]!, 'image number')));
+    } else {
+      if (f.length !== 4) throw new PairsFormatError(file, ln, `${f.length} fields, expected 'name1 i name2 j' (different-person block)`);
+      out.a.push(lfwImagePath(f[0]!, num(file, ln, f[1]!, 'image number')));
+      out.b.push(lfwImagePath(f[2]!, num(file, ln, f[3]!, 'image number')));
+    }
+    out.label[k] = same ? 1 : 0;
+    out.fold[k] = Math.floor(k / (2 * per));
+  }
+  return out;
+}
+
+/** Parses a generic list: `path1 path2 label [fold]` per line (comma or whitespace); `#` comments. */
+export function parsePairList(text: string, file: string): PairList {
+  const a: string[] = [];
+  const b: string[] = [];
+  const lab: number[] = [];
+  const fo: number[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const l = raw.trim();
+    if (l === '' || l.startsWith('#')) return;
+    const f = l.split(/\s*,\s*|\s+/);
+    if (f.length !== 3 && f.length !== 4) throw new PairsFormatError(file, i + 1, `${f.length} fields, expected 'path1 path2 label [fold]'`);
+    if (f[2] !== '0' && f[2] !== '1') throw new PairsFormatError(file, i + 1, `label '${f[2]}', expected 0 or 1`);
+    const fold = f.length === 4 ? Number(f[3]) : 0;
+    if (!Number.isInteger(fold) || fold < 0) throw new PairsFormatError(file, i + 1, `fold '${f[3]}', expected a non-negative integer`);
+    a.push(f[0]!); b.push(f[1]!); lab.push(Number(f[2])); fo.push(fold);
+  });
+  return { file, a, b, label: Uint8Array.from(lab), fold: Int32Array.from(fo), nFolds: fo.length ? Math.max(...fo) + 1 : 0 };
+}
+
+/** Result of {@link evaluatePairs}. */
+export interface PairsResult {
+  pairs: number;
+  skippedPairs: number;
+  accuracy: TenFoldResult['accuracy'] | null;
+  thresholds: number[];
+  stdKind: 'sample (N-1)';
+  auc: number;
+  eer: number;
+  tarAtFar: TarAtFar[];
+  curve: { far: Float64Array; tar: Float64Array };
+  scores: Float32Array;
+  labels: Uint8Array;
+}
+
+/** Cosine scores of the pairs (pairs with a missing image feature are skipped and counted). */
+export function scorePairs(p: PairList, table: FeatureTable): { scores: Float32Array; labels: Uint8Array; fold: Int32Array; skipped: number } {
+  const { data, n, dim } = table.features;
+  const unit = normalizeRows(data, n, dim);
+  const s: number[] = [];
+  const l: number[] = [];
+  const f: number[] = [];
+  let skipped = 0;
+  for (let k = 0; k < p.a.length; k++) {
+    const i = table.index.get(p.a[k]!);
+    const j = table.index.get(p.b[k]!);
+    if (i === undefined || j === undefined) { skipped++; continue; }
+    s.push(dot(unit, i * dim, unit, j * dim, dim)); l.push(p.label[k]!); f.push(p.fold[k]!);
+  }
+  return { scores: Float32Array.from(s), labels: Uint8Array.from(l), fold: Int32Array.from(f), skipped };
+}
+
+/** k-fold accuracy (when the list has ≥ 2 folds), AUC, EER and TAR@FAR over all pairs. */
+export function evaluatePairScores(scores: Float32Array, labels: Uint8Array, fold: Int32Array, nFolds: number, farTargets: readonly number[] = [1e-3, 1e-2]): Omit<PairsResult, 'pairs' | 'skippedPairs'> {
+  const vm = verificationMetrics(scores, labels, { farTargets });
+  const tf = nFolds >= 2 ? lfwTenFold(scores, labels, fold, nFolds) : null;
+  return { accuracy: tf?.accuracy ?? null, thresholds: tf?.thresholds ?? [], stdKind: 'sample (N-1)', auc: vm.auc, eer: vm.eer, tarAtFar: vm.tarAtFar, curve: vm.curve, scores, labels };
+}
+
+/** Scores and evaluates a pair list against a feature table. */
+export function evaluatePairs(p: PairList, table: FeatureTable, farTargets?: readonly number[]): PairsResult {
+  const sp = scorePairs(p, table);
+  return { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets) };
+}
