@@ -63,8 +63,9 @@ export interface CheckpointManifest {
 export const CHECKPOINT_FORMAT = 'interpret-fr-checkpoint';
 /** Manifest version this codec writes and reads. */
 export const CHECKPOINT_VERSION = 1;
-/** File names inside a checkpoint directory. */
+/** Name of the manifest file inside a checkpoint directory. */
 export const MANIFEST_FILE = 'manifest.json';
+/** Name of the weights file inside a checkpoint directory. */
 export const WEIGHTS_FILE = 'weights.bin';
 
 const ALIGN = 8;
