@@ -222,6 +222,8 @@ describe('checkpoint decode failures', () => {
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.sha256 = 'abc'))), 'field', /"sha256" must be 64/);
     expectFail(() => parseManifest(manifest.slice(0, 100)), 'json', /manifest.json: not valid JSON/);
     expectFail(() => parseManifest('[]'), 'json', /expected a JSON object/);
+    expectFail(() => decodeCheckpoint(manifest, weights.buffer as never), 'field', /weights.bin: expected a Uint8Array of its bytes, got ArrayBuffer/);
+    expectFail(() => decodeCheckpoint(weights as never, weights), 'field', /manifest.json: expected its text/);
   });
 
   it('a parameter stored after an extra tensor, or with a non-float dtype, is refused', () => {

@@ -271,6 +271,8 @@ export interface DecodeOptions {
  * const params = paramsFromCheckpoint(ck); // Map name → Float32Array
  */
 export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts: DecodeOptions = {}): Checkpoint {
+  if (typeof manifestText !== 'string') err('field', MANIFEST_FILE, `${MANIFEST_FILE}: expected its text (a string), got ${typeof manifestText}`);
+  if (!(weights instanceof Uint8Array)) err('field', WEIGHTS_FILE, `${WEIGHTS_FILE}: expected a Uint8Array of its bytes, got ${(weights as object)?.constructor?.name ?? typeof weights}`);
   const m = parseManifest(manifestText);
   const W = WEIGHTS_FILE;
   if (weights.length !== m.weightsByteLength) {
