@@ -14,3 +14,4 @@ export * from './sha256.ts';
 export * from './checkpoint.ts';
 export * from './checkpoint-params.ts';
 export * from './preprocess.ts';
+export * from './synthetic/index.ts';
