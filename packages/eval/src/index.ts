@@ -17,3 +17,6 @@ export * from './protocols/ijba.ts';
 export * from './protocols/ijba-synthetic.ts';
 export * from './io/npy.ts';
 export * from './protocols/pairs.ts';
+export * from './align.ts';
+export * from './report/svg.ts';
+export * from './report/reports.ts';

@@ -7,3 +7,5 @@
 export * from './index.ts';
 export * from './io/files.ts';
 export * from './io/feature-cache.ts';
+export * from './io/images.ts';
+export * from './report/write.ts';
