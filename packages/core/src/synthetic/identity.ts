@@ -87,7 +87,7 @@ export function sampleIdentity(rng: Rng): IdentityParams {
   const beardDraw = rng.float();
   const moleDraw = rng.float();
   const moleX = rng.uniform(-26, 26), moleY = rng.uniform(-12, 22);
-  const lipBase: Rgb = mix(skin, [176, 70, 80], rng.uniform(0.35, 0.6));
+  const lipBase: Rgb = mix(skin, [172, 62, 74], rng.uniform(0.45, 0.75));
   return {
     faceWidth: rng.uniform(0.86, 1.12),
     jawShape: rng.uniform(-1, 1),

@@ -114,7 +114,7 @@ function drawMouth(c: Canvas, p: ArrayLike<number>, id: IdentityParams): void {
   fillPolygon(c, spline(pick(p, [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59]), true, 3), lip);
   fillPolygon(c, spline(pick(p, [48, 49, 50, 51, 52, 53, 54, 64, 63, 62, 61, 60]), true, 3), shade(lip, 0.86));
   const gap = Y(p, 66) - Y(p, 62);
-  if (gap > 0.9) {
+  if (gap > 3.2) { // the template's lips are 2.35 px apart: closed
     const inner = spline(pick(p, [60, 61, 62, 63, 64, 65, 66, 67]), true, 3);
     const b = coverPolygon(c, inner, c.clip);
     fillPolygon(c, inner, [70, 24, 30]);
