@@ -1,0 +1,73 @@
+/**
+ * Low-level access to the tfjs wasm backend from custom kernels: tensor memory as typed-array
+ * views of the wasm heap, output allocation, and calls into the backend's own registered kernels
+ * (XNNPACK convolution, matmul, transpose) without going through the engine (no tape, no tidy).
+ *
+ * Heap views are invalidated by any allocation (the heap may grow): take them after the last
+ * allocation that precedes their use.
+ *
+ * @module
+ */
+import type { DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel } from '@tensorflow/tfjs-core';
+
+/** The part of tfjs-backend-wasm's `BackendWasm` that the custom kernels use. */
+export interface WasmBackendLike {
+  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory };
+  dataIdMap: { get(dataId: object): { memoryOffset: number; id: number } | undefined };
+  makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/** The current wasm heap buffer (the shared memory's buffer in the threaded build). */
+function heapBuffer(b: WasmBackendLike): ArrayBufferLike {
+  return b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPU8.buffer;
+}
+
+/** Element count of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** A Float32Array view of a float32 tensor's memory (valid until the next allocation). */
+export function f32(b: WasmBackendLike, t: TensorInfo): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`wasm kernel: expected a float32 tensor, got ${t.dtype} of shape [${t.shape.join(',')}]`);
+  const d = b.dataIdMap.get(t.dataId);
+  if (!d) throw new Error(`wasm kernel: tensor of shape [${t.shape.join(',')}] is not on the wasm backend`);
+  return new Float32Array(heapBuffer(b), d.memoryOffset, sizeOf(t.shape));
+}
+
+/** Allocates an uninitialised float32 tensor on the wasm heap. */
+export function alloc(b: WasmBackendLike, shape: number[]): TensorInfo {
+  return b.makeOutput(shape, 'float32');
+}
+
+/** Releases a tensor made by {@link alloc} or returned by {@link callKernel}. */
+export function free(b: WasmBackendLike, t: TensorInfo): void {
+  b.disposeData(t.dataId);
+}
+
+/** The same memory seen with another shape of equal size (no copy; do not free it separately). */
+export function view(t: TensorInfo, shape: number[]): TensorInfo {
+  if (sizeOf(shape) !== sizeOf(t.shape)) throw new Error(`wasm kernel: cannot view [${t.shape.join(',')}] as [${shape.join(',')}]`);
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
+/**
+ * Runs a kernel registered for the wasm backend directly (as the backend's kernels call each
+ * other). The result is owned by the caller.
+ */
+export function callKernel(name: string, b: WasmBackendLike, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
+  const k = getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm kernel "${name}" is not registered (is @tensorflow/tfjs-backend-wasm imported?)`);
+  const out = k.kernelFunc({ inputs, backend: b as never, attrs });
+  if (Array.isArray(out)) throw new Error(`wasm kernel "${name}" returned ${out.length} outputs, expected one`);
+  return out;
+}
+
+/** `a[M,K] · b[K,N]` with the wasm backend's BatchMatMul (its fast, non-transposed path). */
+export function matMulNN(b: WasmBackendLike, a: TensorInfo, bm: TensorInfo, m: number, k: number, n: number): TensorInfo {
+  return callKernel('BatchMatMul', b, { a: view(a, [1, m, k]), b: view(bm, [1, k, n]) }, { transposeA: false, transposeB: false });
+}

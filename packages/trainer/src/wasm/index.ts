@@ -1,0 +1,49 @@
+/**
+ * Training kernels for the tfjs `wasm` backend (issue 4): registration entry points.
+ *
+ * - {@link registerWasmTrainingKernels}: adds `Conv2DBackpropFilter` (missing in
+ *   tfjs-backend-wasm) and replaces its slow `Conv2DBackpropInput`, both built on the backend's
+ *   XNNPACK convolution and matmul.
+ * - {@link useThreadedWasm}: loads the multithreaded binary in Node.
+ *
+ * @module
+ */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv-backprop-filter.ts';
+import { conv2DBackpropInputConfig } from './conv-backprop-input.ts';
+
+export { useThreadedWasm } from './threads.ts';
+export type { ThreadedWasmOptions } from './threads.ts';
+export { conv2DBackpropFilterConfig, im2colT, convGeom, IM2COL_MAX_FLOATS } from './conv-backprop-filter.ts';
+export { conv2DBackpropInputConfig, phaseAxis } from './conv-backprop-input.ts';
+
+/** The kernels {@link registerWasmTrainingKernels} installs for the `wasm` backend. */
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+
+const replaced = new Map<string, KernelConfig | undefined>();
+
+/**
+ * Registers the training kernels for `wasm` (idempotent). Works before or after the backend is
+ * initialised (the kernels need no setup). Requires `@tensorflow/tfjs-backend-wasm` to be
+ * imported (its kernels are the building blocks).
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const k of WASM_TRAINING_KERNELS) {
+    const cur = getKernel(k.kernelName, 'wasm');
+    if (cur === k) continue;
+    if (!replaced.has(k.kernelName)) replaced.set(k.kernelName, cur);
+    if (cur) unregisterKernel(k.kernelName, 'wasm');
+    registerKernel(k);
+  }
+}
+
+/** Restores the stock wasm kernels (for benchmarks comparing before and after). */
+export function unregisterWasmTrainingKernels(): void {
+  for (const k of WASM_TRAINING_KERNELS) {
+    if (getKernel(k.kernelName, 'wasm') === k) unregisterKernel(k.kernelName, 'wasm');
+    const orig = replaced.get(k.kernelName);
+    if (orig) registerKernel(orig);
+  }
+  replaced.clear();
+}
