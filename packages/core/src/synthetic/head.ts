@@ -80,7 +80,7 @@ export function headOutlines(p: ArrayLike<number>, id: IdentityParams): HeadOutl
     if (long) { for (let i = 0; i <= 3; i++) inner.push(X(p, i) - 1, Y(p, i)); inner.push(X(p, 3) - 1.5, 118); }
     else inner.push(X(p, 0) - 0.5, Y(p, 0) - 3);
   }
-  return finish(p, id, skin, long ? [cx - hx - 2, y0 - 10, cx + hx + 2, y0 - 10, cx + hx + 6, 118, cx - hx - 6, 118] : [], [outer.concat(inner)], cx);
+  return finish(p, id, skin, long ? [cx - hx - 5, 118, ...outer.slice(2, -2), cx + hx + 5, 118] : [], [outer.concat(inner)], cx);
 }
 
 function finish(p: ArrayLike<number>, id: IdentityParams, skin: number[], hairBack: number[], hairFront: number[][], cx: number): HeadOutlines {

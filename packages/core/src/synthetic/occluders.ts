@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Canvas, type Rgb, fillPolygon, ellipse, spline, strokePolygon } from './raster.ts';
+import { type Canvas, type Rgb, fillPolygon, coverPolygon, clearBox, ellipse, spline, strokePolygon } from './raster.ts';
 import { shade } from './render.ts';
 
 /** Occluder label of a synthetic image. */
@@ -65,6 +65,7 @@ function drawMask(c: Canvas, p: ArrayLike<number>, o: OccluderSpec): void {
     jaw.push(X(p, i) + (i > 8 ? outward : i < 8 ? -outward : 0), Y(p, i) + (i >= 5 && i <= 11 ? 2 : 0.5));
   }
   const poly = spline([...top, ...jaw], true, 2);
+  const b = coverPolygon(c, poly, c.clip);
   fillPolygon(c, poly, (x, y, out) => {
     const k = 1 - 0.12 * Math.abs(Math.sin((y - Y(p, 29)) * 0.55));
     out[0] = o.color[0] * k; out[1] = o.color[1] * k; out[2] = o.color[2] * k;
@@ -73,8 +74,9 @@ function drawMask(c: Canvas, p: ArrayLike<number>, o: OccluderSpec): void {
   for (const t of [0.35, 0.55, 0.75]) {
     const y = Y(p, 29) + (Y(p, 8) - Y(p, 29)) * t;
     const xl = X(p, 3) + 3, xr = X(p, 13) - 3;
-    fillPolygon(c, strokePolygon([xl, y + 1, (xl + xr) / 2, y, xr, y + 1], 0.8), shade(o.color, 0.75), 0.6);
+    fillPolygon(c, strokePolygon([xl, y + 1, (xl + xr) / 2, y, xr, y + 1], 0.8), shade(o.color, 0.75), 0.6, true);
   }
+  clearBox(c, b, c.clip);
   // straps to the ears
   for (const [a, b] of [[1, 0], [15, 16]] as const) {
     fillPolygon(c, strokePolygon([X(p, a), Y(p, a) + 1, X(p, b) + (a === 1 ? -3 : 3), Y(p, b) - 3], 1.4), shade(o.color, 0.9));
