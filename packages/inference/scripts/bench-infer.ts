@@ -1,0 +1,217 @@
+/**
+ * `pnpm bench:infer`: images/s of `embed` at batch 1, 8, 32 for the exported casia-net and
+ * interpretable models (random weights) on ORT node, ORT web (wasm, in Node) and tfjs (wasm, cpu),
+ * plus ORT node on the PyTorch reference files, all in one run. Measurements that are compared with
+ * each other (our export vs the PyTorch file; bare `session.run` vs `createRecognizer().embed`) are
+ * interleaved round by round, so machine load hits both alike: quote the ratios.
+ *
+ * Usage: pnpm bench:infer [--json] [--runtimes ort-node,ort-web,tfjs-wasm,tfjs-cpu] [--models casia-net,interpretable]
+ *        [--batches 1,8,32] [--seconds 2] [--threads 0] [--bench-dir ../shared/bench]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as ortNodeMod from 'onnxruntime-node';
+import * as ortWebMod from 'onnxruntime-web';
+import { Rng, imageBatch, paramInfos, presetSpec } from '@interpret-fr/core';
+import type { ModelSpec, Pixels } from '@interpret-fr/core';
+import { createRecognizer } from '../src/index.ts';
+import type { OrtModuleLike, Recognizer } from '../src/index.ts';
+
+interface Row {
+  bench: 'infer';
+  model: string;
+  runtime: 'ort-node' | 'ort-web' | 'tfjs-wasm' | 'tfjs-cpu';
+  api: 'session' | 'recognizer';
+  batch: number;
+  imagesPerSecond: number;
+  /** Median ms per call (batch 1: single-image latency). */
+  msPerCall: number;
+  runs: number;
+}
+
+const argv = process.argv.slice(2);
+const flag = (n: string) => argv.includes(`--${n}`);
+const opt = (n: string, d: string) => {
+  const i = argv.indexOf(`--${n}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : d;
+};
+const json = flag('json');
+const runtimes = opt('runtimes', 'ort-node,ort-web,tfjs-wasm,tfjs-cpu').split(',');
+const models = opt('models', 'casia-net,interpretable').split(',');
+const batches = opt('batches', '1,8,32').split(',').map(Number);
+const seconds = Number(opt('seconds', '2'));
+/** ORT intra-op threads (0 = ORT's default: one per core). One thread is steadier on a loaded machine. */
+const threads = Number(opt('threads', '0'));
+const benchDir = resolve(opt('bench-dir', resolve(import.meta.dirname, '../../../../shared/bench')));
+const rows: Row[] = [];
+
+function emit(r: Row): void {
+  rows.push(r);
+  if (json) process.stdout.write(JSON.stringify(r) + '\n');
+  else process.stderr.write(`  ${r.model} ${r.runtime} ${r.api} b${r.batch}: ${r.imagesPerSecond.toFixed(1)} img/s\n`);
+}
+
+/** He-like random weights with non-trivial BN statistics (deterministic). */
+function randomWeights(spec: ModelSpec, seed: number): Map<string, Float32Array> {
+  const rng = new Rng(seed);
+  const w = new Map<string, Float32Array>();
+  for (const p of paramInfos(spec)) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    const fanIn = p.shape.length > 1 ? n / p.shape[p.shape.length - 1]! : 1;
+    const kind = p.name.slice(p.name.lastIndexOf('/') + 1);
+    const d = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      d[i] = kind === 'kernel' ? rng.normal() * Math.sqrt(1 / fanIn) : kind === 'gamma' ? rng.uniform(0.7, 1.3) : kind === 'moving_variance' ? rng.uniform(0.5, 2) : rng.normal() * 0.1;
+    }
+    w.set(p.name, d);
+  }
+  return w;
+}
+
+function randomInput(n: number, size: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n * 3 * size * size }, () => rng.uniform(-1, 1));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Alternates the tasks call by call (order reversed every other round, ABBA) after one warm-up call
+ * each, for about `seconds` per task and at least 3 calls each, so that the tasks share the machine's
+ * load fairly. Returns per-task call times (ms).
+ */
+async function interleave(tasks: { key: string; run: () => Promise<unknown> }[]): Promise<Map<string, number[]>> {
+  const times = new Map(tasks.map((t) => [t.key, [] as number[]]));
+  for (const t of tasks) await t.run();
+  const budget = seconds * 1000 * tasks.length;
+  const t0 = performance.now();
+  for (let r = 0; r < 3 || performance.now() - t0 < budget; r++) {
+    for (const t of r % 2 ? [...tasks].reverse() : tasks) {
+      const s = performance.now();
+      await t.run();
+      times.get(t.key)!.push(performance.now() - s);
+    }
+  }
+  return times;
+}
+
+function rowFrom(model: string, runtime: Row['runtime'], api: Row['api'], batch: number, ts: number[]): Row {
+  // Median call time: robust to the bursts of load other processes put on a shared machine.
+  const ms = median(ts);
+  return { bench: 'infer', model, runtime, api, batch, imagesPerSecond: (batch * 1000) / ms, msPerCall: ms, runs: ts.length };
+}
+
+async function ortRows(ort: OrtModuleLike, runtime: 'ort-node' | 'ort-web', model: string, bytes: Uint8Array, override: object, ref?: { model: string; bytes: Uint8Array }): Promise<void> {
+  const sessionOptions = threads > 0 && runtime === 'ort-node' ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
+  const rec: Recognizer = await createRecognizer(ort, bytes, { ...override, maxBatch: 32, sessionOptions });
+  const refRec = ref ? await createRecognizer(ort, ref.bytes, { inputName: 'x', outputs: { embedding: 'embedding' }, preprocess: {}, maxBatch: 32, sessionOptions }) : null;
+  const S = rec.inputSize;
+  for (const b of batches) {
+    const x = randomInput(b, S, b);
+    const batch = imageBatch(b, S, S, 3, 'NCHW', x);
+    const bare = (r: Recognizer) => () => r.session.run({ [r.info.inputName]: new ort.Tensor('float32', x, [b, 3, S, S]) }, [r.info.embeddingName]);
+    const tasks = [
+      { key: 'session', run: bare(rec) },
+      { key: 'recognizer', run: () => rec.embed(batch) },
+    ];
+    if (refRec) tasks.push({ key: 'ref', run: bare(refRec) });
+    const times = await interleave(tasks);
+    emit(rowFrom(model, runtime, 'session', b, times.get('session')!));
+    emit(rowFrom(model, runtime, 'recognizer', b, times.get('recognizer')!));
+    if (refRec) emit(rowFrom(ref!.model, runtime, 'session', b, times.get('ref')!));
+  }
+  await rec.dispose();
+  await refRec?.dispose();
+}
+
+async function tfjsRows(backend: 'wasm' | 'cpu', model: string, spec: ModelSpec, weights: Map<string, Float32Array>): Promise<void> {
+  let trainer: typeof import('@interpret-fr/trainer');
+  try {
+    trainer = await import('@interpret-fr/trainer');
+  } catch (e) {
+    process.stderr.write(`  tfjs-${backend}: @interpret-fr/trainer not loadable (${(e as Error).message}); skipped\n`);
+    return;
+  }
+  const { tf } = await trainer.loadBackend(backend, backend === 'wasm' ? { threads: 2 } : {});
+  const entries = [...weights].map(([name, data]) => ({ name, data, dtype: 'float32' as const, shape: paramInfos(spec).find((p) => p.name === name)!.shape }));
+  const params = trainer.loadParams(tf, spec, entries);
+  const net = trainer.buildNet(tf, spec, params);
+  const S = spec.inputSize;
+  let slow = false;
+  for (const b of batches) {
+    if (slow) {
+      process.stderr.write(`  ${model} tfjs-${backend} b${b}: skipped (previous batch took > 20 s per call)\n`);
+      continue;
+    }
+    const x = tf.tensor4d(randomInput(b, S, b), [b, S, S, 3]);
+    const run = async () => {
+      const e = tf.tidy(() => net.forward(x, { training: false }).embedding);
+      await e.data();
+      e.dispose();
+    };
+    const t0 = performance.now();
+    await run();
+    const first = performance.now() - t0;
+    const times = first > 5000 ? [first] : (await interleave([{ key: 'f', run }])).get('f')!; // slow: one timed call
+    emit(rowFrom(model, `tfjs-${backend}`, 'session', b, times));
+    slow = first > 20000;
+    x.dispose();
+  }
+  trainer.disposeParams(params);
+}
+
+async function main(): Promise<void> {
+  let exportOnnx: typeof import('@interpret-fr/model-export').exportOnnx | null = null;
+  try {
+    exportOnnx = (await import('@interpret-fr/model-export')).exportOnnx;
+  } catch (e) {
+    process.stderr.write(`@interpret-fr/model-export not loadable (${(e as Error).message}): only the PyTorch files are measured\n`);
+  }
+  process.stderr.write(`bench:infer: ${models.join(', ')} × ${runtimes.join(', ')}, batches ${batches.join(', ')}, about ${seconds} s per measurement, ORT threads ${threads || 'default'}, compared measurements interleaved call by call\n`);
+  for (const name of models) {
+    const spec = presetSpec(name, { numClasses: 10 });
+    const weights = randomWeights(spec, 1);
+    const torchPath = resolve(benchDir, `${name}-torch.onnx`);
+    const ref = existsSync(torchPath) ? { model: `${name}-torch`, bytes: new Uint8Array(readFileSync(torchPath)) } : undefined;
+    if (!ref) process.stderr.write(`  ${torchPath} missing: no reference measurement for ${name}\n`);
+    const ours = exportOnnx ? exportOnnx(spec, weights, { outputs: spec.outputs.maps ? ['embedding', 'maps'] : ['embedding'] }) : null;
+    if (runtimes.includes('ort-node')) {
+      if (ours) await ortRows(ortNodeMod, 'ort-node', name, ours, {}, ref);
+      else if (ref) await ortRows(ortNodeMod, 'ort-node', ref.model, ref.bytes, { inputName: 'x', outputs: { embedding: 'embedding' }, preprocess: {} });
+    }
+    if (runtimes.includes('ort-web') && ours) {
+      ortWebMod.env.wasm.numThreads = threads > 0 ? threads : 2;
+      await ortRows(ortWebMod, 'ort-web', name, ours, {});
+    }
+    if (runtimes.includes('tfjs-wasm')) await tfjsRows('wasm', name, spec, weights);
+    if (runtimes.includes('tfjs-cpu')) await tfjsRows('cpu', name, spec, weights);
+  }
+  if (!json) printTable();
+}
+
+function printTable(): void {
+  const get = (m: string, rt: string, api: string, b: number) => rows.find((r) => r.model === m && r.runtime === rt && r.api === api && r.batch === b);
+  const keys = [...new Set(rows.map((r) => `${r.model}|${r.runtime}|${r.api}`))];
+  const head = ['model', 'runtime', 'api', ...batches.map((b) => `b${b} img/s`), 'b1 ms'];
+  const lines = keys.map((k) => {
+    const [m, rt, api] = k.split('|') as [string, string, string];
+    return [m, rt, api, ...batches.map((b) => get(m, rt, api, b)?.imagesPerSecond.toFixed(1) ?? '-'), get(m, rt, api, 1)?.msPerCall.toFixed(1) ?? '-'];
+  });
+  const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (l: string[]) => '| ' + l.map((c, i) => c.padEnd(w[i]!)).join(' | ') + ' |';
+  console.log(fmt(head));
+  console.log('|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|');
+  for (const l of lines) console.log(fmt(l));
+  console.log('');
+  for (const m of models) {
+    for (const b of batches) {
+      const s = get(m, 'ort-node', 'session', b), r = get(m, 'ort-node', 'recognizer', b), t = get(`${m}-torch`, 'ort-node', 'session', b);
+      const parts: string[] = [];
+      if (s && t) parts.push(`export/torch = ${(s.imagesPerSecond / t.imagesPerSecond).toFixed(3)} (target ≥ 0.90)`);
+      if (s && r) parts.push(`recognizer overhead = ${((s.imagesPerSecond / r.imagesPerSecond - 1) * 100).toFixed(1)} % (target ≤ 10 %)`);
+      if (parts.length) console.log(`${m} ort-node b${b}: ${parts.join('; ')}`);
+    }
+  }
+}
+
+await main();
