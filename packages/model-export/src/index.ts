@@ -12,3 +12,5 @@ export { ONNX_PROTO_SUBSET, DataType, AttrType } from './onnx-schema.ts';
 export { GraphBuilder, attr } from './graph-builder.ts';
 export type { Attr, ValueDecl } from './graph-builder.ts';
 export { neededBlocks } from './lower.ts';
+export * from './random-weights.ts';
+export * from './throughput.ts';

@@ -5,7 +5,7 @@ import type { ModelSpec } from '@interpret-fr/core';
 import { checkOnnx, decodeOnnx, exportOnnx } from '../src/index.ts';
 import type { ExportOptions } from '../src/index.ts';
 import { hwcToChw, referenceForward } from './reference.ts';
-import { randomImages, randomWeights, toNchw } from './random-weights.ts';
+import { randomImages, randomWeights, toNchw } from '../src/random-weights.ts';
 
 async function runOrt(bytes: Uint8Array, x: Float32Array, n: number, size: number): Promise<Record<string, ort.Tensor>> {
   const s = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });

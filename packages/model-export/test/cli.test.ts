@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { paramInfos, presets } from '@interpret-fr/core';
+import { writeCheckpointDir } from '@interpret-fr/core/node';
+import { main } from '../src/cli.ts';
+import { decodeOnnx, randomWeights } from '../src/index.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'ifr-export-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function run(argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+function makeRun(name: string): string {
+  const spec = presets['interpretable-tiny']({ numClasses: 5 });
+  const run = join(root, name);
+  const w = randomWeights(spec, 11);
+  const tensors = paramInfos(spec).map((p) => ({ name: p.name, shape: p.shape, dtype: 'float32' as const, data: w.get(p.name)! }));
+  writeCheckpointDir(join(run, 'checkpoints', 'step-000002'), { spec, tensors, meta: { step: 2 } });
+  writeCheckpointDir(join(run, 'checkpoints', 'step-000004'), { spec, tensors, meta: { step: 4 } });
+  writeFileSync(join(run, 'checkpoint'), 'checkpoints/step-000004\n');
+  writeFileSync(join(run, 'config.json'), JSON.stringify({ preset: 'tiny', lr: 0.001 }));
+  return run;
+}
+
+describe('interpret-fr-export CLI', () => {
+  it('exports the latest checkpoint with maps, config and sha256 in the metadata; ORT loads it', async () => {
+    const dir = makeRun('ok');
+    const out = join(root, 'ok.onnx');
+    const r = run([dir, '-o', out, '--maps', '--opset', '18']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/interpretable-tiny, \d+ nodes/);
+    const bytes = new Uint8Array(readFileSync(out));
+    const m = decodeOnnx(bytes);
+    const manifest = JSON.parse(readFileSync(join(dir, 'checkpoints/step-000004/manifest.json'), 'utf8')) as { sha256: string };
+    expect(m.metadata['interpret-fr.checkpoint-sha256']).toBe(manifest.sha256);
+    expect(JSON.parse(m.metadata['interpret-fr.training-config']!)).toEqual({ preset: 'tiny', lr: 0.001 });
+    expect(m.opsets[0]!.version).toBe(18);
+    const s = await ort.InferenceSession.create(bytes);
+    expect([...s.outputNames]).toEqual(['embedding', 'maps']);
+    const res = await s.run({ image: new ort.Tensor('float32', new Float32Array(3 * 48 * 48).fill(0.25), [1, 3, 48, 48]) });
+    expect(res.maps!.dims).toEqual([1, 40, 12, 12]);
+  });
+
+  it('refuses a corrupted checkpoint with the reason and writes nothing', () => {
+    const dir = makeRun('bad');
+    const w = join(dir, 'checkpoints/step-000004/weights.bin');
+    const bytes = readFileSync(w);
+    bytes[100] = bytes[100]! ^ 0xff;
+    writeFileSync(w, bytes);
+    const out = join(root, 'bad.onnx');
+    const r = run([dir, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/refused: .*weights\.bin: SHA-256 mismatch/);
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(w, bytes.subarray(0, 50));
+    expect(run([dir, '-o', out]).err).toMatch(/truncated/);
+  });
+
+  it('prints usage on --help and rejects bad arguments', () => {
+    expect(run(['--help'])).toMatchObject({ code: 0, out: expect.stringMatching(/^Usage: interpret-fr-export/) });
+    expect(run(['x'])).toMatchObject({ code: 2, err: expect.stringMatching(/missing -o/) });
+    expect(run(['x', '-o', 'y', '--opset', '9'])).toMatchObject({ code: 2, err: expect.stringMatching(/--opset must be an integer in 13..21, got 9/) });
+    expect(run(['x', '--frob'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option --frob/) });
+    expect(run([join(root, 'nope'), '-o', 'y'])).toMatchObject({ code: 1, err: expect.stringMatching(/no such directory/) });
+  });
+});
