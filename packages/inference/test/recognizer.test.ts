@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, centerCropSquare, imageBatch, preprocess, resizeBilinearPixels } from '@interpret-fr/core';
 import type { Pixels } from '@interpret-fr/core';
 import { InputError, ModelError, createRecognizer } from '../src/index.ts';
-import type { Recognizer } from '../src/index.ts';
+import type { OrtModuleLike, Recognizer } from '../src/index.ts';
 import { tinyMetadata, tinyOnnx } from './helpers/tiny-onnx.ts';
 import { maxAbsDiff, randomPixels } from './helpers/images.ts';
 
@@ -166,6 +166,36 @@ describe('model checks', () => {
     const e = await rec.embed(imgs);
     expect(e.n).toBe(6);
     imgs.forEach((p, i) => expect(maxAbsDiff(e.data.subarray(3 * i, 3 * i + 3), naiveEmbedding(p))).toBeLessThan(1e-6));
+    await rec.dispose();
+  });
+});
+
+describe('no copies across the ORT boundary', () => {
+  it('an NCHW batch is wrapped in place (chunks are views of the caller’s buffer); pixels go through one reused scratch buffer', async () => {
+    const seen: Float32Array[] = [];
+    const spy: OrtModuleLike = {
+      Tensor: function (type: 'float32', data: Float32Array, dims: readonly number[]) {
+        seen.push(data);
+        return new ort.Tensor(type, data, dims);
+      } as unknown as OrtModuleLike['Tensor'],
+      InferenceSession: ort.InferenceSession,
+    };
+    const rec = await createRecognizer(spy, tinyOnnx({ size: 8 }), { maxBatch: 2 });
+    const rng = new Rng(5);
+    const imgs = Array.from({ length: 5 }, () => randomPixels(rng, 8, 8, 3));
+    const batch = imageBatch(5, 8, 8, 3, 'NCHW');
+    imgs.forEach((p, i) => preprocess(p, batch.data, { layout: 'NCHW', size: 8, offset: i * 192 }));
+    await rec.embed(batch);
+    expect(seen).toHaveLength(3);
+    seen.forEach((d, k) => {
+      expect(d.buffer).toBe(batch.data.buffer);
+      expect(d.byteOffset).toBe(k * 2 * 192 * 4);
+    });
+    seen.length = 0;
+    await rec.embed(imgs);
+    await rec.embed(imgs.slice(0, 2));
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen.map((d) => d.buffer)).size).toBe(1);
     await rec.dispose();
   });
 });
