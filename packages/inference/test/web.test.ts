@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
 import { checkSameOrigin, createRecognizer as createWeb } from '../src/web.ts';
@@ -56,5 +58,27 @@ describe('web binding (onnxruntime-web wasm inside Node)', () => {
         await node.dispose();
       }
     });
+  });
+});
+
+describe('web entry is browser-safe', () => {
+  it('nothing reachable from src/web.ts imports a node: module, onnxruntime-node or tfjs', () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+    const seen = new Set<string>();
+    const bad: string[] = [];
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(file, 'utf8');
+      for (const m of src.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+        const spec = m[1]!;
+        if (/^node:|^onnxruntime-node|^@tensorflow|^(fs|path|os|worker_threads|module|url)$/.test(spec)) bad.push(`${file}: ${spec}`);
+        else if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
+        else if (spec === '@interpret-fr/core') visit(resolve(root, '../core/src/index.ts'));
+      }
+    };
+    visit(resolve(root, 'src/web.ts'));
+    expect(seen.size).toBeGreaterThan(8);
+    expect(bad).toEqual([]);
   });
 });
