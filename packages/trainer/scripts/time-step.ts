@@ -1,0 +1,61 @@
+/**
+ * Times one training step (forward clean + occluded, all loss terms, backward, Adam) per spec on
+ * the given backend and prints a table. Usage:
+ *   pnpm exec tsx scripts/time-step.ts [--backend cpu] [--steps 5]
+ */
+import { presetSpec, Rng } from '@interpret-fr/core';
+import { loadBackend } from '../src/backend.ts';
+import type { BackendName } from '../src/backend.ts';
+import { initParams, disposeParams } from '../src/params.ts';
+import { createOptimizer, makeTrainStep } from '../src/train-step.ts';
+import { defaultWeightsFor } from '../src/objective.ts';
+
+const arg = (k: string, d: string): string => {
+  const i = process.argv.indexOf(`--${k}`);
+  return i >= 0 ? process.argv[i + 1]! : d;
+};
+const backend = arg('backend', 'cpu') as BackendName;
+const steps = Number(arg('steps', '5'));
+const { tf, name } = await loadBackend(backend, { forTraining: true });
+
+const cases = [
+  { spec: 'interpretable-tiny', batch: 16, occluded: true, classes: 100 },
+  { spec: 'casia-net-tiny', batch: 16, occluded: false, classes: 100 },
+  { spec: 'casia-net', batch: 4, occluded: false, classes: 10575 },
+  { spec: 'interpretable', batch: 4, occluded: true, classes: 10575 },
+];
+const only = arg('only', '');
+const rows: string[][] = [];
+for (const c of cases) {
+  if (only && !only.split(',').includes(c.spec)) continue;
+  const spec = presetSpec(c.spec, { numClasses: c.classes });
+  const rng = new Rng(1);
+  const params = initParams(tf, spec, rng);
+  const opt = createOptimizer(tf);
+  const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), rng);
+  const s = spec.inputSize;
+  const x = tf.randomUniform([c.batch, s, s, 3], -1, 1, 'float32', 1);
+  const xOcc = c.occluded ? tf.mul(x, 0.5) : null;
+  const labels = tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % c.classes), 'int32');
+  const batch = { x: x as never, xOcc: xOcc as never, labels: labels as never };
+  step(batch, { readLosses: true }); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    step(batch, { readLosses: true });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const med = times[Math.floor(times.length / 2)]!;
+  rows.push([c.spec, String(c.batch), c.occluded ? 'clean+occ' : 'clean', med.toFixed(0), ((c.batch * 1000) / med).toFixed(1), String(steps)]);
+  tf.dispose([x, labels, ...(xOcc ? [xOcc] : [])]);
+  opt.dispose();
+  disposeParams(params);
+}
+const head = ['spec', 'batch', 'branches', 'ms/step (median)', 'images/s', 'steps'];
+const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (r: string[]): string => r.map((v, i) => v.padEnd(w[i]!)).join(' | ');
+console.log(`backend: ${name}`);
+console.log(line(head));
+console.log(w.map((n) => '-'.repeat(n)).join('-|-'));
+rows.forEach((r) => console.log(line(r)));

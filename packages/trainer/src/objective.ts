@@ -1,0 +1,152 @@
+/**
+ * The training objective of method.md §4.5 / §10 as weighted loss terms:
+ *
+ *   L = w_ce·CE(clean) + w_ceOcc·CE(occluded, τ-masked) + w_W·L_W + w_sad·L_SAD(clean)
+ *       + w_sadOcc·L_SAD(occluded) + w_fad·Σ_{fadKeep least-changed} δ
+ *
+ * @module
+ */
+import type { Scalar, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { ModelSpec, Rng } from '@interpret-fr/core';
+import type { Tf } from './backend.ts';
+import type { Net } from './net.ts';
+import type { Params } from './params.ts';
+import { param } from './params.ts';
+import { accuracy, crossEntropy } from './losses/cross-entropy.ts';
+import { sadLoss } from './losses/sad.ts';
+import { weightDiversityLoss } from './losses/weight-diversity.ts';
+import { fadLoss } from './losses/fad.ts';
+
+/** Loss weights; a weight of 0 skips computing its term. */
+export interface LossWeights {
+  /** Clean identity cross-entropy (2). */
+  ce: number;
+  /** Occluded-branch identity cross-entropy on FC(dropout(τ ⊙ f̂)) (2). */
+  ceOcc: number;
+  /** SAD on the clean masked maps (1). */
+  sad: number;
+  /** SAD on the occluded masked maps (1). */
+  sadOcc: number;
+  /** Filter-weight diversity of the maps' conv kernel (100). */
+  weightDiversity: number;
+  /** FAD, multiplying the sum over kept dimensions (0.1). */
+  fad: number;
+  /** Number of feature dimensions FAD keeps (260 of 320). */
+  fadKeep: number;
+}
+
+/** The original's weights (method.md §4.5), for the 320-d feature. */
+export const DEFAULT_WEIGHTS: LossWeights = { ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: 260 };
+
+/**
+ * {@link DEFAULT_WEIGHTS} for `spec`, with `fadKeep` scaled to its feature size D:
+ * round(260/320 · D) (260 for the full specs, 33 of 40 for the tiny ones), then `overrides`.
+ */
+export function defaultWeightsFor(spec: ModelSpec, overrides: Partial<LossWeights> = {}): LossWeights {
+  const d = embeddingDim(spec);
+  return { ...DEFAULT_WEIGHTS, fadKeep: Math.min(d, Math.max(1, Math.round((260 / 320) * d))), ...overrides };
+}
+
+/** One training mini-batch: clean images, occluded images (null: no occluded branch), labels. */
+export interface TrainBatch {
+  /** [B, H, W, 3] in [−1, 1]. */
+  x: Tensor4D;
+  /** [B, H, W, 3] occluded copy of x, or null. */
+  xOcc: Tensor4D | null;
+  /** [B] int32 identities. */
+  labels: Tensor1D;
+}
+
+/** Loss values of one step (unweighted terms; `total` is the weighted sum). Accuracies in [0, 1]. */
+export interface LossTerms {
+  total: number;
+  ce: number;
+  ceOcc?: number;
+  sad?: number;
+  sadOcc?: number;
+  weightDiversity?: number;
+  fad?: number;
+  accuracy: number;
+  accuracyOcc?: number;
+  /** Mean L2 norm of the clean features f. */
+  embeddingNorm: number;
+}
+
+/** Size of the embedding of `spec` (channels of the block before the embedding's GAP). */
+export function embeddingDim(spec: ModelSpec): number {
+  const byName = new Map(spec.blocks.map((b) => [b.name, b]));
+  let n = spec.outputs.embedding;
+  for (;;) {
+    const b = byName.get(n);
+    if (!b) throw new Error(`embeddingDim: block "${n}" not found in spec "${spec.name}"`);
+    if (b.kind === 'conv') return b.filters;
+    if (b.kind === 'dense') return b.units;
+    if (b.kind === 'concat') throw new Error(`embeddingDim: cannot infer through concat "${n}"`);
+    n = b.input;
+  }
+}
+
+/** The kernel parameter of the conv that produces the response maps (k5), or null when no maps. */
+export function mapsKernelName(spec: ModelSpec): string | null {
+  if (!spec.outputs.maps) return null;
+  const byName = new Map(spec.blocks.map((b) => [b.name, b]));
+  let n = spec.outputs.maps;
+  for (;;) {
+    const b = byName.get(n);
+    if (!b || b.kind === 'concat') return null;
+    if (b.kind === 'conv') return `${b.name}/kernel`;
+    n = b.input;
+  }
+}
+
+/** Scalar tensors of an objective evaluation (named as {@link LossTerms}). */
+export type TermTensors = Partial<Record<keyof LossTerms, Scalar>>;
+
+/**
+ * Evaluates the weighted objective on one batch in training mode (BN moving statistics update,
+ * dropout from `rng`). Order of the forward passes (and of the dropout draws): clean, then occluded.
+ * `withMetrics` adds accuracies and the embedding norm (no gradient use). Call inside a tidy /
+ * gradient scope.
+ */
+export function objective(tf: Tf, spec: ModelSpec, net: Net, params: Params, batch: TrainBatch, w: LossWeights, rng: Rng, withMetrics = false): { total: Scalar; terms: TermTensors } {
+  const terms: TermTensors = {};
+  const parts: Scalar[] = [];
+  const add = (name: keyof LossTerms, weight: number, value: Scalar): void => {
+    terms[name] = value;
+    parts.push(tf.mul(value, weight));
+  };
+  const clean = net.forward(batch.x, { training: true, rng });
+  if (w.ce > 0) add('ce', w.ce, crossEntropy(tf, clean.logits, batch.labels));
+  if (w.sad > 0 && clean.maps) add('sad', w.sad, sadLoss(tf, clean.maps));
+  const kernel = mapsKernelName(spec);
+  if (w.weightDiversity > 0 && kernel) add('weightDiversity', w.weightDiversity, weightDiversityLoss(tf, param(params, kernel) as Tensor4D));
+  if (batch.xOcc && (w.ceOcc > 0 || w.fad > 0 || (w.sadOcc > 0 && clean.maps))) {
+    let fad: Scalar | undefined;
+    const needMask = w.ceOcc > 0 || w.fad > 0;
+    const occ = net.forward(batch.xOcc, {
+      training: true,
+      rng,
+      ...(needMask
+        ? {
+            featureMask: (fOcc: Tensor2D) => {
+              const r = fadLoss(tf, clean.embedding, fOcc, w.fadKeep);
+              fad = r.loss;
+              return r.mask;
+            },
+          }
+        : {}),
+    });
+    if (w.ceOcc > 0) add('ceOcc', w.ceOcc, crossEntropy(tf, occ.logits, batch.labels));
+    if (w.sadOcc > 0 && occ.maps) add('sadOcc', w.sadOcc, sadLoss(tf, occ.maps));
+    if (w.fad > 0 && fad) add('fad', w.fad, fad);
+    if (withMetrics) terms.accuracyOcc = accuracy(tf, occ.logits, batch.labels);
+  }
+  if (parts.length === 0) throw new Error(`objective: every loss weight is 0 or inapplicable (weights ${JSON.stringify(w)})`);
+  const total = parts.length === 1 ? parts[0]! : (tf.addN(parts) as Scalar);
+  if (withMetrics) {
+    if (!terms.ce) terms.ce = crossEntropy(tf, clean.logits, batch.labels);
+    terms.accuracy = accuracy(tf, clean.logits, batch.labels);
+    terms.embeddingNorm = tf.mean(tf.sqrt(tf.sum(tf.square(clean.embedding), 1))) as Scalar;
+  }
+  return { total, terms };
+}
