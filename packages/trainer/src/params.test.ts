@@ -16,18 +16,18 @@ describe('initParams (method.md §2.1, §10)', () => {
     const a = initParams(tf, spec, new Rng(5));
     const b = initParams(tf, spec, new Rng(5));
     expect([...a.keys()]).toEqual(paramInfos(spec).map((p) => p.name));
-    const k = a.get('new_k5/kernel')!.dataSync();
+    const k = Array.from(a.get('new_k5/kernel')!.dataSync());
     const sd = Math.sqrt(k.reduce((s, v) => s + v * v, 0) / k.length);
     expect(Math.max(...k.map(Math.abs))).toBeLessThanOrEqual(0.04 + 1e-7); // truncated at 2σ
     expect(sd).toBeGreaterThan(0.0165); // truncated normal σ0.02 → sd ≈ 0.0176
     expect(sd).toBeLessThan(0.0187);
-    const fc = a.get('fc/kernel')!.dataSync();
+    const fc = Array.from(a.get('fc/kernel')!.dataSync());
     expect(Math.max(...fc.map(Math.abs))).toBeGreaterThan(0.04); // plain normal: tails beyond 2σ
     expect(Array.from(a.get('k0_1_bn/gamma')!.dataSync())).toEqual([1, 1, 1, 1]);
     expect(Array.from(a.get('k0_1_bn/moving_variance')!.dataSync())).toEqual([1, 1, 1, 1]);
     expect(Array.from(a.get('k0_1_bn/moving_mean')!.dataSync())).toEqual([0, 0, 0, 0]);
     expect(Array.from(a.get('k0_1/bias')!.dataSync())).toEqual([0, 0, 0, 0]);
-    expect(Array.from(b.get('new_k5/kernel')!.dataSync())).toEqual(Array.from(k));
+    expect(Array.from(b.get('new_k5/kernel')!.dataSync())).toEqual(k);
     expect(a.get('k0_1_bn/moving_mean')!.trainable).toBe(false);
     expect(trainableVariables(spec, a).length).toBe(paramInfos(spec).filter((p) => p.trainable).length);
     disposeParams(a);
