@@ -1,0 +1,174 @@
+/**
+ * End-to-end: builds the demo (vite build), serves it on 127.0.0.1, drives Debian's Chromium headless
+ * with playwright-core, loads the committed fixture model and the two committed synthetic faces, and
+ * checks the page's similarity against `@interpret-fr/inference/node` on the same crops, that selecting
+ * a filter redraws the overlay, that occluding changes the score, that nothing is requested from another
+ * origin and that the console stays clean. Prints timings and a screenshot path (under the OS temp dir).
+ *
+ * Skipped with a message when /usr/bin/chromium is missing, unless env CI is set (then it fails).
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import type { Pixels } from '@interpret-fr/core';
+import { cosineSimilarity } from '@interpret-fr/inference';
+import { createRecognizer } from '@interpret-fr/inference/node';
+import { defaultCrop } from '../src/logic/crop.ts';
+import { modelInput } from '../src/logic/model-input.ts';
+import { serveStatic } from './serve.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const appDir = resolve(here, '..');
+const repo = resolve(appDir, '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing and CI is set: install Debian's chromium (apt-get install -y chromium)`);
+  console.warn(`[demo e2e] ${CHROMIUM} not found: the browser test is skipped (apt-get install -y chromium)`);
+}
+/** The committed fixture model (override for local experiments: INTERPRET_FR_DEMO_E2E_MODEL). */
+const MODEL = process.env.INTERPRET_FR_DEMO_E2E_MODEL ?? resolve(repo, 'packages/inference/test/fixtures/interpretable-tiny.onnx');
+const FACE_A = resolve(here, 'fixtures/face-a.png');
+const FACE_B = resolve(here, 'fixtures/face-b.png');
+
+async function decodePng(path: string): Promise<Pixels> {
+  const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: info.channels as 3 | 4 };
+}
+
+/** The similarity @interpret-fr/inference/node gives for the page's default crop policy. */
+async function referenceSimilarity(): Promise<number> {
+  const rec = await createRecognizer(new Uint8Array(readFileSync(MODEL)));
+  const S = rec.inputSize;
+  const inputs = await Promise.all([FACE_A, FACE_B].map(async (f) => {
+    const p = await decodePng(f);
+    return modelInput(p, defaultCrop(p.width, p.height), S);
+  }));
+  const e = await rec.embed(inputs);
+  const s = cosineSimilarity(e.data.subarray(0, e.dim), e.data.subarray(e.dim, 2 * e.dim));
+  await rec.dispose();
+  return s;
+}
+
+async function canvasHash(page: Page, id: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const c = document.getElementById(sel) as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]!) | 0;
+    return h;
+  }, id);
+}
+
+describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
+  let outDir = '';
+  let server: Awaited<ReturnType<typeof serveStatic>> | null = null;
+  let browser: Browser | null = null;
+
+  beforeAll(async () => {
+    if (!existsSync(MODEL)) throw new Error(`fixture model ${MODEL} is missing (made by packages/model-export/scripts/make-fixture.ts)`);
+    outDir = mkdtempSync(join(tmpdir(), 'interpret-fr-demo-dist-'));
+    const { build } = await import('vite');
+    await build({ root: appDir, configFile: resolve(appDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    mkdirSync(join(outDir, 'models'), { recursive: true });
+    copyFileSync(MODEL, join(outDir, 'models/fixture.onnx'));
+    server = await serveStatic(outDir);
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('compares the two test faces like the node runtime, redraws overlays, stays on its origin', async () => {
+    const origin = new URL(server!.url).origin;
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const foreign: string[] = [];
+    const consoleErrors: string[] = [];
+    context.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) foreign.push(r.url());
+      if (u.protocol === 'blob:' && new URL(u.pathname).origin !== origin) foreign.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+
+    await page.goto(`${server!.url}?model=models/fixture.onnx`);
+    await page.waitForFunction(() => document.body.dataset.modelReady === 'true' || !document.getElementById('error')!.hidden, null, { timeout: 60_000 });
+    expect(await page.locator('#error').isHidden(), await page.locator('#error').textContent() ?? '').toBe(true);
+
+    await page.setInputFiles('#file-a', FACE_A);
+    const t0 = Date.now();
+    await page.setInputFiles('#file-b', FACE_B);
+    await page.waitForFunction(() => document.body.dataset.scoreLatencyMs !== undefined, null, { timeout: 30_000 });
+    const wallMs = Date.now() - t0;
+    const pageMs = Number(await page.evaluate(() => document.body.dataset.scoreLatencyMs));
+    const shown = Number(await page.locator('#score').getAttribute('data-value'));
+    const text = await page.locator('#score').textContent();
+    const ref = await referenceSimilarity();
+    console.log(`[demo e2e] similarity page ${shown.toFixed(6)} vs node ${ref.toFixed(6)} (|Δ| ${Math.abs(shown - ref).toExponential(2)})`);
+    expect(Math.abs(shown - ref)).toBeLessThanOrEqual(1e-3);
+    expect(text).toBe(shown.toFixed(4));
+    expect(await page.locator('#decision').textContent()).toMatch(/^(Same person|Different people) \(/);
+
+    // Selecting another filter redraws both overlays.
+    const rows = page.locator('#filter-list li[data-filter]');
+    expect(await rows.count()).toBeGreaterThan(1);
+    const before = await canvasHash(page, 'model-a');
+    const target = Number(await rows.nth(1).getAttribute('data-filter'));
+    const switchMs = await page.evaluate(async (c) => {
+      const t = performance.now();
+      (document.getElementById(`filter-row-${c}`) as HTMLElement).click();
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      return performance.now() - t;
+    }, target);
+    expect(await page.locator(`#filter-row-${target}`).getAttribute('aria-selected')).toBe('true');
+    expect(await canvasHash(page, 'model-a')).not.toBe(before);
+    const drawMs = Number(await page.evaluate(() => document.body.dataset.overlayMs));
+
+    // Keyboard: the list moves the selection with the arrow keys.
+    await page.locator('#filter-list').focus();
+    await page.keyboard.press('ArrowDown');
+    const next = Number(await rows.nth(2).getAttribute('data-filter'));
+    expect(await page.locator(`#filter-row-${next}`).getAttribute('aria-selected')).toBe('true');
+
+    // Occluding a region with the mouse changes the score and lists the affected filters.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const box = (await page.locator('#model-a').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.25);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.85, box.y + box.height * 0.5, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /without occluder/.test(document.getElementById('score-note')!.textContent ?? '') && /Most affected/.test(document.getElementById('affected-a')!.textContent ?? ''), null, { timeout: 30_000 });
+    const occluded = Number(await page.locator('#score').getAttribute('data-value'));
+    expect(occluded).not.toBe(shown);
+
+    const shot = join(tmpdir(), `interpret-fr-demo-${Date.now()}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    const phone = shot.replace(/\.png$/, '-phone.png');
+    await page.screenshot({ path: phone, fullPage: true });
+    console.log(`[demo e2e] both images loaded → first similarity: ${wallMs} ms (test clock), ${pageMs.toFixed(1)} ms (page clock); target < 2000 ms`);
+    console.log(`[demo e2e] filter overlay switch: ${switchMs.toFixed(1)} ms to next frame, ${drawMs.toFixed(1)} ms drawing; target < 100 ms`);
+    console.log(`[demo e2e] screenshots: ${shot} ${phone}`);
+
+    expect(foreign, `requests left ${origin}`).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+});

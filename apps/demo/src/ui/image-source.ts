@@ -1,0 +1,73 @@
+/**
+ * Getting face images into the page: files (picker, drag-and-drop) and webcam frames, decoded to RGBA
+ * {@link Pixels} plus an `ImageBitmap` for drawing.
+ *
+ * Decoding uses `createImageBitmap` without colour-space conversion or premultiplication, so a PNG's
+ * bytes reach the model unchanged (the e2e test relies on this). Images whose longer side exceeds
+ * {@link MAX_SIDE} are downscaled by the browser's high-quality resampler first.
+ *
+ * @module
+ */
+import type { Pixels } from '@interpret-fr/core';
+
+/** Longest side kept from a picked image. */
+export const MAX_SIDE = 2048;
+
+/** A decoded face image. */
+export interface LoadedImage {
+  name: string;
+  pixels: Pixels;
+  bitmap: ImageBitmap;
+}
+
+function readPixels(source: CanvasImageSource, width: number, height: number): Pixels {
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('this browser has no 2D canvas');
+  ctx.drawImage(source, 0, 0, width, height);
+  const img = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
+  return { data: new Uint8Array(img.data.buffer), width, height, channels: 4 };
+}
+
+/** Decodes an image file or blob. */
+export async function decodeImage(blob: Blob, name: string): Promise<LoadedImage> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
+  } catch {
+    throw new Error(`could not decode “${name}” (${blob.type || 'unknown type'}, ${blob.size} bytes) as an image; use PNG, JPEG, WebP or GIF`);
+  }
+  const long = Math.max(bitmap.width, bitmap.height);
+  if (long > MAX_SIDE) {
+    const k = MAX_SIDE / long;
+    const small = await createImageBitmap(bitmap, { resizeWidth: Math.max(1, Math.round(bitmap.width * k)), resizeHeight: Math.max(1, Math.round(bitmap.height * k)), resizeQuality: 'high' });
+    bitmap.close();
+    bitmap = small;
+  }
+  return { name, pixels: readPixels(bitmap, bitmap.width, bitmap.height), bitmap };
+}
+
+/** True when the browser offers a camera API (the button is hidden otherwise). */
+export function cameraAvailable(): boolean {
+  return typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getUserMedia && window.isSecureContext;
+}
+
+/** Starts the front camera in `video`; returns a stop function. */
+export async function startCamera(video: HTMLVideoElement): Promise<() => void> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user', width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+  video.srcObject = stream;
+  await video.play();
+  return () => {
+    for (const t of stream.getTracks()) t.stop();
+    video.srcObject = null;
+  };
+}
+
+/** The current video frame as an image. */
+export async function captureFrame(video: HTMLVideoElement): Promise<LoadedImage> {
+  const w = video.videoWidth, h = video.videoHeight;
+  if (!w || !h) throw new Error('the camera has not delivered a frame yet');
+  const pixels = readPixels(video, w, h);
+  const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(pixels.data.buffer as ArrayBuffer), w, h));
+  return { name: `camera ${new Date().toLocaleTimeString()}`, pixels, bitmap };
+}

@@ -1,0 +1,81 @@
+/**
+ * Vite config of the demo. The `interpret-fr-assets` plugin puts, before every dev start and build:
+ * - ORT's WebAssembly runtime (`node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.{wasm,mjs}`)
+ *   into `public/ort/`, served from the app's own origin (never a CDN);
+ * - the default model into `public/models/default.onnx`: `$INTERPRET_FR_DEMO_MODEL`, else the main
+ *   training run's `runs/main/model.onnx`, else the committed fixture
+ *   `packages/inference/test/fixtures/interpretable-tiny.onnx`.
+ * Both are ignored by git and copied again only when their size or mtime changed.
+ */
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import type { Plugin } from 'vite';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+
+/** ORT runtime files the default `onnxruntime-web` bundle loads (the JSEP build: wasm + WebGPU). */
+export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs'];
+
+/** The model the build ships as `models/default.onnx`, or null. */
+export function defaultModelSource(env: NodeJS.ProcessEnv = process.env): string | null {
+  const candidates = [env.INTERPRET_FR_DEMO_MODEL, resolve(repo, 'runs/main/model.onnx'), resolve(repo, 'packages/inference/test/fixtures/interpretable-tiny.onnx')];
+  return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
+}
+
+function copyIfChanged(from: string, to: string): void {
+  const s = statSync(from);
+  if (existsSync(to)) {
+    const d = statSync(to);
+    if (d.size === s.size && d.mtimeMs >= s.mtimeMs) return;
+  }
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, to);
+}
+
+function assets(): Plugin {
+  let done = false;
+  return {
+    name: 'interpret-fr-assets',
+    configResolved(config) {
+      if (done) return;
+      done = true;
+      const pub = config.publicDir || resolve(here, 'public');
+      const req = createRequire(resolve(here, 'package.json'));
+      for (const f of ORT_FILES) copyIfChanged(req.resolve(`onnxruntime-web/${f}`), resolve(pub, 'ort', f));
+      const model = defaultModelSource();
+      const target = resolve(pub, 'models/default.onnx');
+      if (model) copyIfChanged(model, target);
+      else {
+        rmSync(target, { force: true });
+        config.logger.warn('interpret-fr-assets: no default model (runs/main/model.onnx or the inference fixture); the page will ask for one');
+      }
+    },
+  };
+}
+
+/**
+ * Drops the copy of ORT's `.wasm` that Vite emits on its own (it follows ORT's
+ * `new URL('…wasm', import.meta.url)`): the app loads the one in `ort/` through `wasmPaths`.
+ */
+function dropBundledOrtWasm(): Plugin {
+  return {
+    name: 'interpret-fr-drop-bundled-ort-wasm',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const k of Object.keys(bundle)) if (/(^|\/)ort-wasm-simd-threaded[\w.-]*\.wasm$/.test(k)) delete bundle[k];
+    },
+  };
+}
+
+export default defineConfig({
+  root: here,
+  base: './',
+  plugins: [assets(), dropBundledOrtWasm()],
+  worker: { format: 'es', plugins: () => [dropBundledOrtWasm()] },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
+});
