@@ -20,3 +20,5 @@ export * from './protocols/pairs.ts';
 export * from './align.ts';
 export * from './report/svg.ts';
 export * from './report/reports.ts';
+export * from './protocols/ijbc.ts';
+export * from './protocols/ijbc-synthetic.ts';

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { syntheticIjbc } from '../src/protocols/ijbc-synthetic.ts';
+import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../src/protocols/ijbc.ts';
+import { featureTable } from '../src/protocols/ijba.ts';
+import { verificationMetrics } from '../src/metrics/roc.ts';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+describe('IJB-C 1:1 (insightface meta files)', () => {
+  it('parses the meta files from text and equals a direct media-pool computation', () => {
+    const syn = syntheticIjbc({ seed: 2, templates: 60, pairs: 900, genuinePairs: 120, dim: 8, noise: 1.5 });
+    const tidText = syn.meta.names.map((n, i) => `${n} ${syn.meta.templateId[i]} ${syn.meta.mediaId[i]}`).join('\n') + '\n';
+    const pairText = Array.from(syn.pairs.a, (a, p) => `${a} ${syn.pairs.b[p]} ${syn.pairs.label[p]}`).join('\r\n');
+    const meta = parseFaceTidMid(enc(tidText), 'tid.txt');
+    const pairs = parseTemplatePairs(enc(pairText), 'pairs.txt');
+    expect(meta.names).toEqual(syn.meta.names);
+    expect(Array.from(pairs.b)).toEqual(Array.from(syn.pairs.b));
+    // Drop one image's feature: its template may become empty or just smaller.
+    const keep = syn.ids.map((_, i) => i).filter((i) => i !== 5);
+    const feats = new Float32Array(keep.length * 8);
+    keep.forEach((src, i) => feats.set(syn.features.subarray(src * 8, src * 8 + 8), i * 8));
+    const table = featureTable({ data: feats, n: keep.length, dim: 8 }, keep.map((i) => syn.ids[i]!));
+    const r = evaluateIjbc11(meta, pairs, table, { blockSize: 64 });
+    expect(r.imagesWithoutFeature).toBe(1);
+    // Direct reference: per template, per media mean of unit features, summed, normalised.
+    const unit = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+    const tf = new Map<number, number[]>();
+    const byT = new Map<number, { m: number; f: number[] }[]>();
+    syn.meta.names.forEach((_, i) => { if (i === 5) return; const t = syn.meta.templateId[i]!; if (!byT.has(t)) byT.set(t, []); byT.get(t)!.push({ m: syn.meta.mediaId[i]!, f: unit(Array.from(syn.features.subarray(i * 8, i * 8 + 8))) }); });
+    for (const [t, imgs] of byT) {
+      const sum = new Array(8).fill(0);
+      for (const m of new Set(imgs.map((x) => x.m))) { const sel = imgs.filter((x) => x.m === m); for (let k = 0; k < 8; k++) sum[k] += sel.reduce((s, x) => s + x.f[k]!, 0) / sel.length; }
+      tf.set(t, unit(sum));
+    }
+    const s: number[] = [], l: number[] = [];
+    for (let p = 0; p < pairs.a.length; p++) {
+      const x = tf.get(pairs.a[p]!), y = tf.get(pairs.b[p]!);
+      if (!x || !y) continue;
+      s.push(x.reduce((acc, v, k) => acc + v * y[k]!, 0)); l.push(pairs.label[p]!);
+    }
+    const want = verificationMetrics(Float64Array.from(s), Uint8Array.from(l), { farTargets: [1e-3, 1e-2, 1e-1] });
+    const got = evaluateIjbc11(meta, pairs, table, { farTargets: [1e-3, 1e-2, 1e-1] });
+    expect(got.pairs).toBe(s.length);
+    expect(got.metrics.auc).toBeCloseTo(want.auc, 5);
+    got.metrics.tarAtFar.forEach((t, j) => { expect(t.nearest.tar).toBeCloseTo(want.tarAtFar[j]!.nearest.tar, 5); expect(t.interpolated).toBeCloseTo(want.tarAtFar[j]!.interpolated, 4); });
+    expect(got.metrics.auc).toBeGreaterThan(0.7);
+  });
+  it('errors name the file and line', () => {
+    expect(() => parseTemplatePairs(enc('1 2 1\n3 x 0\n'), 'p.txt')).toThrow(/p\.txt:2: field 2 'x' is not an integer/);
+    expect(() => parseTemplatePairs(enc('1 2 1\n3 4 2\n'), 'p.txt')).toThrow(/p\.txt:2: label 2/);
+    expect(() => parseFaceTidMid(enc('a.jpg 1 1\nb.jpg 2\n'), 't.txt')).toThrow(/t\.txt:2: 2 fields, expected 3/);
+    const syn = syntheticIjbc({ seed: 1, templates: 4, templatesPerSubject: 2, pairs: 3, genuinePairs: 1, dim: 4 });
+    const table = featureTable({ data: syn.features, n: syn.ids.length, dim: 4 }, syn.ids);
+    expect(() => evaluateIjbc11(syn.meta, { file: 'p.txt', a: Int32Array.of(1, 99), b: Int32Array.of(2, 1), label: Uint8Array.of(1, 0) }, table)).toThrow(/p\.txt:2: template 99 is not in/);
+  });
+});
