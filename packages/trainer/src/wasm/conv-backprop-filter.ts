@@ -6,14 +6,15 @@
  * ≈ 1–3.5 GFLOP/s with transposeA or transposeB), so the column matrix is built already
  * transposed, colsT [K, M], and dW = colsT · dy is a plain NN product. colsT is filled row by
  * row from x transposed to [C, N, H, W] (one wasm Transpose), so the inner loop reads and writes
- * contiguously. Large problems are split over images (bounded scratch memory) and summed.
+ * contiguously. The positions are processed in chunks of ~2k (see {@link setFilterGradChunk}):
+ * a small reused scratch matrix and cache-sized products, summed.
  *
  * @module
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './heap.ts';
-import { alloc, callKernel, f32, free, matMulNN, view } from './heap.ts';
+import { alloc, callKernel, f32, free, heapF32, matMulNN, offsetOf, releaseSubview, subview, view } from './heap.ts';
 
 /** Upper bound on the im2col scratch matrix, in floats (64 MB). */
 export const IM2COL_MAX_FLOATS = 16 * 1024 * 1024;
@@ -39,73 +40,81 @@ export function convGeom(info: backend_util.Conv2DInfo): ConvGeom {
 }
 
 /**
- * Fills colsT [K = kh·kw·C, M = (n1−n0)·Ho·Wo] from xt [C, N, H, W]:
- * colsT[(ky·kw+kx)·C+c, ((n−n0)·Ho+oy)·Wo+ox] = x[n, oy·sh+ky−pt, ox·sw+kx−pl, c] (0 outside).
+ * Fills colsT [K = kh·kw·C, Mc = (r1−r0)·Wo] for the output rows r = n·Ho + oy in [r0, r1), from
+ * xt [C, N, H, W]: colsT[(ky·kw+kx)·C+c, (r−r0)·Wo+ox] = x[n, oy·sh+ky−pt, ox·sw+kx−pl, c]
+ * (0 outside the image). Both live in `heap` (the wasm memory as floats) at float offsets `xt`
+ * and `cols`, so stride-1 rows are native `copyWithin` moves.
  */
-export function im2colT(g: ConvGeom, xt: Float32Array, cols: Float32Array, n0: number, n1: number): void {
+export function im2colT(g: ConvGeom, heap: Float32Array, xt: number, cols: number, r0: number, r1: number): void {
   const { n: N, h: H, w: W, c: C, ho: Ho, wo: Wo, kh, kw, sh, sw, pt, pl } = g;
-  const M = (n1 - n0) * Ho * Wo;
+  const Mc = (r1 - r0) * Wo;
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
       // ox range whose input column ix = ox·sw + kx − pl lies inside [0, W)
       const lo = Math.min(Wo, Math.max(0, Math.ceil((pl - kx) / sw)));
       const hi = Math.max(lo, Math.min(Wo, Math.floor((W - 1 + pl - kx) / sw) + 1));
       for (let c = 0; c < C; c++) {
-        let o = ((ky * kw + kx) * C + c) * M;
-        for (let n = n0; n < n1; n++) {
-          const plane = (c * N + n) * H * W;
-          for (let oy = 0; oy < Ho; oy++, o += Wo) {
-            const iy = oy * sh + ky - pt;
-            if (iy < 0 || iy >= H) {
-              cols.fill(0, o, o + Wo);
-              continue;
-            }
-            const row = plane + iy * W + kx - pl;
-            for (let ox = 0; ox < lo; ox++) cols[o + ox] = 0;
-            if (sw === 1) {
-              for (let ox = lo; ox < hi; ox++) cols[o + ox] = xt[row + ox]!;
-            } else {
-              for (let ox = lo; ox < hi; ox++) cols[o + ox] = xt[row + ox * sw]!;
-            }
-            for (let ox = hi; ox < Wo; ox++) cols[o + ox] = 0;
+        let o = cols + ((ky * kw + kx) * C + c) * Mc;
+        for (let r = r0; r < r1; r++, o += Wo) {
+          const n = Math.floor(r / Ho);
+          const iy = (r - n * Ho) * sh + ky - pt;
+          if (iy < 0 || iy >= H) {
+            heap.fill(0, o, o + Wo);
+            continue;
           }
+          const row = xt + ((c * N + n) * H + iy) * W + kx - pl;
+          if (lo > 0) heap.fill(0, o, o + lo);
+          if (sw === 1) heap.copyWithin(o + lo, row + lo, row + hi);
+          else for (let ox = lo; ox < hi; ox++) heap[o + ox] = heap[row + ox * sw]!;
+          if (hi < Wo) heap.fill(0, o + hi, o + Wo);
         }
       }
     }
   }
 }
 
-/** dW [kh, kw, C, F] = Σ over images of colsT · dy (see the module comment). */
+let chunkTarget = 2048;
+
+/**
+ * Output positions per partial product (default 2048). XNNPACK's GEMM does not block the
+ * reduction dimension, so one product over all N·Ho·Wo positions streams the whole column
+ * matrix once per output-column block and runs at about half speed; ~2k-position chunks keep
+ * the operands in cache. Exposed for the kernel benchmark.
+ */
+export function setFilterGradChunk(positions: number): void {
+  chunkTarget = Math.max(1, Math.floor(positions));
+}
+
+/** dW [kh, kw, C, F] = Σ over chunks of output rows of colsT · dy (see the module comment). */
 export function conv2DBackpropFilterImpl(b: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ConvGeom, filterShape: number[]): TensorInfo {
   const K = g.kh * g.kw * g.c;
-  const per = g.ho * g.wo;
-  const chunk = Math.max(1, Math.min(g.n, Math.floor(IM2COL_MAX_FLOATS / (K * per))));
+  const rows = g.n * g.ho;
+  const rowsPer = Math.max(1, Math.min(rows, Math.floor(chunkTarget / g.wo), Math.floor(IM2COL_MAX_FLOATS / (K * g.wo))));
   const xt = callKernel('Transpose', b, { x }, { perm: [3, 0, 1, 2] }); // [C, N, H, W]
+  const cols = alloc(b, [K, rowsPer * g.wo]);
   let acc: TensorInfo | null = null;
   try {
-    for (let n0 = 0; n0 < g.n; n0 += chunk) {
-      const n1 = Math.min(g.n, n0 + chunk);
-      const M = (n1 - n0) * per;
-      const cols = alloc(b, [K, M]);
-      let dyc = dy;
-      if (n1 - n0 !== g.n) {
-        dyc = alloc(b, [M, g.f]);
-        f32(b, dyc).set(f32(b, dy).subarray(n0 * per * g.f, n1 * per * g.f));
-      }
-      im2colT(g, f32(b, xt), f32(b, cols), n0, n1);
-      const part = matMulNN(b, cols, dyc, K, M, g.f);
-      free(b, cols);
-      if (dyc !== dy) free(b, dyc);
+    for (let r0 = 0; r0 < rows; r0 += rowsPer) {
+      const r1 = Math.min(rows, r0 + rowsPer);
+      const M = (r1 - r0) * g.wo;
+      const colsC = subview(b, cols, 0, [K, M]);
+      const dyC = subview(b, dy, r0 * g.wo * g.f, [M, g.f]);
+      const heap = heapF32(b);
+      im2colT(g, heap, offsetOf(b, xt), offsetOf(b, colsC), r0, r1);
+      const part = matMulNN(b, colsC, dyC, K, M, g.f);
+      releaseSubview(b, colsC);
+      releaseSubview(b, dyC);
       if (acc === null) acc = part;
       else {
         const a = f32(b, acc);
         const p = f32(b, part);
-        for (let i = 0; i < a.length; i++) a[i]! += p[i]!;
+        for (let i = 0; i < a.length; i++) a[i] = a[i]! + p[i]!;
         free(b, part);
       }
     }
   } finally {
     free(b, xt);
+    free(b, cols);
   }
   return view(acc!, filterShape);
 }

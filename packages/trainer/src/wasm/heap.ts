@@ -13,8 +13,17 @@ import { getKernel } from '@tensorflow/tfjs-core';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` that the custom kernels use. */
 export interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory };
-  dataIdMap: { get(dataId: object): { memoryOffset: number; id: number } | undefined };
+  wasm: {
+    HEAPU8: Uint8Array;
+    wasmMemory?: WebAssembly.Memory;
+    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+  };
+  dataIdNextNumber: number;
+  dataIdMap: {
+    get(dataId: object): { memoryOffset: number; id: number } | undefined;
+    set(dataId: object, v: { id: number; memoryOffset: number; shape: number[]; dtype: DataType; refCount: number }): void;
+    delete(dataId: object): boolean;
+  };
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
 }
@@ -37,6 +46,20 @@ export function f32(b: WasmBackendLike, t: TensorInfo): Float32Array {
   const d = b.dataIdMap.get(t.dataId);
   if (!d) throw new Error(`wasm kernel: tensor of shape [${t.shape.join(',')}] is not on the wasm backend`);
   return new Float32Array(heapBuffer(b), d.memoryOffset, sizeOf(t.shape));
+}
+
+/** The whole wasm heap as floats (valid until the next allocation). */
+export function heapF32(b: WasmBackendLike): Float32Array {
+  const buf = heapBuffer(b);
+  return new Float32Array(buf, 0, Math.floor(buf.byteLength / 4));
+}
+
+/** A float32 tensor's position in {@link heapF32}, in floats. */
+export function offsetOf(b: WasmBackendLike, t: TensorInfo): number {
+  const d = b.dataIdMap.get(t.dataId);
+  if (!d) throw new Error(`wasm kernel: tensor of shape [${t.shape.join(',')}] is not on the wasm backend`);
+  if (d.memoryOffset % 4 !== 0) throw new Error(`wasm kernel: float tensor at unaligned heap offset ${d.memoryOffset}`);
+  return d.memoryOffset / 4;
 }
 
 /** Allocates an uninitialised float32 tensor on the wasm heap. */
@@ -65,6 +88,32 @@ export function callKernel(name: string, b: WasmBackendLike, inputs: NamedTensor
   const out = k.kernelFunc({ inputs, backend: b as never, attrs });
   if (Array.isArray(out)) throw new Error(`wasm kernel "${name}" returned ${out.length} outputs, expected one`);
   return out;
+}
+
+/**
+ * A tensor aliasing `count = size(shape)` floats of `t` from float `offset` on (no copy). It
+ * gets a fresh backend id, so XNNPACK caches keyed by id never see stale contents. Release it
+ * with {@link releaseSubview}, never {@link free} (its memory belongs to `t`).
+ */
+export function subview(b: WasmBackendLike, t: TensorInfo, offset: number, shape: number[]): TensorInfo {
+  const d = b.dataIdMap.get(t.dataId);
+  if (!d) throw new Error(`wasm kernel: tensor of shape [${t.shape.join(',')}] is not on the wasm backend`);
+  const size = sizeOf(shape);
+  if (offset < 0 || offset + size > sizeOf(t.shape)) throw new Error(`wasm kernel: subview [${offset}, ${offset + size}) outside a tensor of ${sizeOf(t.shape)} floats`);
+  const id = b.dataIdNextNumber++;
+  const dataId = { id };
+  const memoryOffset = d.memoryOffset + 4 * offset;
+  b.dataIdMap.set(dataId, { id, memoryOffset, shape, dtype: 'float32', refCount: 1 });
+  b.wasm.tfjs.registerTensor(id, size, memoryOffset);
+  return { dataId, shape, dtype: 'float32' };
+}
+
+/** Forgets a {@link subview} (runs the backend's disposal callbacks for its id; frees nothing). */
+export function releaseSubview(b: WasmBackendLike, t: TensorInfo): void {
+  const d = b.dataIdMap.get(t.dataId);
+  if (!d) return;
+  b.wasm.tfjs.disposeData(d.id);
+  b.dataIdMap.delete(t.dataId);
 }
 
 /** `a[M,K] · b[K,N]` with the wasm backend's BatchMatMul (its fast, non-transposed path). */

@@ -3,7 +3,8 @@
  *
  * - {@link registerWasmTrainingKernels}: adds `Conv2DBackpropFilter` (missing in
  *   tfjs-backend-wasm) and replaces its slow `Conv2DBackpropInput`, both built on the backend's
- *   XNNPACK convolution and matmul.
+ *   XNNPACK convolution and matmul, and gives `Sum`/`Mean` a fast path for leading-axis
+ *   reductions (batch-norm statistics and broadcast gradients).
  * - {@link useThreadedWasm}: loads the multithreaded binary in Node.
  *
  * @module
@@ -12,14 +13,18 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv-backprop-input.ts';
+import { meanConfig, sumConfig } from './reduce.ts';
 
 export { useThreadedWasm } from './threads.ts';
 export type { ThreadedWasmOptions } from './threads.ts';
-export { conv2DBackpropFilterConfig, im2colT, convGeom, IM2COL_MAX_FLOATS } from './conv-backprop-filter.ts';
+export { conv2DBackpropFilterConfig, im2colT, convGeom, IM2COL_MAX_FLOATS, setFilterGradChunk } from './conv-backprop-filter.ts';
 export { conv2DBackpropInputConfig, phaseAxis } from './conv-backprop-input.ts';
+export { sumConfig, meanConfig, leadingAxes } from './reduce.ts';
+export { profileKernels } from './profile.ts';
+export type { KernelStat, KernelProfile } from './profile.ts';
 
 /** The kernels {@link registerWasmTrainingKernels} installs for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig];
 
 const replaced = new Map<string, KernelConfig | undefined>();
 
@@ -31,17 +36,20 @@ const replaced = new Map<string, KernelConfig | undefined>();
 export function registerWasmTrainingKernels(): void {
   for (const k of WASM_TRAINING_KERNELS) {
     const cur = getKernel(k.kernelName, 'wasm');
-    if (cur === k) continue;
+    if (cur?.kernelFunc === k.kernelFunc) continue;
     if (!replaced.has(k.kernelName)) replaced.set(k.kernelName, cur);
     if (cur) unregisterKernel(k.kernelName, 'wasm');
-    registerKernel(k);
+    // kernels with a fast path defer the other cases to the stock kernel
+    if ('wrap' in k) (k as { wrap(s: KernelConfig | undefined): void }).wrap(cur);
+    // keep the stock kernel's setup (run at backend init) so that it still works once restored
+    registerKernel({ ...k, setupFunc: cur?.setupFunc, disposeFunc: cur?.disposeFunc });
   }
 }
 
 /** Restores the stock wasm kernels (for benchmarks comparing before and after). */
 export function unregisterWasmTrainingKernels(): void {
   for (const k of WASM_TRAINING_KERNELS) {
-    if (getKernel(k.kernelName, 'wasm') === k) unregisterKernel(k.kernelName, 'wasm');
+    if (getKernel(k.kernelName, 'wasm')?.kernelFunc === k.kernelFunc) unregisterKernel(k.kernelName, 'wasm');
     const orig = replaced.get(k.kernelName);
     if (orig) registerKernel(orig);
   }

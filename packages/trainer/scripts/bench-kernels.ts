@@ -1,0 +1,143 @@
+/**
+ * Kernel benchmark of the wasm training kernels on the real layer shapes, and a per-kernel profile
+ * of a full training step. Prints tables (quote ratios measured within one run: the machine may
+ * be shared).
+ *
+ *   pnpm exec tsx scripts/bench-kernels.ts [--spec casia-net] [--batch 16] [--reps 2] [--threads 1]
+ *       [--stock] [--cpu] [--layers k0_2,k1_2]
+ *     per conv layer: forward Conv2D, our Conv2DBackpropInput (with --stock: tfjs' own too),
+ *     our Conv2DBackpropFilter, on wasm (with --cpu: the cpu backend's too), ms and GFLOP/s.
+ *   pnpm exec tsx scripts/bench-kernels.ts --step interpretable --batch 16 [--occluded] [--steps 2]
+ *     one training step profiled per kernel (wall time, calls, share).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { presetSpec, Rng, validateSpec } from '@interpret-fr/core';
+import type { Block } from '@interpret-fr/core';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useThreadedWasm } from '../src/wasm/index.ts';
+import { profileKernels } from '../src/wasm/profile.ts';
+
+const arg = (k: string, d: string): string => {
+  const i = process.argv.indexOf(`--${k}`);
+  return i >= 0 ? process.argv[i + 1]! : d;
+};
+const flag = (k: string): boolean => process.argv.includes(`--${k}`);
+const batch = Number(arg('batch', '16'));
+const reps = Number(arg('reps', '2'));
+const threads = Number(arg('threads', '1'));
+
+if (!tf.getGradient('Conv2D')) await import('@tensorflow/tfjs');
+if (threads > 1) useThreadedWasm({ threads });
+else await import('@tensorflow/tfjs-backend-wasm');
+registerWasmTrainingKernels();
+await tf.setBackend('wasm');
+console.log(`wasm threads: ${getThreadsCount()}; load average: ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+
+function table(head: string[], rows: string[][]): void {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((v, i) => v.padEnd(w[i]!)).join(' | ');
+  console.log(line(head));
+  console.log(w.map((n) => '-'.repeat(n)).join('-|-'));
+  rows.forEach((r) => console.log(line(r)));
+}
+
+/** Median wall ms of `reps` runs of f (after one warm-up), reading the result back each time. */
+function time(f: () => tf.Tensor): number {
+  const ts: number[] = [];
+  for (let i = 0; i <= reps; i++) {
+    const t0 = performance.now();
+    const r = f();
+    r.dataSync();
+    r.dispose();
+    if (i > 0) ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)]!;
+}
+
+async function benchLayers(): Promise<void> {
+  const spec = presetSpec(arg('spec', 'casia-net'), { numClasses: 10 });
+  const shapes = validateSpec(spec);
+  const only = arg('layers', '');
+  const rows: string[][] = [];
+  const total = { fwd: 0, dx: 0, dxStock: 0, dw: 0 };
+  for (const b of spec.blocks) {
+    if (b.kind !== 'conv' || (only && !only.split(',').includes(b.name))) continue;
+    const conv = b as Extract<Block, { kind: 'conv' }>;
+    const [h, w, c] = shapes.get(conv.input)! as [number, number, number];
+    const [ho, wo, f] = shapes.get(conv.name)! as [number, number, number];
+    const k = conv.kernel;
+    const flops = 2 * batch * ho * wo * k * k * c * f;
+    const gf = (ms: number): string => `${ms.toFixed(0)} ms ${(flops / ms / 1e6).toFixed(1)}`;
+    const x = tf.randomNormal([batch, h, w, c]) as tf.Tensor4D;
+    const wt = tf.randomNormal([k, k, c, f]) as tf.Tensor4D;
+    const dy = tf.randomNormal([batch, ho, wo, f]) as tf.Tensor4D;
+    const s = conv.stride;
+    const fwd = time(() => tf.conv2d(x, wt, s, 'same'));
+    const dxFn = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: wt }, { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape } as never) as tf.Tensor;
+    const dwFn = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: wt.shape } as never) as tf.Tensor;
+    const dx = time(dxFn);
+    const dw = time(dwFn);
+    let dxStock = NaN;
+    if (flag('stock')) {
+      unregisterWasmTrainingKernels();
+      dxStock = time(dxFn);
+      registerWasmTrainingKernels();
+    }
+    let cpuDw = NaN;
+    if (flag('cpu')) {
+      const host = [x, dy].map((t) => ({ d: t.dataSync(), s: t.shape }));
+      await tf.setBackend('cpu');
+      const [cx, cdy] = host.map((t) => tf.tensor(t.d, t.s));
+      cpuDw = time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: cx!, dy: cdy! }, { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: wt.shape } as never) as tf.Tensor);
+      tf.dispose([cx!, cdy!]);
+      await tf.setBackend('wasm');
+    }
+    tf.dispose([x, wt, dy]);
+    total.fwd += fwd;
+    total.dx += dx;
+    total.dw += dw;
+    total.dxStock += dxStock;
+    rows.push([conv.name, `${h}×${w} ${c}→${f} s${s}`, (flops / 1e9).toFixed(2), gf(fwd), gf(dx), flag('stock') ? gf(dxStock) : '-', gf(dw), flag('cpu') ? gf(cpuDw) : '-']);
+  }
+  rows.push(['total', '', '', `${total.fwd.toFixed(0)} ms`, `${total.dx.toFixed(0)} ms`, flag('stock') ? `${total.dxStock.toFixed(0)} ms` : '-', `${total.dw.toFixed(0)} ms`, '-']);
+  console.log(`${spec.name}, batch ${batch}, median of ${reps} (ms, GFLOP/s)`);
+  table(['layer', 'shape', 'GFLOP', 'fwd Conv2D', 'dx ours', 'dx stock', 'dW ours', 'dW cpu'], rows);
+}
+
+async function benchStep(): Promise<void> {
+  const { initParams, disposeParams } = await import('../src/params.ts');
+  const { createOptimizer, makeTrainStep } = await import('../src/train-step.ts');
+  const { defaultWeightsFor } = await import('../src/objective.ts');
+  const spec = presetSpec(arg('step', 'casia-net'), { numClasses: Number(arg('classes', '1000')) });
+  const rng = new Rng(1);
+  const params = initParams(tf as never, spec, rng);
+  const opt = createOptimizer(tf as never);
+  const step = makeTrainStep(tf as never, spec, params, opt, defaultWeightsFor(spec), rng);
+  const sz = spec.inputSize;
+  const x = tf.randomUniform([batch, sz, sz, 3], -1, 1, 'float32', 1);
+  const xOcc = flag('occluded') ? tf.mul(x, 0.5) : null;
+  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const b = { x: x as never, xOcc: xOcc as never, labels: labels as never };
+  step(b, { readLosses: true });
+  const prof = profileKernels('wasm');
+  const steps = Number(arg('steps', '2'));
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < steps; i++) step(b, { readLosses: true });
+  const wall = (performance.now() - t0) / steps;
+  const cu = process.cpuUsage(c0);
+  const cpu = (cu.user + cu.system) / 1000 / steps;
+  const stats = prof.stats();
+  prof.stop();
+  const sum = stats.reduce((a, s) => a + s.cpuMs, 0) / steps;
+  console.log(`${spec.name} batch ${batch}${xOcc ? ' clean+occluded' : ''}: wall ${wall.toFixed(0)} ms/step (${((batch * 1000) / wall).toFixed(2)} images/s), CPU ${cpu.toFixed(0)} ms/step (${((batch * 1000) / cpu).toFixed(2)} images per CPU-second); kernels ${sum.toFixed(0)} CPU ms, other (JS, tape) ${(cpu - sum).toFixed(0)} CPU ms`);
+  table(['kernel', 'calls/step', 'wall ms/step', 'CPU ms/step', 'CPU share'], stats.slice(0, Number(arg('top', '25'))).map((s) => [s.name, String(s.calls / steps), (s.ms / steps).toFixed(1), (s.cpuMs / steps).toFixed(1), `${((100 * s.cpuMs) / steps / cpu).toFixed(1)}%`]));
+  tf.dispose([x, labels, ...(xOcc ? [xOcc] : [])]);
+  opt.dispose();
+  disposeParams(params);
+}
+
+if (process.argv.includes('--step')) await benchStep();
+else await benchLayers();
