@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli/main.ts';
+import type { CliIo } from '../src/cli/common.ts';
+import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
+import { syntheticIjbc } from '../src/protocols/ijbc-synthetic.ts';
+import { writeFeatures, writeFileMap } from '../src/io/files.ts';
+
+function capture(): CliIo & { o: string; e: string } {
+  const c = { o: '', e: '', isTty: false, out: (s: string) => { c.o += s; }, err: (s: string) => { c.e += s; } };
+  return c;
+}
+
+describe('interpret-fr-eval CLI', () => {
+  it('--help for every command; unknown options are usage errors (exit 2)', async () => {
+    for (const cmd of ['ijba', 'pairs', 'ijbc']) {
+      const io = capture();
+      expect(await main([cmd, '--help'], io)).toBe(0);
+      expect(io.o).toContain(`interpret-fr-eval ${cmd}`);
+    }
+    const io = capture();
+    expect(await main(['ijba', '--bogus', 'x'], io)).toBe(2);
+    expect(io.e).toMatch(/bogus/);
+    expect(await main(['nope'], capture())).toBe(2);
+  });
+
+  it('ijba on a synthetic protocol writes the report keys scripts rely on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-ijba-'));
+    const syn = syntheticIjba({ seed: 3, splits: 10, subjects: 20, gallerySubjects: 12 });
+    await writeFileMap(join(dir, 'protocol'), syn.files);
+    await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
+    const io = capture();
+    const code = await main(['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out'), '--score', 'set-min-mean-matlab'], io);
+    expect(io.e).toBe('');
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(r.protocol).toBe('ijba');
+    expect(r.score).toBe('set-min-mean-matlab');
+    expect(r.alignment).toBe('precomputed features');
+    for (const k of ['tar@far=0.01', 'tar@far=0.001']) for (const m of ['nearest', 'interpolated']) {
+      const v = r.verify[k][m];
+      expect(v.splits).toHaveLength(10);
+      v.splits.forEach((x: number, s: number) => expect(x).toBeCloseTo(syn.expected.all[s]!.tar, 9));
+      expect(v.mean).toBeGreaterThanOrEqual(0); expect(v.mean).toBeLessThanOrEqual(1);
+    }
+    for (const k of ['rank-1', 'rank-5', 'rank-10', 'tpir@fpir=0.01', 'tpir@fpir=0.1']) expect(r.search[k].splits).toHaveLength(10);
+    expect(r.search['rank-1'].splits[0]).toBeCloseTo(syn.expected.all[0]!.rank(1), 12);
+    expect(r.data.features.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(dir, 'out', 'roc.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(existsSync(join(dir, 'out', 'cmc.svg'))).toBe(true);
+    expect(readFileSync(join(dir, 'out', 'report.md'), 'utf8')).toContain('set-min-mean-matlab');
+  });
+
+  it('pairs with a generic list and ijbc on insightface-layout files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-pairs-'));
+    const ids = ['a/1.jpg', 'a/2.jpg', 'b/1.jpg', 'b/2.jpg', 'c/1.jpg'];
+    const f = Float32Array.from([1, 0, 0.9, 0.1, 0, 1, 0.2, 1, 0.7, 0.7]);
+    await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: f, n: 5, dim: 2 }, ids);
+    writeFileSync(join(dir, 'list.txt'), 'a/1.jpg a/2.jpg 1 0\nb/1.jpg b/2.jpg 1 1\na/1.jpg b/1.jpg 0 0\na/2.jpg c/1.jpg 0 1\nb/2.jpg missing.jpg 0 1\n');
+    const io = capture();
+    expect(await main(['pairs', '--pairs', join(dir, 'list.txt'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out')], io)).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(r.protocol).toBe('pair-list');
+    expect(r.counts).toEqual({ pairs: 4, skippedPairs: 1 });
+    expect(r.auc).toBe(1);
+    expect(r.accuracy.folds).toHaveLength(2);
+    expect(r.stdKind).toBe('sample (N-1)');
+
+    const syn = syntheticIjbc({ seed: 1, templates: 40, pairs: 400, genuinePairs: 50, dim: 8 });
+    writeFileSync(join(dir, 'ijbc_face_tid_mid.txt'), syn.meta.names.map((n, i) => `${n} ${syn.meta.templateId[i]} ${syn.meta.mediaId[i]}`).join('\n'));
+    writeFileSync(join(dir, 'ijbc_template_pair_label.txt'), Array.from(syn.pairs.a, (a, p) => `${a} ${syn.pairs.b[p]} ${syn.pairs.label[p]}`).join('\n'));
+    await writeFeatures(join(dir, 'c.npy'), join(dir, 'c.txt'), { data: syn.features, n: syn.ids.length, dim: 8 }, syn.ids);
+    const io2 = capture();
+    expect(await main(['ijbc', '--meta', dir, '--features', join(dir, 'c.npy'), '--ids', join(dir, 'c.txt'), '--out', join(dir, 'outc')], io2)).toBe(0);
+    const c = JSON.parse(readFileSync(join(dir, 'outc', 'report.json'), 'utf8'));
+    expect(Object.keys(c.verify)).toEqual(['tar@far=0.000001', 'tar@far=0.00001', 'tar@far=0.0001', 'tar@far=0.001', 'tar@far=0.01', 'tar@far=0.1']);
+    expect(c.score).toBe('media-pool');
+    expect(c.counts.genuine).toBe(50);
+  });
+});
