@@ -5,7 +5,7 @@
  * - the default model into `public/models/default.onnx`: `$INTERPRET_FR_DEMO_MODEL`, else the main
  *   training run's `runs/main/model.onnx`, else the committed fixture
  *   `packages/inference/test/fixtures/interpretable-tiny.onnx`.
- * Both are ignored by git and copied again only when their size or mtime changed.
+ * Both are ignored by git; the ORT files are copied again only when their size or mtime changed.
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,9 +26,9 @@ export function defaultModelSource(env: NodeJS.ProcessEnv = process.env): string
   return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
 }
 
-function copyIfChanged(from: string, to: string): void {
+function copyIfChanged(from: string, to: string, always = false): void {
   const s = statSync(from);
-  if (existsSync(to)) {
+  if (!always && existsSync(to)) {
     const d = statSync(to);
     if (d.size === s.size && d.mtimeMs >= s.mtimeMs) return;
   }
@@ -48,7 +48,8 @@ function assets(): Plugin {
       for (const f of ORT_FILES) copyIfChanged(req.resolve(`onnxruntime-web/${f}`), resolve(pub, 'ort', f));
       const model = defaultModelSource();
       const target = resolve(pub, 'models/default.onnx');
-      if (model) copyIfChanged(model, target);
+      // Always copied: two models of one architecture have the same size, so size/mtime cannot tell them apart.
+      if (model) copyIfChanged(model, target, true);
       else {
         rmSync(target, { force: true });
         config.logger.warn('interpret-fr-assets: no default model (runs/main/model.onnx or the inference fixture); the page will ask for one');

@@ -17,6 +17,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { Pixels } from '@interpret-fr/core';
 import { cosineSimilarity } from '@interpret-fr/inference';
 import { createRecognizer } from '@interpret-fr/inference/node';
+import { paramInfos, presetSpec } from '@interpret-fr/core';
+import { exportOnnx } from '@interpret-fr/model-export';
 import { defaultCrop } from '../src/logic/crop.ts';
 import { modelInput } from '../src/logic/model-input.ts';
 import { serveStatic } from './serve.ts';
@@ -52,6 +54,13 @@ async function referenceSimilarity(): Promise<number> {
   const s = cosineSimilarity(e.data.subarray(0, e.dim), e.data.subarray(e.dim, 2 * e.dim));
   await rec.dispose();
   return s;
+}
+
+/** A model with Interpret-FR metadata but no `embedding` output. */
+function logitsOnlyModel(): Uint8Array {
+  const spec = presetSpec('casia-net-tiny', { numClasses: 4 });
+  const w = new Map(paramInfos(spec).map((p) => [p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1)).fill(p.name.endsWith('variance') ? 1 : 0.01)]));
+  return exportOnnx(spec, w, { outputs: ['logits'] });
 }
 
 async function canvasHash(page: Page, id: string): Promise<number> {
@@ -166,6 +175,12 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
     console.log(`[demo e2e] both images loaded → first similarity: ${wallMs} ms (test clock), ${pageMs.toFixed(1)} ms (page clock); target < 2000 ms`);
     console.log(`[demo e2e] filter overlay switch: ${switchMs.toFixed(1)} ms to next frame, ${drawMs.toFixed(1)} ms drawing; target < 100 ms`);
     console.log(`[demo e2e] screenshots: ${shot} ${phone}`);
+
+    // A file that is not an Interpret-FR model is refused with a clear message; the loaded model stays.
+    await page.setInputFiles('#model-file', { name: 'logits-only.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(logitsOnlyModel()) });
+    await page.waitForFunction(() => !document.getElementById('error')!.hidden, null, { timeout: 30_000 });
+    expect(await page.locator('#error').textContent()).toMatch(/^logits-only\.onnx cannot be used: .*expected one named 'embedding'/);
+    expect(await page.locator('#model-status').textContent()).toBe('Still using fixture.onnx.');
 
     expect(foreign, `requests left ${origin}`).toEqual([]);
     expect(consoleErrors).toEqual([]);

@@ -29,15 +29,15 @@ describe('overlayRgba', () => {
     const rgba = overlayRgba(map, 2, 3, { kind: 'response', scale: 4, maxAlpha: 0.5 });
     expect(Array.from(rgba.subarray(0, 4))).toEqual([0, 0, 4, 0]);
     expect(Array.from(rgba.subarray(4, 8))).toEqual([0, 0, 4, 0]);
-    expect(Array.from(rgba.subarray(8, 12))).toEqual([87, 16, 110, 32]); // t = 0.25, alpha round(0.25·0.5·255) = 32
-    expect(Array.from(rgba.subarray(12, 16))).toEqual([188, 55, 84, 64]); // t = 0.5 → 63.75
+    expect(Array.from(rgba.subarray(8, 12))).toEqual([87, 16, 110, 64]); // t = 0.25, alpha round(√0.25·0.5·255) = round(63.75)
+    expect(Array.from(rgba.subarray(12, 16))).toEqual([188, 55, 84, 90]); // t = 0.5 → √0.5·127.5 = 90.16
     expect(Array.from(rgba.subarray(16, 20))).toEqual([252, 255, 164, 128]); // t = 1 → 127.5
     expect(Array.from(rgba.subarray(20, 24))).toEqual([252, 255, 164, 128]); // clamped
   });
 
   it('colours a signed map with the diverging map, alpha from |t|', () => {
     const rgba = overlayRgba(Float32Array.from([-2, 0, 1]), 1, 3, { kind: 'signed', scale: 2, maxAlpha: 1 });
-    expect(Array.from(rgba)).toEqual([59, 76, 192, 255, 221, 221, 221, 0, 201, 113, 130, 128]);
+    expect(Array.from(rgba)).toEqual([59, 76, 192, 255, 221, 221, 221, 0, 201, 113, 130, 180]); // √0.5·255 = 180.3
   });
 
   it('refuses a short map or a non-positive scale', () => {

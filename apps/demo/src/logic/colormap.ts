@@ -48,7 +48,7 @@ export interface OverlayStyle {
   kind: 'response' | 'signed';
   /** Value mapped to the end of the colour map (> 0; e.g. the largest response of this filter on both faces). */
   scale: number;
-  /** Opacity (0–1) at |t| = 1; it falls linearly to 0 at t = 0, so silent cells leave the face visible. */
+  /** Opacity (0–1) at |t| = 1; it is maxAlpha·√|t|, so silent cells leave the face visible and weak ones still show. */
   maxAlpha: number;
 }
 
@@ -76,7 +76,7 @@ export function overlayRgba(map: ArrayLike<number>, height: number, width: numbe
     rgba[4 * i] = c[0];
     rgba[4 * i + 1] = c[1];
     rgba[4 * i + 2] = c[2];
-    rgba[4 * i + 3] = Math.round(Math.abs(t) * style.maxAlpha * 255);
+    rgba[4 * i + 3] = Math.round(Math.sqrt(Math.abs(t)) * style.maxAlpha * 255);
   }
   return rgba;
 }
