@@ -1,0 +1,15 @@
+/**
+ * Entry point of `interpret-fr-train`: maps SIGINT to an abort (the run saves a checkpoint and stops;
+ * a second Ctrl-C exits at once) and sets the exit code.
+ *
+ * @module
+ */
+import { main } from './cli.ts';
+
+const ac = new AbortController();
+process.on('SIGINT', () => {
+  if (ac.signal.aborted) process.exit(130);
+  process.stderr.write('\nSIGINT: saving a checkpoint, then stopping (Ctrl-C again to quit now)\n');
+  ac.abort();
+});
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: ac.signal });

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, PRESETS, applySet, resolveConfig } from './config.ts';
+
+describe('config', () => {
+  it('defaults are the original recipe (method.md §4.5, §5)', () => {
+    const c = resolveConfig({ preset: 'sad-fad' });
+    expect(c.optimizer).toEqual({ lr: 1e-3, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
+    expect(c.batchSize).toBe(64);
+    expect(c.loss).toEqual({ ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null });
+    expect(c.model.spec).toBe('interpretable');
+    expect(c.init.loadRunningStats).toBe(true);
+  });
+  it('presets differ only where they say', () => {
+    expect(Object.keys(PRESETS).sort()).toEqual(['base', 'sad', 'sad-fad', 'tiny']);
+    const base = resolveConfig({ preset: 'base' });
+    expect(base.model.spec).toBe('casia-net');
+    expect([base.loss.ceOcc, base.loss.sad, base.loss.sadOcc, base.loss.weightDiversity, base.loss.fad]).toEqual([0, 0, 0, 0, 0]);
+    const sad = resolveConfig({ preset: 'sad' });
+    expect([sad.loss.ce, sad.loss.sad, sad.loss.weightDiversity, sad.loss.ceOcc, sad.loss.sadOcc, sad.loss.fad]).toEqual([2, 1, 100, 0, 0, 0]);
+    const tiny = resolveConfig({ preset: 'tiny' });
+    expect(tiny.model.spec).toBe('interpretable-tiny');
+    expect(tiny.loss).toEqual(DEFAULT_CONFIG.loss);
+    expect(tiny.batchSize).toBeLessThan(64);
+    expect(tiny.preset).toBe('tiny');
+  });
+  it('--set overrides parse JSON values and are checked against the type', () => {
+    let c = resolveConfig({ preset: 'tiny', sets: ['loss.sad=0.5', 'steps=12', 'data.source=/tmp/x.txt', 'init.from=null', 'data.order=fixed'] });
+    expect([c.loss.sad, c.steps, c.data.source, c.init.from, c.data.order]).toEqual([0.5, 12, '/tmp/x.txt', null, 'fixed']);
+    c = applySet(c, 'data.source=123');
+    expect(c.data.source).toBe('123');
+    expect(() => applySet(c, 'loss.sadd=1')).toThrow(/unknown config key "loss\.sadd"; known keys of "loss": ce, ceOcc, sad/);
+    expect(() => applySet(c, 'nope=1')).toThrow(/unknown config key "nope"/);
+    expect(() => applySet(c, 'batchSize=2.5')).toThrow(/config key "batchSize": expected an integer in \[1, inf\], got 2\.5/);
+    expect(() => applySet(c, 'loss.ce=abc')).toThrow(/config key "loss\.ce": expected a number in \[0, inf\], got "abc"/);
+    expect(() => applySet(c, 'data.order=random')).toThrow(/expected one of "shuffle", "fixed", got "random"/);
+    expect(() => applySet(c, 'init.loadRunningStats=1')).toThrow(/expected true or false/);
+    expect(() => applySet(c, 'loss=1')).toThrow(/is a section/);
+    expect(() => applySet(c, 'steps')).toThrow(/--set expects key=value/);
+  });
+  it('config files are partial configs checked the same way; unknown presets are errors', () => {
+    const c = resolveConfig({ file: { preset: 'sad', optimizer: { lr: 2e-4 } } });
+    expect([c.preset, c.optimizer.lr, c.optimizer.beta1, c.loss.fad]).toEqual(['sad', 2e-4, 0.5, 0]);
+    expect(() => resolveConfig({ file: { optimiser: {} } })).toThrow(ConfigError);
+    expect(() => resolveConfig({ file: { optimizer: 3 } })).toThrow(/config key "optimizer": expected an object, got 3/);
+    expect(() => resolveConfig({ preset: 'huge' })).toThrow(/unknown preset "huge"; expected one of base, sad, sad-fad, tiny/);
+    expect(() => resolveConfig({ sets: ['steps=null', 'epochs=null'] })).toThrow(/set "steps" or "epochs"/);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * End-of-run files: `summary.json` (final numbers) and `loss.svg` (curves from `events.jsonl`).
+ *
+ * @module
+ */
+import { join } from 'node:path';
+import type { DatasetInfo } from './data/types.ts';
+import type { LossTerms } from './objective.ts';
+import type { Series } from './plot.ts';
+import { lossCurveSvg } from './plot.ts';
+import { writeFileAtomic } from '@interpret-fr/core/node';
+import { readEvents } from './run-dir.ts';
+
+/** Contents of `summary.json`. */
+export interface RunSummary {
+  reason: 'completed' | 'aborted';
+  step: number;
+  totalSteps: number;
+  wallSeconds: number;
+  evalAccuracy: number | null;
+  skippedImages: number;
+  final: LossTerms | null;
+  data: DatasetInfo;
+  preset: string;
+  spec: string;
+  backend: string;
+}
+
+const LOSS_KEYS = ['total', 'ce', 'ceOcc', 'sad', 'sadOcc', 'weightDiversity', 'fad'] as const;
+const ACC_KEYS = ['accuracy', 'accuracyOcc'] as const;
+
+/** Builds the plot series from the step events of `events.jsonl` (all segments of a resumed run). */
+export async function curveSeries(runDir: string): Promise<{ losses: Series[]; accuracies: Series[] }> {
+  const steps = (await readEvents(runDir)).flatMap((e) => (e.type === 'step' && e.losses ? [{ step: e.step, l: e.losses }] : []));
+  const series = (keys: readonly (keyof LossTerms)[]): Series[] =>
+    keys
+      .map((k) => ({ name: k, points: steps.flatMap((s) => (typeof s.l[k] === 'number' ? [[s.step, s.l[k] as number] as [number, number]] : [])) }))
+      .filter((s) => s.points.length > 0);
+  return { losses: series(LOSS_KEYS), accuracies: series(ACC_KEYS) };
+}
+
+/** Writes `summary.json` and `loss.svg`. */
+export async function writeRunReport(runDir: string, summary: RunSummary): Promise<void> {
+  writeFileAtomic(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const { losses, accuracies } = await curveSeries(runDir);
+  writeFileAtomic(join(runDir, 'loss.svg'), lossCurveSvg(losses, accuracies, `${summary.preset} (${summary.spec})`));
+}
