@@ -22,3 +22,5 @@ export * from './report/svg.ts';
 export * from './report/reports.ts';
 export * from './protocols/ijbc.ts';
 export * from './protocols/ijbc-synthetic.ts';
+export * from './occlusion.ts';
+export * from './peak-stats.ts';
