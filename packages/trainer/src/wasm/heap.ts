@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataType, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` that the custom kernels use. */
@@ -116,7 +116,17 @@ export function releaseSubview(b: WasmBackendLike, t: TensorInfo): void {
   b.dataIdMap.delete(t.dataId);
 }
 
-/** `a[M,K] · b[K,N]` with the wasm backend's BatchMatMul (its fast, non-transposed path). */
+let stockBatchMatMul: KernelConfig | undefined;
+
+/** The stock wasm BatchMatMul, recorded when our wrapper replaces it (see matmul.ts). */
+export function setStockBatchMatMul(k: KernelConfig | undefined): void {
+  stockBatchMatMul = k;
+}
+
+/** `a[M,K] · b[K,N]` with the stock wasm BatchMatMul's fast path (one untransposed product: XNNPACK). */
 export function matMulNN(b: WasmBackendLike, a: TensorInfo, bm: TensorInfo, m: number, k: number, n: number): TensorInfo {
-  return callKernel('BatchMatMul', b, { a: view(a, [1, m, k]), b: view(bm, [1, k, n]) }, { transposeA: false, transposeB: false });
+  const inputs = { a: view(a, [1, m, k]), b: view(bm, [1, k, n]) };
+  const attrs = { transposeA: false, transposeB: false };
+  if (stockBatchMatMul) return stockBatchMatMul.kernelFunc({ inputs, backend: b as never, attrs }) as TensorInfo;
+  return callKernel('BatchMatMul', b, inputs, attrs);
 }

@@ -4,7 +4,9 @@
  * - {@link registerWasmTrainingKernels}: adds `Conv2DBackpropFilter` (missing in
  *   tfjs-backend-wasm) and replaces its slow `Conv2DBackpropInput`, both built on the backend's
  *   XNNPACK convolution and matmul, and gives `Sum`/`Mean` a fast path for leading-axis
- *   reductions (batch-norm statistics and broadcast gradients).
+ *   reductions (batch-norm statistics and broadcast gradients), makes `BatchMatMul` always use
+ *   XNNPACK (explicit transposes, per-batch products), and adds the depthwise-convolution
+ *   gradients (SAD loss).
  * - {@link useThreadedWasm}: loads the multithreaded binary in Node.
  *
  * @module
@@ -14,17 +16,21 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import { conv2DBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv-backprop-input.ts';
 import { meanConfig, sumConfig } from './reduce.ts';
+import { batchMatMulConfig } from './matmul.ts';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.ts';
 
 export { useThreadedWasm } from './threads.ts';
 export type { ThreadedWasmOptions } from './threads.ts';
 export { conv2DBackpropFilterConfig, im2colT, convGeom, IM2COL_MAX_FLOATS, setFilterGradChunk } from './conv-backprop-filter.ts';
 export { conv2DBackpropInputConfig, phaseAxis } from './conv-backprop-input.ts';
 export { sumConfig, meanConfig, leadingAxes } from './reduce.ts';
+export { batchMatMulConfig } from './matmul.ts';
+export { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.ts';
 export { profileKernels } from './profile.ts';
 export type { KernelStat, KernelProfile } from './profile.ts';
 
 /** The kernels {@link registerWasmTrainingKernels} installs for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig, batchMatMulConfig, depthwiseBackpropInputConfig, depthwiseBackpropFilterConfig];
 
 const replaced = new Map<string, KernelConfig | undefined>();
 
@@ -52,6 +58,7 @@ export function unregisterWasmTrainingKernels(): void {
     if (getKernel(k.kernelName, 'wasm')?.kernelFunc === k.kernelFunc) unregisterKernel(k.kernelName, 'wasm');
     const orig = replaced.get(k.kernelName);
     if (orig) registerKernel(orig);
+    if ('wrap' in k) (k as { wrap(s: KernelConfig | undefined): void }).wrap(undefined);
   }
   replaced.clear();
 }
