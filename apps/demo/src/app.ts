@@ -254,6 +254,7 @@ export class DemoApp {
     } else note.textContent = '';
     if (this.pendingSince !== null && a!.fresh && b!.fresh) {
       document.body.dataset.scoreLatencyMs = (performance.now() - this.pendingSince).toFixed(1);
+      document.body.dataset.inferenceMs = `${a!.lastAnalyzeMs.toFixed(1)},${b!.lastAnalyzeMs.toFixed(1)}`;
       this.pendingSince = null;
     }
   }

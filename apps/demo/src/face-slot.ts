@@ -55,6 +55,8 @@ export class FaceSlot {
   shown: Pixels | null = null;
   base: Analysis | null = null;
   current: Analysis | null = null;
+  /** Worker-side time of the latest inference (ms). */
+  lastAnalyzeMs = 0;
   private inputVersion = 0;
   private occVersion = 0;
   private baseVersion = -1;
@@ -127,6 +129,7 @@ export class FaceSlot {
         } else {
           const images = needBase ? (occluded ? [input, shown] : [input]) : [shown];
           const r = await this.host.client.analyze(images);
+          this.lastAnalyzeMs = r.ms;
           if (needBase) {
             this.base = analysisOf(r, 0, S);
             this.baseVersion = iv;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createRecognizer } from '@interpret-fr/inference/web';
+import { InputError, ModelError, checkPixels, createRecognizer, ortWeb, pixelsToChw } from '@interpret-fr/inference/web';
 import type { Recognizer, WebInferenceEvent } from '@interpret-fr/inference/web';
 import type { Pixels } from '@interpret-fr/core';
 import type { ModelSummary } from './protocol.ts';
@@ -56,16 +56,51 @@ export async function loadModel(bytes: Uint8Array, name: string, opts: { webgpu:
     specName: info.spec?.name ?? null,
     loadMs: performance.now() - t0,
   };
-  return {
+  const model: DemoModel = {
     summary,
+    // One session run fetches both outputs (the recognizer's embed + responseMaps would run the network
+    // twice); preprocessing is the recognizer's own pixelsToChw, so results equal rec.embed's.
     async analyze(images) {
-      const e = await rec.embed(images);
+      const n = images.length;
+      if (info.fixedBatch !== null && info.fixedBatch !== n) {
+        // A graph with a fixed batch size: let the recognizer pad and split.
+        const e = await rec.embed(images);
+        const maps = info.mapsName !== null ? (await rec.responseMaps(images)).data : null;
+        summary.dim = e.dim;
+        summary.mapDims = info.mapDims;
+        return { embeddings: e.data, maps };
+      }
+      const per = 3 * size * size;
+      const x = new Float32Array(n * per);
+      images.forEach((p, i) => {
+        checkPixels(p, i);
+        if (p.width !== size || p.height !== size) throw new InputError(`image ${i} is ${p.width}×${p.height}, the model expects ${size}×${size}`);
+        pixelsToChw(p, info.preprocess, x, i * per);
+      });
+      const fetch = info.mapsName !== null ? [info.embeddingName, info.mapsName] : [info.embeddingName];
+      const out = await rec.session.run({ [info.inputName]: new ortWeb.Tensor('float32', x, [n, 3, size, size]) }, fetch);
+      const e = out[info.embeddingName];
+      if (!e || !(e.data instanceof Float32Array) || e.dims.length !== 2 || e.dims[0] !== n) throw new ModelError(`output '${info.embeddingName}' has dims [${e?.dims.join(', ')}], expected [${n}, D]`);
+      summary.dim = e.dims[1]!;
       let maps: Float32Array | null = null;
-      if (info.mapsName !== null) maps = (await rec.responseMaps(images)).data;
-      if (summary.dim === 0) summary.dim = e.dim;
-      if (!summary.mapDims && info.mapDims) summary.mapDims = info.mapDims;
+      if (info.mapsName !== null) {
+        const m = out[info.mapsName];
+        if (!m || !(m.data instanceof Float32Array) || m.dims.length !== 4 || m.dims[0] !== n) throw new ModelError(`output '${info.mapsName}' has dims [${m?.dims.join(', ')}], expected [${n}, C, H, W]`);
+        summary.mapDims = [m.dims[1]!, m.dims[2]!, m.dims[3]!];
+        maps = m.data;
+      }
       return { embeddings: e.data, maps };
     },
     dispose: () => rec.dispose(),
   };
+  // Warm-up: ORT's first run allocates and initialises kernels (seconds for the full-size model on a
+  // slow machine); doing it now keeps the first comparison fast. It also checks the outputs' shapes.
+  try {
+    await model.analyze([{ data: new Uint8Array(size * size * 3).fill(128), width: size, height: size, channels: 3 }]);
+  } catch (e) {
+    await rec.dispose();
+    throw e;
+  }
+  summary.loadMs = performance.now() - t0;
+  return model;
 }
