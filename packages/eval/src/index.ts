@@ -24,3 +24,4 @@ export * from './protocols/ijbc.ts';
 export * from './protocols/ijbc-synthetic.ts';
 export * from './occlusion.ts';
 export * from './peak-stats.ts';
+export * from './model-eval.ts';

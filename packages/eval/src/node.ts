@@ -9,3 +9,5 @@ export * from './io/files.ts';
 export * from './io/feature-cache.ts';
 export * from './io/images.ts';
 export * from './report/write.ts';
+export * from './io/list-dataset.ts';
+export { main as cliMain } from './cli/main.ts';

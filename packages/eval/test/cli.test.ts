@@ -15,7 +15,7 @@ function capture(): CliIo & { o: string; e: string } {
 
 describe('interpret-fr-eval CLI', () => {
   it('--help for every command; unknown options are usage errors (exit 2)', async () => {
-    for (const cmd of ['ijba', 'pairs', 'ijbc']) {
+    for (const cmd of ['ijba', 'pairs', 'ijbc', 'occlusion', 'peaks', 'synthetic']) {
       const io = capture();
       expect(await main([cmd, '--help'], io)).toBe(0);
       expect(io.o).toContain(`interpret-fr-eval ${cmd}`);

@@ -1,0 +1,64 @@
+/**
+ * Reads a labelled image list in the synthetic/trainer layout: `dir/list.txt` (`path,label` per
+ * line, paths relative to dir), optional `dir/landmarks.txt` (136 numbers per list line, the image
+ * frame). Images larger than `crop` are centre-cropped to it (110 → 96, as the original), and the
+ * landmarks shifted with them.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Pixels } from '@interpret-fr/core';
+import { decodeImageFile } from './images.ts';
+
+/** A decoded list dataset. */
+export interface ListDataset {
+  paths: string[];
+  images: Pixels[];
+  labels: Int32Array;
+  /** 68 landmarks per image in the (cropped) image frame, when landmarks.txt exists. */
+  landmarks?: Float32Array[];
+}
+
+/** Centre crop of side `size` (no-op when not larger). */
+export function cropCenter(p: Pixels, size: number): { px: Pixels; dx: number; dy: number } {
+  if (p.width <= size && p.height <= size) return { px: p, dx: 0, dy: 0 };
+  const w = Math.min(size, p.width);
+  const h = Math.min(size, p.height);
+  const dx = (p.width - w) >> 1;
+  const dy = (p.height - h) >> 1;
+  const c = p.channels;
+  const out = new Uint8Array(w * h * c);
+  for (let y = 0; y < h; y++) out.set(p.data.subarray(((y + dy) * p.width + dx) * c, ((y + dy) * p.width + dx + w) * c), y * w * c);
+  return { px: { data: out, width: w, height: h, channels: c }, dx, dy };
+}
+
+/** Loads the first `maxImages` (default all) list entries, picked evenly over the list when fewer. */
+export async function loadListDataset(dir: string, opts: { maxImages?: number; crop?: number } = {}): Promise<ListDataset> {
+  const listPath = join(dir, 'list.txt');
+  const lines = (await readFile(listPath, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lmPath = join(dir, 'landmarks.txt');
+  const lmLines = existsSync(lmPath) ? (await readFile(lmPath, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '') : null;
+  if (lmLines && lmLines.length !== lines.length) throw new Error(`${lmPath}: ${lmLines.length} lines, ${listPath} has ${lines.length}`);
+  const n = Math.min(lines.length, opts.maxImages ?? lines.length);
+  const pick = Array.from({ length: n }, (_, k) => Math.floor((k * lines.length) / n));
+  const out: ListDataset = { paths: [], images: [], labels: new Int32Array(n), landmarks: lmLines ? [] : undefined };
+  for (let k = 0; k < n; k++) {
+    const i = pick[k]!;
+    const f = lines[i]!.split(',');
+    const label = Number(f[1]);
+    if (f.length !== 2 || !Number.isInteger(label)) throw new Error(`${listPath}:${i + 1}: '${lines[i]}', expected 'path,label'`);
+    const img = await decodeImageFile(join(dir, f[0]!.trim()));
+    const { px, dx, dy } = opts.crop ? cropCenter(img, opts.crop) : { px: img, dx: 0, dy: 0 };
+    out.paths.push(f[0]!.trim());
+    out.images.push(px);
+    out.labels[k] = label;
+    if (lmLines) {
+      const v = lmLines[i]!.split(',').map(Number);
+      if (v.length !== 136 || v.some((x) => !Number.isFinite(x))) throw new Error(`${lmPath}:${i + 1}: expected 136 numbers`);
+      out.landmarks!.push(Float32Array.from(v, (x, q) => x - (q % 2 ? dy : dx)));
+    }
+  }
+  return out;
+}

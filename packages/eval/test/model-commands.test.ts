@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { syntheticDataset } from '@interpret-fr/core';
+import { main } from '../src/cli/main.ts';
+import type { CliIo } from '../src/cli/common.ts';
+
+const fixture = resolve(__dirname, '../../inference/test/fixtures/interpretable-tiny.onnx');
+const have = existsSync(fixture);
+if (!have) console.warn(`[eval] SKIPPING model-driven CLI tests: ${fixture} not found (made by the inference package)`);
+
+function capture(): CliIo & { o: string; e: string } {
+  const c = { o: '', e: '', isTty: false, out: (s: string) => { c.o += s; }, err: (s: string) => { c.e += s; } };
+  return c;
+}
+
+async function writeSet(dir: string): Promise<void> {
+  const list: string[] = [];
+  const lms: string[] = [];
+  for (const s of syntheticDataset({ seed: 5, identities: 6, imagesPerIdentity: 4, occluderRate: 0 })) {
+    const rel = `images/${String(s.identity).padStart(4, '0')}/${String(s.index).padStart(4, '0')}.png`;
+    mkdirSync(join(dir, 'images', String(s.identity).padStart(4, '0')), { recursive: true });
+    writeFileSync(join(dir, rel), await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } }).png().toBuffer());
+    list.push(`${rel},${s.identity}`);
+    lms.push(Array.from(s.landmarks, (v) => v.toFixed(3)).join(','));
+  }
+  writeFileSync(join(dir, 'list.txt'), list.join('\n') + '\n');
+  writeFileSync(join(dir, 'landmarks.txt'), lms.join('\n') + '\n');
+}
+
+describe.skipIf(!have)('model-driven commands on the fixture ONNX and a synthetic set', () => {
+  it('synthetic, occlusion and peaks write consistent reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-syn-'));
+    await writeSet(join(dir, 'data'));
+    const io = capture();
+    const code = await main(['synthetic', '--model', fixture, '--data', join(dir, 'data'), '--out', join(dir, 'out')], io);
+    expect(io.e.split('\n').filter((l) => l && !l.includes('"progress"'))).toEqual([]);
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(r.protocol).toBe('synthetic');
+    expect(r.counts.images).toBe(24);
+    expect(r.accuracy.folds).toHaveLength(10);
+    for (const x of [r.accuracy.mean, r.auc, r.eer]) { expect(x).toBeGreaterThanOrEqual(0); expect(x).toBeLessThanOrEqual(1); }
+    // Same pairs, same clean features: the occlusion study's clean AUC equals the pairs AUC.
+    expect(r.occlusion.clean.auc).toBeCloseTo(r.auc, 6);
+    expect(Object.keys(r.occlusion.regions)).toEqual(['forehead', 'left-eye', 'right-eye', 'nose', 'mouth', 'cheek']);
+    const dim = r.occlusion.regions.nose.meanAbsDelta.length;
+    expect(dim).toBeGreaterThan(0);
+    expect(r.occlusion.regions.nose.meanAbsDelta.some((v: number) => v > 0)).toBe(true);
+    expect(r.peaks.positive.filters).toBeGreaterThan(0);
+    expect(r.peaks.positive.d).toBeGreaterThan(0);
+    expect(r.peaks.positive.d).toBeLessThan(96);
+    for (const f of ['roc.svg', 'occlusion-heatmap.svg', 'peaks.svg', 'report.md']) expect(existsSync(join(dir, 'out', f))).toBe(true);
+
+    const io2 = capture();
+    expect(await main(['peaks', '--model', fixture, '--name', 'a', '--model', fixture, '--name', 'b', '--data', join(dir, 'data'), '--out', join(dir, 'peaks')], io2)).toBe(0);
+    const p = JSON.parse(readFileSync(join(dir, 'peaks', 'report.json'), 'utf8'));
+    expect(p.models.map((m: { name: string }) => m.name)).toEqual(['a', 'b']);
+    // Same data and model: the same statistics as the synthetic run.
+    expect(p.models[0].peaks.positive.d).toBeCloseTo(r.peaks.positive.d, 6);
+    expect(p.models[1].peaks.negative.d).toBeCloseTo(r.peaks.negative.d, 6);
+
+    const io3 = capture();
+    expect(await main(['occlusion', '--model', fixture, '--data', join(dir, 'data'), '--out', join(dir, 'occ')], io3)).toBe(0);
+    const o = JSON.parse(readFileSync(join(dir, 'occ', 'report.json'), 'utf8'));
+    expect(o.occlusion.regions.mouth.auc).toBeCloseTo(r.occlusion.regions.mouth.auc, 6);
+  });
+});
