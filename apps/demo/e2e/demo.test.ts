@@ -173,6 +173,27 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
     await page.waitForTimeout(200);
     const phone = shot.replace(/\.png$/, '-phone.png');
     await page.screenshot({ path: phone, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // Dragging the crop box moves the crop (the info line says where) and changes the score.
+    const src = (await page.locator('#source-a').boundingBox())!;
+    const scoreBefore = await page.locator('#score').getAttribute('data-value');
+    await page.mouse.move(src.x + src.width / 2, src.y + src.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(src.x + src.width / 2 - 20, src.y + src.height / 2 - 15, { steps: 3 });
+    await page.mouse.up();
+    await page.waitForFunction((s) => document.getElementById('score')!.dataset.value !== s, scoreBefore, { timeout: 30_000 });
+    expect(await page.locator('#crop-info-a').textContent()).toMatch(/crop 96×96 at \([0-6], [0-6]\)/);
+
+    // Drag-and-drop: dropping face B's file on card A compares B with itself (similarity 1).
+    const bytes = [...readFileSync(FACE_B)];
+    await page.evaluate((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'dropped.png', { type: 'image/png' }));
+      document.getElementById('face-a')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.waitForFunction(() => document.getElementById('name-a')!.textContent === '· dropped.png' && Math.abs(Number(document.getElementById('score')!.dataset.value) - 1) < 1e-6, null, { timeout: 30_000 });
+
     console.log(`[demo e2e] both images loaded → first similarity: ${wallMs} ms (test clock), ${pageMs.toFixed(1)} ms (page clock; worker inference A,B ${inferMs} ms); target < 2000 ms`);
     console.log(`[demo e2e] filter overlay switch: ${switchMs.toFixed(1)} ms to next frame, ${drawMs.toFixed(1)} ms drawing; target < 100 ms`);
     console.log(`[demo e2e] screenshots: ${shot} ${phone}`);
