@@ -91,7 +91,10 @@ async function runOne(preset: string, backend: BackendName, batch: number, maxSe
   };
 }
 
+const argv = process.argv.slice(2);
+if (argv[0] === '--') argv.shift(); // `pnpm bench:train -- --json` passes the separator through
 const { values } = parseArgs({
+  args: argv,
   options: {
     json: { type: 'boolean' },
     'max-seconds': { type: 'string', default: '120' },

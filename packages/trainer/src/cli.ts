@@ -68,7 +68,7 @@ function progressLine(e: TrainEvent): string | null {
     case 'checkpoint':
       return null;
     case 'done':
-      return `\n${e.reason === 'aborted' ? 'interrupted' : 'done'} at step ${e.step} in ${fmtTime(e.wallSeconds)}; checkpoint ${e.checkpoint}\n`;
+      return `\n${e.reason === 'aborted' ? 'interrupted' : 'done'} at step ${e.step} in ${fmtTime(e.wallSeconds)}; checkpoint ${e.checkpoint}${e.evalAccuracy !== null ? `\naccuracy (inference mode, centre crops of training images): ${(100 * e.evalAccuracy).toFixed(1)}%` : ''}\n`;
   }
 }
 
@@ -79,6 +79,7 @@ function progressLine(e: TrainEvent): string | null {
  */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let args;
+  if (argv[0] === '--') argv = argv.slice(1); // `pnpm bin -- --preset …` passes the separator through
   try {
     args = parseArgs({
       args: argv,
@@ -144,7 +145,6 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         }
       },
     });
-    if (tty && res.evalAccuracy !== null) io.stdout.write(`accuracy (inference mode, ${config.evalImages} training images): ${(100 * res.evalAccuracy).toFixed(1)}%\n`);
     io.stdout.write(`${res.runDir}\n`);
     return res.reason === 'aborted' ? 130 : 0;
   } catch (e) {

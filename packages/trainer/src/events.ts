@@ -72,6 +72,8 @@ export interface DoneEvent {
   wallSeconds: number;
   /** Last losses read (mean over the last few log steps is in summary.json). */
   final: LossTerms | null;
+  /** Inference-mode accuracy on `evalImages` centre-cropped training images (null when skipped). */
+  evalAccuracy: number | null;
   skippedImages: number;
 }
 

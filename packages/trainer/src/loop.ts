@@ -222,7 +222,7 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
   await source.close?.();
   const wallSeconds = (performance.now() - t0) / 1000;
   const skippedImages = skippedBefore + dataset.skipped;
-  await emit({ type: 'done', reason, step, runDir, checkpoint, wallSeconds, final, skippedImages });
+  await emit({ type: 'done', reason, step, runDir, checkpoint, wallSeconds, final, evalAccuracy, skippedImages });
   await writeRunReport(runDir, { reason, step, totalSteps, wallSeconds, evalAccuracy, skippedImages, final, data: info, preset: config.preset, spec: spec.name, backend: be.name });
   disposeParams(params);
   optimizer.dispose();

@@ -206,6 +206,35 @@ describe('dataset', () => {
     expect(ds.skipped).toBe(1);
   });
 
+  it('prefetches the next batch while the current one is consumed, and decodes each image once (cache)', async () => {
+    const reads: number[] = [];
+    const fake = {
+      kind: 'list' as const,
+      path: 'fake',
+      count: 8,
+      labels: Int32Array.from([0, 1, 0, 1, 0, 1, 0, 1]),
+      landmarks: null,
+      hasLandmarks: null,
+      name: (i: number) => `fake#${i}`,
+      read: async (i: number) => {
+        reads.push(i);
+        return { pixels: pattern(i), width: 110, height: 110 };
+      },
+    };
+    const it = createDataset(fake, { batchSize: 4, inputSize: 96, seed: 2, numClasses: 2 }).batches()[Symbol.asyncIterator]();
+    const first = await it.next();
+    // Batch 2's reads were issued before batch 1 was handed over.
+    expect(reads.length).toBe(8);
+    expect(new Set(reads).size).toBe(8);
+    expect(first.value!.n).toBe(4);
+    for (let k = 0; k < 6; k++) await it.next();
+    expect(reads.length).toBe(8);
+    await it.return!();
+    const unused = createDataset(fake, { batchSize: 4, inputSize: 96, seed: 2, numClasses: 2, cacheBytes: 0 }).batches()[Symbol.asyncIterator]();
+    for (let k = 0; k < 3; k++) await unused.next();
+    expect(reads.length).toBe(8 + 16);
+  });
+
   it('moves landmarks with the image size (55 → 110 frame)', async () => {
     mkdirSync(join(dir, 'lm'), { recursive: true });
     writeFileSync(join(dir, 'lm', 's.png'), await png(pattern(0, 55), 55));
