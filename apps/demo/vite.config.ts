@@ -4,12 +4,12 @@
  *   into `public/ort/`, served from the app's own origin (never a CDN);
  * - the default model into `public/models/default.onnx`: `$INTERPRET_FR_DEMO_MODEL`, else the main
  *   training run's `runs/main/model.onnx`, else the committed fixture
- *   `packages/inference/test/fixtures/interpretable-tiny.onnx`.
- * Both are ignored by git; the ORT files are copied again only when their size or mtime changed.
+ *   `packages/inference/test/fixtures/interpretable-tiny.onnx`, and `public/models/manifest.json` naming it (`{"default": null}` without one).
+ * All are ignored by git; the ORT files are copied again only when their size or mtime changed.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
@@ -49,6 +49,9 @@ function assets(): Plugin {
       const model = defaultModelSource();
       const target = resolve(pub, 'models/default.onnx');
       // Always copied: two models of one architecture have the same size, so size/mtime cannot tell them apart.
+      mkdirSync(dirname(target), { recursive: true });
+      // The page reads the manifest first, so a build without a model never requests a missing file.
+      writeFileSync(resolve(pub, 'models/manifest.json'), `${JSON.stringify({ default: model ? 'default.onnx' : null, source: model ? relative(repo, model) : null })}\n`);
       if (model) copyIfChanged(model, target, true);
       else {
         rmSync(target, { force: true });

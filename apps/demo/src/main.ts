@@ -1,6 +1,7 @@
 /**
  * Entry: starts the app and loads the model named by `?model=` (same origin only) or the bundled
- * `models/default.onnx`.
+ * default listed in `models/manifest.json` (written by vite.config.ts; `{"default": null}` when the
+ * build ships no model, so the page never requests a missing file).
  *
  * @module
  */
@@ -8,28 +9,42 @@ import './styles.css';
 import { DemoApp } from './app.ts';
 import { startupModelUrl } from './logic/model-url.ts';
 
+const NO_MODEL = 'No model bundled with this build: choose an Interpret-FR .onnx file (exported with interpret-fr-export --maps).';
+
 async function start(): Promise<void> {
   const app = new DemoApp();
+  const status = document.getElementById('model-status')!;
+  const explicit = new URLSearchParams(location.search).has('model');
+  let source: string | null = null;
+  try {
+    if (!explicit) {
+      const manifest = (await (await fetch(new URL('models/manifest.json', document.baseURI))).json()) as { default?: string | null; source?: string | null };
+      source = manifest.source ?? null;
+      if (!manifest.default) {
+        status.textContent = NO_MODEL;
+        return;
+      }
+    }
+  } catch {
+    status.textContent = NO_MODEL;
+    return;
+  }
   const pick = startupModelUrl(location.search, document.baseURI);
   if ('error' in pick) {
     app.showError(new Error(pick.error));
-    document.getElementById('model-status')!.textContent = 'No model loaded: choose an Interpret-FR .onnx file.';
+    status.textContent = 'No model loaded: choose an Interpret-FR .onnx file.';
     return;
   }
-  const name = decodeURIComponent(pick.url.split('/').pop() ?? 'model.onnx');
-  let res: Response;
+  const file = decodeURIComponent(pick.url.split('/').pop() ?? 'model.onnx');
+  const name = source ? `${file} (from ${source})` : file;
   try {
-    res = await fetch(pick.url);
+    const res = await fetch(pick.url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    await app.loadModel(await res.arrayBuffer(), name);
   } catch (e) {
+    status.textContent = 'No model loaded: choose an Interpret-FR .onnx file.';
     app.showError(e, `could not fetch ${pick.url}`);
-    return;
   }
-  if (!res.ok) {
-    document.getElementById('model-status')!.textContent = 'No model bundled with this build: choose an Interpret-FR .onnx file (exported with interpret-fr-export --maps).';
-    if (new URLSearchParams(location.search).has('model')) app.showError(new Error(`${pick.url}: HTTP ${res.status}`));
-    return;
-  }
-  await app.loadModel(await res.arrayBuffer(), name);
 }
 
 void start();
