@@ -104,9 +104,11 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const foreign: string[] = [];
+    const seen: string[] = [];
     const consoleErrors: string[] = [];
     context.on('request', (r) => {
       const u = new URL(r.url());
+      seen.push(r.url());
       if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) foreign.push(r.url());
       if (u.protocol === 'blob:' && new URL(u.pathname).origin !== origin) foreign.push(r.url());
     });
@@ -205,6 +207,8 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
     expect(await page.locator('#model-status').textContent()).toBe('Still using fixture.onnx.');
 
     expect(foreign, `requests left ${origin}`).toEqual([]);
+    // The worker's requests are seen too: ORT's wasm came from the app's own ort/ folder.
+    expect(seen.filter((u) => u.endsWith('.wasm'))).toEqual([`${origin}/ort/ort-wasm-simd-threaded.jsep.wasm`]);
     expect(consoleErrors).toEqual([]);
     await context.close();
   });
