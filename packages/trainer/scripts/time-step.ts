@@ -1,7 +1,8 @@
 /**
  * Times one training step (forward clean + occluded, all loss terms, backward, Adam) per spec on
- * the given backend and prints a table. Usage:
- *   pnpm exec tsx scripts/time-step.ts [--backend cpu] [--steps 5]
+ * the given backend and prints a table: median wall time and median process CPU time per step
+ * (CPU time is the steadier number on a shared machine; tfjs-cpu is single-threaded).
+ *   pnpm exec tsx scripts/time-step.ts [--backend cpu] [--steps 5] [--only interpretable-tiny,casia-net]
  */
 import { presetSpec, Rng } from '@interpret-fr/core';
 import { loadBackend } from '../src/backend.ts';
@@ -40,19 +41,24 @@ for (const c of cases) {
   const batch = { x: x as never, xOcc: xOcc as never, labels: labels as never };
   step(batch, { readLosses: true }); // warm-up
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     step(batch, { readLosses: true });
+    const c1 = process.cpuUsage(c0);
     times.push(performance.now() - t0);
+    cpu.push((c1.user + c1.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  const med = times[Math.floor(times.length / 2)]!;
-  rows.push([c.spec, String(c.batch), c.occluded ? 'clean+occ' : 'clean', med.toFixed(0), ((c.batch * 1000) / med).toFixed(1), String(steps)]);
+  const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
+  const med = median(times);
+  const medCpu = median(cpu);
+  rows.push([c.spec, String(c.batch), c.occluded ? 'clean+occ' : 'clean', med.toFixed(0), medCpu.toFixed(0), ((c.batch * 1000) / medCpu).toFixed(1), String(steps)]);
   tf.dispose([x, labels, ...(xOcc ? [xOcc] : [])]);
   opt.dispose();
   disposeParams(params);
 }
-const head = ['spec', 'batch', 'branches', 'ms/step (median)', 'images/s', 'steps'];
+const head = ['spec', 'batch', 'branches', 'wall ms/step', 'CPU ms/step', 'images/CPU-s', 'steps'];
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]): string => r.map((v, i) => v.padEnd(w[i]!)).join(' | ');
 console.log(`backend: ${name}`);

@@ -5,6 +5,7 @@ import type { ModelSpec } from '@interpret-fr/core';
 import type { Tf } from './backend.ts';
 import { buildNet, dropout, l2normalize, topkMask } from './net.ts';
 import { conv2dSame } from './conv.ts';
+import { batchNormTraining } from './batch-norm.ts';
 import { disposeParams, initParams } from './params.ts';
 import { cpuTf, maxAbsDiff, randn } from './losses/test-helpers.ts';
 
@@ -119,6 +120,27 @@ describe('batchNorm: training vs inference, moving statistics', () => {
     expect(params.get('bn/moving_mean')!.dataSync()[0]).toBeCloseTo(0.25, 6); // inference does not update
     x.dispose();
     disposeParams(params);
+  });
+});
+
+describe('batchNormTraining gradient', () => {
+  it('equals autodiff through tf.moments (x, γ, β), for NHWC and [N, C] inputs', () => {
+    for (const shape of [[3, 4, 5, 6], [7, 6]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(randn(31, n, 2), shape);
+      const g = tf.tensor1d(randn(32, 6));
+      const be = tf.tensor1d(randn(33, 6));
+      const c = tf.tensor(randn(34, n), shape);
+      const mm = tf.variable(tf.zeros([6]), false);
+      const mv = tf.variable(tf.ones([6]), false);
+      const ours = tf.tidy(() => tf.grads((a: Tensor, b: Tensor, d: Tensor) => tf.sum(tf.mul(batchNormTraining(tf, a, { gamma: b, beta: d, movingMean: mm, movingVariance: mv, momentum: 0.9, epsilon: 1e-5 }), c)))([x, g, be]).map((t) => t.dataSync()));
+      const ref = tf.tidy(() => tf.grads((a: Tensor, b: Tensor, d: Tensor) => {
+        const { mean, variance } = tf.moments(a, shape.slice(0, -1).map((_, i) => i));
+        return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), b), d), c));
+      })([x, g, be]).map((t) => t.dataSync()));
+      ours.forEach((o, i) => expect(maxAbsDiff(o, ref[i]!)).toBeLessThan(2e-4));
+      tf.dispose([x, g, be, c, mm, mv]);
+    }
   });
 });
 

@@ -20,6 +20,7 @@ import type { Params } from './params.ts';
 import { param } from './params.ts';
 import type { FilterGrad } from './conv.ts';
 import { conv2dSame } from './conv.ts';
+import { batchNormInference, batchNormTraining } from './batch-norm.ts';
 
 /** Outputs of one forward pass (tensors owned by the caller's `tf.tidy`). */
 export interface ForwardOut {
@@ -106,24 +107,11 @@ function resize(tf: Tf, x: Tensor4D, b: Extract<Block, { kind: 'resize' }>): Ten
 }
 
 function batchNorm(tf: Tf, x: Tensor, b: Extract<Block, { kind: 'batchNorm' }>, params: Params, training: boolean): Tensor {
-  const gamma = param(params, `${b.name}/gamma`);
-  const beta = param(params, `${b.name}/beta`);
-  const mm = params.get(`${b.name}/moving_mean`)!;
-  const mv = params.get(`${b.name}/moving_variance`)!;
-  if (!mm || !mv) throw new Error(`batchNorm "${b.name}": moving statistics missing from params`);
-  let mean: Tensor = mm;
-  let variance: Tensor = mv;
-  if (training) {
-    const axes = x.rank === 4 ? [0, 1, 2] : [0];
-    const mom = tf.moments(x, axes);
-    mean = mom.mean;
-    variance = mom.variance;
-    const d = b.momentum;
-    mm.assign(tf.add(tf.mul(mm, d), tf.mul(mean, 1 - d)) as Tensor1D);
-    mv.assign(tf.add(tf.mul(mv, d), tf.mul(variance, 1 - d)) as Tensor1D);
-  }
-  const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, b.epsilon)));
-  return tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale)));
+  const movingMean = params.get(`${b.name}/moving_mean`);
+  const movingVariance = params.get(`${b.name}/moving_variance`);
+  if (!movingMean || !movingVariance) throw new Error(`batchNorm "${b.name}": moving statistics missing from params`);
+  const st = { gamma: param(params, `${b.name}/gamma`), beta: param(params, `${b.name}/beta`), movingMean, movingVariance, momentum: b.momentum, epsilon: b.epsilon };
+  return training ? batchNormTraining(tf, x, st) : batchNormInference(tf, x, st);
 }
 
 /** Options of {@link buildNet}. */

@@ -40,7 +40,7 @@ describe('makeTrainStep on interpretable-tiny', () => {
     const params = initParams(tf, spec, new Rng(1));
     const opt = createOptimizer(tf);
     const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), new Rng(2));
-    const batch = makeBatch(2, 3);
+    const batch = makeBatch(1, 3);
     step(batch, { readLosses: true });
     const n0 = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) step(batch, { readLosses: i % 3 === 0 });
@@ -55,9 +55,9 @@ describe('makeTrainStep on interpretable-tiny', () => {
     const opt = createOptimizer(tf, { lr: 3e-3 });
     const w = defaultWeightsFor(spec);
     const step = makeTrainStep(tf, spec, params, opt, w, new Rng(5));
-    const batch = makeBatch(4, 6);
+    const batch = makeBatch(2, 6);
     const hist: LossTerms[] = [];
-    for (let i = 0; i < 8; i++) hist.push(step(batch, { readLosses: true })!);
+    for (let i = 0; i < 6; i++) hist.push(step(batch, { readLosses: true })!);
     const first = hist[0]!;
     for (const k of ['ce', 'ceOcc', 'sad', 'sadOcc', 'weightDiversity', 'fad', 'accuracy', 'accuracyOcc', 'embeddingNorm'] as const) {
       expect(Number.isFinite(first[k]), k).toBe(true);
