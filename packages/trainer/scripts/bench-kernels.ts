@@ -120,7 +120,20 @@ async function benchStep(): Promise<void> {
   const xOcc = flag('occluded') ? tf.mul(x, 0.5) : null;
   const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
   const b = { x: x as never, xOcc: xOcc as never, labels: labels as never };
-  step(b, { readLosses: true });
+  const info = await tf.profile(() => {
+    step(b, { readLosses: true });
+  });
+  console.log(`first step: peak tensor memory ${(info.peakBytes / 2 ** 20).toFixed(0)} MB (tfjs engine count)`);
+  if (flag('memory')) {
+    const by = new Map<string, number>();
+    let peakAt = 0;
+    info.kernels.forEach((k, i) => {
+      by.set(k.name, (by.get(k.name) ?? 0) + k.outputShapes.reduce((a, s) => a + 4 * (s ?? []).reduce((p, v) => p * v, 1), 0));
+      if (k.totalBytesSnapshot > info.kernels[peakAt]!.totalBytesSnapshot) peakAt = i;
+    });
+    console.log(`peak after kernel #${peakAt} of ${info.kernels.length} (${info.kernels[peakAt]!.name})`);
+    table(['kernel', 'output MB (all calls)'], [...by].sort((p, q) => q[1] - p[1]).slice(0, 12).map(([n, v]) => [n, (v / 2 ** 20).toFixed(0)]));
+  }
   const prof = profileKernels('wasm');
   const steps = Number(arg('steps', '2'));
   const t0 = performance.now();
@@ -131,6 +144,8 @@ async function benchStep(): Promise<void> {
   const cpu = (cu.user + cu.system) / 1000 / steps;
   const stats = prof.stats();
   prof.stop();
+  const heapMb = ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20).toFixed(0);
+  console.log(`wasm heap ${heapMb} MB, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, tensors ${tf.memory().numTensors}`);
   const sum = stats.reduce((a, s) => a + s.cpuMs, 0) / steps;
   console.log(`${spec.name} batch ${batch}${xOcc ? ' clean+occluded' : ''}: wall ${wall.toFixed(0)} ms/step (${((batch * 1000) / wall).toFixed(2)} images/s), CPU ${cpu.toFixed(0)} ms/step (${((batch * 1000) / cpu).toFixed(2)} images per CPU-second); kernels ${sum.toFixed(0)} CPU ms, other (JS, tape) ${(cpu - sum).toFixed(0)} CPU ms`);
   table(['kernel', 'calls/step', 'wall ms/step', 'CPU ms/step', 'CPU share'], stats.slice(0, Number(arg('top', '25'))).map((s) => [s.name, String(s.calls / steps), (s.ms / steps).toFixed(1), (s.cpuMs / steps).toFixed(1), `${((100 * s.cpuMs) / steps / cpu).toFixed(1)}%`]));

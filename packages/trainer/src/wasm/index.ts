@@ -6,7 +6,8 @@
  *   XNNPACK convolution and matmul, and gives `Sum`/`Mean` a fast path for leading-axis
  *   reductions (batch-norm statistics and broadcast gradients), makes `BatchMatMul` always use
  *   XNNPACK (explicit transposes, per-batch products), and adds the depthwise-convolution
- *   gradients (SAD loss).
+ *   gradients (SAD loss); `Identity` and same-dtype `Cast` share data instead of copying
+ *   (halves the memory of the tensors kept for the backward pass).
  * - {@link useThreadedWasm}: loads the multithreaded binary in Node.
  *
  * @module
@@ -18,6 +19,7 @@ import { conv2DBackpropInputConfig } from './conv-backprop-input.ts';
 import { meanConfig, sumConfig } from './reduce.ts';
 import { batchMatMulConfig } from './matmul.ts';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.ts';
+import { castConfig, identityConfig } from './identity.ts';
 
 export { useThreadedWasm } from './threads.ts';
 export type { ThreadedWasmOptions } from './threads.ts';
@@ -26,11 +28,12 @@ export { conv2DBackpropInputConfig, phaseAxis } from './conv-backprop-input.ts';
 export { sumConfig, meanConfig, leadingAxes } from './reduce.ts';
 export { batchMatMulConfig } from './matmul.ts';
 export { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.ts';
+export { castConfig, identityConfig } from './identity.ts';
 export { profileKernels } from './profile.ts';
 export type { KernelStat, KernelProfile } from './profile.ts';
 
 /** The kernels {@link registerWasmTrainingKernels} installs for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig, batchMatMulConfig, depthwiseBackpropInputConfig, depthwiseBackpropFilterConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig, batchMatMulConfig, depthwiseBackpropInputConfig, depthwiseBackpropFilterConfig, identityConfig, castConfig];
 
 const replaced = new Map<string, KernelConfig | undefined>();
 

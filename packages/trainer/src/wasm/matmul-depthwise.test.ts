@@ -48,9 +48,31 @@ describe('wasm BatchMatMul and depthwise gradients vs cpu', () => {
     ['batch broadcast of b', [2, 3, 4, 5], [5, 6], false, false],
     ['batch broadcast of a', [4, 5], [3, 5, 2], false, false],
     ['rank-4 batches', [2, 3, 4, 5], [2, 3, 5, 2], false, false],
+    ['batched TN, XNNPACK rows', [3, 9, 6], [3, 9, 5], true, false],
+    ['batch folded into rows', [2, 6, 5], [5, 3], false, false],
+    ['broadcast a, XNNPACK rows', [7, 5], [3, 5, 2], false, false],
+    ['ones-row column sum (BN)', [1, 50], [50, 6], false, false],
   ];
   it.each(mm)('BatchMatMul %s', (_, sa, sb, ta, tb) => {
     expectClose('BatchMatMul', { a: randn(sa), b: randn(sb) }, { transposeA: ta, transposeB: tb });
+  });
+
+  it('Identity and same-dtype Cast share data (no copy), other casts convert', () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2.25, 3], [3]);
+    const ids = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const before = ids();
+    const y = tf.clone(x);
+    const z = tf.cast(x, 'float32');
+    expect(ids()).toBe(before);
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2.25, 3]);
+    expect(Array.from(z.dataSync())).toEqual([1.5, -2.25, 3]);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2.25, 3]);
+    const i = tf.cast(y, 'int32');
+    expect(i.dtype).toBe('int32');
+    expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([y, z, i]);
   });
 
   const dw: [string, number[], number[], number, 'same' | 'valid', number][] = [

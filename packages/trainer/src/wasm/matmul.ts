@@ -5,8 +5,9 @@
  * with transposeA/transposeB or a batch dimension it falls back to a scalar loop (1–3.5 GFLOP/s).
  * Here transposed operands are transposed explicitly first (the wasm Transpose kernel: a memory
  * pass, cheap next to the product), a shared right operand folds the batch into the rows, and
- * other batches run as one fast product per batch element. Mixed batch broadcasting is left to
- * the stock kernel.
+ * other batches run as one fast product per batch element. Products of ≤ 4 rows (batch norm's
+ * ones[1, M]·x[M, C] column sums) are a JS loop instead: XNNPACK would first pack all of x as
+ * its weight matrix. Mixed batch broadcasting is left to the stock kernel.
  *
  * @module
  */
@@ -23,6 +24,27 @@ let stock: KernelConfig | undefined;
 function untranspose(b: WasmBackendLike, t: TensorInfo, batch: number, rows: number, cols: number, transposed: boolean): TensorInfo {
   if (!transposed) return t;
   return callKernel('Transpose', b, { x: view(t, [batch, cols, rows]) }, { perm: [0, 2, 1] });
+}
+
+/** Products with at most this many rows run as a JS loop (XNNPACK would pack all of b as weights). */
+const GEMV_ROWS = 4;
+
+/**
+ * out[i, :] = Σ_k a[i, k]·b[k, :] for i < m (m ≤ {@link GEMV_ROWS}): one pass over b with float64
+ * accumulators. This is batch norm's column sums, ones[1, M]·x[M, C].
+ */
+function gemv(heap: Float32Array, a: number, bOff: number, out: number, m: number, k: number, n: number): void {
+  const acc = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    acc.fill(0);
+    for (let j = 0; j < k; j++) {
+      const v = heap[a + i * k + j]!;
+      if (v === 0) continue;
+      const row = bOff + j * n;
+      for (let c = 0; c < n; c++) acc[c]! += v * heap[row + c]!;
+    }
+    for (let c = 0; c < n; c++) heap[out + i * n + c] = acc[c]!;
+  }
 }
 
 function batchMatMul({ inputs, backend, attrs }: Args): TensorInfo {
@@ -48,7 +70,14 @@ function batchMatMul({ inputs, backend, attrs }: Args): TensorInfo {
   const bn = untranspose(b, bm, batchB, k, n, transposeB);
   let out: TensorInfo;
   try {
-    if (batchB === 1) {
+    if (m <= GEMV_ROWS) {
+      out = alloc(b, outShape);
+      const heap = heapF32(b);
+      const ao = offsetOf(b, an);
+      const bo = offsetOf(b, bn);
+      const oo = offsetOf(b, out);
+      for (let i = 0; i < batch; i++) gemv(heap, ao + (batchA === 1 ? 0 : i * m * k), bo + (batchB === 1 ? 0 : i * k * n), oo + i * m * n, m, k, n);
+    } else if (batchB === 1) {
       // one product with the batch folded into the rows: [batchA·m, k]·[k, n]
       const r = matMulNN(b, an, bn, batchA * m, k, n);
       out = view(r, outShape);
