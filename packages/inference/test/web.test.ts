@@ -20,6 +20,13 @@ describe('web binding (onnxruntime-web wasm inside Node)', () => {
     const rng = new Rng(9);
     const imgs = Array.from({ length: 5 }, () => randomPixels(rng, 11, 9, 4));
     expect(maxAbsDiff((await web.embed(imgs)).data, (await node.embed(imgs)).data)).toBeLessThan(1e-6);
+    // Returned buffers belong to the caller: a later run must not overwrite them (no aliasing of ORT/wasm memory).
+    for (const r of [web, node]) {
+      const first = await r.embed(imgs.slice(0, 2));
+      const kept = first.data.slice();
+      await r.embed(imgs.slice(2, 4));
+      expect(Array.from(first.data)).toEqual(Array.from(kept));
+    }
     const pw = await web.peaks(imgs);
     const pn = await node.peaks(imgs);
     expect(Array.from(pw.positive.cell)).toEqual(Array.from(pn.positive.cell));
