@@ -25,3 +25,4 @@ export * from './protocols/ijbc-synthetic.ts';
 export * from './occlusion.ts';
 export * from './peak-stats.ts';
 export * from './model-eval.ts';
+export * from './scores/simd.ts';

@@ -5,6 +5,11 @@
  * @module
  */
 
+import { simdKernels } from './simd.ts';
+
+/** Work (nA·nB·d) from which a block goes to the wasm SIMD kernel. */
+const SIMD_MIN_WORK = 1 << 15;
+
 /** Returns a copy of the n × d rows scaled to unit L2 norm (zero rows stay zero). */
 export function normalizeRows(data: Float32Array, n: number, d: number): Float32Array {
   if (data.length !== n * d) throw new RangeError(`normalizeRows: ${data.length} values, expected ${n} × ${d}`);
@@ -35,9 +40,18 @@ export function dot(A: Float32Array, a: number, B: Float32Array, b: number, d: n
 
 /**
  * out[i·ld + j] = ⟨A row (aRow + i), B row (bRow + j)⟩ for i < nA, j < nB (A·Bᵀ over d dims).
- * `out` starts at offset 0 with row stride `ld` (≥ nB).
+ * `out` starts at offset 0 with row stride `ld` (≥ nB). Large blocks with d % 8 = 0 run on the wasm
+ * SIMD kernel (`opts.js` forces plain JS); `opts.keepB` keeps a whole, unchanging B resident there.
  */
-export function dotBlock(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float32Array, ld: number = nB): void {
+export function dotBlock(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float32Array, ld: number = nB, opts: { keepB?: boolean; js?: boolean } = {}): void {
+  if (!opts.js && d % 8 === 0 && nA * nB * d >= SIMD_MIN_WORK) {
+    const k = simdKernels();
+    if (k) {
+      const whole = opts.keepB === true && bRow === 0 && nB * d === B.length;
+      k.gemm(A.subarray(aRow * d, (aRow + nA) * d), nA, whole ? B : B.subarray(bRow * d, (bRow + nB) * d), nB, d, out, ld, whole);
+      return;
+    }
+  }
   let i = 0;
   for (; i + 1 < nA; i += 2) {
     const a0 = (aRow + i) * d;

@@ -12,8 +12,9 @@
  *
  * @module
  */
-import { dotBlock, normalizeRows } from './cosine.ts';
+import { dot, dotBlock, normalizeRows } from './cosine.ts';
 import type { Templates } from './templates.ts';
+import { simdKernels } from './simd.ts';
 
 /** Template score names. */
 export type TemplateScore = 'set-min-mean' | 'set-min-mean-matlab' | 'mean-feature' | 'media-pool';
@@ -100,25 +101,56 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
   let scratch = new Float32Array(256);
   const oa = A.templates.offsets;
   const ob = B.templates.offsets;
-  for (let p = 0; p < pa.length; p++) {
+  const order = pooled && pa.length > 50_000 ? tileOrder(pa, pb, Math.max(1, Math.floor((1 << 20) / (4 * d)))) : null;
+  const simd = pooled && A === B && d % 8 === 0 && pa.length >= 4096 ? simdKernels() : null;
+  if (simd) {
+    const BS = 1 << 16;
+    const ia = new Int32Array(BS);
+    const ib = new Int32Array(BS);
+    const res = new Float32Array(BS);
+    const empty = (t: Templates, i: number): boolean => t.offsets[i + 1] === t.offsets[i];
+    for (let s = 0; s < pa.length; s += BS) {
+      const e = Math.min(pa.length, s + BS);
+      for (let q = s; q < e; q++) { const p = order ? order[q]! : q; ia[q - s] = pa[p]!; ib[q - s] = pb[p]!; }
+      simd.pairDots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
+      for (let q = s; q < e; q++) {
+        const p = order ? order[q]! : q;
+        out[p] = empty(A.templates, pa[p]!) || empty(B.templates, pb[p]!) ? Number.NaN : res[q - s]!;
+      }
+    }
+    return out;
+  }
+  for (let q = 0; q < pa.length; q++) {
+    const p = order ? order[q]! : q;
     const i = pa[p]!;
     const j = pb[p]!;
     const n1 = oa[i + 1]! - oa[i]!;
     const n2 = ob[j + 1]! - ob[j]!;
     if (n1 === 0 || n2 === 0) { out[p] = Number.NaN; continue; }
-    if (pooled) {
-      let s = 0;
-      const x = i * d;
-      const y = j * d;
-      for (let k = 0; k < d; k++) s += A.data[x + k]! * B.data[y + k]!;
-      out[p] = s;
-      continue;
-    }
+    if (pooled) { out[p] = dot(A.data, i * d, B.data, j * d, d); continue; }
     if (scratch.length < n1 * n2) scratch = new Float32Array(n1 * n2 * 2);
     dotBlock(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, scratch, n2);
     out[p] = setScore(scratch, 0, n1, n2, n2, quirk);
   }
   return out;
+}
+
+/**
+ * Pair indices grouped by (i / tile, j / tile) with a counting sort, so that the rows each group
+ * touches (2 × tile rows) stay in cache: large random pair lists (IJB-C) become cache-friendly.
+ */
+export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32Array {
+  let mi = 0;
+  let mj = 0;
+  for (let p = 0; p < pa.length; p++) { if (pa[p]! > mi) mi = pa[p]!; if (pb[p]! > mj) mj = pb[p]!; }
+  const ti = Math.floor(mi / tile) + 1;
+  const tj = Math.floor(mj / tile) + 1;
+  const start = new Uint32Array(ti * tj + 1);
+  for (let p = 0; p < pa.length; p++) start[Math.floor(pa[p]! / tile) * tj + Math.floor(pb[p]! / tile) + 1]!++;
+  for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
+  const order = new Uint32Array(pa.length);
+  for (let p = 0; p < pa.length; p++) order[start[Math.floor(pa[p]! / tile) * tj + Math.floor(pb[p]! / tile)]!++] = p;
+  return order;
 }
 
 /** Set-min-mean similarity from an n1 × n2 cosine block with row stride ld. */
@@ -166,7 +198,7 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
     const n1 = P.templates.offsets[p + 1]! - a;
     if (n1 === 0) { out.fill(Number.NaN, p * nG, (p + 1) * nG); continue; }
     if (block.length < n1 * nGi) block = new Float32Array(n1 * nGi);
-    dotBlock(P.data, a, n1, G.data, 0, nGi, d, block, nGi);
+    dotBlock(P.data, a, n1, G.data, 0, nGi, d, block, nGi, { keepB: true });
     for (let g = 0; g < nG; g++) {
       const n2 = go[g + 1]! - go[g]!;
       out[p * nG + g] = n2 === 0 ? Number.NaN : setScore(block, go[g]!, n1, n2, nGi, quirk);

@@ -1,0 +1,144 @@
+/**
+ * A tiny hand-assembled WebAssembly SIMD (f32x4) kernel for the two hot loops of evaluation:
+ * `gemm` (A·Bᵀ of row blocks, for set scores) and `pairDots` (one dot product per template pair,
+ * for IJB-C). No toolchain and no binary file: the module bytes are built below. Used only when the
+ * runtime validates SIMD and the feature dimension is a multiple of 8; otherwise callers fall back
+ * to the plain-JS kernel (same results up to float32 summation order).
+ *
+ * @module
+ */
+
+const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+const uleb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
+const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const get = (i: number): number[] => [0x20, i];
+const set = (i: number): number[] => [0x21, i];
+const i32c = (v: number): number[] => [0x41, ...uleb(v)]; // small non-negative constants only
+const ADD = 0x6a, MUL = 0x6c, SHL = 0x74, GEU = 0x4f;
+const v128load = (offset: number): number[] => [0xfd, 0x00, 2, ...uleb(offset)];
+const F4ADD = [0xfd, 0xe4, 0x01], F4MUL = [0xfd, 0xe6, 0x01];
+const lane = (k: number): number[] => [0xfd, 0x1f, k];
+const loopWhileLt = (iv: number, limit: number, body: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...get(iv), ...get(limit), GEU, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
+const body = (locals: [number, number][], code: number[]): number[] => { const b = [...vec(locals.map(([n, t]) => [...uleb(n), t])), ...code, 0x0b]; return [...uleb(b.length), ...b]; };
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  // func 0: dot(pa, pb, d) -> f32 ; locals 3 end, 4 acc0, 5 acc1 (d % 8 == 0)
+  const dot = body([[1, I32], [2, V128]], [
+    ...get(0), ...get(2), ...i32c(2), SHL, ADD, ...set(3),
+    ...loopWhileLt(0, 3, [
+      ...get(4), ...get(0), ...v128load(0), ...get(1), ...v128load(0), ...F4MUL, ...F4ADD, ...set(4),
+      ...get(5), ...get(0), ...v128load(16), ...get(1), ...v128load(16), ...F4MUL, ...F4ADD, ...set(5),
+      ...get(0), ...i32c(32), ADD, ...set(0), ...get(1), ...i32c(32), ADD, ...set(1),
+    ]),
+    ...get(4), ...get(5), ...F4ADD, ...set(4),
+    ...get(4), ...lane(0), ...get(4), ...lane(1), 0x92, ...get(4), ...lane(2), ...get(4), ...lane(3), 0x92, 0x92,
+  ]);
+  // func 1: pair_dots(feat, ia, ib, n, d, out) ; locals 6 p, 7 rowBytes
+  const pairs = body([[2, I32]], [
+    ...get(4), ...i32c(2), SHL, ...set(7),
+    ...loopWhileLt(6, 3, [
+      ...get(5), ...get(6), ...i32c(2), SHL, ADD,
+      ...get(0), ...get(1), ...get(6), ...i32c(2), SHL, ADD, 0x28, 2, 0, ...get(7), MUL, ADD,
+      ...get(0), ...get(2), ...get(6), ...i32c(2), SHL, ADD, 0x28, 2, 0, ...get(7), MUL, ADD,
+      ...get(4), 0x10, 0, 0x38, 2, 0,
+      ...get(6), ...i32c(1), ADD, ...set(6),
+    ]),
+  ]);
+  // func 2: gemm(a, na, b, nb, d, out) out[i*nb + j] = dot(a_i, b_j) ; locals 6 i, 7 j, 8 rowBytes, 9 arow, 10 optr
+  const gemm = body([[5, I32]], [
+    ...get(4), ...i32c(2), SHL, ...set(8),
+    ...get(5), ...set(10),
+    ...loopWhileLt(6, 1, [
+      ...get(0), ...get(6), ...get(8), MUL, ADD, ...set(9),
+      ...i32c(0), ...set(7),
+      ...loopWhileLt(7, 3, [
+        ...get(10),
+        ...get(9), ...get(2), ...get(7), ...get(8), MUL, ADD, ...get(4), 0x10, 0,
+        0x38, 2, 0,
+        ...get(10), ...i32c(4), ADD, ...set(10),
+        ...get(7), ...i32c(1), ADD, ...set(7),
+      ]),
+      ...get(6), ...i32c(1), ADD, ...set(6),
+    ]),
+  ]);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1], [1]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2]])),
+    ...section(10, [...uleb(3), ...dot, ...pairs, ...gemm]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+/** The SIMD kernels over one growable wasm memory. */
+export interface SimdKernels {
+  /**
+   * out[i·ld + j] = ⟨A row i, B row j⟩ for contiguous row blocks (d % 8 == 0). With `keepB`, B stays
+   * in wasm memory and is not copied again while the same array object is passed (it must not change).
+   */
+  gemm(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out: Float32Array, ld: number, keepB: boolean): void;
+  /** out[p] = ⟨F row ia[p], F row ib[p]⟩ (d % 8 == 0). F is copied once and reused while the same view is passed. */
+  pairDots(F: Float32Array, d: number, ia: Int32Array, ib: Int32Array, out: Float32Array): void;
+}
+
+let cached: SimdKernels | null | undefined;
+
+/** The kernels, or null when this runtime has no WebAssembly SIMD. */
+export function simdKernels(): SimdKernels | null {
+  if (cached !== undefined) return cached;
+  try {
+    const bytes = moduleBytes();
+    if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return (cached = null);
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const mem = inst.exports.memory as WebAssembly.Memory;
+    const fGemm = inst.exports.gemm as (a: number, na: number, b: number, nb: number, d: number, out: number) => void;
+    const fPairs = inst.exports.pair_dots as (f: number, ia: number, ib: number, n: number, d: number, out: number) => void;
+    let resident: Float32Array | null = null; // the array copied at offset 0
+    let residentBytes = 0;
+    const ensure = (bytes: number): void => {
+      const have = mem.buffer.byteLength;
+      if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
+    };
+    const put = (src: Float32Array | Int32Array, at: number): void => { new Uint8Array(mem.buffer, at, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength)); };
+    const residentAt = (F: Float32Array): void => {
+      if (resident === F) return;
+      ensure(F.byteLength);
+      put(F, 0);
+      resident = F;
+      residentBytes = (F.byteLength + 15) & ~15;
+    };
+    cached = {
+      gemm(A, nA, B, nB, d, out, ld, keepB) {
+        if (keepB) residentAt(B);
+        else { resident = null; ensure(nB * d * 4); put(B.subarray(0, nB * d), 0); residentBytes = (nB * d * 4 + 15) & ~15; }
+        const a = residentBytes;
+        const o = a + ((nA * d * 4 + 15) & ~15);
+        ensure(o + nA * nB * 4);
+        put(A.subarray(0, nA * d), a);
+        fGemm(a, nA, 0, nB, d, o);
+        const res = new Float32Array(mem.buffer, o, nA * nB);
+        if (ld === nB) out.set(res);
+        else for (let i = 0; i < nA; i++) out.set(res.subarray(i * nB, (i + 1) * nB), i * ld);
+      },
+      pairDots(F, d, ia, ib, out) {
+        residentAt(F);
+        const n = ia.length;
+        const pa = residentBytes;
+        const pb = pa + n * 4;
+        const o = pb + n * 4;
+        ensure(o + n * 4);
+        put(ia, pa);
+        put(ib, pb);
+        fPairs(0, pa, pb, n, d, o);
+        out.set(new Float32Array(mem.buffer, o, n));
+      },
+    };
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
