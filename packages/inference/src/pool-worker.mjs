@@ -39,30 +39,38 @@ init().then(
       providers: used,
       fallback,
     });
-    parentPort.on('message', async (msg) => {
+    let current = Promise.resolve();
+    parentPort.on('message', (msg) => {
       if (msg.type === 'close') {
-        await session.release();
-        parentPort.close();
+        // Let a run in flight finish before releasing its session.
+        void current.then(async () => {
+          await session.release();
+          parentPort.close();
+        });
         return;
       }
-      try {
-        const res = await session.run({ [msg.inputName]: new ort.Tensor('float32', msg.data, msg.dims) }, msg.fetch);
-        const outputs = {};
-        const transfer = [];
-        for (const name of msg.fetch) {
-          const t = res[name];
-          if (!t) throw new Error(`session.run returned no '${name}' output`);
-          let data = t.data;
-          // Transfer only a buffer the output owns alone; otherwise copy once.
-          if (data.byteOffset !== 0 || data.buffer.byteLength !== data.byteLength) data = data.slice();
-          outputs[name] = { data, dims: [...t.dims], type: t.type };
-          transfer.push(data.buffer);
-        }
-        parentPort.postMessage({ id: msg.id, outputs }, transfer);
-      } catch (e) {
-        parentPort.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
-      }
+      current = runOne(session, msg);
     });
   },
   (e) => parentPort.postMessage({ type: 'init-error', message: e instanceof Error ? e.message : String(e) }),
 );
+
+async function runOne(session, msg) {
+  try {
+    const res = await session.run({ [msg.inputName]: new ort.Tensor('float32', msg.data, msg.dims) }, msg.fetch);
+    const outputs = {};
+    const transfer = [];
+    for (const name of msg.fetch) {
+      const t = res[name];
+      if (!t) throw new Error(`session.run returned no '${name}' output`);
+      let data = t.data;
+      // Transfer only a buffer the output owns alone; otherwise copy once.
+      if (data.byteOffset !== 0 || data.buffer.byteLength !== data.byteLength) data = data.slice();
+      outputs[name] = { data, dims: [...t.dims], type: t.type };
+      transfer.push(data.buffer);
+    }
+    parentPort.postMessage({ id: msg.id, outputs }, transfer);
+  } catch (e) {
+    parentPort.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
+  }
+}

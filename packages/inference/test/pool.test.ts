@@ -101,3 +101,15 @@ describe.skipIf(!haveBench)('pool on the PyTorch interpretable export', () => {
     }
   });
 });
+
+describe('pool dispose', () => {
+  it('rejects queued chunks with a clear error, lets the running one finish, and refuses later calls', async () => {
+    const pool = await createRecognizerPool(tinyOnnx({ size: 8 }), { workers: 1, maxBatch: 1 });
+    const rng = new Rng(8);
+    const call = pool.embed(Array.from({ length: 3 }, () => randomPixels(rng, 8, 8, 3)));
+    const rejected = expect(call).rejects.toThrow(/recognizer pool disposed/);
+    await pool.dispose();
+    await rejected;
+    await expect(pool.embed([randomPixels(rng, 8, 8, 3)])).rejects.toThrow(/after dispose/);
+  });
+});
