@@ -8,6 +8,10 @@
  * full-size presets is 2 by default on CPU (16 was asked for; one step of 16 would not finish in a
  * sensible time): override with `--batch`.
  *
+ * images/CPU-s divides by the process's CPU time instead of wall time: on our shared 2-core machine the
+ * wall-clock rate mostly measures the other jobs; tfjs-cpu runs on one thread, so images/CPU-s is what an
+ * idle core would give.
+ *
  * gflops = 3 × forward FLOPs per image × forward passes per image (2 for sad-fad: clean + occluded)
  * × images/s, counting 2·MACs of convolutions and dense layers (the rest is < 2 %).
  *
@@ -48,7 +52,11 @@ interface Row {
   batch: number;
   steps: number;
   seconds: number;
+  /** User + system CPU seconds of the timed steps (tfjs-cpu is single-threaded: ≈ wall time on an idle core). */
+  cpuSeconds: number;
   imagesPerSecond: number | null;
+  /** images / CPU second: the throughput without the other processes sharing the cores. */
+  imagesPerCpuSecond: number | null;
   gflops: number | null;
   peakRssMb: number;
   note?: string;
@@ -71,12 +79,15 @@ async function runOne(preset: string, backend: BackendName, batch: number, maxSe
   const flops = forwardFlops(spec);
   if (S < 96) step({ x, xOcc, labels }, { readLosses: true }); // warm-up (cheap for tiny only)
   let steps = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (steps === 0 || (performance.now() - t0) / 1000 < maxSeconds) {
     step({ x, xOcc, labels }, { readLosses: true });
     steps++;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0);
+  const cpuSeconds = (cu.user + cu.system) / 1e6;
   const ips = (steps * batch) / seconds;
   return {
     bench: 'train',
@@ -85,7 +96,9 @@ async function runOne(preset: string, backend: BackendName, batch: number, maxSe
     batch,
     steps,
     seconds,
+    cpuSeconds,
     imagesPerSecond: ips,
+    imagesPerCpuSecond: (steps * batch) / cpuSeconds,
     gflops: (3 * flops * (occ ? 2 : 1) * ips) / 1e9,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
@@ -111,7 +124,7 @@ if (values.one) {
   try {
     process.stdout.write(`${JSON.stringify(await runOne(preset!, backend as BackendName, Number(batch), maxSeconds))}\n`);
   } catch (e) {
-    const row: Row = { bench: 'train', preset: preset!, backend: backend!, batch: Number(batch), steps: 0, seconds: 0, imagesPerSecond: null, gflops: null, peakRssMb: process.resourceUsage().maxRSS / 1024, note: `cannot train: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}` };
+    const row: Row = { bench: 'train', preset: preset!, backend: backend!, batch: Number(batch), steps: 0, seconds: 0, cpuSeconds: 0, imagesPerSecond: null, imagesPerCpuSecond: null, gflops: null, peakRssMb: process.resourceUsage().maxRSS / 1024, note: `cannot train: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}` };
     process.stdout.write(`${JSON.stringify(row)}\n`);
   }
 } else {
@@ -122,15 +135,15 @@ if (values.one) {
       const batch = values.batch ? Number(values.batch) : preset === 'tiny' ? 16 : 2;
       const r = spawnSync(process.execPath, [...process.execArgv, self, '--one', `${preset}:${backend}:${batch}`, '--max-seconds', String(maxSeconds)], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: (maxSeconds + 1200) * 1000 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{"bench"'));
-      const row: Row = line ? (JSON.parse(line) as Row) : { bench: 'train', preset, backend, batch, steps: 0, seconds: 0, imagesPerSecond: null, gflops: null, peakRssMb: 0, note: `child failed (status ${r.status}, ${r.signal ?? ''}): ${r.stderr.trim().split('\n').at(-1) ?? ''}` };
+      const row: Row = line ? (JSON.parse(line) as Row) : { bench: 'train', preset, backend, batch, steps: 0, seconds: 0, cpuSeconds: 0, imagesPerSecond: null, imagesPerCpuSecond: null, gflops: null, peakRssMb: 0, note: `child failed (status ${r.status}, ${r.signal ?? ''}): ${r.stderr.trim().split('\n').at(-1) ?? ''}` };
       rows.push(row);
       if (values.json) process.stdout.write(`${JSON.stringify(row)}\n`);
     }
   }
   if (!values.json) {
     const fmt = (v: number | null, d: number): string => (v === null ? '-' : v.toFixed(d));
-    const out = ['| preset | input | backend | batch | steps timed | seconds | images/s (clean) | GFLOP/s | peak RSS MB | note |', '|---|---|---|---|---|---|---|---|---|---|'];
-    for (const r of rows) out.push(`| ${r.preset} | ${r.preset === 'tiny' ? 48 : 96} | ${r.backend} | ${r.batch} | ${r.steps} | ${fmt(r.seconds, 1)} | ${fmt(r.imagesPerSecond, 3)} | ${fmt(r.gflops, 3)} | ${fmt(r.peakRssMb, 0)} | ${r.note ?? ''} |`);
+    const out = ['| preset | input | backend | batch | steps timed | seconds | CPU s | images/s (clean) | images/CPU-s | GFLOP/s | peak RSS MB | note |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+    for (const r of rows) out.push(`| ${r.preset} | ${r.preset === 'tiny' ? 48 : 96} | ${r.backend} | ${r.batch} | ${r.steps} | ${fmt(r.seconds, 1)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.imagesPerSecond, 3)} | ${fmt(r.imagesPerCpuSecond, 3)} | ${fmt(r.gflops, 3)} | ${fmt(r.peakRssMb, 0)} | ${r.note ?? ''} |`);
     process.stdout.write(`${out.join('\n')}\n\nBudget ${maxSeconds} s per row (at least one step); full-size rows time whole steps without warm-up.\n`);
   }
 }

@@ -31,7 +31,10 @@ const ACC_KEYS = ['accuracy', 'accuracyOcc'] as const;
 
 /** Builds the plot series from the step events of `events.jsonl` (all segments of a resumed run). */
 export async function curveSeries(runDir: string): Promise<{ losses: Series[]; accuracies: Series[] }> {
-  const steps = (await readEvents(runDir)).flatMap((e) => (e.type === 'step' && e.losses ? [{ step: e.step, l: e.losses }] : []));
+  // A resumed run repeats the steps after its last checkpoint: keep the last record of each step.
+  const byStep = new Map<number, LossTerms>();
+  for (const e of await readEvents(runDir)) if (e.type === 'step' && e.losses) byStep.set(e.step, e.losses);
+  const steps = [...byStep].sort((a, b) => a[0] - b[0]).map(([step, l]) => ({ step, l }));
   const series = (keys: readonly (keyof LossTerms)[]): Series[] =>
     keys
       .map((k) => ({ name: k, points: steps.flatMap((s) => (typeof s.l[k] === 'number' ? [[s.step, s.l[k] as number] as [number, number]] : [])) }))
