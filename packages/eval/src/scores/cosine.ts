@@ -8,7 +8,7 @@
 import { simdKernels } from './simd.ts';
 
 /** Work (nA·nB·d) from which a block goes to the wasm SIMD kernel. */
-const SIMD_MIN_WORK = 1 << 15;
+const SIMD_MIN_WORK = 1 << 11;
 
 /** Returns a copy of the n × d rows scaled to unit L2 norm (zero rows stay zero). */
 export function normalizeRows(data: Float32Array, n: number, d: number): Float32Array {

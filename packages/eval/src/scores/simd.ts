@@ -63,13 +63,44 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       ...get(6), ...i32c(1), ADD, ...set(6),
     ]),
   ]);
+  // func 3: gemm22(a, na, b, nb, d, out) with na, nb even: 2 × 2 register blocks.
+  // locals: 6 i, 7 j, 8 rb, 9 a0, 10 a1, 11 b0, 12 b1, 13 p, 14 o0, 15 o1 | 16–19 acc, 20–23 loaded vectors
+  const zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
+  const hsum = (v: number): number[] => [...get(v), ...lane(0), ...get(v), ...lane(1), 0x92, ...get(v), ...lane(2), ...get(v), ...lane(3), 0x92, 0x92];
+  const fma = (acc: number, x: number, y: number): number[] => [...get(acc), ...get(x), ...get(y), ...F4MUL, ...F4ADD, ...set(acc)];
+  const ld = (ptr: number, dst: number): number[] => [...get(ptr), ...get(13), ADD, ...v128load(0), ...set(dst)];
+  const store = (ptr: number, plusJ: number, acc: number): number[] => [...get(ptr), ...get(7), ...i32c(2), SHL, ADD, ...hsum(acc), 0x38, 2, plusJ * 4];
+  const gemm22 = body([[10, I32], [8, V128]], [
+    ...get(4), ...i32c(2), SHL, ...set(8),
+    ...loopWhileLt(6, 1, [
+      ...get(0), ...get(6), ...get(8), MUL, ADD, ...set(9),
+      ...get(9), ...get(8), ADD, ...set(10),
+      ...get(5), ...get(6), ...get(3), MUL, ...i32c(2), SHL, ADD, ...set(14),
+      ...get(14), ...get(3), ...i32c(2), SHL, ADD, ...set(15),
+      ...i32c(0), ...set(7),
+      ...loopWhileLt(7, 3, [
+        ...get(2), ...get(7), ...get(8), MUL, ADD, ...set(11),
+        ...get(11), ...get(8), ADD, ...set(12),
+        ...zero, ...set(16), ...zero, ...set(17), ...zero, ...set(18), ...zero, ...set(19),
+        ...i32c(0), ...set(13),
+        ...loopWhileLt(13, 8, [
+          ...ld(9, 20), ...ld(10, 21), ...ld(11, 22), ...ld(12, 23),
+          ...fma(16, 20, 22), ...fma(17, 20, 23), ...fma(18, 21, 22), ...fma(19, 21, 23),
+          ...get(13), ...i32c(16), ADD, ...set(13),
+        ]),
+        ...store(14, 0, 16), ...store(14, 1, 17), ...store(15, 0, 18), ...store(15, 1, 19),
+        ...get(7), ...i32c(2), ADD, ...set(7),
+      ]),
+      ...get(6), ...i32c(2), ADD, ...set(6),
+    ]),
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0]])),
-    ...section(3, vec([[0], [1], [1]])),
+    ...section(3, vec([[0], [1], [1], [1]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2]])),
-    ...section(10, [...uleb(3), ...dot, ...pairs, ...gemm]),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2], [...str('gemm22'), 0x00, 3]])),
+    ...section(10, [...uleb(4), ...dot, ...pairs, ...gemm, ...gemm22]),
   ];
   return new Uint8Array(bytes);
 }
@@ -95,10 +126,9 @@ export function simdKernels(): SimdKernels | null {
     if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return (cached = null);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const mem = inst.exports.memory as WebAssembly.Memory;
-    const fGemm = inst.exports.gemm as (a: number, na: number, b: number, nb: number, d: number, out: number) => void;
+    const fGemm22 = inst.exports.gemm22 as (a: number, na: number, b: number, nb: number, d: number, out: number) => void;
     const fPairs = inst.exports.pair_dots as (f: number, ia: number, ib: number, n: number, d: number, out: number) => void;
     let resident: Float32Array | null = null; // the array copied at offset 0
-    let residentBytes = 0;
     const ensure = (bytes: number): void => {
       const have = mem.buffer.byteLength;
       if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
@@ -109,25 +139,31 @@ export function simdKernels(): SimdKernels | null {
       ensure(F.byteLength);
       put(F, 0);
       resident = F;
-      residentBytes = (F.byteLength + 15) & ~15;
     };
     cached = {
       gemm(A, nA, B, nB, d, out, ld, keepB) {
+        // 2 × 2 blocks need even row counts: a zero row pads B (after it in memory) and A.
+        const rowB = d * 4;
+        const nBp = nB + (nB & 1);
+        const nAp = nA + (nA & 1);
         if (keepB) residentAt(B);
-        else { resident = null; ensure(nB * d * 4); put(B.subarray(0, nB * d), 0); residentBytes = (nB * d * 4 + 15) & ~15; }
-        const a = residentBytes;
-        const o = a + ((nA * d * 4 + 15) & ~15);
-        ensure(o + nA * nB * 4);
+        else { resident = null; ensure(nB * rowB); put(B.subarray(0, nB * d), 0); }
+        const padAt = nB * rowB;
+        const a = (padAt + rowB + 15) & ~15;
+        const o = a + ((nAp * rowB + 15) & ~15);
+        ensure(o + nAp * nBp * 4);
+        new Uint8Array(mem.buffer, padAt, rowB).fill(0);
         put(A.subarray(0, nA * d), a);
-        fGemm(a, nA, 0, nB, d, o);
-        const res = new Float32Array(mem.buffer, o, nA * nB);
-        if (ld === nB) out.set(res);
-        else for (let i = 0; i < nA; i++) out.set(res.subarray(i * nB, (i + 1) * nB), i * ld);
+        if (nA & 1) new Uint8Array(mem.buffer, a + nA * rowB, rowB).fill(0);
+        fGemm22(a, nAp, 0, nBp, d, o);
+        const res = new Float32Array(mem.buffer, o, nAp * nBp);
+        if (ld === nB && nBp === nB) out.set(res.subarray(0, nA * nB));
+        else for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
       },
       pairDots(F, d, ia, ib, out) {
         residentAt(F);
         const n = ia.length;
-        const pa = residentBytes;
+        const pa = (F.byteLength + 15) & ~15;
         const pb = pa + n * 4;
         const o = pb + n * 4;
         ensure(o + n * 4);
