@@ -7,7 +7,8 @@
  *   reductions (batch-norm statistics and broadcast gradients), makes `BatchMatMul` always use
  *   XNNPACK (explicit transposes, per-batch products), and adds the depthwise-convolution
  *   gradients (SAD loss); `Identity` and same-dtype `Cast` share data instead of copying
- *   (halves the memory of the tensors kept for the backward pass).
+ *   (halves the memory of the tensors kept for the backward pass); `OneHot` honours dtype
+ *   float32 (the stock kernel writes int32 bits whatever the dtype: FAD's mask was all zeros).
  * - {@link useThreadedWasm}: loads the multithreaded binary in Node.
  *
  * @module
@@ -20,6 +21,7 @@ import { meanConfig, sumConfig } from './reduce.ts';
 import { batchMatMulConfig } from './matmul.ts';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.ts';
 import { castConfig, identityConfig } from './identity.ts';
+import { oneHotConfig } from './one-hot.ts';
 
 export { useThreadedWasm } from './threads.ts';
 export type { ThreadedWasmOptions } from './threads.ts';
@@ -29,11 +31,12 @@ export { sumConfig, meanConfig, leadingAxes } from './reduce.ts';
 export { batchMatMulConfig } from './matmul.ts';
 export { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.ts';
 export { castConfig, identityConfig } from './identity.ts';
+export { oneHotConfig } from './one-hot.ts';
 export { profileKernels } from './profile.ts';
 export type { KernelStat, KernelProfile } from './profile.ts';
 
 /** The kernels {@link registerWasmTrainingKernels} installs for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig, batchMatMulConfig, depthwiseBackpropInputConfig, depthwiseBackpropFilterConfig, identityConfig, castConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig, batchMatMulConfig, depthwiseBackpropInputConfig, depthwiseBackpropFilterConfig, identityConfig, castConfig, oneHotConfig];
 
 const replaced = new Map<string, KernelConfig | undefined>();
 

@@ -75,6 +75,17 @@ describe('wasm BatchMatMul and depthwise gradients vs cpu', () => {
     tf.dispose([y, z, i]);
   });
 
+  it('OneHot writes the requested dtype (the stock kernel wrote int32 bits into float32)', () => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      tf.setBackend('wasm');
+      const got = tf.tidy(() => tf.oneHot(tf.tensor1d([2, 0, 5, -1], 'int32'), 4, 3, -1, dtype).arraySync());
+      tf.setBackend('cpu');
+      const want = tf.tidy(() => tf.oneHot(tf.tensor1d([2, 0, 5, -1], 'int32'), 4, 3, -1, dtype).arraySync());
+      expect(got).toEqual(want);
+      expect(want).toEqual([[-1, -1, 3, -1], [3, -1, -1, -1], [-1, -1, -1, -1], [-1, -1, -1, -1]]);
+    }
+  });
+
   const dw: [string, number[], number[], number, 'same' | 'valid', number][] = [
     ['3×3 s1 same m1 (SAD blur)', [2, 6, 7, 5], [3, 3, 5, 1], 1, 'same', 1],
     ['3×3 s1 valid m1', [1, 6, 6, 3], [3, 3, 3, 1], 1, 'valid', 1],
