@@ -68,3 +68,44 @@ describe.skipIf(!have)('model-driven commands on the fixture ONNX and a syntheti
     expect(o.occlusion.regions.mouth.auc).toBeCloseTo(r.occlusion.regions.mouth.auc, 6);
   });
 });
+
+describe.skipIf(!have)('ijba --model: extraction with alignment, cached and resumable', () => {
+  it('extracts every sighting once, then reuses the cache', async () => {
+    const { syntheticIjba } = await import('../src/protocols/ijba-synthetic.ts');
+    const { writeFileMap } = await import('../src/io/files.ts');
+    const { syntheticSample } = await import('@interpret-fr/core');
+    const dir = mkdtempSync(join(tmpdir(), 'eval-ijba-model-'));
+    const syn = syntheticIjba({ seed: 9, splits: 2, subjects: 8, gallerySubjects: 5, templatesPerSubject: 3, missingTemplates: 0 });
+    await writeFileMap(join(dir, 'protocol'), syn.files);
+    // One image per sighting at its FILE path (a synthetic face of the row's subject).
+    const seen = new Set<string>();
+    for (const [name, text] of syn.files) {
+      if (!name.includes('metadata') && !name.includes('search')) continue;
+      for (const line of text.split('\n').slice(1).filter(Boolean)) {
+        const f = line.split(',');
+        if (seen.has(f[2]!)) continue;
+        seen.add(f[2]!);
+        const s = syntheticSample({ seed: 1, identities: 1000, imagesPerIdentity: 10, occluderRate: 0 }, Number(f[1]) % 1000, seen.size % 10);
+        mkdirSync(join(dir, 'images', f[2]!.split('/')[0]!), { recursive: true });
+        writeFileSync(join(dir, 'images', f[2]!), await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } }).png().toBuffer());
+      }
+    }
+    const args = ['ijba', '--protocol', join(dir, 'protocol'), '--splits', '1,2', '--model', fixture, '--images', join(dir, 'images'), '--out', join(dir, 'out'), '--batch', '8'];
+    const io = capture();
+    expect(await main(args, io)).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(r.alignment).toBe('ijba-similarity');
+    expect(r.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.verify['tar@far=0.01'].nearest.splits).toHaveLength(2);
+    const events = io.e.trim().split('\n').map((l) => JSON.parse(l));
+    const last = events.filter((e) => e.type === 'progress').at(-1);
+    expect(last.fromCache).toBe(0);
+    const nSightings = last.total;
+    expect(nSightings).toBe(new Set(syn.ids.filter((x) => Number(x) < 900_000_000)).size);
+    const io2 = capture();
+    expect(await main(args, io2)).toBe(0);
+    const last2 = io2.e.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'progress').at(-1);
+    expect(last2).toEqual({ what: 'extract', type: 'progress', done: nSightings, total: nSightings, fromCache: nSightings });
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')).verify).toEqual(r.verify);
+  });
+});
