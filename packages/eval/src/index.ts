@@ -26,3 +26,4 @@ export * from './occlusion.ts';
 export * from './peak-stats.ts';
 export * from './model-eval.ts';
 export * from './scores/simd.ts';
+export * from './protocols/ijbc-1n.ts';

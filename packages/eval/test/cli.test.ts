@@ -77,6 +77,18 @@ describe('interpret-fr-eval CLI', () => {
     const c = JSON.parse(readFileSync(join(dir, 'outc', 'report.json'), 'utf8'));
     expect(Object.keys(c.verify)).toEqual(['tar@far=0.000001', 'tar@far=0.00001', 'tar@far=0.0001', 'tar@far=0.001', 'tar@far=0.01', 'tar@far=0.1']);
     expect(c.score).toBe('media-pool');
+    // 1:N: G1 / G2 = first template of even / odd subjects, probes = the other templates.
+    const nSubj = Math.ceil(40 / 6);
+    const rows = (t: number) => syn.meta.names.map((_, i) => i).filter((i) => syn.meta.templateId[i] === t + 1);
+    const csv = (ts: number[]) => ['TEMPLATE_ID,SUBJECT_ID,FILENAME', ...ts.flatMap((t) => rows(t).map((i) => `${t + 1},${t % nSubj},${syn.meta.names[i]}`))].join('\n');
+    writeFileSync(join(dir, 'ijbc_1N_gallery_G1.csv'), csv([0, 2, 4]));
+    writeFileSync(join(dir, 'ijbc_1N_gallery_G2.csv'), csv([1, 3]));
+    writeFileSync(join(dir, 'ijbc_1N_probe_mixed.csv'), csv(Array.from({ length: 33 }, (_, k) => k + 7)));
+    expect(await main(['ijbc', '--meta', dir, '--search', '--features', join(dir, 'c.npy'), '--ids', join(dir, 'c.txt'), '--out', join(dir, 'outs')], capture())).toBe(0);
+    const s = JSON.parse(readFileSync(join(dir, 'outs', 'report.json'), 'utf8'));
+    expect(Object.keys(s.search)).toEqual(['rank-1', 'rank-5', 'rank-10', 'tpir@fpir=0.01', 'tpir@fpir=0.1']);
+    expect(s.searchPerGallery.map((g: { name: string; gallery: number }) => [g.name, g.gallery])).toEqual([['G1', 3], ['G2', 2]]);
+    expect(s.verify['tar@far=0.1'].nearest).toBe(c.verify['tar@far=0.1'].nearest);
     expect(c.counts.genuine).toBe(50);
   });
 });

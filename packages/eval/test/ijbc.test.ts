@@ -54,3 +54,43 @@ describe('IJB-C 1:1 (insightface meta files)', () => {
     expect(() => evaluateIjbc11(syn.meta, { file: 'p.txt', a: Int32Array.of(1, 99), b: Int32Array.of(2, 1), label: Uint8Array.of(1, 0) }, table)).toThrow(/p\.txt:2: template 99 is not in/);
   });
 });
+
+describe('IJB-C 1:N (protocol CSVs)', async () => {
+  const { parseTemplateCsv, evaluateIjbc1N } = await import('../src/protocols/ijbc-1n.ts');
+  const { cmc, tpirAtFpir } = await import('../src/metrics/identification.ts');
+  it('equals a direct computation per gallery (mean-feature and media-pool)', () => {
+    const syn = syntheticIjbc({ seed: 7, templates: 120, templatesPerSubject: 4, pairs: 10, genuinePairs: 5, dim: 16, noise: 1.2 });
+    // Subjects = t mod 30. G1: first template of even subjects, G2: of odd subjects < 20; probes: all other templates.
+    const nSubj = 30;
+    const rowsOf = (t: number) => syn.meta.names.map((_, i) => i).filter((i) => syn.meta.templateId[i] === t + 1);
+    const csv = (ts: number[]) => ['TEMPLATE_ID,SUBJECT_ID,FILENAME,SIGHTING_ID', ...ts.flatMap((t) => rowsOf(t).map((i) => `${t + 1},${t % nSubj},loose_crop/${syn.meta.names[i]},${i}`))].join('\n');
+    const g1 = Array.from({ length: 15 }, (_, k) => 2 * k), g2 = Array.from({ length: 10 }, (_, k) => 2 * k + 1);
+    const probes = Array.from({ length: 120 }, (_, t) => t).filter((t) => t >= nSubj);
+    const table = featureTable({ data: syn.features, n: syn.ids.length, dim: 16 }, syn.ids);
+    const P = parseTemplateCsv(csv(probes), 'probe.csv');
+    for (const score of ['mean-feature', 'media-pool'] as const) {
+      const r = evaluateIjbc1N(P, [{ name: 'G1', csv: parseTemplateCsv(csv(g1), 'g1.csv') }, { name: 'G2', csv: parseTemplateCsv(csv(g2), 'g2.csv') }], table, { score, media: syn.meta });
+      const unit = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+      const feat = (t: number) => {
+        const imgs = rowsOf(t).map((i) => ({ m: syn.meta.mediaId[i]!, f: unit(Array.from(syn.features.subarray(i * 16, i * 16 + 16))) }));
+        const groups = score === 'mean-feature' ? [imgs] : [...new Set(imgs.map((x) => x.m))].map((m) => imgs.filter((x) => x.m === m));
+        const sum = new Array(16).fill(0);
+        for (const g of groups) for (let k = 0; k < 16; k++) sum[k] += g.reduce((a, x) => a + x.f[k]!, 0) / (score === 'mean-feature' ? 1 : g.length);
+        return unit(sum);
+      };
+      [g1, g2].forEach((gal, gi) => {
+        const S = Float64Array.from(probes.flatMap((p) => gal.map((g) => feat(p).reduce((a, v, k) => a + v * feat(g)[k]!, 0))));
+        const ps = probes.map((p) => p % nSubj), gs = gal.map((g) => g % nSubj);
+        const c = cmc(S, ps, gs, [1, 5, 10]);
+        const t = tpirAtFpir(S, ps, gs, [0.01, 0.1]);
+        r.galleries[gi]!.rates.forEach((x, j) => expect(x).toBeCloseTo(c.rates[j]!, 6));
+        r.galleries[gi]!.tpir.forEach((x, j) => expect(x.tpir).toBeCloseTo(t[j]!.tpir, 6));
+        expect(r.galleries[gi]!.mated).toBe(c.nMated);
+      });
+      expect(r.mean['rank-1']).toBeCloseTo((r.galleries[0]!.rates[0]! + r.galleries[1]!.rates[0]!) / 2, 12);
+      expect(r.galleries[0]!.rates[0]).toBeGreaterThan(0.3);
+    }
+    expect(() => parseTemplateCsv('TEMPLATE_ID,FILENAME\n1,a.jpg', 'x.csv')).toThrow(/x\.csv:1: header .* has no SUBJECT_ID column/);
+    expect(() => parseTemplateCsv('TEMPLATE_ID,SUBJECT_ID,FILENAME\n1,z,a.jpg', 'x.csv')).toThrow(/x\.csv:2: SUBJECT_ID 'z'/);
+  });
+});

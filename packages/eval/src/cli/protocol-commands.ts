@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
@@ -10,6 +11,7 @@ import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
 import { evaluateIjba, type IjbaSubset } from '../protocols/ijba.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
+import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
 import { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pairsReport } from '../report/reports.ts';
 import { lineChartSvg } from '../report/svg.ts';
@@ -96,29 +98,44 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
 export const IJBC_HELP = `interpret-fr-eval ijbc --meta <dir with ijbc_face_tid_mid.txt and ijbc_template_pair_label.txt> --features <file.npy> --ids <ids.txt> --out <dir>
   --prefix ijbc|ijbb   file name prefix (default ijbc)
   --score media-pool|mean-feature|set-min-mean|set-min-mean-matlab   (default media-pool, insightface)
-ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][nearest|interpolated], auc, eer), report.md, roc.svg.
+  --search             also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta
+ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][nearest|interpolated], auc, eer;
+with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.
 `;
 
-/** `ijbc` subcommand (1:1). */
+/** `ijbc` subcommand (1:1, and 1:N with --search). */
 export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['meta', 'features', 'ids', 'out', 'score', 'prefix']);
+  const v = args(argv, ['meta', 'features', 'ids', 'out', 'score', 'prefix'], ['search']);
   if (v.help) { io.out(IJBC_HELP); return 0; }
   const meta = need(v, 'meta');
   const out = need(v, 'out');
   const prefix = (v.prefix as string | undefined) ?? 'ijbc';
+  const score = scoreOpt(v, 'media-pool');
   const tidPath = join(meta, `${prefix}_face_tid_mid.txt`);
   const pairPath = join(meta, `${prefix}_template_pair_label.txt`);
   const tid = parseFaceTidMid(new Uint8Array(await readFile(tidPath)), tidPath);
-  const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
   const { table, data } = await featuresFrom(v, io, out, async () => [], () => () => { throw new UsageError('ijbc extracts from precomputed features only'); });
-  const r = evaluateIjbc11(tid, pairs, table, { score: scoreOpt(v, 'media-pool') });
-  const verify: Record<string, { nearest: number; interpolated: number }> = {};
-  for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
-  const json = { protocol: `${prefix}-1:1`, score: r.score, alignment: 'precomputed features', verify, auc: r.metrics.auc, eer: r.metrics.eer, counts: { pairs: r.pairs, skippedPairs: r.skippedPairs, templates: r.templates, emptyTemplates: r.emptyTemplates, imagesWithoutFeature: r.imagesWithoutFeature, genuine: r.metrics.nGenuine, impostor: r.metrics.nImpostor }, model: null, data: await checksums({ ...data, meta }), definitions: DEFINITIONS };
-  const md = [`# ${prefix.toUpperCase()} 1:1 (${r.score})`, '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR nearest (%) | TAR interpolated (%) |', '|---|---|---|',
-    ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, ''].join('\n');
-  const roc = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], { title: `${prefix.toUpperCase()} 1:1 ROC`, xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-6, xMax: 1 });
-  const files = await writeReport(out, json, md, { 'roc.svg': roc });
-  io.out(`${md}\nwrote ${files.join(', ')}\n`);
+  const json: Record<string, unknown> = { protocol: `${prefix}`, score, alignment: 'precomputed features', model: null, data: await checksums({ ...data, meta }), definitions: DEFINITIONS };
+  const md: string[] = [`# ${prefix.toUpperCase()} (${score})`, ''];
+  const figures: Record<string, string> = {};
+  if (existsSync(pairPath)) {
+    const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
+    const r = evaluateIjbc11(tid, pairs, table, { score });
+    const verify: Record<string, { nearest: number; interpolated: number }> = {};
+    for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
+    Object.assign(json, { verify, auc: r.metrics.auc, eer: r.metrics.eer, counts: { pairs: r.pairs, skippedPairs: r.skippedPairs, templates: r.templates, emptyTemplates: r.emptyTemplates, imagesWithoutFeature: r.imagesWithoutFeature, genuine: r.metrics.nGenuine, impostor: r.metrics.nImpostor } });
+    md.push('## 1:1', '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR nearest (%) | TAR interpolated (%) |', '|---|---|---|',
+      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, '');
+    figures['roc.svg'] = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], { title: `${prefix.toUpperCase()} 1:1 ROC`, xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-6, xMax: 1 });
+  } else if (!v.search) throw new UsageError(`${pairPath} not found and --search not given: nothing to evaluate`);
+  if (v.search) {
+    const rd = async (n: string) => { const p = join(meta, `${prefix}_1N_${n}.csv`); return parseTemplateCsv(await readFile(p, 'utf8'), p); };
+    const r = evaluateIjbc1N(await rd('probe_mixed'), [{ name: 'G1', csv: await rd('gallery_G1') }, { name: 'G2', csv: await rd('gallery_G2') }], table, { score, media: tid });
+    json.search = r.mean;
+    json.searchPerGallery = r.galleries;
+    md.push('## 1:N (mean over G1, G2)', '', '| read-out | value (%) |', '|---|---|', ...Object.entries(r.mean).map(([k, x]) => `| ${k} | ${(100 * x).toFixed(2)} |`), '');
+  }
+  const files = await writeReport(out, json, md.join('\n'), figures);
+  io.out(`${md.join('\n')}\nwrote ${files.join(', ')}\n`);
   return 0;
 }
