@@ -109,3 +109,29 @@ describe.skipIf(!have)('ijba --model: extraction with alignment, cached and resu
     expect(JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')).verify).toEqual(r.verify);
   });
 });
+
+const orl = join(process.env.INTERPRET_FR_DATA ?? resolve(__dirname, '../../../../shared/data'), 'att-orl-faces');
+const haveOrl = existsSync(join(orl, 's1', '1.pgm'));
+if (!haveOrl) {
+  if (process.env.INTERPRET_FR_REQUIRE_DATA === '1') throw new Error(`INTERPRET_FR_REQUIRE_DATA=1 but ${orl} is missing`);
+  console.warn(`[eval] SKIPPING ORL pairs test: ${orl} not found (set INTERPRET_FR_DATA)`);
+}
+
+describe.skipIf(!have || !haveOrl)('pairs --model on real PGM faces (AT&T/ORL)', () => {
+  it('decodes PGM, extracts each image once and scores a generic pair list', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-orl-'));
+    const lines: string[] = [];
+    for (let s = 1; s <= 10; s++) for (let a = 1; a <= 4; a++) for (let b = a + 1; b <= 4; b++) lines.push(`s${s}/${a}.pgm s${s}/${b}.pgm 1 ${s % 2}`);
+    for (let s = 1; s <= 10; s++) for (let k = 1; k <= 6; k++) lines.push(`s${s}/${k % 4 + 1}.pgm s${(s % 10) + 1}/${(k + 1) % 4 + 1}.pgm 0 ${s % 2}`);
+    writeFileSync(join(dir, 'pairs.txt'), lines.join('\n') + '\n');
+    const io = capture();
+    expect(await main(['pairs', '--pairs', join(dir, 'pairs.txt'), '--model', fixture, '--images', orl, '--out', join(dir, 'out')], io)).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(r.counts).toEqual({ pairs: 120, skippedPairs: 0 });
+    expect(r.accuracy.folds).toHaveLength(2);
+    expect(r.alignment).toBe('pass-through');
+    const last = io.e.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'progress').at(-1);
+    expect(last.total).toBe(40);
+    expect(r.auc).toBeGreaterThan(0);
+  });
+});
