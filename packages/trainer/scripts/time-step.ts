@@ -3,6 +3,7 @@
  * the given backend and prints a table: median wall time and median process CPU time per step
  * (CPU time is the steadier number on a shared machine; tfjs-cpu is single-threaded).
  *   pnpm exec tsx scripts/time-step.ts [--backend cpu] [--steps 5] [--only interpretable-tiny,casia-net]
+ *     [--filter-grad native|conv]   (default: conv on cpu, native elsewhere)
  */
 import { presetSpec, Rng } from '@interpret-fr/core';
 import { loadBackend } from '../src/backend.ts';
@@ -26,6 +27,7 @@ const cases = [
   { spec: 'interpretable', batch: 4, occluded: true, classes: 10575 },
 ];
 const only = arg('only', '');
+const filterGrad = arg('filter-grad', '') as '' | 'native' | 'conv';
 const rows: string[][] = [];
 for (const c of cases) {
   if (only && !only.split(',').includes(c.spec)) continue;
@@ -33,7 +35,7 @@ for (const c of cases) {
   const rng = new Rng(1);
   const params = initParams(tf, spec, rng);
   const opt = createOptimizer(tf);
-  const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), rng);
+  const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), rng, filterGrad ? { filterGrad } : {});
   const s = spec.inputSize;
   const x = tf.randomUniform([c.batch, s, s, 3], -1, 1, 'float32', 1);
   const xOcc = c.occluded ? tf.mul(x, 0.5) : null;
@@ -53,7 +55,7 @@ for (const c of cases) {
   const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
   const med = median(times);
   const medCpu = median(cpu);
-  rows.push([c.spec, String(c.batch), c.occluded ? 'clean+occ' : 'clean', med.toFixed(0), medCpu.toFixed(0), ((c.batch * 1000) / medCpu).toFixed(1), String(steps)]);
+  rows.push([c.spec, String(c.batch), c.occluded ? 'clean+occ' : 'clean', med.toFixed(0), medCpu.toFixed(0), ((c.batch * 1000) / medCpu).toPrecision(2), String(steps)]);
   tf.dispose([x, labels, ...(xOcc ? [xOcc] : [])]);
   opt.dispose();
   disposeParams(params);
@@ -61,7 +63,7 @@ for (const c of cases) {
 const head = ['spec', 'batch', 'branches', 'wall ms/step', 'CPU ms/step', 'images/CPU-s', 'steps'];
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]): string => r.map((v, i) => v.padEnd(w[i]!)).join(' | ');
-console.log(`backend: ${name}`);
+console.log(`backend: ${name}${filterGrad ? `, conv filter gradient: ${filterGrad}` : ''}`);
 console.log(line(head));
 console.log(w.map((n) => '-'.repeat(n)).join('-|-'));
 rows.forEach((r) => console.log(line(r)));

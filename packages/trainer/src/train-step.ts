@@ -9,6 +9,7 @@ import type { ModelSpec, Rng, TensorEntry } from '@interpret-fr/core';
 import { paramInfos } from '@interpret-fr/core';
 import type { Tf } from './backend.ts';
 import { buildNet } from './net.ts';
+import type { BuildNetOptions } from './net.ts';
 import type { Params } from './params.ts';
 import { trainableVariables } from './params.ts';
 import type { LossTerms, LossWeights, TrainBatch } from './objective.ts';
@@ -51,10 +52,10 @@ const TERM_ORDER: (keyof LossTerms)[] = ['ce', 'ceOcc', 'sad', 'sadOcc', 'weight
  * trainable parameters only, inside tfjs' gradient tidy (no tensor survives the step except the
  * updated variables and optimiser slots). BN moving statistics update in place during the forward
  * passes; dropout masks come from `rng`. With `readLosses` the loss terms are read back once (one
- * sync) and returned as numbers.
+ * sync) and returned as numbers. `netOptions` go to {@link buildNet} (e.g. the conv filter-gradient path).
  */
-export function makeTrainStep(tf: Tf, spec: ModelSpec, params: Params, optimizer: Optimizer, weights: LossWeights, rng: Rng): TrainStep {
-  const net = buildNet(tf, spec, params);
+export function makeTrainStep(tf: Tf, spec: ModelSpec, params: Params, optimizer: Optimizer, weights: LossWeights, rng: Rng, netOptions: BuildNetOptions = {}): TrainStep {
+  const net = buildNet(tf, spec, params, netOptions);
   const vars = trainableVariables(spec, params);
   return (batch, opts = {}) => {
     const read = opts.readLosses === true;
