@@ -18,7 +18,8 @@ export type FilterGrad = 'native' | 'conv';
 /**
  * ∂L/∂W of a SAME convolution as one forward convolution (the CPU backend's `Conv2D` is fast,
  * its `Conv2DBackpropFilter` is not): dW[i,j,c,o] = Σ_{n,y,x} xp[n, s·y+i, s·x+j, c]·dy[n,y,x,o],
- * i.e. a VALID conv of xp as [Cin, Hp, Wp, N] with dy as a [Ho, Wo, N, Cout] filter of dilation s.
+ * i.e. a VALID conv of xp (x with its SAME padding) as [Cin, Hp, Wp, N] with dy as a
+ * [Ho, Wo, N, Cout] filter of dilation s.
  *
  * @param x [N, H, W, Cin] (unpadded)
  * @param dy [N, Ho, Wo, Cout]
@@ -29,10 +30,10 @@ export function convFilterGrad(tf: Tf, x: Tensor4D, dy: Tensor4D, kh: number, kw
   const cout = dy.shape[3];
   const [pt, pb] = samePadding(h, kh, stride);
   const [pl, pr] = samePadding(w, kw, stride);
-  const xp = pt + pb + pl + pr > 0 ? tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) : x;
-  const xt = tf.transpose(xp, [3, 1, 2, 0]) as Tensor4D; // [Cin, Hp, Wp, N]
+  const xt = tf.transpose(x, [3, 1, 2, 0]) as Tensor4D; // [Cin, H, W, N]
   const ft = tf.transpose(dy, [1, 2, 0, 3]) as Tensor4D; // [Ho, Wo, N, Cout]
-  let g = tf.conv2d(xt, ft, 1, 'valid', 'NHWC', stride); // [Cin, ≥kh, ≥kw, Cout]
+  // VALID conv of the SAME-padded input, the padding given explicitly (no padded copy)
+  let g = tf.conv2d(xt, ft, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]], 'NHWC', stride); // [Cin, ≥kh, ≥kw, Cout]
   if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]);
   return tf.transpose(g, [1, 2, 0, 3]);
 }
