@@ -2,10 +2,12 @@
  * The network of a {@link ModelSpec} as a tfjs forward function (NHWC), training and inference
  * modes (method.md §2). Block semantics:
  *
- * - conv: `tf.conv2d(x, W, stride, 'same')` (+ bias); tfjs `'same'` pads like TF (extra pixel after).
+ * - conv: `tf.conv2d(x, W, stride, 'same')` (+ bias); tfjs `'same'` pads like TF (extra pixel after);
+ *   on the cpu backend the filter gradient is computed by {@link conv2dSame}'s fast path (conv.ts).
  * - batchNorm: training: batch statistics over N,H,W (biased variance) and in-place moving-average
  *   update `m ← decay·m + (1 − decay)·batch` per forward call (TF1 `batch_norm`, `updates_collections=None`,
- *   non-fused: the moving variance is the biased batch variance); inference: moving statistics.
+ *   non-fused: the moving variance is the biased batch variance); inference: moving statistics
+ *   (batch-norm.ts).
  * - resize: bilinear; `asymmetric` = `resizeBilinear(x, size, alignCorners=false, halfPixelCenters=false)`.
  * - l2norm: x / max(‖x‖, ε) along channels, computed as x · rsqrt(max(Σx², ε²)) (same value, finite gradient).
  * - topkMask: see {@link topkMask}. gap: mean over H, W. dropout: see {@link dropout}. dense: x·W + b.
