@@ -6,9 +6,11 @@
  * @packageDocumentation
  */
 export * from './recognizer.ts';
-export * from './model-info.ts';
+export { ModelError, defaultPreprocess, resolveModelInfo, META_OUTPUTS, META_PREPROCESS, META_SPEC } from './model-info.ts';
+export type { ModelInfo, ModelOverride, PreprocessInfo } from './model-info.ts';
 export * from './onnx-meta.ts';
 export * from './ort-types.ts';
-export * from './input.ts';
+export { InputError, centerCrop, isImageBatch } from './input.ts';
+export type { RecognizerInput } from './input.ts';
 export * from './peaks.ts';
 export * from './similarity.ts';

@@ -91,7 +91,7 @@ export async function createRecognizer(ort: OrtModuleLike, model: Uint8Array | s
   return recognizerOver(ort, session, info, options);
 }
 
-/** Builds a recognizer over an existing session and resolved info (used by the worker pool tests and bindings). */
+/** Builds a recognizer over an already created session and its resolved {@link ModelInfo} (advanced use). */
 export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info: ModelInfo, options: RecognizerOptions = {}): Recognizer {
   const S = info.preprocess.size;
   const per = 3 * S * S;
