@@ -28,6 +28,7 @@ import { resolveConfig } from '../src/config.ts';
 import { defaultWeightsFor } from '../src/objective.ts';
 import { initParams } from '../src/params.ts';
 import { createOptimizer, makeTrainStep } from '../src/train-step.ts';
+import { registerWasmTrainingKernels } from '../src/wasm/index.ts';
 
 /** Forward FLOPs per image: 2 × multiply-accumulates of conv and dense blocks. */
 export function forwardFlops(spec: ModelSpec): number {
@@ -65,7 +66,11 @@ interface Row {
 async function runOne(preset: string, backend: BackendName, batch: number, maxSeconds: number): Promise<Row> {
   const cfg = resolveConfig({ preset });
   const spec = presetSpec(cfg.model.spec, { numClasses: 10575 });
-  if (backend === 'wasm') setWasmCanTrain(true);
+  if (backend === 'wasm') {
+    // The stock wasm backend lacks the convolution gradients; the trainer's kernels (issue 4) add them.
+    registerWasmTrainingKernels();
+    setWasmCanTrain(true);
+  }
   const { tf, name } = await loadBackend(backend, { forTraining: true });
   const { fadKeep, ...w } = cfg.loss;
   const weights = defaultWeightsFor(spec, fadKeep === null ? w : { ...w, fadKeep });

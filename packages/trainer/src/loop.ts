@@ -28,6 +28,7 @@ import { appendEvent, initRunDir, latestCheckpoint, readModelCheckpoint, readTra
 import { forkRng } from './rng-fork.ts';
 import { writeRunReport } from './run-report.ts';
 import { createOptimizer, loadOptimizerState, makeTrainStep, optimizerStateEntries } from './train-step.ts';
+import { registerWasmTrainingKernels } from './wasm/index.ts';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -78,6 +79,8 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
   };
   const be = opts.backend ?? (await loadBackend(config.backend, { forTraining: true }));
   const { tf } = be;
+  // The stock wasm backend cannot train convolutions; the trainer's wasm kernels (issue 4) add the gradients.
+  if (be.name === 'wasm') registerWasmTrainingKernels();
   await emit({ type: 'backend', name: be.name, attempts: be.attempts });
 
   const source = await openSource(config.data, config.model.numClasses);
