@@ -8,7 +8,8 @@
  *     per conv layer: forward Conv2D, our Conv2DBackpropInput (with --stock: tfjs' own too),
  *     our Conv2DBackpropFilter, on wasm (with --cpu: the cpu backend's too), ms and GFLOP/s.
  *   pnpm exec tsx scripts/bench-kernels.ts --step interpretable --batch 16 [--occluded] [--steps 2]
- *     one training step profiled per kernel (wall time, calls, share).
+ *     one training step profiled per kernel (wall and CPU time, calls, share), wasm heap, peak RSS.
+ *   --kernels Conv2DBackpropFilter,… registers only these of our kernels (before/after comparisons).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -30,7 +31,8 @@ const threads = Number(arg('threads', '1'));
 if (!tf.getGradient('Conv2D')) await import('@tensorflow/tfjs');
 if (threads > 1) useThreadedWasm({ threads });
 else await import('@tensorflow/tfjs-backend-wasm');
-registerWasmTrainingKernels();
+const only = arg('kernels', '');
+registerWasmTrainingKernels(only ? only.split(',') : undefined);
 await tf.setBackend('wasm');
 console.log(`wasm threads: ${getThreadsCount()}; load average: ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 
@@ -156,3 +158,4 @@ async function benchStep(): Promise<void> {
 
 if (process.argv.includes('--step')) await benchStep();
 else await benchLayers();
+process.exit(0); // the threaded backend's workers would keep the process alive

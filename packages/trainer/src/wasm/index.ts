@@ -43,10 +43,12 @@ const replaced = new Map<string, KernelConfig | undefined>();
 /**
  * Registers the training kernels for `wasm` (idempotent). Works before or after the backend is
  * initialised (the kernels need no setup). Requires `@tensorflow/tfjs-backend-wasm` to be
- * imported (its kernels are the building blocks).
+ * imported (its kernels are the building blocks). `only`: register just these kernel names
+ * (benchmarks of partial configurations).
  */
-export function registerWasmTrainingKernels(): void {
+export function registerWasmTrainingKernels(only?: readonly string[]): void {
   for (const k of WASM_TRAINING_KERNELS) {
+    if (only && !only.includes(k.kernelName)) continue;
     const cur = getKernel(k.kernelName, 'wasm');
     if (cur?.kernelFunc === k.kernelFunc) continue;
     if (!replaced.has(k.kernelName)) replaced.set(k.kernelName, cur);

@@ -76,6 +76,9 @@ export function useThreadedWasm(opts: ThreadedWasmOptions = {}): number {
     } finally {
       os.cpus = cpus;
     }
+    // Emscripten's Node pthread workers keep the event loop alive: a script would never exit.
+    const pt = mod.PThread as { unusedWorkers?: { unref?(): void }[]; runningWorkers?: { unref?(): void }[] } | undefined;
+    for (const w of [...(pt?.unusedWorkers ?? []), ...(pt?.runningWorkers ?? [])]) w.unref?.();
     mod.tfjs = {
       init: mod.cwrap('init', null, []),
       initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
