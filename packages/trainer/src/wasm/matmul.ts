@@ -37,9 +37,22 @@ function gemv(heap: Float32Array, a: number, bOff: number, out: number, m: numbe
   const acc = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     acc.fill(0);
-    for (let j = 0; j < k; j++) {
-      const v = heap[a + i * k + j]!;
-      if (v === 0) continue;
+    const ai = a + i * k;
+    let j = 0;
+    // four rows of b per pass: a quarter of the accumulator loads and stores
+    for (; j + 4 <= k; j += 4) {
+      const v0 = heap[ai + j]!;
+      const v1 = heap[ai + j + 1]!;
+      const v2 = heap[ai + j + 2]!;
+      const v3 = heap[ai + j + 3]!;
+      const r0 = bOff + j * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      for (let c = 0; c < n; c++) acc[c]! += v0 * heap[r0 + c]! + v1 * heap[r1 + c]! + v2 * heap[r2 + c]! + v3 * heap[r3 + c]!;
+    }
+    for (; j < k; j++) {
+      const v = heap[ai + j]!;
       const row = bOff + j * n;
       for (let c = 0; c < n; c++) acc[c]! += v * heap[row + c]!;
     }
