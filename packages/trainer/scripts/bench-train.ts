@@ -5,8 +5,8 @@
  * Each configuration runs in its own child process (so peak RSS is its own). A configuration times
  * whole optimizer steps on random inputs until `--max-seconds` is spent (at least one step, no warm-up
  * for the full-size presets, whose steps take minutes on the tfjs CPU backend). The batch for the
- * full-size presets is 2 by default on CPU (16 was asked for; one step of 16 would not finish in a
- * sensible time): override with `--batch`.
+ * full-size presets is 2 by default on the tfjs CPU backend (one step of 16 would not finish in a
+ * sensible time); 16 everywhere else. Override with `--batch`.
  *
  * images/CPU-s divides by the process's CPU time instead of wall time: on our shared 2-core machine the
  * wall-clock rate mostly measures the other jobs; tfjs-cpu runs on one thread, so images/CPU-s is what an
@@ -137,7 +137,7 @@ if (values.one) {
   const self = fileURLToPath(import.meta.url);
   for (const backend of values.backends.split(',')) {
     for (const preset of values.presets.split(',')) {
-      const batch = values.batch ? Number(values.batch) : preset === 'tiny' ? 16 : 2;
+      const batch = values.batch ? Number(values.batch) : preset === 'tiny' || backend !== 'cpu' ? 16 : 2;
       const r = spawnSync(process.execPath, [...process.execArgv, self, '--one', `${preset}:${backend}:${batch}`, '--max-seconds', String(maxSeconds)], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: (maxSeconds + 1200) * 1000 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{"bench"'));
       const row: Row = line ? (JSON.parse(line) as Row) : { bench: 'train', preset, backend, batch, steps: 0, seconds: 0, cpuSeconds: 0, imagesPerSecond: null, imagesPerCpuSecond: null, gflops: null, peakRssMb: 0, note: `child failed (status ${r.status}, ${r.signal ?? ''}): ${r.stderr.trim().split('\n').at(-1) ?? ''}` };
