@@ -170,4 +170,13 @@ describe('Rng distributions', () => {
     const chi2 = first.reduce((a, c) => a + (c - 4000) ** 2 / 4000, 0);
     expect(chi2).toBeLessThan(18.47); // df = 4, p = 0.001
   });
+
+  it('fork works for every seed (the forced-odd last word stays an unsigned 32-bit value)', () => {
+    for (let seed = 0; seed < 2000; seed++) {
+      const child = new Rng(seed).fork();
+      const w = child.state().words;
+      expect(w.every((x) => x >= 0 && x <= 0xffffffff)).toBe(true);
+      expect(w[3]! % 2).toBe(1);
+    }
+  });
 });

@@ -120,7 +120,7 @@ export class Rng {
   /** An independent generator derived from this one (advances this one by 4 draws). */
   fork(): Rng {
     const r = new Rng(0);
-    r.setState({ words: [this.nextU32(), this.nextU32(), this.nextU32(), this.nextU32() | 1], spare: null });
+    r.setState({ words: [this.nextU32(), this.nextU32(), this.nextU32(), (this.nextU32() | 1) >>> 0], spare: null });
     return r;
   }
 

@@ -25,7 +25,6 @@ import type { OcclusionOptions } from './occlusion.ts';
 import { disposeParams, initParams, loadParams, paramsToTensorEntries } from './params.ts';
 import type { Params } from './params.ts';
 import { appendEvent, initRunDir, latestCheckpoint, readModelCheckpoint, readTrainState, resolveCheckpointPath, saveCheckpoint } from './run-dir.ts';
-import { forkRng } from './rng-fork.ts';
 import { writeRunReport } from './run-report.ts';
 import { createOptimizer, loadOptimizerState, makeTrainStep, optimizerStateEntries } from './train-step.ts';
 import { registerWasmTrainingKernels } from './wasm/index.ts';
@@ -104,9 +103,9 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
   const totalSteps = config.steps ?? (config.epochs ?? 1) * info.batchesPerEpoch;
 
   const root = new Rng(config.seed);
-  const initRng = forkRng(root);
-  const stepRng = forkRng(root);
-  const occRng = forkRng(root);
+  const initRng = root.fork();
+  const stepRng = root.fork();
+  const occRng = root.fork();
   let params: Params = initParams(tf, spec, initRng);
   const optimizer = createOptimizer(tf, config.optimizer);
   const { fadKeep, ...lossRest } = config.loss;

@@ -8,7 +8,6 @@
  */
 import { Rng } from '@interpret-fr/core';
 import type { FaceFrame } from '../occlusion.ts';
-import { forkRng } from '../rng-fork.ts';
 import { cropInto } from './crop.ts';
 import type { Batch, DataPosition, DataWarning, Dataset, DatasetInfo, ImageSource, SourceImage } from './types.ts';
 
@@ -83,8 +82,8 @@ class SourceDataset implements Dataset {
 
   initialPosition(): DataPosition {
     const root = new Rng(this.o.seed);
-    const permRng = forkRng(root);
-    const cropRng = forkRng(root);
+    const permRng = root.fork();
+    const cropRng = root.fork();
     return { epoch: 0, index: 0, permRng: permRng.state(), cropRng: cropRng.state() };
   }
 
