@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '@interpret-fr/core/node';
 import type { BackendName } from './backend.ts';
 import { ConfigError, PRESETS, applySet, resolveConfig, validateConfig } from './config.ts';
 import type { TrainConfig } from './config.ts';
@@ -23,7 +24,8 @@ Usage: interpret-fr-train [options]
   --data SOURCE      synthetic | an identity-folder tree | a list file (path,label[,landmarks])
                      | a CASIA_all_images_110_110.DAT blob
   --out DIR          run directory (default <runs>/<preset>-<time>)
-  --runs DIR         parent of the default run directory (default runs)
+  --runs DIR         parent of the default run directory (default runs); a finished run
+                     started there is recorded in DIR/latest
   --resume           continue the run in --out from its latest checkpoint
   --backend NAME     auto | tensorflow-gpu | tensorflow | wasm | cpu
   --steps N          number of optimizer steps (with --resume: the new total)
@@ -145,6 +147,11 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         }
       },
     });
+    // A default run directory (under --runs) is also recorded in <runs>/latest, so the main job's
+    // export and evaluation steps find the run without parsing this output.
+    if (!args.resume && args.out === undefined && res.reason !== 'aborted') {
+      writeFileAtomic(join(resolve(args.runs ?? 'runs'), 'latest'), `${res.runDir}\n`);
+    }
     io.stdout.write(`${res.runDir}\n`);
     return res.reason === 'aborted' ? 130 : 0;
   } catch (e) {
