@@ -7,6 +7,7 @@
  */
 import type { PresetName } from '@interpret-fr/core';
 import type { BackendName } from './backend.ts';
+import type { LossWeights } from './objective.ts';
 import base from './presets/base.json' with { type: 'json' };
 import sad from './presets/sad.json' with { type: 'json' };
 import sadFad from './presets/sad-fad.json' with { type: 'json' };
@@ -16,15 +17,7 @@ import tiny from './presets/tiny.json' with { type: 'json' };
  * Loss weights (a weight of 0 skips the term). `fadKeep` = number of least-changed dims FAD keeps;
  * null = 260/320 of the feature size (260 for the full specs, 33 for the tiny ones).
  */
-export interface LossWeightsConfig {
-  ce: number;
-  ceOcc: number;
-  sad: number;
-  sadOcc: number;
-  weightDiversity: number;
-  fad: number;
-  fadKeep: number | null;
-}
+export type LossWeightsConfig = Omit<LossWeights, 'fadKeep'> & { fadKeep: number | null };
 
 /** Where the images come from. */
 export interface DataConfig {
