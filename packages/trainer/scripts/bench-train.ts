@@ -22,13 +22,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng, presetSpec, validateSpec } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
-import { loadBackend, setWasmCanTrain } from '../src/backend.ts';
+import { loadBackend } from '../src/backend.ts';
 import type { BackendName } from '../src/backend.ts';
 import { resolveConfig } from '../src/config.ts';
 import { defaultWeightsFor } from '../src/objective.ts';
 import { initParams } from '../src/params.ts';
 import { createOptimizer, makeTrainStep } from '../src/train-step.ts';
-import { registerWasmTrainingKernels } from '../src/wasm/index.ts';
 
 /** Forward FLOPs per image: 2 × multiply-accumulates of conv and dense blocks. */
 export function forwardFlops(spec: ModelSpec): number {
@@ -50,6 +49,8 @@ interface Row {
   bench: 'train';
   preset: string;
   backend: string;
+  /** wasm: threads of the XNNPACK pool (the trainer uses the machine's cores); null elsewhere. */
+  threads?: number | null;
   batch: number;
   steps: number;
   seconds: number;
@@ -66,11 +67,6 @@ interface Row {
 async function runOne(preset: string, backend: BackendName, batch: number, maxSeconds: number): Promise<Row> {
   const cfg = resolveConfig({ preset });
   const spec = presetSpec(cfg.model.spec, { numClasses: 10575 });
-  if (backend === 'wasm') {
-    // The stock wasm backend lacks the convolution gradients; the trainer's kernels (issue 4) add them.
-    registerWasmTrainingKernels();
-    setWasmCanTrain(true);
-  }
   const { tf, name } = await loadBackend(backend, { forTraining: true });
   const { fadKeep, ...w } = cfg.loss;
   const weights = defaultWeightsFor(spec, fadKeep === null ? w : { ...w, fadKeep });
@@ -94,10 +90,12 @@ async function runOne(preset: string, backend: BackendName, batch: number, maxSe
   const cu = process.cpuUsage(c0);
   const cpuSeconds = (cu.user + cu.system) / 1e6;
   const ips = (steps * batch) / seconds;
+  const threads = name === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : null;
   return {
     bench: 'train',
     preset,
     backend: name,
+    threads,
     batch,
     steps,
     seconds,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cpus } from 'node:os';
 import { loadBackend, setWasmCanTrain } from './backend.ts';
 
 describe('loadBackend', () => {
@@ -20,5 +21,21 @@ describe('loadBackend', () => {
   it('a named backend that cannot load throws with its reason', async () => {
     const info = await loadBackend('auto', { forTraining: true });
     if (info.name === 'cpu') await expect(loadBackend('tensorflow')).rejects.toThrow(/tensorflow: .*tfjs-node/);
+  });
+
+  it('auto for training picks wasm when no native backend loads, with the training kernels and the cores as threads', async () => {
+    setWasmCanTrain(true);
+    const info = await loadBackend('auto', { forTraining: true });
+    if (info.attempts[0]!.ok || info.attempts[1]!.ok) return; // a machine with tfjs-node: auto returned earlier
+    expect(info.name).toBe('wasm');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    expect(wasm.getThreadsCount()).toBe(Math.min(8, cpus().length));
+    // the stock wasm backend has no filter gradient: this one comes from src/wasm/
+    expect(info.tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    const tf = info.tf;
+    const x = tf.randomNormal([2, 7, 7, 3], 0, 1, 'float32', 1) as import('@tensorflow/tfjs-core').Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as import('@tensorflow/tfjs-core').Tensor4D;
+    const g = tf.grad((k: import('@tensorflow/tfjs-core').Tensor4D) => tf.conv2d(x, k, 2, 'same').square().sum())(w);
+    expect(Number.isFinite(g.sum().dataSync()[0]!)).toBe(true);
   });
 });

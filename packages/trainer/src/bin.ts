@@ -1,6 +1,6 @@
 /**
  * Entry point of `interpret-fr-train`: maps SIGINT to an abort (the run saves a checkpoint and stops;
- * a second Ctrl-C exits at once) and sets the exit code.
+ * a second Ctrl-C exits at once) and exits with main's code.
  *
  * @module
  */
@@ -12,4 +12,7 @@ process.on('SIGINT', () => {
   process.stderr.write('\nSIGINT: saving a checkpoint, then stopping (Ctrl-C again to quit now)\n');
   ac.abort();
 });
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: ac.signal });
+const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: ac.signal });
+// Exit explicitly once stdout is flushed: the threaded wasm backend's pthread workers would keep the
+// event loop alive after the run has finished and saved.
+process.stdout.write('', () => process.exit(code));

@@ -27,7 +27,6 @@ import type { Params } from './params.ts';
 import { appendEvent, initRunDir, latestCheckpoint, readModelCheckpoint, readTrainState, resolveCheckpointPath, saveCheckpoint } from './run-dir.ts';
 import { writeRunReport } from './run-report.ts';
 import { createOptimizer, loadOptimizerState, makeTrainStep, optimizerStateEntries } from './train-step.ts';
-import { registerWasmTrainingKernels } from './wasm/index.ts';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -79,7 +78,6 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
   const be = opts.backend ?? (await loadBackend(config.backend, { forTraining: true }));
   const { tf } = be;
   // The stock wasm backend cannot train convolutions; the trainer's wasm kernels (issue 4) add the gradients.
-  if (be.name === 'wasm') registerWasmTrainingKernels();
   await emit({ type: 'backend', name: be.name, attempts: be.attempts });
 
   const source = await openSource(config.data, config.model.numClasses);
