@@ -263,3 +263,5 @@ function printTable(): void {
 }
 
 await main();
+// the threaded wasm backend's pthread workers (tfjs-wasm rows) would keep the process alive
+process.stdout.write("", () => process.exit(0));

@@ -130,6 +130,8 @@ if (values.one) {
     const row: Row = { bench: 'train', preset: preset!, backend: backend!, batch: Number(batch), steps: 0, seconds: 0, cpuSeconds: 0, imagesPerSecond: null, imagesPerCpuSecond: null, gflops: null, peakRssMb: process.resourceUsage().maxRSS / 1024, note: `cannot train: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}` };
     process.stdout.write(`${JSON.stringify(row)}\n`);
   }
+  // the threaded wasm backend's pthread workers would keep this child alive
+  process.stdout.write('', () => process.exit(0));
 } else {
   const rows: Row[] = [];
   const self = fileURLToPath(import.meta.url);

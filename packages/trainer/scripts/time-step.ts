@@ -67,3 +67,5 @@ console.log(`backend: ${name}${filterGrad ? `, conv filter gradient: ${filterGra
 console.log(line(head));
 console.log(w.map((n) => '-'.repeat(n)).join('-|-'));
 rows.forEach((r) => console.log(line(r)));
+// the threaded wasm backend's pthread workers would keep the process alive
+process.stdout.write('', () => process.exit(0));
