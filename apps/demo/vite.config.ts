@@ -3,11 +3,11 @@
  * - ORT's WebAssembly runtime (`node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.{wasm,mjs}`)
  *   into `public/ort/`, served from the app's own origin (never a CDN);
  * - the default model into `public/models/default.onnx`: `$INTERPRET_FR_DEMO_MODEL`, else the main
- *   training run's `runs/main/model.onnx`, else the committed fixture
+ *   training run's `model.onnx` of the run named in `runs/latest`, else the committed fixture
  *   `packages/inference/test/fixtures/interpretable-tiny.onnx`, and `public/models/manifest.json` naming it (`{"default": null}` without one).
  * All are ignored by git; the ORT files are copied again only when their size or mtime changed.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,16 @@ const repo = resolve(here, '../..');
 /** ORT runtime files the default `onnxruntime-web` bundle loads (the JSEP build: wasm + WebGPU). */
 export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs'];
 
+/** `model.onnx` of the main job's latest run (`runs/latest` holds the run directory), or undefined. */
+function latestRunModel(): string | undefined {
+  const pointer = resolve(repo, 'runs/latest');
+  if (!existsSync(pointer)) return undefined;
+  return resolve(readFileSync(pointer, 'utf8').trim(), 'model.onnx');
+}
+
 /** The model the build ships as `models/default.onnx`, or null. */
 export function defaultModelSource(env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidates = [env.INTERPRET_FR_DEMO_MODEL, resolve(repo, 'runs/main/model.onnx'), resolve(repo, 'packages/inference/test/fixtures/interpretable-tiny.onnx')];
+  const candidates = [env.INTERPRET_FR_DEMO_MODEL, latestRunModel(), resolve(repo, 'packages/inference/test/fixtures/interpretable-tiny.onnx')];
   return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
 }
 
@@ -55,7 +62,7 @@ function assets(): Plugin {
       if (model) copyIfChanged(model, target, true);
       else {
         rmSync(target, { force: true });
-        config.logger.warn('interpret-fr-assets: no default model (runs/main/model.onnx or the inference fixture); the page will ask for one');
+        config.logger.warn('interpret-fr-assets: no default model (no model.onnx in the run named by runs/latest, no inference fixture); the page will ask for one');
       }
     },
   };
