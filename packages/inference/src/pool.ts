@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Embedder, Embeddings, ResponseMaps } from '@interpret-fr/core';
+import type { Embeddings, ResponseMaps } from '@interpret-fr/core';
 import { readOnnxInfo } from './onnx-meta.ts';
 import { ModelError, resolveModelInfo } from './model-info.ts';
 import type { ModelInfo, ModelOverride } from './model-info.ts';
@@ -20,11 +20,11 @@ import type { OrtSessionLike, OrtSessionOptionsLike, OrtValueMetadataLike } from
 import { InputError, checkBatch, checkPixels, isImageBatch, nhwcToNchw, pixelsToChw } from './input.ts';
 import type { RecognizerInput } from './input.ts';
 import { findPeaks } from './peaks.ts';
-import type { PeakConvention, Peaks } from './peaks.ts';
+import type { PeakConvention } from './peaks.ts';
 import { cosineSimilarity, l2NormalizeRows } from './similarity.ts';
 import { cudaUnavailableReason } from './providers.ts';
 import type { InferenceEvent, NodeProvider } from './providers.ts';
-import type { EmbedOptions } from './recognizer.ts';
+import type { Recognizer } from './recognizer.ts';
 
 /** Options of {@link createRecognizerPool}. */
 export interface PoolOptions extends ModelOverride {
@@ -51,16 +51,11 @@ export class PoolQueueFullError extends Error {
 }
 
 /** Concurrent recognizer over worker threads (same methods as a Recognizer). */
-export interface RecognizerPool extends Embedder {
-  readonly info: ModelInfo;
+export interface RecognizerPool extends Omit<Recognizer, 'session'> {
+  /** Worker threads, each with its own session. */
   readonly workers: number;
   /** Calls accepted and not yet settled. */
   readonly pending: number;
-  embed(images: RecognizerInput, options?: EmbedOptions): Promise<Embeddings>;
-  responseMaps(images: RecognizerInput): Promise<ResponseMaps>;
-  peaks(images: RecognizerInput, options?: { convention?: PeakConvention }): Promise<Peaks>;
-  similarity(a: ArrayLike<number>, b: ArrayLike<number>): number;
-  dispose(): Promise<void>;
 }
 
 interface Task {

@@ -6,6 +6,7 @@
  */
 import { clampCrop, fitView, hitCrop, moveCrop, resizeCropAroundCentre, resizeCropFromCorner, sourceToView, viewToSource } from '../logic/crop.ts';
 import type { Corner, CropBox, ViewTransform } from '../logic/crop.ts';
+import { prepareCanvas } from './canvas.ts';
 
 /** Current image of the editor. */
 export interface CropImage {
@@ -103,17 +104,7 @@ export class CropEditor {
   /** Redraws the image, the dimmed outside and the box with its handles. */
   draw(): void {
     const c = this.canvas;
-    const r = c.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const cw = Math.max(1, Math.round((r.width || c.width) * dpr));
-    const ch = Math.max(1, Math.round((r.height || c.height) * dpr));
-    if (c.width !== cw || c.height !== ch) {
-      c.width = cw;
-      c.height = ch;
-    }
-    const ctx = c.getContext('2d')!;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, cw, ch);
+    const { ctx, w: cw, h: ch, dpr } = prepareCanvas(c);
     const v = this.view();
     if (!v || !this.image) return;
     ctx.scale(dpr, dpr);

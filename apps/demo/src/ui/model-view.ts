@@ -10,6 +10,7 @@ import { overlayRgba } from '../logic/colormap.ts';
 import type { OverlayStyle } from '../logic/colormap.ts';
 import { viewRectToModelRect } from '../logic/occlusion.ts';
 import type { Rect } from '../logic/occlusion.ts';
+import { prepareCanvas } from './canvas.ts';
 
 /** What to draw. */
 export interface ModelViewContent {
@@ -96,16 +97,7 @@ export class ModelView {
   /** Redraws with the current content. */
   draw(): void {
     const c = this.canvas;
-    const r = c.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const side = Math.max(1, Math.round((r.width || c.width) * dpr));
-    if (c.width !== side || c.height !== side) {
-      c.width = side;
-      c.height = side;
-    }
-    const ctx = c.getContext('2d')!;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, side, side);
+    const { ctx, w: side, dpr } = prepareCanvas(c, true);
     const { input, size, overlay, peaks, occlusion } = this.content;
     if (!input || !this.inputCanvas) return;
     ctx.imageSmoothingEnabled = false;
