@@ -17,6 +17,7 @@ import { openSource } from './data/open.ts';
 import type { Batch, DataPosition, Dataset } from './data/types.ts';
 import type { TrainEvent } from './events.ts';
 import { loadOccluder, evaluateAccuracy } from './loop-helpers.ts';
+import { readTeacher, teacherBatch } from './teacher.ts';
 import { buildNet } from './net.ts';
 import type { LossTerms } from './objective.ts';
 import { defaultWeightsFor } from './objective.ts';
@@ -82,7 +83,8 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
 
   const source = await openSource(config.data, config.model.numClasses);
   const numClasses = source.numClasses;
-  const spec = presetSpec(config.model.spec, { numClasses, topkCompare: config.model.topkCompare });
+  const spec = presetSpec(config.model.spec, { numClasses, topkCompare: config.model.topkCompare, ...(config.model.distillDim ? { distillDim: config.model.distillDim } : {}) });
+  const teacher = config.data.teacher && config.model.distillDim ? await readTeacher(config.data.teacher, source.count, config.model.distillDim) : null;
   let skippedWarned = 0;
   const pending: Promise<void>[] = [];
   const dataset: Dataset = createDataset(source, {
@@ -191,8 +193,11 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
     const x = tf.tensor4d(b.x, [b.n, b.size, b.size, 3]);
     const xOcc = xOccData ? tf.tensor4d(xOccData, [b.n, b.size, b.size, 3]) : null;
     const labels = tf.tensor1d(b.labels, 'int32');
+    const tb = teacher ? teacherBatch(teacher, b.indices, config.model.distillDim!) : null;
+    const teacherT = tb ? { target: tf.tensor2d(tb.target, [b.n, config.model.distillDim!]), mask: tf.tensor1d(tb.mask) } : null;
     const read = (step + 1) % config.logEvery === 0 || step + 1 === totalSteps || step === startStep;
-    const losses = trainStep({ x, xOcc, labels }, { readLosses: read });
+    const losses = trainStep({ x, xOcc, labels, teacher: teacherT }, { readLosses: read });
+    if (teacherT) tf.dispose([teacherT.target, teacherT.mask]);
     x.dispose();
     xOcc?.dispose();
     labels.dispose();

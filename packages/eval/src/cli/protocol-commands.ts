@@ -72,23 +72,29 @@ export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
 export const PAIRS_HELP = `interpret-fr-eval pairs --pairs <pairs.txt> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir>
   --format lfw|list   pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic 'path1 path2 label [fold]' list (default: lfw
                       when the first line is a header)
+  --train-pairs <file>  choose the accuracy threshold on this list (e.g. LFW View 1 pairsDevTrain.txt, same format
+                      rules) and report the --pairs accuracy at it (report.json trainThreshold)
   ids are image paths relative to the data root (Name/Name_0001.jpg); --images <root> is that root.
 Writes <out>/report.json (accuracy = {mean,std,folds} with std N-1, auc, eer, verify["tar@far=…"]), report.md, roc.svg.
 `;
 
 /** `pairs` subcommand. */
 export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['pairs', 'features', 'ids', 'out', 'format', ...EXTRACT]);
+  const v = args(argv, ['pairs', 'features', 'ids', 'out', 'format', 'train-pairs', ...EXTRACT]);
   if (v.help) { io.out(PAIRS_HELP); return 0; }
   const pairsPath = need(v, 'pairs');
   const out = need(v, 'out');
   const text = await readFile(pairsPath, 'utf8');
   const fmt = (v.format as string | undefined) ?? (/^\s*\d+(\s+\d+)?\s*$/.test(text.split(/\r?\n/)[0] ?? '') ? 'lfw' : 'list');
   if (fmt !== 'lfw' && fmt !== 'list') throw new UsageError(`--format '${fmt}', expected lfw or list`);
-  const pairs = fmt === 'lfw' ? parseLfwPairs(text, pairsPath) : parsePairList(text, pairsPath);
-  const { table, model, data } = await featuresFrom(v, io, out, async () => [...new Set([...pairs.a, ...pairs.b])], () => (id) => decodeImageFile(join(v.images as string, id)));
-  const r = evaluatePairs(pairs, table);
-  const ctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: typeof v.model === 'string' ? 'pass-through' : 'precomputed features', model, data: await checksums({ ...data, pairs: pairsPath }) };
+  const parse = (t: string, p: string) => (fmt === 'lfw' ? parseLfwPairs(t, p) : parsePairList(t, p));
+  const pairs = parse(text, pairsPath);
+  const trainPath = v['train-pairs'] as string | undefined;
+  const train = trainPath ? parse(await readFile(trainPath, 'utf8'), trainPath) : undefined;
+  const ids = [...new Set([...pairs.a, ...pairs.b, ...(train ? [...train.a, ...train.b] : [])])];
+  const { table, model, data } = await featuresFrom(v, io, out, async () => ids, () => (id) => decodeImageFile(join(v.images as string, id)));
+  const r = evaluatePairs(pairs, table, undefined, train);
+  const ctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: typeof v.model === 'string' ? 'pass-through' : 'precomputed features', model, data: await checksums({ ...data, pairs: pairsPath, ...(trainPath ? { trainPairs: trainPath } : {}) }) };
   const roc = lineChartSvg([{ name: ctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
   const files = await writeReport(out, pairsReport(r, ctx), pairsMarkdown(r, ctx), { 'roc.svg': roc });
   io.out(`${pairsMarkdown(r, ctx)}\nwrote ${files.join(', ')}\n`);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { lfwTenFold, type TenFoldResult } from '../metrics/ten-fold.ts';
+import { lfwTenFold, trainTestAccuracy, type TenFoldResult, type TrainTestAccuracy } from '../metrics/ten-fold.ts';
 import { verificationMetrics, type TarAtFar } from '../metrics/roc.ts';
 import { normalizeRows, dot } from '../scores/cosine.ts';
 import type { FeatureTable } from './ijba.ts';
@@ -103,6 +103,8 @@ export interface PairsResult {
   curve: { far: Float64Array; tar: Float64Array };
   scores: Float32Array;
   labels: Uint8Array;
+  /** With a separate training list: its file, pair count, and the accuracy at the threshold learnt on it. */
+  trainThreshold?: TrainTestAccuracy & { file: string; pairs: number; skippedPairs: number };
 }
 
 /** Cosine scores of the pairs (pairs with a missing image feature are skipped and counted). */
@@ -130,7 +132,12 @@ export function evaluatePairScores(scores: Float32Array, labels: Uint8Array, fol
 }
 
 /** Scores and evaluates a pair list against a feature table. */
-export function evaluatePairs(p: PairList, table: FeatureTable, farTargets?: readonly number[]): PairsResult {
+export function evaluatePairs(p: PairList, table: FeatureTable, farTargets?: readonly number[], train?: PairList): PairsResult {
   const sp = scorePairs(p, table);
-  return { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets) };
+  const r: PairsResult = { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets) };
+  if (train) {
+    const st = scorePairs(train, table);
+    r.trainThreshold = { file: train.file, pairs: st.scores.length, skippedPairs: st.skipped, ...trainTestAccuracy(st.scores, st.labels, sp.scores, sp.labels) };
+  }
+  return r;
 }

@@ -83,7 +83,7 @@ export function pairsReport(r: PairsResult, ctx: ReportContext & { protocol: str
   for (const t of r.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
   return {
     protocol: ctx.protocol, score: 'cosine', alignment: ctx.alignment, stdKind: r.stdKind,
-    accuracy: r.accuracy, thresholds: r.thresholds, auc: r.auc, eer: r.eer, verify,
+    accuracy: r.accuracy, thresholds: r.thresholds, trainThreshold: r.trainThreshold ?? null, auc: r.auc, eer: r.eer, verify,
     counts: { pairs: r.pairs, skippedPairs: r.skippedPairs },
     model: ctx.model ?? null, data: ctx.data ?? {}, definitions: DEFINITIONS,
   };
@@ -93,6 +93,10 @@ export function pairsReport(r: PairsResult, ctx: ReportContext & { protocol: str
 export function pairsMarkdown(r: PairsResult, ctx: ReportContext & { protocol: string }): string {
   const l = [`# Pair verification (${ctx.protocol})`, '', `- score: cosine; alignment: \`${ctx.alignment}\``, `- pairs: ${r.pairs} (skipped, missing features: ${r.skippedPairs})`, ''];
   if (r.accuracy) l.push(`Accuracy (${r.accuracy.folds.length}-fold, std N − 1): **${pct(r.accuracy.mean)} ± ${pct(r.accuracy.std)} %**`, '');
+  if (r.trainThreshold) {
+    const t = r.trainThreshold;
+    l.push(`Accuracy at the threshold chosen on \`${t.file}\` (${t.pairs} pairs, ${t.skippedPairs} skipped; threshold ${t.threshold.toFixed(4)}, train accuracy ${pct(t.trainAccuracy)} %): **${pct(t.accuracy)} %**`, '');
+  }
   l.push('| metric | value (%) |', '|---|---|', `| AUC | ${pct(r.auc)} |`, `| EER | ${pct(r.eer)} |`);
   for (const t of r.tarAtFar) l.push(`| TAR@FAR=${t.target} nearest / interpolated | ${pct(t.nearest.tar)} / ${pct(t.interpolated)} |`);
   l.push('', 'Figure: `roc.svg`.', '');
