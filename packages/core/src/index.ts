@@ -13,5 +13,6 @@ export * from './geometry.ts';
 export * from './sha256.ts';
 export * from './checkpoint.ts';
 export * from './checkpoint-params.ts';
+export { canonicalJson } from './canonical-json.ts';
 export * from './preprocess.ts';
 export * from './synthetic/index.ts';

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readCheckpointDir, writeFileAtomic } from '@interpret-fr/core/node';
+import { readCheckpointDir, readJsonFile, writeFileAtomic } from '@interpret-fr/core/node';
 import { checkOnnx } from './check.ts';
 import { exportOnnx } from './export.ts';
 import type { ExportOutput } from './export.ts';
@@ -72,15 +71,15 @@ export function main(argv: string[], io: CliIo = { out: (s) => process.stdout.wr
   }
   try {
     const loc = locateRun(input);
-    // readCheckpointDir checks the manifest, the byte length and the SHA-256 of weights.bin.
-    const ck = readCheckpointDir(loc.checkpointDir);
-    const manifest = JSON.parse(readFileSync(resolve(loc.checkpointDir, 'manifest.json'), 'utf8')) as { sha256: string };
-    const trainingConfig = loc.configPath ? (JSON.parse(readFileSync(loc.configPath, 'utf8')) as unknown) : undefined;
-    const bytes = exportOnnx(ck.spec, ck.tensors, { opset, outputs, foldBatchNorm: fold, l2normalize: l2, trainingConfig, checkpointSha256: manifest.sha256 });
+    // readCheckpointDir checks the manifest, the byte length and the SHA-256 of the architecture + weights.
+    const ck = readCheckpointDir(loc.checkpointDir, { onWarning: (m) => io.err(`interpret-fr-export: warning: ${m}\n`) });
+    const sha256 = ck.integrity!.sha256;
+    const trainingConfig = loc.configPath ? readJsonFile(loc.configPath) : undefined;
+    const bytes = exportOnnx(ck.spec, ck.tensors, { opset, outputs, foldBatchNorm: fold, l2normalize: l2, trainingConfig, checkpointSha256: sha256 });
     const check = checkOnnx(bytes);
     if (!check.ok) throw new Error(`exported graph failed the structural check:\n  ${check.problems.join('\n  ')}`);
     writeFileAtomic(resolve(output), bytes);
-    io.out(`${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${manifest.sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`);
+    io.out(`${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`);
     return 0;
   } catch (e) {
     io.err(`interpret-fr-export: refused: ${(e as Error).message}\n`);
