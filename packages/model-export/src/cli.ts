@@ -6,11 +6,11 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { readCheckpointDir, readJsonFile, writeFileAtomic } from '@interpret-fr/core/node';
+import { locateRun, readCheckpointDir, readJsonFile, writeFileAtomic } from '@interpret-fr/core/node';
 import { checkOnnx } from './check.ts';
 import { exportOnnx } from './export.ts';
 import type { ExportOutput } from './export.ts';
-import { locateRun } from './run-dir.ts';
+
 
 export const USAGE = `Usage: interpret-fr-export <run-dir|checkpoint-dir> -o <model.onnx> [options]
 

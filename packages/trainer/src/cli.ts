@@ -1,13 +1,13 @@
 /**
  * `interpret-fr-train`: the command line over {@link train}. Renders events as a progress line on a
- * TTY and as JSON lines otherwise; SIGINT saves a checkpoint and stops (exit code 130).
+ * TTY and as JSON lines otherwise; SIGINT and SIGTERM save a checkpoint and stop (exit codes 130 and 143).
  *
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '@interpret-fr/core/node';
+import { readJsonFile, writeLatestRun } from '@interpret-fr/core/node';
 import type { BackendName } from './backend.ts';
 import { ConfigError, PRESETS, applySet, resolveConfig, validateConfig } from './config.ts';
 import type { TrainConfig } from './config.ts';
@@ -29,11 +29,13 @@ Usage: interpret-fr-train [options]
   --resume           continue the run in --out from its latest checkpoint
   --backend NAME     auto | tensorflow-gpu | tensorflow | wasm | cpu
   --steps N          number of optimizer steps (with --resume: the new total)
+  --seed N           seed of initialisation, dropout, occlusion and data order (integer ≥ 0)
   --json             JSON lines even on a terminal
   --help             this text
 
 Writes DIR/config.json, events.jsonl, checkpoints/, checkpoint (latest), loss.svg, summary.json,
-and prints DIR on the last line. Ctrl-C saves a checkpoint; --resume continues exactly.`;
+and prints DIR on the last line. Ctrl-C (SIGINT) or SIGTERM saves a checkpoint; --resume continues
+exactly. A second process writing the same DIR is refused (DIR/run.lock names the holder's pid).`;
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -67,6 +69,10 @@ function progressLine(e: TrainEvent): string | null {
       return `${e.resumedFrom !== null ? `resuming at step ${e.resumedFrom}` : 'training'} ${e.spec} (${e.params} params, ${e.numClasses} classes) on ${e.data.kind} ${e.data.path}: ${e.data.images} images, batch ${e.data.batchSize}, ${e.totalSteps} steps\n`;
     case 'data-warning':
       return `\nwarning: skipped ${e.path}: ${e.reason}\n`;
+    case 'warning':
+      return `\nwarning: ${e.message}\n`;
+    case 'diverged':
+      return null; // The error line says it.
     case 'checkpoint':
       return null;
     case 'done':
@@ -75,7 +81,8 @@ function progressLine(e: TrainEvent): string | null {
 }
 
 /**
- * Runs the CLI; returns the exit code (0 done, 1 error, 2 usage, 130 interrupted after saving).
+ * Runs the CLI; returns the exit code (0 done, 1 error, 2 usage, 130 interrupted by SIGINT after
+ * saving, 143 the same after SIGTERM).
  *
  * @example process.exitCode = await main(process.argv.slice(2));
  */
@@ -95,6 +102,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         resume: { type: 'boolean' },
         backend: { type: 'string' },
         steps: { type: 'string' },
+        seed: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -113,20 +121,36 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   let runDir: string;
   try {
     const sets = [...(args.set ?? [])];
-    if (args.data !== undefined) sets.push(`data.source=${args.data}`);
-    if (args.backend !== undefined) sets.push(`backend=${args.backend as BackendName}`);
-    if (args.steps !== undefined) sets.push(`steps=${args.steps}`);
+    // Option → config key; a bad value is reported against the option the user typed.
+    const flags: [string, string | undefined, string][] = [
+      ['--data', args.data, 'data.source'],
+      ['--backend', args.backend, 'backend'],
+      ['--steps', args.steps, 'steps'],
+      ['--seed', args.seed, 'seed'],
+    ];
+    const applyFlags = (cfg: TrainConfig): TrainConfig => {
+      for (const [flag, v, key] of flags) {
+        if (v === undefined) continue;
+        try {
+          cfg = applySet(cfg, `${key}=${v}`);
+        } catch (e) {
+          throw new ConfigError(`${flag}: ${(e as Error).message.replace(/^config key "[^"]+": /, '')}`);
+        }
+      }
+      return cfg;
+    };
     if (args.resume) {
       if (!args.out) throw new ConfigError('--resume needs --out (the run directory to continue)');
       runDir = resolve(args.out);
       const file = join(runDir, 'config.json');
       if (!existsSync(file)) throw new ConfigError(`--resume: ${file} not found`);
-      config = JSON.parse(readFileSync(file, 'utf8')) as TrainConfig;
+      config = readJsonFile(file) as TrainConfig;
       for (const s of sets) config = applySet(config, s);
-      validateConfig(config);
+      config = validateConfig(applyFlags(config));
     } else {
-      const file = args.config ? (JSON.parse(readFileSync(args.config, 'utf8')) as unknown) : undefined;
+      const file = args.config ? readJsonFile(args.config) : undefined;
       config = resolveConfig({ ...(args.preset !== undefined ? { preset: args.preset } : {}), ...(file !== undefined ? { file } : {}), sets });
+      config = validateConfig(applyFlags(config));
       runDir = resolve(args.out ?? join(args.runs ?? 'runs', `${config.preset}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
     }
   } catch (e) {
@@ -149,11 +173,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     });
     // A default run directory (under --runs) is also recorded in <runs>/latest, so the main job's
     // export and evaluation steps find the run without parsing this output.
-    if (!args.resume && args.out === undefined && res.reason !== 'aborted') {
-      writeFileAtomic(join(resolve(args.runs ?? 'runs'), 'latest'), `${res.runDir}\n`);
-    }
+    if (!args.resume && args.out === undefined && res.reason !== 'aborted') writeLatestRun(resolve(args.runs ?? 'runs'), res.runDir);
     io.stdout.write(`${res.runDir}\n`);
-    return res.reason === 'aborted' ? 130 : 0;
+    return res.reason === 'aborted' ? (io.signal?.reason === 'SIGTERM' ? 143 : 130) : 0;
   } catch (e) {
     io.stderr.write(`${tty ? '\n' : ''}error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
