@@ -18,8 +18,8 @@ import { args, intOpt, loadModel, need, UsageError, type CliIo } from './common.
 const D_DEF = 'd = mean Euclidean distance of the per-filter average peak locations from their centroid, pixels of the 96x96 frame (our definition; the paper gives none)';
 const ALIGN = 'pass-through (pre-aligned list; images larger than 96 are centre-cropped to 96, the original 110 -> 96)';
 
-const readouts = (t: readonly TarAtFar[]): Record<string, { nearest: number; interpolated: number }> =>
-  Object.fromEntries(t.map((x) => [`tar@far=${x.target}`, { nearest: x.nearest.tar, interpolated: x.interpolated }]));
+const readouts = (t: readonly TarAtFar[]): Record<string, { nearest: number; matlab: number; interpolated: number }> =>
+  Object.fromEntries(t.map((x) => [`tar@far=${x.target}`, { nearest: x.nearest.tar, matlab: x.matlab.tar, interpolated: x.interpolated }]));
 const vm = (m: VerificationMetrics): Record<string, unknown> => ({ auc: m.auc, eer: m.eer, verify: readouts(m.tarAtFar) });
 
 function occlusionJson(r: OcclusionResult): Record<string, unknown> {

@@ -35,7 +35,7 @@ export const IJBA_HELP = `interpret-fr-eval ijba --protocol <dir with split1..sp
   --align ijba-similarity|pass-through   alignment when extracting (default ijba-similarity)
   --cache <dir> --batch <n> --workers <n>   extraction cache (default <out>/features-cache), batch, ORT workers
   --allow-outside-root             accept FILE paths with '..' or absolute paths (default: refused)
-Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][nearest|interpolated] = {mean,std,splits},
+Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
 search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"], auc, eer; fractions in [0,1]), report.md, roc.svg, cmc.svg.
 `;
 
@@ -112,7 +112,7 @@ export const IJBC_HELP = `interpret-fr-eval ijbc --meta <dir with ijbc_face_tid_
   --prefix ijbc|ijbb   file name prefix (default ijbc)
   --score media-pool|mean-feature|set-min-mean|set-min-mean-matlab   (default media-pool, insightface)
   --search             also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta
-ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][nearest|interpolated], auc, eer;
+ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][matlab|nearest|interpolated], auc, eer;
 with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.
 `;
 
@@ -134,11 +134,11 @@ export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
   if (existsSync(pairPath)) {
     const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
     const r = evaluateIjbc11(tid, pairs, table, { score });
-    const verify: Record<string, { nearest: number; interpolated: number }> = {};
-    for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
+    const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};
+    for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, matlab: t.matlab.tar, interpolated: t.interpolated };
     Object.assign(json, { verify, auc: r.metrics.auc, eer: r.metrics.eer, counts: { pairs: r.pairs, skippedPairs: r.skippedPairs, templates: r.templates, emptyTemplates: r.emptyTemplates, imagesWithoutFeature: r.imagesWithoutFeature, genuine: r.metrics.nGenuine, impostor: r.metrics.nImpostor } });
-    md.push('## 1:1', '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR nearest (%) | TAR interpolated (%) |', '|---|---|---|',
-      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, '');
+    md.push('## 1:1', '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR matlab (%) | TAR nearest, tie-grouped (%) | TAR interpolated (%) |', '|---|---|---|---|',
+      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.matlab.tar).toFixed(2)} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, '');
     figures['roc.svg'] = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], { title: `${prefix.toUpperCase()} 1:1 ROC`, xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-6, xMax: 1 });
   } else if (!v.search) throw new UsageError(`${pairPath} not found and --search not given: nothing to evaluate`);
   if (v.search) {

@@ -192,7 +192,7 @@ export interface IjbaSummary {
   subset: IjbaSubset;
   score: TemplateScore;
   stdKind: 'sample (N-1)';
-  verify: Record<string, { nearest: OverSplits; interpolated: OverSplits }>;
+  verify: Record<string, { nearest: OverSplits; matlab: OverSplits; interpolated: OverSplits }>;
   auc: OverSplits;
   eer: OverSplits;
   search: Record<string, OverSplits>;
@@ -214,6 +214,7 @@ export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTab
   fars.forEach((t, j) => {
     verify[targetKey('tar@far', t)] = {
       nearest: over(perSplit.map((r) => r.verify.tarAtFar[j]!.nearest.tar)),
+      matlab: over(perSplit.map((r) => r.verify.tarAtFar[j]!.matlab.tar)),
       interpolated: over(perSplit.map((r) => r.verify.tarAtFar[j]!.interpolated)),
     };
   });
