@@ -6,6 +6,7 @@
  */
 export * from './fs.ts';
 export * from './checkpoint-dir.ts';
+export * from './paths.ts';
 export {
   choiceOption,
   createProgressReporter,

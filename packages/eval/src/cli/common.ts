@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from 'node:path';
+import { InterpretFrError } from '@interpret-fr/core';
 import type { Embedder, Pixels, ResponseMaps } from '@interpret-fr/core';
 import { intOption, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext } from '@interpret-fr/core/node';
@@ -28,6 +29,24 @@ export const EXTRACT_OPTIONS = {
   batch: { type: 'string', arg: 'N', description: 'images per batch (default 32)' },
   workers: { type: 'string', arg: 'N', description: 'ORT workers (default 1)' },
 } as const;
+
+/** `--allow-outside-root`: paths read from data files may leave the data root. */
+export const OUTSIDE_ROOT_OPTION = {
+  'allow-outside-root': { type: 'boolean', description: "accept paths in data files with '..' or absolute paths (default: refused)" },
+} as const;
+
+/** `--splits 1,2,…`: distinct positive integers (a repeated split would be counted twice in mean ± std). */
+export function splitsOption(value: string | undefined, def: readonly number[]): number[] {
+  if (value === undefined) return [...def];
+  const list = value.split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : Number.NaN));
+  if (list.length === 0 || list.some((s) => !Number.isSafeInteger(s) || s < 1)) throw InterpretFrError.expected('a comma-separated list of split numbers (1, 2, …)', value, { code: 'usage', field: '--splits' });
+  const seen = new Set<number>();
+  for (const s of list) {
+    if (seen.has(s)) throw usageError(`"${value}" lists split ${s} twice; each split may be evaluated once`, '--splits');
+    seen.add(s);
+  }
+  return list;
+}
 
 /** Option values that {@link featuresFrom} reads. */
 export interface FeatureSourceValues {
@@ -66,12 +85,12 @@ export async function featuresFrom(
   if (v.features !== undefined) {
     const ids = requireOption(v.ids, 'ids');
     const f = await readFeatures(v.features, ids);
-    return { table: featureTable(f.features, f.ids), model: null, data: { features: v.features, ids } };
+    return { table: featureTable(f.features, f.ids, v.features), model: null, data: { features: v.features, ids } };
   }
   if (v.model === undefined) throw usageError('give --features <file.npy> --ids <ids.txt>, or --model <file.onnx> --images <root>');
   const images = requireOption(v.images, 'images');
-  const workers = intOption(v.workers, 'workers', 1, { min: 1 });
-  const batchSize = intOption(v.batch, 'batch', 32, { min: 1 });
+  const workers = intOption(v.workers, 'workers', 1, { min: 1, max: 256 });
+  const batchSize = intOption(v.batch, 'batch', 32, { min: 1, max: 4096 });
   const model = await loadModel(v.model, workers);
   try {
     const ids = await imageIds();
@@ -86,7 +105,7 @@ export async function featuresFrom(
         else progress.note({ what: 'extract', ...e }, null);
       },
     });
-    return { table: featureTable(r.features, r.ids), model: model.meta, data: { images, model: v.model } };
+    return { table: featureTable(r.features, r.ids, `features of ${v.model}`), model: model.meta, data: { images, model: v.model } };
   } finally {
     await model.dispose?.();
   }

@@ -15,13 +15,13 @@ import { DEFINITIONS } from '../report/reports.ts';
 import { checksums, writeReport } from '../report/write.ts';
 import { defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
-import { loadModel } from './common.ts';
+import { loadModel, OUTSIDE_ROOT_OPTION } from './common.ts';
 
 const D_DEF = 'd = mean Euclidean distance of the per-filter average peak locations from their centroid, pixels of the 96x96 frame (our definition; the paper gives none)';
 const ALIGN = 'pass-through (pre-aligned list; images larger than 96 are centre-cropped to 96, the original 110 -> 96)';
 
-const readouts = (t: readonly TarAtFar[]): Record<string, { nearest: number; interpolated: number }> =>
-  Object.fromEntries(t.map((x) => [`tar@far=${x.target}`, { nearest: x.nearest.tar, interpolated: x.interpolated }]));
+const readouts = (t: readonly TarAtFar[]): Record<string, { nearest: number; matlab: number; interpolated: number }> =>
+  Object.fromEntries(t.map((x) => [`tar@far=${x.target}`, { nearest: x.nearest.tar, matlab: x.matlab.tar, interpolated: x.interpolated }]));
 const vm = (m: VerificationMetrics): Record<string, unknown> => ({ auc: m.auc, eer: m.eer, verify: readouts(m.tarAtFar) });
 
 function occlusionJson(r: OcclusionResult): Record<string, unknown> {
@@ -71,7 +71,8 @@ export const OCCLUSION_CLI = defineCli({
   options: {
     ...MODEL_DATA,
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
-    seed: { type: 'string', arg: 'S', description: 'pair sampling seed (default 1)' },
+    seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
+    ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `Verification with black 32x12 windows (96 frame) at forehead, left eye, right eye, nose, mouth, cheek (moved through
 landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf| table and heat map (occlusion-heatmap.svg).`,
@@ -80,8 +81,8 @@ landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf|
 export async function occlusionCommand({ values: v }: ParsedCli<typeof OCCLUSION_CLI.options>, ctx: CliContext): Promise<number> {
   const [mp, dir, out] = [requireOption(v.model, 'model'), requireOption(v.data, 'data'), requireOption(v.out, 'out')];
   const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
-  const seed = intOption(v.seed, 'seed', 1);
-  const data = await loadListDataset(dir, { maxImages, crop: 96 });
+  const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
+  const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const m = await model(mp);
   try {
     const pairs = buildPairs(data.labels, seed);
@@ -103,6 +104,7 @@ export const PEAKS_CLI = defineCli({
     model: { type: 'string', multiple: true, arg: 'FILE.onnx', description: 'a model (required; repeat it for several models)' },
     name: { type: 'string', multiple: true, arg: 'NAME', description: 'the name of each --model, in order (default "model 1", …)' },
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 1000)' },
+    ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `Per-filter average peak location μ_j and spread σ_j (positive and negative peaks, weighted by |peak|, warped into the
 template frame through landmarks.txt when present), d, and peaks.svg (one pair of panels per model, side by side).`,
@@ -114,7 +116,7 @@ export async function peaksCommand({ values: v }: ParsedCli<typeof PEAKS_CLI.opt
   if (models.length === 0 || models.some((x) => x === '')) throw usageError('--model <file.onnx> is required (repeat it for several models)');
   if (names.length > models.length) throw usageError(`${names.length} --name for ${models.length} --model`);
   const [dir, out] = [requireOption(v.data, 'data'), requireOption(v.out, 'out')];
-  const data = await loadListDataset(dir, { maxImages: intOption(v['max-images'], 'max-images', 1000, { min: 1 }), crop: 96 });
+  const data = await loadListDataset(dir, { maxImages: intOption(v['max-images'], 'max-images', 1000, { min: 1 }), crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const results: { name: string; path: string; meta: Record<string, unknown>; positive: SignStats; negative: SignStats; images: number }[] = [];
   for (const [k, p] of models.entries()) {
     const m = await model(p);
@@ -135,7 +137,8 @@ export const SYNTHETIC_CLI = defineCli({
   options: {
     ...MODEL_DATA,
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
-    seed: { type: 'string', arg: 'S', description: 'pair sampling seed (default 1)' },
+    seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
+    ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `The main job's final evaluation on the built-in synthetic set (list.txt, landmarks.txt, images/… as written by the
 trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR@FAR), occlusion per region, peak figure.`,
@@ -144,8 +147,8 @@ trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR
 export async function syntheticCommand({ values: v }: ParsedCli<typeof SYNTHETIC_CLI.options>, ctx: CliContext): Promise<number> {
   const [mp, dir, out] = [requireOption(v.model, 'model'), requireOption(v.data, 'data'), requireOption(v.out, 'out')];
   const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
-  const seed = intOption(v.seed, 'seed', 1);
-  const data = await loadListDataset(dir, { maxImages, crop: 96 });
+  const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
+  const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const m = await model(mp);
   try {
     const progress = ctx.progress();

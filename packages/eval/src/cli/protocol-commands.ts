@@ -20,7 +20,8 @@ import { checksums, writeReport } from '../report/write.ts';
 import { TEMPLATE_SCORES } from '../scores/template-scores.ts';
 import { choiceOption, defineCli, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
-import { EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom } from './common.ts';
+import { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from '@interpret-fr/core/node';
+import { EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
 
 const OUT = { out: { type: 'string', arg: 'DIR', description: 'report folder (required)' } } as const;
 
@@ -37,9 +38,10 @@ export const IJBA_CLI = defineCli({
     ...OUT,
     score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')}: template score (default set-min-mean)` },
     subset: { type: 'string', arg: 'NAME', description: 'all | natural-occlusion: images kept (default all)' },
-    splits: { type: 'string', arg: '1,2,…', description: 'splits to evaluate (default 1..10)' },
+    splits: { type: 'string', arg: '1,2,…', description: 'splits to evaluate, each once (default 1..10)' },
+    ...OUTSIDE_ROOT_OPTION,
   },
-  epilog: `Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][nearest|interpolated] = {mean,std,splits},
+  epilog: `Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
 search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"], auc, eer; fractions in [0,1]), report.md, roc.svg, cmc.svg.`,
 });
 
@@ -49,19 +51,24 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const out = requireOption(v.out, 'out');
   const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'set-min-mean');
   const subset: IjbaSubset = choiceOption(v.subset, 'subset', ['all', 'natural-occlusion'], 'all');
-  const splitList = v.splits !== undefined ? v.splits.split(',').map(Number) : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  if (splitList.some((s) => !Number.isInteger(s) || s < 1)) throw usageError(`expected a comma-separated list of split numbers, got "${v.splits}"`, '--splits');
+  const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const splits = await readIjbaProtocol(protocol, splitList);
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'pass-through'], 'ijba-similarity') : 'precomputed features';
   // One row of metadata per sighting, for extraction.
-  const rows = new Map<string, { file: string; bbox: Float32Array; lm: Float32Array }>();
+  const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
+  const allowOutside = v['allow-outside-root'] === true;
   for (const s of splits) for (const m of [s.verifyMetadata, s.probe, s.gallery]) for (let r = 0; r < m.n; r++) {
     const id = String(m.sightingId[r]);
-    if (!rows.has(id)) rows.set(id, { file: m.filename[r]!, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
+    const where = `${m.file}:${m.line[r]}`;
+    // Checked on every row (not only the one extracted): a FILE that leaves the root is a broken protocol.
+    if (!allowOutside && !staysUnderRoot(m.filename[r]!)) throw new PathOutsideRootError(`${where} (FILE)`, m.filename[r]!, v.images ?? '--images');
+    if (!rows.has(id)) {
+      rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
+    }
   }
   const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...rows.keys()], (mdl) => async (id) => {
     const row = rows.get(id)!;
-    const px = await decodeImageFile(join(v.images!, row.file));
+    const px = await decodeImageFile(resolveUnderRoot(v.images!, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
     return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
   });
   const { summary, perSplit } = evaluateIjba(splits, table, { score, subset });
@@ -82,6 +89,7 @@ export const PAIRS_CLI = defineCli({
     ...EXTRACT_OPTIONS,
     ...OUT,
     format: { type: 'string', arg: 'NAME', description: "lfw | list: pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic\n'path1 path2 label [fold]' list (default: lfw when the first line is a header)" },
+    ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `ids are image paths relative to the data root (Name/Name_0001.jpg); --images <root> is that root.
 Writes <out>/report.json (accuracy = {mean,std,folds} with std N-1, auc, eer, verify["tar@far=…"]), report.md, roc.svg.`,
@@ -94,7 +102,12 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
   const text = await readFile(pairsPath, 'utf8');
   const fmt = choiceOption(v.format, 'format', ['lfw', 'list'], /^\s*\d+(\s+\d+)?\s*$/.test(text.split(/\r?\n/)[0] ?? '') ? 'lfw' : 'list');
   const pairs = fmt === 'lfw' ? parseLfwPairs(text, pairsPath) : parsePairList(text, pairsPath);
-  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...new Set([...pairs.a, ...pairs.b])], () => (id) => decodeImageFile(join(v.images!, id)));
+  const allowOutside = v['allow-outside-root'] === true;
+  const whereOf = new Map<string, string>();
+  pairs.a.forEach((id, k) => { if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`); });
+  pairs.b.forEach((id, k) => { if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`); });
+  if (!allowOutside) for (const [id, where] of whereOf) if (!staysUnderRoot(id)) throw new PathOutsideRootError(where, id, v.images ?? '--images');
+  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...whereOf.keys()], () => (id) => decodeImageFile(resolveUnderRoot(v.images!, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside })));
   const r = evaluatePairs(pairs, table);
   const rctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: v.model !== undefined ? 'pass-through' : 'precomputed features', model, data: await checksums({ ...data, pairs: pairsPath }) };
   const roc = lineChartSvg([{ name: rctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
@@ -116,7 +129,7 @@ export const IJBC_CLI = defineCli({
     score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')} (default media-pool, insightface)` },
     search: { type: 'boolean', description: 'also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta' },
   },
-  epilog: `ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][nearest|interpolated], auc, eer;
+  epilog: `ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][matlab|nearest|interpolated], auc, eer;
 with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.`,
 });
 
@@ -137,11 +150,11 @@ export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.optio
   if (existsSync(pairPath)) {
     const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
     const r = evaluateIjbc11(tid, pairs, table, { score });
-    const verify: Record<string, { nearest: number; interpolated: number }> = {};
-    for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
+    const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};
+    for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, matlab: t.matlab.tar, interpolated: t.interpolated };
     Object.assign(json, { verify, auc: r.metrics.auc, eer: r.metrics.eer, counts: { pairs: r.pairs, skippedPairs: r.skippedPairs, templates: r.templates, emptyTemplates: r.emptyTemplates, imagesWithoutFeature: r.imagesWithoutFeature, genuine: r.metrics.nGenuine, impostor: r.metrics.nImpostor } });
-    md.push('## 1:1', '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR nearest (%) | TAR interpolated (%) |', '|---|---|---|',
-      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, '');
+    md.push('## 1:1', '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR matlab (%) | TAR nearest, tie-grouped (%) | TAR interpolated (%) |', '|---|---|---|---|',
+      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.matlab.tar).toFixed(2)} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, '');
     figures['roc.svg'] = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], { title: `${prefix.toUpperCase()} 1:1 ROC`, xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-6, xMax: 1 });
   } else if (!v.search) throw new InterpretFrError('not found and --search not given: nothing to evaluate', { code: 'usage', file: pairPath });
   if (v.search) {

@@ -41,7 +41,10 @@ export async function readIjbaProtocol(dir: string, splits: readonly number[] = 
     const p = (name: string): string => join(dir, `split${s}`, `${name}_${s}.csv`);
     const read = async (name: string): Promise<[string, string]> => {
       const f = p(name);
-      try { return [f, await readFile(f, 'utf8')]; } catch (e) { throw new Error(`IJB-A protocol: cannot read ${f}: ${(e as Error).message}`); }
+      try { return [f, await readFile(f, 'utf8')]; } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw Object.assign(new Error(`IJB-A protocol: cannot read ${f}: ${err.code ?? err.message}`), { code: err.code ?? 'EIO', path: f });
+      }
     };
     const [vm, vc, sp, sg] = await Promise.all([read('verify_metadata'), read('verify_comparisons'), read('search_probe'), read('search_gallery')]);
     return {
