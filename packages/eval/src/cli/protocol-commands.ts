@@ -27,7 +27,7 @@ function scoreOpt(v: Record<string, unknown>, def: TemplateScore): TemplateScore
   return s as TemplateScore;
 }
 
-export const IJBA_HELP = `interpret-fr-eval ijba --protocol <dir with split1..split10> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir>
+export const IJBA_HELP = `interpret-fr-eval ijba --protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir>
   --score set-min-mean|set-min-mean-matlab|mean-feature|media-pool   template score (default set-min-mean)
   --subset all|natural-occlusion   images kept (default all)
   --splits 1,2,…                   splits to evaluate (default 1..10)
