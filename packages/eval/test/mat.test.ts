@@ -183,8 +183,13 @@ describe('IJB-A protocol from the original MAT files', () => {
     await expect(readIjbaProtocol(join(dir, 'bad'), [1])).rejects.toThrow(/verify_comparisons_1\.mat: 'comparison' is 3×3, expected #pairs × 2/);
     const io = capture();
     expect(await main(['ijba', '--protocol', join(dir, 'bad'), '--splits', '1', '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out-bad')], io)).not.toBe(0);
-    // (the CLI adds a stack below the message until the shared CLI kit's --debug lands; the message is one line)
-    expect(io.e.split('\n')[0]).toMatch(/verify_comparisons_1\.mat: 'comparison' is 3×3, expected #pairs × 2$/);
+    expect(io.e.trim().split('\n')).toHaveLength(1);
+    expect(io.e).toMatch(/verify_comparisons_1\.mat: 'comparison' is 3×3, expected #pairs × 2$/m);
+    writeFileSync(join(d, 'verify_comparisons_1.mat'), new Uint8Array(40));
+    const io2 = capture();
+    expect(await main(['ijba', '--protocol', join(dir, 'bad'), '--splits', '1', '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out-bad')], io2)).toBe(1);
+    expect(io2.e.trim().split('\n')).toHaveLength(1);
+    expect(io2.e).toMatch(/verify_comparisons_1\.mat: 40 bytes: too short/);
     await expect(readMatFile(join(dir, 'nope.mat'))).rejects.toThrow(/nope\.mat: cannot read/);
   });
 });

@@ -49,7 +49,7 @@ async function locate(dir: string, s: number, name: string): Promise<{ path: str
   for (const c of candidates) {
     try { if ((await stat(c.path)).isFile()) return c; } catch { /* try the next layout */ }
   }
-  throw new Error(`IJB-A protocol: split ${s} has no ${name} file: tried ${candidates.map((c) => c.path).join(', ')}`);
+  throw Object.assign(new Error(`IJB-A protocol: split ${s} has no ${name} file: tried ${candidates.map((c) => c.path).join(', ')}`), { code: 'ENOENT', path: candidates[0]!.path });
 }
 
 /** Reads a MAT v5 file from disk (zlib-compressed variables inflated with node:zlib). */
@@ -74,7 +74,10 @@ export async function readIjbaProtocol(dir: string, splits: readonly number[] = 
         return kind === 'metadata' ? ijbaMetadataFromMat(mat, f.path) : ijbaComparisonsFromMat(mat, f.path);
       }
       let text: string;
-      try { text = await readFile(f.path, 'utf8'); } catch (e) { throw new Error(`IJB-A protocol: cannot read ${f.path}: ${(e as Error).message}`); }
+      try { text = await readFile(f.path, 'utf8'); } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw Object.assign(new Error(`IJB-A protocol: cannot read ${f.path}: ${err.code ?? err.message}`), { code: err.code ?? 'EIO', path: f.path });
+      }
       return kind === 'metadata' ? parseIjbaMetadata(text, f.path) : parseIjbaComparisons(text, f.path);
     };
     const [vm, vc, sp, sg] = await Promise.all([read('verify_metadata', 'metadata'), read('verify_comparisons', 'comparisons'), read('search_probe', 'metadata'), read('search_gallery', 'metadata')]);

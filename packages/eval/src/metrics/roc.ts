@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { checkScores, type Labels, type Scores } from './stats.ts';
+import { checkScores, type Labels, type PairNamer, type Scores } from './stats.ts';
 
 /** One TAR@FAR read-out, both definitions. */
 export interface TarAtFar {
@@ -60,8 +60,8 @@ export interface VerificationMetrics {
   curve: { far: Float64Array; tar: Float64Array };
 }
 
-function sortedHalves(scores: Scores, labels: Labels): { gen: Scores; imp: Scores } {
-  checkScores(scores, labels, 'roc');
+function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer): { gen: Scores; imp: Scores } {
+  checkScores(scores, labels, 'roc', describe);
   let ng = 0;
   for (let i = 0; i < labels.length; i++) ng += labels[i]!;
   const Ctor = scores instanceof Float64Array ? Float64Array : Float32Array;
@@ -82,8 +82,8 @@ function sortedHalves(scores: Scores, labels: Labels): { gen: Scores; imp: Score
  * Calls `visit(acceptedGenuine, acceptedImpostor, threshold)` once per distinct score, from the
  * highest threshold down. Returns the class counts.
  */
-export function sweepRoc(scores: Scores, labels: Labels, visit: (tp: number, fp: number, threshold: number) => void): { nGenuine: number; nImpostor: number } {
-  const { gen, imp } = sortedHalves(scores, labels);
+export function sweepRoc(scores: Scores, labels: Labels, visit: (tp: number, fp: number, threshold: number) => void, describe?: PairNamer): { nGenuine: number; nImpostor: number } {
+  const { gen, imp } = sortedHalves(scores, labels, describe);
   let gi = gen.length - 1;
   let ii = imp.length - 1;
   let tp = 0;
@@ -125,7 +125,7 @@ export const IJBC_FAR_TARGETS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] as const;
  * const m = verificationMetrics(scores, labels, { farTargets: [1e-2, 1e-3] });
  * m.tarAtFar[0].nearest.tar; m.tarAtFar[0].interpolated; m.auc; m.eer;
  */
-export function verificationMetrics(scores: Scores, labels: Labels, opts: { farTargets?: readonly number[]; curveResolution?: number } = {}): VerificationMetrics {
+export function verificationMetrics(scores: Scores, labels: Labels, opts: { farTargets?: readonly number[]; curveResolution?: number; describePair?: PairNamer } = {}): VerificationMetrics {
   const targets = opts.farTargets ?? IJBA_FAR_TARGETS;
   for (const f of targets) if (!(f > 0 && f <= 1)) throw new RangeError(`verificationMetrics: FAR target ${f} must be in (0, 1]`);
   const res = opts.curveResolution ?? 0.002;
@@ -184,7 +184,7 @@ export function verificationMetrics(scores: Scores, labels: Labels, opts: { farT
     }
     prevTp = tp;
     prevFp = fp;
-  });
+  }, opts.describePair);
   if (cf[cf.length - 1] !== 1 || ct[ct.length - 1] !== 1) { cf.push(1); ct.push(1); }
   const tarAtFar: TarAtFar[] = targets.map((target, j) => {
     let interp: number;
