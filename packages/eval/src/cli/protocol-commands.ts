@@ -29,9 +29,9 @@ const OUT = { out: { type: 'string', arg: 'DIR', description: 'report folder (re
 export const IJBA_CLI = defineCli({
   name: 'interpret-fr-eval ijba',
   summary: 'IJB-A 1:1 + 1:N over 10 splits (precomputed .npy features or a model + images)',
-  usage: '--protocol <dir with split1..split10> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir> [options]',
+  usage: "--protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir> [options]",
   options: {
-    protocol: { type: 'string', arg: 'DIR', description: 'folder with split1..split10 (required)' },
+    protocol: { type: 'string', arg: 'DIR', description: "split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat (required)" },
     ...FEATURE_OPTIONS,
     ...EXTRACT_OPTIONS,
     align: { type: 'string', arg: 'NAME', description: 'ijba-similarity | pass-through: alignment when extracting (default ijba-similarity)' },
