@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { processIo } from '@interpret-fr/core/node';
 import { main } from './cli.ts';
 
 const ac = new AbortController();
@@ -15,7 +16,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     ac.abort(sig);
   });
 }
-const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: ac.signal });
+const code = await main(process.argv.slice(2), processIo(ac.signal));
 // Exit explicitly once stdout is flushed: the threaded wasm backend's pthread workers would keep the
 // event loop alive after the run has finished and saved.
 process.stdout.write('', () => process.exit(code));

@@ -11,7 +11,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { Rng, countParams, firstNonFinite, presetSpec } from '@interpret-fr/core';
+import { InterpretFrError, Rng, countParams, firstNonFinite, presetSpec } from '@interpret-fr/core';
 import type { ModelSpec, TensorEntry } from '@interpret-fr/core';
 import { acquireRunLock, ensureDir, latestCheckpoint, removeOrphanTemps, runPaths } from '@interpret-fr/core/node';
 import type { RunLock, RunPaths } from '@interpret-fr/core/node';
@@ -67,14 +67,14 @@ export interface TrainResult {
 }
 
 /** The run stopped because a loss or a weight became NaN or infinite. */
-export class TrainingDivergedError extends Error {
+export class TrainingDivergedError extends InterpretFrError {
   constructor(
     message: string,
     readonly step: number,
     /** The last good checkpoint (still the run's latest), or null when none was written. */
     readonly lastCheckpoint: string | null,
   ) {
-    super(message);
+    super(message, { code: 'model' });
     this.name = 'TrainingDivergedError';
   }
 }
@@ -109,8 +109,8 @@ export async function openRunDir(config: TrainConfig, opts: Pick<TrainOptions, '
     const orphans = removeOrphanTemps(runDir);
     const torn = repairEvents(runDir);
     const latest = latestCheckpoint(runDir);
-    if (opts.resume && !latest) throw new Error(`--resume: ${runDir} has no checkpoint to resume from`);
-    if (!opts.resume && latest && existsSync(latest)) throw new Error(`${runDir} already holds a run (checkpoint ${latest}); resume it or choose another output folder`);
+    if (opts.resume && !latest) throw new InterpretFrError(`--resume: ${runDir} has no checkpoint to resume from`, { code: 'usage' });
+    if (!opts.resume && latest && existsSync(latest)) throw new InterpretFrError(`${runDir} already holds a run (checkpoint ${latest}); resume it or choose another output folder`, { code: 'usage' });
     initRunDir(runDir, config);
     if (orphans.length > 0) await emit({ type: 'warning', message: `removed ${orphans.length} temporary file(s) left by an interrupted run: ${orphans.join(', ')}` });
     if (torn !== null) await emit({ type: 'warning', message: `${paths.events}: removed a torn last line left by an interrupted run (${torn.length} characters)` });

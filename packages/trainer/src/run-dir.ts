@@ -20,7 +20,7 @@
  */
 import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, firstNonFinite } from '@interpret-fr/core';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, firstNonFinite, InterpretFrError } from '@interpret-fr/core';
 import type { Checkpoint, ModelSpec, RngState, TensorEntry } from '@interpret-fr/core';
 import {
   checkpointName,
@@ -52,12 +52,12 @@ export interface TrainState {
 }
 
 /** A problem with a run directory or a checkpoint the trainer reads; the message names the file. */
-export class RunFileError extends Error {
+export class RunFileError extends InterpretFrError {
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(message);
+    super(message, { code: 'checkpoint' });
     this.name = 'RunFileError';
   }
 }

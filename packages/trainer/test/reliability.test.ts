@@ -32,7 +32,7 @@ const fresh = (name: string): string => {
 function io() {
   let out = '';
   let err = '';
-  return { io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } }, out: () => out, err: () => err };
+  return { io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false } }, out: () => out, err: () => err };
 }
 
 function randomTensors(numClasses: number): TensorEntry[] {
@@ -47,7 +47,7 @@ describe('training reliability', () => {
     const c = io();
     const code = await main(['--preset', 'tiny', ...SYN.flatMap((s) => ['--set', s]), '--set', 'optimizer.lr=1e30', '--set', 'logEvery=1', '--set', 'checkpointEvery=1', '--steps', '8', '--out', out], c.io);
     expect(code).toBe(1);
-    expect(c.err()).toMatch(/^error: training diverged at step \d+: (loss "\w+" is (NaN|Infinity|-Infinity)|tensor "[^"]+" holds \S+ at element \d+ \(not saved\)); (the last good checkpoint .* is kept as the latest|no checkpoint was written before it)\. Lower optimizer\.lr/m);
+    expect(c.err().trim().split('\n').at(-1)).toMatch(/^interpret-fr-train: training diverged at step \d+: (loss "\w+" is (NaN|Infinity|-Infinity)|tensor "[^"]+" holds \S+ at element \d+ \(not saved\)); (the last good checkpoint .* is kept as the latest|no checkpoint was written before it)\. Lower optimizer\.lr/);
     const events = readEvents(out);
     const div = events.find((e) => e.type === 'diverged') as Extract<TrainEvent, { type: 'diverged' }>;
     expect(div).toBeDefined();
@@ -138,16 +138,16 @@ describe('training reliability', () => {
   it('bad options are one line naming the option; bad JSON names the file, line and column; /proc refused fast', async () => {
     let c = io();
     expect(await main(['--preset', 'tiny', '--seed', 'abc'], c.io)).toBe(2);
-    expect(c.err()).toBe('--seed: expected an integer in [0, inf], got "abc"\n');
+    expect(c.err()).toBe('interpret-fr-train: --seed: expected an integer in [0, inf], got "abc" (see interpret-fr-train --help)\n');
     c = io();
     expect(await main(['--preset', 'tiny', '--steps=-5'], c.io)).toBe(2);
-    expect(c.err()).toBe('--steps: expected an integer in [0, inf] or null, got -5\n');
+    expect(c.err()).toBe('interpret-fr-train: --steps: expected an integer in [0, inf] or null, got -5 (see interpret-fr-train --help)\n');
     const dir = fresh('badjson');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'c.json'), '{\n  "steps": 3,\n  "seed": abc\n}\n');
     c = io();
     expect(await main(['--config', join(dir, 'c.json')], c.io)).toBe(2);
-    expect(c.err()).toMatch(new RegExp(`^${join(dir, 'c.json')}:3:11: invalid JSON`));
+    expect(c.err()).toMatch(new RegExp(`^interpret-fr-train: ${join(dir, 'c.json')}:3:11: invalid JSON`));
     c = io();
     const t0 = performance.now();
     expect(await main(['--preset', 'tiny', ...SYN.flatMap((s) => ['--set', s]), '--out', '/proc/interpret-fr/run'], c.io)).toBe(1);
@@ -162,7 +162,7 @@ describe('training reliability', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', bin, '--preset', 'tiny', ...SYN.flatMap((s) => ['--set', s]), '--set', 'logEvery=1', '--steps', '100000', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], cwd: resolve(here, '..') });
     let buf = '';
     const code = await new Promise<number | null>((done) => {
-      child.stdout.on('data', (d: Buffer) => {
+      child.stderr.on('data', (d: Buffer) => {
         buf += d.toString();
         if (/"type":"step","step":2,/.test(buf) && !child.killed) child.kill('SIGTERM');
       });

@@ -37,7 +37,7 @@ describe('writeFileAtomic refuses to replace non-regular files', () => {
     const fifo = join(root, 'pipe');
     execFileSync('mkfifo', [fifo]);
     const e = failure(() => writeFileAtomic(fifo, 'x'));
-    expect(e.code).toBe('ENOTREG');
+    expect(e.errno).toBe('ENOTREG');
     expect(e.message).toBe(`${fifo}: refusing to replace a named pipe (FIFO) with a regular file (give the path of a regular file)`);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     const link = join(root, 'link-to-pipe');
@@ -71,7 +71,7 @@ describe('writeFileAtomic refuses to replace non-regular files', () => {
     if (!dir) return ctx.skip();
     const p = join(dir, 'big.bin');
     const e = failure(() => writeFileAtomic(p, new Uint8Array(1 << 20)));
-    expect(e.code).toBe('ENOSPC');
+    expect(e.errno).toBe('ENOSPC');
     expect(e.message).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot write \\d+ bytes: no space left on device \\(ENOSPC\\)$`));
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -81,7 +81,7 @@ describe('writeFileAtomic refuses to replace non-regular files', () => {
     if (!dir) return ctx.skip();
     expect(failure(() => writeFileAtomic(join(dir, 'f.json'), '{}')).message).toMatch(/f\.json: cannot write \(create a temp file beside it\): read-only file system \(EROFS\)$/);
     const e = failure(() => ensureDir(join(dir, 'run', 'checkpoints')));
-    expect(e.code).toBe('EROFS');
+    expect(e.errno).toBe('EROFS');
     expect(e.message).toBe(`${join(dir, 'run')}: cannot create directory: read-only file system (EROFS)`);
   });
 });
@@ -98,7 +98,7 @@ describe('ensureDir', () => {
   it('refuses /proc at once (recursive mkdir there never returns)', () => {
     const t0 = performance.now();
     const e = failure(() => ensureDir('/proc/interpret-fr-test/run'));
-    expect(e.code).toBe('EPSEUDOFS');
+    expect(e.errno).toBe('EPSEUDOFS');
     expect(e.message).toMatch(/^\/proc\/interpret-fr-test\/run: refusing to use a directory on the proc pseudo file system \(\/proc\)/);
     expect(performance.now() - t0).toBeLessThan(1000);
   });

@@ -4,19 +4,20 @@
  *
  * @module
  */
+import { InterpretFrError } from '../errors.ts';
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
-/** A file-system operation that failed; the message names the path and says why in words. */
-export class FsError extends Error {
+/** A file-system operation that failed (code `io`); the message names the path and says why in words. */
+export class FsError extends InterpretFrError {
   constructor(
     message: string,
     readonly path: string,
     /** The errno code (`ENOSPC`, `EROFS`, `EACCES`…) or `ENOTREG` / `EPSEUDOFS` for our own refusals. */
-    readonly code: string,
+    readonly errno: string,
   ) {
-    super(message);
+    super(message, { code: 'io' });
     this.name = 'FsError';
   }
 }
@@ -221,12 +222,12 @@ export function ensureDir(dir: string): string {
 }
 
 /** A JSON file that cannot be read or parsed; the message names the file (and line:column). */
-export class JsonFileError extends Error {
+export class JsonFileError extends InterpretFrError {
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(message);
+    super(message, { code: 'format' });
     this.name = 'JsonFileError';
   }
 }

@@ -23,6 +23,7 @@ import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync } f
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MANIFEST_FILE } from '../checkpoint.ts';
+import { InterpretFrError } from '../errors.ts';
 import { atomicTempName, FsError, isAtomicTempName, writeFileAtomic } from './fs.ts';
 
 /** File and folder names inside a run directory. */
@@ -53,12 +54,12 @@ export function runPaths(runDir: string): RunPaths {
 }
 
 /** A run-directory problem (bad pointer, lock held…); the message names the file. */
-export class RunDirError extends Error {
+export class RunDirError extends InterpretFrError {
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(message);
+    super(message, { code: 'checkpoint' });
     this.name = 'RunDirError';
   }
 }
