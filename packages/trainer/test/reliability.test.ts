@@ -146,7 +146,7 @@ describe('training reliability', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'c.json'), '{\n  "steps": 3,\n  "seed": abc\n}\n');
     c = io();
-    expect(await main(['--config', join(dir, 'c.json')], c.io)).toBe(2);
+    expect(await main(['--config', join(dir, 'c.json')], c.io)).toBe(1);
     expect(c.err()).toMatch(new RegExp(`^interpret-fr-train: ${join(dir, 'c.json')}:3:11: invalid JSON`));
     c = io();
     const t0 = performance.now();
