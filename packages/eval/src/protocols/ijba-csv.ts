@@ -7,6 +7,8 @@
  * @module
  */
 
+import { InterpretFrError } from '@interpret-fr/core';
+
 /** The official column order. */
 export const IJBA_COLUMNS = [
   'TEMPLATE_ID', 'SUBJECT_ID', 'FILE', 'MEDIA_ID', 'SIGHTING_ID', 'FRAME', 'FACE_X', 'FACE_Y', 'FACE_WIDTH', 'FACE_HEIGHT',
@@ -15,9 +17,9 @@ export const IJBA_COLUMNS = [
 ] as const;
 
 /** A malformed protocol file: `file:line: message`. */
-export class IjbaFormatError extends Error {
-  constructor(readonly file: string, readonly line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
+export class IjbaFormatError extends InterpretFrError {
+  constructor(override readonly file: string, override readonly line: number, message: string) {
+    super(message, { code: 'format', file, line });
     this.name = 'IjbaFormatError';
   }
 }
@@ -74,6 +76,7 @@ function parseNum(file: string, line: number, col: string, v: string, text = fal
   if (s === '') return Number.NaN;
   const x = Number(s);
   if (Number.isNaN(x) && !(text || /^nan$/i.test(s))) throw new IjbaFormatError(file, line, `${col} = '${v}', expected a number or an empty field`);
+  if (x === Infinity || x === -Infinity) throw new IjbaFormatError(file, line, `${col} = '${v}', expected a finite number or an empty field`);
   return x;
 }
 
