@@ -16,6 +16,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InterpretFrError } from '@interpret-fr/core';
 import { parseLfwPairs, type PairList } from '@interpret-fr/eval';
 
 /** The centre crop of a 250×250 LFW-a image that becomes the 110×110 training frame. */
@@ -55,7 +56,7 @@ export async function listLfw(root: string): Promise<LfwImage[]> {
     const files = (await readdir(join(root, p))).filter((f) => f.toLowerCase().endsWith('.jpg')).sort();
     for (const f of files) out.push({ id: `${p}/${f}`, person: p });
   }
-  if (out.length === 0) throw new Error(`${root}: no LFW images (<Name>/<Name>_NNNN.jpg) found`);
+  if (out.length === 0) throw new InterpretFrError(`${root}: no LFW images (<Name>/<Name>_NNNN.jpg) found`);
   return out;
 }
 
@@ -78,6 +79,6 @@ export async function lfwSplit(lfwDir: string): Promise<LfwSplit> {
   for (const im of train) counts.set(im.person, (counts.get(im.person) ?? 0) + 1);
   let multi = 0;
   for (const c of counts.values()) if (c >= 2) multi++;
-  for (const im of train) if (testPeople.has(im.person)) throw new Error(`protocol violation: DevTest person ${im.person} in the training set`);
+  for (const im of train) if (testPeople.has(im.person)) throw new InterpretFrError(`protocol violation: DevTest person ${im.person} in the training set`);
   return { train, labels, people, multiImagePeople: multi, devTest, devTrain, testPeople };
 }

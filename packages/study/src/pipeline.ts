@@ -15,7 +15,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { TEMPLATE_68 } from '@interpret-fr/core';
+import { InterpretFrError, TEMPLATE_68 } from '@interpret-fr/core';
 import { personOf, lfwSplit } from './lfw.ts';
 import { prepareLfw } from './prepare.ts';
 import { TRAININGS, type TrainPlan } from './plan.ts';
@@ -128,7 +128,7 @@ export function trainArgs(t: TrainPlan, p: ReturnType<typeof studyPaths>, teache
   const a = ['--preset', t.preset, '--data', p.list, '--set', `data.landmarks=${p.landmarks}`, '--out', p.run(t.name), '--steps', String(t.steps), '--json'];
   if (t.from) a.push('--set', `init.from=${p.run(t.from)}`);
   if (t.teacher) {
-    if (!teacherFile) throw new Error(`training ${t.name} needs the teacher descriptors (stage "teacher")`);
+    if (!teacherFile) throw new InterpretFrError(`training ${t.name} needs the teacher descriptors (stage "teacher")`);
     a.push('--set', 'model.distillDim=128', '--set', `loss.distill=${t.distillWeight ?? 1}`, '--set', `data.teacher=${teacherFile}`);
   }
   for (const s of t.sets) a.push('--set', s);
@@ -163,6 +163,9 @@ export async function writeDevTestSet(o: Pick<StudyOptions, 'lfw' | 'cache'>): P
   await writeFile(join(p.devTestSet, 'landmarks.txt'), ids.map(() => lm).join('\n') + '\n');
   return p.devTestSet;
 }
+
+/** Whether the run's model has response maps (the interpretable specs; the base CNN pools its last conv). */
+export const hasMaps = (t: TrainPlan): boolean => t.preset !== 'small-base';
 
 const isNewer = async (a: string, b: string): Promise<boolean> => existsSync(a) && existsSync(b) && (await stat(a)).mtimeMs >= (await stat(b)).mtimeMs;
 
@@ -219,13 +222,13 @@ export async function runStudy(o: StudyOptions): Promise<void> {
             log(`train-${t.name}: teacher descriptors for ${n} training images`);
             teacherFile = p.teacherTrain;
           }
-          if (t.from && (await runState(p.run(t.from), 0)).state === 'missing') throw new Error(`train-${t.name}: its initialisation run ${p.run(t.from)} does not exist yet (run train-${t.from} first)`);
+          if (t.from && (await runState(p.run(t.from), 0)).state === 'missing') throw new InterpretFrError(`train-${t.name}: its initialisation run ${p.run(t.from)} does not exist yet (run train-${t.from} first)`);
           args = trainArgs(t, p, teacherFile);
         }
         log(`train-${t.name}: ${st.state === 'partial' ? `resuming at step ${st.step}` : 'starting'} → ${t.steps} steps${o.trainMinutes ? ` (budget ${o.trainMinutes} min)` : ''}; log ${relative(o.repo, join(p.logs, `train-${t.name}.log`))}`);
         const code = await runLogged(node, [tsxCli(), trainerBin, ...args], join(p.logs, `train-${t.name}.log`), o.repo, { minutes: o.trainMinutes, log });
         const after = await runState(runDir, t.steps);
-        if (code !== 0 && code !== 130) throw new Error(`train-${t.name}: trainer exited with ${code}; see ${join(p.logs, `train-${t.name}.log`)}`);
+        if (code !== 0 && code !== 130) throw new InterpretFrError(`train-${t.name}: trainer exited with ${code}; see ${join(p.logs, `train-${t.name}.log`)}`);
         log(`train-${t.name}: ${after.state} at step ${after.step}/${t.steps}`);
       }
     }
@@ -236,14 +239,14 @@ export async function runStudy(o: StudyOptions): Promise<void> {
       else if (await isNewer(onnx, ptr)) log(`export-${t.name}: done`);
       else if (o.dryRun) log(`export-${t.name}: to do`);
       else {
-        const code = await runLogged(node, [exportBin, runDir, '-o', onnx, '--maps'], join(p.logs, `export-${t.name}.log`), o.repo);
-        if (code !== 0) throw new Error(`export-${t.name}: exporter exited with ${code}; see ${join(p.logs, `export-${t.name}.log`)}`);
+        const code = await runLogged(node, [exportBin, runDir, '-o', onnx, ...(hasMaps(t) ? ['--maps'] : [])], join(p.logs, `export-${t.name}.log`), o.repo);
+        if (code !== 0) throw new InterpretFrError(`export-${t.name}: exporter exited with ${code}; see ${join(p.logs, `export-${t.name}.log`)}`);
         log(`export-${t.name}: ${relative(o.repo, onnx)}`);
       }
     }
     if (want(`eval-${t.name}`)) {
       const evalDir = join(runDir, 'eval');
-      const last = join(evalDir, 'peaks', 'report.json');
+      const last = join(evalDir, hasMaps(t) ? 'peaks' : 'occlusion-devtest', 'report.json');
       if (!existsSync(onnx)) log(`eval-${t.name}: no model yet`);
       else if (await isNewer(last, onnx)) log(`eval-${t.name}: done`);
       else if (o.dryRun) log(`eval-${t.name}: to do`);
@@ -252,11 +255,11 @@ export async function runStudy(o: StudyOptions): Promise<void> {
         const elog = join(p.logs, `eval-${t.name}.log`);
         const steps: [string, string[]][] = [
           ['pairs', ['pairs', '--pairs', p.devTest, '--train-pairs', p.devTrain, '--model', onnx, '--images', p.eval96, '--out', join(evalDir, 'pairs'), '--cache', join(evalDir, 'features-cache')]],
-          ['peaks', ['peaks', '--model', onnx, '--name', t.name, '--data', set, '--out', join(evalDir, 'peaks'), '--max-images', '1000']],
+          ...(hasMaps(t) ? [['peaks', ['peaks', '--model', onnx, '--name', t.name, '--data', set, '--out', join(evalDir, 'peaks'), '--max-images', '1000']] as [string, string[]]] : []),
         ];
         for (const [what, args] of steps) {
           const code = await runLogged(node, [evalBin, ...args], elog, o.repo);
-          if (code !== 0) throw new Error(`eval-${t.name} (${what}): exited with ${code}; see ${elog}`);
+          if (code !== 0) throw new InterpretFrError(`eval-${t.name} (${what}): exited with ${code}; see ${elog}`);
           log(`eval-${t.name}: ${what} done`);
           if (what === 'pairs') {
             const rep = JSON.parse(await readFile(join(evalDir, 'pairs', 'report.json'), 'utf8')) as { trainThreshold: { threshold: number } };

@@ -30,7 +30,16 @@ export interface TrainPlan {
 /** The trainings, in order. */
 export const TRAININGS: TrainPlan[] = [
   { name: 'base', label: 'base CNN', preset: 'small-base', steps: 1200, from: null, sets: [], teacher: false },
-  { name: 'sad', label: 'SAD', preset: 'small-sad', steps: 600, from: 'base', sets: [], teacher: false },
   { name: 'sad-fad', label: 'SAD+FAD', preset: 'small-sad-fad', steps: 600, from: 'base', sets: [], teacher: false },
+  { name: 'sad', label: 'SAD', preset: 'small-sad', steps: 600, from: 'base', sets: [], teacher: false },
   { name: 'sad-fad-teacher', label: 'SAD+FAD + teacher distillation', preset: 'small-sad-fad', steps: 600, from: 'base', sets: [], teacher: true },
+  {
+    name: 'base-head',
+    label: 'base CNN + interpretable head, CE only (the d reference)',
+    preset: 'small-sad',
+    steps: 600,
+    from: 'base',
+    sets: ['loss.sad=0', 'loss.weightDiversity=0', 'loss.ce=1'],
+    teacher: false,
+  },
 ];

@@ -20,6 +20,7 @@ async function readJson(path: string): Promise<Json | null> {
 }
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : (100 * x).toFixed(2));
+const signed = (x: number): string => (Number.isFinite(x) ? `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(1)}` : '–');
 const num = (x: number | null | undefined, d = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
 /**
@@ -113,7 +114,7 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
   const occTable = [
     `| model | clean | ${regions.join(' | ')} |`,
     `|---|---|${regions.map(() => '---').join('|')}|`,
-    ...rows.filter((r) => r.occ).map((r) => `| ${r.label} | ${pct(r.occ!.clean.accuracy)} | ${regions.map((g) => `${pct(r.occ!.regions[g]?.accuracy)} (−${num(100 * (r.occ!.regions[g]?.drop ?? Number.NaN), 1)})`).join(' | ')} |`),
+    ...rows.filter((r) => r.occ).map((r) => `| ${r.label} | ${pct(r.occ!.clean.accuracy)} | ${regions.map((g) => `${pct(r.occ!.regions[g]?.accuracy)} (${signed(-100 * (r.occ!.regions[g]?.drop ?? Number.NaN))})`).join(' | ')} |`),
   ];
   const sensTable = [
     `| model | ${regions.map((g) => `${g}: local filters, ratio`).join(' | ')} |`,
@@ -143,7 +144,7 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
     ...withTeacher.map(line),
     line(teacherRow),
     '',
-    '## Occlusion: accuracy with a black 32 × 12 window on the second image of each pair (drop from clean, points)',
+    '## Occlusion: accuracy with a black 32 × 12 window on the second image of each pair (change from clean, points)',
     '',
     ...occTable,
     '',

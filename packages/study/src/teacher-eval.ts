@@ -6,6 +6,7 @@
  * @module
  */
 import { mkdir } from 'node:fs/promises';
+import { InterpretFrError } from '@interpret-fr/core';
 import { join } from 'node:path';
 import { writeFeatures } from '@interpret-fr/eval/node';
 import { readTeacherCache } from './teacher.ts';
@@ -22,6 +23,6 @@ export async function teacherBaseline(lfw: string, cacheFile: string, outDir: st
   const idsFile = join(outDir, 'ids.txt');
   await writeFeatures(npy, idsFile, { data, n: ids.length, dim: 128 }, ids);
   const code = await runLogged(process.execPath, [evalBin, 'pairs', '--pairs', join(lfw, 'pairsDevTest.txt'), '--train-pairs', join(lfw, 'pairsDevTrain.txt'), '--features', npy, '--ids', idsFile, '--out', outDir], join(outDir, 'eval.log'), repo);
-  if (code !== 0) throw new Error(`teacher-eval: interpret-fr-eval exited with ${code}; see ${join(outDir, 'eval.log')}`);
+  if (code !== 0) throw new InterpretFrError(`teacher-eval: interpret-fr-eval exited with ${code}; see ${join(outDir, 'eval.log')}`);
   return `${ids.length} descriptors; report ${join(outDir, 'report.json')}`;
 }

@@ -16,6 +16,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import { InterpretFrError } from '@interpret-fr/core';
 
 /** A square cut of the 250×250 LFW-a frame fed to the teacher. */
 export interface TeacherCrop {
@@ -85,7 +86,7 @@ export async function loadTeacher(): Promise<Teacher> {
       const ts = chips.map((c) => tf.tensor3d(Float32Array.from(c), [150, 150, 3]));
       const out = await net.forward(n === 1 ? ts[0] : ts);
       const d = new Float32Array(await out.data());
-      if (d.length !== n * 128) throw new Error(`teacher returned ${d.length} numbers for ${n} chips, expected ${n * 128}`);
+      if (d.length !== n * 128) throw new InterpretFrError(`teacher returned ${d.length} numbers for ${n} chips, expected ${n * 128}`);
       tf.dispose([...ts, out]);
       for (let i = 0; i < n; i++) {
         let s = 0;
