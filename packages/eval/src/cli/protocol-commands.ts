@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
 import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
-import { evaluateIjba, type IjbaSubset } from '../protocols/ijba.ts';
+import { evaluateIjba, evaluateIjbaAsync, type IjbaSubset } from '../protocols/ijba.ts';
+import { nativeGemm } from '../scores/native-gemm.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
@@ -35,14 +36,18 @@ export const IJBA_HELP = `interpret-fr-eval ijba --protocol <dir: split{N}/*_N.c
   --align ijba-similarity|pass-through   alignment when extracting (default ijba-similarity)
   --cache <dir> --batch <n> --workers <n>   extraction cache (default <out>/features-cache), batch, ORT workers
   --allow-outside-root             accept FILE paths with '..' or absolute paths (default: refused)
+  --gemm native|wasm               dot-product kernel: onnxruntime-node's MLAS SGEMM (default; wasm SIMD when the
+                                   binding cannot load) or the wasm SIMD kernel; the metrics are identical to the bit
 Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
 search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"], auc, eer; fractions in [0,1]), report.md, roc.svg, cmc.svg.
 `;
 
 /** `ijba` subcommand. */
 export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['protocol', 'features', 'ids', 'out', 'score', 'subset', 'splits', ...EXTRACT], ['allow-outside-root']);
+  const v = args(argv, ['protocol', 'features', 'ids', 'out', 'score', 'subset', 'splits', 'gemm', ...EXTRACT], ['allow-outside-root']);
   if (v.help) { io.out(IJBA_HELP); return 0; }
+  const gemmName = (v.gemm as string | undefined) ?? 'native';
+  if (gemmName !== 'native' && gemmName !== 'wasm') throw new UsageError(`--gemm '${gemmName}', expected native or wasm`);
   const protocol = need(v, 'protocol');
   const out = need(v, 'out');
   const score = scoreOpt(v, 'set-min-mean');
@@ -69,7 +74,8 @@ export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
     const px = await decodeImageFile(resolveUnderRoot(v.images as string, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
     return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
   });
-  const { summary, perSplit } = evaluateIjba(splits, table, { score, subset });
+  const gemm = gemmName === 'native' ? await nativeGemm() : null;
+  const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
   const ctx = { alignment: align, model, data: await checksums({ ...data, protocol }) };
   const files = await writeReport(out, ijbaReport(summary, perSplit, ctx), ijbaMarkdown(summary, ctx), ijbaFigures(perSplit));
   io.out(`${ijbaMarkdown(summary, ctx)}\nwrote ${files.join(', ')}\n`);
