@@ -14,4 +14,6 @@ export * from './sha256.ts';
 export * from './checkpoint.ts';
 export * from './checkpoint-params.ts';
 export * from './preprocess.ts';
+export * from './onnx-reader.ts';
+export * from './onnx-metadata.ts';
 export * from './synthetic/index.ts';

@@ -33,7 +33,7 @@ export class UsageError extends Error {}
 export function args(argv: string[], strings: string[], booleans: string[] = []): Record<string, string | boolean | undefined> {
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const s of strings) options[s] = { type: 'string' };
-  for (const b of [...booleans, 'help']) options[b] = { type: 'boolean' };
+  for (const b of [...booleans, 'help', 'no-verify']) options[b] = { type: 'boolean' };
   try {
     return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
   } catch (e) {
@@ -95,9 +95,9 @@ export interface LoadedModel extends Embedder {
 }
 
 /** Loads an ONNX model with `@interpret-fr/inference/node` (pooled when workers > 1). */
-export async function loadModel(path: string, workers: number): Promise<LoadedModel> {
+export async function loadModel(path: string, workers: number, opts: { verify?: boolean } = {}): Promise<LoadedModel> {
   const inf = await import('@interpret-fr/inference/node');
-  const rec = workers > 1 ? await inf.createRecognizerPool(path, { workers }) : await inf.createRecognizer(path);
+  const rec = workers > 1 ? await inf.createRecognizerPool(path, { workers, verify: opts.verify }) : await inf.createRecognizer(path, { verify: opts.verify });
   const sha = await sha256File(path);
   const r = rec as unknown as LoadedModel & { info?: unknown };
   return Object.assign(r, { meta: { path, sha256: sha, info: r.info ?? null } });
@@ -119,7 +119,7 @@ export async function featuresFrom(
   const images = need(v, 'images');
   const workers = intOpt(v, 'workers', 1, 1, 256);
   const batchSize = intOpt(v, 'batch', 32, 1, 4096);
-  const model = await loadModel(v.model, workers);
+  const model = await loadModel(v.model, workers, { verify: v['no-verify'] !== true });
   try {
     const ids = await imageIds();
     const loader = load(model);

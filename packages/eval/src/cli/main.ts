@@ -28,6 +28,7 @@ export const HELP = `interpret-fr-eval <command> [options]   (each command has -
   synthetic   the main job's evaluation on the built-in synthetic set (pairs, occlusion, peaks)
 
   --debug     print stack traces for every error (default: expected errors are one line)
+  --no-verify (commands that load a model) skip the model's integrity check (faster load of a trusted file)
 `;
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
