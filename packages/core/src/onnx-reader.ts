@@ -16,6 +16,8 @@
  * @module
  */
 
+import { InterpretFrError } from './errors.ts';
+
 /** One graph input or output. `shape` holds numbers for fixed dims and strings for symbolic ones. */
 export interface OnnxValueInfo {
   name: string;
@@ -40,12 +42,9 @@ export interface OnnxInfo {
 }
 
 /** Malformed protobuf: says where (byte offset) and what. */
-export class OnnxParseError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
+export class OnnxParseError extends InterpretFrError {
+  constructor(message: string, readonly offset: number) {
+    super(message, { code: 'format' });
     this.name = 'OnnxParseError';
   }
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { defaultModelPreprocess, hasModelMetadata, ONNX_META, OnnxMetadataError, parseModelMetadata, validateModelPreprocess, validateSpec } from '@interpret-fr/core';
+import { defaultModelPreprocess, hasModelMetadata, InterpretFrError, ONNX_META, OnnxMetadataError, parseModelMetadata, validateModelPreprocess, validateSpec } from '@interpret-fr/core';
 import type { ModelPreprocess, ModelSpec, OnnxInfo, OnnxValueInfo } from '@interpret-fr/core';
 import type { OrtSessionLike } from './ort-types.ts';
 
@@ -41,9 +41,9 @@ export interface ModelOverride {
 }
 
 /** The model is not usable as an Interpret-FR recognizer; the message says what was expected. */
-export class ModelError extends Error {
+export class ModelError extends InterpretFrError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: 'model' });
     this.name = 'ModelError';
   }
 }
