@@ -30,7 +30,7 @@ export interface ExportOptions {
   metadata?: Record<string, string>;
   /** The resolved training config, stored as JSON in `interpret-fr.training-config`. */
   trainingConfig?: unknown;
-  /** sha256 (hex) of the checkpoint's weights, stored in `interpret-fr.checkpoint-sha256`. */
+  /** The checkpoint's sha256 (hex; version 2 manifests: architecture + weights), stored in `interpret-fr.checkpoint-sha256`. */
   checkpointSha256?: string;
 }
 
