@@ -5,14 +5,14 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { syntheticDataset } from '@interpret-fr/core';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '../src/cli/common.ts';
+import type { CliIo } from '@interpret-fr/core/node';
 
 const fixture = resolve(__dirname, '../../inference/test/fixtures/interpretable-tiny.onnx');
 const have = existsSync(fixture);
 if (!have) console.warn(`[eval] SKIPPING model-driven CLI tests: ${fixture} not found (made by the inference package)`);
 
 function capture(): CliIo & { o: string; e: string } {
-  const c = { o: '', e: '', isTty: false, out: (s: string) => { c.o += s; }, err: (s: string) => { c.e += s; } };
+  const c = { o: '', e: '', stdout: { write: (s: string) => { c.o += s; } }, stderr: { write: (s: string) => { c.e += s; }, isTTY: false } };
   return c;
 }
 

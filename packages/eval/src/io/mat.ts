@@ -11,11 +11,12 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 
 /** A malformed or unsupported MAT file: `file: message`. */
-export class MatFormatError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+export class MatFormatError extends InterpretFrError {
+  constructor(override readonly file: string, message: string) {
+    super(message, { code: 'format', file });
     this.name = 'MatFormatError';
   }
 }

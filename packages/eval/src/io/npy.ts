@@ -5,10 +5,12 @@
  * @module
  */
 
+import { InterpretFrError } from '@interpret-fr/core';
+
 /** A malformed or unsupported `.npy` file. */
-export class NpyError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+export class NpyError extends InterpretFrError {
+  constructor(override readonly file: string, message: string) {
+    super(message, { code: 'format', file });
     this.name = 'NpyError';
   }
 }

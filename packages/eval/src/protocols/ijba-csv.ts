@@ -7,6 +7,8 @@
  * @module
  */
 
+import { InterpretFrError } from '@interpret-fr/core';
+
 /** The official column order. */
 export const IJBA_COLUMNS = [
   'TEMPLATE_ID', 'SUBJECT_ID', 'FILE', 'MEDIA_ID', 'SIGHTING_ID', 'FRAME', 'FACE_X', 'FACE_Y', 'FACE_WIDTH', 'FACE_HEIGHT',
@@ -15,9 +17,9 @@ export const IJBA_COLUMNS = [
 ] as const;
 
 /** A malformed protocol file: `file:line: message`. */
-export class IjbaFormatError extends Error {
-  constructor(readonly file: string, readonly line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
+export class IjbaFormatError extends InterpretFrError {
+  constructor(override readonly file: string, override readonly line: number, message: string) {
+    super(message, { code: 'format', file, line });
     this.name = 'IjbaFormatError';
   }
 }
