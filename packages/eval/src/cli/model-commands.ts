@@ -16,7 +16,7 @@ import { checksums, writeReport } from '../report/write.ts';
 import { choiceOption, defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
 import { InterpretFrError } from '@interpret-fr/core';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
-import { loadModel, OUTSIDE_ROOT_OPTION } from './common.ts';
+import { loadModel, OUTSIDE_ROOT_OPTION, VERIFY_OPTION } from './common.ts';
 
 const D_DEF = 'd = mean Euclidean distance of the per-filter average peak locations from their centroid, pixels of the 96x96 frame (our definition; the paper gives none)';
 const ALIGN = 'pass-through (pre-aligned list; images larger than 96 are centre-cropped to 96, the original 110 -> 96)';
@@ -52,8 +52,8 @@ const peaksJson = (p: { positive: SignStats; negative: SignStats; images: number
   negative: { d: p.negative.d, filters: p.negative.filters, mean: p.negative.mean, spread: p.negative.spread, count: p.negative.count },
 });
 
-async function model(path: string): Promise<MapsEmbedder & { meta: Record<string, unknown>; dispose?: () => Promise<void> }> {
-  const m = await loadModel(path, 1);
+async function model(path: string, verify = true): Promise<MapsEmbedder & { meta: Record<string, unknown>; dispose?: () => Promise<void> }> {
+  const m = await loadModel(path, 1, { verify });
   if (typeof m.responseMaps !== 'function') throw new Error(`${path}: the recognizer has no responseMaps`);
   return m as MapsEmbedder & { meta: Record<string, unknown> };
 }
@@ -62,6 +62,7 @@ const MODEL_DATA = {
   model: { type: 'string', arg: 'FILE.onnx', description: 'the model (required)' },
   data: { type: 'string', arg: 'DIR', description: 'dataset folder with list.txt [landmarks.txt] (required)' },
   out: { type: 'string', arg: 'DIR', description: 'report folder (required)' },
+  ...VERIFY_OPTION,
 } as const;
 
 /** `interpret-fr-eval occlusion`. */
@@ -99,7 +100,7 @@ export async function occlusionCommand({ values: v }: ParsedCli<typeof OCCLUSION
     alignment = `detect (interpret-fr-prepare into ${dataDir}: ${rep.aligned} aligned, ${rep.fallback} centred-box fallback, ${rep.failed} failed; centre 96 of the 110 template crop)`;
   }
   const data = await loadListDataset(dataDir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
-  const m = await model(mp);
+  const m = await model(mp, v['no-verify'] !== true);
   try {
     const pairs = buildPairs(data.labels, seed);
     const r = await occlusionStudy(m, data.images, pairs, { landmarks: data.landmarks });
@@ -135,7 +136,7 @@ export async function peaksCommand({ values: v }: ParsedCli<typeof PEAKS_CLI.opt
   const data = await loadListDataset(dir, { maxImages: intOption(v['max-images'], 'max-images', 1000, { min: 1 }), crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const results: { name: string; path: string; meta: Record<string, unknown>; positive: SignStats; negative: SignStats; images: number }[] = [];
   for (const [k, p] of models.entries()) {
-    const m = await model(p);
+    const m = await model(p, v['no-verify'] !== true);
     try { results.push({ name: names[k] ?? `model ${k + 1}`, path: p, meta: m.meta, ...(await peakStatistics(m, data.images, data.landmarks)) }); } finally { await m.dispose?.(); }
   }
   const md = ['# Peak-location statistics', '', D_DEF, '', `images: ${data.images.length}; landmarks: ${data.landmarks ? 'yes (warped to the template frame)' : 'no (identity)'}`, '', '| model | d positive | d negative | filters with peaks (pos / neg) |', '|---|---|---|---|',
@@ -165,7 +166,7 @@ export async function syntheticCommand({ values: v }: ParsedCli<typeof SYNTHETIC
   const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
   const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
   const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
-  const m = await model(mp);
+  const m = await model(mp, v['no-verify'] !== true);
   try {
     const progress = ctx.progress();
     const r = await evaluateSyntheticSet(m, data, { seed, onProgress: (stage, done, total) => progress.update({ type: 'progress', stage, done, total }, `${stage}: ${done}/${total}`, { final: done === total }) });
