@@ -15,7 +15,7 @@ import { DEFINITIONS } from '../report/reports.ts';
 import { checksums, writeReport } from '../report/write.ts';
 import { defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
-import { loadModel, OUTSIDE_ROOT_OPTION } from './common.ts';
+import { loadModel, OUTSIDE_ROOT_OPTION, VERIFY_OPTION } from './common.ts';
 
 const D_DEF = 'd = mean Euclidean distance of the per-filter average peak locations from their centroid, pixels of the 96x96 frame (our definition; the paper gives none)';
 const ALIGN = 'pass-through (pre-aligned list; images larger than 96 are centre-cropped to 96, the original 110 -> 96)';
@@ -73,6 +73,7 @@ export const OCCLUSION_CLI = defineCli({
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
     seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `Verification with black 32x12 windows (96 frame) at forehead, left eye, right eye, nose, mouth, cheek (moved through
 landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf| table and heat map (occlusion-heatmap.svg).`,
@@ -105,6 +106,7 @@ export const PEAKS_CLI = defineCli({
     name: { type: 'string', multiple: true, arg: 'NAME', description: 'the name of each --model, in order (default "model 1", …)' },
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 1000)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `Per-filter average peak location μ_j and spread σ_j (positive and negative peaks, weighted by |peak|, warped into the
 template frame through landmarks.txt when present), d, and peaks.svg (one pair of panels per model, side by side).`,
@@ -139,6 +141,7 @@ export const SYNTHETIC_CLI = defineCli({
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
     seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `The main job's final evaluation on the built-in synthetic set (list.txt, landmarks.txt, images/… as written by the
 trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR@FAR), occlusion per region, peak figure.`,
