@@ -76,6 +76,7 @@ export const OCCLUSION_CLI = defineCli({
     seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
     align: { type: 'string', arg: 'NAME', description: 'pass-through | detect: pass-through (default): list.txt holds aligned crops; detect: raw photos,\naligned first with interpret-fr-prepare into <out>/aligned (resumable; landmarks move the windows)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `Verification with black 32x12 windows (96 frame) at forehead, left eye, right eye, nose, mouth, cheek (moved through
 landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf| table and heat map (occlusion-heatmap.svg).`,
@@ -122,6 +123,7 @@ export const PEAKS_CLI = defineCli({
     name: { type: 'string', multiple: true, arg: 'NAME', description: 'the name of each --model, in order (default "model 1", …)' },
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 1000)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `Per-filter average peak location μ_j and spread σ_j (positive and negative peaks, weighted by |peak|, warped into the
 template frame through landmarks.txt when present), d, and peaks.svg (one pair of panels per model, side by side).`,
@@ -156,6 +158,7 @@ export const SYNTHETIC_CLI = defineCli({
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
     seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `The main job's final evaluation on the built-in synthetic set (list.txt, landmarks.txt, images/… as written by the
 trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR@FAR), occlusion per region, peak figure.`,
