@@ -16,7 +16,7 @@
  */
 import { sha256Hex } from './sha256.ts';
 import type { ModelSpec, ParamInfo } from './spec.ts';
-import { paramInfos, SpecError, validateSpec } from './spec.ts';
+import { paramInfos, SpecError } from './spec.ts';
 
 /** Element type of a stored tensor. */
 export type DType = 'float32' | 'int32' | 'uint8';
@@ -74,8 +74,22 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Why a checkpoint was refused. */
 export type CheckpointErrorReason =
-  | 'json' | 'format' | 'version' | 'spec' | 'field' | 'duplicate' | 'order' | 'layout'
-  | 'size' | 'truncated' | 'hash' | 'shape' | 'dtype' | 'unknown' | 'missing' | 'io';
+  | 'json'
+  | 'format'
+  | 'version'
+  | 'spec'
+  | 'field'
+  | 'duplicate'
+  | 'order'
+  | 'layout'
+  | 'size'
+  | 'truncated'
+  | 'hash'
+  | 'shape'
+  | 'dtype'
+  | 'unknown'
+  | 'missing'
+  | 'io';
 
 /** A checkpoint that cannot be encoded or decoded; `file` is the file at fault, when one is. */
 export class CheckpointError extends Error {
@@ -201,7 +215,8 @@ export function encodeCheckpoint(ck: Checkpoint): { manifest: string; weights: U
 
 function swap32(b: Uint8Array, off: number, len: number): void {
   for (let i = off; i < off + len; i += 4) {
-    const a = b[i]!, c = b[i + 1]!;
+    const a = b[i]!,
+      c = b[i + 1]!;
     b[i] = b[i + 3]!;
     b[i + 1] = b[i + 2]!;
     b[i + 2] = c;
@@ -237,7 +252,8 @@ export function parseManifest(text: string): CheckpointManifest {
     if (typeof t.name !== 'string' || t.name === '') err('field', F, `${F}: tensors[${i}].name must be a non-empty string`);
     if (!isDType(t.dtype)) err('dtype', F, `${at(i)}: unknown dtype ${JSON.stringify(t.dtype)}`);
     if (!Array.isArray(t.shape) || !t.shape.every(isNat)) err('shape', F, `${at(i)}: shape must be non-negative integers, got ${JSON.stringify(t.shape)}`);
-    if (!isNat(t.offset) || !isNat(t.byteLength)) err('layout', F, `${at(i)}: offset and byteLength must be non-negative integers, got ${JSON.stringify(t.offset)}, ${JSON.stringify(t.byteLength)}`);
+    if (!isNat(t.offset) || !isNat(t.byteLength))
+      err('layout', F, `${at(i)}: offset and byteLength must be non-negative integers, got ${JSON.stringify(t.offset)}, ${JSON.stringify(t.byteLength)}`);
     const want = numel(t.shape) * BYTES[t.dtype];
     if (t.byteLength !== want) err('size', F, `${at(i)}: byteLength ${t.byteLength} but shape [${t.shape.join(', ')}] × ${t.dtype} is ${want} bytes`);
     if (t.offset % ALIGN !== 0) err('layout', F, `${at(i)}: offset ${t.offset} is not a multiple of ${ALIGN}`);
@@ -272,7 +288,8 @@ export interface DecodeOptions {
  */
 export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts: DecodeOptions = {}): Checkpoint {
   if (typeof manifestText !== 'string') err('field', MANIFEST_FILE, `${MANIFEST_FILE}: expected its text (a string), got ${typeof manifestText}`);
-  if (!(weights instanceof Uint8Array)) err('field', WEIGHTS_FILE, `${WEIGHTS_FILE}: expected a Uint8Array of its bytes, got ${(weights as object)?.constructor?.name ?? typeof weights}`);
+  if (!(weights instanceof Uint8Array))
+    err('field', WEIGHTS_FILE, `${WEIGHTS_FILE}: expected a Uint8Array of its bytes, got ${(weights as object)?.constructor?.name ?? typeof weights}`);
   const m = parseManifest(manifestText);
   const W = WEIGHTS_FILE;
   if (weights.length !== m.weightsByteLength) {
@@ -289,9 +306,7 @@ export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts
     const at = bytes.byteOffset + t.offset;
     if (!LITTLE_ENDIAN && BYTES[t.dtype] === 4) swap32(bytes, t.offset, t.byteLength);
     const data =
-      t.dtype === 'float32' ? new Float32Array(bytes.buffer, at, count)
-      : t.dtype === 'int32' ? new Int32Array(bytes.buffer, at, count)
-      : new Uint8Array(bytes.buffer, at, count);
+      t.dtype === 'float32' ? new Float32Array(bytes.buffer, at, count) : t.dtype === 'int32' ? new Int32Array(bytes.buffer, at, count) : new Uint8Array(bytes.buffer, at, count);
     return { name: t.name, shape: t.shape, dtype: t.dtype, data };
   });
   return { spec: m.spec, tensors, meta: m.meta };

@@ -20,12 +20,31 @@ const mb = (b: number): number => Math.round(b / 2 ** 20);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 if (values.only !== 'ijbc') {
-  const syn = syntheticIjba({ seed: 1, splits: 10, subjects: 167, gallerySubjects: 112, templatesPerSubject: 11, meanExtraImages: 3.6, dim: 320, mode: 'noisy', noise: 0.11, genuinePairs: 1800, impostorPairs: 10000, missingTemplates: 0 });
+  const syn = syntheticIjba({
+    seed: 1,
+    splits: 10,
+    subjects: 167,
+    gallerySubjects: 112,
+    templatesPerSubject: 11,
+    meanExtraImages: 3.6,
+    dim: 320,
+    mode: 'noisy',
+    noise: 0.11,
+    genuinePairs: 1800,
+    impostorPairs: 10000,
+    missingTemplates: 0,
+  });
   let t = performance.now();
   const splits: IjbaSplitData[] = [];
   for (let s = 1; s <= 10; s++) {
     const f = (n: string) => syn.files.get(`split${s}/${n}_${s}.csv`)!;
-    splits.push({ split: s, verifyMetadata: parseIjbaMetadata(f('verify_metadata'), 'vm'), comparisons: parseIjbaComparisons(f('verify_comparisons'), 'vc'), probe: parseIjbaMetadata(f('search_probe'), 'sp'), gallery: parseIjbaMetadata(f('search_gallery'), 'sg') });
+    splits.push({
+      split: s,
+      verifyMetadata: parseIjbaMetadata(f('verify_metadata'), 'vm'),
+      comparisons: parseIjbaComparisons(f('verify_comparisons'), 'vc'),
+      probe: parseIjbaMetadata(f('search_probe'), 'sp'),
+      gallery: parseIjbaMetadata(f('search_gallery'), 'sg'),
+    });
   }
   const parseS = (performance.now() - t) / 1000;
   const table = featureTable({ data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
@@ -37,11 +56,19 @@ if (values.only !== 'ijbc') {
     const evalS = (performance.now() - t) / 1000;
     const cpuS = process.cpuUsage(c0).user / 1e6;
     const s0 = splits[0]!;
-    let gImgs = 0, pImgs = 0;
-    for (const s of splits) { gImgs += s.gallery.n; pImgs += s.probe.n; }
+    let gImgs = 0,
+      pImgs = 0;
+    for (const s of splits) {
+      gImgs += s.gallery.n;
+      pImgs += s.probe.n;
+    }
     rows.push({
-      run: `IJB-A 10 splits (${score})`, evalSeconds: evalS, cpuSeconds: cpuS, parseSeconds: parseS, target: '< 2 s',
-      size: `${syn.ids.length} images, ${r.summary.counts.pairs.reduce((a, b) => a + b, 0)} pairs, ${r.summary.counts.probes.reduce((a, b) => a + b, 0)} probe × ${r.perSplit[0]!.search.gallery} gallery templates; image pairs for search ≈ ${((pImgs / 10) * (gImgs / 10) / 1e6).toFixed(1)}M/split`,
+      run: `IJB-A 10 splits (${score})`,
+      evalSeconds: evalS,
+      cpuSeconds: cpuS,
+      parseSeconds: parseS,
+      target: '< 2 s',
+      size: `${syn.ids.length} images, ${r.summary.counts.pairs.reduce((a, b) => a + b, 0)} pairs, ${r.summary.counts.probes.reduce((a, b) => a + b, 0)} probe × ${r.perSplit[0]!.search.gallery} gallery templates; image pairs for search ≈ ${(((pImgs / 10) * (gImgs / 10)) / 1e6).toFixed(1)}M/split`,
       split1: { pairs: s0.comparisons.a.length, templatesVerify: r.perSplit[0]!.verify.templates },
       result: { 'tar@far=0.01': r.summary.verify['tar@far=0.01']!.nearest.mean, 'rank-1': r.summary.search['rank-1']!.mean },
     });
@@ -54,7 +81,9 @@ if (values.only !== 'ijba') {
   const before = process.memoryUsage();
   const table = featureTable({ data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
   let peak = 0;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
   const t = performance.now();
   const c0 = process.cpuUsage();
   const r = evaluateIjbc11(syn.meta, syn.pairs, table, { score: 'media-pool' });
@@ -63,7 +92,10 @@ if (values.only !== 'ijba') {
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   rows.push({
-    run: 'IJB-C 1:1 (media-pool)', evalSeconds: evalS, cpuSeconds: cpuS, target: '< 60 s',
+    run: 'IJB-C 1:1 (media-pool)',
+    evalSeconds: evalS,
+    cpuSeconds: cpuS,
+    target: '< 60 s',
     size: `${syn.ids.length} images, ${r.templates} templates, ${r.pairs} pairs, 512-d`,
     memory: { rssBeforeMiB: mb(before.rss), rssPeakMiB: mb(peak), inputsMiB: mb(syn.features.byteLength + syn.pairs.a.byteLength * 2 + syn.pairs.label.byteLength) },
     result: Object.fromEntries(r.metrics.tarAtFar.map((x) => [`tar@far=${x.target}`, x.nearest.tar])),
@@ -76,6 +108,8 @@ else {
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
     const notes = r.memory ? `RSS ${JSON.stringify(r.memory)}` : `CSV parse ${(r.parseSeconds as number).toFixed(2)} s`;
-    console.log(`| ${r.run} | ${(r.evalSeconds as number).toFixed(2)} | ${(r.cpuSeconds as number).toFixed(2)} | ${r.target} | ${r.size} | ${notes}; ${JSON.stringify(r.result)} |`);
+    console.log(
+      `| ${r.run} | ${(r.evalSeconds as number).toFixed(2)} | ${(r.cpuSeconds as number).toFixed(2)} | ${r.target} | ${r.size} | ${notes}; ${JSON.stringify(r.result)} |`,
+    );
   }
 }

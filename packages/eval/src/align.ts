@@ -18,7 +18,10 @@ export type AlignPolicy = 'pass-through' | 'ijba-similarity';
 function meanPoint(from: number, to: number): [number, number] {
   let x = 0;
   let y = 0;
-  for (let i = from; i < to; i++) { x += TEMPLATE_110[2 * i]!; y += TEMPLATE_110[2 * i + 1]!; }
+  for (let i = from; i < to; i++) {
+    x += TEMPLATE_110[2 * i]!;
+    y += TEMPLATE_110[2 * i + 1]!;
+  }
   return [x / (to - from), y / (to - from)];
 }
 
@@ -60,7 +63,7 @@ export function warpSimilarity(src: Pixels, t: Similarity, size: number): Pixels
           const xx = x0 + (q & 1);
           const yy = y0 + (q >> 1);
           if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
-          const w = ((q & 1) ? fx : 1 - fx) * ((q >> 1) ? fy : 1 - fy);
+          const w = (q & 1 ? fx : 1 - fx) * (q >> 1 ? fy : 1 - fy);
           acc += w * d[(yy * W + xx) * c + k]!;
         }
         out[(v * size + u) * c + k] = Math.round(acc);
@@ -75,10 +78,15 @@ export function ijbaTransform(bbox: ArrayLike<number>, landmarks: ArrayLike<numb
   let ok = landmarks.length === 6;
   for (let i = 0; i < landmarks.length; i++) if (!Number.isFinite(landmarks[i]!)) ok = false;
   if (ok) {
-    try { return { t: similarityTransform(landmarks, templateEyesNose(size)), used: 'landmarks' }; } catch { /* collinear/equal points: fall back to the box */ }
+    try {
+      return { t: similarityTransform(landmarks, templateEyesNose(size)), used: 'landmarks' };
+    } catch {
+      /* collinear/equal points: fall back to the box */
+    }
   }
   const [x, y, w, h] = [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
-  if (![x, y, w, h].every(Number.isFinite) || !(w > 0 && h > 0)) throw new RangeError(`ijbaTransform: no usable landmarks and face box [${Array.from(bbox).join(', ')}] is not valid`);
+  if (![x, y, w, h].every(Number.isFinite) || !(w > 0 && h > 0))
+    throw new RangeError(`ijbaTransform: no usable landmarks and face box [${Array.from(bbox).join(', ')}] is not valid`);
   const side = 1.2 * Math.max(w, h);
   const s = size / side;
   const cx = x + w / 2;

@@ -100,7 +100,8 @@ function parsePreprocess(raw: Record<string, unknown>, size: number, where: stri
     if (o !== 'RGB' && o !== 'BGR') throw new ModelError(`${where}: preprocess.channelOrder must be 'RGB' or 'BGR', got ${JSON.stringify(order)}`);
     p.channelOrder = o;
   }
-  if (raw.layout !== undefined && raw.layout !== 'NCHW') throw new ModelError(`${where}: preprocess.layout must be 'NCHW' (the ONNX input layout), got ${JSON.stringify(raw.layout)}`);
+  if (raw.layout !== undefined && raw.layout !== 'NCHW')
+    throw new ModelError(`${where}: preprocess.layout must be 'NCHW' (the ONNX input layout), got ${JSON.stringify(raw.layout)}`);
   return p;
 }
 
@@ -159,13 +160,16 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
   const shapeSize = inShape && isNum(inShape[2]) ? inShape[2] : null;
   const size = spec?.inputSize ?? shapeSize;
   const preRaw = { ...((rawPre ?? {}) as Record<string, unknown>), ...(override?.preprocess ?? {}) };
-  if (size === null && preRaw.size === undefined) throw new ModelError(`${where}: input size unknown (input '${inputName}' shape ${JSON.stringify(inShape)}); pass preprocess.size`);
+  if (size === null && preRaw.size === undefined)
+    throw new ModelError(`${where}: input size unknown (input '${inputName}' shape ${JSON.stringify(inShape)}); pass preprocess.size`);
   const preprocess = parsePreprocess(preRaw, size ?? 0, where);
   if (inShape) {
     for (const axis of [2, 3]) {
       const d = inShape[axis];
       if (isNum(d) && d !== preprocess.size) {
-        throw new ModelError(`${where}: input '${inputName}' is ${JSON.stringify(inShape)} but the preprocessing says size ${preprocess.size}; expected [N, 3, ${preprocess.size}, ${preprocess.size}]`);
+        throw new ModelError(
+          `${where}: input '${inputName}' is ${JSON.stringify(inShape)} but the preprocessing says size ${preprocess.size}; expected [N, 3, ${preprocess.size}, ${preprocess.size}]`,
+        );
       }
     }
   }
@@ -197,7 +201,7 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
 
   const embShape = declared(session, onnx, embeddingName, 'output');
   if (embShape && embShape.length !== 2) throw new ModelError(`${where}: output '${embeddingName}' has rank ${embShape.length} (${JSON.stringify(embShape)}), expected [N, D]`);
-  const specDim = spec && specShapes ? specShapes.get(spec.outputs.embedding)?.[0] ?? null : null;
+  const specDim = spec && specShapes ? (specShapes.get(spec.outputs.embedding)?.[0] ?? null) : null;
   const shapeDim = embShape && isNum(embShape[1]) ? embShape[1] : null;
   if (specDim !== null && shapeDim !== null && specDim !== shapeDim) throw new ModelError(`${where}: output '${embeddingName}' has D = ${shapeDim} but the spec says ${specDim}`);
   const dim = shapeDim ?? specDim ?? 0;
@@ -209,7 +213,8 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
     const sm = spec?.outputs.maps && specShapes ? specShapes.get(spec.outputs.maps) : undefined;
     const fromSpec: [number, number, number] | null = sm && sm.length === 3 ? [sm[2]!, sm[0]!, sm[1]!] : null;
     if (ms && isNum(ms[1]) && isNum(ms[2]) && isNum(ms[3])) mapDims = [ms[1], ms[2], ms[3]];
-    if (mapDims && fromSpec && mapDims.join() !== fromSpec.join()) throw new ModelError(`${where}: output '${mapsName}' is [N, ${mapDims.join(', ')}] but the spec says [N, ${fromSpec.join(', ')}]`);
+    if (mapDims && fromSpec && mapDims.join() !== fromSpec.join())
+      throw new ModelError(`${where}: output '${mapsName}' is [N, ${mapDims.join(', ')}] but the spec says [N, ${fromSpec.join(', ')}]`);
     mapDims = mapDims ?? fromSpec;
   }
   const fixedBatch = inShape && isNum(inShape[0]) ? inShape[0] : null;

@@ -38,7 +38,10 @@ export interface OnnxInfo {
 
 /** Malformed protobuf: says where (byte offset) and what. */
 export class OnnxParseError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'OnnxParseError';
   }
@@ -49,7 +52,11 @@ const utf8 = new TextDecoder('utf-8');
 /** Cursor over a byte range; `end` bounds nested messages. */
 class Reader {
   pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
     this.pos = start;
   }
   done(): boolean {
@@ -87,11 +94,20 @@ class Reader {
   }
   skip(wireType: number): void {
     switch (wireType) {
-      case 0: this.varint(); return;
-      case 1: this.pos += 8; break;
-      case 2: this.bytes(); return;
-      case 5: this.pos += 4; break;
-      default: throw new OnnxParseError(`unsupported protobuf wire type ${wireType} at byte ${this.pos}`, this.pos);
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.bytes();
+        return;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new OnnxParseError(`unsupported protobuf wire type ${wireType} at byte ${this.pos}`, this.pos);
     }
     if (this.pos > this.end) throw new OnnxParseError(`fixed-width field runs past its message end ${this.end}`, this.pos);
   }

@@ -22,9 +22,7 @@ import type { OrtModuleLike } from './ort-types.ts';
 export * from './index.ts';
 
 /** Events of the web binding. */
-export type WebInferenceEvent =
-  | { type: 'session'; providers: ('webgpu' | 'wasm')[] }
-  | { type: 'provider-fallback'; requested: 'webgpu'; used: 'wasm'; reason: string };
+export type WebInferenceEvent = { type: 'session'; providers: ('webgpu' | 'wasm')[] } | { type: 'provider-fallback'; requested: 'webgpu'; used: 'wasm'; reason: string };
 
 /** Options of the web {@link createRecognizer}. */
 export interface WebRecognizerOptions extends Omit<RecognizerOptions, 'createSession' | 'readFile'> {

@@ -80,7 +80,9 @@ export function main(argv: string[], io: CliIo = { out: (s) => process.stdout.wr
     const check = checkOnnx(bytes);
     if (!check.ok) throw new Error(`exported graph failed the structural check:\n  ${check.problems.join('\n  ')}`);
     writeFileAtomic(resolve(output), bytes);
-    io.out(`${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${manifest.sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`);
+    io.out(
+      `${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${manifest.sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`,
+    );
     return 0;
   } catch (e) {
     io.err(`interpret-fr-export: refused: ${(e as Error).message}\n`);

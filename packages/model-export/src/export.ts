@@ -96,7 +96,16 @@ export function exportOnnx(spec: ModelSpec, weights: Weights, options: ExportOpt
     if (out === 'embedding' && options.l2normalize) l2normNodes(g, opset, tensors.get(b)!, 'embedding', EMBEDDING_L2_EPSILON, 'embedding_l2');
     g.output({ name: out, dims: s.length === 1 ? ['N', s[0]] : ['N', s[2], s[0], s[1]] });
   }
-  const preprocess: PreprocessInfo = { size: spec.inputSize, mean: 127.5, scale: 1 / 127.5, channelOrder: 'RGB', layout: 'NCHW', gray: 'replicate', inputName: 'image', dtype: 'float32' };
+  const preprocess: PreprocessInfo = {
+    size: spec.inputSize,
+    mean: 127.5,
+    scale: 1 / 127.5,
+    channelOrder: 'RGB',
+    layout: 'NCHW',
+    gray: 'replicate',
+    inputName: 'image',
+    dtype: 'float32',
+  };
   const metadata: [string, string][] = [
     ['interpret-fr.spec', JSON.stringify(spec)],
     ['interpret-fr.preprocess', JSON.stringify(preprocess)],

@@ -31,7 +31,11 @@ export function locateRun(path: string): RunLocation {
     if (!existsSync(join(ck, 'manifest.json'))) throw new Error(`${join(abs, 'checkpoint')}: points to "${rel}", which has no manifest.json`);
   } else {
     const dir = join(abs, 'checkpoints');
-    const steps = existsSync(dir) ? readdirSync(dir).filter((n) => /^step-\d+$/.test(n)).sort() : [];
+    const steps = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((n) => /^step-\d+$/.test(n))
+          .sort()
+      : [];
     if (steps.length === 0) throw new Error(`${abs}: neither a checkpoint folder (manifest.json) nor a run directory (checkpoint pointer or checkpoints/step-*)`);
     ck = join(dir, steps[steps.length - 1]!);
   }

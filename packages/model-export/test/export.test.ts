@@ -125,7 +125,7 @@ describe('graph structure', () => {
   });
 
   it('is deterministic and prunes blocks the outputs do not need', () => {
-    expect(Buffer.compare(exportOnnx(spec, w, { outputs: ["embedding", "maps"], checkpointSha256: "ab".repeat(32), trainingConfig: { lr: 1e-3 } }), bytes)).toBe(0);
+    expect(Buffer.compare(exportOnnx(spec, w, { outputs: ['embedding', 'maps'], checkpointSha256: 'ab'.repeat(32), trainingConfig: { lr: 1e-3 } }), bytes)).toBe(0);
     const e = decodeOnnx(exportOnnx(spec, w));
     expect(e.graph.nodes.some((n) => n.opType === 'Gemm')).toBe(false);
     expect(e.graph.outputs.map((o) => o.name)).toEqual(['embedding']);

@@ -95,12 +95,16 @@ export async function featuresFrom(
   try {
     const ids = await imageIds();
     const loader = load(model);
-    const r = await extractFeatures(model, { ids, load: (id) => loader(id) }, {
-      cacheDir: typeof v.cache === 'string' ? v.cache : join(out, 'features-cache'),
-      batchSize: Number(v.batch ?? 32),
-      concurrency: Math.max(1, Number(v.workers ?? 1)),
-      onEvent: eventPrinter(io, 'extract'),
-    });
+    const r = await extractFeatures(
+      model,
+      { ids, load: (id) => loader(id) },
+      {
+        cacheDir: typeof v.cache === 'string' ? v.cache : join(out, 'features-cache'),
+        batchSize: Number(v.batch ?? 32),
+        concurrency: Math.max(1, Number(v.workers ?? 1)),
+        onEvent: eventPrinter(io, 'extract'),
+      },
+    );
     return { table: featureTable(r.features, r.ids), model: model.meta, data: { images, model: v.model } };
   } finally {
     await model.dispose?.();

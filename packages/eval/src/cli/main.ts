@@ -13,9 +13,27 @@ const commands = new Map<string, () => Promise<Command>>([
   ['ijba', async () => ({ help: IJBA_HELP, run: ijbaCommand })],
   ['pairs', async () => ({ help: PAIRS_HELP, run: pairsCommand })],
   ['ijbc', async () => ({ help: IJBC_HELP, run: ijbcCommand })],
-  ['occlusion', async () => { const m = await import('./model-commands.ts'); return { help: m.OCCLUSION_HELP, run: m.occlusionCommand }; }],
-  ['peaks', async () => { const m = await import('./model-commands.ts'); return { help: m.PEAKS_HELP, run: m.peaksCommand }; }],
-  ['synthetic', async () => { const m = await import('./model-commands.ts'); return { help: m.SYNTHETIC_HELP, run: m.syntheticCommand }; }],
+  [
+    'occlusion',
+    async () => {
+      const m = await import('./model-commands.ts');
+      return { help: m.OCCLUSION_HELP, run: m.occlusionCommand };
+    },
+  ],
+  [
+    'peaks',
+    async () => {
+      const m = await import('./model-commands.ts');
+      return { help: m.PEAKS_HELP, run: m.peaksCommand };
+    },
+  ],
+  [
+    'synthetic',
+    async () => {
+      const m = await import('./model-commands.ts');
+      return { help: m.SYNTHETIC_HELP, run: m.syntheticCommand };
+    },
+  ],
 ]);
 
 export const HELP = `interpret-fr-eval <command> [options]   (each command has --help)
@@ -31,14 +49,23 @@ export const HELP = `interpret-fr-eval <command> [options]   (each command has -
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { io.out(HELP); return cmd ? 0 : 2; }
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out(HELP);
+    return cmd ? 0 : 2;
+  }
   const get = commands.get(cmd);
-  if (!get) { io.err(`unknown command '${cmd}'\n\n${HELP}`); return 2; }
+  if (!get) {
+    io.err(`unknown command '${cmd}'\n\n${HELP}`);
+    return 2;
+  }
   const c = await get();
   try {
     return await c.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) { io.err(`${cmd}: ${e.message}\n\n${c.help}`); return 2; }
+    if (e instanceof UsageError) {
+      io.err(`${cmd}: ${e.message}\n\n${c.help}`);
+      return 2;
+    }
     io.err(`${cmd}: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   }

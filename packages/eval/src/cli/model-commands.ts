@@ -25,26 +25,47 @@ const vm = (m: VerificationMetrics): Record<string, unknown> => ({ auc: m.auc, e
 function occlusionJson(r: OcclusionResult): Record<string, unknown> {
   const top = (k: number): number[] => {
     const row = Array.from(r.meanAbsDelta.subarray(k * r.dim, (k + 1) * r.dim));
-    return row.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 10).map((x) => x[1]);
+    return row
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 10)
+      .map((x) => x[1]);
   };
   return {
     protocol: 'second image of each pair covered by a black 32x12 window (96 frame) at the region, moved through landmarks when given',
     clean: vm(r.clean),
-    regions: Object.fromEntries(r.perRegion.map((p, k) => [p.region, { ...vm(p.metrics), aucDrop: r.clean.auc - p.metrics.auc, topFilters: top(k), meanAbsDelta: Array.from(r.meanAbsDelta.subarray(k * r.dim, (k + 1) * r.dim)) }])),
+    regions: Object.fromEntries(
+      r.perRegion.map((p, k) => [
+        p.region,
+        { ...vm(p.metrics), aucDrop: r.clean.auc - p.metrics.auc, topFilters: top(k), meanAbsDelta: Array.from(r.meanAbsDelta.subarray(k * r.dim, (k + 1) * r.dim)) },
+      ]),
+    ),
   };
 }
 
 function occlusionMd(r: OcclusionResult): string[] {
-  const l = ['## Occlusion per region', '', '| region | AUC (%) | EER (%) | ΔAUC vs clean | top filters by mean |Δf| |', '|---|---|---|---|---|', `| clean | ${(100 * r.clean.auc).toFixed(2)} | ${(100 * r.clean.eer).toFixed(2)} | | |`];
+  const l = [
+    '## Occlusion per region',
+    '',
+    '| region | AUC (%) | EER (%) | ΔAUC vs clean | top filters by mean |Δf| |',
+    '|---|---|---|---|---|',
+    `| clean | ${(100 * r.clean.auc).toFixed(2)} | ${(100 * r.clean.eer).toFixed(2)} | | |`,
+  ];
   r.perRegion.forEach((p, k) => {
-    const row = Array.from(r.meanAbsDelta.subarray(k * r.dim, (k + 1) * r.dim)).map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 5);
-    l.push(`| ${p.region} | ${(100 * p.metrics.auc).toFixed(2)} | ${(100 * p.metrics.eer).toFixed(2)} | ${(100 * (r.clean.auc - p.metrics.auc)).toFixed(2)} | ${row.map(([v, i]) => `${i} (${v.toFixed(3)})`).join(', ')} |`);
+    const row = Array.from(r.meanAbsDelta.subarray(k * r.dim, (k + 1) * r.dim))
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 5);
+    l.push(
+      `| ${p.region} | ${(100 * p.metrics.auc).toFixed(2)} | ${(100 * p.metrics.eer).toFixed(2)} | ${(100 * (r.clean.auc - p.metrics.auc)).toFixed(2)} | ${row.map(([v, i]) => `${i} (${v.toFixed(3)})`).join(', ')} |`,
+    );
   });
   return [...l, ''];
 }
 
 const peaksJson = (p: { positive: SignStats; negative: SignStats; images: number }): Record<string, unknown> => ({
-  definition: D_DEF, images: p.images,
+  definition: D_DEF,
+  images: p.images,
   positive: { d: p.positive.d, filters: p.positive.filters, mean: p.positive.mean, spread: p.positive.spread, count: p.positive.count },
   negative: { d: p.negative.d, filters: p.negative.filters, mean: p.negative.mean, spread: p.negative.spread, count: p.negative.count },
 });
@@ -62,7 +83,10 @@ landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf|
 
 export async function occlusionCommand(argv: string[], io: CliIo): Promise<number> {
   const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed']);
-  if (v.help) { io.out(OCCLUSION_HELP); return 0; }
+  if (v.help) {
+    io.out(OCCLUSION_HELP);
+    return 0;
+  }
   const [mp, dir, out] = [need(v, 'model'), need(v, 'data'), need(v, 'out')];
   const data = await loadListDataset(dir, { maxImages: Number(v['max-images'] ?? 600), crop: 96 });
   const m = await model(mp);
@@ -70,9 +94,24 @@ export async function occlusionCommand(argv: string[], io: CliIo): Promise<numbe
     const pairs = buildPairs(data.labels, Number(v.seed ?? 1));
     const r = await occlusionStudy(m, data.images, pairs, { landmarks: data.landmarks });
     const md = ['# Occlusion robustness', '', `alignment: ${ALIGN}; images ${data.images.length}, pairs ${pairs.a.length}`, '', ...occlusionMd(r)].join('\n');
-    await writeReport(out, { protocol: 'occlusion', score: 'cosine', alignment: ALIGN, occlusion: occlusionJson(r), model: m.meta, data: await checksums({ list: join(dir, 'list.txt') }), definitions: DEFINITIONS }, md, { 'occlusion-heatmap.svg': occlusionFigure(r) });
+    await writeReport(
+      out,
+      {
+        protocol: 'occlusion',
+        score: 'cosine',
+        alignment: ALIGN,
+        occlusion: occlusionJson(r),
+        model: m.meta,
+        data: await checksums({ list: join(dir, 'list.txt') }),
+        definitions: DEFINITIONS,
+      },
+      md,
+      { 'occlusion-heatmap.svg': occlusionFigure(r) },
+    );
     io.out(md + '\n');
-  } finally { await m.dispose?.(); }
+  } finally {
+    await m.dispose?.();
+  }
   return 0;
 }
 
@@ -82,7 +121,10 @@ template frame through landmarks.txt when present), d, and peaks.svg (one pair o
 `;
 
 export async function peaksCommand(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes('--help')) { io.out(PEAKS_HELP); return 0; }
+  if (argv.includes('--help')) {
+    io.out(PEAKS_HELP);
+    return 0;
+  }
   const models: string[] = [];
   const names: string[] = [];
   const rest: string[] = [];
@@ -98,11 +140,35 @@ export async function peaksCommand(argv: string[], io: CliIo): Promise<number> {
   const results: { name: string; path: string; meta: Record<string, unknown>; positive: SignStats; negative: SignStats; images: number }[] = [];
   for (const [k, p] of models.entries()) {
     const m = await model(p);
-    try { results.push({ name: names[k] ?? `model ${k + 1}`, path: p, meta: m.meta, ...(await peakStatistics(m, data.images, data.landmarks)) }); } finally { await m.dispose?.(); }
+    try {
+      results.push({ name: names[k] ?? `model ${k + 1}`, path: p, meta: m.meta, ...(await peakStatistics(m, data.images, data.landmarks)) });
+    } finally {
+      await m.dispose?.();
+    }
   }
-  const md = ['# Peak-location statistics', '', D_DEF, '', `images: ${data.images.length}; landmarks: ${data.landmarks ? 'yes (warped to the template frame)' : 'no (identity)'}`, '', '| model | d positive | d negative | filters with peaks (pos / neg) |', '|---|---|---|---|',
-    ...results.map((r) => `| ${r.name} | ${r.positive.d.toFixed(2)} | ${r.negative.d.toFixed(2)} | ${r.positive.filters} / ${r.negative.filters} |`), ''].join('\n');
-  await writeReport(out, { protocol: 'peaks', alignment: ALIGN, models: results.map((r) => ({ name: r.name, model: r.meta, peaks: peaksJson(r) })), data: await checksums({ list: join(dir, 'list.txt') }) }, md, { 'peaks.svg': peakFigure(results) });
+  const md = [
+    '# Peak-location statistics',
+    '',
+    D_DEF,
+    '',
+    `images: ${data.images.length}; landmarks: ${data.landmarks ? 'yes (warped to the template frame)' : 'no (identity)'}`,
+    '',
+    '| model | d positive | d negative | filters with peaks (pos / neg) |',
+    '|---|---|---|---|',
+    ...results.map((r) => `| ${r.name} | ${r.positive.d.toFixed(2)} | ${r.negative.d.toFixed(2)} | ${r.positive.filters} / ${r.negative.filters} |`),
+    '',
+  ].join('\n');
+  await writeReport(
+    out,
+    {
+      protocol: 'peaks',
+      alignment: ALIGN,
+      models: results.map((r) => ({ name: r.name, model: r.meta, peaks: peaksJson(r) })),
+      data: await checksums({ list: join(dir, 'list.txt') }),
+    },
+    md,
+    { 'peaks.svg': peakFigure(results) },
+  );
   io.out(md + '\n');
   return 0;
 }
@@ -114,26 +180,58 @@ trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR
 
 export async function syntheticCommand(argv: string[], io: CliIo): Promise<number> {
   const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed']);
-  if (v.help) { io.out(SYNTHETIC_HELP); return 0; }
+  if (v.help) {
+    io.out(SYNTHETIC_HELP);
+    return 0;
+  }
   const [mp, dir, out] = [need(v, 'model'), need(v, 'data'), need(v, 'out')];
   const data = await loadListDataset(dir, { maxImages: Number(v['max-images'] ?? 600), crop: 96 });
   const m = await model(mp);
   try {
-    const r = await evaluateSyntheticSet(m, data, { seed: Number(v.seed ?? 1), onProgress: (stage, done, total) => { if (!io.isTty) io.err(JSON.stringify({ type: 'progress', stage, done, total }) + '\n'); } });
+    const r = await evaluateSyntheticSet(m, data, {
+      seed: Number(v.seed ?? 1),
+      onProgress: (stage, done, total) => {
+        if (!io.isTty) io.err(JSON.stringify({ type: 'progress', stage, done, total }) + '\n');
+      },
+    });
     const p = r.pairs;
     const json = {
-      protocol: 'synthetic', score: 'cosine', alignment: ALIGN, stdKind: 'sample (N-1)',
-      accuracy: p.accuracy, auc: p.auc, eer: p.eer, verify: readouts(p.tarAtFar),
+      protocol: 'synthetic',
+      score: 'cosine',
+      alignment: ALIGN,
+      stdKind: 'sample (N-1)',
+      accuracy: p.accuracy,
+      auc: p.auc,
+      eer: p.eer,
+      verify: readouts(p.tarAtFar),
       counts: { images: data.images.length, pairs: p.pairs },
-      occlusion: occlusionJson(r.occlusion), peaks: peaksJson(r.peaks), model: m.meta,
-      data: await checksums({ list: join(dir, 'list.txt'), ...(existsSync(join(dir, 'dataset.json')) ? { dataset: join(dir, 'dataset.json') } : {}) }), definitions: DEFINITIONS,
+      occlusion: occlusionJson(r.occlusion),
+      peaks: peaksJson(r.peaks),
+      model: m.meta,
+      data: await checksums({ list: join(dir, 'list.txt'), ...(existsSync(join(dir, 'dataset.json')) ? { dataset: join(dir, 'dataset.json') } : {}) }),
+      definitions: DEFINITIONS,
     };
-    const md = ['# Synthetic-set evaluation', '', `alignment: ${ALIGN}; images ${data.images.length}; pairs ${p.pairs}`, '',
-      `Accuracy (10-fold, std N − 1): **${(100 * p.accuracy!.mean).toFixed(2)} ± ${(100 * p.accuracy!.std).toFixed(2)} %**; AUC ${(100 * p.auc).toFixed(2)} %; EER ${(100 * p.eer).toFixed(2)} %`, '',
-      ...occlusionMd(r.occlusion), '## Peak locations', '', D_DEF, '', `d (positive) = ${r.peaks.positive.d.toFixed(2)} px over ${r.peaks.positive.filters} filters; d (negative) = ${r.peaks.negative.d.toFixed(2)} px over ${r.peaks.negative.filters} filters`, '',
-      'Figures: roc.svg, occlusion-heatmap.svg, peaks.svg', ''].join('\n');
+    const md = [
+      '# Synthetic-set evaluation',
+      '',
+      `alignment: ${ALIGN}; images ${data.images.length}; pairs ${p.pairs}`,
+      '',
+      `Accuracy (10-fold, std N − 1): **${(100 * p.accuracy!.mean).toFixed(2)} ± ${(100 * p.accuracy!.std).toFixed(2)} %**; AUC ${(100 * p.auc).toFixed(2)} %; EER ${(100 * p.eer).toFixed(2)} %`,
+      '',
+      ...occlusionMd(r.occlusion),
+      '## Peak locations',
+      '',
+      D_DEF,
+      '',
+      `d (positive) = ${r.peaks.positive.d.toFixed(2)} px over ${r.peaks.positive.filters} filters; d (negative) = ${r.peaks.negative.d.toFixed(2)} px over ${r.peaks.negative.filters} filters`,
+      '',
+      'Figures: roc.svg, occlusion-heatmap.svg, peaks.svg',
+      '',
+    ].join('\n');
     await writeReport(out, json, md, r.figures);
     io.out(md + '\n');
-  } finally { await m.dispose?.(); }
+  } finally {
+    await m.dispose?.();
+  }
   return 0;
 }

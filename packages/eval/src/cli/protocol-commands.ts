@@ -40,7 +40,10 @@ search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"], auc, eer; 
 /** `ijba` subcommand. */
 export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
   const v = args(argv, ['protocol', 'features', 'ids', 'out', 'score', 'subset', 'splits', ...EXTRACT]);
-  if (v.help) { io.out(IJBA_HELP); return 0; }
+  if (v.help) {
+    io.out(IJBA_HELP);
+    return 0;
+  }
   const protocol = need(v, 'protocol');
   const out = need(v, 'out');
   const score = scoreOpt(v, 'set-min-mean');
@@ -53,15 +56,23 @@ export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
   if (typeof v.model === 'string' && align !== 'ijba-similarity' && align !== 'pass-through') throw new UsageError(`--align '${align}', expected ijba-similarity or pass-through`);
   // One row of metadata per sighting, for extraction.
   const rows = new Map<string, { file: string; bbox: Float32Array; lm: Float32Array }>();
-  for (const s of splits) for (const m of [s.verifyMetadata, s.probe, s.gallery]) for (let r = 0; r < m.n; r++) {
-    const id = String(m.sightingId[r]);
-    if (!rows.has(id)) rows.set(id, { file: m.filename[r]!, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
-  }
-  const { table, model, data } = await featuresFrom(v, io, out, async () => [...rows.keys()], (mdl) => async (id) => {
-    const row = rows.get(id)!;
-    const px = await decodeImageFile(join(v.images as string, row.file));
-    return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
-  });
+  for (const s of splits)
+    for (const m of [s.verifyMetadata, s.probe, s.gallery])
+      for (let r = 0; r < m.n; r++) {
+        const id = String(m.sightingId[r]);
+        if (!rows.has(id)) rows.set(id, { file: m.filename[r]!, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
+      }
+  const { table, model, data } = await featuresFrom(
+    v,
+    io,
+    out,
+    async () => [...rows.keys()],
+    (mdl) => async (id) => {
+      const row = rows.get(id)!;
+      const px = await decodeImageFile(join(v.images as string, row.file));
+      return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
+    },
+  );
   const { summary, perSplit } = evaluateIjba(splits, table, { score, subset });
   const ctx = { alignment: align, model, data: await checksums({ ...data, protocol }) };
   const files = await writeReport(out, ijbaReport(summary, perSplit, ctx), ijbaMarkdown(summary, ctx), ijbaFigures(perSplit));
@@ -79,16 +90,30 @@ Writes <out>/report.json (accuracy = {mean,std,folds} with std N-1, auc, eer, ve
 /** `pairs` subcommand. */
 export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
   const v = args(argv, ['pairs', 'features', 'ids', 'out', 'format', ...EXTRACT]);
-  if (v.help) { io.out(PAIRS_HELP); return 0; }
+  if (v.help) {
+    io.out(PAIRS_HELP);
+    return 0;
+  }
   const pairsPath = need(v, 'pairs');
   const out = need(v, 'out');
   const text = await readFile(pairsPath, 'utf8');
   const fmt = (v.format as string | undefined) ?? (/^\s*\d+(\s+\d+)?\s*$/.test(text.split(/\r?\n/)[0] ?? '') ? 'lfw' : 'list');
   if (fmt !== 'lfw' && fmt !== 'list') throw new UsageError(`--format '${fmt}', expected lfw or list`);
   const pairs = fmt === 'lfw' ? parseLfwPairs(text, pairsPath) : parsePairList(text, pairsPath);
-  const { table, model, data } = await featuresFrom(v, io, out, async () => [...new Set([...pairs.a, ...pairs.b])], () => (id) => decodeImageFile(join(v.images as string, id)));
+  const { table, model, data } = await featuresFrom(
+    v,
+    io,
+    out,
+    async () => [...new Set([...pairs.a, ...pairs.b])],
+    () => (id) => decodeImageFile(join(v.images as string, id)),
+  );
   const r = evaluatePairs(pairs, table);
-  const ctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: typeof v.model === 'string' ? 'pass-through' : 'precomputed features', model, data: await checksums({ ...data, pairs: pairsPath }) };
+  const ctx = {
+    protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list',
+    alignment: typeof v.model === 'string' ? 'pass-through' : 'precomputed features',
+    model,
+    data: await checksums({ ...data, pairs: pairsPath }),
+  };
   const roc = lineChartSvg([{ name: ctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
   const files = await writeReport(out, pairsReport(r, ctx), pairsMarkdown(r, ctx), { 'roc.svg': roc });
   io.out(`${pairsMarkdown(r, ctx)}\nwrote ${files.join(', ')}\n`);
@@ -106,7 +131,10 @@ with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.
 /** `ijbc` subcommand (1:1, and 1:N with --search). */
 export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
   const v = args(argv, ['meta', 'features', 'ids', 'out', 'score', 'prefix'], ['search']);
-  if (v.help) { io.out(IJBC_HELP); return 0; }
+  if (v.help) {
+    io.out(IJBC_HELP);
+    return 0;
+  }
   const meta = need(v, 'meta');
   const out = need(v, 'out');
   const prefix = (v.prefix as string | undefined) ?? 'ijbc';
@@ -114,8 +142,23 @@ export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
   const tidPath = join(meta, `${prefix}_face_tid_mid.txt`);
   const pairPath = join(meta, `${prefix}_template_pair_label.txt`);
   const tid = parseFaceTidMid(new Uint8Array(await readFile(tidPath)), tidPath);
-  const { table, data } = await featuresFrom(v, io, out, async () => [], () => () => { throw new UsageError('ijbc extracts from precomputed features only'); });
-  const json: Record<string, unknown> = { protocol: `${prefix}`, score, alignment: 'precomputed features', model: null, data: await checksums({ ...data, meta }), definitions: DEFINITIONS };
+  const { table, data } = await featuresFrom(
+    v,
+    io,
+    out,
+    async () => [],
+    () => () => {
+      throw new UsageError('ijbc extracts from precomputed features only');
+    },
+  );
+  const json: Record<string, unknown> = {
+    protocol: `${prefix}`,
+    score,
+    alignment: 'precomputed features',
+    model: null,
+    data: await checksums({ ...data, meta }),
+    definitions: DEFINITIONS,
+  };
   const md: string[] = [`# ${prefix.toUpperCase()} (${score})`, ''];
   const figures: Record<string, string> = {};
   if (existsSync(pairPath)) {
@@ -123,14 +166,55 @@ export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
     const r = evaluateIjbc11(tid, pairs, table, { score });
     const verify: Record<string, { nearest: number; interpolated: number }> = {};
     for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
-    Object.assign(json, { verify, auc: r.metrics.auc, eer: r.metrics.eer, counts: { pairs: r.pairs, skippedPairs: r.skippedPairs, templates: r.templates, emptyTemplates: r.emptyTemplates, imagesWithoutFeature: r.imagesWithoutFeature, genuine: r.metrics.nGenuine, impostor: r.metrics.nImpostor } });
-    md.push('## 1:1', '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR nearest (%) | TAR interpolated (%) |', '|---|---|---|',
-      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, '');
-    figures['roc.svg'] = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], { title: `${prefix.toUpperCase()} 1:1 ROC`, xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-6, xMax: 1 });
+    Object.assign(json, {
+      verify,
+      auc: r.metrics.auc,
+      eer: r.metrics.eer,
+      counts: {
+        pairs: r.pairs,
+        skippedPairs: r.skippedPairs,
+        templates: r.templates,
+        emptyTemplates: r.emptyTemplates,
+        imagesWithoutFeature: r.imagesWithoutFeature,
+        genuine: r.metrics.nGenuine,
+        impostor: r.metrics.nImpostor,
+      },
+    });
+    md.push(
+      '## 1:1',
+      '',
+      `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`,
+      '',
+      '| FAR | TAR nearest (%) | TAR interpolated (%) |',
+      '|---|---|---|',
+      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`),
+      '',
+      `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`,
+      '',
+    );
+    figures['roc.svg'] = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], {
+      title: `${prefix.toUpperCase()} 1:1 ROC`,
+      xLabel: 'FAR',
+      yLabel: 'TAR',
+      xLog: true,
+      xMin: 1e-6,
+      xMax: 1,
+    });
   } else if (!v.search) throw new UsageError(`${pairPath} not found and --search not given: nothing to evaluate`);
   if (v.search) {
-    const rd = async (n: string) => { const p = join(meta, `${prefix}_1N_${n}.csv`); return parseTemplateCsv(await readFile(p, 'utf8'), p); };
-    const r = evaluateIjbc1N(await rd('probe_mixed'), [{ name: 'G1', csv: await rd('gallery_G1') }, { name: 'G2', csv: await rd('gallery_G2') }], table, { score, media: tid });
+    const rd = async (n: string) => {
+      const p = join(meta, `${prefix}_1N_${n}.csv`);
+      return parseTemplateCsv(await readFile(p, 'utf8'), p);
+    };
+    const r = evaluateIjbc1N(
+      await rd('probe_mixed'),
+      [
+        { name: 'G1', csv: await rd('gallery_G1') },
+        { name: 'G2', csv: await rd('gallery_G2') },
+      ],
+      table,
+      { score, media: tid },
+    );
     json.search = r.mean;
     json.searchPerGallery = r.galleries;
     md.push('## 1:N (mean over G1, G2)', '', '| read-out | value (%) |', '|---|---|', ...Object.entries(r.mean).map(([k, x]) => `| ${k} | ${(100 * x).toFixed(2)} |`), '');

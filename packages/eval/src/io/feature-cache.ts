@@ -45,7 +45,12 @@ export interface ExtractOptions {
 const CACHE_VERSION = 1;
 
 async function exists(p: string): Promise<boolean> {
-  try { await stat(p); return true; } catch { return false; }
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -73,7 +78,8 @@ export async function extractFeatures(embedder: Embedder, source: ImageSource, o
     if (await exists(manifestPath)) {
       const got = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof want;
       for (const k of Object.keys(want) as (keyof typeof want)[]) {
-        if (got[k] !== want[k]) throw new Error(`${manifestPath}: ${k} is ${JSON.stringify(got[k])}, this run needs ${JSON.stringify(want[k])}; use another cache folder or delete it`);
+        if (got[k] !== want[k])
+          throw new Error(`${manifestPath}: ${k} is ${JSON.stringify(got[k])}, this run needs ${JSON.stringify(want[k])}; use another cache folder or delete it`);
       }
       for (let c = 0; c < nChunks; c++) {
         const p = join(dir, `chunk-${String(c).padStart(5, '0')}.npy`);

@@ -37,21 +37,27 @@ export async function writeFeatures(npyPath: string, idsPath: string, f: Feature
 
 /** Reads `dir/split{N}/…` for the splits asked (default 1..10). */
 export async function readIjbaProtocol(dir: string, splits: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]): Promise<IjbaSplitData[]> {
-  return Promise.all(splits.map(async (s) => {
-    const p = (name: string): string => join(dir, `split${s}`, `${name}_${s}.csv`);
-    const read = async (name: string): Promise<[string, string]> => {
-      const f = p(name);
-      try { return [f, await readFile(f, 'utf8')]; } catch (e) { throw new Error(`IJB-A protocol: cannot read ${f}: ${(e as Error).message}`); }
-    };
-    const [vm, vc, sp, sg] = await Promise.all([read('verify_metadata'), read('verify_comparisons'), read('search_probe'), read('search_gallery')]);
-    return {
-      split: s,
-      verifyMetadata: parseIjbaMetadata(vm[1], vm[0]),
-      comparisons: parseIjbaComparisons(vc[1], vc[0]),
-      probe: parseIjbaMetadata(sp[1], sp[0]),
-      gallery: parseIjbaMetadata(sg[1], sg[0]),
-    };
-  }));
+  return Promise.all(
+    splits.map(async (s) => {
+      const p = (name: string): string => join(dir, `split${s}`, `${name}_${s}.csv`);
+      const read = async (name: string): Promise<[string, string]> => {
+        const f = p(name);
+        try {
+          return [f, await readFile(f, 'utf8')];
+        } catch (e) {
+          throw new Error(`IJB-A protocol: cannot read ${f}: ${(e as Error).message}`);
+        }
+      };
+      const [vm, vc, sp, sg] = await Promise.all([read('verify_metadata'), read('verify_comparisons'), read('search_probe'), read('search_gallery')]);
+      return {
+        split: s,
+        verifyMetadata: parseIjbaMetadata(vm[1], vm[0]),
+        comparisons: parseIjbaComparisons(vc[1], vc[0]),
+        probe: parseIjbaMetadata(sp[1], sp[0]),
+        gallery: parseIjbaMetadata(sg[1], sg[0]),
+      };
+    }),
+  );
 }
 
 /** Writes a file map (relative path → content) under dir. */

@@ -13,7 +13,10 @@ export function decodePgm(bytes: Uint8Array, file = '<pgm>'): Pixels {
   const tokens: string[] = [];
   while (tokens.length < 4) {
     while (pos < bytes.length && /\s/.test(String.fromCharCode(bytes[pos]!))) pos++;
-    if (bytes[pos] === 0x23) { while (pos < bytes.length && bytes[pos] !== 0x0a) pos++; continue; }
+    if (bytes[pos] === 0x23) {
+      while (pos < bytes.length && bytes[pos] !== 0x0a) pos++;
+      continue;
+    }
     let t = '';
     while (pos < bytes.length && !/\s/.test(String.fromCharCode(bytes[pos]!))) t += String.fromCharCode(bytes[pos++]!);
     if (t === '') throw new Error(`${file}: truncated PGM header`);

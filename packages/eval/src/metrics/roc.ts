@@ -84,8 +84,14 @@ export function sweepRoc(scores: Scores, labels: Labels, visit: (tp: number, fp:
     const g = gi >= 0 ? gen[gi]! : -Infinity;
     const m = ii >= 0 ? imp[ii]! : -Infinity;
     const t = g > m ? g : m;
-    while (gi >= 0 && gen[gi] === t) { tp++; gi--; }
-    while (ii >= 0 && imp[ii] === t) { fp++; ii--; }
+    while (gi >= 0 && gen[gi] === t) {
+      tp++;
+      gi--;
+    }
+    while (ii >= 0 && imp[ii] === t) {
+      fp++;
+      ii--;
+    }
     visit(tp, fp, t);
   }
   return { nGenuine: gen.length, nImpostor: imp.length };
@@ -96,7 +102,11 @@ export function roc(scores: Scores, labels: Labels): Roc {
   const th: number[] = [];
   const tps: number[] = [];
   const fps: number[] = [];
-  const { nGenuine, nImpostor } = sweepRoc(scores, labels, (tp, fp, t) => { th.push(t); tps.push(tp); fps.push(fp); });
+  const { nGenuine, nImpostor } = sweepRoc(scores, labels, (tp, fp, t) => {
+    th.push(t);
+    tps.push(tp);
+    fps.push(fp);
+  });
   return {
     nGenuine,
     nImpostor,
@@ -135,10 +145,8 @@ export function verificationMetrics(scores: Scores, labels: Labels, opts: { farT
   const aboveTar = new Float64Array(k);
   let nG = 0;
   let nI = 0;
-  {
-    for (let i = 0; i < labels.length; i++) if (labels[i] === 1) nG++;
-    nI = labels.length - nG;
-  }
+  for (let i = 0; i < labels.length; i++) if (labels[i] === 1) nG++;
+  nI = labels.length - nG;
   if (nG === 0 || nI === 0) throw new RangeError(`verificationMetrics: need both classes, got ${nG} genuine and ${nI} impostor pairs`);
   let area = 0;
   let prevTp = 0;
@@ -166,18 +174,34 @@ export function verificationMetrics(scores: Scores, labels: Labels, opts: { farT
     for (let j = 0; j < k; j++) {
       const f = targets[j]!;
       const d = Math.abs(far - f);
-      if (d < bestDist[j]!) { bestDist[j] = d; bestTar[j] = tar; bestFar[j] = far; bestThr[j] = t; }
-      if (far < f) { belowFar[j] = far; belowTar[j] = tar; }
-      else if (far === f) exactTar[j] = tar;
-      else if (aboveFar[j]! < 0) { aboveFar[j] = far; aboveTar[j] = tar; }
+      if (d < bestDist[j]!) {
+        bestDist[j] = d;
+        bestTar[j] = tar;
+        bestFar[j] = far;
+        bestThr[j] = t;
+      }
+      if (far < f) {
+        belowFar[j] = far;
+        belowTar[j] = tar;
+      } else if (far === f) exactTar[j] = tar;
+      else if (aboveFar[j]! < 0) {
+        aboveFar[j] = far;
+        aboveTar[j] = tar;
+      }
     }
     if (far - lastF >= res || tar - lastT >= res || (far > 0 && lastF > 0 && far / lastF >= 1.05) || (lastF === 0 && far > 0)) {
-      cf.push(far); ct.push(tar); lastF = far; lastT = tar;
+      cf.push(far);
+      ct.push(tar);
+      lastF = far;
+      lastT = tar;
     }
     prevTp = tp;
     prevFp = fp;
   });
-  if (cf[cf.length - 1] !== 1 || ct[ct.length - 1] !== 1) { cf.push(1); ct.push(1); }
+  if (cf[cf.length - 1] !== 1 || ct[ct.length - 1] !== 1) {
+    cf.push(1);
+    ct.push(1);
+  }
   const tarAtFar: TarAtFar[] = targets.map((target, j) => {
     let interp: number;
     if (exactTar[j]! >= 0) interp = exactTar[j]!;

@@ -87,7 +87,8 @@ function subjectOf(m: IjbaMetadata): Map<number, number> {
   for (let r = 0; r < m.n; r++) {
     const t = m.templateId[r]!;
     const prev = s.get(t);
-    if (prev !== undefined && prev !== m.subjectId[r]) throw new IjbaFormatError(m.file, m.line[r]!, `TEMPLATE_ID ${t} has SUBJECT_ID ${m.subjectId[r]} here and ${prev} on an earlier line`);
+    if (prev !== undefined && prev !== m.subjectId[r])
+      throw new IjbaFormatError(m.file, m.line[r]!, `TEMPLATE_ID ${t} has SUBJECT_ID ${m.subjectId[r]} here and ${prev} on an earlier line`);
     s.set(t, m.subjectId[r]!);
   }
   return s;
@@ -115,8 +116,12 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
     const i = vIdx.get(c.a[p]!);
     const j = vIdx.get(c.b[p]!);
     if (i === undefined || j === undefined) throw new IjbaFormatError(c.file, c.line[p]!, `TEMPLATE_ID ${i === undefined ? c.a[p] : c.b[p]} is not in ${d.verifyMetadata.file}`);
-    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) { skippedPairs++; continue; }
-    pa.push(i); pb.push(j);
+    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) {
+      skippedPairs++;
+      continue;
+    }
+    pa.push(i);
+    pb.push(j);
     lab.push(vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0);
   }
   const vp = prepareTemplates(feats, vt, score, u);
@@ -134,10 +139,15 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
   const keepG = [...gt.ids.keys()].filter((i) => sizeOf(gt, i) > 0);
   const sub = (t: Templates, keep: number[]): Templates => {
     const offsets = new Int32Array(keep.length + 1);
-    keep.forEach((k, i) => { offsets[i + 1] = offsets[i]! + sizeOf(t, k); });
+    keep.forEach((k, i) => {
+      offsets[i + 1] = offsets[i]! + sizeOf(t, k);
+    });
     const rows = new Int32Array(offsets[keep.length]!);
     const media = new Int32Array(rows.length);
-    keep.forEach((k, i) => { rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); });
+    keep.forEach((k, i) => {
+      rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+      media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+    });
     return { ids: Int32Array.from(keep, (k) => t.ids[k]!), offsets, rows, media };
   };
   const P = sub(pt, keepP);
@@ -148,13 +158,23 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
   // Closed set: probes whose subject is not in the gallery are dropped for the CMC, kept as non-mated for TPIR@FPIR.
   const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10]);
   const ranked = probeRanks(M, ps, gs);
-  const tp = ranked.nMated < ps.length ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked) : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
+  const tp =
+    ranked.nMated < ps.length
+      ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked)
+      : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
   return {
     split: d.split,
     verify: { ...vm, pairs: pa.length, skippedPairs, templates: vt.ids.length, emptyTemplates: emptyV },
     search: {
-      ranks: c1.ranks, rates: c1.rates, tpir: tp, probes: P.ids.length, mated: c1.nMated,
-      skippedProbes: pt.ids.length - P.ids.length, gallery: G.ids.length, skippedGallery: gt.ids.length - G.ids.length, cmcCurve: c1.curve,
+      ranks: c1.ranks,
+      rates: c1.rates,
+      tpir: tp,
+      probes: P.ids.length,
+      mated: c1.nMated,
+      skippedProbes: pt.ids.length - P.ids.length,
+      gallery: G.ids.length,
+      skippedGallery: gt.ids.length - G.ids.length,
+      cmcCurve: c1.curve,
     },
   };
 }
@@ -198,17 +218,32 @@ export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTab
     };
   });
   const search: Record<string, OverSplits> = {};
-  (opts.ranks ?? [1, 5, 10]).forEach((k, j) => { search[`rank-${k}`] = over(perSplit.map((r) => r.search.rates[j]!)); });
-  (opts.fpirTargets ?? [0.01, 0.1]).forEach((t, j) => { search[targetKey('tpir@fpir', t)] = over(perSplit.map((r) => r.search.tpir[j]!.tpir)); });
+  (opts.ranks ?? [1, 5, 10]).forEach((k, j) => {
+    search[`rank-${k}`] = over(perSplit.map((r) => r.search.rates[j]!));
+  });
+  (opts.fpirTargets ?? [0.01, 0.1]).forEach((t, j) => {
+    search[targetKey('tpir@fpir', t)] = over(perSplit.map((r) => r.search.tpir[j]!.tpir));
+  });
   const col = (g: (r: IjbaSplitResult) => number): number[] => perSplit.map(g);
   return {
     perSplit,
     summary: {
-      protocol: 'ijba', subset: opts.subset ?? 'all', score: opts.score ?? 'set-min-mean', stdKind: 'sample (N-1)',
-      verify, auc: over(col((r) => r.verify.auc)), eer: over(col((r) => r.verify.eer)), search,
+      protocol: 'ijba',
+      subset: opts.subset ?? 'all',
+      score: opts.score ?? 'set-min-mean',
+      stdKind: 'sample (N-1)',
+      verify,
+      auc: over(col((r) => r.verify.auc)),
+      eer: over(col((r) => r.verify.eer)),
+      search,
       counts: {
-        pairs: col((r) => r.verify.pairs), skippedPairs: col((r) => r.verify.skippedPairs), emptyTemplates: col((r) => r.verify.emptyTemplates),
-        probes: col((r) => r.search.probes), mated: col((r) => r.search.mated), skippedProbes: col((r) => r.search.skippedProbes), skippedGallery: col((r) => r.search.skippedGallery),
+        pairs: col((r) => r.verify.pairs),
+        skippedPairs: col((r) => r.verify.skippedPairs),
+        emptyTemplates: col((r) => r.verify.emptyTemplates),
+        probes: col((r) => r.search.probes),
+        mated: col((r) => r.search.mated),
+        skippedProbes: col((r) => r.search.skippedProbes),
+        skippedGallery: col((r) => r.search.skippedGallery),
       },
     },
   };

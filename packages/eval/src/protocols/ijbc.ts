@@ -15,14 +15,18 @@ import type { FeatureTable } from './ijba.ts';
 
 /** A malformed meta file: `file:line: message`. */
 export class IjbcFormatError extends Error {
-  constructor(readonly file: string, readonly line: number, message: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    message: string,
+  ) {
     super(`${file}:${line}: ${message}`);
     this.name = 'IjbcFormatError';
   }
 }
 
 /** Parses whitespace-separated integer columns from bytes; `names` keeps column 0 as text. */
-function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName: boolean): { names: string[]; cols: Int32Array[]; } {
+function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName: boolean): { names: string[]; cols: Int32Array[] } {
   let lines = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) lines++;
   if (bytes.length && bytes[bytes.length - 1] !== 10) lines++;
@@ -38,9 +42,14 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
     let end = pos;
     while (end < n && bytes[end] !== 10) end++;
     let p = pos;
-    const skipWs = (): void => { while (p < end && (bytes[p] === 32 || bytes[p] === 9 || bytes[p] === 13 || bytes[p] === 44)) p++; };
+    const skipWs = (): void => {
+      while (p < end && (bytes[p] === 32 || bytes[p] === 9 || bytes[p] === 13 || bytes[p] === 44)) p++;
+    };
     skipWs();
-    if (p === end) { pos = end + 1; continue; }
+    if (p === end) {
+      pos = end + 1;
+      continue;
+    }
     if (firstIsName) {
       const s = p;
       while (p < end && bytes[p] !== 32 && bytes[p] !== 9 && bytes[p] !== 44) p++;
@@ -50,12 +59,19 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
     for (let c = 0; c < nInt; c++) {
       if (p >= end) throw new IjbcFormatError(file, lineNo, `${c + (firstIsName ? 1 : 0)} fields, expected ${nInt + (firstIsName ? 1 : 0)}`);
       let neg = false;
-      if (bytes[p] === 45) { neg = true; p++; }
+      if (bytes[p] === 45) {
+        neg = true;
+        p++;
+      }
       let v = 0;
       const s = p;
-      while (p < end && bytes[p]! >= 48 && bytes[p]! <= 57) { v = v * 10 + bytes[p]! - 48; p++; }
+      while (p < end && bytes[p]! >= 48 && bytes[p]! <= 57) {
+        v = v * 10 + bytes[p]! - 48;
+        p++;
+      }
       if (p === s || (p < end && bytes[p] !== 32 && bytes[p] !== 9 && bytes[p] !== 13 && bytes[p] !== 44)) {
-        let q = p; while (q < end && bytes[q] !== 32 && bytes[q] !== 9 && bytes[q] !== 44 && bytes[q] !== 13) q++;
+        let q = p;
+        while (q < end && bytes[q] !== 32 && bytes[q] !== 9 && bytes[q] !== 44 && bytes[q] !== 13) q++;
         throw new IjbcFormatError(file, lineNo, `field ${c + 1 + (firstIsName ? 1 : 0)} '${dec.decode(bytes.subarray(s, q))}' is not an integer`);
       }
       cols[c]![row] = neg ? -v : v;
@@ -69,9 +85,19 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
 }
 
 /** `image_name template_id media_id` per line. */
-export interface FaceTidMid { file: string; names: string[]; templateId: Int32Array; mediaId: Int32Array }
+export interface FaceTidMid {
+  file: string;
+  names: string[];
+  templateId: Int32Array;
+  mediaId: Int32Array;
+}
 /** `template1 template2 label` per line. */
-export interface TemplatePairs { file: string; a: Int32Array; b: Int32Array; label: Uint8Array }
+export interface TemplatePairs {
+  file: string;
+  a: Int32Array;
+  b: Int32Array;
+  label: Uint8Array;
+}
 
 /** Parses `ijbc_face_tid_mid.txt` bytes. */
 export function parseFaceTidMid(bytes: Uint8Array, file: string): FaceTidMid {
@@ -107,11 +133,20 @@ export interface Ijbc11Result {
  * IJB-B/C 1:1: templates from the tid/mid file (features looked up by image name), template pairs
  * scored in blocks of `blockSize`, TAR@FAR 1e-6 … 1e-1 (both read-outs), AUC, EER.
  */
-export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: FeatureTable, opts: { score?: TemplateScore; farTargets?: readonly number[]; blockSize?: number } = {}): Ijbc11Result {
+export function evaluateIjbc11(
+  meta: FaceTidMid,
+  pairs: TemplatePairs,
+  table: FeatureTable,
+  opts: { score?: TemplateScore; farTargets?: readonly number[]; blockSize?: number } = {},
+): Ijbc11Result {
   const score = opts.score ?? 'media-pool';
   const rows = new Int32Array(meta.names.length);
   let missing = 0;
-  for (let i = 0; i < rows.length; i++) { const r = table.index.get(meta.names[i]!); rows[i] = r ?? -1; if (r === undefined) missing++; }
+  for (let i = 0; i < rows.length; i++) {
+    const r = table.index.get(meta.names[i]!);
+    rows[i] = r ?? -1;
+    if (r === undefined) missing++;
+  }
   const T = buildTemplates(meta.templateId, rows, meta.mediaId);
   const f = table.features;
   const prep = prepareTemplates(f, T, score, normalizeRows(f.data, f.n, f.dim));
@@ -120,8 +155,11 @@ export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: Fe
   for (let i = 0; i < T.ids.length; i++) maxId = Math.max(maxId, T.ids[i]!);
   const dense = maxId < 50_000_000 ? new Int32Array(maxId + 1).fill(-1) : null;
   const map = dense ? null : new Map<number, number>();
-  for (let i = 0; i < T.ids.length; i++) { if (dense) dense[T.ids[i]!] = i; else map!.set(T.ids[i]!, i); }
-  const look = (id: number): number => (dense ? (id >= 0 && id <= maxId ? dense[id]! : -1) : map!.get(id) ?? -1);
+  for (let i = 0; i < T.ids.length; i++) {
+    if (dense) dense[T.ids[i]!] = i;
+    else map!.set(T.ids[i]!, i);
+  }
+  const look = (id: number): number => (dense ? (id >= 0 && id <= maxId ? dense[id]! : -1) : (map!.get(id) ?? -1));
   const n = pairs.a.length;
   const scores = new Float32Array(n);
   const B = opts.blockSize ?? 1 << 16;
@@ -133,7 +171,8 @@ export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: Fe
       const i = look(pairs.a[p]!);
       const j = look(pairs.b[p]!);
       if (i < 0 || j < 0) throw new IjbcFormatError(pairs.file, p + 1, `template ${i < 0 ? pairs.a[p] : pairs.b[p]} is not in ${meta.file}`);
-      ia[p - s] = i; ib[p - s] = j;
+      ia[p - s] = i;
+      ib[p - s] = j;
     }
     scores.set(scoreTemplatePairs(prep, prep, ia.subarray(0, e - s), ib.subarray(0, e - s)), s);
   }
@@ -146,12 +185,22 @@ export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: Fe
   if (skipped) {
     sc = new Float32Array(n - skipped);
     labels = new Uint8Array(n - skipped);
-    for (let p = 0; p < n; p++) if (!Number.isNaN(scores[p]!)) { sc[k] = scores[p]!; labels[k++] = pairs.label[p]!; }
+    for (let p = 0; p < n; p++)
+      if (!Number.isNaN(scores[p]!)) {
+        sc[k] = scores[p]!;
+        labels[k++] = pairs.label[p]!;
+      }
   }
   let empty = 0;
   for (let t = 0; t < T.ids.length; t++) if (T.offsets[t + 1] === T.offsets[t]) empty++;
   return {
-    protocol: 'ijbc-1:1', score, metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS }),
-    pairs: n - skipped, skippedPairs: skipped, templates: T.ids.length, emptyTemplates: empty, imagesWithoutFeature: missing,
+    protocol: 'ijbc-1:1',
+    score,
+    metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS }),
+    pairs: n - skipped,
+    skippedPairs: skipped,
+    templates: T.ids.length,
+    emptyTemplates: empty,
+    imagesWithoutFeature: missing,
   };
 }

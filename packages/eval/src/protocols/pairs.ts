@@ -14,7 +14,11 @@ import type { FeatureTable } from './ijba.ts';
 
 /** A malformed pairs file: `file:line: message`. */
 export class PairsFormatError extends Error {
-  constructor(readonly file: string, readonly line: number, message: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    message: string,
+  ) {
     super(`${file}:${line}: ${message}`);
     this.name = 'PairsFormatError';
   }
@@ -46,9 +50,13 @@ export function parseLfwPairs(text: string, file: string): PairList {
   const head = (ls[0] ?? '').trim().split(/\s+/);
   let nFolds: number;
   let per: number;
-  if (head.length === 2) { nFolds = num(file, 1, head[0]!, 'fold count'); per = num(file, 1, head[1]!, 'pairs per class'); }
-  else if (head.length === 1) { nFolds = 1; per = num(file, 1, head[0]!, 'pairs per class'); }
-  else throw new PairsFormatError(file, 1, `header '${ls[0]}', expected '<folds>\\t<pairs per class>' or '<pairs per class>'`);
+  if (head.length === 2) {
+    nFolds = num(file, 1, head[0]!, 'fold count');
+    per = num(file, 1, head[1]!, 'pairs per class');
+  } else if (head.length === 1) {
+    nFolds = 1;
+    per = num(file, 1, head[0]!, 'pairs per class');
+  } else throw new PairsFormatError(file, 1, `header '${ls[0]}', expected '<folds>\\t<pairs per class>' or '<pairs per class>'`);
   const want = nFolds * 2 * per;
   if (ls.length - 1 !== want) throw new PairsFormatError(file, ls.length, `${ls.length - 1} pair lines, the header promises ${nFolds} × 2 × ${per} = ${want}`);
   const out: PairList = { file, a: [], b: [], label: new Uint8Array(want), fold: new Int32Array(want), nFolds };
@@ -85,7 +93,10 @@ export function parsePairList(text: string, file: string): PairList {
     if (f[2] !== '0' && f[2] !== '1') throw new PairsFormatError(file, i + 1, `label '${f[2]}', expected 0 or 1`);
     const fold = f.length === 4 ? Number(f[3]) : 0;
     if (!Number.isInteger(fold) || fold < 0) throw new PairsFormatError(file, i + 1, `fold '${f[3]}', expected a non-negative integer`);
-    a.push(f[0]!); b.push(f[1]!); lab.push(Number(f[2])); fo.push(fold);
+    a.push(f[0]!);
+    b.push(f[1]!);
+    lab.push(Number(f[2]));
+    fo.push(fold);
   });
   return { file, a, b, label: Uint8Array.from(lab), fold: Int32Array.from(fo), nFolds: fo.length ? Math.max(...fo) + 1 : 0 };
 }
@@ -116,17 +127,38 @@ export function scorePairs(p: PairList, table: FeatureTable): { scores: Float32A
   for (let k = 0; k < p.a.length; k++) {
     const i = table.index.get(p.a[k]!);
     const j = table.index.get(p.b[k]!);
-    if (i === undefined || j === undefined) { skipped++; continue; }
-    s.push(dot(unit, i * dim, unit, j * dim, dim)); l.push(p.label[k]!); f.push(p.fold[k]!);
+    if (i === undefined || j === undefined) {
+      skipped++;
+      continue;
+    }
+    s.push(dot(unit, i * dim, unit, j * dim, dim));
+    l.push(p.label[k]!);
+    f.push(p.fold[k]!);
   }
   return { scores: Float32Array.from(s), labels: Uint8Array.from(l), fold: Int32Array.from(f), skipped };
 }
 
 /** k-fold accuracy (when the list has ≥ 2 folds), AUC, EER and TAR@FAR over all pairs. */
-export function evaluatePairScores(scores: Float32Array, labels: Uint8Array, fold: Int32Array, nFolds: number, farTargets: readonly number[] = [1e-3, 1e-2]): Omit<PairsResult, 'pairs' | 'skippedPairs'> {
+export function evaluatePairScores(
+  scores: Float32Array,
+  labels: Uint8Array,
+  fold: Int32Array,
+  nFolds: number,
+  farTargets: readonly number[] = [1e-3, 1e-2],
+): Omit<PairsResult, 'pairs' | 'skippedPairs'> {
   const vm = verificationMetrics(scores, labels, { farTargets });
   const tf = nFolds >= 2 ? lfwTenFold(scores, labels, fold, nFolds) : null;
-  return { accuracy: tf?.accuracy ?? null, thresholds: tf?.thresholds ?? [], stdKind: 'sample (N-1)', auc: vm.auc, eer: vm.eer, tarAtFar: vm.tarAtFar, curve: vm.curve, scores, labels };
+  return {
+    accuracy: tf?.accuracy ?? null,
+    thresholds: tf?.thresholds ?? [],
+    stdKind: 'sample (N-1)',
+    auc: vm.auc,
+    eer: vm.eer,
+    tarAtFar: vm.tarAtFar,
+    curve: vm.curve,
+    scores,
+    labels,
+  };
 }
 
 /** Scores and evaluates a pair list against a feature table. */

@@ -16,7 +16,8 @@ export const DEFINITIONS = {
   auc: 'trapezoidal area under the ROC (ties count 1/2)',
   eer: 'FAR where FAR = 1 - TAR on the piecewise-linear ROC',
   cmc: 'closed set: probes whose subject is not in the gallery are dropped; stable ranking (ties keep gallery order)',
-  'tpir@fpir': 'NIST open set: accept scores strictly above the (k+1)-th highest non-mated top score, k = floor(FPIR * N_nonmated); TPIR counts mated probes at rank 1 and accepted',
+  'tpir@fpir':
+    'NIST open set: accept scores strictly above the (k+1)-th highest non-mated top score, k = floor(FPIR * N_nonmated); TPIR counts mated probes at rank 1 and accepted',
   std: 'sample standard deviation over splits/folds (N - 1)',
   accuracy: 'per fold, the threshold maximising accuracy on the other folds (ties: smallest threshold)',
 } as const;
@@ -42,11 +43,26 @@ export function ijbaReport(summary: IjbaSummary, perSplit: readonly IjbaSplitRes
     perSplit: perSplit.map((r) => ({
       split: r.split,
       verify: {
-        pairs: r.verify.pairs, skippedPairs: r.verify.skippedPairs, templates: r.verify.templates, emptyTemplates: r.verify.emptyTemplates,
-        nGenuine: r.verify.nGenuine, nImpostor: r.verify.nImpostor, auc: r.verify.auc, eer: r.verify.eer,
+        pairs: r.verify.pairs,
+        skippedPairs: r.verify.skippedPairs,
+        templates: r.verify.templates,
+        emptyTemplates: r.verify.emptyTemplates,
+        nGenuine: r.verify.nGenuine,
+        nImpostor: r.verify.nImpostor,
+        auc: r.verify.auc,
+        eer: r.verify.eer,
         tarAtFar: r.verify.tarAtFar,
       },
-      search: { probes: r.search.probes, mated: r.search.mated, skippedProbes: r.search.skippedProbes, gallery: r.search.gallery, skippedGallery: r.search.skippedGallery, ranks: r.search.ranks, rates: r.search.rates, tpir: r.search.tpir },
+      search: {
+        probes: r.search.probes,
+        mated: r.search.mated,
+        skippedProbes: r.search.skippedProbes,
+        gallery: r.search.gallery,
+        skippedGallery: r.search.skippedGallery,
+        ranks: r.search.ranks,
+        rates: r.search.rates,
+        tpir: r.search.tpir,
+      },
     })),
   };
 }
@@ -70,10 +86,16 @@ export function ijbaMarkdown(summary: IjbaSummary, ctx: ReportContext): string {
 
 /** ROC (log FAR) and CMC figures of an IJB-A run, one line per split. */
 export function ijbaFigures(perSplit: readonly IjbaSplitResult[]): Record<string, string> {
-  const roc = lineChartSvg(perSplit.map((r) => ({ name: `split ${r.split}`, x: r.verify.curve.far, y: r.verify.curve.tar })), { title: 'IJB-A 1:1 ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-4, xMax: 1 });
+  const roc = lineChartSvg(
+    perSplit.map((r) => ({ name: `split ${r.split}`, x: r.verify.curve.far, y: r.verify.curve.tar })),
+    { title: 'IJB-A 1:1 ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-4, xMax: 1 },
+  );
   const cmcs = perSplit.map((r) => ({ name: `split ${r.split}`, x: Float64Array.from(r.search.cmcCurve, (_, i) => i + 1), y: r.search.cmcCurve }));
   const maxRank = Math.min(50, Math.max(1, ...perSplit.map((r) => r.search.cmcCurve.length)));
-  const cmc = lineChartSvg(cmcs.map((s) => ({ ...s, x: s.x.subarray(0, maxRank), y: s.y.subarray(0, maxRank) })), { title: 'IJB-A 1:N CMC (closed set)', xLabel: 'rank', yLabel: 'identification rate', xMin: 1, xMax: maxRank });
+  const cmc = lineChartSvg(
+    cmcs.map((s) => ({ ...s, x: s.x.subarray(0, maxRank), y: s.y.subarray(0, maxRank) })),
+    { title: 'IJB-A 1:N CMC (closed set)', xLabel: 'rank', yLabel: 'identification rate', xMin: 1, xMax: maxRank },
+  );
   return { 'roc.svg': roc, 'cmc.svg': cmc };
 }
 
@@ -82,16 +104,31 @@ export function pairsReport(r: PairsResult, ctx: ReportContext & { protocol: str
   const verify: Record<string, { nearest: number; interpolated: number }> = {};
   for (const t of r.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
   return {
-    protocol: ctx.protocol, score: 'cosine', alignment: ctx.alignment, stdKind: r.stdKind,
-    accuracy: r.accuracy, thresholds: r.thresholds, auc: r.auc, eer: r.eer, verify,
+    protocol: ctx.protocol,
+    score: 'cosine',
+    alignment: ctx.alignment,
+    stdKind: r.stdKind,
+    accuracy: r.accuracy,
+    thresholds: r.thresholds,
+    auc: r.auc,
+    eer: r.eer,
+    verify,
     counts: { pairs: r.pairs, skippedPairs: r.skippedPairs },
-    model: ctx.model ?? null, data: ctx.data ?? {}, definitions: DEFINITIONS,
+    model: ctx.model ?? null,
+    data: ctx.data ?? {},
+    definitions: DEFINITIONS,
   };
 }
 
 /** Markdown summary of a pairs run. */
 export function pairsMarkdown(r: PairsResult, ctx: ReportContext & { protocol: string }): string {
-  const l = [`# Pair verification (${ctx.protocol})`, '', `- score: cosine; alignment: \`${ctx.alignment}\``, `- pairs: ${r.pairs} (skipped, missing features: ${r.skippedPairs})`, ''];
+  const l = [
+    `# Pair verification (${ctx.protocol})`,
+    '',
+    `- score: cosine; alignment: \`${ctx.alignment}\``,
+    `- pairs: ${r.pairs} (skipped, missing features: ${r.skippedPairs})`,
+    '',
+  ];
   if (r.accuracy) l.push(`Accuracy (${r.accuracy.folds.length}-fold, std N − 1): **${pct(r.accuracy.mean)} ± ${pct(r.accuracy.std)} %**`, '');
   l.push('| metric | value (%) |', '|---|---|', `| AUC | ${pct(r.auc)} |`, `| EER | ${pct(r.eer)} |`);
   for (const t of r.tarAtFar) l.push(`| TAR@FAR=${t.target} nearest / interpolated | ${pct(t.nearest.tar)} / ${pct(t.interpolated)} |`);

@@ -45,7 +45,10 @@ export function poolTemplates(unit: Float32Array, dim: number, t: Templates, met
     const a = t.offsets[i]!;
     const b = t.offsets[i + 1]!;
     if (method === 'mean-feature') {
-      for (let m = a; m < b; m++) { const o = t.rows[m]! * dim; for (let k = 0; k < dim; k++) acc[k]! += unit[o + k]!; }
+      for (let m = a; m < b; m++) {
+        const o = t.rows[m]! * dim;
+        for (let k = 0; k < dim; k++) acc[k]! += unit[o + k]!;
+      }
     } else {
       // Members of one media need not be adjacent: pool each distinct media id once.
       const seen = new Set<number>();
@@ -111,7 +114,11 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
     const empty = (t: Templates, i: number): boolean => t.offsets[i + 1] === t.offsets[i];
     for (let s = 0; s < pa.length; s += BS) {
       const e = Math.min(pa.length, s + BS);
-      for (let q = s; q < e; q++) { const p = order ? order[q]! : q; ia[q - s] = pa[p]!; ib[q - s] = pb[p]!; }
+      for (let q = s; q < e; q++) {
+        const p = order ? order[q]! : q;
+        ia[q - s] = pa[p]!;
+        ib[q - s] = pb[p]!;
+      }
       simd.pairDots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
       for (let q = s; q < e; q++) {
         const p = order ? order[q]! : q;
@@ -126,8 +133,14 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
     const j = pb[p]!;
     const n1 = oa[i + 1]! - oa[i]!;
     const n2 = ob[j + 1]! - ob[j]!;
-    if (n1 === 0 || n2 === 0) { out[p] = Number.NaN; continue; }
-    if (pooled) { out[p] = dot(A.data, i * d, B.data, j * d, d); continue; }
+    if (n1 === 0 || n2 === 0) {
+      out[p] = Number.NaN;
+      continue;
+    }
+    if (pooled) {
+      out[p] = dot(A.data, i * d, B.data, j * d, d);
+      continue;
+    }
     if (scratch.length < n1 * n2) scratch = new Float32Array(n1 * n2 * 2);
     dotBlock(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, scratch, n2);
     out[p] = setScore(scratch, 0, n1, n2, n2, quirk);
@@ -142,7 +155,10 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
 export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32Array {
   let mi = 0;
   let mj = 0;
-  for (let p = 0; p < pa.length; p++) { if (pa[p]! > mi) mi = pa[p]!; if (pb[p]! > mj) mj = pb[p]!; }
+  for (let p = 0; p < pa.length; p++) {
+    if (pa[p]! > mi) mi = pa[p]!;
+    if (pb[p]! > mj) mj = pb[p]!;
+  }
   const ti = Math.floor(mi / tile) + 1;
   const tj = Math.floor(mj / tile) + 1;
   const start = new Uint32Array(ti * tj + 1);
@@ -196,7 +212,10 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   for (let p = 0; p < nP; p++) {
     const a = P.templates.offsets[p]!;
     const n1 = P.templates.offsets[p + 1]! - a;
-    if (n1 === 0) { out.fill(Number.NaN, p * nG, (p + 1) * nG); continue; }
+    if (n1 === 0) {
+      out.fill(Number.NaN, p * nG, (p + 1) * nG);
+      continue;
+    }
     if (block.length < n1 * nGi) block = new Float32Array(n1 * nGi);
     dotBlock(P.data, a, n1, G.data, 0, nGi, d, block, nGi, { keepB: true });
     for (let g = 0; g < nG; g++) {
