@@ -109,3 +109,19 @@ export interface Embedder {
   /** Releases resources (sessions, workers). */
   dispose?(): Promise<void>;
 }
+
+/**
+ * Smallest and largest value of a data-sized array in one loop (`Math.min(...values)` spreads the
+ * array into arguments and overflows the call stack beyond ~125k values). Empty → `{ min: Infinity,
+ * max: -Infinity }`; NaN values are ignored.
+ */
+export function extent(values: ArrayLike<number>): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}

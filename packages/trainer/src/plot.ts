@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { extent } from '@interpret-fr/core';
 
 /** One curve: a name and (step, value) points. */
 export interface Series {
@@ -24,10 +25,10 @@ function panel(series: Series[], x0: number, y0: number, w: number, h: number, l
   const f = (v: number): number => (log ? Math.log10(v) : v);
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => f(p[1]));
-  const xmin = Math.min(...xs);
-  const xmax = Math.max(...xs, xmin + 1);
-  let ymin = Math.min(...ys);
-  let ymax = Math.max(...ys);
+  // extent(), not Math.min(...xs): a spread of a data-sized array overflows the call stack.
+  const { min: xmin, max: xmaxData } = extent(xs);
+  const xmax = Math.max(xmaxData, xmin + 1);
+  let { min: ymin, max: ymax } = extent(ys);
   if (ymax - ymin < 1e-9) {
     ymin -= 0.5;
     ymax += 0.5;

@@ -6,3 +6,4 @@
  */
 export * from './fs.ts';
 export * from './checkpoint-dir.ts';
+export * from './paths.ts';

@@ -48,6 +48,34 @@ export function need(v: Record<string, string | boolean | undefined>, name: stri
   return x;
 }
 
+/**
+ * An integer option (`--max-images`, `--batch`, `--workers`, `--seed`): absent → `def`; anything but
+ * a plain integer in [min, max] is a one-line usage error naming the flag.
+ */
+export function intOpt(v: Record<string, string | boolean | undefined>, name: string, def: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const x = v[name];
+  if (x === undefined) return def;
+  const n = typeof x === 'string' && /^[+-]?\d+$/.test(x.trim()) ? Number(x) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} '${String(x)}', expected an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}`);
+  return n;
+}
+
+/** `--splits 1,2,…`: distinct positive integers (a repeated split would be counted twice in mean ± std). */
+export function splitsOpt(v: Record<string, string | boolean | undefined>, def: readonly number[]): number[] {
+  if (typeof v.splits !== 'string') return [...def];
+  const parts = v.splits.split(',').map((s) => s.trim());
+  const list = parts.map((s) => (/^\d+$/.test(s) ? Number(s) : Number.NaN));
+  if (list.length === 0 || list.some((s) => !Number.isSafeInteger(s) || s < 1))
+    throw new UsageError(`--splits '${v.splits}', expected a comma-separated list of split numbers (1, 2, …)`);
+  const seen = new Set<number>();
+  for (const s of list) {
+    if (seen.has(s)) throw new UsageError(`--splits '${v.splits}' lists split ${s} twice; each split may be evaluated once`);
+    seen.add(s);
+  }
+  return list;
+}
+
 /** Renders extraction events. */
 export function eventPrinter(io: CliIo, what: string): (e: ExtractEvent) => void {
   let last = 0;
@@ -87,11 +115,13 @@ export async function featuresFrom(
 ): Promise<{ table: FeatureTable; model: Record<string, unknown> | null; data: Record<string, string> }> {
   if (typeof v.features === 'string') {
     const f = await readFeatures(v.features, need(v, 'ids'));
-    return { table: featureTable(f.features, f.ids), model: null, data: { features: v.features, ids: need(v, 'ids') } };
+    return { table: featureTable(f.features, f.ids, v.features), model: null, data: { features: v.features, ids: need(v, 'ids') } };
   }
   if (typeof v.model !== 'string') throw new UsageError('give --features <file.npy> --ids <ids.txt>, or --model <file.onnx> --images <root>');
   const images = need(v, 'images');
-  const model = await loadModel(v.model, Number(v.workers ?? 1));
+  const workers = intOpt(v, 'workers', 1, 1, 256);
+  const batchSize = intOpt(v, 'batch', 32, 1, 4096);
+  const model = await loadModel(v.model, workers);
   try {
     const ids = await imageIds();
     const loader = load(model);
@@ -100,12 +130,12 @@ export async function featuresFrom(
       { ids, load: (id) => loader(id) },
       {
         cacheDir: typeof v.cache === 'string' ? v.cache : join(out, 'features-cache'),
-        batchSize: Number(v.batch ?? 32),
-        concurrency: Math.max(1, Number(v.workers ?? 1)),
+        batchSize,
+        concurrency: workers,
         onEvent: eventPrinter(io, 'extract'),
       },
     );
-    return { table: featureTable(r.features, r.ids), model: model.meta, data: { images, model: v.model } };
+    return { table: featureTable(r.features, r.ids, `features of ${v.model}`), model: model.meta, data: { images, model: v.model } };
   } finally {
     await model.dispose?.();
   }

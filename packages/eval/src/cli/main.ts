@@ -44,11 +44,14 @@ export const HELP = `interpret-fr-eval <command> [options]   (each command has -
   occlusion   verification with black windows at face regions + per-filter |Δf| table and heat map
   peaks       per-filter average peak locations, spreads and d from response maps (+ figure)
   synthetic   the main job's evaluation on the built-in synthetic set (pairs, occlusion, peaks)
+
+  --debug     print stack traces for every error (default: expected errors are one line)
 `;
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const debug = argv.includes('--debug');
+  const [cmd, ...rest] = argv.filter((a) => a !== '--debug');
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.out(HELP);
     return cmd ? 0 : 2;
@@ -66,7 +69,37 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       io.err(`${cmd}: ${e.message}\n\n${c.help}`);
       return 2;
     }
-    io.err(`${cmd}: ${(e as Error).stack ?? String(e)}\n`);
+    // Expected errors (bad input files, I/O) are one line naming the file; only bugs get a stack.
+    io.err(`${cmd}: ${isExpectedError(e) && !debug ? (e as Error).message : ((e as Error).stack ?? String(e))}\n`);
     return 1;
   }
+}
+
+/** Error classes that describe bad input (they name the file and line themselves), not a bug. */
+const EXPECTED = new Set([
+  'NpyError',
+  'MatFormatError',
+  'IjbaFormatError',
+  'IjbcFormatError',
+  'PairsFormatError',
+  'FeatureValueError',
+  'ScoreValueError',
+  'PathOutsideRootError',
+  'ModelError',
+  'OnnxParseError',
+  'OnnxMetadataError',
+  'ImageDecodeError',
+  'JsonFileError',
+  'CheckpointError',
+  'InputError',
+  'PreprocessError',
+  'InterpretFrError',
+]);
+
+/** True for an error a user can fix from its message: one of {@link EXPECTED} or a file-system error with a path. */
+export function isExpectedError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (EXPECTED.has(e.name)) return true;
+  const code = (e as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (e as NodeJS.ErrnoException).path === 'string';
 }

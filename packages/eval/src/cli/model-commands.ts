@@ -13,13 +13,13 @@ import type { SignStats } from '../peak-stats.ts';
 import type { TarAtFar, VerificationMetrics } from '../metrics/roc.ts';
 import { DEFINITIONS } from '../report/reports.ts';
 import { checksums, writeReport } from '../report/write.ts';
-import { args, loadModel, need, UsageError, type CliIo } from './common.ts';
+import { args, intOpt, loadModel, need, UsageError, type CliIo } from './common.ts';
 
 const D_DEF = 'd = mean Euclidean distance of the per-filter average peak locations from their centroid, pixels of the 96x96 frame (our definition; the paper gives none)';
 const ALIGN = 'pass-through (pre-aligned list; images larger than 96 are centre-cropped to 96, the original 110 -> 96)';
 
-const readouts = (t: readonly TarAtFar[]): Record<string, { nearest: number; interpolated: number }> =>
-  Object.fromEntries(t.map((x) => [`tar@far=${x.target}`, { nearest: x.nearest.tar, interpolated: x.interpolated }]));
+const readouts = (t: readonly TarAtFar[]): Record<string, { nearest: number; matlab: number; interpolated: number }> =>
+  Object.fromEntries(t.map((x) => [`tar@far=${x.target}`, { nearest: x.nearest.tar, matlab: x.matlab.tar, interpolated: x.interpolated }]));
 const vm = (m: VerificationMetrics): Record<string, unknown> => ({ auc: m.auc, eer: m.eer, verify: readouts(m.tarAtFar) });
 
 function occlusionJson(r: OcclusionResult): Record<string, unknown> {
@@ -82,16 +82,18 @@ landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf|
 `;
 
 export async function occlusionCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed']);
+  const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed'], ['allow-outside-root']);
   if (v.help) {
     io.out(OCCLUSION_HELP);
     return 0;
   }
   const [mp, dir, out] = [need(v, 'model'), need(v, 'data'), need(v, 'out')];
-  const data = await loadListDataset(dir, { maxImages: Number(v['max-images'] ?? 600), crop: 96 });
+  const maxImages = intOpt(v, 'max-images', 600);
+  const seed = intOpt(v, 'seed', 1, 0, 2 ** 32 - 1);
+  const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const m = await model(mp);
   try {
-    const pairs = buildPairs(data.labels, Number(v.seed ?? 1));
+    const pairs = buildPairs(data.labels, seed);
     const r = await occlusionStudy(m, data.images, pairs, { landmarks: data.landmarks });
     const md = ['# Occlusion robustness', '', `alignment: ${ALIGN}; images ${data.images.length}, pairs ${pairs.a.length}`, '', ...occlusionMd(r)].join('\n');
     await writeReport(
@@ -133,10 +135,10 @@ export async function peaksCommand(argv: string[], io: CliIo): Promise<number> {
     else if (argv[i] === '--name') names.push(argv[++i] ?? '');
     else rest.push(argv[i]!);
   }
-  const v = args(rest, ['data', 'out', 'max-images']);
+  const v = args(rest, ['data', 'out', 'max-images'], ['allow-outside-root']);
   if (models.length === 0 || models.some((x) => x === '')) throw new UsageError('--model <file.onnx> is required (repeat it for several models)');
   const [dir, out] = [need(v, 'data'), need(v, 'out')];
-  const data = await loadListDataset(dir, { maxImages: Number(v['max-images'] ?? 1000), crop: 96 });
+  const data = await loadListDataset(dir, { maxImages: intOpt(v, 'max-images', 1000), crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const results: { name: string; path: string; meta: Record<string, unknown>; positive: SignStats; negative: SignStats; images: number }[] = [];
   for (const [k, p] of models.entries()) {
     const m = await model(p);
@@ -179,17 +181,19 @@ trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR
 `;
 
 export async function syntheticCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed']);
+  const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed'], ['allow-outside-root']);
   if (v.help) {
     io.out(SYNTHETIC_HELP);
     return 0;
   }
   const [mp, dir, out] = [need(v, 'model'), need(v, 'data'), need(v, 'out')];
-  const data = await loadListDataset(dir, { maxImages: Number(v['max-images'] ?? 600), crop: 96 });
+  const maxImages = intOpt(v, 'max-images', 600);
+  const seed = intOpt(v, 'seed', 1, 0, 2 ** 32 - 1);
+  const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const m = await model(mp);
   try {
     const r = await evaluateSyntheticSet(m, data, {
-      seed: Number(v.seed ?? 1),
+      seed,
       onProgress: (stage, done, total) => {
         if (!io.isTty) io.err(JSON.stringify({ type: 'progress', stage, done, total }) + '\n');
       },

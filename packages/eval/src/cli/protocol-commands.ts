@@ -17,7 +17,8 @@ import { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pair
 import { lineChartSvg } from '../report/svg.ts';
 import { checksums, writeReport } from '../report/write.ts';
 import { TEMPLATE_SCORES, type TemplateScore } from '../scores/template-scores.ts';
-import { args, featuresFrom, need, UsageError, type CliIo } from './common.ts';
+import { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from '@interpret-fr/core/node';
+import { args, featuresFrom, need, splitsOpt, UsageError, type CliIo } from './common.ts';
 
 const EXTRACT = ['model', 'images', 'cache', 'batch', 'workers', 'align'];
 
@@ -27,19 +28,20 @@ function scoreOpt(v: Record<string, unknown>, def: TemplateScore): TemplateScore
   return s as TemplateScore;
 }
 
-export const IJBA_HELP = `interpret-fr-eval ijba --protocol <dir with split1..split10> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir>
+export const IJBA_HELP = `interpret-fr-eval ijba --protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir>
   --score set-min-mean|set-min-mean-matlab|mean-feature|media-pool   template score (default set-min-mean)
   --subset all|natural-occlusion   images kept (default all)
   --splits 1,2,…                   splits to evaluate (default 1..10)
   --align ijba-similarity|pass-through   alignment when extracting (default ijba-similarity)
   --cache <dir> --batch <n> --workers <n>   extraction cache (default <out>/features-cache), batch, ORT workers
-Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][nearest|interpolated] = {mean,std,splits},
+  --allow-outside-root             accept FILE paths with '..' or absolute paths (default: refused)
+Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
 search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"], auc, eer; fractions in [0,1]), report.md, roc.svg, cmc.svg.
 `;
 
 /** `ijba` subcommand. */
 export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['protocol', 'features', 'ids', 'out', 'score', 'subset', 'splits', ...EXTRACT]);
+  const v = args(argv, ['protocol', 'features', 'ids', 'out', 'score', 'subset', 'splits', ...EXTRACT], ['allow-outside-root']);
   if (v.help) {
     io.out(IJBA_HELP);
     return 0;
@@ -49,18 +51,24 @@ export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
   const score = scoreOpt(v, 'set-min-mean');
   const subset = ((v.subset as string | undefined) ?? 'all') as IjbaSubset;
   if (subset !== 'all' && subset !== 'natural-occlusion') throw new UsageError(`--subset '${subset}', expected all or natural-occlusion`);
-  const splitList = typeof v.splits === 'string' ? v.splits.split(',').map(Number) : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  if (splitList.some((s) => !Number.isInteger(s) || s < 1)) throw new UsageError(`--splits '${v.splits}', expected a comma-separated list of split numbers`);
+  const splitList = splitsOpt(v, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const splits = await readIjbaProtocol(protocol, splitList);
   const align = (v.align as string | undefined) ?? (typeof v.model === 'string' ? 'ijba-similarity' : 'precomputed features');
   if (typeof v.model === 'string' && align !== 'ijba-similarity' && align !== 'pass-through') throw new UsageError(`--align '${align}', expected ijba-similarity or pass-through`);
   // One row of metadata per sighting, for extraction.
-  const rows = new Map<string, { file: string; bbox: Float32Array; lm: Float32Array }>();
+  const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
+  const allowOutside = v['allow-outside-root'] === true;
   for (const s of splits)
     for (const m of [s.verifyMetadata, s.probe, s.gallery])
       for (let r = 0; r < m.n; r++) {
         const id = String(m.sightingId[r]);
-        if (!rows.has(id)) rows.set(id, { file: m.filename[r]!, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
+        const where = `${m.file}:${m.line[r]}`;
+        // Checked on every row (not only the one extracted): a FILE that leaves the root is a broken protocol.
+        if (!allowOutside && !staysUnderRoot(m.filename[r]!))
+          throw new PathOutsideRootError(`${where} (FILE)`, m.filename[r]!, typeof v.images === 'string' ? v.images : '--images');
+        if (!rows.has(id)) {
+          rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
+        }
       }
   const { table, model, data } = await featuresFrom(
     v,
@@ -69,7 +77,7 @@ export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
     async () => [...rows.keys()],
     (mdl) => async (id) => {
       const row = rows.get(id)!;
-      const px = await decodeImageFile(join(v.images as string, row.file));
+      const px = await decodeImageFile(resolveUnderRoot(v.images as string, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
       return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
     },
   );
@@ -84,12 +92,13 @@ export const PAIRS_HELP = `interpret-fr-eval pairs --pairs <pairs.txt> (--featur
   --format lfw|list   pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic 'path1 path2 label [fold]' list (default: lfw
                       when the first line is a header)
   ids are image paths relative to the data root (Name/Name_0001.jpg); --images <root> is that root.
+  --allow-outside-root   accept ids with '..' or absolute paths (default: refused)
 Writes <out>/report.json (accuracy = {mean,std,folds} with std N-1, auc, eer, verify["tar@far=…"]), report.md, roc.svg.
 `;
 
 /** `pairs` subcommand. */
 export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['pairs', 'features', 'ids', 'out', 'format', ...EXTRACT]);
+  const v = args(argv, ['pairs', 'features', 'ids', 'out', 'format', ...EXTRACT], ['allow-outside-root']);
   if (v.help) {
     io.out(PAIRS_HELP);
     return 0;
@@ -100,12 +109,21 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
   const fmt = (v.format as string | undefined) ?? (/^\s*\d+(\s+\d+)?\s*$/.test(text.split(/\r?\n/)[0] ?? '') ? 'lfw' : 'list');
   if (fmt !== 'lfw' && fmt !== 'list') throw new UsageError(`--format '${fmt}', expected lfw or list`);
   const pairs = fmt === 'lfw' ? parseLfwPairs(text, pairsPath) : parsePairList(text, pairsPath);
+  const allowOutside = v['allow-outside-root'] === true;
+  const whereOf = new Map<string, string>();
+  pairs.a.forEach((id, k) => {
+    if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`);
+  });
+  pairs.b.forEach((id, k) => {
+    if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`);
+  });
+  if (!allowOutside) for (const [id, where] of whereOf) if (!staysUnderRoot(id)) throw new PathOutsideRootError(where, id, typeof v.images === 'string' ? v.images : '--images');
   const { table, model, data } = await featuresFrom(
     v,
     io,
     out,
-    async () => [...new Set([...pairs.a, ...pairs.b])],
-    () => (id) => decodeImageFile(join(v.images as string, id)),
+    async () => [...whereOf.keys()],
+    () => (id) => decodeImageFile(resolveUnderRoot(v.images as string, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside })),
   );
   const r = evaluatePairs(pairs, table);
   const ctx = {
@@ -124,7 +142,7 @@ export const IJBC_HELP = `interpret-fr-eval ijbc --meta <dir with ijbc_face_tid_
   --prefix ijbc|ijbb   file name prefix (default ijbc)
   --score media-pool|mean-feature|set-min-mean|set-min-mean-matlab   (default media-pool, insightface)
   --search             also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta
-ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][nearest|interpolated], auc, eer;
+ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][matlab|nearest|interpolated], auc, eer;
 with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.
 `;
 
@@ -164,8 +182,8 @@ export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
   if (existsSync(pairPath)) {
     const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
     const r = evaluateIjbc11(tid, pairs, table, { score });
-    const verify: Record<string, { nearest: number; interpolated: number }> = {};
-    for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
+    const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};
+    for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, matlab: t.matlab.tar, interpolated: t.interpolated };
     Object.assign(json, {
       verify,
       auc: r.metrics.auc,
@@ -185,9 +203,9 @@ export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
       '',
       `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`,
       '',
-      '| FAR | TAR nearest (%) | TAR interpolated (%) |',
-      '|---|---|---|',
-      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`),
+      '| FAR | TAR matlab (%) | TAR nearest, tie-grouped (%) | TAR interpolated (%) |',
+      '|---|---|---|---|',
+      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.matlab.tar).toFixed(2)} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`),
       '',
       `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`,
       '',

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Embedder, Pixels } from '@interpret-fr/core';
-import { decodeNpy, encodeNpy } from './npy.ts';
+import { decodeNpy, encodeNpy, firstNonFinite } from './npy.ts';
 import { writeFileAtomic } from './files.ts';
 import type { FeatureMatrix } from '../scores/template-scores.ts';
 
@@ -114,6 +114,11 @@ export async function extractFeatures(embedder: Embedder, source: ImageSource, o
         const px = await Promise.all(ids.slice(s, e).map((id, k) => source.load(id, s + k)));
         const emb = await embedder.embed(px);
         if (emb.n !== e - s || emb.dim !== dim) throw new Error(`extractFeatures: embedder returned ${emb.n} × ${emb.dim} for ${e - s} images of dim ${dim}`);
+        const bad = firstNonFinite(emb.data);
+        if (bad >= 0)
+          throw new Error(
+            `extractFeatures: the model returned ${emb.data[bad]} in the embedding of image '${ids[s + Math.floor(bad / dim)]}' (row ${s + Math.floor(bad / dim)}); embeddings must be finite`,
+          );
         data.set(emb.data, s * dim);
         done += e - s;
         opts.onEvent?.({ type: 'progress', done, total: n, fromCache });

@@ -3,10 +3,13 @@
  *
  * @module
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { decodeNpy, encodeNpy, NpyError, parseIds } from './npy.ts';
-import { parseIjbaComparisons, parseIjbaMetadata } from '../protocols/ijba-csv.ts';
+import { parseIjbaComparisons, parseIjbaMetadata, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
+import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
+import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
 import type { FeatureMatrix } from '../scores/template-scores.ts';
 
@@ -35,27 +38,69 @@ export async function writeFeatures(npyPath: string, idsPath: string, f: Feature
   await writeFileAtomic(idsPath, ids.join('\n') + '\n');
 }
 
-/** Reads `dir/split{N}/…` for the splits asked (default 1..10). */
+/** Where one protocol file of split s is: the CSV layout, or the original release's MAT layout. */
+async function locate(dir: string, s: number, name: string): Promise<{ path: string; kind: 'csv' | 'mat' }> {
+  const group = name.startsWith('verify') ? 'verify' : 'search';
+  const candidates: { path: string; kind: 'csv' | 'mat' }[] = [
+    { path: join(dir, `split${s}`, `${name}_${s}.csv`), kind: 'csv' },
+    { path: join(dir, group, `split${s}`, `${name}_${s}.mat`), kind: 'mat' },
+    { path: join(dir, `split${s}`, `${name}_${s}.mat`), kind: 'mat' },
+  ];
+  for (const c of candidates) {
+    try {
+      if ((await stat(c.path)).isFile()) return c;
+    } catch {
+      /* try the next layout */
+    }
+  }
+  throw Object.assign(new Error(`IJB-A protocol: split ${s} has no ${name} file: tried ${candidates.map((c) => c.path).join(', ')}`), {
+    code: 'ENOENT',
+    path: candidates[0]!.path,
+  });
+}
+
+/** Reads a MAT v5 file from disk (zlib-compressed variables inflated with node:zlib). */
+export async function readMatFile(path: string): Promise<MatFile> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new MatFormatError(path, `cannot read: ${(e as Error).message}`);
+  }
+  return readMat(bytes, path, { inflate: (d) => inflateSync(d) });
+}
+
+/**
+ * Reads the splits asked (default 1..10) from either layout, file by file: the CSV one
+ * (`dir/split{N}/{verify_metadata,verify_comparisons,search_probe,search_gallery}_N.csv`) or the
+ * original release's MAT one (`dir/{verify,search}/split{N}/…_N.mat`, method.md §6.4; `train_N.mat`
+ * is not needed: training subjects are not used).
+ */
 export async function readIjbaProtocol(dir: string, splits: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]): Promise<IjbaSplitData[]> {
   return Promise.all(
     splits.map(async (s) => {
-      const p = (name: string): string => join(dir, `split${s}`, `${name}_${s}.csv`);
-      const read = async (name: string): Promise<[string, string]> => {
-        const f = p(name);
-        try {
-          return [f, await readFile(f, 'utf8')];
-        } catch (e) {
-          throw new Error(`IJB-A protocol: cannot read ${f}: ${(e as Error).message}`);
+      const read = async (name: string, kind: 'metadata' | 'comparisons'): Promise<IjbaMetadata | IjbaComparisons> => {
+        const f = await locate(dir, s, name);
+        if (f.kind === 'mat') {
+          const mat = await readMatFile(f.path);
+          return kind === 'metadata' ? ijbaMetadataFromMat(mat, f.path) : ijbaComparisonsFromMat(mat, f.path);
         }
+        let text: string;
+        try {
+          text = await readFile(f.path, 'utf8');
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          throw Object.assign(new Error(`IJB-A protocol: cannot read ${f.path}: ${err.code ?? err.message}`), { code: err.code ?? 'EIO', path: f.path });
+        }
+        return kind === 'metadata' ? parseIjbaMetadata(text, f.path) : parseIjbaComparisons(text, f.path);
       };
-      const [vm, vc, sp, sg] = await Promise.all([read('verify_metadata'), read('verify_comparisons'), read('search_probe'), read('search_gallery')]);
-      return {
-        split: s,
-        verifyMetadata: parseIjbaMetadata(vm[1], vm[0]),
-        comparisons: parseIjbaComparisons(vc[1], vc[0]),
-        probe: parseIjbaMetadata(sp[1], sp[0]),
-        gallery: parseIjbaMetadata(sg[1], sg[0]),
-      };
+      const [vm, vc, sp, sg] = await Promise.all([
+        read('verify_metadata', 'metadata'),
+        read('verify_comparisons', 'comparisons'),
+        read('search_probe', 'metadata'),
+        read('search_gallery', 'metadata'),
+      ]);
+      return { split: s, verifyMetadata: vm as IjbaMetadata, comparisons: vc as IjbaComparisons, probe: sp as IjbaMetadata, gallery: sg as IjbaMetadata };
     }),
   );
 }

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pixels } from '@interpret-fr/core';
+import { resolveUnderRoot } from '@interpret-fr/core/node';
 import { decodeImageFile } from './images.ts';
 
 /** A decoded list dataset. */
@@ -35,7 +36,9 @@ export function cropCenter(p: Pixels, size: number): { px: Pixels; dx: number; d
 }
 
 /** Loads the first `maxImages` (default all) list entries, picked evenly over the list when fewer. */
-export async function loadListDataset(dir: string, opts: { maxImages?: number; crop?: number } = {}): Promise<ListDataset> {
+export async function loadListDataset(dir: string, opts: { maxImages?: number; crop?: number; allowOutsideRoot?: boolean } = {}): Promise<ListDataset> {
+  if (opts.maxImages !== undefined && !(Number.isSafeInteger(opts.maxImages) && opts.maxImages >= 1))
+    throw new RangeError(`loadListDataset: maxImages must be a positive integer, got ${opts.maxImages}`);
   const listPath = join(dir, 'list.txt');
   const lines = (await readFile(listPath, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
   const lmPath = join(dir, 'landmarks.txt');
@@ -49,7 +52,7 @@ export async function loadListDataset(dir: string, opts: { maxImages?: number; c
     const f = lines[i]!.split(',');
     const label = Number(f[1]);
     if (f.length !== 2 || !Number.isInteger(label)) throw new Error(`${listPath}:${i + 1}: '${lines[i]}', expected 'path,label'`);
-    const img = await decodeImageFile(join(dir, f[0]!.trim()));
+    const img = await decodeImageFile(resolveUnderRoot(dir, f[0]!.trim(), { where: `${listPath}:${i + 1}`, allowOutsideRoot: opts.allowOutsideRoot }));
     const { px, dx, dy } = opts.crop ? cropCenter(img, opts.crop) : { px: img, dx: 0, dy: 0 };
     out.paths.push(f[0]!.trim());
     out.images.push(px);

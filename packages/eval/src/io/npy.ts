@@ -53,12 +53,26 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Arr
   if (bytes.length - off !== need) throw new NpyError(file, `data has ${bytes.length - off} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
   const data = new Float32Array(n * dim);
   new Uint8Array(data.buffer).set(bytes.subarray(off, off + need));
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new NpyError(file, `row ${Math.floor(bad / dim)} (0-based), column ${bad % dim} is ${data[bad]}: features must be finite`);
   return { data, n, dim };
+}
+
+/** Index of the first NaN or ±Infinity value, or −1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    // v − v is 0 for finite v and NaN for NaN and ±Infinity: one comparison per value.
+    if (v - v !== 0) return i;
+  }
+  return -1;
 }
 
 /** Encodes an N × D float32 matrix as `.npy` version 1.0 (header padded to 64 bytes). */
 export function encodeNpy(data: Float32Array, n: number, dim: number): Uint8Array {
   if (data.length !== n * dim) throw new RangeError(`encodeNpy: ${data.length} values for shape (${n}, ${dim})`);
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new RangeError(`encodeNpy: row ${Math.floor(bad / dim)}, column ${bad % dim} is ${data[bad]}; refusing to write non-finite features`);
   let h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${n}, ${dim}), }`;
   const total = 10 + h.length + 1;
   h += ' '.repeat((64 - (total % 64)) % 64) + '\n';

@@ -124,7 +124,7 @@ describe('verification metrics', () => {
   });
 
   it('rejects NaN scores and missing classes', () => {
-    expect(() => verificationMetrics(new Float32Array([NaN, 1]), new Uint8Array([1, 0]))).toThrow(/score 0 is NaN/);
+    expect(() => verificationMetrics(new Float32Array([NaN, 1]), new Uint8Array([1, 0]))).toThrow(/score of pair 0 \(0-based\) is NaN/);
     expect(() => verificationMetrics(new Float32Array([0, 1]), new Uint8Array([1, 1]))).toThrow(/0 impostor/);
   });
 });

@@ -6,8 +6,11 @@
  * - the ROC has one point per distinct score value (tied scores are accepted together), in order of
  *   decreasing threshold, so FAR and TAR never decrease; the curve starts at (0, 0), which is not
  *   itself a cut;
- * - TAR@FAR `nearest` (original MATLAB, insightface): the cut whose FAR is closest to the target,
- *   the first (highest-threshold) cut on ties;
+ * - TAR@FAR `nearest` (tie-grouped; insightface): the distinct-threshold cut whose FAR is closest to the
+ *   target, the first (highest-threshold) cut on ties; tied scores are always accepted together;
+ * - TAR@FAR `matlab` (`CNN_single_verify.m`, method.md §6.2 step 4): the pairs are stably sorted (ties
+ *   keep the input = comparison-file order) and every cut j = 1..n is a candidate, so a cut can fall
+ *   inside a run of tied scores; j* = the first j minimising |FAR_j − target|;
  * - TAR@FAR `interpolated`: TAR on the piecewise-linear ROC at exactly the target FAR (on a vertical
  *   segment, its top);
  * - AUC: trapezoidal area under that curve (= P(genuine > impostor) + ½ P(tie));
@@ -18,14 +21,19 @@
  *
  * @module
  */
-import { checkScores, type Labels, type Scores } from './stats.ts';
+import { checkScores, type Labels, type PairNamer, type Scores } from './stats.ts';
 
 /** One TAR@FAR read-out, both definitions. */
 export interface TarAtFar {
   /** Target FAR. */
   target: number;
-  /** The cut whose FAR is closest to the target (first on ties). */
+  /** Tie-grouped: the distinct-threshold cut whose FAR is closest to the target (first on ties). */
   nearest: { tar: number; far: number; threshold: number };
+  /**
+   * MATLAB-exact: every cut j = 1..n of the stable sort (ties in input order), first j minimising
+   * |FAR_j − target|; `cut` = j* (1-based), `threshold` = the score of the j*-th pair.
+   */
+  matlab: { tar: number; far: number; threshold: number; cut: number };
   /** TAR at exactly the target FAR on the piecewise-linear ROC. */
   interpolated: number;
 }
@@ -52,8 +60,8 @@ export interface VerificationMetrics {
   curve: { far: Float64Array; tar: Float64Array };
 }
 
-function sortedHalves(scores: Scores, labels: Labels): { gen: Scores; imp: Scores } {
-  checkScores(scores, labels, 'roc');
+function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer): { gen: Scores; imp: Scores } {
+  checkScores(scores, labels, 'roc', describe);
   let ng = 0;
   for (let i = 0; i < labels.length; i++) ng += labels[i]!;
   const Ctor = scores instanceof Float64Array ? Float64Array : Float32Array;
@@ -74,8 +82,13 @@ function sortedHalves(scores: Scores, labels: Labels): { gen: Scores; imp: Score
  * Calls `visit(acceptedGenuine, acceptedImpostor, threshold)` once per distinct score, from the
  * highest threshold down. Returns the class counts.
  */
-export function sweepRoc(scores: Scores, labels: Labels, visit: (tp: number, fp: number, threshold: number) => void): { nGenuine: number; nImpostor: number } {
-  const { gen, imp } = sortedHalves(scores, labels);
+export function sweepRoc(
+  scores: Scores,
+  labels: Labels,
+  visit: (tp: number, fp: number, threshold: number) => void,
+  describe?: PairNamer,
+): { nGenuine: number; nImpostor: number } {
+  const { gen, imp } = sortedHalves(scores, labels, describe);
   let gi = gen.length - 1;
   let ii = imp.length - 1;
   let tp = 0;
@@ -127,7 +140,11 @@ export const IJBC_FAR_TARGETS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] as const;
  * const m = verificationMetrics(scores, labels, { farTargets: [1e-2, 1e-3] });
  * m.tarAtFar[0].nearest.tar; m.tarAtFar[0].interpolated; m.auc; m.eer;
  */
-export function verificationMetrics(scores: Scores, labels: Labels, opts: { farTargets?: readonly number[]; curveResolution?: number } = {}): VerificationMetrics {
+export function verificationMetrics(
+  scores: Scores,
+  labels: Labels,
+  opts: { farTargets?: readonly number[]; curveResolution?: number; describePair?: PairNamer } = {},
+): VerificationMetrics {
   const targets = opts.farTargets ?? IJBA_FAR_TARGETS;
   for (const f of targets) if (!(f > 0 && f <= 1)) throw new RangeError(`verificationMetrics: FAR target ${f} must be in (0, 1]`);
   const res = opts.curveResolution ?? 0.002;
@@ -157,47 +174,52 @@ export function verificationMetrics(scores: Scores, labels: Labels, opts: { farT
   const ct: number[] = [0];
   let lastF = 0;
   let lastT = 0;
-  sweepRoc(scores, labels, (tp, fp, t) => {
-    const far = fp / nI;
-    const tar = tp / nG;
-    area += (fp - prevFp) * (tp + prevTp);
-    if (Number.isNaN(eer)) {
-      const h = far - (1 - tar);
-      if (h >= 0) {
-        const pf = prevFp / nI;
-        const hp = pf - (1 - prevTp / nG);
-        const lam = h === hp ? 0 : -hp / (h - hp);
-        eer = pf + lam * (far - pf);
-        eerThr = t;
+  sweepRoc(
+    scores,
+    labels,
+    (tp, fp, t) => {
+      const far = fp / nI;
+      const tar = tp / nG;
+      area += (fp - prevFp) * (tp + prevTp);
+      if (Number.isNaN(eer)) {
+        const h = far - (1 - tar);
+        if (h >= 0) {
+          const pf = prevFp / nI;
+          const hp = pf - (1 - prevTp / nG);
+          const lam = h === hp ? 0 : -hp / (h - hp);
+          eer = pf + lam * (far - pf);
+          eerThr = t;
+        }
       }
-    }
-    for (let j = 0; j < k; j++) {
-      const f = targets[j]!;
-      const d = Math.abs(far - f);
-      if (d < bestDist[j]!) {
-        bestDist[j] = d;
-        bestTar[j] = tar;
-        bestFar[j] = far;
-        bestThr[j] = t;
+      for (let j = 0; j < k; j++) {
+        const f = targets[j]!;
+        const d = Math.abs(far - f);
+        if (d < bestDist[j]!) {
+          bestDist[j] = d;
+          bestTar[j] = tar;
+          bestFar[j] = far;
+          bestThr[j] = t;
+        }
+        if (far < f) {
+          belowFar[j] = far;
+          belowTar[j] = tar;
+        } else if (far === f) exactTar[j] = tar;
+        else if (aboveFar[j]! < 0) {
+          aboveFar[j] = far;
+          aboveTar[j] = tar;
+        }
       }
-      if (far < f) {
-        belowFar[j] = far;
-        belowTar[j] = tar;
-      } else if (far === f) exactTar[j] = tar;
-      else if (aboveFar[j]! < 0) {
-        aboveFar[j] = far;
-        aboveTar[j] = tar;
+      if (far - lastF >= res || tar - lastT >= res || (far > 0 && lastF > 0 && far / lastF >= 1.05) || (lastF === 0 && far > 0)) {
+        cf.push(far);
+        ct.push(tar);
+        lastF = far;
+        lastT = tar;
       }
-    }
-    if (far - lastF >= res || tar - lastT >= res || (far > 0 && lastF > 0 && far / lastF >= 1.05) || (lastF === 0 && far > 0)) {
-      cf.push(far);
-      ct.push(tar);
-      lastF = far;
-      lastT = tar;
-    }
-    prevTp = tp;
-    prevFp = fp;
-  });
+      prevTp = tp;
+      prevFp = fp;
+    },
+    opts.describePair,
+  );
   if (cf[cf.length - 1] !== 1 || ct[ct.length - 1] !== 1) {
     cf.push(1);
     ct.push(1);
@@ -207,12 +229,58 @@ export function verificationMetrics(scores: Scores, labels: Labels, opts: { farT
     if (exactTar[j]! >= 0) interp = exactTar[j]!;
     else if (aboveFar[j]! >= 0) interp = belowTar[j]! + ((aboveTar[j]! - belowTar[j]!) * (target - belowFar[j]!)) / (aboveFar[j]! - belowFar[j]!);
     else interp = belowTar[j]!;
-    return { target, nearest: { tar: bestTar[j]!, far: bestFar[j]!, threshold: bestThr[j]! }, interpolated: interp };
+    return { target, nearest: { tar: bestTar[j]!, far: bestFar[j]!, threshold: bestThr[j]! }, matlab: matlabCut(scores, labels, target, nG, nI), interpolated: interp };
   });
   return { nGenuine: nG, nImpostor: nI, auc: area / (2 * nG * nI), eer, eerThreshold: eerThr, tarAtFar, curve: { far: Float64Array.from(cf), tar: Float64Array.from(ct) } };
 }
 
-/** TAR@FAR for each target, both read-outs. */
+/**
+ * The MATLAB-exact TAR@FAR cut (method.md §6.2 step 4) in O(n), without sorting an index array.
+ *
+ * Over the stable descending sort (ties keep input order), FAR_j = fp_j / nI never decreases, so the
+ * first j minimising |FAR_j − t| is the first cut at which fp_j = f*, where f* is the attainable
+ * impostor count closest to t·nI (the smaller on ties; 0 is attainable only when the first pair in
+ * the sort is genuine, and then j* = 1). For f* ≥ 1 that cut ends at the f*-th impostor in the sort,
+ * so TAR = #genuine sorted before it: genuine scores above its score, plus tied genuine pairs that
+ * come earlier in the input.
+ */
+export function matlabCut(scores: Scores, labels: Labels, target: number, nG: number, nI: number): { tar: number; far: number; threshold: number; cut: number } {
+  const n = labels.length;
+  // Is the first pair of the stable sort genuine? (highest score, first index among equals)
+  let top = 0;
+  for (let i = 1; i < n; i++) if (scores[i]! > scores[top]!) top = i;
+  let f = -1;
+  let bestD = Infinity;
+  // |f/nI − t| is convex in f: check the two integers around t·nI (and 0 when attainable), in
+  // increasing f so that the smaller count wins ties — computed exactly as the per-cut loop does.
+  const lo = Math.max(labels[top] === 1 ? 0 : 1, Math.min(nI, Math.floor(target * nI)));
+  for (const c of [lo - 1, lo, lo + 1]) {
+    if (c < (labels[top] === 1 ? 0 : 1) || c > nI) continue;
+    const d = Math.abs(c / nI - target);
+    if (d < bestD) {
+      bestD = d;
+      f = c;
+    }
+  }
+  if (f === 0) return { tar: 1 / nG, far: 0, threshold: scores[top]!, cut: 1 };
+  // Score τ of the f-th impostor: the f-th largest impostor score.
+  const imp = new Float64Array(nI);
+  let b = 0;
+  for (let i = 0; i < n; i++) if (labels[i] !== 1) imp[b++] = scores[i]!;
+  imp.sort();
+  const tau = imp[nI - f]!;
+  let above = 0; // impostors strictly above τ
+  while (above < nI && imp[nI - 1 - above]! > tau) above++;
+  // The (f − above)-th tied impostor in input order fixes the input index ι of the cut's last pair.
+  let need = f - above;
+  let iota = -1;
+  for (let i = 0; i < n && need > 0; i++) if (labels[i] !== 1 && scores[i] === tau && --need === 0) iota = i;
+  let tp = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === 1 && (scores[i]! > tau || (scores[i] === tau && i < iota))) tp++;
+  return { tar: tp / nG, far: f / nI, threshold: tau, cut: tp + f };
+}
+
+/** TAR@FAR for each target, all read-outs. */
 export function tarAtFar(scores: Scores, labels: Labels, targets: readonly number[]): TarAtFar[] {
   return verificationMetrics(scores, labels, { farTargets: targets }).tarAtFar;
 }

@@ -35,11 +35,33 @@ export type Labels = Uint8Array;
 /** Scores: higher means "more likely the same identity" (similarities, not distances). */
 export type Scores = Float32Array | Float64Array;
 
-/** Throws a RangeError naming the first NaN score or non-0/1 label. */
-export function checkScores(scores: Scores, labels: Labels, what: string): void {
+/** Names pair i for error messages (its file and line, its two ids). */
+export type PairNamer = (i: number) => string;
+
+/** A non-finite score: names the pair (source file and line when the caller knows them). */
+export class ScoreValueError extends RangeError {
+  constructor(
+    readonly pair: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ScoreValueError';
+  }
+}
+
+/**
+ * Throws naming the first non-finite score (NaN, ±Infinity: through `describe`, the pair's source
+ * file, line and ids) or non-0/1 label.
+ */
+export function checkScores(scores: Scores, labels: Labels, what: string, describe?: PairNamer): void {
   if (scores.length !== labels.length) throw new RangeError(`${what}: ${scores.length} scores but ${labels.length} labels`);
   for (let i = 0; i < scores.length; i++) {
-    if (Number.isNaN(scores[i]!)) throw new RangeError(`${what}: score ${i} is NaN`);
+    const s = scores[i]!;
+    if (s - s !== 0)
+      throw new ScoreValueError(
+        i,
+        `${what}: the score of ${describe ? describe(i) : `pair ${i} (0-based)`} is ${s}; scores must be finite (check the features it was computed from)`,
+      );
     const l = labels[i]!;
     if (l !== 0 && l !== 1) throw new RangeError(`${what}: label ${i} is ${l}, expected 0 (impostor) or 1 (genuine)`);
   }

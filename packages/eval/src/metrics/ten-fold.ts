@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkScores, meanStd, type Labels, type Scores } from './stats.ts';
+import { checkScores, meanStd, type Labels, type PairNamer, type Scores } from './stats.ts';
 
 /** Result of {@link lfwTenFold}. */
 export interface TenFoldResult {
@@ -21,8 +21,8 @@ export interface TenFoldResult {
  * @example
  * const r = lfwTenFold(scores, labels, fold); r.accuracy.mean;
  */
-export function lfwTenFold(scores: Scores, labels: Labels, fold: ArrayLike<number>, nFolds = 10): TenFoldResult {
-  checkScores(scores, labels, 'lfwTenFold');
+export function lfwTenFold(scores: Scores, labels: Labels, fold: ArrayLike<number>, nFolds = 10, describePair?: PairNamer): TenFoldResult {
+  checkScores(scores, labels, 'lfwTenFold', describePair);
   const n = scores.length;
   if (fold.length !== n) throw new RangeError(`lfwTenFold: ${fold.length} fold indices for ${n} pairs`);
   for (let i = 0; i < n; i++) {

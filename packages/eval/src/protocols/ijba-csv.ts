@@ -100,6 +100,7 @@ function parseNum(file: string, line: number, col: string, v: string, text = fal
   if (s === '') return Number.NaN;
   const x = Number(s);
   if (Number.isNaN(x) && !(text || /^nan$/i.test(s))) throw new IjbaFormatError(file, line, `${col} = '${v}', expected a number or an empty field`);
+  if (x === Infinity || x === -Infinity) throw new IjbaFormatError(file, line, `${col} = '${v}', expected a finite number or an empty field`);
   return x;
 }
 

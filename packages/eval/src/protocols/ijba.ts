@@ -12,6 +12,7 @@ import { meanStd } from '../metrics/stats.ts';
 import { normalizeRows } from '../scores/cosine.ts';
 import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
 import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, type FeatureMatrix, type TemplateScore } from '../scores/template-scores.ts';
+import { firstNonFinite } from '../io/npy.ts';
 import { IjbaFormatError, type IjbaComparisons, type IjbaMetadata } from './ijba-csv.ts';
 
 /** The four files of one split. */
@@ -59,9 +60,30 @@ export interface FeatureTable {
   index: Map<string, number>;
 }
 
-/** Builds a {@link FeatureTable} from features and their ids (duplicate ids are an error). */
-export function featureTable(features: FeatureMatrix, ids: readonly string[]): FeatureTable {
+/** Non-finite features: names their source, the row and the image id. */
+export class FeatureValueError extends Error {
+  constructor(
+    readonly source: string,
+    readonly row: number,
+    message: string,
+  ) {
+    super(`${source}: row ${row} (0-based): ${message}`);
+    this.name = 'FeatureValueError';
+  }
+}
+
+/**
+ * Builds a {@link FeatureTable} from features and their ids (duplicate ids are an error). Every value
+ * must be finite: a NaN would silently drop out of the `>` comparisons of the scores and change the
+ * metrics, so it is refused here, naming `source` (the .npy file or the model), the row and its id.
+ */
+export function featureTable(features: FeatureMatrix, ids: readonly string[], source = 'features'): FeatureTable {
   if (ids.length !== features.n) throw new RangeError(`featureTable: ${ids.length} ids for ${features.n} feature rows`);
+  const bad = firstNonFinite(features.data);
+  if (bad >= 0) {
+    const r = Math.floor(bad / features.dim);
+    throw new FeatureValueError(source, r, `id '${ids[r]}', value ${bad % features.dim} is ${features.data[bad]}; features must be finite`);
+  }
   const index = new Map<string, number>();
   ids.forEach((id, i) => {
     if (index.has(id)) throw new RangeError(`featureTable: id '${id}' appears twice (rows ${index.get(id)} and ${i})`);
@@ -111,6 +133,7 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
   const pa: number[] = [];
   const pb: number[] = [];
   const lab: number[] = [];
+  const src: number[] = [];
   let skippedPairs = 0;
   for (let p = 0; p < c.a.length; p++) {
     const i = vIdx.get(c.a[p]!);
@@ -122,11 +145,16 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
     }
     pa.push(i);
     pb.push(j);
+    src.push(p);
     lab.push(vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0);
   }
   const vp = prepareTemplates(feats, vt, score, u);
   const vs = scoreTemplatePairs(vp, vp, Int32Array.from(pa), Int32Array.from(pb));
-  const vm = verificationMetrics(vs, Uint8Array.from(lab), { farTargets: opts.farTargets ?? [1e-2, 1e-3] });
+  const describePair = (k: number): string => {
+    const p = src[k]!;
+    return `${c.file}:${c.line[p]} (templates ${c.a[p]} vs ${c.b[p]}, split ${d.split})`;
+  };
+  const vm = verificationMetrics(vs, Uint8Array.from(lab), { farTargets: opts.farTargets ?? [1e-2, 1e-3], describePair });
   let emptyV = 0;
   for (let t = 0; t < vt.ids.length; t++) if (sizeOf(vt, t) === 0) emptyV++;
 
@@ -192,7 +220,7 @@ export interface IjbaSummary {
   subset: IjbaSubset;
   score: TemplateScore;
   stdKind: 'sample (N-1)';
-  verify: Record<string, { nearest: OverSplits; interpolated: OverSplits }>;
+  verify: Record<string, { nearest: OverSplits; matlab: OverSplits; interpolated: OverSplits }>;
   auc: OverSplits;
   eer: OverSplits;
   search: Record<string, OverSplits>;
@@ -214,6 +242,7 @@ export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTab
   fars.forEach((t, j) => {
     verify[targetKey('tar@far', t)] = {
       nearest: over(perSplit.map((r) => r.verify.tarAtFar[j]!.nearest.tar)),
+      matlab: over(perSplit.map((r) => r.verify.tarAtFar[j]!.matlab.tar)),
       interpolated: over(perSplit.map((r) => r.verify.tarAtFar[j]!.interpolated)),
     };
   });

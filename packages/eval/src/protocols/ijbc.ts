@@ -26,11 +26,12 @@ export class IjbcFormatError extends Error {
 }
 
 /** Parses whitespace-separated integer columns from bytes; `names` keeps column 0 as text. */
-function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName: boolean): { names: string[]; cols: Int32Array[] } {
+function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName: boolean): { names: string[]; cols: Int32Array[]; lineOf: Int32Array } {
   let lines = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) lines++;
   if (bytes.length && bytes[bytes.length - 1] !== 10) lines++;
   const cols = Array.from({ length: nInt }, () => new Int32Array(lines));
+  const lineOf = new Int32Array(lines);
   const names: string[] = [];
   const dec = new TextDecoder();
   let row = 0;
@@ -74,14 +75,17 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
         while (q < end && bytes[q] !== 32 && bytes[q] !== 9 && bytes[q] !== 44 && bytes[q] !== 13) q++;
         throw new IjbcFormatError(file, lineNo, `field ${c + 1 + (firstIsName ? 1 : 0)} '${dec.decode(bytes.subarray(s, q))}' is not an integer`);
       }
+      if (v > 2147483647)
+        throw new IjbcFormatError(file, lineNo, `field ${c + 1 + (firstIsName ? 1 : 0)} '${dec.decode(bytes.subarray(s, p))}' is out of the 32-bit integer range`);
       cols[c]![row] = neg ? -v : v;
       skipWs();
     }
     if (p < end) throw new IjbcFormatError(file, lineNo, `extra fields after ${nInt + (firstIsName ? 1 : 0)}`);
+    lineOf[row] = lineNo;
     row++;
     pos = end + 1;
   }
-  return { names, cols: cols.map((c) => c.subarray(0, row)) };
+  return { names, cols: cols.map((c) => c.subarray(0, row)), lineOf: lineOf.subarray(0, row) };
 }
 
 /** `image_name template_id media_id` per line. */
@@ -96,7 +100,8 @@ export interface TemplatePairs {
   file: string;
   a: Int32Array;
   b: Int32Array;
-  label: Uint8Array;
+  label: Uint8Array /** 1-based file line of each pair (absent: pair index + 1). */;
+  line?: Int32Array;
 }
 
 /** Parses `ijbc_face_tid_mid.txt` bytes. */
@@ -107,14 +112,14 @@ export function parseFaceTidMid(bytes: Uint8Array, file: string): FaceTidMid {
 
 /** Parses `ijbc_template_pair_label.txt` bytes (labels must be 0 or 1). */
 export function parseTemplatePairs(bytes: Uint8Array, file: string): TemplatePairs {
-  const { cols } = scanColumns(bytes, file, 3, false);
+  const { cols, lineOf } = scanColumns(bytes, file, 3, false);
   const label = new Uint8Array(cols[2]!.length);
   for (let i = 0; i < label.length; i++) {
     const v = cols[2]![i]!;
-    if (v !== 0 && v !== 1) throw new IjbcFormatError(file, i + 1, `label ${v}, expected 0 or 1`);
+    if (v !== 0 && v !== 1) throw new IjbcFormatError(file, lineOf[i]!, `label ${v}, expected 0 or 1`);
     label[i] = v;
   }
-  return { file, a: cols[0]!, b: cols[1]!, label };
+  return { file, a: cols[0]!, b: cols[1]!, label, line: lineOf };
 }
 
 /** Result of {@link evaluateIjbc11}. */
@@ -170,33 +175,46 @@ export function evaluateIjbc11(
     for (let p = s; p < e; p++) {
       const i = look(pairs.a[p]!);
       const j = look(pairs.b[p]!);
-      if (i < 0 || j < 0) throw new IjbcFormatError(pairs.file, p + 1, `template ${i < 0 ? pairs.a[p] : pairs.b[p]} is not in ${meta.file}`);
+      if (i < 0 || j < 0) throw new IjbcFormatError(pairs.file, pairs.line?.[p] ?? p + 1, `template ${i < 0 ? pairs.a[p] : pairs.b[p]} is not in ${meta.file}`);
       ia[p - s] = i;
       ib[p - s] = j;
     }
     scores.set(scoreTemplatePairs(prep, prep, ia.subarray(0, e - s), ib.subarray(0, e - s)), s);
   }
-  // Drop pairs with an empty template (NaN score), compacting in place.
-  let k = 0;
-  let labels = pairs.label;
+  // Drop pairs with an empty template (decided from the templates, not from a NaN score: a NaN from a
+  // bad feature must reach verificationMetrics and be refused, not be counted as "skipped").
+  const isEmpty = (t: number): boolean => T.offsets[t + 1] === T.offsets[t];
+  const keep = new Uint8Array(n);
   let skipped = 0;
-  for (let p = 0; p < n; p++) if (Number.isNaN(scores[p]!)) skipped++;
+  for (let p = 0; p < n; p++) {
+    if (isEmpty(look(pairs.a[p]!)) || isEmpty(look(pairs.b[p]!))) skipped++;
+    else keep[p] = 1;
+  }
   let sc = scores;
+  let labels = pairs.label;
+  let src: Int32Array | null = null;
   if (skipped) {
     sc = new Float32Array(n - skipped);
     labels = new Uint8Array(n - skipped);
+    src = new Int32Array(n - skipped);
+    let k = 0;
     for (let p = 0; p < n; p++)
-      if (!Number.isNaN(scores[p]!)) {
+      if (keep[p]) {
         sc[k] = scores[p]!;
-        labels[k++] = pairs.label[p]!;
+        labels[k] = pairs.label[p]!;
+        src[k++] = p;
       }
   }
+  const describePair = (i: number): string => {
+    const p = src ? src[i]! : i;
+    return `${pairs.file}:${pairs.line?.[p] ?? p + 1} (templates ${pairs.a[p]} vs ${pairs.b[p]})`;
+  };
   let empty = 0;
   for (let t = 0; t < T.ids.length; t++) if (T.offsets[t + 1] === T.offsets[t]) empty++;
   return {
     protocol: 'ijbc-1:1',
     score,
-    metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS }),
+    metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS, describePair }),
     pairs: n - skipped,
     skippedPairs: skipped,
     templates: T.ids.length,

@@ -10,6 +10,7 @@
 import { lfwTenFold, type TenFoldResult } from '../metrics/ten-fold.ts';
 import { verificationMetrics, type TarAtFar } from '../metrics/roc.ts';
 import { normalizeRows, dot } from '../scores/cosine.ts';
+import type { PairNamer } from '../metrics/stats.ts';
 import type { FeatureTable } from './ijba.ts';
 
 /** A malformed pairs file: `file:line: message`. */
@@ -32,6 +33,8 @@ export interface PairList {
   label: Uint8Array;
   fold: Int32Array;
   nFolds: number;
+  /** 1-based line of each pair in `file` (for error messages). */
+  line: Int32Array;
 }
 
 /** LFW image path of a person's n-th image. */
@@ -59,7 +62,7 @@ export function parseLfwPairs(text: string, file: string): PairList {
   } else throw new PairsFormatError(file, 1, `header '${ls[0]}', expected '<folds>\\t<pairs per class>' or '<pairs per class>'`);
   const want = nFolds * 2 * per;
   if (ls.length - 1 !== want) throw new PairsFormatError(file, ls.length, `${ls.length - 1} pair lines, the header promises ${nFolds} × 2 × ${per} = ${want}`);
-  const out: PairList = { file, a: [], b: [], label: new Uint8Array(want), fold: new Int32Array(want), nFolds };
+  const out: PairList = { file, a: [], b: [], label: new Uint8Array(want), fold: new Int32Array(want), nFolds, line: Int32Array.from({ length: want }, (_, k) => k + 2) };
   for (let k = 0; k < want; k++) {
     const ln = k + 2;
     const f = ls[k + 1]!.trim().split(/\s+/);
@@ -79,12 +82,17 @@ export function parseLfwPairs(text: string, file: string): PairList {
   return out;
 }
 
+/** Largest fold index of a generic list (folds are dense 0..k−1 in practice; this bounds the per-fold arrays). */
+export const MAX_FOLD = 999;
+
 /** Parses a generic list: `path1 path2 label [fold]` per line (comma or whitespace); `#` comments. */
 export function parsePairList(text: string, file: string): PairList {
   const a: string[] = [];
   const b: string[] = [];
   const lab: number[] = [];
   const fo: number[] = [];
+  const ln: number[] = [];
+  let maxFold = -1;
   text.split(/\r?\n/).forEach((raw, i) => {
     const l = raw.trim();
     if (l === '' || l.startsWith('#')) return;
@@ -93,12 +101,16 @@ export function parsePairList(text: string, file: string): PairList {
     if (f[2] !== '0' && f[2] !== '1') throw new PairsFormatError(file, i + 1, `label '${f[2]}', expected 0 or 1`);
     const fold = f.length === 4 ? Number(f[3]) : 0;
     if (!Number.isInteger(fold) || fold < 0) throw new PairsFormatError(file, i + 1, `fold '${f[3]}', expected a non-negative integer`);
+    if (fold > MAX_FOLD) throw new PairsFormatError(file, i + 1, `fold ${fold}, expected at most ${MAX_FOLD}`);
     a.push(f[0]!);
     b.push(f[1]!);
     lab.push(Number(f[2]));
     fo.push(fold);
+    ln.push(i + 1);
+    if (fold > maxFold) maxFold = fold;
   });
-  return { file, a, b, label: Uint8Array.from(lab), fold: Int32Array.from(fo), nFolds: fo.length ? Math.max(...fo) + 1 : 0 };
+  // A loop, not Math.max(...fo): spreading a data-sized array overflows the call stack (~125k lines).
+  return { file, a, b, label: Uint8Array.from(lab), fold: Int32Array.from(fo), nFolds: maxFold + 1, line: Int32Array.from(ln) };
 }
 
 /** Result of {@link evaluatePairs}. */
@@ -117,12 +129,13 @@ export interface PairsResult {
 }
 
 /** Cosine scores of the pairs (pairs with a missing image feature are skipped and counted). */
-export function scorePairs(p: PairList, table: FeatureTable): { scores: Float32Array; labels: Uint8Array; fold: Int32Array; skipped: number } {
+export function scorePairs(p: PairList, table: FeatureTable): { scores: Float32Array; labels: Uint8Array; fold: Int32Array; skipped: number; source: Int32Array } {
   const { data, n, dim } = table.features;
   const unit = normalizeRows(data, n, dim);
   const s: number[] = [];
   const l: number[] = [];
   const f: number[] = [];
+  const src: number[] = [];
   let skipped = 0;
   for (let k = 0; k < p.a.length; k++) {
     const i = table.index.get(p.a[k]!);
@@ -134,8 +147,9 @@ export function scorePairs(p: PairList, table: FeatureTable): { scores: Float32A
     s.push(dot(unit, i * dim, unit, j * dim, dim));
     l.push(p.label[k]!);
     f.push(p.fold[k]!);
+    src.push(k);
   }
-  return { scores: Float32Array.from(s), labels: Uint8Array.from(l), fold: Int32Array.from(f), skipped };
+  return { scores: Float32Array.from(s), labels: Uint8Array.from(l), fold: Int32Array.from(f), skipped, source: Int32Array.from(src) };
 }
 
 /** k-fold accuracy (when the list has ≥ 2 folds), AUC, EER and TAR@FAR over all pairs. */
@@ -145,9 +159,10 @@ export function evaluatePairScores(
   fold: Int32Array,
   nFolds: number,
   farTargets: readonly number[] = [1e-3, 1e-2],
+  describePair?: PairNamer,
 ): Omit<PairsResult, 'pairs' | 'skippedPairs'> {
-  const vm = verificationMetrics(scores, labels, { farTargets });
-  const tf = nFolds >= 2 ? lfwTenFold(scores, labels, fold, nFolds) : null;
+  const vm = verificationMetrics(scores, labels, { farTargets, describePair });
+  const tf = nFolds >= 2 ? lfwTenFold(scores, labels, fold, nFolds, describePair) : null;
   return {
     accuracy: tf?.accuracy ?? null,
     thresholds: tf?.thresholds ?? [],
@@ -164,5 +179,9 @@ export function evaluatePairScores(
 /** Scores and evaluates a pair list against a feature table. */
 export function evaluatePairs(p: PairList, table: FeatureTable, farTargets?: readonly number[]): PairsResult {
   const sp = scorePairs(p, table);
-  return { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets) };
+  const describe: PairNamer = (i) => {
+    const k = sp.source[i]!;
+    return `${p.file}:${p.line[k]} (${p.a[k]} vs ${p.b[k]})`;
+  };
+  return { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets, describe) };
 }

@@ -11,7 +11,9 @@ import { lineChartSvg } from './svg.ts';
 /** Definitions quoted in every report, so numbers are never ambiguous. */
 export const DEFINITIONS = {
   scores: 'similarities (cosine); distance = 1 - cos',
-  'tar@far.nearest': 'TAR at the ROC cut whose FAR is closest to the target (first cut on ties), as the original MATLAB',
+  'tar@far.nearest': 'tie-grouped: TAR at the distinct-threshold ROC cut whose FAR is closest to the target (first cut on ties); tied scores are accepted together',
+  'tar@far.matlab':
+    'MATLAB-exact (CNN_single_verify.m): pairs stably sorted (ties keep the comparison-file order), every cut j = 1..n, first j minimising |FAR_j - target|; a cut may split a run of tied scores',
   'tar@far.interpolated': 'TAR linearly interpolated on the ROC at exactly the target FAR',
   auc: 'trapezoidal area under the ROC (ties count 1/2)',
   eer: 'FAR where FAR = 1 - TAR on the piecewise-linear ROC',
@@ -72,9 +74,16 @@ export function ijbaMarkdown(summary: IjbaSummary, ctx: ReportContext): string {
   const l: string[] = [];
   l.push(`# IJB-A evaluation (${summary.subset})`, '');
   l.push(`- template score: \`${summary.score}\``, `- alignment: \`${ctx.alignment}\``, `- splits: ${summary.auc.splits.length}; values in %, mean ± std (N − 1) over splits`, '');
-  l.push('## 1:1 verification', '', '| read-out | nearest | interpolated |', '|---|---|---|');
-  for (const [k, v] of Object.entries(summary.verify)) l.push(`| ${k.toUpperCase().replace('TAR@FAR', 'TAR@FAR')} | ${pm(v.nearest)} | ${pm(v.interpolated)} |`);
-  l.push(`| AUC | ${pm(summary.auc)} | |`, `| EER | ${pm(summary.eer)} | |`, '');
+  const headline = summary.score === 'set-min-mean-matlab' ? 'matlab' : 'nearest';
+  l.push(
+    '## 1:1 verification',
+    '',
+    `Read-outs: \`matlab\` = every cut of the stable sort in comparison-file order (a cut may split tied scores, as \`CNN_single_verify.m\`); \`nearest\` = tie-grouped (tied scores accepted together); \`interpolated\` = on the ROC at exactly the target. Headline for \`${summary.score}\`: **${headline}**.`,
+    '',
+  );
+  l.push('| read-out | matlab | nearest (tie-grouped) | interpolated |', '|---|---|---|---|');
+  for (const [k, v] of Object.entries(summary.verify)) l.push(`| ${k.toUpperCase()} | ${pm(v.matlab)} | ${pm(v.nearest)} | ${pm(v.interpolated)} |`);
+  l.push(`| AUC | ${pm(summary.auc)} | | |`, `| EER | ${pm(summary.eer)} | | |`, '');
   l.push('## 1:N identification', '', '| read-out | value |', '|---|---|');
   for (const [k, v] of Object.entries(summary.search)) l.push(`| ${k} | ${pm(v)} |`);
   l.push('', '## Counts per split', '', '| split | pairs | skipped pairs | empty templates | probes | mated | skipped probes |', '|---|---|---|---|---|---|---|');
@@ -101,8 +110,8 @@ export function ijbaFigures(perSplit: readonly IjbaSplitResult[]): Record<string
 
 /** The pairs report object: accuracy = {mean, std, folds}, auc, eer, TAR@FAR. */
 export function pairsReport(r: PairsResult, ctx: ReportContext & { protocol: string }): Record<string, unknown> {
-  const verify: Record<string, { nearest: number; interpolated: number }> = {};
-  for (const t of r.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
+  const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};
+  for (const t of r.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, matlab: t.matlab.tar, interpolated: t.interpolated };
   return {
     protocol: ctx.protocol,
     score: 'cosine',
@@ -131,7 +140,8 @@ export function pairsMarkdown(r: PairsResult, ctx: ReportContext & { protocol: s
   ];
   if (r.accuracy) l.push(`Accuracy (${r.accuracy.folds.length}-fold, std N − 1): **${pct(r.accuracy.mean)} ± ${pct(r.accuracy.std)} %**`, '');
   l.push('| metric | value (%) |', '|---|---|', `| AUC | ${pct(r.auc)} |`, `| EER | ${pct(r.eer)} |`);
-  for (const t of r.tarAtFar) l.push(`| TAR@FAR=${t.target} nearest / interpolated | ${pct(t.nearest.tar)} / ${pct(t.interpolated)} |`);
+  for (const t of r.tarAtFar)
+    l.push(`| TAR@FAR=${t.target} matlab / nearest (tie-grouped) / interpolated | ${pct(t.matlab.tar)} / ${pct(t.nearest.tar)} / ${pct(t.interpolated)} |`);
   l.push('', 'Figure: `roc.svg`.', '');
   return l.join('\n');
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { extent } from '@interpret-fr/core';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -37,8 +38,9 @@ export function lineChartSvg(series: readonly Series[], o: LineChartOptions): st
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const xs = series.flatMap((s) => Array.from(s.x)).filter((v) => Number.isFinite(v) && (!o.xLog || v > 0));
-  const x0 = o.xMin ?? (xs.length ? Math.min(...xs) : 0);
-  const x1 = o.xMax ?? (xs.length ? Math.max(...xs) : 1);
+  const ex = extent(xs);
+  const x0 = o.xMin ?? (xs.length ? ex.min : 0);
+  const x1 = o.xMax ?? (xs.length ? ex.max : 1);
   const y0 = o.yMin ?? 0;
   const y1 = o.yMax ?? 1;
   const fx = (v: number): number => {

@@ -169,22 +169,25 @@ export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32A
   return order;
 }
 
-/** Set-min-mean similarity from an n1 × n2 cosine block with row stride ld. */
+/** max(m, v) that propagates NaN (a plain `v > m` skips it and would hide a bad feature). */
+const maxNaN = (m: number, v: number): number => (v > m ? v : Number.isNaN(v) ? Number.NaN : m);
+
+/** Set-min-mean similarity from an n1 × n2 cosine block with row stride ld; NaN when any cosine is NaN. */
 function setScore(S: Float32Array, off: number, n1: number, n2: number, ld: number, quirk: boolean): number {
   if (quirk && (n1 === 1 || n2 === 1)) {
     let m = -Infinity;
-    for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) if (S[off + a * ld + b]! > m) m = S[off + a * ld + b]!;
+    for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
     return m;
   }
   let sum = 0;
   for (let a = 0; a < n1; a++) {
     let m = -Infinity;
-    for (let b = 0; b < n2; b++) if (S[off + a * ld + b]! > m) m = S[off + a * ld + b]!;
+    for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
     sum += m;
   }
   for (let b = 0; b < n2; b++) {
     let m = -Infinity;
-    for (let a = 0; a < n1; a++) if (S[off + a * ld + b]! > m) m = S[off + a * ld + b]!;
+    for (let a = 0; a < n1; a++) m = maxNaN(m, S[off + a * ld + b]!);
     sum += m;
   }
   return sum / (n1 + n2);
