@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { InterpretFrError } from './errors.ts';
 import { sha256Hex } from './sha256.ts';
 import type { ModelSpec, ParamInfo } from './spec.ts';
 import { paramInfos, SpecError } from './spec.ts';
@@ -92,13 +93,13 @@ export type CheckpointErrorReason =
   | 'io';
 
 /** A checkpoint that cannot be encoded or decoded; `file` is the file at fault, when one is. */
-export class CheckpointError extends Error {
+export class CheckpointError extends InterpretFrError {
   constructor(
     message: string,
     readonly reason: CheckpointErrorReason,
-    readonly file: typeof MANIFEST_FILE | typeof WEIGHTS_FILE | null = null,
+    override readonly file: typeof MANIFEST_FILE | typeof WEIGHTS_FILE | null = null,
   ) {
-    super(message);
+    super(message, { code: reason === 'hash' || reason === 'size' || reason === 'truncated' ? 'integrity' : reason === 'io' ? 'io' : 'checkpoint' });
     this.name = 'CheckpointError';
   }
 }

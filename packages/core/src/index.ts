@@ -15,3 +15,5 @@ export * from './checkpoint.ts';
 export * from './checkpoint-params.ts';
 export * from './preprocess.ts';
 export * from './synthetic/index.ts';
+export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError } from './errors.ts';
+export type { ErrorPlace, ExitCode, InterpretFrErrorCode, InterpretFrErrorOptions } from './errors.ts';

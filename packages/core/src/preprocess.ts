@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { InterpretFrError } from './errors.ts';
 import type { ImageBatch, Layout, Pixels } from './buffers.ts';
 
 /**
@@ -41,7 +42,7 @@ export interface PreprocessOptions {
 }
 
 /** Bad pixels or options for {@link preprocess}; the message says what was expected. */
-export class PreprocessError extends Error {
+export class PreprocessError extends InterpretFrError {
   override name = 'PreprocessError';
 }
 

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { InterpretFrError } from './errors.ts';
+
 /** Name of the network input in `input` fields. */
 export const INPUT = 'image';
 
@@ -153,14 +155,14 @@ export interface ParamInfo {
 }
 
 /** Error from {@link validateSpec}: names the block (index and name) and the field. */
-export class SpecError extends Error {
+export class SpecError extends InterpretFrError {
   constructor(
     message: string,
     readonly blockIndex: number | null,
     readonly blockName: string | null,
-    readonly field: string | null,
+    override readonly field: string | null,
   ) {
-    super(message);
+    super(message, { code: 'model' });
     this.name = 'SpecError';
   }
 }

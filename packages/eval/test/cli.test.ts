@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '../src/cli/common.ts';
+import type { CliIo } from '@interpret-fr/core/node';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
 import { syntheticIjbc } from '../src/protocols/ijbc-synthetic.ts';
 import { writeFeatures, writeFileMap } from '../src/io/files.ts';
@@ -12,12 +12,16 @@ function capture(): CliIo & { o: string; e: string } {
   const c = {
     o: '',
     e: '',
-    isTty: false,
-    out: (s: string) => {
-      c.o += s;
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
     },
-    err: (s: string) => {
-      c.e += s;
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
     },
   };
   return c;
@@ -32,8 +36,16 @@ describe('interpret-fr-eval CLI', () => {
     }
     const io = capture();
     expect(await main(['ijba', '--bogus', 'x'], io)).toBe(2);
-    expect(io.e).toMatch(/bogus/);
-    expect(await main(['nope'], capture())).toBe(2);
+    expect(io.e).toBe('interpret-fr-eval ijba: unknown option --bogus (see interpret-fr-eval ijba --help)\n');
+    const typo = capture();
+    expect(await main(['pairs', '--pair', 'x'], typo)).toBe(2);
+    expect(typo.e).toMatch(/unknown option --pair; did you mean --pairs\?/);
+    const bad = capture();
+    expect(await main(['ijba', '--protocol', 'p', '--out', 'o', '--score', 'set-min'], bad)).toBe(2);
+    expect(bad.e).toMatch(/^interpret-fr-eval ijba: --score: expected one of set-min-mean, .*got "set-min"/);
+    const nope = capture();
+    expect(await main(['paris'], nope)).toBe(2);
+    expect(nope.e).toBe('interpret-fr-eval: unknown command "paris"; did you mean pairs? (see interpret-fr-eval --help)\n');
   });
 
   it('ijba on a synthetic protocol writes the report keys scripts rely on', async () => {

@@ -8,7 +8,7 @@ import { readIjbaProtocol, readMatFile, writeFeatures, writeFileMap } from '../s
 import { parseIjbaComparisons, parseIjbaMetadata, type IjbaMetadata } from '../src/protocols/ijba-csv.ts';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '../src/cli/common.ts';
+import type { CliIo } from '@interpret-fr/core/node';
 import { cellCol, chars, col, num, writeMat, type WValue } from './mat-writer.ts';
 
 const inflate = (d: Uint8Array): Uint8Array => inflateSync(d);
@@ -183,12 +183,16 @@ function capture(): CliIo & { o: string; e: string } {
   const c = {
     o: '',
     e: '',
-    isTty: false,
-    out: (s: string) => {
-      c.o += s;
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
     },
-    err: (s: string) => {
-      c.e += s;
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
     },
   };
   return c;

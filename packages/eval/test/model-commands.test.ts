@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { syntheticDataset } from '@interpret-fr/core';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '../src/cli/common.ts';
+import type { CliIo } from '@interpret-fr/core/node';
 
 const fixture = resolve(__dirname, '../../inference/test/fixtures/interpretable-tiny.onnx');
 const have = existsSync(fixture);
@@ -15,12 +15,16 @@ function capture(): CliIo & { o: string; e: string } {
   const c = {
     o: '',
     e: '',
-    isTty: false,
-    out: (s: string) => {
-      c.o += s;
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
     },
-    err: (s: string) => {
-      c.e += s;
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
     },
   };
   return c;

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '../src/cli/common.ts';
+import type { CliIo } from '@interpret-fr/core/node';
 import { decodeNpy, encodeNpy, NpyError } from '../src/io/npy.ts';
 import { evaluateIjba, featureTable, FeatureValueError } from '../src/protocols/ijba.ts';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
@@ -23,12 +23,16 @@ function capture(): CliIo & { o: string; e: string } {
   const c = {
     o: '',
     e: '',
-    isTty: false,
-    out: (s: string) => {
-      c.o += s;
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
     },
-    err: (s: string) => {
-      c.e += s;
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
     },
   };
   return c;
@@ -103,7 +107,7 @@ describe('non-finite features are refused with their source and row (issue 11.1)
         io,
       );
       expect(code).toBe(1);
-      expect(io.e).toBe(`ijba: ${join(dir, 'nan.npy')}: row 5 (0-based), column 2 is NaN: features must be finite\n`);
+      expect(io.e).toBe(`interpret-fr-eval ijba: ${join(dir, 'nan.npy')}: row 5 (0-based), column 2 is NaN: features must be finite\n`);
     }
     // All-NaN features through the API (main: TAR@FAR=0.01 100 %).
     const all = { data: new Float32Array(syn.features.length).fill(Number.NaN), n: syn.ids.length, dim: syn.dim };
@@ -115,7 +119,7 @@ describe('CLI flags and inputs (issue 11.5, 11.13)', () => {
   it('--splits 1,1 is refused (main: split 1 counted twice)', async () => {
     const io = capture();
     expect(await main(['ijba', '--protocol', '/nonexistent', '--features', 'f', '--ids', 'i', '--out', '/tmp/x', '--splits', '1,1'], io)).toBe(2);
-    expect(io.e).toMatch(/^ijba: --splits '1,1' lists split 1 twice/);
+    expect(io.e).toMatch(/^interpret-fr-eval ijba: --splits: "1,1" lists split 1 twice/);
     const io2 = capture();
     expect(await main(['ijba', '--protocol', '/nonexistent', '--features', 'f', '--ids', 'i', '--out', '/tmp/x', '--splits', '1,,x'], io2)).toBe(2);
   });
@@ -130,7 +134,7 @@ describe('CLI flags and inputs (issue 11.5, 11.13)', () => {
       const io = capture();
       const code = await main([cmd, '--model', 'm.onnx', '--data', '/nonexistent', '--out', '/tmp/x', flag], io);
       expect(code).toBe(2);
-      expect(io.e.split('\n')[0]).toMatch(new RegExp(`^${cmd}: --(max-images|seed) '.*', expected an integer in`));
+      expect(io.e.split('\n')[0]).toMatch(new RegExp(`^interpret-fr-eval ${cmd}: --(max-images|seed): expected an integer.*, got "`));
     }
     await expect(loadListDataset('/nonexistent', { maxImages: -5 })).rejects.toThrow(/maxImages must be a positive integer, got -5/);
   });
@@ -155,7 +159,7 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
     const code = await main(['pairs', '--pairs', join(dir, 'pairs.txt'), '--model', join(dir, 'missing.onnx'), '--images', join(dir, 'root'), '--out', join(dir, 'out')], io);
     expect(code).toBe(1);
     expect(io.e).toBe(
-      `pairs: ${join(dir, 'pairs.txt')}:2: path '../secret.pgm' leaves the data root '${join(dir, 'root')}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)\n`,
+      `interpret-fr-eval pairs: ${join(dir, 'pairs.txt')}:2: path '../secret.pgm' leaves the data root '${join(dir, 'root')}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)\n`,
     );
   });
 
@@ -176,7 +180,7 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
       io,
     );
     expect(code).toBe(1);
-    expect(io.e).toMatch(/^ijba: .*search_probe_1\.csv:4 \(FILE\): path '\.\.\/\.\.\/etc\/passwd' leaves the data root/);
+    expect(io.e).toMatch(/^interpret-fr-eval ijba: .*search_probe_1\.csv:4 \(FILE\): path '\.\.\/\.\.\/etc\/passwd' leaves the data root/);
   });
 
   it('a list dataset entry outside its folder is refused naming list.txt:line', async () => {

@@ -13,14 +13,15 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import { centerCropSquare, cropPixels, preprocess, resizeBilinearPixels } from '@interpret-fr/core';
 import type { ImageBatch, Pixels } from '@interpret-fr/core';
 import type { PreprocessInfo } from './model-info.ts';
 
 /** Wrong image size, channel count or buffer length; says which image and what was expected. */
-export class InputError extends Error {
+export class InputError extends InterpretFrError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: 'input' });
     this.name = 'InputError';
   }
 }

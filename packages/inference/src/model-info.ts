@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import { validateSpec } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
 import type { OnnxInfo, OnnxValueInfo } from './onnx-meta.ts';
@@ -55,9 +56,9 @@ export interface ModelOverride {
 }
 
 /** The model is not usable as an Interpret-FR recognizer; the message says what was expected. */
-export class ModelError extends Error {
+export class ModelError extends InterpretFrError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: 'model' });
     this.name = 'ModelError';
   }
 }

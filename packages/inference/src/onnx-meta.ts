@@ -13,6 +13,8 @@
  * @module
  */
 
+import { InterpretFrError } from '@interpret-fr/core';
+
 /** One graph input or output. `shape` holds numbers for fixed dims and strings for symbolic ones. */
 export interface OnnxValueInfo {
   name: string;
@@ -37,12 +39,12 @@ export interface OnnxInfo {
 }
 
 /** Malformed protobuf: says where (byte offset) and what. */
-export class OnnxParseError extends Error {
+export class OnnxParseError extends InterpretFrError {
   constructor(
     message: string,
     readonly offset: number,
   ) {
-    super(message);
+    super(message, { code: 'format' });
     this.name = 'OnnxParseError';
   }
 }

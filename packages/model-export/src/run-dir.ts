@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { InterpretFrError } from '@interpret-fr/core';
 
 /** Where the checkpoint and the config of a run are. */
 export interface RunLocation {
@@ -22,13 +23,13 @@ export interface RunLocation {
  */
 export function locateRun(path: string): RunLocation {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new Error(`${abs}: no such directory`);
+  if (!existsSync(abs)) throw new InterpretFrError('no such directory', { code: 'io', file: abs });
   let ck: string;
   if (existsSync(join(abs, 'manifest.json'))) ck = abs;
   else if (existsSync(join(abs, 'checkpoint'))) {
     const rel = readFileSync(join(abs, 'checkpoint'), 'utf8').trim();
     ck = resolve(abs, rel);
-    if (!existsSync(join(ck, 'manifest.json'))) throw new Error(`${join(abs, 'checkpoint')}: points to "${rel}", which has no manifest.json`);
+    if (!existsSync(join(ck, 'manifest.json'))) throw new InterpretFrError(`points to "${rel}", which has no manifest.json`, { code: 'checkpoint', file: join(abs, 'checkpoint') });
   } else {
     const dir = join(abs, 'checkpoints');
     const steps = existsSync(dir)
@@ -36,7 +37,8 @@ export function locateRun(path: string): RunLocation {
           .filter((n) => /^step-\d+$/.test(n))
           .sort()
       : [];
-    if (steps.length === 0) throw new Error(`${abs}: neither a checkpoint folder (manifest.json) nor a run directory (checkpoint pointer or checkpoints/step-*)`);
+    if (steps.length === 0)
+      throw new InterpretFrError('expected a checkpoint folder (manifest.json) or a run directory (checkpoint pointer or checkpoints/step-*)', { code: 'checkpoint', file: abs });
     ck = join(dir, steps[steps.length - 1]!);
   }
   const candidates = [join(abs, 'config.json'), join(dirname(dirname(ck)), 'config.json')];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
 import { paramInfos } from '@interpret-fr/core';
 
@@ -22,12 +23,12 @@ export interface WeightEntry {
 export type Weights = Map<string, Float32Array> | readonly WeightEntry[];
 
 /** A weight is missing, has the wrong size/shape, or the wrong dtype. */
-export class WeightError extends Error {
+export class WeightError extends InterpretFrError {
   constructor(
     message: string,
     readonly param: string,
   ) {
-    super(message);
+    super(message, { code: 'model' });
     this.name = 'WeightError';
   }
 }

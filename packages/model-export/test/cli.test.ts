@@ -11,10 +11,10 @@ import { decodeOnnx, randomWeights } from '../src/index.ts';
 const root = mkdtempSync(join(tmpdir(), 'ifr-export-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function run(argv: string[]): { code: number; out: string; err: string } {
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  const code = await main(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
   return { code, out, err };
 }
 
@@ -34,7 +34,7 @@ describe('interpret-fr-export CLI', () => {
   it('exports the latest checkpoint with maps, config and sha256 in the metadata; ORT loads it', async () => {
     const dir = makeRun('ok');
     const out = join(root, 'ok.onnx');
-    const r = run([dir, '-o', out, '--maps', '--opset', '18']);
+    const r = await run([dir, '-o', out, '--maps', '--opset', '18']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/interpretable-tiny, \d+ nodes/);
@@ -50,26 +50,28 @@ describe('interpret-fr-export CLI', () => {
     expect(res.maps!.dims).toEqual([1, 40, 12, 12]);
   });
 
-  it('refuses a corrupted checkpoint with the reason and writes nothing', () => {
+  it('refuses a corrupted checkpoint with the reason and writes nothing', async () => {
     const dir = makeRun('bad');
     const w = join(dir, 'checkpoints/step-000004/weights.bin');
     const bytes = readFileSync(w);
     bytes[100] = bytes[100]! ^ 0xff;
     writeFileSync(w, bytes);
     const out = join(root, 'bad.onnx');
-    const r = run([dir, '-o', out]);
+    const r = await run([dir, '-o', out]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/refused: .*weights\.bin: SHA-256 mismatch/);
+    expect(r.err).toMatch(/^interpret-fr-export: .*weights\.bin: SHA-256 mismatch[^\n]*\n$/);
     expect(existsSync(out)).toBe(false);
     writeFileSync(w, bytes.subarray(0, 50));
-    expect(run([dir, '-o', out]).err).toMatch(/truncated/);
+    expect((await run([dir, '-o', out])).err).toMatch(/truncated/);
   });
 
-  it('prints usage on --help and rejects bad arguments', () => {
-    expect(run(['--help'])).toMatchObject({ code: 0, out: expect.stringMatching(/^Usage: interpret-fr-export/) });
-    expect(run(['x'])).toMatchObject({ code: 2, err: expect.stringMatching(/missing -o/) });
-    expect(run(['x', '-o', 'y', '--opset', '9'])).toMatchObject({ code: 2, err: expect.stringMatching(/--opset must be an integer in 13..21, got 9/) });
-    expect(run(['x', '--frob'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option --frob/) });
-    expect(run([join(root, 'nope'), '-o', 'y'])).toMatchObject({ code: 1, err: expect.stringMatching(/no such directory/) });
+  it('prints usage on --help and rejects bad arguments', async () => {
+    expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringMatching(/^interpret-fr-export: [\s\S]*Usage: interpret-fr-export <run-dir/) });
+    expect(await run(['x'])).toMatchObject({ code: 2, err: 'interpret-fr-export: --output is required (see interpret-fr-export --help)\n' });
+    expect(await run([])).toMatchObject({ code: 2, err: expect.stringMatching(/expected 1 argument, got 0/) });
+    expect(await run(['x', '-o', 'y', '--opset', '9'])).toMatchObject({ code: 2, err: expect.stringMatching(/--opset: expected an integer in 13..21, got "9"/) });
+    expect(await run(['x', '--frob'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option --frob/) });
+    expect(await run(['x', '--no-fold-nb'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown option --no-fold-nb; did you mean --no-fold-bn\?/) });
+    expect(await run([join(root, 'nope'), '-o', 'y'])).toMatchObject({ code: 1, err: `interpret-fr-export: ${join(root, 'nope')}: no such directory\n` });
   });
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { processIo } from '@interpret-fr/core/node';
 import { main } from './cli.ts';
 
 const ac = new AbortController();
@@ -12,7 +13,7 @@ process.on('SIGINT', () => {
   process.stderr.write('\nSIGINT: saving a checkpoint, then stopping (Ctrl-C again to quit now)\n');
   ac.abort();
 });
-const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: ac.signal });
+const code = await main(process.argv.slice(2), processIo(ac.signal));
 // Exit explicitly once stdout is flushed: the threaded wasm backend's pthread workers would keep the
 // event loop alive after the run has finished and saved.
 process.stdout.write('', () => process.exit(code));

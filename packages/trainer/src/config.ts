@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import type { PresetName } from '@interpret-fr/core';
 import type { BackendName } from './backend.ts';
 import type { LossWeights } from './objective.ts';
@@ -138,9 +139,9 @@ const SCHEMA: Schema = {
 };
 
 /** A config problem: names the key and what was expected. */
-export class ConfigError extends Error {
+export class ConfigError extends InterpretFrError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: 'config' });
     this.name = 'ConfigError';
   }
 }

@@ -8,7 +8,7 @@ function io(isTTY = false) {
   let out = '';
   let err = '';
   return {
-    io: { stdout: { write: (s: string) => (out += s), isTTY }, stderr: { write: (s: string) => (err += s) } },
+    io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY } },
     out: () => out,
     err: () => err,
   };
@@ -24,7 +24,10 @@ describe('interpret-fr-train main()', () => {
   it('usage and config errors exit 2 with the reason', async () => {
     let c = io();
     expect(await main(['--bogus'], c.io)).toBe(2);
-    expect(c.err()).toMatch(/Unknown option '--bogus'/);
+    expect(c.err()).toBe('interpret-fr-train: unknown option --bogus (see interpret-fr-train --help)\n');
+    c = io();
+    expect(await main(['--preset', 'tiny', '--step', '3'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/unknown option --step; did you mean --steps\?/);
     c = io();
     expect(await main(['--preset', 'tiny', '--set', 'loss.nope=1'], c.io)).toBe(2);
     expect(c.err()).toMatch(/unknown config key "loss\.nope"/);
@@ -43,8 +46,9 @@ describe('interpret-fr-train main()', () => {
     writeFileSync(join(dir, 'list.txt'), 'a.png,0\nb.png,x\n');
     const c = io();
     expect(await main(['--preset', 'tiny', '--backend', 'cpu', '--data', join(dir, 'list.txt'), '--out', join(dir, 'run')], c.io)).toBe(1);
-    expect(c.err()).toMatch(/list\.txt:2: label "x" is not an integer/);
-    const first = JSON.parse(c.out().split('\n')[0]!) as { type: string; name: string };
+    const lines = c.err().trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^interpret-fr-train: [^ ]*list\.txt:2: label "x" is not an integer/);
+    const first = JSON.parse(lines[0]!) as { type: string; name: string };
     expect([first.type, first.name]).toEqual(['backend', 'cpu']);
     expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8')).data.source).toBe(join(dir, 'list.txt'));
   });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '../errors.ts';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -55,12 +56,12 @@ function syncDir(dir: string): void {
 }
 
 /** A JSON file that cannot be read or parsed; the message names the file (and line:column). */
-export class JsonFileError extends Error {
+export class JsonFileError extends InterpretFrError {
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(message);
+    super(message, { code: 'format' });
     this.name = 'JsonFileError';
   }
 }

@@ -1,9 +1,25 @@
 /**
  * `@interpret-fr/core/node`: Node-only file helpers (atomic writes, JSON files, checkpoint
- * directories). Kept out of the main entry so `@interpret-fr/core` stays browser-safe.
+ * directories) and the CLI kit. Kept out of the main entry so `@interpret-fr/core` stays browser-safe.
  *
  * @packageDocumentation
  */
 export * from './fs.ts';
 export * from './checkpoint-dir.ts';
 export * from './paths.ts';
+export {
+  choiceOption,
+  createProgressReporter,
+  defineCli,
+  didYouMean,
+  editDistance,
+  helpText,
+  intOption,
+  parseCli,
+  processIo,
+  reportError,
+  requireOption,
+  runCli,
+  usageError,
+} from './cli.ts';
+export type { CliContext, CliIo, CliOption, CliOptions, CliSpec, CliStream, CliValues, ParsedCli, ProgressReporter } from './cli.ts';

@@ -7,15 +7,18 @@
  * @module
  */
 import { isAbsolute, relative, resolve, sep, win32 } from 'node:path';
+import { InterpretFrError } from '../errors.ts';
 
 /** A data-file path that leaves its root; names the data file (and line) it came from. */
-export class PathOutsideRootError extends Error {
+export class PathOutsideRootError extends InterpretFrError {
   constructor(
     readonly where: string,
     readonly path: string,
     readonly root: string,
   ) {
-    super(`${where}: path '${path}' leaves the data root '${root}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)`);
+    super(`${where}: path '${path}' leaves the data root '${root}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)`, {
+      code: 'data',
+    });
     this.name = 'PathOutsideRootError';
   }
 }

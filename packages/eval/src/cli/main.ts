@@ -1,42 +1,46 @@
 /**
- * `interpret-fr-eval <command> …`: the evaluation CLI. `main(argv, io)` returns the exit code and
- * never calls `process.exit`; `bin/interpret-fr-eval.mjs` is the only entry that does.
+ * `interpret-fr-eval <command> …`: the evaluation CLI (on the core CLI kit). `main(argv, io)` returns
+ * the exit code and never calls `process.exit`; `bin/interpret-fr-eval.mjs` is the only entry that
+ * sets it.
  *
  * @module
  */
-import { defaultIo, UsageError, type CliIo } from './common.ts';
-import { IJBA_HELP, IJBC_HELP, PAIRS_HELP, ijbaCommand, ijbcCommand, pairsCommand } from './protocol-commands.ts';
+import { EXIT_CODES } from '@interpret-fr/core';
+import { didYouMean, processIo, runCli, type CliContext, type CliIo, type CliSpec, type ParsedCli } from '@interpret-fr/core/node';
+import { IJBA_CLI, IJBC_CLI, PAIRS_CLI, ijbaCommand, ijbcCommand, pairsCommand } from './protocol-commands.ts';
 
-type Command = { help: string; run: (argv: string[], io: CliIo) => Promise<number> };
+// Each command: its CLI spec and body, loaded on demand (the model commands pull in the inference package).
+type Command = { cli: CliSpec; run: (args: ParsedCli<CliSpec['options']>, ctx: CliContext) => Promise<number> };
+const command = <S extends CliSpec>(cli: S, run: (args: ParsedCli<S['options']>, ctx: CliContext) => Promise<number>): Command => ({ cli, run: run as Command['run'] });
 
 const commands = new Map<string, () => Promise<Command>>([
-  ['ijba', async () => ({ help: IJBA_HELP, run: ijbaCommand })],
-  ['pairs', async () => ({ help: PAIRS_HELP, run: pairsCommand })],
-  ['ijbc', async () => ({ help: IJBC_HELP, run: ijbcCommand })],
+  ['ijba', async () => command(IJBA_CLI, ijbaCommand)],
+  ['pairs', async () => command(PAIRS_CLI, pairsCommand)],
+  ['ijbc', async () => command(IJBC_CLI, ijbcCommand)],
   [
     'occlusion',
     async () => {
       const m = await import('./model-commands.ts');
-      return { help: m.OCCLUSION_HELP, run: m.occlusionCommand };
+      return command(m.OCCLUSION_CLI, m.occlusionCommand);
     },
   ],
   [
     'peaks',
     async () => {
       const m = await import('./model-commands.ts');
-      return { help: m.PEAKS_HELP, run: m.peaksCommand };
+      return command(m.PEAKS_CLI, m.peaksCommand);
     },
   ],
   [
     'synthetic',
     async () => {
       const m = await import('./model-commands.ts');
-      return { help: m.SYNTHETIC_HELP, run: m.syntheticCommand };
+      return command(m.SYNTHETIC_CLI, m.syntheticCommand);
     },
   ],
 ]);
 
-export const HELP = `interpret-fr-eval <command> [options]   (each command has --help)
+export const HELP = `interpret-fr-eval <command> [options]   (each command has --help; --debug prints stack traces)
 
   ijba        IJB-A 1:1 + 1:N over 10 splits (precomputed .npy features or a model + images)
   pairs       LFW View 1/2 pairs.txt or a generic pair list: 10-fold accuracy, AUC, EER, TAR@FAR
@@ -45,61 +49,22 @@ export const HELP = `interpret-fr-eval <command> [options]   (each command has -
   peaks       per-filter average peak locations, spreads and d from response maps (+ figure)
   synthetic   the main job's evaluation on the built-in synthetic set (pairs, occlusion, peaks)
 
-  --debug     print stack traces for every error (default: expected errors are one line)
+Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted.
 `;
 
-/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const debug = argv.includes('--debug');
-  const [cmd, ...rest] = argv.filter((a) => a !== '--debug');
+/** Runs the CLI; returns the exit code (core's EXIT_CODES: 0 ok, 1 failure, 2 usage). */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [cmd, ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.out(HELP);
-    return cmd ? 0 : 2;
+    (cmd ? io.stdout : io.stderr).write(HELP);
+    return cmd ? EXIT_CODES.ok : EXIT_CODES.usage;
   }
   const get = commands.get(cmd);
   if (!get) {
-    io.err(`unknown command '${cmd}'\n\n${HELP}`);
-    return 2;
+    const guess = didYouMean(cmd, [...commands.keys()]);
+    io.stderr.write(`interpret-fr-eval: unknown command "${cmd}"${guess ? `; did you mean ${guess}?` : ''} (see interpret-fr-eval --help)\n`);
+    return EXIT_CODES.usage;
   }
   const c = await get();
-  try {
-    return await c.run(rest, io);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`${cmd}: ${e.message}\n\n${c.help}`);
-      return 2;
-    }
-    // Expected errors (bad input files, I/O) are one line naming the file; only bugs get a stack.
-    io.err(`${cmd}: ${isExpectedError(e) && !debug ? (e as Error).message : ((e as Error).stack ?? String(e))}\n`);
-    return 1;
-  }
-}
-
-/** Error classes that describe bad input (they name the file and line themselves), not a bug. */
-const EXPECTED = new Set([
-  'NpyError',
-  'MatFormatError',
-  'IjbaFormatError',
-  'IjbcFormatError',
-  'PairsFormatError',
-  'FeatureValueError',
-  'ScoreValueError',
-  'PathOutsideRootError',
-  'ModelError',
-  'OnnxParseError',
-  'OnnxMetadataError',
-  'ImageDecodeError',
-  'JsonFileError',
-  'CheckpointError',
-  'InputError',
-  'PreprocessError',
-  'InterpretFrError',
-]);
-
-/** True for an error a user can fix from its message: one of {@link EXPECTED} or a file-system error with a path. */
-export function isExpectedError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  if (EXPECTED.has(e.name)) return true;
-  const code = (e as NodeJS.ErrnoException).code;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (e as NodeJS.ErrnoException).path === 'string';
+  return runCli(c.cli, rest, io, c.run);
 }

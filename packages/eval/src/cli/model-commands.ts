@@ -13,7 +13,9 @@ import type { SignStats } from '../peak-stats.ts';
 import type { TarAtFar, VerificationMetrics } from '../metrics/roc.ts';
 import { DEFINITIONS } from '../report/reports.ts';
 import { checksums, writeReport } from '../report/write.ts';
-import { args, intOpt, loadModel, need, UsageError, type CliIo } from './common.ts';
+import { defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
+import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
+import { loadModel, OUTSIDE_ROOT_OPTION } from './common.ts';
 
 const D_DEF = 'd = mean Euclidean distance of the per-filter average peak locations from their centroid, pixels of the 96x96 frame (our definition; the paper gives none)';
 const ALIGN = 'pass-through (pre-aligned list; images larger than 96 are centre-cropped to 96, the original 110 -> 96)';
@@ -76,20 +78,31 @@ async function model(path: string): Promise<MapsEmbedder & { meta: Record<string
   return m as MapsEmbedder & { meta: Record<string, unknown> };
 }
 
-export const OCCLUSION_HELP = `interpret-fr-eval occlusion --model <file.onnx> --data <dir with list.txt [landmarks.txt]> --out <dir> [--max-images N] [--seed S]
-Verification with black 32x12 windows (96 frame) at forehead, left eye, right eye, nose, mouth, cheek (moved through
-landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf| table and heat map (occlusion-heatmap.svg).
-`;
+const MODEL_DATA = {
+  model: { type: 'string', arg: 'FILE.onnx', description: 'the model (required)' },
+  data: { type: 'string', arg: 'DIR', description: 'dataset folder with list.txt [landmarks.txt] (required)' },
+  out: { type: 'string', arg: 'DIR', description: 'report folder (required)' },
+} as const;
 
-export async function occlusionCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed'], ['allow-outside-root']);
-  if (v.help) {
-    io.out(OCCLUSION_HELP);
-    return 0;
-  }
-  const [mp, dir, out] = [need(v, 'model'), need(v, 'data'), need(v, 'out')];
-  const maxImages = intOpt(v, 'max-images', 600);
-  const seed = intOpt(v, 'seed', 1, 0, 2 ** 32 - 1);
+/** `interpret-fr-eval occlusion`. */
+export const OCCLUSION_CLI = defineCli({
+  name: 'interpret-fr-eval occlusion',
+  summary: 'verification with black windows at face regions + per-filter |Δf| table and heat map',
+  usage: '--model <file.onnx> --data <dir with list.txt [landmarks.txt]> --out <dir> [--max-images N] [--seed S]',
+  options: {
+    ...MODEL_DATA,
+    'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
+    seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
+    ...OUTSIDE_ROOT_OPTION,
+  },
+  epilog: `Verification with black 32x12 windows (96 frame) at forehead, left eye, right eye, nose, mouth, cheek (moved through
+landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf| table and heat map (occlusion-heatmap.svg).`,
+});
+
+export async function occlusionCommand({ values: v }: ParsedCli<typeof OCCLUSION_CLI.options>, ctx: CliContext): Promise<number> {
+  const [mp, dir, out] = [requireOption(v.model, 'model'), requireOption(v.data, 'data'), requireOption(v.out, 'out')];
+  const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
+  const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
   const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const m = await model(mp);
   try {
@@ -110,35 +123,36 @@ export async function occlusionCommand(argv: string[], io: CliIo): Promise<numbe
       md,
       { 'occlusion-heatmap.svg': occlusionFigure(r) },
     );
-    io.out(md + '\n');
+    ctx.io.stdout.write(md + '\n');
   } finally {
     await m.dispose?.();
   }
   return 0;
 }
 
-export const PEAKS_HELP = `interpret-fr-eval peaks --model <a.onnx> [--model <b.onnx> …] [--name base --name ours …] --data <dir with list.txt [landmarks.txt]> --out <dir> [--max-images 1000]
-Per-filter average peak location μ_j and spread σ_j (positive and negative peaks, weighted by |peak|, warped into the
-template frame through landmarks.txt when present), d, and peaks.svg (one pair of panels per model, side by side).
-`;
+/** `interpret-fr-eval peaks`. */
+export const PEAKS_CLI = defineCli({
+  name: 'interpret-fr-eval peaks',
+  summary: 'per-filter average peak locations, spreads and d from response maps (+ figure)',
+  usage: '--model <a.onnx> [--model <b.onnx> …] [--name base --name ours …] --data <dir with list.txt [landmarks.txt]> --out <dir> [--max-images 1000]',
+  options: {
+    ...MODEL_DATA,
+    model: { type: 'string', multiple: true, arg: 'FILE.onnx', description: 'a model (required; repeat it for several models)' },
+    name: { type: 'string', multiple: true, arg: 'NAME', description: 'the name of each --model, in order (default "model 1", …)' },
+    'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 1000)' },
+    ...OUTSIDE_ROOT_OPTION,
+  },
+  epilog: `Per-filter average peak location μ_j and spread σ_j (positive and negative peaks, weighted by |peak|, warped into the
+template frame through landmarks.txt when present), d, and peaks.svg (one pair of panels per model, side by side).`,
+});
 
-export async function peaksCommand(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes('--help')) {
-    io.out(PEAKS_HELP);
-    return 0;
-  }
-  const models: string[] = [];
-  const names: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--model') models.push(argv[++i] ?? '');
-    else if (argv[i] === '--name') names.push(argv[++i] ?? '');
-    else rest.push(argv[i]!);
-  }
-  const v = args(rest, ['data', 'out', 'max-images'], ['allow-outside-root']);
-  if (models.length === 0 || models.some((x) => x === '')) throw new UsageError('--model <file.onnx> is required (repeat it for several models)');
-  const [dir, out] = [need(v, 'data'), need(v, 'out')];
-  const data = await loadListDataset(dir, { maxImages: intOpt(v, 'max-images', 1000), crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
+export async function peaksCommand({ values: v }: ParsedCli<typeof PEAKS_CLI.options>, ctx: CliContext): Promise<number> {
+  const models = v.model ?? [];
+  const names = v.name ?? [];
+  if (models.length === 0 || models.some((x) => x === '')) throw usageError('--model <file.onnx> is required (repeat it for several models)');
+  if (names.length > models.length) throw usageError(`${names.length} --name for ${models.length} --model`);
+  const [dir, out] = [requireOption(v.data, 'data'), requireOption(v.out, 'out')];
+  const data = await loadListDataset(dir, { maxImages: intOption(v['max-images'], 'max-images', 1000, { min: 1 }), crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const results: { name: string; path: string; meta: Record<string, unknown>; positive: SignStats; negative: SignStats; images: number }[] = [];
   for (const [k, p] of models.entries()) {
     const m = await model(p);
@@ -171,32 +185,36 @@ export async function peaksCommand(argv: string[], io: CliIo): Promise<number> {
     md,
     { 'peaks.svg': peakFigure(results) },
   );
-  io.out(md + '\n');
+  ctx.io.stdout.write(md + '\n');
   return 0;
 }
 
-export const SYNTHETIC_HELP = `interpret-fr-eval synthetic --model <file.onnx> --data <synthetic dataset dir> --out <dir> [--max-images 600] [--seed 1]
-The main job's final evaluation on the built-in synthetic set (list.txt, landmarks.txt, images/… as written by the
-trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR@FAR), occlusion per region, peak figure.
-`;
+/** `interpret-fr-eval synthetic`. */
+export const SYNTHETIC_CLI = defineCli({
+  name: 'interpret-fr-eval synthetic',
+  summary: "the main job's evaluation on the built-in synthetic set (pairs, occlusion, peaks)",
+  usage: '--model <file.onnx> --data <synthetic dataset dir> --out <dir> [--max-images 600] [--seed 1]',
+  options: {
+    ...MODEL_DATA,
+    'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
+    seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
+    ...OUTSIDE_ROOT_OPTION,
+  },
+  epilog: `The main job's final evaluation on the built-in synthetic set (list.txt, landmarks.txt, images/… as written by the
+trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR@FAR), occlusion per region, peak figure.`,
+});
 
-export async function syntheticCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['model', 'data', 'out', 'max-images', 'seed'], ['allow-outside-root']);
-  if (v.help) {
-    io.out(SYNTHETIC_HELP);
-    return 0;
-  }
-  const [mp, dir, out] = [need(v, 'model'), need(v, 'data'), need(v, 'out')];
-  const maxImages = intOpt(v, 'max-images', 600);
-  const seed = intOpt(v, 'seed', 1, 0, 2 ** 32 - 1);
+export async function syntheticCommand({ values: v }: ParsedCli<typeof SYNTHETIC_CLI.options>, ctx: CliContext): Promise<number> {
+  const [mp, dir, out] = [requireOption(v.model, 'model'), requireOption(v.data, 'data'), requireOption(v.out, 'out')];
+  const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
+  const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
   const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const m = await model(mp);
   try {
+    const progress = ctx.progress();
     const r = await evaluateSyntheticSet(m, data, {
       seed,
-      onProgress: (stage, done, total) => {
-        if (!io.isTty) io.err(JSON.stringify({ type: 'progress', stage, done, total }) + '\n');
-      },
+      onProgress: (stage, done, total) => progress.update({ type: 'progress', stage, done, total }, `${stage}: ${done}/${total}`, { final: done === total }),
     });
     const p = r.pairs;
     const json = {
@@ -233,7 +251,7 @@ export async function syntheticCommand(argv: string[], io: CliIo): Promise<numbe
       '',
     ].join('\n');
     await writeReport(out, json, md, r.figures);
-    io.out(md + '\n');
+    ctx.io.stdout.write(md + '\n');
   } finally {
     await m.dispose?.();
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { InterpretFrError } from '@interpret-fr/core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
@@ -16,45 +17,44 @@ import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.
 import { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pairsReport } from '../report/reports.ts';
 import { lineChartSvg } from '../report/svg.ts';
 import { checksums, writeReport } from '../report/write.ts';
-import { TEMPLATE_SCORES, type TemplateScore } from '../scores/template-scores.ts';
+import { TEMPLATE_SCORES } from '../scores/template-scores.ts';
+import { choiceOption, defineCli, requireOption, usageError } from '@interpret-fr/core/node';
+import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
 import { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from '@interpret-fr/core/node';
-import { args, featuresFrom, need, splitsOpt, UsageError, type CliIo } from './common.ts';
+import { EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
 
-const EXTRACT = ['model', 'images', 'cache', 'batch', 'workers', 'align'];
+const OUT = { out: { type: 'string', arg: 'DIR', description: 'report folder (required)' } } as const;
 
-function scoreOpt(v: Record<string, unknown>, def: TemplateScore): TemplateScore {
-  const s = (v.score as string | undefined) ?? def;
-  if (!TEMPLATE_SCORES.includes(s as TemplateScore)) throw new UsageError(`--score '${s}', expected one of ${TEMPLATE_SCORES.join(', ')}`);
-  return s as TemplateScore;
-}
-
-export const IJBA_HELP = `interpret-fr-eval ijba --protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir>
-  --score set-min-mean|set-min-mean-matlab|mean-feature|media-pool   template score (default set-min-mean)
-  --subset all|natural-occlusion   images kept (default all)
-  --splits 1,2,…                   splits to evaluate (default 1..10)
-  --align ijba-similarity|pass-through   alignment when extracting (default ijba-similarity)
-  --cache <dir> --batch <n> --workers <n>   extraction cache (default <out>/features-cache), batch, ORT workers
-  --allow-outside-root             accept FILE paths with '..' or absolute paths (default: refused)
-Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
-search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"], auc, eer; fractions in [0,1]), report.md, roc.svg, cmc.svg.
-`;
+/** `interpret-fr-eval ijba`. */
+export const IJBA_CLI = defineCli({
+  name: 'interpret-fr-eval ijba',
+  summary: 'IJB-A 1:1 + 1:N over 10 splits (precomputed .npy features or a model + images)',
+  usage:
+    "--protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir> [options]",
+  options: {
+    protocol: { type: 'string', arg: 'DIR', description: "split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat (required)" },
+    ...FEATURE_OPTIONS,
+    ...EXTRACT_OPTIONS,
+    align: { type: 'string', arg: 'NAME', description: 'ijba-similarity | pass-through: alignment when extracting (default ijba-similarity)' },
+    ...OUT,
+    score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')}: template score (default set-min-mean)` },
+    subset: { type: 'string', arg: 'NAME', description: 'all | natural-occlusion: images kept (default all)' },
+    splits: { type: 'string', arg: '1,2,…', description: 'splits to evaluate, each once (default 1..10)' },
+    ...OUTSIDE_ROOT_OPTION,
+  },
+  epilog: `Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
+search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"], auc, eer; fractions in [0,1]), report.md, roc.svg, cmc.svg.`,
+});
 
 /** `ijba` subcommand. */
-export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['protocol', 'features', 'ids', 'out', 'score', 'subset', 'splits', ...EXTRACT], ['allow-outside-root']);
-  if (v.help) {
-    io.out(IJBA_HELP);
-    return 0;
-  }
-  const protocol = need(v, 'protocol');
-  const out = need(v, 'out');
-  const score = scoreOpt(v, 'set-min-mean');
-  const subset = ((v.subset as string | undefined) ?? 'all') as IjbaSubset;
-  if (subset !== 'all' && subset !== 'natural-occlusion') throw new UsageError(`--subset '${subset}', expected all or natural-occlusion`);
-  const splitList = splitsOpt(v, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.options>, ctx: CliContext): Promise<number> {
+  const protocol = requireOption(v.protocol, 'protocol');
+  const out = requireOption(v.out, 'out');
+  const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'set-min-mean');
+  const subset: IjbaSubset = choiceOption(v.subset, 'subset', ['all', 'natural-occlusion'], 'all');
+  const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const splits = await readIjbaProtocol(protocol, splitList);
-  const align = (v.align as string | undefined) ?? (typeof v.model === 'string' ? 'ijba-similarity' : 'precomputed features');
-  if (typeof v.model === 'string' && align !== 'ijba-similarity' && align !== 'pass-through') throw new UsageError(`--align '${align}', expected ijba-similarity or pass-through`);
+  const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'pass-through'], 'ijba-similarity') : 'precomputed features';
   // One row of metadata per sighting, for extraction.
   const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
   const allowOutside = v['allow-outside-root'] === true;
@@ -64,50 +64,56 @@ export async function ijbaCommand(argv: string[], io: CliIo): Promise<number> {
         const id = String(m.sightingId[r]);
         const where = `${m.file}:${m.line[r]}`;
         // Checked on every row (not only the one extracted): a FILE that leaves the root is a broken protocol.
-        if (!allowOutside && !staysUnderRoot(m.filename[r]!))
-          throw new PathOutsideRootError(`${where} (FILE)`, m.filename[r]!, typeof v.images === 'string' ? v.images : '--images');
+        if (!allowOutside && !staysUnderRoot(m.filename[r]!)) throw new PathOutsideRootError(`${where} (FILE)`, m.filename[r]!, v.images ?? '--images');
         if (!rows.has(id)) {
           rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
         }
       }
   const { table, model, data } = await featuresFrom(
     v,
-    io,
+    ctx,
     out,
     async () => [...rows.keys()],
     (mdl) => async (id) => {
       const row = rows.get(id)!;
-      const px = await decodeImageFile(resolveUnderRoot(v.images as string, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
+      const px = await decodeImageFile(resolveUnderRoot(v.images!, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
       return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
     },
   );
   const { summary, perSplit } = evaluateIjba(splits, table, { score, subset });
-  const ctx = { alignment: align, model, data: await checksums({ ...data, protocol }) };
-  const files = await writeReport(out, ijbaReport(summary, perSplit, ctx), ijbaMarkdown(summary, ctx), ijbaFigures(perSplit));
-  io.out(`${ijbaMarkdown(summary, ctx)}\nwrote ${files.join(', ')}\n`);
+  const rctx = { alignment: align, model, data: await checksums({ ...data, protocol }) };
+  const files = await writeReport(out, ijbaReport(summary, perSplit, rctx), ijbaMarkdown(summary, rctx), ijbaFigures(perSplit));
+  ctx.io.stdout.write(`${ijbaMarkdown(summary, rctx)}\nwrote ${files.join(', ')}\n`);
   return 0;
 }
 
-export const PAIRS_HELP = `interpret-fr-eval pairs --pairs <pairs.txt> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir>
-  --format lfw|list   pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic 'path1 path2 label [fold]' list (default: lfw
-                      when the first line is a header)
-  ids are image paths relative to the data root (Name/Name_0001.jpg); --images <root> is that root.
-  --allow-outside-root   accept ids with '..' or absolute paths (default: refused)
-Writes <out>/report.json (accuracy = {mean,std,folds} with std N-1, auc, eer, verify["tar@far=…"]), report.md, roc.svg.
-`;
+/** `interpret-fr-eval pairs`. */
+export const PAIRS_CLI = defineCli({
+  name: 'interpret-fr-eval pairs',
+  summary: 'LFW View 1/2 pairs.txt or a generic pair list: 10-fold accuracy, AUC, EER, TAR@FAR',
+  usage: '--pairs <pairs.txt> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir> [options]',
+  options: {
+    pairs: { type: 'string', arg: 'FILE', description: 'the pair list (required)' },
+    ...FEATURE_OPTIONS,
+    ...EXTRACT_OPTIONS,
+    ...OUT,
+    format: {
+      type: 'string',
+      arg: 'NAME',
+      description: "lfw | list: pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic\n'path1 path2 label [fold]' list (default: lfw when the first line is a header)",
+    },
+    ...OUTSIDE_ROOT_OPTION,
+  },
+  epilog: `ids are image paths relative to the data root (Name/Name_0001.jpg); --images <root> is that root.
+Writes <out>/report.json (accuracy = {mean,std,folds} with std N-1, auc, eer, verify["tar@far=…"]), report.md, roc.svg.`,
+});
 
 /** `pairs` subcommand. */
-export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['pairs', 'features', 'ids', 'out', 'format', ...EXTRACT], ['allow-outside-root']);
-  if (v.help) {
-    io.out(PAIRS_HELP);
-    return 0;
-  }
-  const pairsPath = need(v, 'pairs');
-  const out = need(v, 'out');
+export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.options>, ctx: CliContext): Promise<number> {
+  const pairsPath = requireOption(v.pairs, 'pairs');
+  const out = requireOption(v.out, 'out');
   const text = await readFile(pairsPath, 'utf8');
-  const fmt = (v.format as string | undefined) ?? (/^\s*\d+(\s+\d+)?\s*$/.test(text.split(/\r?\n/)[0] ?? '') ? 'lfw' : 'list');
-  if (fmt !== 'lfw' && fmt !== 'list') throw new UsageError(`--format '${fmt}', expected lfw or list`);
+  const fmt = choiceOption(v.format, 'format', ['lfw', 'list'], /^\s*\d+(\s+\d+)?\s*$/.test(text.split(/\r?\n/)[0] ?? '') ? 'lfw' : 'list');
   const pairs = fmt === 'lfw' ? parseLfwPairs(text, pairsPath) : parsePairList(text, pairsPath);
   const allowOutside = v['allow-outside-root'] === true;
   const whereOf = new Map<string, string>();
@@ -117,56 +123,61 @@ export async function pairsCommand(argv: string[], io: CliIo): Promise<number> {
   pairs.b.forEach((id, k) => {
     if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`);
   });
-  if (!allowOutside) for (const [id, where] of whereOf) if (!staysUnderRoot(id)) throw new PathOutsideRootError(where, id, typeof v.images === 'string' ? v.images : '--images');
+  if (!allowOutside) for (const [id, where] of whereOf) if (!staysUnderRoot(id)) throw new PathOutsideRootError(where, id, v.images ?? '--images');
   const { table, model, data } = await featuresFrom(
     v,
-    io,
+    ctx,
     out,
     async () => [...whereOf.keys()],
-    () => (id) => decodeImageFile(resolveUnderRoot(v.images as string, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside })),
+    () => (id) => decodeImageFile(resolveUnderRoot(v.images!, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside })),
   );
   const r = evaluatePairs(pairs, table);
-  const ctx = {
+  const rctx = {
     protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list',
-    alignment: typeof v.model === 'string' ? 'pass-through' : 'precomputed features',
+    alignment: v.model !== undefined ? 'pass-through' : 'precomputed features',
     model,
     data: await checksums({ ...data, pairs: pairsPath }),
   };
-  const roc = lineChartSvg([{ name: ctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
-  const files = await writeReport(out, pairsReport(r, ctx), pairsMarkdown(r, ctx), { 'roc.svg': roc });
-  io.out(`${pairsMarkdown(r, ctx)}\nwrote ${files.join(', ')}\n`);
+  const roc = lineChartSvg([{ name: rctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
+  const files = await writeReport(out, pairsReport(r, rctx), pairsMarkdown(r, rctx), { 'roc.svg': roc });
+  ctx.io.stdout.write(`${pairsMarkdown(r, rctx)}\nwrote ${files.join(', ')}\n`);
   return 0;
 }
 
-export const IJBC_HELP = `interpret-fr-eval ijbc --meta <dir with ijbc_face_tid_mid.txt and ijbc_template_pair_label.txt> --features <file.npy> --ids <ids.txt> --out <dir>
-  --prefix ijbc|ijbb   file name prefix (default ijbc)
-  --score media-pool|mean-feature|set-min-mean|set-min-mean-matlab   (default media-pool, insightface)
-  --search             also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta
-ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][matlab|nearest|interpolated], auc, eer;
-with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.
-`;
+/** `interpret-fr-eval ijbc`. */
+export const IJBC_CLI = defineCli({
+  name: 'interpret-fr-eval ijbc',
+  summary: 'IJB-B/C 1:1 from insightface meta files: TAR@FAR 1e-6 … 1e-1 (and 1:N with --search)',
+  usage: '--meta <dir with ijbc_face_tid_mid.txt and ijbc_template_pair_label.txt> --features <file.npy> --ids <ids.txt> --out <dir> [options]',
+  options: {
+    meta: { type: 'string', arg: 'DIR', description: 'folder with the insightface meta files (required)' },
+    ...FEATURE_OPTIONS,
+    ...OUT,
+    prefix: { type: 'string', arg: 'NAME', description: 'ijbc | ijbb: file name prefix (default ijbc)' },
+    score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')} (default media-pool, insightface)` },
+    search: { type: 'boolean', description: 'also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta' },
+  },
+  epilog: `ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][matlab|nearest|interpolated], auc, eer;
+with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.`,
+});
 
 /** `ijbc` subcommand (1:1, and 1:N with --search). */
-export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
-  const v = args(argv, ['meta', 'features', 'ids', 'out', 'score', 'prefix'], ['search']);
-  if (v.help) {
-    io.out(IJBC_HELP);
-    return 0;
-  }
-  const meta = need(v, 'meta');
-  const out = need(v, 'out');
-  const prefix = (v.prefix as string | undefined) ?? 'ijbc';
-  const score = scoreOpt(v, 'media-pool');
+export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.options>, ctx: CliContext): Promise<number> {
+  const meta = requireOption(v.meta, 'meta');
+  const out = requireOption(v.out, 'out');
+  const prefix = choiceOption(v.prefix, 'prefix', ['ijbc', 'ijbb'], 'ijbc');
+  const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'media-pool');
   const tidPath = join(meta, `${prefix}_face_tid_mid.txt`);
   const pairPath = join(meta, `${prefix}_template_pair_label.txt`);
   const tid = parseFaceTidMid(new Uint8Array(await readFile(tidPath)), tidPath);
+  if (v.features === undefined) throw usageError('--features <file.npy> --ids <ids.txt> are required (ijbc reads precomputed features only)');
   const { table, data } = await featuresFrom(
     v,
-    io,
+    ctx,
     out,
     async () => [],
     () => () => {
-      throw new UsageError('ijbc extracts from precomputed features only');
+      throw usageError('ijbc reads precomputed features only');
     },
   );
   const json: Record<string, unknown> = {
@@ -218,7 +229,7 @@ export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
       xMin: 1e-6,
       xMax: 1,
     });
-  } else if (!v.search) throw new UsageError(`${pairPath} not found and --search not given: nothing to evaluate`);
+  } else if (!v.search) throw new InterpretFrError('not found and --search not given: nothing to evaluate', { code: 'usage', file: pairPath });
   if (v.search) {
     const rd = async (n: string) => {
       const p = join(meta, `${prefix}_1N_${n}.csv`);
@@ -238,6 +249,6 @@ export async function ijbcCommand(argv: string[], io: CliIo): Promise<number> {
     md.push('## 1:N (mean over G1, G2)', '', '| read-out | value (%) |', '|---|---|', ...Object.entries(r.mean).map(([k, x]) => `| ${k} | ${(100 * x).toFixed(2)} |`), '');
   }
   const files = await writeReport(out, json, md.join('\n'), figures);
-  io.out(`${md.join('\n')}\nwrote ${files.join(', ')}\n`);
+  ctx.io.stdout.write(`${md.join('\n')}\nwrote ${files.join(', ')}\n`);
   return 0;
 }

@@ -11,14 +11,15 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 
 /** A malformed or unsupported MAT file: `file: message`. */
-export class MatFormatError extends Error {
+export class MatFormatError extends InterpretFrError {
   constructor(
-    readonly file: string,
+    override readonly file: string,
     message: string,
   ) {
-    super(`${file}: ${message}`);
+    super(message, { code: 'format', file });
     this.name = 'MatFormatError';
   }
 }

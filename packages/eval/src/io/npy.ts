@@ -5,13 +5,15 @@
  * @module
  */
 
+import { InterpretFrError } from '@interpret-fr/core';
+
 /** A malformed or unsupported `.npy` file. */
-export class NpyError extends Error {
+export class NpyError extends InterpretFrError {
   constructor(
-    readonly file: string,
+    override readonly file: string,
     message: string,
   ) {
-    super(`${file}: ${message}`);
+    super(message, { code: 'format', file });
     this.name = 'NpyError';
   }
 }

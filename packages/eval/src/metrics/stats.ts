@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 
 /** Mean and standard deviation of a list of per-split (or per-fold) values. */
 export interface MeanStd {
@@ -39,12 +40,12 @@ export type Scores = Float32Array | Float64Array;
 export type PairNamer = (i: number) => string;
 
 /** A non-finite score: names the pair (source file and line when the caller knows them). */
-export class ScoreValueError extends RangeError {
+export class ScoreValueError extends InterpretFrError {
   constructor(
     readonly pair: number,
     message: string,
   ) {
-    super(message);
+    super(message, { code: 'data' });
     this.name = 'ScoreValueError';
   }
 }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { InterpretFrError } from '@interpret-fr/core';
+
 /** The official column order. */
 export const IJBA_COLUMNS = [
   'TEMPLATE_ID',
@@ -37,13 +39,13 @@ export const IJBA_COLUMNS = [
 ] as const;
 
 /** A malformed protocol file: `file:line: message`. */
-export class IjbaFormatError extends Error {
+export class IjbaFormatError extends InterpretFrError {
   constructor(
-    readonly file: string,
-    readonly line: number,
+    override readonly file: string,
+    override readonly line: number,
     message: string,
   ) {
-    super(`${file}:${line}: ${message}`);
+    super(message, { code: 'format', file, line });
     this.name = 'IjbaFormatError';
   }
 }

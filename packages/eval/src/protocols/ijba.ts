@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts';
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
 import { meanStd } from '../metrics/stats.ts';
@@ -61,13 +62,13 @@ export interface FeatureTable {
 }
 
 /** Non-finite features: names their source, the row and the image id. */
-export class FeatureValueError extends Error {
+export class FeatureValueError extends InterpretFrError {
   constructor(
     readonly source: string,
-    readonly row: number,
+    override readonly row: number,
     message: string,
   ) {
-    super(`${source}: row ${row} (0-based): ${message}`);
+    super(`${source}: row ${row} (0-based): ${message}`, { code: 'data' });
     this.name = 'FeatureValueError';
   }
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import { verificationMetrics, IJBC_FAR_TARGETS, type VerificationMetrics } from '../metrics/roc.ts';
 import { normalizeRows } from '../scores/cosine.ts';
 import { buildTemplates } from '../scores/templates.ts';
@@ -14,13 +15,13 @@ import { prepareTemplates, scoreTemplatePairs, type TemplateScore } from '../sco
 import type { FeatureTable } from './ijba.ts';
 
 /** A malformed meta file: `file:line: message`. */
-export class IjbcFormatError extends Error {
+export class IjbcFormatError extends InterpretFrError {
   constructor(
-    readonly file: string,
-    readonly line: number,
+    override readonly file: string,
+    override readonly line: number,
     message: string,
   ) {
-    super(`${file}:${line}: ${message}`);
+    super(message, { code: 'format', file, line });
     this.name = 'IjbcFormatError';
   }
 }

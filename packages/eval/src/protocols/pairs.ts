@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import { lfwTenFold, type TenFoldResult } from '../metrics/ten-fold.ts';
 import { verificationMetrics, type TarAtFar } from '../metrics/roc.ts';
 import { normalizeRows, dot } from '../scores/cosine.ts';
@@ -14,13 +15,13 @@ import type { PairNamer } from '../metrics/stats.ts';
 import type { FeatureTable } from './ijba.ts';
 
 /** A malformed pairs file: `file:line: message`. */
-export class PairsFormatError extends Error {
+export class PairsFormatError extends InterpretFrError {
   constructor(
-    readonly file: string,
-    readonly line: number,
+    override readonly file: string,
+    override readonly line: number,
     message: string,
   ) {
-    super(`${file}:${line}: ${message}`);
+    super(message, { code: 'format', file, line });
     this.name = 'PairsFormatError';
   }
 }

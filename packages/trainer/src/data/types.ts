@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import type { RngState } from '@interpret-fr/core';
 import type { FaceFrame } from '../occlusion.ts';
 
@@ -100,13 +101,13 @@ export interface ImageSource {
 }
 
 /** Error in the data (bad line, bad label, bad size): names the file and line. */
-export class DataError extends Error {
+export class DataError extends InterpretFrError {
   constructor(
     message: string,
-    readonly file: string,
-    readonly line: number | null,
+    override readonly file: string,
+    override readonly line: number | null,
   ) {
-    super(`${file}${line !== null ? `:${line}` : ''}: ${message}`);
+    super(message, { code: 'data', file, ...(line !== null ? { line } : {}) });
     this.name = 'DataError';
   }
 }
