@@ -10,6 +10,7 @@ export * from './presets.ts';
 export * from './rng.ts';
 export * from './buffers.ts';
 export * from './geometry.ts';
+export * from './warp.ts';
 export * from './sha256.ts';
 export * from './checkpoint.ts';
 export * from './checkpoint-params.ts';

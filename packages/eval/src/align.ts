@@ -9,7 +9,10 @@
  *
  * @module
  */
-import { similarityTransform, TEMPLATE_110, type Pixels, type Similarity } from '@interpret-fr/core';
+import { similarityTransform, TEMPLATE_110, warpSimilarity, type Pixels, type Similarity } from '@interpret-fr/core';
+
+/** The similarity warp lives in core (one geometry); re-exported for existing callers. */
+export { warpSimilarity };
 
 /** Alignment policy names. */
 export type AlignPolicy = 'pass-through' | 'ijba-similarity';
@@ -36,41 +39,6 @@ export function templateEyesNose(size: number): Float32Array {
   const nb: [number, number] = [TEMPLATE_110[66]!, TEMPLATE_110[67]!];
   const s = size / 96;
   return Float32Array.from([re, le, nb].flatMap(([x, y]) => [(x - 7) * s, (y - 7) * s]));
-}
-
-/** Bilinear warp of `src` through the inverse of `t` (t maps source → output) into size × size. */
-export function warpSimilarity(src: Pixels, t: Similarity, size: number): Pixels {
-  const c = src.channels;
-  const out = new Uint8Array(size * size * c);
-  const det = t.a * t.a + t.b * t.b;
-  if (!(det > 0)) throw new RangeError('warpSimilarity: degenerate transform');
-  const W = src.width;
-  const H = src.height;
-  const d = src.data;
-  for (let v = 0; v < size; v++) {
-    for (let u = 0; u < size; u++) {
-      const du = u - t.tx;
-      const dv = v - t.ty;
-      const x = (t.a * du + t.b * dv) / det;
-      const y = (-t.b * du + t.a * dv) / det;
-      const x0 = Math.floor(x);
-      const y0 = Math.floor(y);
-      const fx = x - x0;
-      const fy = y - y0;
-      for (let k = 0; k < c; k++) {
-        let acc = 0;
-        for (let q = 0; q < 4; q++) {
-          const xx = x0 + (q & 1);
-          const yy = y0 + (q >> 1);
-          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
-          const w = (q & 1 ? fx : 1 - fx) * (q >> 1 ? fy : 1 - fy);
-          acc += w * d[(yy * W + xx) * c + k]!;
-        }
-        out[(v * size + u) * c + k] = Math.round(acc);
-      }
-    }
-  }
-  return { data: out, width: size, height: size, channels: c };
 }
 
 /** The transform an `ijba-similarity` alignment uses (landmarks when all finite, else the box). */
