@@ -26,6 +26,7 @@ export {
 } from './run-dir.ts';
 export type { CheckpointFolder, RunLocation, RunLock, RunPaths } from './run-dir.ts';
 export * from './paths.ts';
+export { decodeImageFile } from './image-file.ts';
 export {
   choiceOption,
   createProgressReporter,
