@@ -106,7 +106,7 @@ export async function occlusionCommand({ values: v }: ParsedCli<typeof OCCLUSION
     const pairs = buildPairs(data.labels, seed);
     const r = await occlusionStudy(m, data.images, pairs, { landmarks: data.landmarks });
     const md = ['# Occlusion robustness', '', `alignment: ${alignment}; images ${data.images.length}, pairs ${pairs.a.length}`, '', ...occlusionMd(r)].join('\n');
-    await writeReport(out, { protocol: 'occlusion', score: 'cosine', alignment, occlusion: occlusionJson(r), model: m.meta, data: await checksums({ list: join(dataDir, 'list.txt') }), definitions: DEFINITIONS }, md, { 'occlusion-heatmap.svg': occlusionFigure(r) });
+    await writeReport(out, { protocol: 'occlusion', score: 'cosine', alignment, occlusion: occlusionJson(r), model: m.meta, data: await checksums({ list: join(dataDir, 'list.txt') }), skippedImages: { count: data.skipped.length, images: data.skipped }, definitions: DEFINITIONS }, md, { 'occlusion-heatmap.svg': occlusionFigure(r) });
     ctx.io.stdout.write(md + '\n');
   } finally { await m.dispose?.(); }
   return 0;
@@ -143,7 +143,7 @@ export async function peaksCommand({ values: v }: ParsedCli<typeof PEAKS_CLI.opt
   }
   const md = ['# Peak-location statistics', '', D_DEF, '', `images: ${data.images.length}; landmarks: ${data.landmarks ? 'yes (warped to the template frame)' : 'no (identity)'}`, '', '| model | d positive | d negative | filters with peaks (pos / neg) |', '|---|---|---|---|',
     ...results.map((r) => `| ${r.name} | ${r.positive.d.toFixed(2)} | ${r.negative.d.toFixed(2)} | ${r.positive.filters} / ${r.negative.filters} |`), ''].join('\n');
-  await writeReport(out, { protocol: 'peaks', alignment: ALIGN, models: results.map((r) => ({ name: r.name, model: r.meta, peaks: peaksJson(r) })), data: await checksums({ list: join(dir, 'list.txt') }) }, md, { 'peaks.svg': peakFigure(results) });
+  await writeReport(out, { protocol: 'peaks', alignment: ALIGN, models: results.map((r) => ({ name: r.name, model: r.meta, peaks: peaksJson(r) })), data: await checksums({ list: join(dir, 'list.txt') }), skippedImages: { count: data.skipped.length, images: data.skipped } }, md, { 'peaks.svg': peakFigure(results) });
   ctx.io.stdout.write(md + '\n');
   return 0;
 }
@@ -177,7 +177,8 @@ export async function syntheticCommand({ values: v }: ParsedCli<typeof SYNTHETIC
     const json = {
       protocol: 'synthetic', score: 'cosine', alignment: ALIGN, stdKind: 'sample (N-1)',
       accuracy: p.accuracy, auc: p.auc, eer: p.eer, verify: readouts(p.tarAtFar),
-      counts: { images: data.images.length, pairs: p.pairs },
+      counts: { images: data.images.length, pairs: p.pairs, skippedImages: data.skipped.length },
+      skippedImages: { count: data.skipped.length, images: data.skipped },
       occlusion: occlusionJson(r.occlusion), peaks: peaksJson(r.peaks), model: m.meta,
       data: await checksums({ list: join(dir, 'list.txt'), ...(existsSync(join(dir, 'dataset.json')) ? { dataset: join(dir, 'dataset.json') } : {}) }), definitions: DEFINITIONS,
     };

@@ -71,7 +71,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
       rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
     }
   }
-  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...rows.keys()], (mdl) => async (id) => {
+  const { table, model, data, skippedImages } = await featuresFrom(v, ctx, out, async () => [...rows.keys()], (mdl) => async (id) => {
     const row = rows.get(id)!;
     const px = await decodeImageFile(resolveUnderRoot(v.images!, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
     if (detect) return detect(px, `${row.where} (FILE ${row.file})`, row.bbox);
@@ -79,7 +79,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   }, { cacheTag: align === 'detect' ? 'detect' : undefined });
   const gemm = gemmName === 'native' ? await nativeGemm() : null;
   const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
-  const rctx = { alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align, model, data: await checksums({ ...data, protocol }) };
+  const rctx = { alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align, model, data: await checksums({ ...data, protocol }), skippedImages };
   const files = await writeReport(out, ijbaReport(summary, perSplit, rctx), ijbaMarkdown(summary, rctx), ijbaFigures(perSplit));
   ctx.io.stdout.write(`${ijbaMarkdown(summary, rctx)}\nwrote ${files.join(', ')}\n`);
   return 0;
@@ -118,12 +118,12 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['pass-through', 'detect'], 'pass-through') : 'precomputed features';
   const detectCounts: Record<string, number> = {};
   const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
-  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...whereOf.keys()], () => async (id) => {
+  const { table, model, data, skippedImages } = await featuresFrom(v, ctx, out, async () => [...whereOf.keys()], () => async (id) => {
     const px = await decodeImageFile(resolveUnderRoot(v.images!, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside }));
     return detect ? detect(px, `${whereOf.get(id)!} (${id})`) : px;
   }, { cacheTag: detect ? 'detect' : undefined });
   const r = evaluatePairs(pairs, table);
-  const rctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align, model, data: await checksums({ ...data, pairs: pairsPath }) };
+  const rctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align, model, data: await checksums({ ...data, pairs: pairsPath }), skippedImages };
   const roc = lineChartSvg([{ name: rctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
   const files = await writeReport(out, pairsReport(r, rctx), pairsMarkdown(r, rctx), { 'roc.svg': roc });
   ctx.io.stdout.write(`${pairsMarkdown(r, rctx)}\nwrote ${files.join(', ')}\n`);
