@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InterpretFrError } from '@interpret-fr/core';
 import type { Embedder, Pixels, ResponseMaps } from '@interpret-fr/core';
@@ -14,6 +15,7 @@ import { extractFeatures, type SkippedImage } from '../io/feature-cache.ts';
 import { readFeatures } from '../io/files.ts';
 import { featureTable, type FeatureTable } from '../protocols/ijba.ts';
 import { sha256File } from '../report/write.ts';
+import { loadOnRuntime, RUNTIME_OPTIONS, runtimeChoice } from './runtimes.ts';
 
 /** `--features` / `--ids`: precomputed features. */
 export const FEATURE_OPTIONS = {
@@ -29,6 +31,7 @@ export const EXTRACT_OPTIONS = {
   batch: { type: 'string', arg: 'N', description: 'images per batch (default 32)' },
   workers: { type: 'string', arg: 'N', description: 'ORT workers (default 1)' },
   'no-verify': { type: 'boolean', description: "skip the model's integrity check (faster load of a trusted file)" },
+  ...RUNTIME_OPTIONS,
 } as const;
 
 /** `--no-verify`: skip the model's integrity check (the exporter's seal). */
@@ -64,6 +67,8 @@ export interface FeatureSourceValues {
   batch?: string;
   workers?: string;
   'no-verify'?: boolean;
+  runtime?: string;
+  device?: string;
 }
 
 /** A model loaded through the inference package, seen as an Embedder plus response maps. */
@@ -78,7 +83,15 @@ export async function loadModel(path: string, workers: number, opts: { verify?: 
   const rec = workers > 1 ? await inf.createRecognizerPool(path, { workers, verify: opts.verify }) : await inf.createRecognizer(path, { verify: opts.verify });
   const sha = await sha256File(path);
   const r = rec as unknown as LoadedModel & { info?: unknown };
-  return Object.assign(r, { meta: { path, sha256: sha, info: r.info ?? null } });
+  return Object.assign(r, { meta: { path, sha256: sha, runtime: 'ort-node', device: 'cpu', info: r.info ?? null } });
+}
+
+/** {@link loadModel} on any `--runtime`/`--device` (cli/runtimes.ts); a tfjs checkpoint folder is hashed by its manifest. */
+export async function loadRuntimeModel(path: string, o: Parameters<typeof loadOnRuntime>[1]): Promise<LoadedModel> {
+  const m = await loadOnRuntime(path, o);
+  const manifest = join(path, 'manifest.json');
+  const sha = o.runtime === 'tfjs' ? (existsSync(manifest) ? await sha256File(manifest) : null) : await sha256File(path);
+  return Object.assign(m, { meta: { path, sha256: sha, ...m.runtimeInfo } });
 }
 
 /** Features from `--features/--ids`, or extracted with `--model/--images` through the given loader. */
@@ -99,11 +112,14 @@ export async function featuresFrom(
   const images = requireOption(v.images, 'images');
   const workers = intOption(v.workers, 'workers', 1, { min: 1, max: 256 });
   const batchSize = intOption(v.batch, 'batch', 32, { min: 1, max: 4096 });
-  const model = await loadModel(v.model, workers, { verify: v['no-verify'] !== true });
+  const rt = runtimeChoice(v.runtime, v.device, workers);
+  const progress = ctx.progress();
+  const model = rt.runtime === 'ort-node' && rt.device === 'cpu'
+    ? await loadModel(v.model, workers, { verify: v['no-verify'] !== true })
+    : await loadRuntimeModel(v.model, { ...rt, workers, verify: v['no-verify'] !== true, note: (e, text) => progress.note(e, text) });
   try {
     const ids = await imageIds();
     const loader = load(model);
-    const progress = ctx.progress();
     const r = await extractFeatures(model, { ids, load: (id) => loader(id) }, {
       cacheDir: v.cache ?? join(out, opts.cacheTag ? `features-cache-${opts.cacheTag}` : 'features-cache'),
       batchSize,
