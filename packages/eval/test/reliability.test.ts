@@ -194,3 +194,59 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
     expect(ok.images.length).toBe(2);
   });
 });
+
+describe('one bad image does not abort an evaluation (issue 11.14)', () => {
+  const fixture = join(import.meta.dirname, '../../inference/test/fixtures/interpretable-tiny.onnx');
+
+  it('pairs --model: a corrupt image is skipped, counted in report.json and its pairs skipped (main: the whole run aborted)', async () => {
+    const sharp = (await import('sharp')).default;
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'rel-bad-img-'));
+    mkdirSync(join(dir, 'img'));
+    const shades = ['#202020', '#404040', '#606060', '#808080', '#a0a0a0', '#c0c0c0'];
+    for (const [k, c] of shades.entries())
+      writeFileSync(
+        join(dir, 'img', `${k}.png`),
+        await sharp({ create: { width: 48, height: 48, channels: 3, background: c } })
+          .png()
+          .toBuffer(),
+      );
+    const good = readFileSync(join(dir, 'img', '5.png'));
+    writeFileSync(join(dir, 'img', '5.png'), good.subarray(0, 40)); // truncated
+    writeFileSync(join(dir, 'pairs.txt'), '0.png 1.png 1\n2.png 3.png 1\n0.png 4.png 0\n1.png 5.png 0\n3.png 4.png 0\n2.png 1.png 1\n');
+    const io = capture();
+    const code = await main(['pairs', '--format', 'list', '--pairs', join(dir, 'pairs.txt'), '--model', fixture, '--images', join(dir, 'img'), '--out', join(dir, 'out')], io);
+    expect(io.e).toContain('skipped 1 undecodable image(s)');
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(r.skippedImages.count).toBe(1);
+    expect(r.skippedImages.images[0].id).toBe('5.png');
+    expect(r.skippedImages.images[0].reason).toMatch(/5\.png: not a readable image/);
+    expect(r.counts).toEqual({ pairs: 5, skippedPairs: 1 });
+  });
+
+  it('a model that fails to load is one line naming it, exit 1, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rel-bad-model-'));
+    writeFileSync(join(dir, 'pairs.txt'), 'a.png b.png 1\n');
+    writeFileSync(join(dir, 'bad.onnx'), new Uint8Array([8, 7, 0x3a, 0x05, 1, 2]));
+    const io = capture();
+    const code = await main(['pairs', '--format', 'list', '--pairs', join(dir, 'pairs.txt'), '--model', join(dir, 'bad.onnx'), '--images', dir, '--out', join(dir, 'out')], io);
+    expect(code).toBe(1);
+    expect(io.e.trim().split('\n')).toHaveLength(1);
+    expect(io.e).toContain(join(dir, 'bad.onnx'));
+    expect(io.e).not.toMatch(/\n\s+at /);
+  });
+
+  it('list datasets skip an undecodable image and report it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rel-list-bad-'));
+    const pgm = (v: number): Buffer => Buffer.concat([Buffer.from('P5\n2 2\n255\n'), Buffer.from([v, v, v, v])]);
+    writeFileSync(join(dir, 'a.pgm'), pgm(1));
+    writeFileSync(join(dir, 'b.pgm'), Buffer.from('P5\n2 2\n255\n'));
+    writeFileSync(join(dir, 'c.pgm'), pgm(3));
+    writeFileSync(join(dir, 'list.txt'), 'a.pgm,0\nb.pgm,1\nc.pgm,2\n');
+    const d = await loadListDataset(dir);
+    expect(d.images.length).toBe(2);
+    expect(Array.from(d.labels)).toEqual([0, 2]);
+    expect(d.skipped).toEqual([{ id: 'b.pgm', reason: `${join(dir, 'b.pgm')}: PGM has 0 data bytes, 2×2 needs 4` }]);
+  });
+});

@@ -11,7 +11,7 @@ import { InterpretFrError } from '@interpret-fr/core';
 import type { Embedder, Pixels, ResponseMaps } from '@interpret-fr/core';
 import { intOption, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext } from '@interpret-fr/core/node';
-import { extractFeatures } from '../io/feature-cache.ts';
+import { extractFeatures, type SkippedImage } from '../io/feature-cache.ts';
 import { readFeatures } from '../io/files.ts';
 import { featureTable, type FeatureTable } from '../protocols/ijba.ts';
 import { sha256File } from '../report/write.ts';
@@ -103,11 +103,11 @@ export async function featuresFrom(
   imageIds: () => Promise<string[]>,
   load: (model: LoadedModel) => (id: string) => Promise<Pixels>,
   opts: { cacheTag?: string } = {},
-): Promise<{ table: FeatureTable; model: Record<string, unknown> | null; data: Record<string, string> }> {
+): Promise<{ table: FeatureTable; model: Record<string, unknown> | null; data: Record<string, string>; skippedImages: SkippedImage[] }> {
   if (v.features !== undefined) {
     const ids = requireOption(v.ids, 'ids');
     const f = await readFeatures(v.features, ids);
-    return { table: featureTable(f.features, f.ids, v.features), model: null, data: { features: v.features, ids } };
+    return { table: featureTable(f.features, f.ids, v.features), model: null, data: { features: v.features, ids }, skippedImages: [] };
   }
   if (v.model === undefined) throw usageError('give --features <file.npy> --ids <ids.txt>, or --model <file.onnx> --images <root>');
   const images = requireOption(v.images, 'images');
@@ -135,7 +135,8 @@ export async function featuresFrom(
         },
       },
     );
-    return { table: featureTable(r.features, r.ids, `features of ${v.model}`), model: model.meta, data: { images, model: v.model } };
+    if (r.skipped.length) ctx.io.stderr.write(`skipped ${r.skipped.length} undecodable image(s) (listed in report.json skippedImages), e.g. ${r.skipped[0]!.reason}\n`);
+    return { table: featureTable(r.features, r.ids, `features of ${v.model}`), model: model.meta, data: { images, model: v.model }, skippedImages: r.skipped };
   } finally {
     await model.dispose?.();
   }

@@ -84,7 +84,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
           rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
         }
       }
-  const { table, model, data } = await featuresFrom(
+  const { table, model, data, skippedImages } = await featuresFrom(
     v,
     ctx,
     out,
@@ -99,7 +99,12 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   );
   const gemm = gemmName === 'native' ? await nativeGemm() : null;
   const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
-  const rctx = { alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align, model, data: await checksums({ ...data, protocol }) };
+  const rctx = {
+    alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
+    model,
+    data: await checksums({ ...data, protocol }),
+    skippedImages,
+  };
   const files = await writeReport(out, ijbaReport(summary, perSplit, rctx), ijbaMarkdown(summary, rctx), ijbaFigures(perSplit));
   ctx.io.stdout.write(`${ijbaMarkdown(summary, rctx)}\nwrote ${files.join(', ')}\n`);
   return 0;
@@ -151,7 +156,7 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['pass-through', 'detect'], 'pass-through') : 'precomputed features';
   const detectCounts: Record<string, number> = {};
   const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
-  const { table, model, data } = await featuresFrom(
+  const { table, model, data, skippedImages } = await featuresFrom(
     v,
     ctx,
     out,
@@ -168,6 +173,7 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
     alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
     model,
     data: await checksums({ ...data, pairs: pairsPath }),
+    skippedImages,
   };
   const roc = lineChartSvg([{ name: rctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
   const files = await writeReport(out, pairsReport(r, rctx), pairsMarkdown(r, rctx), { 'roc.svg': roc });

@@ -29,7 +29,15 @@ export interface ReportContext {
   alignment: string;
   model?: Record<string, unknown> | null;
   data?: Record<string, unknown>;
+  /** Images that could not be decoded (skipped, not fatal): id and reason. */
+  skippedImages?: readonly { id: string; reason: string }[];
 }
+
+/** `skippedImages` block of report.json: count and every skipped image (id, reason). */
+const skippedBlock = (ctx: ReportContext): { count: number; images: readonly { id: string; reason: string }[] } => ({
+  count: ctx.skippedImages?.length ?? 0,
+  images: ctx.skippedImages ?? [],
+});
 
 const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(2) : 'n/a');
 const pm = (o: OverSplits): string => `${pct(o.mean)} ± ${pct(o.std)}`;
@@ -41,6 +49,7 @@ export function ijbaReport(summary: IjbaSummary, perSplit: readonly IjbaSplitRes
     alignment: ctx.alignment,
     model: ctx.model ?? null,
     data: ctx.data ?? {},
+    skippedImages: skippedBlock(ctx),
     definitions: DEFINITIONS,
     perSplit: perSplit.map((r) => ({
       split: r.split,
@@ -125,6 +134,7 @@ export function pairsReport(r: PairsResult, ctx: ReportContext & { protocol: str
     counts: { pairs: r.pairs, skippedPairs: r.skippedPairs },
     model: ctx.model ?? null,
     data: ctx.data ?? {},
+    skippedImages: skippedBlock(ctx),
     definitions: DEFINITIONS,
   };
 }
