@@ -10,7 +10,9 @@ describe('loadModel', () => {
     const dir = faceApiModelDir();
     const noShard = (name: string) => (name.endsWith('.json') ? readFile(join(dir, name)).then((b) => new Uint8Array(b)) : Promise.reject(new Error('ENOENT')));
     await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', noShard)).rejects.toThrow(ModelLoadError);
-    await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', noShard)).rejects.toThrow(/ssd_mobilenetv1_model\.bin \(listed in ssd_mobilenetv1_model-weights_manifest\.json\): ENOENT/);
+    await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', noShard)).rejects.toThrow(
+      /ssd_mobilenetv1_model\.bin \(listed in ssd_mobilenetv1_model-weights_manifest\.json\): ENOENT/,
+    );
     const badJson = async () => new TextEncoder().encode('{"not": "a manifest"}');
     await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', badJson)).rejects.toThrow(/ssd_mobilenetv1_model-weights_manifest\.json: expected a tfjs weights manifest/);
   });
