@@ -72,11 +72,16 @@ function assets(): Plugin {
       // Always copied: two models of one architecture have the same size, so size/mtime cannot tell them apart.
       mkdirSync(dirname(target), { recursive: true });
       // The page reads the manifest first, so a build without a model never requests a missing file.
-      writeFileSync(resolve(pub, 'models/manifest.json'), `${JSON.stringify({ default: model ? 'default.onnx' : null, source: model ? relative(repo, model.path) : null, kind: model?.kind ?? null })}\n`);
+      writeFileSync(
+        resolve(pub, 'models/manifest.json'),
+        `${JSON.stringify({ default: model ? 'default.onnx' : null, source: model ? relative(repo, model.path) : null, kind: model?.kind ?? null })}\n`,
+      );
       if (model) copyIfChanged(model.path, target, true);
       else {
         rmSync(target, { force: true });
-        config.logger.warn('interpret-fr-assets: no default model (no models/interpret-fr-lfw.onnx, no model.onnx in the run named by runs/latest, no inference fixture); the page will ask for one');
+        config.logger.warn(
+          'interpret-fr-assets: no default model (no models/interpret-fr-lfw.onnx, no model.onnx in the run named by runs/latest, no inference fixture); the page will ask for one',
+        );
       }
     },
   };

@@ -19,7 +19,11 @@ async function start(): Promise<void> {
   let source: string | null = null;
   try {
     if (!explicit) {
-      const manifest = (await (await fetch(new URL('models/manifest.json', document.baseURI))).json()) as { default?: string | null; source?: string | null; kind?: DefaultModelKind | null };
+      const manifest = (await (await fetch(new URL('models/manifest.json', document.baseURI))).json()) as {
+        default?: string | null;
+        source?: string | null;
+        kind?: DefaultModelKind | null;
+      };
       source = manifest.source ?? null;
       const notice = modelNotice(manifest.kind);
       if (notice) {

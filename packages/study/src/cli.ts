@@ -19,9 +19,13 @@ export const STUDY_CLI = defineCli({
     runs: { type: 'string', arg: 'DIR', description: 'run directories (default runs/study-lfw)' },
     results: { type: 'string', arg: 'DIR', description: 'results page (default docs/results/lfw)' },
     only: { type: 'string', arg: 'LIST', description: `run only these stages (comma-separated):\n${STAGES.join(', ')}` },
-    'train-minutes': { type: 'string', arg: 'M', description: 'wall-clock budget per training stage: SIGINT after M minutes (a checkpoint is saved;\nthe next run resumes); the later stages use the checkpoint reached' },
+    'train-minutes': {
+      type: 'string',
+      arg: 'M',
+      description: 'wall-clock budget per training stage: SIGINT after M minutes (a checkpoint is saved;\nthe next run resumes); the later stages use the checkpoint reached',
+    },
     'teacher-minutes': { type: 'string', arg: 'M', description: 'wall-clock budget of the teacher stage (descriptors are cached; the next run continues)' },
-    'dry-run': { type: 'boolean', description: 'print each stage\'s state, run nothing' },
+    'dry-run': { type: 'boolean', description: "print each stage's state, run nothing" },
   },
   epilog: `Finished stages are skipped, unfinished trainings resume. Paths are relative to the directory pnpm was started in.
 INTERPRET_FR_WASM_THREADS=1 gives each training one wasm thread (faster when other jobs load the machine).`,

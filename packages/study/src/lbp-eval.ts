@@ -40,13 +40,20 @@ export async function lbpBaseline(lfw: string, eval96: string, outDir: string): 
   const verify: Record<string, { nearest: number; interpolated: number }> = {};
   for (const t of vm.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, interpolated: t.interpolated };
   const report = {
-    protocol: 'lfw-view1', method: 'LBP u2 P8 R2, 7x7 cells, per-cell normalised histograms, chi-square distance (score = -chi2)',
-    images: 'study eval crops (96x96 centre of the 110 frame)', auc: vm.auc, eer: vm.eer, verify,
+    protocol: 'lfw-view1',
+    method: 'LBP u2 P8 R2, 7x7 cells, per-cell normalised histograms, chi-square distance (score = -chi2)',
+    images: 'study eval crops (96x96 centre of the 110 frame)',
+    auc: vm.auc,
+    eer: vm.eer,
+    verify,
     trainThreshold: { file: train.file, pairs: train.a.length, skippedPairs: 0, ...tt },
     counts: { pairs: test.a.length },
   };
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  await writeFile(join(outDir, 'report.md'), `# LBP baseline (DevTest)\n\n${report.method}\n\nAccuracy at the DevTrain threshold: **${(100 * tt.accuracy).toFixed(2)} %** (train ${(100 * tt.trainAccuracy).toFixed(2)} %); AUC ${(100 * vm.auc).toFixed(2)} %; TAR@FAR=1e-2 ${(100 * (verify['tar@far=0.01']?.nearest ?? NaN)).toFixed(2)} %\n`);
+  await writeFile(
+    join(outDir, 'report.md'),
+    `# LBP baseline (DevTest)\n\n${report.method}\n\nAccuracy at the DevTrain threshold: **${(100 * tt.accuracy).toFixed(2)} %** (train ${(100 * tt.trainAccuracy).toFixed(2)} %); AUC ${(100 * vm.auc).toFixed(2)} %; TAR@FAR=1e-2 ${(100 * (verify['tar@far=0.01']?.nearest ?? NaN)).toFixed(2)} %\n`,
+  );
   return { accuracy: tt.accuracy, auc: vm.auc, tar: verify['tar@far=0.01']?.nearest ?? Number.NaN };
 }

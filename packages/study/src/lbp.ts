@@ -72,12 +72,13 @@ export function lbpDescriptor(grey: ArrayLike<number>, width: number, height: nu
       const x1 = Math.floor(((gx + 1) * width) / grid);
       const base = (gy * grid + gx) * LBP_BINS;
       let n = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
-        const c = codes[y * width + x]!;
-        if (c < 0) continue;
-        d[base + c]!++;
-        n++;
-      }
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) {
+          const c = codes[y * width + x]!;
+          if (c < 0) continue;
+          d[base + c]!++;
+          n++;
+        }
       if (n > 0) for (let b = 0; b < LBP_BINS; b++) d[base + b]! /= n;
     }
   }

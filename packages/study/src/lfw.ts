@@ -50,7 +50,10 @@ export const personOf = (id: string): string => id.slice(0, id.indexOf('/'));
 
 /** Lists every image of an LFW-a tree (`<root>/<Name>/<Name>_NNNN.jpg`), sorted. */
 export async function listLfw(root: string): Promise<LfwImage[]> {
-  const people = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const people = (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const out: LfwImage[] = [];
   for (const p of people) {
     const files = (await readdir(join(root, p))).filter((f) => f.toLowerCase().endsWith('.jpg')).sort();

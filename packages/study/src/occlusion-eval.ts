@@ -50,7 +50,14 @@ export async function occlusionOnDevTest(onnx: string, lfw: string, eval96: stri
     });
     const out: OcclusionReadout = { threshold, clean: { accuracy: clean, auc: r.clean.auc }, regions, meanDrop: sum / r.perRegion.length, pairs: p.a.length };
     await mkdir(outDir, { recursive: true });
-    await writeFile(join(outDir, 'report.json'), JSON.stringify({ protocol: 'LFW View 1 DevTest pairs, second image covered (black 32x12 window, 96 frame, through template landmarks), threshold from DevTrain', model: onnx, ...out }, null, 2) + '\n');
+    await writeFile(
+      join(outDir, 'report.json'),
+      JSON.stringify(
+        { protocol: 'LFW View 1 DevTest pairs, second image covered (black 32x12 window, 96 frame, through template landmarks), threshold from DevTrain', model: onnx, ...out },
+        null,
+        2,
+      ) + '\n',
+    );
     return out;
   } finally {
     await rec.dispose?.();

@@ -142,9 +142,15 @@ export async function writeTeacherTable(listFile: string, cacheFile: string, out
   const data = new Float32Array(lines.length * 128).fill(Number.NaN);
   let have = 0;
   lines.forEach((l, i) => {
-    const id = l.split(',')[0]!.replace(/^\.\.\/crops110\//, '').replace(/\.png$/, '.jpg');
+    const id = l
+      .split(',')[0]!
+      .replace(/^\.\.\/crops110\//, '')
+      .replace(/\.png$/, '.jpg');
     const d = cache.get(id);
-    if (d) { data.set(d, i * 128); have++; }
+    if (d) {
+      data.set(d, i * 128);
+      have++;
+    }
   });
   await writeFile(out, new Uint8Array(data.buffer));
   return have;
@@ -201,7 +207,9 @@ export async function runStudy(o: StudyOptions): Promise<void> {
       const stopAt = o.teacherMinutes ? t0 + o.teacherMinutes * 60_000 : Infinity;
       log(`teacher: face-api recognition net on ${teacher.backend}, ${missing} of ${ids.length} images to do`);
       for (let i = 0; i < ids.length && Date.now() < stopAt; i += 400) {
-        await extractTeacher(teacher, join(o.lfw, 'lfw-a'), ids.slice(0, i + 400), TEACHER_CROP, p.teacherCache, (d, n) => { if (d % 200 === 0) log(`teacher: ${d}/${n}`); });
+        await extractTeacher(teacher, join(o.lfw, 'lfw-a'), ids.slice(0, i + 400), TEACHER_CROP, p.teacherCache, (d, n) => {
+          if (d % 200 === 0) log(`teacher: ${d}/${n}`);
+        });
       }
     }
   };
@@ -222,10 +230,13 @@ export async function runStudy(o: StudyOptions): Promise<void> {
             log(`train-${t.name}: teacher descriptors for ${n} training images`);
             teacherFile = p.teacherTrain;
           }
-          if (t.from && (await runState(p.run(t.from), 0)).state === 'missing') throw new InterpretFrError(`train-${t.name}: its initialisation run ${p.run(t.from)} does not exist yet (run train-${t.from} first)`);
+          if (t.from && (await runState(p.run(t.from), 0)).state === 'missing')
+            throw new InterpretFrError(`train-${t.name}: its initialisation run ${p.run(t.from)} does not exist yet (run train-${t.from} first)`);
           args = trainArgs(t, p, teacherFile);
         }
-        log(`train-${t.name}: ${st.state === 'partial' ? `resuming at step ${st.step}` : 'starting'} → ${t.steps} steps${o.trainMinutes ? ` (budget ${o.trainMinutes} min)` : ''}; log ${relative(o.repo, join(p.logs, `train-${t.name}.log`))}`);
+        log(
+          `train-${t.name}: ${st.state === 'partial' ? `resuming at step ${st.step}` : 'starting'} → ${t.steps} steps${o.trainMinutes ? ` (budget ${o.trainMinutes} min)` : ''}; log ${relative(o.repo, join(p.logs, `train-${t.name}.log`))}`,
+        );
         const code = await runLogged(node, [tsxCli(), trainerBin, ...args], join(p.logs, `train-${t.name}.log`), o.repo, { minutes: o.trainMinutes, log });
         const after = await runState(runDir, t.steps);
         if (code !== 0 && code !== 130) throw new InterpretFrError(`train-${t.name}: trainer exited with ${code}; see ${join(p.logs, `train-${t.name}.log`)}`);
@@ -254,8 +265,27 @@ export async function runStudy(o: StudyOptions): Promise<void> {
         const set = await writeDevTestSet(o);
         const elog = join(p.logs, `eval-${t.name}.log`);
         const steps: [string, string[]][] = [
-          ['pairs', ['pairs', '--pairs', p.devTest, '--train-pairs', p.devTrain, '--model', onnx, '--images', p.eval96, '--out', join(evalDir, 'pairs'), '--cache', join(evalDir, 'features-cache')]],
-          ...(hasMaps(t) ? [['peaks', ['peaks', '--model', onnx, '--name', t.name, '--data', set, '--out', join(evalDir, 'peaks'), '--max-images', '1000']] as [string, string[]]] : []),
+          [
+            'pairs',
+            [
+              'pairs',
+              '--pairs',
+              p.devTest,
+              '--train-pairs',
+              p.devTrain,
+              '--model',
+              onnx,
+              '--images',
+              p.eval96,
+              '--out',
+              join(evalDir, 'pairs'),
+              '--cache',
+              join(evalDir, 'features-cache'),
+            ],
+          ],
+          ...(hasMaps(t)
+            ? [['peaks', ['peaks', '--model', onnx, '--name', t.name, '--data', set, '--out', join(evalDir, 'peaks'), '--max-images', '1000']] as [string, string[]]]
+            : []),
         ];
         for (const [what, args] of steps) {
           const code = await runLogged(node, [evalBin, ...args], elog, o.repo);

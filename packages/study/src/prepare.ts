@@ -42,12 +42,14 @@ async function writeAtomic(path: string, data: Buffer | string): Promise<void> {
 /** Runs `f` over `items` with `n` concurrent workers. */
 async function pool<T>(items: T[], n: number, f: (x: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await f(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await f(items[i]!, i);
+      }
+    }),
+  );
 }
 
 /** Result of {@link prepareLfw}. */

@@ -22,7 +22,12 @@ export async function teacherBaseline(lfw: string, cacheFile: string, outDir: st
   const npy = join(outDir, 'features.npy');
   const idsFile = join(outDir, 'ids.txt');
   await writeFeatures(npy, idsFile, { data, n: ids.length, dim: 128 }, ids);
-  const code = await runLogged(process.execPath, [evalBin, 'pairs', '--pairs', join(lfw, 'pairsDevTest.txt'), '--train-pairs', join(lfw, 'pairsDevTrain.txt'), '--features', npy, '--ids', idsFile, '--out', outDir], join(outDir, 'eval.log'), repo);
+  const code = await runLogged(
+    process.execPath,
+    [evalBin, 'pairs', '--pairs', join(lfw, 'pairsDevTest.txt'), '--train-pairs', join(lfw, 'pairsDevTrain.txt'), '--features', npy, '--ids', idsFile, '--out', outDir],
+    join(outDir, 'eval.log'),
+    repo,
+  );
   if (code !== 0) throw new InterpretFrError(`teacher-eval: interpret-fr-eval exited with ${code}; see ${join(outDir, 'eval.log')}`);
   return `${ids.length} descriptors; report ${join(outDir, 'report.json')}`;
 }

@@ -44,11 +44,16 @@ export async function teacherChip(file: string, crop: TeacherCrop): Promise<Uint
   const top = Math.round(crop.cy - crop.side / 2);
   const img = sharp(file).greyscale();
   const meta = await sharp(file).metadata();
-  const W = meta.width ?? 250, H = meta.height ?? 250;
+  const W = meta.width ?? 250,
+    H = meta.height ?? 250;
   // Pad with edge-extended pixels when the square leaves the image.
   const pad = Math.max(0, -left, -top, left + crop.side - W, top + crop.side - H);
   const src = pad > 0 ? sharp(await img.extend({ top: pad, bottom: pad, left: pad, right: pad, extendWith: 'copy' }).toBuffer()) : img;
-  const { data, info } = await src.extract({ left: left + pad, top: top + pad, width: crop.side, height: crop.side }).resize(150, 150, { kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await src
+    .extract({ left: left + pad, top: top + pad, width: crop.side, height: crop.side })
+    .resize(150, 150, { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const out = new Uint8Array(150 * 150 * 3);
   const c = info.channels;
   for (let i = 0; i < 150 * 150; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = data[i * c]!;
@@ -66,12 +71,10 @@ export async function loadTeacher(): Promise<Teacher> {
   const req = createRequire(import.meta.url);
   const faceapi = req('@vladmandic/face-api/dist/face-api.node-wasm.js');
   const tf = faceapi.tf;
-  let backend = 'wasm';
   try {
     await tf.setBackend('wasm');
     await tf.ready();
   } catch {
-    backend = 'cpu';
     await tf.setBackend('cpu');
     await tf.ready();
   }
@@ -125,7 +128,15 @@ export async function readTeacherCache(file: string): Promise<Map<string, Float3
  * Runs the teacher over `ids` (LFW ids under `root`) in order, skipping those already in the cache
  * file, appending each batch's descriptors as JSON lines (resumable at any point).
  */
-export async function extractTeacher(teacher: Teacher, root: string, ids: string[], crop: TeacherCrop, cacheFile: string, onProgress: (done: number, total: number) => void = () => {}, batch = 8): Promise<Map<string, Float32Array>> {
+export async function extractTeacher(
+  teacher: Teacher,
+  root: string,
+  ids: string[],
+  crop: TeacherCrop,
+  cacheFile: string,
+  onProgress: (done: number, total: number) => void = () => {},
+  batch = 8,
+): Promise<Map<string, Float32Array>> {
   const have = await readTeacherCache(cacheFile);
   const todo = ids.filter((id) => !have.has(id));
   await mkdir(dirname(cacheFile), { recursive: true });
@@ -166,7 +177,10 @@ export function teacherOrder(train: { id: string; person: string }[], devTest: s
   const seen = new Set<string>();
   const out: string[] = [];
   for (const id of [...first, ...devTest, ...devTrain, ...multi.slice(firstTrain), ...train.map((im) => im.id)]) {
-    if (!seen.has(id)) { seen.add(id); out.push(id); }
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(id);
+    }
   }
   return out;
 }

@@ -14,20 +14,22 @@ describe('LBP u2 (P8, R2)', () => {
   it('has 58 uniform patterns and one bin for the rest', () => {
     const uniform = new Set<number>();
     let other = 0;
-    for (let c = 0; c < 256; c++) (U2_TABLE[c]! < 58 ? uniform.add(U2_TABLE[c]!) : other++);
+    for (let c = 0; c < 256; c++) U2_TABLE[c]! < 58 ? uniform.add(U2_TABLE[c]!) : other++;
     expect(uniform.size).toBe(58);
     expect(other).toBe(256 - 58);
     expect(U2_TABLE[0]).toBe(0); // 00000000: first uniform pattern
     expect(U2_TABLE[0b01010101]).toBe(58); // 8 transitions
   });
   it('codes a flat image as all-ones (every sample >= centre) and skips the border', () => {
-    const w = 9, h = 7;
+    const w = 9,
+      h = 7;
     const c = lbpCodes(new Uint8Array(w * h).fill(100), w, h);
     expect(c[0]).toBe(-1);
     expect(c[3 * w + 4]).toBe(U2_TABLE[255]);
   });
   it('codes a bright right half: the centre just left of the edge sees samples 0 (east) and the diagonals 1, 7 above it', () => {
-    const w = 9, h = 9;
+    const w = 9,
+      h = 9;
     const g = new Uint8Array(w * h);
     for (let y = 0; y < h; y++) for (let x = 5; x < w; x++) g[y * w + x] = 200;
     const c = lbpCodes(g, w, h);
@@ -71,8 +73,11 @@ describe('per-filter occlusion sensitivity', () => {
 describe('teacher visiting order', () => {
   it('visits training images of multi-image people first, then DevTest, DevTrain, the rest; each once', () => {
     const train = [
-      { id: 'A/A_0001.jpg', person: 'A' }, { id: 'A/A_0002.jpg', person: 'A' },
-      { id: 'B/B_0001.jpg', person: 'B' }, { id: 'C/C_0001.jpg', person: 'C' }, { id: 'C/C_0002.jpg', person: 'C' },
+      { id: 'A/A_0001.jpg', person: 'A' },
+      { id: 'A/A_0002.jpg', person: 'A' },
+      { id: 'B/B_0001.jpg', person: 'B' },
+      { id: 'C/C_0001.jpg', person: 'C' },
+      { id: 'C/C_0002.jpg', person: 'C' },
     ];
     const o = teacherOrder(train, ['T/T_0001.jpg'], ['C/C_0001.jpg', 'D/D_0001.jpg'], 2);
     expect(new Set(o).size).toBe(o.length);

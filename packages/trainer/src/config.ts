@@ -120,7 +120,12 @@ const str = (nullable = false): Leaf => ({ t: 'string', nullable });
 
 const SCHEMA: Schema = {
   preset: str(),
-  model: { spec: oneOf('casia-net', 'interpretable', 'casia-net-tiny', 'interpretable-tiny', 'casia-net-small', 'interpretable-small'), topkCompare: oneOf('ge', 'gt'), numClasses: int(1, true), distillDim: int(1, true) },
+  model: {
+    spec: oneOf('casia-net', 'interpretable', 'casia-net-tiny', 'interpretable-tiny', 'casia-net-small', 'interpretable-small'),
+    topkCompare: oneOf('ge', 'gt'),
+    numClasses: int(1, true),
+    distillDim: int(1, true),
+  },
   backend: oneOf('auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'),
   seed: int(0),
   batchSize: int(1),
@@ -255,7 +260,8 @@ export function resolveConfig(src: ConfigSources = {}): TrainConfig {
 export function validateConfig(cfg: TrainConfig): TrainConfig {
   mergeConfig(DEFAULT_CONFIG, cfg);
   if (cfg.steps === null && cfg.epochs === null) throw new ConfigError('config: set "steps" or "epochs"');
-  if ((cfg.loss.distill ?? 0) > 0 && (cfg.model.distillDim === null || cfg.data.teacher === null)) throw new ConfigError('config key "loss.distill": the distillation term needs model.distillDim and data.teacher');
+  if ((cfg.loss.distill ?? 0) > 0 && (cfg.model.distillDim === null || cfg.data.teacher === null))
+    throw new ConfigError('config key "loss.distill": the distillation term needs model.distillDim and data.teacher');
   if (cfg.data.cropSize > cfg.data.sourceSize) throw new ConfigError(`config key "data.cropSize": ${cfg.data.cropSize} exceeds data.sourceSize ${cfg.data.sourceSize}`);
   return cfg;
 }

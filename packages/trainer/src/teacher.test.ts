@@ -37,7 +37,11 @@ describe('teacher descriptors (distillation)', () => {
     const params = initParams(tf, spec, new Rng(3));
     const net = buildNet(tf, spec, params);
     const x = tf.randomUniform([3, 48, 48, 3], -1, 1, 'float32', 5) as import('@tensorflow/tfjs-core').Tensor4D;
-    const target = tf.tensor2d([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0.6, 0.8]]);
+    const target = tf.tensor2d([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 0.6, 0.8],
+    ]);
     const mask = tf.tensor1d([1, 0, 1]);
     const w = { ...defaultWeightsFor(spec), ce: 1, ceOcc: 0, sad: 0, sadOcc: 0, weightDiversity: 0, fad: 0, distill: 1 };
     const { terms } = objective(tf, spec, net, params, { x, xOcc: null, labels: tf.tensor1d([0, 1, 2], 'int32'), teacher: { target, mask } }, w, new Rng(1));
@@ -45,10 +49,10 @@ describe('teacher descriptors (distillation)', () => {
     // Reference from the inference-mode-independent pieces: the embedding of this (training-mode) forward.
     const f = net.forward(x, { training: true, rng: new Rng(1) }).embedding;
     const z = tf.add(tf.matMul(f, params.get('distill/kernel')!), params.get('distill/bias')!);
-    const zv = await z.array() as number[][];
+    const zv = (await z.array()) as number[][];
     const tv = await target.array();
     const cos = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0) / Math.hypot(...a) / Math.hypot(...b);
-    const want = ((1 - cos(zv[0]!, tv[0]!)) + (1 - cos(zv[2]!, tv[2]!))) / 2;
+    const want = (1 - cos(zv[0]!, tv[0]!) + (1 - cos(zv[2]!, tv[2]!))) / 2;
     expect(got).toBeCloseTo(want, 4);
   });
 });

@@ -19,7 +19,10 @@ export interface TeacherTable {
 /** Reads and checks a teacher file (size = images × dim × 4 bytes, finite or all-NaN rows). */
 export async function readTeacher(path: string, images: number, dim: number): Promise<TeacherTable> {
   const buf = await readFile(path);
-  if (buf.byteLength !== images * dim * 4) throw new Error(`${path}: ${buf.byteLength} bytes, expected ${images} images × ${dim} float32 = ${images * dim * 4} (data.teacher must match the training list and model.distillDim)`);
+  if (buf.byteLength !== images * dim * 4)
+    throw new Error(
+      `${path}: ${buf.byteLength} bytes, expected ${images} images × ${dim} float32 = ${images * dim * 4} (data.teacher must match the training list and model.distillDim)`,
+    );
   const data = new Float32Array(images * dim);
   new Uint8Array(data.buffer).set(buf);
   const has = new Uint8Array(images);
@@ -33,7 +36,8 @@ export async function readTeacher(path: string, images: number, dim: number): Pr
       else s += v * v;
     }
     if (nan === dim) continue;
-    if (nan > 0 || !Number.isFinite(s) || s === 0) throw new Error(`${path}: row ${i} (image ${i + 1}) has ${nan} NaN of ${dim} values or a zero/infinite norm; expected a descriptor or an all-NaN row`);
+    if (nan > 0 || !Number.isFinite(s) || s === 0)
+      throw new Error(`${path}: row ${i} (image ${i + 1}) has ${nan} NaN of ${dim} values or a zero/infinite norm; expected a descriptor or an all-NaN row`);
     const inv = 1 / Math.sqrt(s);
     for (let k = 0; k < dim; k++) data[i * dim + k]! *= inv;
     has[i] = 1;

@@ -128,7 +128,8 @@ export const PAIRS_CLI = defineCli({
     'train-pairs': {
       type: 'string',
       arg: 'FILE',
-      description: 'choose the accuracy threshold on this list (e.g. LFW View 1 pairsDevTrain.txt, same format)\nand report the --pairs accuracy at it (report.json trainThreshold)',
+      description:
+        'choose the accuracy threshold on this list (e.g. LFW View 1 pairsDevTrain.txt, same format)\nand report the --pairs accuracy at it (report.json trainThreshold)',
     },
     align: {
       type: 'string',

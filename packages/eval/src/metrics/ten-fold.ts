@@ -105,8 +105,14 @@ export function trainTestAccuracy(trainScores: Scores, trainLabels: Labels, test
   zeros.fill(1, n);
   const scores = new Float64Array(n + testScores.length);
   const labels = new Uint8Array(n + testScores.length);
-  for (let i = 0; i < n; i++) { scores[i] = trainScores[i]!; labels[i] = trainLabels[i]!; }
-  for (let i = 0; i < testScores.length; i++) { scores[n + i] = testScores[i]!; labels[n + i] = testLabels[i]!; }
+  for (let i = 0; i < n; i++) {
+    scores[i] = trainScores[i]!;
+    labels[i] = trainLabels[i]!;
+  }
+  for (let i = 0; i < testScores.length; i++) {
+    scores[n + i] = testScores[i]!;
+    labels[n + i] = testLabels[i]!;
+  }
   // Fold 1 = test: lfwTenFold's fold-1 threshold is learnt on fold 0 (train) only.
   const r = lfwTenFold(scores, labels, zeros, 2);
   const threshold = r.thresholds[1]!;
