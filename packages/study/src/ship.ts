@@ -94,6 +94,18 @@ ${section('Trained on LFW-a labels only')}
 
 ${section('Trained with a pretrained teacher (outside knowledge: face-api\'s recognition net, trained on ~3 M faces)')}
 
+## Reproduce the DevTest row
+
+\`\`\`sh
+pnpm study:lfw -- --only prepare     # the evaluation crops (.cache/study-lfw/eval96, LFW file names)
+node packages/eval/bin/interpret-fr-eval.mjs pairs --pairs ../shared/data/lfw/pairsDevTest.txt \\
+  --train-pairs ../shared/data/lfw/pairsDevTrain.txt --model models/interpret-fr-lfw.onnx \\
+  --images .cache/study-lfw/eval96 --out /tmp/lfw-devtest       # report.json trainThreshold.accuracy
+\`\`\`
+
+With \`--images <LFW-a photos> --align detect\` the faces are cut by the align package's detector instead of the
+study's fixed centre crop: a different crop from the one this model was trained on (not measured here).
+
 ## How it was trained (exact commands, from the repository root)
 
 \`\`\`sh
