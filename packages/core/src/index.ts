@@ -16,6 +16,8 @@ export * from './checkpoint.ts';
 export * from './checkpoint-params.ts';
 export { canonicalJson } from './canonical-json.ts';
 export * from './preprocess.ts';
+export * from './onnx-reader.ts';
+export * from './onnx-metadata.ts';
 export * from './synthetic/index.ts';
 export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError } from './errors.ts';
 export type { ErrorPlace, ExitCode, InterpretFrErrorCode, InterpretFrErrorOptions } from './errors.ts';

@@ -12,8 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Embeddings, ResponseMaps } from '@interpret-fr/core';
-import { readOnnxInfo } from './onnx-meta.ts';
+import type { Embeddings, HashParts, ResponseMaps } from '@interpret-fr/core';
 import { ModelError, resolveModelInfo } from './model-info.ts';
 import type { ModelInfo, ModelOverride } from './model-info.ts';
 import type { OrtSessionLike, OrtSessionOptionsLike, OrtValueMetadataLike } from './ort-types.ts';
@@ -24,10 +23,16 @@ import type { PeakConvention } from './peaks.ts';
 import { cosineSimilarity, l2NormalizeRows } from './similarity.ts';
 import { cudaUnavailableReason } from './providers.ts';
 import type { InferenceEvent, NodeProvider } from './providers.ts';
+import { inspectModel } from './recognizer.ts';
 import type { Recognizer } from './recognizer.ts';
+import { nodeSha256Parts } from './node-hash.ts';
 
 /** Options of {@link createRecognizerPool}. */
 export interface PoolOptions extends ModelOverride {
+  /** Check the model's integrity seal before loading (default true; see `RecognizerOptions.verify`). */
+  verify?: boolean;
+  /** Hash of the integrity check (default `node:crypto` SHA-256). */
+  hashParts?: HashParts;
   /** Worker count (default: available cores, at least 1). */
   workers?: number;
   /** Most calls accepted and not yet settled; the next call rejects with {@link PoolQueueFullError} (default 64). */
@@ -90,13 +95,13 @@ interface Ready {
  */
 export async function createRecognizerPool(model: string | Uint8Array, options: PoolOptions = {}): Promise<RecognizerPool> {
   const where = typeof model === 'string' ? model : `model bytes (${model.length} B)`;
-  const bytes = typeof model === 'string' ? await readFile(model) : model;
-  let onnx;
+  let bytes: Uint8Array;
   try {
-    onnx = readOnnxInfo(bytes);
+    bytes = typeof model === 'string' ? await readFile(model) : model;
   } catch (e) {
-    throw new ModelError(`${where} is not a readable ONNX model: ${(e as Error).message}`);
+    throw new ModelError(`${where}: cannot read the model file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  const onnx = await inspectModel(bytes, where, { verify: options.verify, hashParts: options.hashParts ?? nodeSha256Parts });
   const nWorkers = options.workers ?? Math.max(1, availableParallelism());
   if (!Number.isInteger(nWorkers) || nWorkers < 1) throw new RangeError(`createRecognizerPool: workers must be a positive integer, got ${nWorkers}`);
   const queueLimit = options.queueLimit ?? 64;

@@ -28,6 +28,12 @@ export const EXTRACT_OPTIONS = {
   cache: { type: 'string', arg: 'DIR', description: 'extraction cache (default <out>/features-cache)' },
   batch: { type: 'string', arg: 'N', description: 'images per batch (default 32)' },
   workers: { type: 'string', arg: 'N', description: 'ORT workers (default 1)' },
+  'no-verify': { type: 'boolean', description: "skip the model's integrity check (faster load of a trusted file)" },
+} as const;
+
+/** `--no-verify`: skip the model's integrity check (the exporter's seal). */
+export const VERIFY_OPTION = {
+  'no-verify': { type: 'boolean', description: "skip the model's integrity check (faster load of a trusted file)" },
 } as const;
 
 /** `--allow-outside-root`: paths read from data files may leave the data root. */
@@ -57,6 +63,7 @@ export interface FeatureSourceValues {
   cache?: string;
   batch?: string;
   workers?: string;
+  'no-verify'?: boolean;
 }
 
 /** A model loaded through the inference package, seen as an Embedder plus response maps. */
@@ -66,9 +73,9 @@ export interface LoadedModel extends Embedder {
 }
 
 /** Loads an ONNX model with `@interpret-fr/inference/node` (pooled when workers > 1). */
-export async function loadModel(path: string, workers: number): Promise<LoadedModel> {
+export async function loadModel(path: string, workers: number, opts: { verify?: boolean } = {}): Promise<LoadedModel> {
   const inf = await import('@interpret-fr/inference/node');
-  const rec = workers > 1 ? await inf.createRecognizerPool(path, { workers }) : await inf.createRecognizer(path);
+  const rec = workers > 1 ? await inf.createRecognizerPool(path, { workers, verify: opts.verify }) : await inf.createRecognizer(path, { verify: opts.verify });
   const sha = await sha256File(path);
   const r = rec as unknown as LoadedModel & { info?: unknown };
   return Object.assign(r, { meta: { path, sha256: sha, info: r.info ?? null } });
@@ -91,7 +98,7 @@ export async function featuresFrom(
   const images = requireOption(v.images, 'images');
   const workers = intOption(v.workers, 'workers', 1, { min: 1, max: 256 });
   const batchSize = intOption(v.batch, 'batch', 32, { min: 1, max: 4096 });
-  const model = await loadModel(v.model, workers);
+  const model = await loadModel(v.model, workers, { verify: v['no-verify'] !== true });
   try {
     const ids = await imageIds();
     const loader = load(model);

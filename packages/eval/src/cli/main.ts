@@ -31,6 +31,7 @@ export const HELP = `interpret-fr-eval <command> [options]   (each command has -
   peaks       per-filter average peak locations, spreads and d from response maps (+ figure)
   synthetic   the main job's evaluation on the built-in synthetic set (pairs, occlusion, peaks)
 
+Commands that load a model check its integrity seal (--no-verify skips it).
 Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted.
 `;
 

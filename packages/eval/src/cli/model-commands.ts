@@ -51,8 +51,8 @@ const peaksJson = (p: { positive: SignStats; negative: SignStats; images: number
   negative: { d: p.negative.d, filters: p.negative.filters, mean: p.negative.mean, spread: p.negative.spread, count: p.negative.count },
 });
 
-async function model(path: string): Promise<MapsEmbedder & { meta: Record<string, unknown>; dispose?: () => Promise<void> }> {
-  const m = await loadModel(path, 1);
+async function model(path: string, verify = true): Promise<MapsEmbedder & { meta: Record<string, unknown>; dispose?: () => Promise<void> }> {
+  const m = await loadModel(path, 1, { verify });
   if (typeof m.responseMaps !== 'function') throw new Error(`${path}: the recognizer has no responseMaps`);
   return m as MapsEmbedder & { meta: Record<string, unknown> };
 }
@@ -83,7 +83,7 @@ export async function occlusionCommand({ values: v }: ParsedCli<typeof OCCLUSION
   const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
   const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
   const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
-  const m = await model(mp);
+  const m = await model(mp, v['no-verify'] !== true);
   try {
     const pairs = buildPairs(data.labels, seed);
     const r = await occlusionStudy(m, data.images, pairs, { landmarks: data.landmarks });
@@ -119,7 +119,7 @@ export async function peaksCommand({ values: v }: ParsedCli<typeof PEAKS_CLI.opt
   const data = await loadListDataset(dir, { maxImages: intOption(v['max-images'], 'max-images', 1000, { min: 1 }), crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const results: { name: string; path: string; meta: Record<string, unknown>; positive: SignStats; negative: SignStats; images: number }[] = [];
   for (const [k, p] of models.entries()) {
-    const m = await model(p);
+    const m = await model(p, v['no-verify'] !== true);
     try { results.push({ name: names[k] ?? `model ${k + 1}`, path: p, meta: m.meta, ...(await peakStatistics(m, data.images, data.landmarks)) }); } finally { await m.dispose?.(); }
   }
   const md = ['# Peak-location statistics', '', D_DEF, '', `images: ${data.images.length}; landmarks: ${data.landmarks ? 'yes (warped to the template frame)' : 'no (identity)'}`, '', '| model | d positive | d negative | filters with peaks (pos / neg) |', '|---|---|---|---|',
@@ -149,7 +149,7 @@ export async function syntheticCommand({ values: v }: ParsedCli<typeof SYNTHETIC
   const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
   const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
   const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
-  const m = await model(mp);
+  const m = await model(mp, v['no-verify'] !== true);
   try {
     const progress = ctx.progress();
     const r = await evaluateSyntheticSet(m, data, { seed, onProgress: (stage, done, total) => progress.update({ type: 'progress', stage, done, total }, `${stage}: ${done}/${total}`, { final: done === total }) });

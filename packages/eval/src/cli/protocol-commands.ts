@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
 import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
-import { evaluateIjba, type IjbaSubset } from '../protocols/ijba.ts';
+import { evaluateIjba, evaluateIjbaAsync, type IjbaSubset } from '../protocols/ijba.ts';
+import { nativeGemm } from '../scores/native-gemm.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
@@ -39,6 +40,7 @@ export const IJBA_CLI = defineCli({
     score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')}: template score (default set-min-mean)` },
     subset: { type: 'string', arg: 'NAME', description: 'all | natural-occlusion: images kept (default all)' },
     splits: { type: 'string', arg: '1,2,…', description: 'splits to evaluate, each once (default 1..10)' },
+    gemm: { type: 'string', arg: 'NAME', description: "native | wasm: dot-product kernel: onnxruntime-node's MLAS (default; wasm SIMD when the binding cannot load) or the wasm SIMD kernel; the metrics are identical to the bit" },
     ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
@@ -52,6 +54,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'set-min-mean');
   const subset: IjbaSubset = choiceOption(v.subset, 'subset', ['all', 'natural-occlusion'], 'all');
   const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const gemmName = choiceOption(v.gemm, 'gemm', ['native', 'wasm'], 'native');
   const splits = await readIjbaProtocol(protocol, splitList);
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'pass-through'], 'ijba-similarity') : 'precomputed features';
   // One row of metadata per sighting, for extraction.
@@ -71,7 +74,8 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
     const px = await decodeImageFile(resolveUnderRoot(v.images!, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
     return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
   });
-  const { summary, perSplit } = evaluateIjba(splits, table, { score, subset });
+  const gemm = gemmName === 'native' ? await nativeGemm() : null;
+  const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
   const rctx = { alignment: align, model, data: await checksums({ ...data, protocol }) };
   const files = await writeReport(out, ijbaReport(summary, perSplit, rctx), ijbaMarkdown(summary, rctx), ijbaFigures(perSplit));
   ctx.io.stdout.write(`${ijbaMarkdown(summary, rctx)}\nwrote ${files.join(', ')}\n`);

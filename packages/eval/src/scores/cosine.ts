@@ -79,3 +79,45 @@ export function dotBlock(A: Float32Array, aRow: number, nA: number, B: Float32Ar
     for (let j = 0; j < nB; j++) out[i * ld + j] = dot(A, a0, B, (bRow + j) * d, d);
   }
 }
+
+/**
+ * {@link dotBlock} with float64 accumulation in index order into a Float64Array: each value is the
+ * canonical dot product (the same bits as a plain `s += a[k]·b[k]` loop over k = 0..d−1, on every
+ * JS engine), 2 × 2 register-blocked. The verification path scores with it (or with a float64
+ * native GEMM checked against it, see template-scores.ts).
+ */
+export function dotBlock64(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float64Array, ld: number = nB): void {
+  let i = 0;
+  for (; i + 1 < nA; i += 2) {
+    const a0 = (aRow + i) * d;
+    const a1 = a0 + d;
+    let j = 0;
+    for (; j + 1 < nB; j += 2) {
+      const b0 = (bRow + j) * d;
+      const b1 = b0 + d;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let k = 0; k < d; k++) {
+        const x0 = A[a0 + k]!, x1 = A[a1 + k]!, y0 = B[b0 + k]!, y1 = B[b1 + k]!;
+        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+      }
+      out[i * ld + j] = s00; out[i * ld + j + 1] = s01;
+      out[(i + 1) * ld + j] = s10; out[(i + 1) * ld + j + 1] = s11;
+    }
+    if (j < nB) {
+      const b0 = (bRow + j) * d;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < d; k++) { s0 += A[a0 + k]! * B[b0 + k]!; s1 += A[a1 + k]! * B[b0 + k]!; }
+      out[i * ld + j] = s0;
+      out[(i + 1) * ld + j] = s1;
+    }
+  }
+  if (i < nA) {
+    const a0 = (aRow + i) * d;
+    for (let j = 0; j < nB; j++) {
+      const b0 = (bRow + j) * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += A[a0 + k]! * B[b0 + k]!;
+      out[i * ld + j] = s;
+    }
+  }
+}
