@@ -5,7 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli.ts');
+const { processIo } = await import('@interpret-fr/core/node');
 const ac = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => ac.abort());
-process.exitCode = await main(process.argv.slice(2), undefined, ac.signal);
+process.exitCode = await main(process.argv.slice(2), processIo(ac.signal));
 process.exit();

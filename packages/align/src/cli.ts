@@ -1,97 +1,66 @@
 /**
  * `interpret-fr-prepare --images <root|list> --out <dir>`: detect, align and crop every image for
- * training (see `prepare.ts`). CLI entry file: console output and exit codes live here only.
- * Progress: a rewritten stderr line on a TTY, JSON lines on stderr otherwise.
+ * training (see `prepare.ts`). CLI entry on core's CLI kit: one-line errors, exit codes 0/1/2/130,
+ * progress on stderr (a redrawn line on a TTY, JSON lines otherwise).
  *
  * @module
  */
-import { parseArgs } from 'node:util';
-import { prepareImages, type PrepareEvent } from './prepare.ts';
-import { PrepareInputError } from './prepare-list.ts';
+import { EXIT_CODES } from '@interpret-fr/core';
+import { choiceOption, defineCli, intOption, processIo, requireOption, runCli, usageError, type CliIo } from '@interpret-fr/core/node';
+import { prepareImages } from './prepare.ts';
 
-export const USAGE = `Usage: interpret-fr-prepare --images <root|list.txt> --out <dir> [options]
+/** The command's option table (also its --help). */
+export const PREPARE_CLI = defineCli({
+  name: 'interpret-fr-prepare',
+  summary: 'detect + 68 landmarks + template alignment of every image → aligned PNG crops, list.txt for the trainer, report.json',
+  usage: '--images <root|list.txt> --out <dir> [options]',
+  options: {
+    images: { type: 'string', arg: 'PATH', description: 'a folder of identity folders (<root>/<identity>/<image>, labels by sorted name),\nor a list file of "path[,label]" lines (required)' },
+    out: { type: 'string', arg: 'DIR', description: 'output folder (required); rerunning with the same arguments resumes' },
+    size: { type: 'string', arg: 'N', description: 'crop side (default 110, the training frame)' },
+    workers: { type: 'string', arg: 'N', description: 'worker threads, one face-api instance each (default: cores, at most 8; 0 = this thread)' },
+    landmarks: { type: 'string', arg: 'NET', description: 'full | tiny landmark net (default full)' },
+    'input-size': { type: 'string', arg: 'N', description: 'detector input side, a multiple of 32 (default 160)' },
+    'min-score': { type: 'string', arg: 'X', description: 'detector score threshold in (0, 1) (default 0.5)' },
+    'max-side': { type: 'string', arg: 'N', description: 'shrink larger images to this side before detection (default 2048)' },
+    'no-fallback': { type: 'boolean', description: 'fail images without a detected face instead of using the centred-box fallback' },
+  },
+  epilog: `Writes <out>/crops/<identity>/<name>.png, <out>/list.txt ("crops/….png,label,x1,y1,…,x68,y68", landmarks in the
+crop frame: the trainer's list format), <out>/identities.txt and <out>/report.json (images, aligned, fallback, failed,
+pending, each failure's reason, each fallback, the chosen face when there were several).`,
+});
 
-Detects the face in every image (face-api TinyFaceDetector + 68 landmarks, weights from the
-installed @vladmandic/face-api package), aligns it onto the 68-point template and writes
-  <out>/crops/<identity>/<name>.png   aligned crops (size×size, template frame)
-  <out>/list.txt                      path,label,136 landmark numbers (crop frame): the trainer's list format
-  <out>/identities.txt                identity name of label 0, 1, …
-  <out>/report.json                   images/aligned/fallback/failed, reasons, chosen faces
-Rerunning with the same arguments resumes (finished images are not redone).
-
-Input: a folder of identity folders (<root>/<identity>/<image>, labels by sorted folder name), or a
-list file of "path[,label]" lines (paths relative to it; no label: the parent folder is the identity).
-
-Options:
-  --images <path>      root folder or list file (required)
-  --out <dir>          output folder (required)
-  --size <n>           crop side (default 110, the training frame)
-  --workers <n>        worker threads (default: cores, at most 8; 0 = this thread)
-  --landmarks <net>    full | tiny (default full)
-  --input-size <n>     detector input side, multiple of 32 (default 160)
-  --min-score <x>      detector score threshold (default 0.5)
-  --max-side <n>       shrink larger images to this side before detection (default 2048)
-  --no-fallback        fail images without a detected face instead of using the centred box
-  -h, --help           this text
-`;
-
-/** Output streams (injectable for tests). */
-export interface CliIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  isTty: boolean;
-}
-
-const defaultIo = (): CliIo => ({ out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTty: Boolean(process.stderr.isTTY) });
-
-function num(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new PrepareInputError(`${flag} ${JSON.stringify(v)}: expected a number`);
-  return n;
-}
-
-/** Runs the CLI; resolves with the exit code (0 ok, 1 failure, 2 usage error). */
-export async function main(argv: string[], io: CliIo = defaultIo(), signal?: AbortSignal): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        images: { type: 'string' }, out: { type: 'string' }, size: { type: 'string' }, workers: { type: 'string' },
-        landmarks: { type: 'string' }, 'input-size': { type: 'string' }, 'min-score': { type: 'string' }, 'max-side': { type: 'string' },
-        'no-fallback': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    io.err(`interpret-fr-prepare: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) { io.out(USAGE); return 0; }
-  if (!values.images || !values.out) { io.err(`interpret-fr-prepare: --images and --out are required\n\n${USAGE}`); return 2; }
-  if (values.landmarks !== undefined && values.landmarks !== 'full' && values.landmarks !== 'tiny') { io.err(`interpret-fr-prepare: --landmarks ${values.landmarks}, expected full or tiny\n`); return 2; }
-  const render = (e: PrepareEvent): void => {
-    if (e.type === 'image') return;
-    if (!io.isTty) { io.err(`${JSON.stringify(e.type === 'done' ? { type: 'done', images: e.report.images, aligned: e.report.aligned, fallback: e.report.fallback, failed: e.report.failed, pending: e.report.pending } : e)}\n`); return; }
-    if (e.type === 'start') io.err(`prepare: ${e.total} images, ${e.resumed} already done, ${e.workers} workers\n`);
-    else if (e.type === 'progress') io.err(`\r${e.done}/${e.total} images, ${e.imagesPerSecond.toFixed(1)} images/s   `);
-    else io.err(`\ndone: ${e.report.aligned} aligned, ${e.report.fallback} fallback, ${e.report.failed} failed${e.report.pending ? `, ${e.report.pending} pending (rerun to resume)` : ''}\n`);
-  };
-  try {
-    const workers = num(values.workers, '--workers');
-    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new PrepareInputError(`--workers ${workers}: expected an integer in [0, 64]`);
+/** Runs the CLI; resolves with the exit code (0 ok, 1 failure, 2 usage error, 130 interrupted). */
+export function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  return runCli(PREPARE_CLI, argv, io, async ({ values: v }, ctx) => {
+    const images = requireOption(v.images, 'images');
+    const out = requireOption(v.out, 'out');
+    const minScore = v['min-score'] === undefined ? undefined : Number(v['min-score']);
+    if (minScore !== undefined && !(minScore > 0 && minScore < 1)) throw usageError(`expected a number in (0, 1), got ${JSON.stringify(v['min-score'])}`, '--min-score');
+    const progress = ctx.progress();
     const report = await prepareImages({
-      images: values.images, out: values.out, size: num(values.size, '--size'), workers, landmarks: values.landmarks as 'full' | 'tiny' | undefined,
-      inputSize: num(values['input-size'], '--input-size'), minScore: num(values['min-score'], '--min-score'), maxSide: num(values['max-side'], '--max-side'),
-      fallback: !values['no-fallback'],
-    } as Parameters<typeof prepareImages>[0], { onEvent: render, signal });
-    io.out(`${JSON.stringify({ images: report.images, aligned: report.aligned, fallback: report.fallback, failed: report.failed, pending: report.pending, imagesPerSecond: Number(report.imagesPerSecond.toFixed(2)) })}\n`);
-    return report.pending > 0 ? 1 : 0;
-  } catch (e) {
-    if (e instanceof PrepareInputError) { io.err(`interpret-fr-prepare: ${e.message}\n`); return 2; }
-    io.err(`interpret-fr-prepare: ${(e as Error).message}\n`);
-    return 1;
-  }
+      images,
+      out,
+      size: intOption(v.size, 'size', 110, { min: 16, max: 1024 }),
+      workers: v.workers === undefined ? undefined : intOption(v.workers, 'workers', 0, { min: 0, max: 64 }),
+      landmarks: choiceOption(v.landmarks, 'landmarks', ['full', 'tiny'], 'full'),
+      inputSize: intOption(v['input-size'], 'input-size', 160, { min: 64, max: 1024 }),
+      minScore,
+      maxSide: intOption(v['max-side'], 'max-side', 2048, { min: 64, max: 16384 }),
+      fallback: v['no-fallback'] !== true,
+    }, {
+      signal: io.signal,
+      onEvent: (e) => {
+        if (e.type === 'start') progress.note(e, `prepare: ${e.total} images, ${e.resumed} already done, ${e.workers} workers`);
+        else if (e.type === 'progress') progress.update(e, `prepare: ${e.done}/${e.total} images, ${e.imagesPerSecond.toFixed(1)} images/s`, { final: e.done === e.total });
+      },
+    });
+    const r = report;
+    io.stdout.write(`${JSON.stringify({ images: r.images, aligned: r.aligned, fallback: r.fallback, failed: r.failed, pending: r.pending, imagesPerSecond: Number(r.imagesPerSecond.toFixed(2)) })}\n`);
+    if (r.pending > 0) {
+      io.stderr.write(`interpret-fr-prepare: stopped with ${r.pending} images left; rerun the same command to resume\n`);
+      return EXIT_CODES.interrupted;
+    }
+    return EXIT_CODES.ok;
+  });
 }

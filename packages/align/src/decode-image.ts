@@ -7,7 +7,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import type { Pixels } from '@interpret-fr/core';
+import { InterpretFrError, type Pixels } from '@interpret-fr/core';
 
 /** Largest image (width × height) accepted: 100 megapixels. */
 export const MAX_INPUT_PIXELS = 100_000_000;
@@ -23,7 +23,7 @@ export interface DecodedImage {
 }
 
 /** One image that could not be decoded; the message names the file and the reason. */
-export class ImageDecodeError extends Error {
+export class ImageDecodeError extends InterpretFrError {
   override name = 'ImageDecodeError';
 }
 

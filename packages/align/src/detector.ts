@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { TEMPLATE_68, applySimilarityToPoints, checkPixels, similarityTransform, type Pixels } from '@interpret-fr/core';
+import { FRAME_SIZE, TEMPLATE_68, applySimilarityToPoints, checkPixels, similarityTransform, type Pixels } from '@interpret-fr/core';
 import type { FaceApi, Tensor, Tf } from './face-api-types.ts';
 import { loadModel, type ModelFileReader } from './models.ts';
 import { FLIP_68 } from './faces.ts';
@@ -77,9 +77,9 @@ export interface FaceAligner {
   /** 68 landmarks of the face inside `box` (photo frame); `refine` passes as in detectFaces. */
   landmarksInBox(pixels: Pixels, box: FaceBox, opts?: Pick<DetectOptions, 'refine' | 'flipAverage'>): Promise<Float32Array>;
   /**
-   * face-api's 128-d descriptor (dlib ResNet; compared by Euclidean distance, same person ≲ 0.6) of each aligned crop, as rows of an
-   * `[N, 128]` Float32Array. Crops are resized to 150×150 (the 110 template frame frames the face
-   * like dlib's 150 chip); requires `descriptor: true`.
+   * face-api's 128-d descriptor (dlib ResNet; compared by Euclidean distance, same person ≲ 0.6) of
+   * each aligned crop (template frame, any size), as rows of an `[N, 128]` Float32Array. The net sees
+   * {@link DESCRIPTOR_WINDOW} of the crop (face-api's own framing) at 150×150; requires `descriptor: true`.
    */
   describe(crops: readonly Pixels[]): Promise<Float32Array>;
   /** The tfjs backend name face-api runs on. */
@@ -88,6 +88,23 @@ export interface FaceAligner {
 
 /** Descriptor length of face-api's recognition net. */
 export const DESCRIPTOR_SIZE = 128;
+
+/**
+ * The window of the 110 template frame {@link FaceAligner.describe} feeds to face-api's recognition
+ * net: face-api's own descriptor framing (`alignedRect`: the 68 landmarks' bounding box padded by
+ * 20 %, padded to a square about its centre) applied to the template landmarks: the interval
+ * [x, x + side] × [y, y + side] in the frame's pixel-centre coordinates (≈ 9.6–99.5 × 22.3–112.2;
+ * the bottom 2 px lie below the 110 frame and are black).
+ */
+export const DESCRIPTOR_WINDOW: { x: number; y: number; side: number } = (() => {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < 68; i++) {
+    x0 = Math.min(x0, TEMPLATE_68[2 * i]!); x1 = Math.max(x1, TEMPLATE_68[2 * i]!);
+    y0 = Math.min(y0, TEMPLATE_68[2 * i + 1]!); y1 = Math.max(y1, TEMPLATE_68[2 * i + 1]!);
+  }
+  const side = 1.2 * Math.max(x1 - x0, y1 - y0);
+  return { x: (x0 + x1) / 2 - side / 2, y: (y0 + y1) / 2 - side / 2, side };
+})();
 const LM_INPUT = 112;
 const PAD_FRACTION = 0.25;
 /** Score threshold of the padded retry (measured on 400 LFW-a images: 0.3 finds 399, 0.5 finds 397). */
@@ -281,9 +298,21 @@ export async function createFaceAligner(faceapi: FaceApi, readFile: ModelFileRea
       const out = new Float32Array(crops.length * DESCRIPTOR_SIZE);
       for (let i = 0; i < crops.length; i++) {
         checkPixels(crops[i]!, `describe crop ${i}`);
-        const img = rgbTensor(tf, crops[i]!);
+        const c = crops[i]!;
+        const img = rgbTensor(tf, c);
         try {
-          const t: Tensor = tf.tidy(() => tf.image.resizeBilinear(tf.cast(img, 'float32') as never, [150, 150], false, true) as unknown as Tensor);
+          // face-api's own framing (its `alignedRect`) expressed in the template frame: the landmarks'
+          // bounding box padded by 20 %, made square about its centre, zero outside, bilinear to 150
+          const w = DESCRIPTOR_WINDOW;
+          const sx = c.width / FRAME_SIZE, sy = c.height / FRAME_SIZE;
+          const st = w.side / 150;
+          const box = [
+            ((w.y + 0.5 * st + 0.5) * sy - 0.5) / Math.max(c.height - 1, 1),
+            ((w.x + 0.5 * st + 0.5) * sx - 0.5) / Math.max(c.width - 1, 1),
+            ((w.y + (150 - 0.5) * st + 0.5) * sy - 0.5) / Math.max(c.height - 1, 1),
+            ((w.x + (150 - 0.5) * st + 0.5) * sx - 0.5) / Math.max(c.width - 1, 1),
+          ];
+          const t: Tensor = tf.tidy(() => tf.reshape(tf.image.cropAndResize(tf.expandDims(tf.cast(img, 'float32'), 0) as never, tf.tensor2d([box], [1, 4]), tf.tensor1d([0], 'int32'), [150, 150], 'bilinear', 0), [150, 150, 3]) as unknown as Tensor);
           const d = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(t as never)) as Float32Array;
           t.dispose();
           out.set(d, i * DESCRIPTOR_SIZE);

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { InterpretFrError } from '@interpret-fr/core';
 import type { FaceApi } from './face-api-types.ts';
 
 /** The face-api networks this package can load. */
@@ -15,8 +16,11 @@ export type ModelName = 'tiny_face_detector_model' | 'face_landmark_68_model' | 
 export type ModelFileReader = (name: string) => Promise<Uint8Array>;
 
 /** A model file that is missing, malformed or does not match the network. */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends InterpretFrError {
   override name = 'ModelLoadError';
+  constructor(detail: string) {
+    super(detail, { code: 'model' });
+  }
 }
 
 interface ManifestGroup {

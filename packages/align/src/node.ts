@@ -22,6 +22,12 @@ export type { FaceApi } from './face-api-types.ts';
 export { ImageDecodeError, MAX_INPUT_PIXELS, decodeImageFile, decodePgm } from './decode-image.ts';
 export type { DecodedImage } from './decode-image.ts';
 export { chooseFace, flipLandmarks68, FLIP_68 } from './faces.ts';
+export { prepareImages } from './prepare.ts';
+export type { PrepareEvent, PrepareHooks, PrepareOptions, PrepareReport } from './prepare.ts';
+export { prepareImage } from './prepare-image.ts';
+export type { ImageResult, PrepareImageOptions } from './prepare-image.ts';
+export { IMAGE_EXTENSIONS, PrepareInputError, listPrepareItems } from './prepare-list.ts';
+export type { PrepareItem } from './prepare-list.ts';
 export { MODEL_CROP, createFacePipeline } from './pipeline.ts';
 export type { PipelineEmbedder, PipelineFace, PipelineOptions, PipelineResult } from './pipeline.ts';
 

@@ -8,6 +8,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { InterpretFrError } from '@interpret-fr/core';
 
 /** One input image. */
 export interface PrepareItem {
@@ -24,8 +25,8 @@ export interface PrepareItem {
 /** File extensions read as images when walking a folder. */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.pgm', '.bmp', '.tif', '.tiff', '.gif', '.avif'];
 
-/** A problem with the input set (folder layout, list line); names the file and line. */
-export class PrepareInputError extends Error {
+/** A problem with the input set or the options (folder layout, list line, resume mismatch); names the file and line. */
+export class PrepareInputError extends InterpretFrError {
   override name = 'PrepareInputError';
 }
 

@@ -55,7 +55,7 @@ export interface PrepareReport {
   fallbacks: { path: string }[];
   multipleFaces: { path: string; faces: number; chosen: number; box: ImageResult['box'] }[];
   options: PrepareImageOptions & { landmarks: 'full' | 'tiny' };
-  /** Throughput of this invocation (images it processed / its wall time). */
+  /** Throughput of this invocation: images it processed / wall time after the workers were ready. */
   imagesPerSecond: number;
 }
 
@@ -173,10 +173,11 @@ export async function prepareImages(opts: PrepareOptions, hooks: PrepareHooks = 
   const todo = items.map((it, i) => ({ it, i })).filter(({ it }) => !results.has(it.crop));
   const nWorkers = Math.min(opts.workers ?? Math.min(8, availableParallelism()), Math.max(todo.length, 1));
   emit({ type: 'start', total: items.length, resumed: items.length - todo.length, workers: nWorkers });
-  const t0 = performance.now();
+  let t0 = performance.now();
   let processed = 0;
   if (todo.length > 0) {
     const runner = nWorkers === 0 ? await inThreadRunner(out, o, landmarks, hooks.createAligner) : await poolRunner(nWorkers, out, o, landmarks);
+    t0 = performance.now();
     try {
       let next = 0;
       let lastEmit = 0;

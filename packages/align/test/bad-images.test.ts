@@ -99,9 +99,12 @@ describe('interpret-fr-prepare on bad images', () => {
     writeFileSync(join(dir, 'b.txt'), 'x/1.jpg,3\ny/2.png\n');
     await expect(listPrepareItems(join(dir, 'b.txt'))).rejects.toThrow(/some lines have labels and some do not/);
     const err: string[] = [];
-    const io = { out: () => {}, err: (s: string) => void err.push(s), isTty: false };
-    expect(await main(['--images', join(dir, 'missing'), '--out', join(dir, 'o')], io)).toBe(2);
-    expect(err.join('')).toMatch(/--images .*missing: no such file or folder/);
-    expect(await main(['--bogus'], io)).toBe(2);
+    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } };
+    expect(await main(['--images', join(dir, 'missing'), '--out', join(dir, 'o')], io)).toBe(1);
+    expect(err.join('')).toMatch(/^interpret-fr-prepare: --images .*missing: no such file or folder\n$/);
+    err.length = 0;
+    expect(await main(['--image', 'x', '--out', 'y'], io)).toBe(2);
+    expect(err.join('')).toMatch(/did you mean --images/);
+    expect(await main(['--images', 'x', '--out', 'y', '--min-score', '2'], io)).toBe(2);
   });
 });

@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { InterpretFrError } from './errors.ts';
 import { Sha256, toHex } from './sha256.ts';
 import { onnxTopLevelFields, readMetadataEntry, OnnxParseError } from './onnx-reader.ts';
 import type { ModelSpec } from './spec.ts';
@@ -79,12 +80,13 @@ export interface ModelMetadata {
 export const MAX_MODEL_INPUT_SIZE = 4096;
 
 /** A model's metadata is missing, malformed or fails its checks; the message names the model. */
-export class OnnxMetadataError extends Error {
+export class OnnxMetadataError extends InterpretFrError {
   constructor(
     readonly where: string,
     message: string,
+    code: 'model' | 'integrity' = 'model',
   ) {
-    super(`${where}: ${message}`);
+    super(message, { code, file: where });
     this.name = 'OnnxMetadataError';
   }
 }
@@ -281,10 +283,10 @@ export async function checkOnnxModelSeal(bytes: Uint8Array, where: string, hash:
   } catch (e) {
     throw new OnnxMetadataError(where, `not a readable ONNX model: ${(e as Error).message}`);
   }
-  if (sp.declared === null) throw new OnnxMetadataError(where, `has no '${ONNX_META.modelSha256}' integrity entry (exported before integrity checks, or not by @interpret-fr/model-export): re-export it, or load it with verify: false (--no-verify)`);
+  if (sp.declared === null) throw new OnnxMetadataError(where, `has no '${ONNX_META.modelSha256}' integrity entry (exported before integrity checks, or not by @interpret-fr/model-export): re-export it, or load it with verify: false (--no-verify)`, 'integrity');
   const actual = await hash(sp.parts);
   if (actual !== sp.declared) {
-    throw new OnnxMetadataError(where, `integrity check failed: the file's SHA-256 (without its seal) is ${actual.slice(0, 16)}…, the model was exported with ${sp.declared.slice(0, 16)}…; the file was modified or corrupted after export (re-export it, or load it with verify: false / --no-verify)`);
+    throw new OnnxMetadataError(where, `integrity check failed: the file's SHA-256 (without its seal) is ${actual.slice(0, 16)}…, the model was exported with ${sp.declared.slice(0, 16)}…; the file was modified or corrupted after export (re-export it, or load it with verify: false / --no-verify)`, 'integrity');
   }
   return actual;
 }

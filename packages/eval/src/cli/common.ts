@@ -88,6 +88,7 @@ export async function featuresFrom(
   out: string,
   imageIds: () => Promise<string[]>,
   load: (model: LoadedModel) => (id: string) => Promise<Pixels>,
+  opts: { cacheTag?: string } = {},
 ): Promise<{ table: FeatureTable; model: Record<string, unknown> | null; data: Record<string, string> }> {
   if (v.features !== undefined) {
     const ids = requireOption(v.ids, 'ids');
@@ -104,7 +105,7 @@ export async function featuresFrom(
     const loader = load(model);
     const progress = ctx.progress();
     const r = await extractFeatures(model, { ids, load: (id) => loader(id) }, {
-      cacheDir: v.cache ?? join(out, 'features-cache'),
+      cacheDir: v.cache ?? join(out, opts.cacheTag ? `features-cache-${opts.cacheTag}` : 'features-cache'),
       batchSize,
       concurrency: workers,
       onEvent: (e) => {
@@ -116,4 +117,42 @@ export async function featuresFrom(
   } finally {
     await model.dispose?.();
   }
+}
+
+/** `--align detect`: the face-api detector + 68 landmarks of `@interpret-fr/align`, loaded on first use. */
+export const ALIGN_DETECT_DESCRIPTION = 'detect (face-api TinyFaceDetector + 68 landmarks, least-squares similarity onto the 68-point template, 110 crop, centre 96; no face: centred-box fallback)';
+
+/** A detect-and-align loader: photo (and optionally the protocol's face box) → the centre 96 of the 110 template alignment. */
+export type DetectAligner = (px: Pixels, where: string, hintBox?: ArrayLike<number>) => Promise<Pixels>;
+
+/**
+ * Creates the `--align detect` loader: detects faces (centred-box fallback when none is found),
+ * takes the one overlapping `hintBox` [x, y, w, h] most (IJB-A metadata), else the one a
+ * single-subject photo means (`chooseFace`), aligns it onto the template (110) and returns its
+ * centre 96 × 96 (the models' input frame). `counts` tallies detector / padded / fallback faces.
+ */
+export async function createDetectAligner(counts: Record<string, number> = {}): Promise<DetectAligner> {
+  const align = await import('@interpret-fr/align/node');
+  const core = await import('@interpret-fr/core');
+  const aligner = await align.createFaceAligner();
+  return async (px, where, hintBox) => {
+    const faces = await aligner.detectFaces(px, { fallback: 'center' });
+    if (faces.length === 0) throw new Error(`${where}: no face found`);
+    let k = align.chooseFace(faces, px.width, px.height);
+    if (hintBox && hintBox.length === 4 && Array.from(hintBox).every(Number.isFinite)) {
+      const [hx, hy, hw, hh] = [hintBox[0]!, hintBox[1]!, hintBox[2]!, hintBox[3]!];
+      let best = 0;
+      faces.forEach((f, i) => {
+        const ix = Math.max(0, Math.min(hx + hw, f.box.x + f.box.width) - Math.max(hx, f.box.x));
+        const iy = Math.max(0, Math.min(hy + hh, f.box.y + f.box.height) - Math.max(hy, f.box.y));
+        const iou = (ix * iy) / (hw * hh + f.box.width * f.box.height - ix * iy);
+        if (iou > best) { best = iou; k = i; }
+      });
+    }
+    const face = faces[k]!;
+    counts[face.source] = (counts[face.source] ?? 0) + 1;
+    const a = align.alignFace(px, face.landmarks68, { size: core.FRAME_SIZE });
+    const off = (core.FRAME_SIZE - align.MODEL_CROP) / 2;
+    return core.cropPixels(a.pixels, off, off, align.MODEL_CROP, align.MODEL_CROP);
+  };
 }

@@ -13,9 +13,10 @@ import type { SignStats } from '../peak-stats.ts';
 import type { TarAtFar, VerificationMetrics } from '../metrics/roc.ts';
 import { DEFINITIONS } from '../report/reports.ts';
 import { checksums, writeReport } from '../report/write.ts';
-import { defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
+import { choiceOption, defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
+import { InterpretFrError } from '@interpret-fr/core';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
-import { loadModel, OUTSIDE_ROOT_OPTION } from './common.ts';
+import { loadModel, OUTSIDE_ROOT_OPTION, VERIFY_OPTION } from './common.ts';
 
 const D_DEF = 'd = mean Euclidean distance of the per-filter average peak locations from their centroid, pixels of the 96x96 frame (our definition; the paper gives none)';
 const ALIGN = 'pass-through (pre-aligned list; images larger than 96 are centre-cropped to 96, the original 110 -> 96)';
@@ -61,6 +62,7 @@ const MODEL_DATA = {
   model: { type: 'string', arg: 'FILE.onnx', description: 'the model (required)' },
   data: { type: 'string', arg: 'DIR', description: 'dataset folder with list.txt [landmarks.txt] (required)' },
   out: { type: 'string', arg: 'DIR', description: 'report folder (required)' },
+  ...VERIFY_OPTION,
 } as const;
 
 /** `interpret-fr-eval occlusion`. */
@@ -72,7 +74,9 @@ export const OCCLUSION_CLI = defineCli({
     ...MODEL_DATA,
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
     seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
+    align: { type: 'string', arg: 'NAME', description: 'pass-through | detect: pass-through (default): list.txt holds aligned crops; detect: raw photos,\naligned first with interpret-fr-prepare into <out>/aligned (resumable; landmarks move the windows)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `Verification with black 32x12 windows (96 frame) at forehead, left eye, right eye, nose, mouth, cheek (moved through
 landmarks when landmarks.txt exists), per region vs clean; per-filter mean |Δf| table and heat map (occlusion-heatmap.svg).`,
@@ -82,13 +86,27 @@ export async function occlusionCommand({ values: v }: ParsedCli<typeof OCCLUSION
   const [mp, dir, out] = [requireOption(v.model, 'model'), requireOption(v.data, 'data'), requireOption(v.out, 'out')];
   const maxImages = intOption(v['max-images'], 'max-images', 600, { min: 1 });
   const seed = intOption(v.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
-  const data = await loadListDataset(dir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
+  const align = choiceOption(v.align, 'align', ['pass-through', 'detect'], 'pass-through');
+  let dataDir = dir;
+  let alignment = ALIGN;
+  if (align === 'detect') {
+    const { prepareImages } = await import('@interpret-fr/align/node');
+    dataDir = join(out, 'aligned');
+    const progress = ctx.progress();
+    const rep = await prepareImages({ images: join(dir, 'list.txt'), out: dataDir }, {
+      signal: ctx.io.signal,
+      onEvent: (e) => { if (e.type === 'progress') progress.update({ what: 'align', ...e }, `align: ${e.done}/${e.total} (${e.imagesPerSecond.toFixed(1)} images/s)`, { final: e.done === e.total }); },
+    });
+    if (rep.pending > 0) throw new InterpretFrError(`occlusion --align detect: interrupted with ${rep.pending} images left; rerun to resume`);
+    alignment = `detect (interpret-fr-prepare into ${dataDir}: ${rep.aligned} aligned, ${rep.fallback} centred-box fallback, ${rep.failed} failed; centre 96 of the 110 template crop)`;
+  }
+  const data = await loadListDataset(dataDir, { maxImages, crop: 96, allowOutsideRoot: v['allow-outside-root'] === true });
   const m = await model(mp, v['no-verify'] !== true);
   try {
     const pairs = buildPairs(data.labels, seed);
     const r = await occlusionStudy(m, data.images, pairs, { landmarks: data.landmarks });
-    const md = ['# Occlusion robustness', '', `alignment: ${ALIGN}; images ${data.images.length}, pairs ${pairs.a.length}`, '', ...occlusionMd(r)].join('\n');
-    await writeReport(out, { protocol: 'occlusion', score: 'cosine', alignment: ALIGN, occlusion: occlusionJson(r), model: m.meta, data: await checksums({ list: join(dir, 'list.txt') }), definitions: DEFINITIONS }, md, { 'occlusion-heatmap.svg': occlusionFigure(r) });
+    const md = ['# Occlusion robustness', '', `alignment: ${alignment}; images ${data.images.length}, pairs ${pairs.a.length}`, '', ...occlusionMd(r)].join('\n');
+    await writeReport(out, { protocol: 'occlusion', score: 'cosine', alignment, occlusion: occlusionJson(r), model: m.meta, data: await checksums({ list: join(dataDir, 'list.txt') }), definitions: DEFINITIONS }, md, { 'occlusion-heatmap.svg': occlusionFigure(r) });
     ctx.io.stdout.write(md + '\n');
   } finally { await m.dispose?.(); }
   return 0;
@@ -105,6 +123,7 @@ export const PEAKS_CLI = defineCli({
     name: { type: 'string', multiple: true, arg: 'NAME', description: 'the name of each --model, in order (default "model 1", …)' },
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 1000)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `Per-filter average peak location μ_j and spread σ_j (positive and negative peaks, weighted by |peak|, warped into the
 template frame through landmarks.txt when present), d, and peaks.svg (one pair of panels per model, side by side).`,
@@ -139,6 +158,7 @@ export const SYNTHETIC_CLI = defineCli({
     'max-images': { type: 'string', arg: 'N', description: 'images read from the list (default 600)' },
     seed: { type: 'string', arg: 'S', description: 'pair sampling seed, 0..2^32-1 (default 1)' },
     ...OUTSIDE_ROOT_OPTION,
+    ...VERIFY_OPTION,
   },
   epilog: `The main job's final evaluation on the built-in synthetic set (list.txt, landmarks.txt, images/… as written by the
 trainer's synthetic writer): verification pairs (10-fold accuracy, AUC, EER, TAR@FAR), occlusion per region, peak figure.`,

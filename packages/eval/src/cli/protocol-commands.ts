@@ -22,7 +22,7 @@ import { TEMPLATE_SCORES } from '../scores/template-scores.ts';
 import { choiceOption, defineCli, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
 import { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from '@interpret-fr/core/node';
-import { EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
+import { ALIGN_DETECT_DESCRIPTION, createDetectAligner, EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
 
 const OUT = { out: { type: 'string', arg: 'DIR', description: 'report folder (required)' } } as const;
 
@@ -35,7 +35,7 @@ export const IJBA_CLI = defineCli({
     protocol: { type: 'string', arg: 'DIR', description: "split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat (required)" },
     ...FEATURE_OPTIONS,
     ...EXTRACT_OPTIONS,
-    align: { type: 'string', arg: 'NAME', description: 'ijba-similarity | pass-through: alignment when extracting (default ijba-similarity)' },
+    align: { type: 'string', arg: 'NAME', description: 'ijba-similarity | detect | pass-through: alignment when extracting (default ijba-similarity;\ndetect: face-api detector + 68 landmarks onto the template, the face overlapping the metadata box)' },
     ...OUT,
     score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')}: template score (default set-min-mean)` },
     subset: { type: 'string', arg: 'NAME', description: 'all | natural-occlusion: images kept (default all)' },
@@ -56,7 +56,9 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const gemmName = choiceOption(v.gemm, 'gemm', ['native', 'wasm'], 'native');
   const splits = await readIjbaProtocol(protocol, splitList);
-  const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'pass-through'], 'ijba-similarity') : 'precomputed features';
+  const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'detect', 'pass-through'], 'ijba-similarity') : 'precomputed features';
+  const detectCounts: Record<string, number> = {};
+  const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
   // One row of metadata per sighting, for extraction.
   const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
   const allowOutside = v['allow-outside-root'] === true;
@@ -72,11 +74,12 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...rows.keys()], (mdl) => async (id) => {
     const row = rows.get(id)!;
     const px = await decodeImageFile(resolveUnderRoot(v.images!, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
+    if (detect) return detect(px, `${row.where} (FILE ${row.file})`, row.bbox);
     return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
-  });
+  }, { cacheTag: align === 'detect' ? 'detect' : undefined });
   const gemm = gemmName === 'native' ? await nativeGemm() : null;
   const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
-  const rctx = { alignment: align, model, data: await checksums({ ...data, protocol }) };
+  const rctx = { alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align, model, data: await checksums({ ...data, protocol }) };
   const files = await writeReport(out, ijbaReport(summary, perSplit, rctx), ijbaMarkdown(summary, rctx), ijbaFigures(perSplit));
   ctx.io.stdout.write(`${ijbaMarkdown(summary, rctx)}\nwrote ${files.join(', ')}\n`);
   return 0;
@@ -93,6 +96,7 @@ export const PAIRS_CLI = defineCli({
     ...EXTRACT_OPTIONS,
     ...OUT,
     format: { type: 'string', arg: 'NAME', description: "lfw | list: pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic\n'path1 path2 label [fold]' list (default: lfw when the first line is a header)" },
+    align: { type: 'string', arg: 'NAME', description: 'pass-through | detect: alignment when extracting (default pass-through: images are aligned crops;\ndetect: face-api detector + 68 landmarks onto the template, centre 96 of the 110 crop)' },
     ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `ids are image paths relative to the data root (Name/Name_0001.jpg); --images <root> is that root.
@@ -111,9 +115,15 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
   pairs.a.forEach((id, k) => { if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`); });
   pairs.b.forEach((id, k) => { if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`); });
   if (!allowOutside) for (const [id, where] of whereOf) if (!staysUnderRoot(id)) throw new PathOutsideRootError(where, id, v.images ?? '--images');
-  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...whereOf.keys()], () => (id) => decodeImageFile(resolveUnderRoot(v.images!, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside })));
+  const align = v.model !== undefined ? choiceOption(v.align, 'align', ['pass-through', 'detect'], 'pass-through') : 'precomputed features';
+  const detectCounts: Record<string, number> = {};
+  const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
+  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...whereOf.keys()], () => async (id) => {
+    const px = await decodeImageFile(resolveUnderRoot(v.images!, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside }));
+    return detect ? detect(px, `${whereOf.get(id)!} (${id})`) : px;
+  }, { cacheTag: detect ? 'detect' : undefined });
   const r = evaluatePairs(pairs, table);
-  const rctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: v.model !== undefined ? 'pass-through' : 'precomputed features', model, data: await checksums({ ...data, pairs: pairsPath }) };
+  const rctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align, model, data: await checksums({ ...data, pairs: pairsPath }) };
   const roc = lineChartSvg([{ name: rctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
   const files = await writeReport(out, pairsReport(r, rctx), pairsMarkdown(r, rctx), { 'roc.svg': roc });
   ctx.io.stdout.write(`${pairsMarkdown(r, rctx)}\nwrote ${files.join(', ')}\n`);

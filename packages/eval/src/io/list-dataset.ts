@@ -45,20 +45,22 @@ export async function loadListDataset(dir: string, opts: { maxImages?: number; c
   if (lmLines && lmLines.length !== lines.length) throw new Error(`${lmPath}: ${lmLines.length} lines, ${listPath} has ${lines.length}`);
   const n = Math.min(lines.length, opts.maxImages ?? lines.length);
   const pick = Array.from({ length: n }, (_, k) => Math.floor((k * lines.length) / n));
-  const out: ListDataset = { paths: [], images: [], labels: new Int32Array(n), landmarks: lmLines ? [] : undefined };
+  // inline landmarks (the trainer's and interpret-fr-prepare's `path,label,x1,y1,…,x68,y68`) when every line has them
+  const inline = !lmLines && lines.every((l) => l.split(',').length === 138);
+  const out: ListDataset = { paths: [], images: [], labels: new Int32Array(n), landmarks: lmLines || inline ? [] : undefined };
   for (let k = 0; k < n; k++) {
     const i = pick[k]!;
     const f = lines[i]!.split(',');
     const label = Number(f[1]);
-    if (f.length !== 2 || !Number.isInteger(label)) throw new Error(`${listPath}:${i + 1}: '${lines[i]}', expected 'path,label'`);
+    if ((f.length !== 2 && !(inline && f.length === 138)) || !Number.isInteger(label)) throw new Error(`${listPath}:${i + 1}: '${lines[i]!.slice(0, 80)}', expected 'path,label' or 'path,label,136 landmark numbers'`);
     const img = await decodeImageFile(resolveUnderRoot(dir, f[0]!.trim(), { where: `${listPath}:${i + 1}`, allowOutsideRoot: opts.allowOutsideRoot }));
     const { px, dx, dy } = opts.crop ? cropCenter(img, opts.crop) : { px: img, dx: 0, dy: 0 };
     out.paths.push(f[0]!.trim());
     out.images.push(px);
     out.labels[k] = label;
-    if (lmLines) {
-      const v = lmLines[i]!.split(',').map(Number);
-      if (v.length !== 136 || v.some((x) => !Number.isFinite(x))) throw new Error(`${lmPath}:${i + 1}: expected 136 numbers`);
+    if (lmLines || inline) {
+      const v = (lmLines ? lmLines[i]!.split(',') : f.slice(2)).map(Number);
+      if (v.length !== 136 || v.some((x) => !Number.isFinite(x))) throw new Error(`${lmLines ? lmPath : listPath}:${i + 1}: expected 136 finite landmark numbers`);
       out.landmarks!.push(Float32Array.from(v, (x, q) => x - (q % 2 ? dy : dx)));
     }
   }

@@ -39,6 +39,6 @@ export async function openImageFolder(root: string, opts: { numClasses?: number 
     landmarks: null,
     hasLandmarks: null,
     name: (i) => paths[i]!,
-    read: async (i, size) => decodeImage(await readFile(paths[i]!), size),
+    read: async (i, size) => decodeImage(await readFile(paths[i]!), size, paths[i]!),
   };
 }
