@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Pixels } from '@interpret-fr/core';
 import { resolveUnderRoot } from '@interpret-fr/core/node';
 import { decodeImageFile } from './images.ts';
+import { isBadImageError } from './feature-cache.ts';
 
 /** A decoded list dataset. */
 export interface ListDataset {
@@ -20,6 +21,8 @@ export interface ListDataset {
   labels: Int32Array;
   /** 68 landmarks per image in the (cropped) image frame, when landmarks.txt exists. */
   landmarks?: Float32Array[];
+  /** Images that could not be decoded: left out (not fatal), reported. */
+  skipped: { id: string; reason: string }[];
 }
 
 /** Centre crop of side `size` (no-op when not larger). */
@@ -37,7 +40,8 @@ export function cropCenter(p: Pixels, size: number): { px: Pixels; dx: number; d
 
 /** Loads the first `maxImages` (default all) list entries, picked evenly over the list when fewer. */
 export async function loadListDataset(dir: string, opts: { maxImages?: number; crop?: number; allowOutsideRoot?: boolean } = {}): Promise<ListDataset> {
-  if (opts.maxImages !== undefined && !(Number.isSafeInteger(opts.maxImages) && opts.maxImages >= 1)) throw new RangeError(`loadListDataset: maxImages must be a positive integer, got ${opts.maxImages}`);
+  if (opts.maxImages !== undefined && !(Number.isSafeInteger(opts.maxImages) && opts.maxImages >= 1))
+    throw new RangeError(`loadListDataset: maxImages must be a positive integer, got ${opts.maxImages}`);
   const listPath = join(dir, 'list.txt');
   const lines = (await readFile(listPath, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
   const lmPath = join(dir, 'landmarks.txt');
@@ -47,22 +51,35 @@ export async function loadListDataset(dir: string, opts: { maxImages?: number; c
   const pick = Array.from({ length: n }, (_, k) => Math.floor((k * lines.length) / n));
   // inline landmarks (the trainer's and interpret-fr-prepare's `path,label,x1,y1,…,x68,y68`) when every line has them
   const inline = !lmLines && lines.every((l) => l.split(',').length === 138);
-  const out: ListDataset = { paths: [], images: [], labels: new Int32Array(n), landmarks: lmLines || inline ? [] : undefined };
+  const out: ListDataset = { paths: [], images: [], labels: new Int32Array(n), landmarks: lmLines || inline ? [] : undefined, skipped: [] };
+  const labels: number[] = [];
   for (let k = 0; k < n; k++) {
     const i = pick[k]!;
     const f = lines[i]!.split(',');
     const label = Number(f[1]);
-    if ((f.length !== 2 && !(inline && f.length === 138)) || !Number.isInteger(label)) throw new Error(`${listPath}:${i + 1}: '${lines[i]!.slice(0, 80)}', expected 'path,label' or 'path,label,136 landmark numbers'`);
-    const img = await decodeImageFile(resolveUnderRoot(dir, f[0]!.trim(), { where: `${listPath}:${i + 1}`, allowOutsideRoot: opts.allowOutsideRoot }));
+    if ((f.length !== 2 && !(inline && f.length === 138)) || !Number.isInteger(label))
+      throw new Error(`${listPath}:${i + 1}: '${lines[i]!.slice(0, 80)}', expected 'path,label' or 'path,label,136 landmark numbers'`);
+    const path = resolveUnderRoot(dir, f[0]!.trim(), { where: `${listPath}:${i + 1}`, allowOutsideRoot: opts.allowOutsideRoot });
+    let img: Pixels;
+    try {
+      img = await decodeImageFile(path);
+    } catch (e) {
+      // One undecodable image is skipped and reported (as the trainer does), not fatal.
+      if (!isBadImageError(e)) throw e;
+      out.skipped.push({ id: f[0]!.trim(), reason: (e as Error).message });
+      continue;
+    }
     const { px, dx, dy } = opts.crop ? cropCenter(img, opts.crop) : { px: img, dx: 0, dy: 0 };
     out.paths.push(f[0]!.trim());
     out.images.push(px);
-    out.labels[k] = label;
+    labels.push(label);
     if (lmLines || inline) {
       const v = (lmLines ? lmLines[i]!.split(',') : f.slice(2)).map(Number);
       if (v.length !== 136 || v.some((x) => !Number.isFinite(x))) throw new Error(`${lmLines ? lmPath : listPath}:${i + 1}: expected 136 finite landmark numbers`);
       out.landmarks!.push(Float32Array.from(v, (x, q) => x - (q % 2 ? dy : dx)));
     }
   }
+  out.labels = Int32Array.from(labels);
+  if (out.images.length === 0) throw new Error(`${listPath}: none of the ${n} images could be decoded (first: ${out.skipped[0]?.reason ?? 'none'})`);
   return out;
 }
