@@ -21,7 +21,9 @@ describe('writeReport on a full disk', () => {
     if (!mounted) return ctx.skip();
     const out = join(disk, 'eval');
     const svg = `<svg>${'x'.repeat(200_000)}</svg>`;
-    await expect(writeReport(out, { ok: true }, '# report\n', { 'roc.svg': svg })).rejects.toThrow(new RegExp(`^${join(out, 'roc.svg')}: cannot write \\d+ bytes: no space left on device \\(ENOSPC\\)$`));
+    await expect(writeReport(out, { ok: true }, '# report\n', { 'roc.svg': svg })).rejects.toThrow(
+      new RegExp(`^${join(out, 'roc.svg')}: cannot write \\d+ bytes: no space left on device \\(ENOSPC\\)$`),
+    );
     const all = readdirSync(out);
     expect(all.filter((n) => n.includes('.tmp-'))).toEqual([]);
     expect(all.sort()).toEqual(['report.json', 'report.md']);

@@ -14,7 +14,7 @@
  * @module
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -50,10 +50,31 @@ mkdirSync(work, { recursive: true });
 const bin = resolve(import.meta.dirname, '../src/bin.ts');
 const cache = join(work, 'cache');
 const ARGS = [
-  '--preset', 'tiny', '--backend', values.backend, '--steps', String(STEPS),
-  '--set', 'data.synthetic.identities=4', '--set', 'data.synthetic.imagesPerIdentity=8', '--set', 'data.synthetic.seed=11',
-  '--set', `data.cacheDir=${cache}`, '--set', 'batchSize=4', '--set', 'logEvery=1', '--set', 'checkpointEvery=2',
-  '--set', 'keepLast=2', '--set', 'evalImages=0', '--json',
+  '--preset',
+  'tiny',
+  '--backend',
+  values.backend,
+  '--steps',
+  String(STEPS),
+  '--set',
+  'data.synthetic.identities=4',
+  '--set',
+  'data.synthetic.imagesPerIdentity=8',
+  '--set',
+  'data.synthetic.seed=11',
+  '--set',
+  `data.cacheDir=${cache}`,
+  '--set',
+  'batchSize=4',
+  '--set',
+  'logEvery=1',
+  '--set',
+  'checkpointEvery=2',
+  '--set',
+  'keepLast=2',
+  '--set',
+  'evalImages=0',
+  '--json',
 ];
 const log = (o: Record<string, unknown>): void => void process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
 
@@ -72,7 +93,10 @@ interface RunOutcome {
 /** Runs the trainer once into `out` and applies `action` to it. */
 function runOnce(out: string, resume: boolean, action: Action): Promise<RunOutcome> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...ARGS, '--out', out, ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'ignore', 'pipe'], cwd: resolve(import.meta.dirname, '..') });
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...ARGS, '--out', out, ...(resume ? ['--resume'] : [])], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: resolve(import.meta.dirname, '..'),
+    });
     let buf = '';
     let tail = '';
     let lastCheckpointStep: number | null = null;
@@ -137,7 +161,8 @@ function checkLatest(out: string, announced: number | null): Check {
   } catch (e) {
     return { ok: false, step: null, why: (e as Error).message };
   }
-  if (dir === null) return announced === null ? { ok: true, step: null, why: 'no checkpoint yet' } : { ok: false, step: null, why: `pointer missing after checkpoint ${announced}` };
+  if (dir === null)
+    return announced === null ? { ok: true, step: null, why: 'no checkpoint yet' } : { ok: false, step: null, why: `pointer missing after checkpoint ${announced}` };
   try {
     readCheckpointDir(dir);
     const st = readTrainState(dir);
@@ -153,7 +178,20 @@ function finalWeights(out: string): string {
   return ck.integrity!.weightsSha256;
 }
 
-const tally = { killRandom: 0, killCheckpoint: 0, sigterm: 0, sigtermSaved: 0, fullDisk: 0, fullDiskClean: 0, lostCheckpoints: 0, loadsChecked: 0, rounds: 0, bitExact: 0, restarts: 0, orphanFree: 0 };
+const tally = {
+  killRandom: 0,
+  killCheckpoint: 0,
+  sigterm: 0,
+  sigtermSaved: 0,
+  fullDisk: 0,
+  fullDiskClean: 0,
+  lostCheckpoints: 0,
+  loadsChecked: 0,
+  rounds: 0,
+  bitExact: 0,
+  restarts: 0,
+  orphanFree: 0,
+};
 const failures: string[] = [];
 
 /** Drives one run directory through `actions`, then resumes it to the end; returns its final weights hash. */
@@ -161,38 +199,35 @@ async function round(out: string, actions: Action[]): Promise<string | null> {
   let announced: number | null = null;
   for (const action of [...actions, { kind: 'none' } as Action]) {
     const resume = latestCheckpoint(out) !== null;
-    for (let attempt = 0; ; attempt++) {
-      const r = await runOnce(out, resume, action);
-      tally.restarts++;
-      announced = r.lastCheckpointStep ?? announced;
-      if (action.kind !== 'none' && !r.acted && r.done) {
-        // Finished before the action fired: this round has no more steps to interrupt.
-        log({ event: 'finished-early', action: action.kind });
-        return finalWeights(out);
-      }
-      if (action.kind === 'kill-random' || action.kind === 'kill-during-checkpoint') {
-        if (r.signal !== 'SIGKILL') {
-          failures.push(`${out}: expected a SIGKILL exit, got code ${r.code} signal ${r.signal}: ${r.stderrTail.slice(-300)}`);
-          return null;
-        }
-        tally[action.kind === 'kill-random' ? 'killRandom' : 'killCheckpoint']++;
-      } else if (action.kind === 'sigterm') {
-        tally.sigterm++;
-        if (r.code === 143) tally.sigtermSaved++;
-        else failures.push(`${out}: SIGTERM gave exit code ${r.code} (signal ${r.signal}), expected 143`);
-      } else if (r.code !== 0 || !r.done) {
-        failures.push(`${out}: final resume failed (code ${r.code}): ${r.stderrTail.slice(-400)}`);
+    const r = await runOnce(out, resume, action);
+    tally.restarts++;
+    announced = r.lastCheckpointStep ?? announced;
+    if (action.kind !== 'none' && !r.acted && r.done) {
+      // Finished before the action fired: this round has no more steps to interrupt.
+      log({ event: 'finished-early', action: action.kind });
+      return finalWeights(out);
+    }
+    if (action.kind === 'kill-random' || action.kind === 'kill-during-checkpoint') {
+      if (r.signal !== 'SIGKILL') {
+        failures.push(`${out}: expected a SIGKILL exit, got code ${r.code} signal ${r.signal}: ${r.stderrTail.slice(-300)}`);
         return null;
       }
-      const c = checkLatest(out, announced);
-      tally.loadsChecked++;
-      if (!c.ok) {
-        tally.lostCheckpoints++;
-        failures.push(`${out}: after ${action.kind}: ${c.why}`);
-      }
-      log({ event: 'cycle', out, action: action.kind, code: r.code, signal: r.signal, latest: c.step, check: c.why });
-      break;
+      tally[action.kind === 'kill-random' ? 'killRandom' : 'killCheckpoint']++;
+    } else if (action.kind === 'sigterm') {
+      tally.sigterm++;
+      if (r.code === 143) tally.sigtermSaved++;
+      else failures.push(`${out}: SIGTERM gave exit code ${r.code} (signal ${r.signal}), expected 143`);
+    } else if (r.code !== 0 || !r.done) {
+      failures.push(`${out}: final resume failed (code ${r.code}): ${r.stderrTail.slice(-400)}`);
+      return null;
     }
+    const c = checkLatest(out, announced);
+    tally.loadsChecked++;
+    if (!c.ok) {
+      tally.lostCheckpoints++;
+      failures.push(`${out}: after ${action.kind}: ${c.why}`);
+    }
+    log({ event: 'cycle', out, action: action.kind, code: r.code, signal: r.signal, latest: c.step, check: c.why });
   }
   return finalWeights(out);
 }

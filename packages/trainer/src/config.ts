@@ -184,7 +184,15 @@ export class ConfigError extends InterpretFrError {
 const isLeaf = (s: Leaf | Schema): s is Leaf => typeof (s as Leaf).t === 'string';
 
 function expected(l: Leaf): string {
-  const base = l.oneOf ? `one of ${Object.keys(l.oneOf).map((v) => JSON.stringify(v)).join(', ')}` : l.t === 'int' ? 'an integer' : l.t === 'bool' ? 'true or false' : `a ${l.t}`;
+  const base = l.oneOf
+    ? `one of ${Object.keys(l.oneOf)
+        .map((v) => JSON.stringify(v))
+        .join(', ')}`
+    : l.t === 'int'
+      ? 'an integer'
+      : l.t === 'bool'
+        ? 'true or false'
+        : `a ${l.t}`;
   const range = l.min !== undefined || l.max !== undefined ? ` in [${l.min ?? '-inf'}, ${l.max ?? 'inf'}]` : '';
   return `${base}${range}${l.nullable ? ' or null' : ''}`;
 }
@@ -213,7 +221,12 @@ function schemaAt(path: string[]): Leaf | Schema {
       const parent = path.slice(0, i).join('.');
       const known = isLeaf(s) ? [] : Object.keys(s);
       const guess = didYouMean(k, known);
-      const hint = guess !== undefined ? `; did you mean "${[...path.slice(0, i), guess].join('.')}"?` : known.length ? `; known keys${parent ? ` of "${parent}"` : ''}: ${known.join(', ')}` : '';
+      const hint =
+        guess !== undefined
+          ? `; did you mean "${[...path.slice(0, i), guess].join('.')}"?`
+          : known.length
+            ? `; known keys${parent ? ` of "${parent}"` : ''}: ${known.join(', ')}`
+            : '';
       throw new ConfigError(`unknown config key "${path.slice(0, i + 1).join('.')}"${hint}`);
     }
     s = (s as Schema)[k]!;

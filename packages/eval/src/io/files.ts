@@ -14,7 +14,6 @@ import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
 import type { FeatureMatrix } from '../scores/template-scores.ts';
 
-
 /** Reads `features.npy` + `ids.txt`; the two must have the same number of rows. */
 export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: FeatureMatrix; ids: string[] }> {
   const features = decodeNpy(new Uint8Array(await readFile(npyPath)), npyPath);
