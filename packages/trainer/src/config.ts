@@ -14,6 +14,9 @@ import base from './presets/base.json' with { type: 'json' };
 import sad from './presets/sad.json' with { type: 'json' };
 import sadFad from './presets/sad-fad.json' with { type: 'json' };
 import tiny from './presets/tiny.json' with { type: 'json' };
+import smallBase from './presets/small-base.json' with { type: 'json' };
+import smallSad from './presets/small-sad.json' with { type: 'json' };
+import smallSadFad from './presets/small-sad-fad.json' with { type: 'json' };
 
 /**
  * Loss weights (a weight of 0 skips the term). `fadKeep` = number of least-changed dims FAD keeps;
@@ -39,13 +42,20 @@ export interface DataConfig {
   /** Decoded images are kept in memory when the whole set is smaller than this (bytes). */
   cacheBytes: number;
   synthetic: { seed: number; identities: number; imagesPerIdentity: number; occluderRate: number };
+  /**
+   * Teacher descriptors for the distillation term: a raw little-endian float32 file of
+   * (images × model.distillDim) numbers, one row per image of the source in its order; a row of NaN
+   * means "no descriptor" (the term skips that image).
+   */
+  teacher: string | null;
 }
 
 /** The whole training configuration. */
 export interface TrainConfig {
   /** Name of the preset this config started from (informational). */
   preset: TrainPresetName;
-  model: { spec: PresetName; topkCompare: 'ge' | 'gt'; numClasses: number | null };
+  /** `distillDim`: size of the teacher descriptor the distillation head maps to (null = no head). */
+  model: { spec: PresetName; topkCompare: 'ge' | 'gt'; numClasses: number | null; distillDim: number | null };
   backend: BackendName;
   seed: number;
   batchSize: number;
@@ -69,14 +79,14 @@ export interface TrainConfig {
 /** Defaults (the original's `sad-fad` recipe, method.md §4.5 and §5). */
 export const DEFAULT_CONFIG: TrainConfig = {
   preset: 'sad-fad',
-  model: { spec: 'interpretable', topkCompare: 'ge', numClasses: null },
+  model: { spec: 'interpretable', topkCompare: 'ge', numClasses: null, distillDim: null },
   backend: 'auto',
   seed: 1,
   batchSize: 64,
   steps: null,
   epochs: 1,
   optimizer: { lr: 1e-3, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 },
-  loss: { ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null },
+  loss: { ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null, distill: 0 },
   occlusion: { positions: 'original', size: 'fixed', occluder: null },
   init: { from: null, loadRunningStats: true },
   checkpointEvery: 1000,
@@ -95,14 +105,15 @@ export const DEFAULT_CONFIG: TrainConfig = {
     cacheDir: '.cache/interpret-fr',
     cacheBytes: 2 * 1024 ** 3,
     synthetic: { seed: 7, identities: 20, imagesPerIdentity: 24, occluderRate: 0.2 },
+    teacher: null,
   },
 };
 
 /** Names of the trainer's presets (the JSON files of differences in `presets/`). */
-export type TrainPresetName = 'base' | 'sad' | 'sad-fad' | 'tiny';
+export type TrainPresetName = 'base' | 'sad' | 'sad-fad' | 'tiny' | 'small-base' | 'small-sad' | 'small-sad-fad';
 
 /** Preset differences, by name (a missing or unknown name is a compile error). */
-export const PRESETS: Record<TrainPresetName, unknown> = { base, sad, 'sad-fad': sadFad, tiny };
+export const PRESETS: Record<TrainPresetName, unknown> = { base, sad, 'sad-fad': sadFad, tiny, 'small-base': smallBase, 'small-sad': smallSad, 'small-sad-fad': smallSadFad };
 
 /** Whether `name` is one of {@link PRESETS}. */
 export function isTrainPresetName(name: string): name is TrainPresetName {
@@ -138,11 +149,12 @@ const strOrNull = () => ({ t: 'string', nullable: true }) as const;
 const bool = () => ({ t: 'bool', nullable: false }) as const;
 
 const TYPED_SCHEMA: SchemaOf<TrainConfig> = {
-  preset: oneOf<TrainPresetName>({ base: true, sad: true, 'sad-fad': true, tiny: true }),
+  preset: oneOf<TrainPresetName>({ base: true, sad: true, 'sad-fad': true, tiny: true, 'small-base': true, 'small-sad': true, 'small-sad-fad': true }),
   model: {
-    spec: oneOf<PresetName>({ 'casia-net': true, interpretable: true, 'casia-net-tiny': true, 'interpretable-tiny': true }),
+    spec: oneOf<PresetName>({ 'casia-net': true, interpretable: true, 'casia-net-tiny': true, 'interpretable-tiny': true, 'casia-net-small': true, 'interpretable-small': true }),
     topkCompare: oneOf<'ge' | 'gt'>({ ge: true, gt: true }),
     numClasses: intOrNull(1),
+    distillDim: intOrNull(1),
   },
   backend: oneOf<BackendName>({ auto: true, 'tensorflow-gpu': true, tensorflow: true, wasm: true, cpu: true }),
   seed: int(0),
@@ -150,7 +162,7 @@ const TYPED_SCHEMA: SchemaOf<TrainConfig> = {
   steps: intOrNull(0),
   epochs: intOrNull(1),
   optimizer: { lr: num(0), beta1: num(0, 1), beta2: num(0, 1), epsilon: num(0) },
-  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: intOrNull(1) },
+  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: intOrNull(1), distill: num(0) },
   occlusion: { positions: oneOf({ original: true, uniform: true }), size: oneOf({ fixed: true, random: true }), occluder: strOrNull() },
   init: { from: strOrNull(), loadRunningStats: bool() },
   checkpointEvery: int(1),
@@ -161,6 +173,7 @@ const TYPED_SCHEMA: SchemaOf<TrainConfig> = {
     source: str(),
     format: oneOf({ auto: true, synthetic: true, folder: true, list: true, dat: true }),
     list: strOrNull(),
+    teacher: strOrNull(),
     landmarks: strOrNull(),
     order: oneOf({ shuffle: true, fixed: true }),
     crop: oneOf({ random: true, center: true }),
@@ -299,6 +312,8 @@ export function resolveConfig(src: ConfigSources = {}): TrainConfig {
 export function validateConfig(cfg: TrainConfig): TrainConfig {
   mergeConfig(DEFAULT_CONFIG, cfg);
   if (cfg.steps === null && cfg.epochs === null) throw new ConfigError('config: set "steps" or "epochs"');
+  if ((cfg.loss.distill ?? 0) > 0 && (cfg.model.distillDim === null || cfg.data.teacher === null))
+    throw new ConfigError('config key "loss.distill": the distillation term needs model.distillDim and data.teacher');
   if (cfg.data.cropSize > cfg.data.sourceSize) throw new ConfigError(`config key "data.cropSize": ${cfg.data.cropSize} exceeds data.sourceSize ${cfg.data.sourceSize}`);
   return cfg;
 }
