@@ -6,7 +6,8 @@ import { FLIP_68, chooseFace, flipLandmarks68 } from './faces.ts';
 /** Inverse of a similarity (naive reference). */
 function invert(t: Similarity): Similarity {
   const d = t.a * t.a + t.b * t.b;
-  const a = t.a / d, b = -t.b / d;
+  const a = t.a / d,
+    b = -t.b / d;
   return { a, b, tx: -(a * t.tx - b * t.ty), ty: -(b * t.tx + a * t.ty) };
 }
 
@@ -22,7 +23,8 @@ describe('template fit (least-squares similarity onto core TEMPLATE_68)', () => 
     const inv = invert(photoToCrop);
     const photo = new Float64Array(136);
     for (let i = 0; i < 68; i++) {
-      const x = TEMPLATE_68[2 * i]!, y = TEMPLATE_68[2 * i + 1]!;
+      const x = TEMPLATE_68[2 * i]!,
+        y = TEMPLATE_68[2 * i + 1]!;
       photo[2 * i] = inv.a * x - inv.b * y + inv.tx;
       photo[2 * i + 1] = inv.b * x + inv.a * y + inv.ty;
     }

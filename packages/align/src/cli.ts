@@ -15,7 +15,11 @@ export const PREPARE_CLI = defineCli({
   summary: 'detect + 68 landmarks + template alignment of every image → aligned PNG crops, list.txt for the trainer, report.json',
   usage: '--images <root|list.txt> --out <dir> [options]',
   options: {
-    images: { type: 'string', arg: 'PATH', description: 'a folder of identity folders (<root>/<identity>/<image>, labels by sorted name),\nor a list file of "path[,label]" lines (required)' },
+    images: {
+      type: 'string',
+      arg: 'PATH',
+      description: 'a folder of identity folders (<root>/<identity>/<image>, labels by sorted name),\nor a list file of "path[,label]" lines (required)',
+    },
     out: { type: 'string', arg: 'DIR', description: 'output folder (required); rerunning with the same arguments resumes' },
     size: { type: 'string', arg: 'N', description: 'crop side (default 110, the training frame)' },
     workers: { type: 'string', arg: 'N', description: 'worker threads, one face-api instance each (default: cores, at most 8; 0 = this thread)' },
@@ -38,25 +42,30 @@ export function main(argv: string[], io: CliIo = processIo()): Promise<number> {
     const minScore = v['min-score'] === undefined ? undefined : Number(v['min-score']);
     if (minScore !== undefined && !(minScore > 0 && minScore < 1)) throw usageError(`expected a number in (0, 1), got ${JSON.stringify(v['min-score'])}`, '--min-score');
     const progress = ctx.progress();
-    const report = await prepareImages({
-      images,
-      out,
-      size: intOption(v.size, 'size', 110, { min: 16, max: 1024 }),
-      workers: v.workers === undefined ? undefined : intOption(v.workers, 'workers', 0, { min: 0, max: 64 }),
-      landmarks: choiceOption(v.landmarks, 'landmarks', ['full', 'tiny'], 'full'),
-      inputSize: intOption(v['input-size'], 'input-size', 160, { min: 64, max: 1024 }),
-      minScore,
-      maxSide: intOption(v['max-side'], 'max-side', 2048, { min: 64, max: 16384 }),
-      fallback: v['no-fallback'] !== true,
-    }, {
-      signal: io.signal,
-      onEvent: (e) => {
-        if (e.type === 'start') progress.note(e, `prepare: ${e.total} images, ${e.resumed} already done, ${e.workers} workers`);
-        else if (e.type === 'progress') progress.update(e, `prepare: ${e.done}/${e.total} images, ${e.imagesPerSecond.toFixed(1)} images/s`, { final: e.done === e.total });
+    const report = await prepareImages(
+      {
+        images,
+        out,
+        size: intOption(v.size, 'size', 110, { min: 16, max: 1024 }),
+        workers: v.workers === undefined ? undefined : intOption(v.workers, 'workers', 0, { min: 0, max: 64 }),
+        landmarks: choiceOption(v.landmarks, 'landmarks', ['full', 'tiny'], 'full'),
+        inputSize: intOption(v['input-size'], 'input-size', 160, { min: 64, max: 1024 }),
+        minScore,
+        maxSide: intOption(v['max-side'], 'max-side', 2048, { min: 64, max: 16384 }),
+        fallback: v['no-fallback'] !== true,
       },
-    });
+      {
+        signal: io.signal,
+        onEvent: (e) => {
+          if (e.type === 'start') progress.note(e, `prepare: ${e.total} images, ${e.resumed} already done, ${e.workers} workers`);
+          else if (e.type === 'progress') progress.update(e, `prepare: ${e.done}/${e.total} images, ${e.imagesPerSecond.toFixed(1)} images/s`, { final: e.done === e.total });
+        },
+      },
+    );
     const r = report;
-    io.stdout.write(`${JSON.stringify({ images: r.images, aligned: r.aligned, fallback: r.fallback, failed: r.failed, pending: r.pending, imagesPerSecond: Number(r.imagesPerSecond.toFixed(2)) })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ images: r.images, aligned: r.aligned, fallback: r.fallback, failed: r.failed, pending: r.pending, imagesPerSecond: Number(r.imagesPerSecond.toFixed(2)) })}\n`,
+    );
     if (r.pending > 0) {
       io.stderr.write(`interpret-fr-prepare: stopped with ${r.pending} images left; rerun the same command to resume\n`);
       return EXIT_CODES.interrupted;

@@ -97,10 +97,15 @@ export const DESCRIPTOR_SIZE = 128;
  * the bottom 2 px lie below the 110 frame and are black).
  */
 export const DESCRIPTOR_WINDOW: { x: number; y: number; side: number } = (() => {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (let i = 0; i < 68; i++) {
-    x0 = Math.min(x0, TEMPLATE_68[2 * i]!); x1 = Math.max(x1, TEMPLATE_68[2 * i]!);
-    y0 = Math.min(y0, TEMPLATE_68[2 * i + 1]!); y1 = Math.max(y1, TEMPLATE_68[2 * i + 1]!);
+    x0 = Math.min(x0, TEMPLATE_68[2 * i]!);
+    x1 = Math.max(x1, TEMPLATE_68[2 * i]!);
+    y0 = Math.min(y0, TEMPLATE_68[2 * i + 1]!);
+    y1 = Math.max(y1, TEMPLATE_68[2 * i + 1]!);
   }
   const side = 1.2 * Math.max(x1 - x0, y1 - y0);
   return { x: (x0 + x1) / 2 - side / 2, y: (y0 + y1) / 2 - side / 2, side };
@@ -142,7 +147,13 @@ function rgbTensor(tf: Tf, p: Pixels): Tensor {
   const d = p.data;
   for (let i = 0; i < n; i++) {
     const s = i * c;
-    if (c === 1) { rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = d[s]!; } else { rgb[3 * i] = d[s]!; rgb[3 * i + 1] = d[s + 1]!; rgb[3 * i + 2] = d[s + 2]!; }
+    if (c === 1) {
+      rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = d[s]!;
+    } else {
+      rgb[3 * i] = d[s]!;
+      rgb[3 * i + 1] = d[s + 1]!;
+      rgb[3 * i + 2] = d[s + 2]!;
+    }
   }
   return tf.tensor3d(rgb, [p.height, p.width, 3], 'int32');
 }
@@ -155,10 +166,15 @@ function squareOf(b: FaceBox): FaceBox {
 
 /** The box derived from landmarks (see {@link REFINE_BOX}). */
 export function boxFromLandmarks(lm: ArrayLike<number>): FaceBox {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (let i = 0; i + 1 < lm.length; i += 2) {
-    x0 = Math.min(x0, lm[i]!); x1 = Math.max(x1, lm[i]!);
-    y0 = Math.min(y0, lm[i + 1]!); y1 = Math.max(y1, lm[i + 1]!);
+    x0 = Math.min(x0, lm[i]!);
+    x1 = Math.max(x1, lm[i]!);
+    y0 = Math.min(y0, lm[i + 1]!);
+    y1 = Math.max(y1, lm[i + 1]!);
   }
   const side = REFINE_BOX.scale * Math.max(x1 - x0, y1 - y0);
   const cx = (x0 + x1) / 2;
@@ -191,14 +207,19 @@ export async function createFaceAligner(faceapi: FaceApi, readFile: ModelFileRea
       // this is the half-pixel grid of the square [x, x + side): x + (i + 0.5)·side/S − 0.5.
       const rows = sq.map((b) => {
         const st = b.width / LM_INPUT;
-        const ax = b.x + 0.5 * st - 0.5, bx = b.x + (LM_INPUT - 0.5) * st - 0.5;
-        const ay = b.y + 0.5 * st - 0.5, by = b.y + (LM_INPUT - 0.5) * st - 0.5;
+        const ax = b.x + 0.5 * st - 0.5,
+          bx = b.x + (LM_INPUT - 0.5) * st - 0.5;
+        const ay = b.y + 0.5 * st - 0.5,
+          by = b.y + (LM_INPUT - 0.5) * st - 0.5;
         return [ay / Math.max(H - 1, 1), ax / Math.max(W - 1, 1), by / Math.max(H - 1, 1), bx / Math.max(W - 1, 1)];
       });
       const batch = tf.image.cropAndResize(
         tf.expandDims(tf.cast(img, 'float32'), 0) as Parameters<Tf['image']['cropAndResize']>[0],
         tf.tensor2d(rows, [rows.length, 4]),
-        tf.tensor1d(sq.map(() => 0), 'int32'),
+        tf.tensor1d(
+          sq.map(() => 0),
+          'int32',
+        ),
         [LM_INPUT, LM_INPUT],
         'bilinear',
         0,
@@ -243,22 +264,34 @@ export async function createFaceAligner(faceapi: FaceApi, readFile: ModelFileRea
   }
 
   return {
-    get backend() { return (tf as unknown as { getBackend(): string }).getBackend(); },
+    get backend() {
+      return (tf as unknown as { getBackend(): string }).getBackend();
+    },
     async detectFaces(pixels, o = {}) {
       checkPixels(pixels, 'detectFaces pixels');
       const inputSize = o.inputSize ?? 160;
-      if (!Number.isInteger(inputSize) || inputSize % 32 !== 0 || inputSize < 64) throw new RangeError(`detectFaces: inputSize must be a multiple of 32 ≥ 64, got ${String(inputSize)}`);
+      if (!Number.isInteger(inputSize) || inputSize % 32 !== 0 || inputSize < 64)
+        throw new RangeError(`detectFaces: inputSize must be a multiple of 32 ≥ 64, got ${String(inputSize)}`);
       const minScore = o.minScore ?? 0.5;
       const refine = o.refine ?? 1;
-      const W = pixels.width, H = pixels.height;
+      const W = pixels.width,
+        H = pixels.height;
       const img = rgbTensor(tf, pixels);
       try {
         let found = (await locate(img, inputSize, minScore)).map((f) => ({ ...f, source: 'detector' as FaceSource }));
         if (found.length === 0 && (o.padRetry ?? true)) {
           const p = Math.round(PAD_FRACTION * Math.max(W, H));
-          const padded = tf.pad(img, [[p, p], [p, p], [0, 0]]);
+          const padded = tf.pad(img, [
+            [p, p],
+            [p, p],
+            [0, 0],
+          ]);
           try {
-            found = (await locate(padded, inputSize, Math.min(minScore, PAD_MIN_SCORE))).map((f) => ({ box: { ...f.box, x: f.box.x - p, y: f.box.y - p }, score: f.score, source: 'padded' as FaceSource }));
+            found = (await locate(padded, inputSize, Math.min(minScore, PAD_MIN_SCORE))).map((f) => ({
+              box: { ...f.box, x: f.box.x - p, y: f.box.y - p },
+              score: f.score,
+              source: 'padded' as FaceSource,
+            }));
           } finally {
             padded.dispose();
           }
@@ -273,12 +306,21 @@ export async function createFaceAligner(faceapi: FaceApi, readFile: ModelFileRea
           const lms = await refineAll(img, W, H, boxes, Math.max(refine, 2), flip);
           let best = 0;
           const fits = lms.map(templateFitError);
-          fits.forEach((e, k) => { if (e < fits[best]!) best = k; });
+          fits.forEach((e, k) => {
+            if (e < fits[best]!) best = k;
+          });
           return [{ box: boxes[best]!, score: 0, landmarks68: lms[best]!, source: 'fallback' }];
         }
         found.sort((a, b) => b.score - a.score);
         if (o.maxFaces !== undefined) found = found.slice(0, o.maxFaces);
-        const lms = await refineAll(img, W, H, found.map((f) => f.box), refine, flip);
+        const lms = await refineAll(
+          img,
+          W,
+          H,
+          found.map((f) => f.box),
+          refine,
+          flip,
+        );
         return found.map((f, i) => ({ box: f.box, score: f.score, landmarks68: lms[i]!, source: f.source }));
       } finally {
         img.dispose();
@@ -304,7 +346,8 @@ export async function createFaceAligner(faceapi: FaceApi, readFile: ModelFileRea
           // face-api's own framing (its `alignedRect`) expressed in the template frame: the landmarks'
           // bounding box padded by 20 %, made square about its centre, zero outside, bilinear to 150
           const w = DESCRIPTOR_WINDOW;
-          const sx = c.width / FRAME_SIZE, sy = c.height / FRAME_SIZE;
+          const sx = c.width / FRAME_SIZE,
+            sy = c.height / FRAME_SIZE;
           const st = w.side / 150;
           const box = [
             ((w.y + 0.5 * st + 0.5) * sy - 0.5) / Math.max(c.height - 1, 1),
@@ -312,7 +355,13 @@ export async function createFaceAligner(faceapi: FaceApi, readFile: ModelFileRea
             ((w.y + (150 - 0.5) * st + 0.5) * sy - 0.5) / Math.max(c.height - 1, 1),
             ((w.x + (150 - 0.5) * st + 0.5) * sx - 0.5) / Math.max(c.width - 1, 1),
           ];
-          const t: Tensor = tf.tidy(() => tf.reshape(tf.image.cropAndResize(tf.expandDims(tf.cast(img, 'float32'), 0) as never, tf.tensor2d([box], [1, 4]), tf.tensor1d([0], 'int32'), [150, 150], 'bilinear', 0), [150, 150, 3]) as unknown as Tensor);
+          const t: Tensor = tf.tidy(
+            () =>
+              tf.reshape(
+                tf.image.cropAndResize(tf.expandDims(tf.cast(img, 'float32'), 0) as never, tf.tensor2d([box], [1, 4]), tf.tensor1d([0], 'int32'), [150, 150], 'bilinear', 0),
+                [150, 150, 3],
+              ) as unknown as Tensor,
+          );
           const d = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(t as never)) as Float32Array;
           t.dispose();
           out.set(d, i * DESCRIPTOR_SIZE);

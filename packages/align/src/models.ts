@@ -72,7 +72,10 @@ export async function loadModel(faceapi: FaceApi, model: ModelName, readFile: Mo
     const total = parts.reduce((s, b) => s + b.length, 0);
     const buf = new Uint8Array(total);
     let o = 0;
-    for (const b of parts) { buf.set(b, o); o += b.length; }
+    for (const b of parts) {
+      buf.set(b, o);
+      o += b.length;
+    }
     Object.assign(weightMap, tf.io.decodeWeights(buf.buffer, group.weights as Parameters<typeof tf.io.decodeWeights>[1]));
   }
   try {

@@ -10,9 +10,18 @@ describe('createFacePipeline', () => {
     const t = { a: 1.4, b: 0.2, tx: 30, ty: 10 };
     const photo = warpSimilarity({ data: s.pixels, width: 110, height: 110, channels: 3 }, t, 220, 200);
     const lm = applySimilarityToPoints(t, s.landmarks);
-    const aligner = { detectFaces: async () => [{ box: { x: 0, y: 0, width: 10, height: 10 }, score: 0.9, landmarks68: lm, source: 'detector' as const }] } as unknown as FaceAligner;
+    const aligner = {
+      detectFaces: async () => [{ box: { x: 0, y: 0, width: 10, height: 10 }, score: 0.9, landmarks68: lm, source: 'detector' as const }],
+    } as unknown as FaceAligner;
     const seen: Pixels[] = [];
-    const embedder = { dim: 2, inputSize: 96, embed: async (im: Pixels[]) => { seen.push(...im); return embeddings(im.length, 2, Float32Array.from(im.flatMap((p) => [p.width, p.data[0]!]))); } };
+    const embedder = {
+      dim: 2,
+      inputSize: 96,
+      embed: async (im: Pixels[]) => {
+        seen.push(...im);
+        return embeddings(im.length, 2, Float32Array.from(im.flatMap((p) => [p.width, p.data[0]!])));
+      },
+    };
     const { faces, maps } = await createFacePipeline(aligner, embedder).run(photo);
     expect(maps).toBeNull();
     expect(faces).toHaveLength(1);

@@ -48,7 +48,11 @@ export interface PipelineOptions extends DetectOptions {
  * const { faces } = await pipeline.run(photo);
  * faces[0].embedding; // Float32Array(D)
  */
-export function createFacePipeline(aligner: FaceAligner, embedder: PipelineEmbedder, defaults: PipelineOptions = {}): { run(photo: Pixels, opts?: PipelineOptions): Promise<PipelineResult> } {
+export function createFacePipeline(
+  aligner: FaceAligner,
+  embedder: PipelineEmbedder,
+  defaults: PipelineOptions = {},
+): { run(photo: Pixels, opts?: PipelineOptions): Promise<PipelineResult> } {
   return {
     async run(photo, opts = {}) {
       const o = { ...defaults, ...opts };

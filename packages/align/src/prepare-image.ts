@@ -51,7 +51,9 @@ const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 /** Encodes 8-bit pixels as PNG with sharp and writes them atomically (temp name, then rename). */
 async function writePng(path: string, px: { data: Uint8Array | Uint8ClampedArray; width: number; height: number; channels: number }): Promise<void> {
   const sharp = (await import('sharp')).default;
-  const png = await sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels as 1 | 3 | 4 } }).png().toBuffer();
+  const png = await sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels as 1 | 3 | 4 } })
+    .png()
+    .toBuffer();
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   await writeFile(tmp, png);

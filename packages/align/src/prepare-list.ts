@@ -46,7 +46,10 @@ async function entries(dir: string, kind: 'dir' | 'file'): Promise<string[]> {
   return out;
 }
 
-const cropName = (rel: string): string => join('crops', rel.slice(0, rel.length - extname(rel).length) + '.png').split(sep).join('/');
+const cropName = (rel: string): string =>
+  join('crops', rel.slice(0, rel.length - extname(rel).length) + '.png')
+    .split(sep)
+    .join('/');
 
 /**
  * Lists the images of a root folder or a list file. Images must sit in identity folders (one
@@ -85,8 +88,9 @@ export async function listPrepareItems(images: string): Promise<{ items: Prepare
       }
       const full = isAbsolute(p) ? p : resolve(root, p);
       const rel = isAbsolute(p) ? relative(root, full) : p;
-      if (rel.startsWith('..')) throw new PrepareInputError(`${abs}:${k + 1}: ${p} lies outside the list file's folder; crops are written under --out mirroring paths relative to it`);
-      raw.push({ path: full, rel, identity: label !== null ? String(label) : (dirname(rel) === '.' ? '' : dirname(rel).split(/[\\/]/).pop()!), label });
+      if (rel.startsWith('..'))
+        throw new PrepareInputError(`${abs}:${k + 1}: ${p} lies outside the list file's folder; crops are written under --out mirroring paths relative to it`);
+      raw.push({ path: full, rel, identity: label !== null ? String(label) : dirname(rel) === '.' ? '' : dirname(rel).split(/[\\/]/).pop()!, label });
     });
     if (raw.length === 0) throw new PrepareInputError(`${abs}: no images listed`);
   }

@@ -87,24 +87,33 @@ async function poolRunner(n: number, outDir: string, o: PrepareImageOptions, lan
   const readies: Promise<void>[] = [];
   for (let k = 0; k < n; k++) {
     const w = new Worker(new URL('./prepare-worker.mjs', import.meta.url), { workerData: { outDir, options: o, landmarks } });
-    readies.push(new Promise((res, rej) => {
-      w.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? res() : rej(new Error(`prepare worker ${k}: ${m.message}`))));
-      w.once('error', rej);
-    }));
+    readies.push(
+      new Promise((res, rej) => {
+        w.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? res() : rej(new Error(`prepare worker ${k}: ${m.message}`))));
+        w.once('error', rej);
+      }),
+    );
     w.on('message', (m: { type: string; id?: number; result?: ImageResult; message?: string }) => {
       if (m.type !== 'result' || m.id === undefined) return;
       const p = pending.get(m.id);
       pending.delete(m.id);
       p?.resolve(m.result!);
     });
-    w.on('error', (e) => { for (const p of pending.values()) p.reject(e); pending.clear(); });
+    w.on('error', (e) => {
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    });
     workers.push(w);
   }
   await Promise.all(readies);
   const free: Worker[] = [...workers];
   const waiting: ((w: Worker) => void)[] = [];
   const acquire = (): Promise<Worker> => (free.length > 0 ? Promise.resolve(free.pop()!) : new Promise((r) => waiting.push(r)));
-  const release = (w: Worker): void => { const next = waiting.shift(); if (next) next(w); else free.push(w); };
+  const release = (w: Worker): void => {
+    const next = waiting.shift();
+    if (next) next(w);
+    else free.push(w);
+  };
   return {
     slots: n,
     async run(item, i) {
@@ -119,11 +128,16 @@ async function poolRunner(n: number, outDir: string, o: PrepareImageOptions, lan
         release(w);
       }
     },
-    async close() { await Promise.all(workers.map((w) => w.terminate())); },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
   };
 }
 
-interface Recorded { crop: string; result: ImageResult }
+interface Recorded {
+  crop: string;
+  result: ImageResult;
+}
 
 async function readProgress(file: string): Promise<Map<string, ImageResult>> {
   const done = new Map<string, ImageResult>();
@@ -150,10 +164,17 @@ async function readProgress(file: string): Promise<Map<string, ImageResult>> {
  */
 export async function prepareImages(opts: PrepareOptions, hooks: PrepareHooks = {}): Promise<PrepareReport> {
   const emit = hooks.onEvent ?? (() => {});
-  const o: PrepareImageOptions = { size: opts.size ?? 110, fallback: opts.fallback ?? true, inputSize: opts.inputSize ?? 160, minScore: opts.minScore ?? 0.5, maxSide: opts.maxSide ?? 2048 };
+  const o: PrepareImageOptions = {
+    size: opts.size ?? 110,
+    fallback: opts.fallback ?? true,
+    inputSize: opts.inputSize ?? 160,
+    minScore: opts.minScore ?? 0.5,
+    maxSide: opts.maxSide ?? 2048,
+  };
   const landmarks = opts.landmarks ?? 'full';
   if (!Number.isInteger(o.size) || o.size < 16 || o.size > 1024) throw new PrepareInputError(`--size ${o.size}: expected an integer in [16, 1024]`);
-  if (!Number.isInteger(o.inputSize) || o.inputSize % 32 !== 0 || o.inputSize < 64 || o.inputSize > 1024) throw new PrepareInputError(`--input-size ${o.inputSize}: expected a multiple of 32 in [64, 1024]`);
+  if (!Number.isInteger(o.inputSize) || o.inputSize % 32 !== 0 || o.inputSize < 64 || o.inputSize > 1024)
+    throw new PrepareInputError(`--input-size ${o.inputSize}: expected a multiple of 32 in [64, 1024]`);
   if (!(o.minScore > 0 && o.minScore < 1)) throw new PrepareInputError(`--min-score ${o.minScore}: expected a number in (0, 1)`);
   const out = resolve(opts.out);
   const { items, identities } = await listPrepareItems(opts.images);
@@ -163,7 +184,9 @@ export async function prepareImages(opts: PrepareOptions, hooks: PrepareHooks = 
   if (existsSync(settingsFile)) {
     const prev = JSON.parse(await readFile(settingsFile, 'utf8')) as typeof settings;
     if (JSON.stringify(prev) !== JSON.stringify(settings)) {
-      throw new PrepareInputError(`${settingsFile}: this folder was prepared from ${prev.images} with ${JSON.stringify(prev.options)}; resume with the same --images and options, or use a new --out`);
+      throw new PrepareInputError(
+        `${settingsFile}: this folder was prepared from ${prev.images} with ${JSON.stringify(prev.options)}; resume with the same --images and options, or use a new --out`,
+      );
     }
   } else writeFileAtomic(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
   const progressFile = join(out, 'progress.jsonl');
@@ -202,13 +225,34 @@ export async function prepareImages(opts: PrepareOptions, hooks: PrepareHooks = 
     }
   }
   const secs = (performance.now() - t0) / 1000;
-  const report: PrepareReport = { images: items.length, aligned: 0, fallback: 0, failed: 0, pending: 0, failures: [], fallbacks: [], multipleFaces: [], options: { ...o, landmarks }, imagesPerSecond: processed > 0 ? processed / secs : 0 };
+  const report: PrepareReport = {
+    images: items.length,
+    aligned: 0,
+    fallback: 0,
+    failed: 0,
+    pending: 0,
+    failures: [],
+    fallbacks: [],
+    multipleFaces: [],
+    options: { ...o, landmarks },
+    imagesPerSecond: processed > 0 ? processed / secs : 0,
+  };
   const lines: string[] = [];
   items.forEach((it) => {
     const r = results.get(it.crop);
-    if (!r) { report.pending++; return; }
-    if (r.status === 'failed') { report.failed++; report.failures.push({ path: it.path, reason: r.reason ?? 'unknown' }); return; }
-    if (r.status === 'fallback') { report.fallback++; report.fallbacks.push({ path: it.path }); } else report.aligned++;
+    if (!r) {
+      report.pending++;
+      return;
+    }
+    if (r.status === 'failed') {
+      report.failed++;
+      report.failures.push({ path: it.path, reason: r.reason ?? 'unknown' });
+      return;
+    }
+    if (r.status === 'fallback') {
+      report.fallback++;
+      report.fallbacks.push({ path: it.path });
+    } else report.aligned++;
     if ((r.faces ?? 1) > 1) report.multipleFaces.push({ path: it.path, faces: r.faces!, chosen: r.chosen ?? 0, box: r.box });
     lines.push(`${it.crop},${it.label},${r.landmarks!.join(',')}`);
   });

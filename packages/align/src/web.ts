@@ -58,13 +58,14 @@ export async function createFaceAligner(opts: WebFaceAlignerOptions): Promise<Fa
   }
   await tf.ready();
   const base = opts.models;
-  const read: ModelFileReader = typeof base === 'function'
-    ? base
-    : async (name) => {
-      const url = `${base.endsWith('/') ? base : `${base}/`}${name}`;
-      const r = await fetch(url);
-      if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
-      return new Uint8Array(await r.arrayBuffer());
-    };
+  const read: ModelFileReader =
+    typeof base === 'function'
+      ? base
+      : async (name) => {
+          const url = `${base.endsWith('/') ? base : `${base}/`}${name}`;
+          const r = await fetch(url);
+          if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
+          return new Uint8Array(await r.arrayBuffer());
+        };
   return createOver(faceapi, read, opts);
 }

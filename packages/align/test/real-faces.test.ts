@@ -20,7 +20,9 @@ const expected = JSON.parse(readFileSync(resolve(__dirname, 'fixtures/expected-f
 
 describe.skipIf(!have)('detectFaces on real faces (LFW-a, ORL)', () => {
   let aligner: FaceAligner;
-  beforeAll(async () => { aligner = await createFaceAligner(); });
+  beforeAll(async () => {
+    aligner = await createFaceAligner();
+  });
 
   it.each(SMOKE_IMAGES)('%s: stored box (±1.5 px) and landmarks (mean ±0.5 px, max ±2 px)', async (rel) => {
     const { pixels } = await decodeImageFile(join(data, rel));
@@ -29,13 +31,22 @@ describe.skipIf(!have)('detectFaces on real faces (LFW-a, ORL)', () => {
     const want = expected[rel]!;
     expect(f.source).toBe(want.source);
     [f.box.x, f.box.y, f.box.width, f.box.height].forEach((v, k) => expect(Math.abs(v - want.box[k]!)).toBeLessThan(1.5));
-    let sum = 0, max = 0;
-    for (let i = 0; i < 136; i++) { const d = Math.abs(f.landmarks68[i]! - want.landmarks68[i]!); sum += d; max = Math.max(max, d); }
+    let sum = 0,
+      max = 0;
+    for (let i = 0; i < 136; i++) {
+      const d = Math.abs(f.landmarks68[i]! - want.landmarks68[i]!);
+      sum += d;
+      max = Math.max(max, d);
+    }
     expect(sum / 136).toBeLessThan(0.5);
     expect(max).toBeLessThan(2);
     // the aligned crop puts the eyes where the template has them (within 3 px in the 110 frame)
     const a = alignFace(pixels, f.landmarks68);
-    const eyeY = (lm: Float32Array, s: number) => { let y = 0; for (let i = s; i < s + 6; i++) y += lm[2 * i + 1]!; return y / 6; };
+    const eyeY = (lm: Float32Array, s: number) => {
+      let y = 0;
+      for (let i = s; i < s + 6; i++) y += lm[2 * i + 1]!;
+      return y / 6;
+    };
     expect(Math.abs(eyeY(a.landmarks, 36) - 44.86)).toBeLessThan(3);
     expect(Math.abs(eyeY(a.landmarks, 42) - 44.86)).toBeLessThan(3);
   });
@@ -50,7 +61,15 @@ describe.skipIf(!have)('detectFaces on real faces (LFW-a, ORL)', () => {
       const fb = await aligner.detectFaces({ ...pixels, data: fl }, { fallback: 'center' });
       const a = fa[chooseFace(fa, W, H)]!.landmarks68;
       const b = flipLandmarks68(fb[chooseFace(fb, W, H)]!.landmarks68, W);
-      const eye = (l: Float32Array, s: number) => { let x = 0, y = 0; for (let i = s; i < s + 6; i++) { x += l[2 * i]!; y += l[2 * i + 1]!; } return [x / 6, y / 6]; };
+      const eye = (l: Float32Array, s: number) => {
+        let x = 0,
+          y = 0;
+        for (let i = s; i < s + 6; i++) {
+          x += l[2 * i]!;
+          y += l[2 * i + 1]!;
+        }
+        return [x / 6, y / 6];
+      };
       const iod = Math.hypot(eye(a, 36)[0]! - eye(a, 42)[0]!, eye(a, 36)[1]! - eye(a, 42)[1]!);
       let e = 0;
       for (let i = 0; i < 68; i++) e += Math.hypot(a[2 * i]! - b[2 * i]!, a[2 * i + 1]! - b[2 * i + 1]!);

@@ -28,7 +28,11 @@ const spec: ModelSpec = {
 function sample() {
   const rng = new Rng(3);
   const params = new Map<string, Float32Array>();
-  for (const p of paramInfos(spec)) params.set(p.name, Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()));
+  for (const p of paramInfos(spec))
+    params.set(
+      p.name,
+      Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    );
   return checkpointFromParams(spec, params, { step: 12, preset: 'x' });
 }
 
@@ -51,7 +55,13 @@ describe('checkpoint integrity: the hash covers architecture + weights', () => {
           const same =
             canonicalJson(back.spec) === specText &&
             back.tensors.length === ck.tensors.length &&
-            back.tensors.every((t, k) => t.name === ck.tensors[k]!.name && Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(Buffer.from(ck.tensors[k]!.data.buffer, ck.tensors[k]!.data.byteOffset, ck.tensors[k]!.data.byteLength)));
+            back.tensors.every(
+              (t, k) =>
+                t.name === ck.tensors[k]!.name &&
+                Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(
+                  Buffer.from(ck.tensors[k]!.data.buffer, ck.tensors[k]!.data.byteOffset, ck.tensors[k]!.data.byteLength),
+                ),
+            );
           if (same) unchanged++;
           else changed.push(`byte ${i} bit ${bit}`);
         } catch (e) {

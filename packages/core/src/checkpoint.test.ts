@@ -141,7 +141,11 @@ describe('checkpoint decode failures', () => {
   const { manifest, weights } = encodeCheckpoint(sample());
 
   it('truncated weights: says how many bytes were expected and found', () => {
-    const e = expectFail(() => decodeCheckpoint(manifest, weights.subarray(0, weights.length - 5)), 'truncated', new RegExp(`expects ${weights.length} bytes, got ${weights.length - 5}`));
+    const e = expectFail(
+      () => decodeCheckpoint(manifest, weights.subarray(0, weights.length - 5)),
+      'truncated',
+      new RegExp(`expects ${weights.length} bytes, got ${weights.length - 5}`),
+    );
     expect(e.file).toBe('weights.bin');
     expectFail(() => decodeCheckpoint(manifest, new Uint8Array(0)), 'truncated', /got 0/);
     const longer = new Uint8Array(weights.length + 8);
@@ -190,7 +194,11 @@ describe('checkpoint decode failures', () => {
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[2]!.offset = m.tensors[1]!.offset))), 'order', /tensors\[2\]/);
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[1]!.offset += 4))), 'layout', /offset \d+ is not a multiple of 8/);
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.weightsByteLength -= 8))), 'layout', /exceed weightsByteLength/);
-    expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[0]!.byteLength -= 4))), 'size', /tensors\[0\] \("k0_1\/kernel"\): byteLength \d+ but shape \[3, 3, 3, 4\] × float32 is 432 bytes/);
+    expectFail(
+      () => parseManifest(edit(manifest, (m) => void (m.tensors[0]!.byteLength -= 4))),
+      'size',
+      /tensors\[0\] \("k0_1\/kernel"\): byteLength \d+ but shape \[3, 3, 3, 4\] × float32 is 432 bytes/,
+    );
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[0]!.offset = -8))), 'layout', /non-negative integers/);
   });
 
@@ -268,7 +276,7 @@ describe('parameter helpers', () => {
     expectFail(() => checkpointFromParams(spec, params), 'missing', /1 parameter\(s\) of spec "interpretable-tiny" missing: fc\/kernel/);
     const partial = checkpointFromParams(spec, params, {}, { partial: true });
     expect(missingParams(partial)).toEqual(['fc/kernel']);
-    const back = decodeCheckpoint(...Object.values(encodeCheckpoint(partial)) as [string, Uint8Array]);
+    const back = decodeCheckpoint(...(Object.values(encodeCheckpoint(partial)) as [string, Uint8Array]));
     expect(missingParams(back)).toEqual(['fc/kernel']);
     expectFail(() => checkpointFromParams(spec, { ...Object.fromEntries(randomParams(3)), 'k9/kernel': new Float32Array(1) }), 'unknown', /"k9\/kernel"/);
     const short = randomParams(3);

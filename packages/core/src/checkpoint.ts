@@ -26,7 +26,7 @@ import { canonicalJson } from './canonical-json.ts';
 import { InterpretFrError } from './errors.ts';
 import { sha256Hex } from './sha256.ts';
 import type { ModelSpec, ParamInfo } from './spec.ts';
-import { paramInfos, SpecError, validateSpec } from './spec.ts';
+import { paramInfos, SpecError } from './spec.ts';
 
 /** Element type of a stored tensor. */
 export type DType = 'float32' | 'int32' | 'uint8';
@@ -105,8 +105,22 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Why a checkpoint was refused. */
 export type CheckpointErrorReason =
-  | 'json' | 'format' | 'version' | 'spec' | 'field' | 'duplicate' | 'order' | 'layout'
-  | 'size' | 'truncated' | 'hash' | 'shape' | 'dtype' | 'unknown' | 'missing' | 'io';
+  | 'json'
+  | 'format'
+  | 'version'
+  | 'spec'
+  | 'field'
+  | 'duplicate'
+  | 'order'
+  | 'layout'
+  | 'size'
+  | 'truncated'
+  | 'hash'
+  | 'shape'
+  | 'dtype'
+  | 'unknown'
+  | 'missing'
+  | 'io';
 
 /** A checkpoint that cannot be encoded or decoded; `file` is the file at fault, when one is. */
 export class CheckpointError extends InterpretFrError {
@@ -259,7 +273,8 @@ export function sealManifest(m: Omit<CheckpointManifest, 'sha256'> & { sha256?: 
 
 function swap32(b: Uint8Array, off: number, len: number): void {
   for (let i = off; i < off + len; i += 4) {
-    const a = b[i]!, c = b[i + 1]!;
+    const a = b[i]!,
+      c = b[i + 1]!;
     b[i] = b[i + 3]!;
     b[i + 1] = b[i + 2]!;
     b[i + 2] = c;
@@ -294,9 +309,14 @@ export function parseManifest(text: string): CheckpointManifest {
       err('field', F, `${F}: ${(e as Error).message}`);
     }
     if (digest !== m.sha256) {
-      err('hash', F, `${F}: SHA-256 mismatch: the manifest was edited or corrupted after it was saved (its architecture, layout or metadata no longer match "sha256"): expected ${m.sha256}, got ${digest}`);
+      err(
+        'hash',
+        F,
+        `${F}: SHA-256 mismatch: the manifest was edited or corrupted after it was saved (its architecture, layout or metadata no longer match "sha256"): expected ${m.sha256}, got ${digest}`,
+      );
     }
-    if (typeof m.weightsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.weightsSha256)) err('field', F, `${F}: "weightsSha256" must be 64 lower-case hex digits, got ${JSON.stringify(m.weightsSha256)}`);
+    if (typeof m.weightsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.weightsSha256))
+      err('field', F, `${F}: "weightsSha256" must be 64 lower-case hex digits, got ${JSON.stringify(m.weightsSha256)}`);
   } else if ('weightsSha256' in m) {
     err('field', F, `${F}: version 1 manifests have no "weightsSha256" (a version 2 manifest with a damaged version number?)`);
   }
@@ -311,7 +331,8 @@ export function parseManifest(text: string): CheckpointManifest {
     if (typeof t.name !== 'string' || t.name === '') err('field', F, `${F}: tensors[${i}].name must be a non-empty string`);
     if (!isDType(t.dtype)) err('dtype', F, `${at(i)}: unknown dtype ${JSON.stringify(t.dtype)}`);
     if (!Array.isArray(t.shape) || !t.shape.every(isNat)) err('shape', F, `${at(i)}: shape must be non-negative integers, got ${JSON.stringify(t.shape)}`);
-    if (!isNat(t.offset) || !isNat(t.byteLength)) err('layout', F, `${at(i)}: offset and byteLength must be non-negative integers, got ${JSON.stringify(t.offset)}, ${JSON.stringify(t.byteLength)}`);
+    if (!isNat(t.offset) || !isNat(t.byteLength))
+      err('layout', F, `${at(i)}: offset and byteLength must be non-negative integers, got ${JSON.stringify(t.offset)}, ${JSON.stringify(t.byteLength)}`);
     const want = numel(t.shape) * BYTES[t.dtype];
     if (t.byteLength !== want) err('size', F, `${at(i)}: byteLength ${t.byteLength} but shape [${t.shape.join(', ')}] × ${t.dtype} is ${want} bytes`);
     if (t.offset % ALIGN !== 0) err('layout', F, `${at(i)}: offset ${t.offset} is not a multiple of ${ALIGN}`);
@@ -346,7 +367,8 @@ export interface DecodeOptions {
  */
 export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts: DecodeOptions = {}): Checkpoint {
   if (typeof manifestText !== 'string') err('field', MANIFEST_FILE, `${MANIFEST_FILE}: expected its text (a string), got ${typeof manifestText}`);
-  if (!(weights instanceof Uint8Array)) err('field', WEIGHTS_FILE, `${WEIGHTS_FILE}: expected a Uint8Array of its bytes, got ${(weights as object)?.constructor?.name ?? typeof weights}`);
+  if (!(weights instanceof Uint8Array))
+    err('field', WEIGHTS_FILE, `${WEIGHTS_FILE}: expected a Uint8Array of its bytes, got ${(weights as object)?.constructor?.name ?? typeof weights}`);
   const m = parseManifest(manifestText);
   const W = WEIGHTS_FILE;
   if (weights.length !== m.weightsByteLength) {
@@ -368,9 +390,7 @@ export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts
     const at = bytes.byteOffset + t.offset;
     if (!LITTLE_ENDIAN && BYTES[t.dtype] === 4) swap32(bytes, t.offset, t.byteLength);
     const data =
-      t.dtype === 'float32' ? new Float32Array(bytes.buffer, at, count)
-      : t.dtype === 'int32' ? new Int32Array(bytes.buffer, at, count)
-      : new Uint8Array(bytes.buffer, at, count);
+      t.dtype === 'float32' ? new Float32Array(bytes.buffer, at, count) : t.dtype === 'int32' ? new Int32Array(bytes.buffer, at, count) : new Uint8Array(bytes.buffer, at, count);
     return { name: t.name, shape: t.shape, dtype: t.dtype, data };
   });
   return { spec: m.spec, tensors, meta: m.meta, integrity };

@@ -82,8 +82,14 @@ export function readImageHeader(b: Uint8Array): ImageHeader | null {
     while (o + 4 <= n) {
       if (b[o] !== 0xff) return null;
       const m = b[o + 1]!;
-      if (m === 0xff) { o++; continue; }
-      if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { o += 2; continue; }
+      if (m === 0xff) {
+        o++;
+        continue;
+      }
+      if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) {
+        o += 2;
+        continue;
+      }
       const len = u16be(b, o + 2);
       if (len < 2) return null;
       if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
@@ -116,8 +122,13 @@ export function readImageHeader(b: Uint8Array): ImageHeader | null {
 
 /** Throws {@link ImageDecodeError} unless width × height are positive and within `maxPixels`. */
 export function checkImageSize(width: number, height: number, file: string, maxPixels = DEFAULT_MAX_PIXELS): void {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new ImageDecodeError(file, `declares ${width}×${height} pixels, expected positive integers`);
-  if (width * height > maxPixels) throw new ImageDecodeError(file, `${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP) exceeds the limit of ${maxPixels} pixels (raise it with maxPixels / --max-pixels)`);
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new ImageDecodeError(file, `declares ${width}×${height} pixels, expected positive integers`);
+  if (width * height > maxPixels)
+    throw new ImageDecodeError(
+      file,
+      `${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP) exceeds the limit of ${maxPixels} pixels (raise it with maxPixels / --max-pixels)`,
+    );
 }
 
 /** Parses a binary PGM (P5, maxval ≤ 255) within the pixel limit. */
@@ -135,9 +146,10 @@ export function decodePgm(bytes: Uint8Array, file = '<pgm>', maxPixels = DEFAULT
 }
 
 /** The part of `sharp`'s API the decoder uses (pass `(await import('sharp')).default`). */
-export interface SharpLike {
-  (input: Uint8Array, options?: { failOn?: 'none' | 'truncated' | 'error' | 'warning'; limitInputPixels?: number | false; raw?: { width: number; height: number; channels: 1 | 2 | 3 | 4 } }): SharpPipeline;
-}
+export type SharpLike = (
+  input: Uint8Array,
+  options?: { failOn?: 'none' | 'truncated' | 'error' | 'warning'; limitInputPixels?: number | false; raw?: { width: number; height: number; channels: 1 | 2 | 3 | 4 } },
+) => SharpPipeline;
 /** A sharp pipeline (structural). */
 export interface SharpPipeline {
   metadata(): Promise<{ width?: number; height?: number; channels?: number; space?: string }>;

@@ -116,13 +116,16 @@ export function validateModelPreprocess(raw: unknown, where: string): ModelPrepr
   const known = new Set(['size', 'mean', 'scale', 'channelOrder', 'layout', 'gray', 'inputName', 'dtype']);
   for (const k of Object.keys(raw)) if (!known.has(k)) throw new OnnxMetadataError(where, `preprocess has unknown key '${k}' (expected ${[...known].join(', ')})`);
   const size = raw.size;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_MODEL_INPUT_SIZE) throw new OnnxMetadataError(where, `preprocess.size must be an integer in 1..${MAX_MODEL_INPUT_SIZE}, got ${JSON.stringify(size)}`);
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_MODEL_INPUT_SIZE)
+    throw new OnnxMetadataError(where, `preprocess.size must be an integer in 1..${MAX_MODEL_INPUT_SIZE}, got ${JSON.stringify(size)}`);
   const mean = triple(raw.mean, 'mean', where, false);
   const scale = triple(raw.scale, 'scale', where, true);
-  if (raw.channelOrder !== 'RGB' && raw.channelOrder !== 'BGR') throw new OnnxMetadataError(where, `preprocess.channelOrder must be 'RGB' or 'BGR', got ${JSON.stringify(raw.channelOrder)}`);
+  if (raw.channelOrder !== 'RGB' && raw.channelOrder !== 'BGR')
+    throw new OnnxMetadataError(where, `preprocess.channelOrder must be 'RGB' or 'BGR', got ${JSON.stringify(raw.channelOrder)}`);
   if (raw.layout !== 'NCHW') throw new OnnxMetadataError(where, `preprocess.layout must be 'NCHW' (the ONNX input layout), got ${JSON.stringify(raw.layout)}`);
   if (raw.gray !== 'replicate') throw new OnnxMetadataError(where, `preprocess.gray must be 'replicate', got ${JSON.stringify(raw.gray)}`);
-  if (typeof raw.inputName !== 'string' || raw.inputName === '') throw new OnnxMetadataError(where, `preprocess.inputName must be a non-empty string, got ${JSON.stringify(raw.inputName)}`);
+  if (typeof raw.inputName !== 'string' || raw.inputName === '')
+    throw new OnnxMetadataError(where, `preprocess.inputName must be a non-empty string, got ${JSON.stringify(raw.inputName)}`);
   if (raw.dtype !== 'float32') throw new OnnxMetadataError(where, `preprocess.dtype must be 'float32', got ${JSON.stringify(raw.dtype)}`);
   return { size, mean, scale, channelOrder: raw.channelOrder, layout: 'NCHW', gray: 'replicate', inputName: raw.inputName, dtype: 'float32' };
 }
@@ -185,7 +188,11 @@ export function hasModelMetadata(meta: Record<string, string>): boolean {
  */
 export function parseModelMetadata(meta: Record<string, string>, where: string): ParsedModelMetadata {
   for (const k of [ONNX_META.preprocess, ONNX_META.outputs, ONNX_META.exporterVersion]) {
-    if (meta[k] === undefined) throw new OnnxMetadataError(where, `metadata_props has no '${k}' (keys found: ${Object.keys(meta).join(', ') || 'none'}); re-export the model with @interpret-fr/model-export`);
+    if (meta[k] === undefined)
+      throw new OnnxMetadataError(
+        where,
+        `metadata_props has no '${k}' (keys found: ${Object.keys(meta).join(', ') || 'none'}); re-export the model with @interpret-fr/model-export`,
+      );
   }
   const sha = meta[ONNX_META.modelSha256];
   if (sha !== undefined && !/^[0-9a-f]{64}$/.test(sha)) throw new OnnxMetadataError(where, `'${ONNX_META.modelSha256}' is not 64 lower-case hex characters`);
@@ -283,10 +290,19 @@ export async function checkOnnxModelSeal(bytes: Uint8Array, where: string, hash:
   } catch (e) {
     throw new OnnxMetadataError(where, `not a readable ONNX model: ${(e as Error).message}`);
   }
-  if (sp.declared === null) throw new OnnxMetadataError(where, `has no '${ONNX_META.modelSha256}' integrity entry (exported before integrity checks, or not by @interpret-fr/model-export): re-export it, or load it with verify: false (--no-verify)`, 'integrity');
+  if (sp.declared === null)
+    throw new OnnxMetadataError(
+      where,
+      `has no '${ONNX_META.modelSha256}' integrity entry (exported before integrity checks, or not by @interpret-fr/model-export): re-export it, or load it with verify: false (--no-verify)`,
+      'integrity',
+    );
   const actual = await hash(sp.parts);
   if (actual !== sp.declared) {
-    throw new OnnxMetadataError(where, `integrity check failed: the file's SHA-256 (without its seal) is ${actual.slice(0, 16)}…, the model was exported with ${sp.declared.slice(0, 16)}…; the file was modified or corrupted after export (re-export it, or load it with verify: false / --no-verify)`, 'integrity');
+    throw new OnnxMetadataError(
+      where,
+      `integrity check failed: the file's SHA-256 (without its seal) is ${actual.slice(0, 16)}…, the model was exported with ${sp.declared.slice(0, 16)}…; the file was modified or corrupted after export (re-export it, or load it with verify: false / --no-verify)`,
+      'integrity',
+    );
   }
   return actual;
 }

@@ -43,7 +43,10 @@ export interface OnnxInfo {
 
 /** Malformed protobuf: says where (byte offset) and what. */
 export class OnnxParseError extends InterpretFrError {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message, { code: 'format' });
     this.name = 'OnnxParseError';
   }
@@ -54,7 +57,11 @@ const utf8 = new TextDecoder('utf-8');
 /** Cursor over a byte range; `end` bounds nested messages. */
 class Reader {
   pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
     this.pos = start;
   }
   done(): boolean {
@@ -92,11 +99,20 @@ class Reader {
   }
   skip(wireType: number): void {
     switch (wireType) {
-      case 0: this.varint(); return;
-      case 1: this.pos += 8; break;
-      case 2: this.bytes(); return;
-      case 5: this.pos += 4; break;
-      default: throw new OnnxParseError(`unsupported protobuf wire type ${wireType} at byte ${this.pos}`, this.pos);
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.bytes();
+        return;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new OnnxParseError(`unsupported protobuf wire type ${wireType} at byte ${this.pos}`, this.pos);
     }
     if (this.pos > this.end) throw new OnnxParseError(`fixed-width field runs past its message end ${this.end}`, this.pos);
   }
@@ -207,7 +223,15 @@ export function readMetadataEntry(bytes: Uint8Array, start: number, end: number)
  */
 export function readOnnxInfo(bytes: Uint8Array): OnnxInfo {
   // Null-prototype maps: a key such as '__proto__' in a (hostile) model stays plain data.
-  const info: OnnxInfo = { irVersion: 0, producerName: '', producerVersion: '', opsets: Object.create(null) as Record<string, number>, metadata: Object.create(null) as Record<string, string>, inputs: [], outputs: [] };
+  const info: OnnxInfo = {
+    irVersion: 0,
+    producerName: '',
+    producerVersion: '',
+    opsets: Object.create(null) as Record<string, number>,
+    metadata: Object.create(null) as Record<string, string>,
+    inputs: [],
+    outputs: [],
+  };
   const r = new Reader(bytes, 0, bytes.length);
   let rawInputs: OnnxValueInfo[] = [];
   const initNames = new Set<string>();

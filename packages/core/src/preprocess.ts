@@ -83,13 +83,18 @@ export function preprocess(pixels: Pixels, out: Float32Array, opts: PreprocessOp
   if (layout !== 'NHWC' && layout !== 'NCHW') throw new PreprocessError(`preprocess: layout must be "NHWC" or "NCHW", got ${JSON.stringify(layout)}`);
   const offset = opts.offset ?? 0;
   if (!isNat(offset)) throw new PreprocessError(`preprocess: offset must be a non-negative integer, got ${String(offset)}`);
-  let x0 = 0, y0 = 0, W = pixels.width, H = pixels.height;
+  let x0 = 0,
+    y0 = 0,
+    W = pixels.width,
+    H = pixels.height;
   if (opts.size !== undefined) {
     const s = opts.size;
     if (!isNat(s) || s === 0) throw new PreprocessError(`preprocess: size must be a positive integer, got ${String(s)}`);
     if (opts.x === undefined && opts.y === undefined) {
       if (W !== s || H !== s) {
-        throw new PreprocessError(`preprocess: image is ${W}×${H} but the model takes ${s}×${s}; resize/crop first (resizeBilinearPixels, centerCropSquare) or pass x and y for a crop window`);
+        throw new PreprocessError(
+          `preprocess: image is ${W}×${H} but the model takes ${s}×${s}; resize/crop first (resizeBilinearPixels, centerCropSquare) or pass x and y for a crop window`,
+        );
       }
     } else {
       x0 = opts.x ?? 0;
@@ -115,7 +120,8 @@ export function preprocess(pixels: Pixels, out: Float32Array, opts: PreprocessOp
     let s = (y0 + y) * stride + x0 * ch;
     if (layout === 'NCHW') {
       let o = offset + y * W;
-      const o1 = plane, o2 = 2 * plane;
+      const o1 = plane,
+        o2 = 2 * plane;
       if (ch === 1) {
         for (let x = 0; x < W; x++, s++, o++) {
           const v = lut[src[s]!]!;
@@ -163,7 +169,8 @@ export function preprocessBatch(images: readonly Pixels[], layout: Layout, opts:
   const w = opts.size ?? images[0]!.width;
   const h = opts.size ?? images[0]!.height;
   images.forEach((p, i) => {
-    if (p.width !== w || p.height !== h) throw new PreprocessError(`preprocessBatch: image ${i} is ${p.width}×${p.height}, expected ${w}×${h} like ${opts.size ? 'size' : 'image 0'}`);
+    if (p.width !== w || p.height !== h)
+      throw new PreprocessError(`preprocessBatch: image ${i} is ${p.width}×${p.height}, expected ${w}×${h} like ${opts.size ? 'size' : 'image 0'}`);
   });
   const per = 3 * w * h;
   const data = new Float32Array(images.length * per);
@@ -207,7 +214,9 @@ export type ResizeCoordinate = 'half_pixel' | 'asymmetric' | 'align_corners';
 
 /** Per output index: left/top source index, right/bottom source index, weight of the second. */
 function axis(inSize: number, outSize: number, coord: ResizeCoordinate): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
-  const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize), f = new Float32Array(outSize);
+  const i0 = new Int32Array(outSize),
+    i1 = new Int32Array(outSize),
+    f = new Float32Array(outSize);
   const scale = inSize / outSize;
   for (let o = 0; o < outSize; o++) {
     let src = coord === 'half_pixel' ? (o + 0.5) * scale - 0.5 : coord === 'asymmetric' ? o * scale : outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0;
@@ -245,11 +254,18 @@ export function resizeBilinearPixels(pixels: Pixels, width: number, height: numb
   const out = new Uint8Array(width * height * ch);
   let o = 0;
   for (let y = 0; y < height; y++) {
-    const r0 = ys.i0[y]! * stride, r1 = ys.i1[y]! * stride, fy = ys.f[y]!;
+    const r0 = ys.i0[y]! * stride,
+      r1 = ys.i1[y]! * stride,
+      fy = ys.f[y]!;
     for (let x = 0; x < width; x++) {
-      const c0 = xs.i0[x]! * ch, c1 = xs.i1[x]! * ch, fx = xs.f[x]!;
+      const c0 = xs.i0[x]! * ch,
+        c1 = xs.i1[x]! * ch,
+        fx = xs.f[x]!;
       for (let c = 0; c < ch; c++) {
-        const a = src[r0 + c0 + c]!, b = src[r0 + c1 + c]!, d = src[r1 + c0 + c]!, e = src[r1 + c1 + c]!;
+        const a = src[r0 + c0 + c]!,
+          b = src[r0 + c1 + c]!,
+          d = src[r1 + c0 + c]!,
+          e = src[r1 + c1 + c]!;
         const top = a + (b - a) * fx;
         const bot = d + (e - d) * fx;
         out[o++] = (top + (bot - top) * fy + 0.5) | 0;

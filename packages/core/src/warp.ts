@@ -42,7 +42,10 @@ export function warpSimilarity(src: Pixels, t: Similarity, size: number, height:
         const i10 = i00 + c;
         const i01 = i00 + W * c;
         const i11 = i01 + c;
-        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        const w00 = (1 - fx) * (1 - fy),
+          w10 = fx * (1 - fy),
+          w01 = (1 - fx) * fy,
+          w11 = fx * fy;
         for (let k = 0; k < c; k++) out[o + k] = Math.round(w00 * d[i00 + k]! + w10 * d[i10 + k]! + w01 * d[i01 + k]! + w11 * d[i11 + k]!);
         continue;
       }
@@ -52,7 +55,7 @@ export function warpSimilarity(src: Pixels, t: Similarity, size: number, height:
           const xx = x0 + (q & 1);
           const yy = y0 + (q >> 1);
           if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
-          const w = ((q & 1) ? fx : 1 - fx) * ((q >> 1) ? fy : 1 - fy);
+          const w = (q & 1 ? fx : 1 - fx) * (q >> 1 ? fy : 1 - fy);
           acc += w * d[(yy * W + xx) * c + k]!;
         }
         out[o + k] = Math.round(acc);

@@ -23,12 +23,19 @@ import { nativeGemm, nativeGemmUnavailable } from '../src/scores/native-gemm.ts'
 import type { TemplateScore } from '../src/scores/template-scores.ts';
 import { realSizeIjba } from './real-size-ijba.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, only: { type: 'string' }, score: { type: 'string' }, 'skip-wasm': { type: 'boolean' }, 'skip-cli': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean' }, only: { type: 'string' }, score: { type: 'string' }, 'skip-wasm': { type: 'boolean' }, 'skip-cli': { type: 'boolean' } },
+});
 const rows: Record<string, unknown>[] = [];
 const mb = (b: number): number => Math.round(b / 2 ** 20);
 const gc = (globalThis as { gc?: () => void }).gc;
-const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
-const progress = (s: string): void => { if (!values.json) process.stderr.write(`${s}\n`); };
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+const progress = (s: string): void => {
+  if (!values.json) process.stderr.write(`${s}\n`);
+};
 
 if (values.only !== 'ijbc') {
   const syn = realSizeIjba(1, 10);
@@ -39,7 +46,8 @@ if (values.only !== 'ijbc') {
   const scores: TemplateScore[] = values.score ? [values.score as TemplateScore] : ['set-min-mean'];
   const gemm = await nativeGemm();
   if (!gemm) progress(`native GEMM unavailable: ${nativeGemmUnavailable}`);
-  const metricsOf = (r: ReturnType<typeof evaluateIjba>): string => JSON.stringify({ s: r.summary, p: r.perSplit.map(({ refined: _x, ...rest }) => ({ v: { ...rest.verify, curve: undefined }, s: rest.search })) });
+  const metricsOf = (r: ReturnType<typeof evaluateIjba>): string =>
+    JSON.stringify({ s: r.summary, p: r.perSplit.map(({ refined: _x, ...rest }) => ({ v: { ...rest.verify, curve: undefined }, s: rest.search })) });
   for (const score of scores) {
     const kernels: { name: string; run: () => Promise<ReturnType<typeof evaluateIjba>> }[] = [];
     if (!values['skip-wasm']) kernels.push({ name: 'wasm SIMD (before)', run: async () => evaluateIjba(syn.splits, table, { score }) });
@@ -55,9 +63,18 @@ if (values.only !== 'ijbc') {
       const c = process.cpuUsage(c0);
       results.push(metricsOf(r));
       rows.push({
-        run: `IJB-A real size, 10 splits, in memory (${score}), ${k.name}`, evalSeconds: evalS, cpuSeconds: (c.user + c.system) / 1e6, target: '—', size, load: l0,
+        run: `IJB-A real size, 10 splits, in memory (${score}), ${k.name}`,
+        evalSeconds: evalS,
+        cpuSeconds: (c.user + c.system) / 1e6,
+        target: '—',
+        size,
+        load: l0,
         refined: { verify: r.perSplit.reduce((a, x) => a + x.refined!.verify, 0), search: r.perSplit.reduce((a, x) => a + x.refined!.search, 0) },
-        result: { 'tar@far=0.001 matlab': r.summary.verify['tar@far=0.001']!.matlab.mean, 'tar@far=0.01 nearest': r.summary.verify['tar@far=0.01']!.nearest.mean, 'rank-1': r.summary.search['rank-1']!.mean },
+        result: {
+          'tar@far=0.001 matlab': r.summary.verify['tar@far=0.001']!.matlab.mean,
+          'tar@far=0.01 nearest': r.summary.verify['tar@far=0.01']!.nearest.mean,
+          'rank-1': r.summary.search['rank-1']!.mean,
+        },
       });
     }
     if (results.length === 2) rows.push({ run: `IJB-A ${score}: wasm and native metrics identical (every split, every read-out)`, identical: results[0] === results[1] });
@@ -71,12 +88,38 @@ if (values.only !== 'ijbc') {
         progress(`IJB-A CLI end to end, ${score}, --gemm ${g}… (load ${load()})`);
         const l0 = load();
         const t = performance.now();
-        const p = spawnSync(process.execPath, [bin, 'ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, `out-${g}`), '--score', score, '--gemm', g], { encoding: 'utf8' });
+        const p = spawnSync(
+          process.execPath,
+          [
+            bin,
+            'ijba',
+            '--protocol',
+            join(dir, 'protocol'),
+            '--features',
+            join(dir, 'f.npy'),
+            '--ids',
+            join(dir, 'ids.txt'),
+            '--out',
+            join(dir, `out-${g}`),
+            '--score',
+            score,
+            '--gemm',
+            g,
+          ],
+          { encoding: 'utf8' },
+        );
         const wall = (performance.now() - t) / 1000;
         if (p.status !== 0) throw new Error(`CLI --gemm ${g} failed (${p.status}): ${p.stderr}`);
         const rep = JSON.parse(readFileSync(join(dir, `out-${g}`, 'report.json'), 'utf8'));
         reports.push(JSON.stringify({ verify: rep.verify, search: rep.search, auc: rep.auc, eer: rep.eer, perSplit: rep.perSplit }));
-        rows.push({ run: `IJB-A real size, 10 splits, CLI end to end (${score}), --gemm ${g}`, evalSeconds: wall, target: g === 'native' ? '≤ 3 s (2 cores)' : '—', size: 'process start → report.json written; CSV parse + .npy load included', load: l0, result: { 'tar@far=0.001 matlab': rep.verify['tar@far=0.001'].matlab.mean, 'rank-1': rep.search['rank-1'].mean } });
+        rows.push({
+          run: `IJB-A real size, 10 splits, CLI end to end (${score}), --gemm ${g}`,
+          evalSeconds: wall,
+          target: g === 'native' ? '≤ 3 s (2 cores)' : '—',
+          size: 'process start → report.json written; CSV parse + .npy load included',
+          load: l0,
+          result: { 'tar@far=0.001 matlab': rep.verify['tar@far=0.001'].matlab.mean, 'rank-1': rep.search['rank-1'].mean },
+        });
       }
       if (reports.length === 2) rows.push({ run: `IJB-A ${score}: CLI report.json metrics identical for --gemm wasm and native`, identical: reports[0] === reports[1] });
       rmSync(dir, { recursive: true, force: true });
@@ -90,7 +133,9 @@ if (values.only !== 'ijba') {
   const before = process.memoryUsage();
   const table = featureTable({ data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
   let peak = 0;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
   const t = performance.now();
   const c0 = process.cpuUsage();
   const r = evaluateIjbc11(syn.meta, syn.pairs, table, { score: 'media-pool' });
@@ -99,7 +144,11 @@ if (values.only !== 'ijba') {
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   rows.push({
-    run: 'IJB-C 1:1 (media-pool)', evalSeconds: evalS, cpuSeconds: cpuS, target: '≤ 10 s', load: loadavg()[0]!.toFixed(1),
+    run: 'IJB-C 1:1 (media-pool)',
+    evalSeconds: evalS,
+    cpuSeconds: cpuS,
+    target: '≤ 10 s',
+    load: loadavg()[0]!.toFixed(1),
     size: `${syn.ids.length} images, ${r.templates} templates, ${r.pairs} pairs, 512-d`,
     memory: { rssBeforeMiB: mb(before.rss), rssPeakMiB: mb(peak), inputsMiB: mb(syn.features.byteLength + syn.pairs.a.byteLength * 2 + syn.pairs.label.byteLength) },
     result: Object.fromEntries(r.metrics.tarAtFar.map((x) => [`tar@far=${x.target}`, x.nearest.tar])),
@@ -112,9 +161,14 @@ else {
   console.log('| run | wall (s) | CPU (s) | target | load | notes |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
-    if ('identical' in r) { console.log(`| ${r.run} | | | | | **${r.identical ? 'yes' : 'NO'}** |`); continue; }
+    if ('identical' in r) {
+      console.log(`| ${r.run} | | | | | **${r.identical ? 'yes' : 'NO'}** |`);
+      continue;
+    }
     const notes = [r.memory ? `RSS ${JSON.stringify(r.memory)}` : '', r.refined ? `refined ${JSON.stringify(r.refined)}` : '', JSON.stringify(r.result)].filter(Boolean).join('; ');
-    console.log(`| ${r.run} | ${(r.evalSeconds as number).toFixed(2)} | ${r.cpuSeconds === undefined ? '' : (r.cpuSeconds as number).toFixed(2)} | ${r.target} | ${r.load} | ${notes} |`);
+    console.log(
+      `| ${r.run} | ${(r.evalSeconds as number).toFixed(2)} | ${r.cpuSeconds === undefined ? '' : (r.cpuSeconds as number).toFixed(2)} | ${r.target} | ${r.load} | ${notes} |`,
+    );
   }
   for (const r of rows) if (r.size && !String(r.size).startsWith('process')) console.log(`\n${String(r.run).split(',')[0]}: ${r.size}`);
 }

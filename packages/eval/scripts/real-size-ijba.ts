@@ -10,7 +10,11 @@ import { Rng } from '@interpret-fr/core';
 import { formatIjbaMetadata, type IjbaComparisons, type IjbaMetadata, type IjbaRow } from '../src/protocols/ijba-csv.ts';
 import type { IjbaSplitData } from '../src/protocols/ijba.ts';
 
-interface Media { id: number; subject: number; sightings: number[] }
+interface Media {
+  id: number;
+  subject: number;
+  sightings: number[];
+}
 
 export interface RealSizeIjba {
   splits: IjbaSplitData[];
@@ -19,7 +23,21 @@ export interface RealSizeIjba {
   dim: number;
   /** CSV files of the protocol (relative path → text), for the CLI. */
   files(): Map<string, string>;
-  stats: { sightings: number; perSplit: { verifyRows: number; verifyTemplates: number; pairs: number; genuine: number; probeRows: number; probeTemplates: number; galleryRows: number; galleryTemplates: number; maxTemplate: number; searchImagePairsM: number }[] };
+  stats: {
+    sightings: number;
+    perSplit: {
+      verifyRows: number;
+      verifyTemplates: number;
+      pairs: number;
+      genuine: number;
+      probeRows: number;
+      probeTemplates: number;
+      galleryRows: number;
+      galleryTemplates: number;
+      maxTemplate: number;
+      searchImagePairsM: number;
+    }[];
+  };
 }
 
 export function realSizeIjba(seed = 1, nSplits = 10, dim = 320): RealSizeIjba {
@@ -35,9 +53,13 @@ export function realSizeIjba(seed = 1, nSplits = 10, dim = 320): RealSizeIjba {
     const stills = 3 + rng.int(11);
     const videos = rng.int(11);
     for (let k = 0; k < stills + videos; k++) {
-      const n = k < stills ? 1 : Math.min(600, Math.floor(2.6 / Math.pow(1 - rng.float(), 1 / 1.3)));
+      const n = k < stills ? 1 : Math.min(600, Math.floor(2.6 / (1 - rng.float()) ** (1 / 1.3)));
       const m: Media = { id: mediaId++, subject: s, sightings: [] };
-      for (let f = 0; f < n; f++) { m.sightings.push(sightingSubject.length); sightingSubject.push(s); sightingMedia.push(m.id); }
+      for (let f = 0; f < n; f++) {
+        m.sightings.push(sightingSubject.length);
+        sightingSubject.push(s);
+        sightingMedia.push(m.id);
+      }
       ms.push(m);
     }
     media.push(ms);
@@ -65,30 +87,73 @@ export function realSizeIjba(seed = 1, nSplits = 10, dim = 320): RealSizeIjba {
     while (pick.size < Math.min(k, ms.length)) pick.add(rng.int(ms.length));
     return [...pick].flatMap((i) => ms[i]!.sightings);
   };
-  const nMedia = (mean: number): number => { let k = 1; while (rng.float() < (mean - 1) / mean) k++; return k; };
+  const nMedia = (mean: number): number => {
+    let k = 1;
+    while (rng.float() < (mean - 1) / mean) k++;
+    return k;
+  };
   for (let sp = 1; sp <= nSplits; sp++) {
     const order = Array.from({ length: S }, (_, i) => i);
-    for (let i = S - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j]!, order[i]!]; }
+    for (let i = S - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
     const test = order.slice(0, 167);
     const gallerySubj = test.slice(0, 112);
     // Verify: ~11.5 templates per test subject, ~2.5 media each.
     const vT: { id: number; s: number; rows: number[] }[] = [];
-    for (const s of test) { const n = 8 + rng.int(8); for (let t = 0; t < n; t++) vT.push({ id: templateId++, s, rows: template(s, nMedia(2.5)) }); }
+    for (const s of test) {
+      const n = 8 + rng.int(8);
+      for (let t = 0; t < n; t++) vT.push({ id: templateId++, s, rows: template(s, nMedia(2.5)) });
+    }
     const bySubj = new Map<number, number[]>();
-    vT.forEach((t, i) => { if (!bySubj.has(t.s)) bySubj.set(t.s, []); bySubj.get(t.s)!.push(i); });
+    vT.forEach((t, i) => {
+      if (!bySubj.has(t.s)) bySubj.set(t.s, []);
+      bySubj.get(t.s)!.push(i);
+    });
     const pairs: [number, number][] = [];
     let genuine = 0;
-    while (genuine < 1800) { const s = test[rng.int(test.length)]!; const l = bySubj.get(s)!; const a = l[rng.int(l.length)]!; const b = l[rng.int(l.length)]!; if (a !== b) { pairs.push([vT[a]!.id, vT[b]!.id]); genuine++; } }
-    while (pairs.length < 11_700) { const a = rng.int(vT.length); const b = rng.int(vT.length); if (vT[a]!.s !== vT[b]!.s) pairs.push([vT[a]!.id, vT[b]!.id]); }
-    for (let i = pairs.length - 1; i > 0; i--) { const j = rng.int(i + 1); [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!]; }
+    while (genuine < 1800) {
+      const s = test[rng.int(test.length)]!;
+      const l = bySubj.get(s)!;
+      const a = l[rng.int(l.length)]!;
+      const b = l[rng.int(l.length)]!;
+      if (a !== b) {
+        pairs.push([vT[a]!.id, vT[b]!.id]);
+        genuine++;
+      }
+    }
+    while (pairs.length < 11_700) {
+      const a = rng.int(vT.length);
+      const b = rng.int(vT.length);
+      if (vT[a]!.s !== vT[b]!.s) pairs.push([vT[a]!.id, vT[b]!.id]);
+    }
+    for (let i = pairs.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
+    }
     // Search: one gallery template per gallery subject (~8.5 media), probes ~1.8k templates (~2 media).
     const gT = gallerySubj.map((s) => ({ id: templateId++, s, rows: template(s, nMedia(8.5)) }));
     const pT: { id: number; s: number; rows: number[] }[] = [];
-    for (const s of test) { const n = 7 + rng.int(9); for (let t = 0; t < n; t++) pT.push({ id: templateId++, s, rows: template(s, nMedia(2.05)) }); }
-    const rowsFor = (ts: { id: number; s: number; rows: number[] }[]): IjbaRow[] => ts.flatMap((t) => t.rows.map((i) => ({
-      templateId: t.id, subjectId: t.s + 1, file: `img/${ids[i]}.jpg`, mediaId: sightingMedia[i]!, sightingId: Number(ids[i]), frame: Number.NaN,
-      bbox: [10, 10, 100, 120], landmarks: [40, 50, 80, 50, 60, 75], yaw: 0, visibility: [1, 1, 1],
-    })));
+    for (const s of test) {
+      const n = 7 + rng.int(9);
+      for (let t = 0; t < n; t++) pT.push({ id: templateId++, s, rows: template(s, nMedia(2.05)) });
+    }
+    const rowsFor = (ts: { id: number; s: number; rows: number[] }[]): IjbaRow[] =>
+      ts.flatMap((t) =>
+        t.rows.map((i) => ({
+          templateId: t.id,
+          subjectId: t.s + 1,
+          file: `img/${ids[i]}.jpg`,
+          mediaId: sightingMedia[i]!,
+          sightingId: Number(ids[i]),
+          frame: Number.NaN,
+          bbox: [10, 10, 100, 120],
+          landmarks: [40, 50, 80, 50, 60, 75],
+          yaw: 0,
+          visibility: [1, 1, 1],
+        })),
+      );
     const vr = rowsFor(vT);
     const pr = rowsFor(pT);
     const gr = rowsFor(gT);
@@ -96,21 +161,54 @@ export function realSizeIjba(seed = 1, nSplits = 10, dim = 320): RealSizeIjba {
     const meta = (rows: IjbaRow[], file: string): IjbaMetadata => {
       const n = rows.length;
       return {
-        file, n, templateId: Int32Array.from(rows, (r) => r.templateId), subjectId: Int32Array.from(rows, (r) => r.subjectId), mediaId: Int32Array.from(rows, (r) => r.mediaId),
-        sightingId: Int32Array.from(rows, (r) => r.sightingId), filename: rows.map((r) => r.file), frame: new Float64Array(n).fill(Number.NaN),
-        bbox: new Float32Array(4 * n), landmarks: new Float32Array(6 * n), yaw: new Float32Array(n), visibility: new Float32Array(3 * n).fill(1), attributes: new Float32Array(5 * n).fill(Number.NaN),
+        file,
+        n,
+        templateId: Int32Array.from(rows, (r) => r.templateId),
+        subjectId: Int32Array.from(rows, (r) => r.subjectId),
+        mediaId: Int32Array.from(rows, (r) => r.mediaId),
+        sightingId: Int32Array.from(rows, (r) => r.sightingId),
+        filename: rows.map((r) => r.file),
+        frame: new Float64Array(n).fill(Number.NaN),
+        bbox: new Float32Array(4 * n),
+        landmarks: new Float32Array(6 * n),
+        yaw: new Float32Array(n),
+        visibility: new Float32Array(3 * n).fill(1),
+        attributes: new Float32Array(5 * n).fill(Number.NaN),
         line: Int32Array.from({ length: n }, (_, i) => i + 2),
       };
     };
-    const comparisons: IjbaComparisons = { file: `split${sp}/verify_comparisons_${sp}.csv`, a: Int32Array.from(pairs, (p) => p[0]), b: Int32Array.from(pairs, (p) => p[1]), line: Int32Array.from(pairs, (_, i) => i + 1) };
-    splits.push({ split: sp, verifyMetadata: meta(vr, `split${sp}/verify_metadata_${sp}.csv`), comparisons, probe: meta(pr, `split${sp}/search_probe_${sp}.csv`), gallery: meta(gr, `split${sp}/search_gallery_${sp}.csv`) });
+    const comparisons: IjbaComparisons = {
+      file: `split${sp}/verify_comparisons_${sp}.csv`,
+      a: Int32Array.from(pairs, (p) => p[0]),
+      b: Int32Array.from(pairs, (p) => p[1]),
+      line: Int32Array.from(pairs, (_, i) => i + 1),
+    };
+    splits.push({
+      split: sp,
+      verifyMetadata: meta(vr, `split${sp}/verify_metadata_${sp}.csv`),
+      comparisons,
+      probe: meta(pr, `split${sp}/search_probe_${sp}.csv`),
+      gallery: meta(gr, `split${sp}/search_gallery_${sp}.csv`),
+    });
     stats.perSplit.push({
-      verifyRows: vr.length, verifyTemplates: vT.length, pairs: pairs.length, genuine, probeRows: pr.length, probeTemplates: pT.length, galleryRows: gr.length, galleryTemplates: gT.length,
-      maxTemplate: Math.max(...[...vT, ...pT, ...gT].map((t) => t.rows.length)), searchImagePairsM: (pr.length * gr.length) / 1e6,
+      verifyRows: vr.length,
+      verifyTemplates: vT.length,
+      pairs: pairs.length,
+      genuine,
+      probeRows: pr.length,
+      probeTemplates: pT.length,
+      galleryRows: gr.length,
+      galleryTemplates: gT.length,
+      maxTemplate: Math.max(...[...vT, ...pT, ...gT].map((t) => t.rows.length)),
+      searchImagePairsM: (pr.length * gr.length) / 1e6,
     });
   }
   return {
-    splits, features, ids, dim, stats,
+    splits,
+    features,
+    ids,
+    dim,
+    stats,
     files() {
       const m = new Map<string, string>();
       rowsOf.forEach((r, i) => {

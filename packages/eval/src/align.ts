@@ -21,7 +21,10 @@ export type AlignPolicy = 'pass-through' | 'ijba-similarity';
 function meanPoint(from: number, to: number): [number, number] {
   let x = 0;
   let y = 0;
-  for (let i = from; i < to; i++) { x += TEMPLATE_110[2 * i]!; y += TEMPLATE_110[2 * i + 1]!; }
+  for (let i = from; i < to; i++) {
+    x += TEMPLATE_110[2 * i]!;
+    y += TEMPLATE_110[2 * i + 1]!;
+  }
   return [x / (to - from), y / (to - from)];
 }
 
@@ -43,10 +46,15 @@ export function ijbaTransform(bbox: ArrayLike<number>, landmarks: ArrayLike<numb
   let ok = landmarks.length === 6;
   for (let i = 0; i < landmarks.length; i++) if (!Number.isFinite(landmarks[i]!)) ok = false;
   if (ok) {
-    try { return { t: similarityTransform(landmarks, templateEyesNose(size)), used: 'landmarks' }; } catch { /* collinear/equal points: fall back to the box */ }
+    try {
+      return { t: similarityTransform(landmarks, templateEyesNose(size)), used: 'landmarks' };
+    } catch {
+      /* collinear/equal points: fall back to the box */
+    }
   }
   const [x, y, w, h] = [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
-  if (![x, y, w, h].every(Number.isFinite) || !(w > 0 && h > 0)) throw new RangeError(`ijbaTransform: no usable landmarks and face box [${Array.from(bbox).join(', ')}] is not valid`);
+  if (![x, y, w, h].every(Number.isFinite) || !(w > 0 && h > 0))
+    throw new RangeError(`ijbaTransform: no usable landmarks and face box [${Array.from(bbox).join(', ')}] is not valid`);
   const side = 1.2 * Math.max(w, h);
   const s = size / side;
   const cx = x + w / 2;

@@ -17,7 +17,12 @@ export type OcclusionRegion = 'forehead' | 'left-eye' | 'right-eye' | 'nose' | '
 
 /** Top-left (col, row) of each 32 × 12 window in the 96 frame (the original's positions; "left eye" is image-left). */
 export const OCCLUSION_REGIONS: Readonly<Record<OcclusionRegion, readonly [number, number]>> = {
-  forehead: [10, 10], 'left-eye': [15, 35], 'right-eye': [55, 35], nose: [30, 55], mouth: [30, 68], cheek: [55, 55],
+  forehead: [10, 10],
+  'left-eye': [15, 35],
+  'right-eye': [55, 35],
+  nose: [30, 55],
+  mouth: [30, 68],
+  cheek: [55, 55],
 };
 export const OCCLUSION_WINDOW = [32, 12] as const;
 export const REGION_NAMES = Object.keys(OCCLUSION_REGIONS) as OcclusionRegion[];
@@ -40,7 +45,10 @@ export function windowQuad(region: OcclusionRegion, size: number, landmarks?: Ar
     let y = corners[2 * k + 1]!;
     if (mesh) {
       const p = warpPoint(TEMPLATE_110, mesh, TRIANGLES, x + 7, y + 7);
-      if (p) { x = p[0] - 7; y = p[1] - 7; }
+      if (p) {
+        x = p[0] - 7;
+        y = p[1] - 7;
+      }
     }
     out[2 * k] = x * s;
     out[2 * k + 1] = y * s;
@@ -51,8 +59,11 @@ export function windowQuad(region: OcclusionRegion, size: number, landmarks?: Ar
 function inside(q: Float32Array, x: number, y: number): boolean {
   let inn = false;
   for (let i = 0, j = 3; i < 4; j = i++) {
-    const xi = q[2 * i]!, yi = q[2 * i + 1]!, xj = q[2 * j]!, yj = q[2 * j + 1]!;
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inn = !inn;
+    const xi = q[2 * i]!,
+      yi = q[2 * i + 1]!,
+      xj = q[2 * j]!,
+      yj = q[2 * j + 1]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inn = !inn;
   }
   return inn;
 }
@@ -63,8 +74,16 @@ export function occlude(px: Pixels, region: OcclusionRegion, landmarks?: ArrayLi
   const q = windowQuad(region, px.width, landmarks);
   const out = new Uint8Array(px.data);
   const c = px.channels;
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (let k = 0; k < 4; k++) { x0 = Math.min(x0, q[2 * k]!); x1 = Math.max(x1, q[2 * k]!); y0 = Math.min(y0, q[2 * k + 1]!); y1 = Math.max(y1, q[2 * k + 1]!); }
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
+  for (let k = 0; k < 4; k++) {
+    x0 = Math.min(x0, q[2 * k]!);
+    x1 = Math.max(x1, q[2 * k]!);
+    y0 = Math.min(y0, q[2 * k + 1]!);
+    y1 = Math.max(y1, q[2 * k + 1]!);
+  }
   for (let y = Math.max(0, Math.floor(y0)); y <= Math.min(px.height - 1, Math.ceil(y1)); y++) {
     for (let x = Math.max(0, Math.floor(x0)); x <= Math.min(px.width - 1, Math.ceil(x1)); x++) {
       if (!inside(q, x + 0.5, y + 0.5)) continue;
@@ -92,7 +111,13 @@ export async function occlusionStudy(
   embedder: Embedder,
   images: readonly Pixels[],
   pairs: { a: Int32Array; b: Int32Array; label: Uint8Array },
-  opts: { landmarks?: readonly (ArrayLike<number> | undefined)[]; regions?: readonly OcclusionRegion[]; batchSize?: number; farTargets?: readonly number[]; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    landmarks?: readonly (ArrayLike<number> | undefined)[];
+    regions?: readonly OcclusionRegion[];
+    batchSize?: number;
+    farTargets?: readonly number[];
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<OcclusionResult> {
   const regions = [...(opts.regions ?? REGION_NAMES)];
   const B = opts.batchSize ?? 32;

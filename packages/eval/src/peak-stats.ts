@@ -58,11 +58,20 @@ export class PeakStats {
       }
       for (let c = 0; c < C; c++) {
         const off = (i * C + c) * hw;
-        let mx = -Infinity, mxi = -1, mn = Infinity, mni = -1;
+        let mx = -Infinity,
+          mxi = -1,
+          mn = Infinity,
+          mni = -1;
         for (let q = 0; q < hw; q++) {
           const v = data[off + q]!;
-          if (v > mx) { mx = v; mxi = q; }
-          if (v < mn) { mn = v; mni = q; }
+          if (v > mx) {
+            mx = v;
+            mxi = q;
+          }
+          if (v < mn) {
+            mn = v;
+            mni = q;
+          }
         }
         const sides: [number, number, number][] = [];
         if (mx > 0) sides.push([0, mxi, mx]);
@@ -75,10 +84,14 @@ export class PeakStats {
           if (mesh) {
             const p = warpPoint(mesh, TEMPLATE_110, TRIANGLES, x + 7, y + 7);
             if (!p) continue;
-            x = p[0] - 7; y = p[1] - 7;
+            x = p[0] - 7;
+            y = p[1] - 7;
           }
           if (!(x > 0 && x < 96 && y > 0 && y < 96)) continue;
-          this.xs[s]!.push(x); this.ys[s]!.push(y); this.ws[s]!.push(w); this.fs[s]!.push(c);
+          this.xs[s]!.push(x);
+          this.ys[s]!.push(y);
+          this.ws[s]!.push(w);
+          this.fs[s]!.push(c);
         }
       }
     }
@@ -89,14 +102,32 @@ export class PeakStats {
   result(sign: 'positive' | 'negative'): SignStats {
     const s = sign === 'positive' ? 0 : 1;
     const C = Math.max(0, this.channels);
-    const sw = new Float64Array(C), sx = new Float64Array(C), sy = new Float64Array(C);
+    const sw = new Float64Array(C),
+      sx = new Float64Array(C),
+      sy = new Float64Array(C);
     const count = new Int32Array(C);
-    const X = this.xs[s]!, Y = this.ys[s]!, Wt = this.ws[s]!, F = this.fs[s]!;
-    for (let k = 0; k < X.length; k++) { const c = F[k]!; sw[c]! += Wt[k]!; sx[c]! += Wt[k]! * X[k]!; sy[c]! += Wt[k]! * Y[k]!; count[c]!++; }
+    const X = this.xs[s]!,
+      Y = this.ys[s]!,
+      Wt = this.ws[s]!,
+      F = this.fs[s]!;
+    for (let k = 0; k < X.length; k++) {
+      const c = F[k]!;
+      sw[c]! += Wt[k]!;
+      sx[c]! += Wt[k]! * X[k]!;
+      sy[c]! += Wt[k]! * Y[k]!;
+      count[c]!++;
+    }
     const mean = new Float32Array(2 * C).fill(Number.NaN);
-    for (let c = 0; c < C; c++) if (sw[c]! > 0) { mean[2 * c] = sx[c]! / sw[c]!; mean[2 * c + 1] = sy[c]! / sw[c]!; }
+    for (let c = 0; c < C; c++)
+      if (sw[c]! > 0) {
+        mean[2 * c] = sx[c]! / sw[c]!;
+        mean[2 * c + 1] = sy[c]! / sw[c]!;
+      }
     const sd = new Float64Array(C);
-    for (let k = 0; k < X.length; k++) { const c = F[k]!; sd[c]! += Wt[k]! * Math.hypot(X[k]! - mean[2 * c]!, Y[k]! - mean[2 * c + 1]!); }
+    for (let k = 0; k < X.length; k++) {
+      const c = F[k]!;
+      sd[c]! += Wt[k]! * Math.hypot(X[k]! - mean[2 * c]!, Y[k]! - mean[2 * c + 1]!);
+    }
     const spread = Float32Array.from(sd, (v, c) => (sw[c]! > 0 ? v / sw[c]! : Number.NaN));
     return { mean, spread, count, ...spreadness(mean) };
   }
@@ -104,10 +135,18 @@ export class PeakStats {
 
 /** d = mean distance of the defined locations (x,y interleaved) from their centroid. */
 export function spreadness(mean: ArrayLike<number>): { d: number; filters: number } {
-  let cx = 0, cy = 0, m = 0;
-  for (let c = 0; 2 * c < mean.length; c++) if (Number.isFinite(mean[2 * c]!)) { cx += mean[2 * c]!; cy += mean[2 * c + 1]!; m++; }
+  let cx = 0,
+    cy = 0,
+    m = 0;
+  for (let c = 0; 2 * c < mean.length; c++)
+    if (Number.isFinite(mean[2 * c]!)) {
+      cx += mean[2 * c]!;
+      cy += mean[2 * c + 1]!;
+      m++;
+    }
   if (m === 0) return { d: Number.NaN, filters: 0 };
-  cx /= m; cy /= m;
+  cx /= m;
+  cy /= m;
   let d = 0;
   for (let c = 0; 2 * c < mean.length; c++) if (Number.isFinite(mean[2 * c]!)) d += Math.hypot(mean[2 * c]! - cx, mean[2 * c + 1]! - cy);
   return { d: d / m, filters: m };

@@ -21,7 +21,21 @@ if (!haveOrl) {
 }
 
 function capture(): CliIo & { o: string; e: string } {
-  const c = { o: '', e: '', stdout: { write: (s: string) => { c.o += s; } }, stderr: { write: (s: string) => { c.e += s; }, isTTY: false } };
+  const c = {
+    o: '',
+    e: '',
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
+    },
+  };
   return c;
 }
 
@@ -50,7 +64,11 @@ describe.skipIf(!existsSync(fixture))('occlusion --align detect on raw photos', 
     for (const s of syntheticDataset({ seed: 9, identities: 3, imagesPerIdentity: 3, occluderRate: 0 })) {
       const rel = `photos/${s.identity}/${s.index}.png`;
       mkdirSync(join(dir, 'photos', String(s.identity)), { recursive: true });
-      await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } }).resize(200, 200).extend({ top: 30, bottom: 30, left: 30, right: 30, background: '#000' }).png().toFile(join(dir, rel));
+      await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } })
+        .resize(200, 200)
+        .extend({ top: 30, bottom: 30, left: 30, right: 30, background: '#000' })
+        .png()
+        .toFile(join(dir, rel));
       list.push(`${rel},${s.identity}`);
     }
     writeFileSync(join(dir, 'list.txt'), `${list.join('\n')}\n`);
@@ -58,7 +76,9 @@ describe.skipIf(!existsSync(fixture))('occlusion --align detect on raw photos', 
     expect(await main(['occlusion', '--model', fixture, '--data', dir, '--out', join(dir, 'out'), '--align', 'detect'], io), io.e).toBe(0);
     const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
     expect(r.alignment).toMatch(/^detect \(interpret-fr-prepare into .*: \d+ aligned, \d+ centred-box fallback, 0 failed/);
-    const prepared = readFileSync(join(dir, 'out', 'aligned', 'list.txt'), 'utf8').trim().split('\n');
+    const prepared = readFileSync(join(dir, 'out', 'aligned', 'list.txt'), 'utf8')
+      .trim()
+      .split('\n');
     expect(prepared).toHaveLength(9);
     expect(prepared[0]!.split(',')).toHaveLength(138);
   });

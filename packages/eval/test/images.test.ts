@@ -20,7 +20,8 @@ function pngHeader(w: number, h: number): Uint8Array {
   b.write('IHDR', 12, 'latin1');
   b.writeUInt32BE(w, 16);
   b.writeUInt32BE(h, 20);
-  b[24] = 8; b[25] = 2;
+  b[24] = 8;
+  b[25] = 2;
   return new Uint8Array(b);
 }
 
@@ -47,7 +48,9 @@ describe('image decoding contract (eval)', () => {
   });
 
   it('a truncated JPEG is refused naming the file; the intact one decodes', async () => {
-    const jpg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const jpg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
     writeFileSync(join(dir, 'ok.jpg'), jpg);
     writeFileSync(join(dir, 'cut.jpg'), jpg.subarray(0, Math.floor(jpg.length * 0.6)));
     const ok = await decodeImageFile(join(dir, 'ok.jpg'));

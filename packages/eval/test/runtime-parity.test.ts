@@ -18,11 +18,30 @@ import { loadOnRuntime } from '../src/cli/runtimes.ts';
 import { formatIjbaMetadata, type IjbaRow } from '../src/protocols/ijba-csv.ts';
 
 const capture = () => {
-  const c = { o: '', e: '', stdout: { write: (s: string) => { c.o += s; } }, stderr: { write: (s: string) => { c.e += s; }, isTTY: false } };
+  const c = {
+    o: '',
+    e: '',
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
+    },
+  };
   return c;
 };
 
-const RUNTIMES = [['ort-node', 'cpu'], ['ort-web', 'wasm'], ['tfjs', 'cpu'], ['tfjs', 'wasm']] as const;
+const RUNTIMES = [
+  ['ort-node', 'cpu'],
+  ['ort-web', 'wasm'],
+  ['tfjs', 'cpu'],
+  ['tfjs', 'wasm'],
+] as const;
 
 describe('the eval CLI on every runtime, from the same checkpoint', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'runtime-parity-'));
@@ -43,13 +62,20 @@ describe('the eval CLI on every runtime, from the same checkpoint', async () => 
     for (let k = 0; k < per; k++) {
       const px = new Uint8Array(S * S * 3);
       const dx = rng.int(5);
-      for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) {
-        const cell = Math.min(2, Math.floor(((x + dx) * 3) / S)) + 3 * Math.min(2, Math.floor((y * 3) / S));
-        px[(y * S + x) * 3 + c] = Math.max(0, Math.min(255, ((base[cell]! * (c + 1) * 37) % 256) + Math.round(20 * (rng.float() - 0.5))));
-      }
+      for (let y = 0; y < S; y++)
+        for (let x = 0; x < S; x++)
+          for (let c = 0; c < 3; c++) {
+            const cell = Math.min(2, Math.floor(((x + dx) * 3) / S)) + 3 * Math.min(2, Math.floor((y * 3) / S));
+            px[(y * S + x) * 3 + c] = Math.max(0, Math.min(255, ((base[cell]! * (c + 1) * 37) % 256) + Math.round(20 * (rng.float() - 0.5))));
+          }
       const name = `id${i}/img${k}.png`;
       mkdirSync(join(dir, 'images', `id${i}`), { recursive: true });
-      writeFileSync(join(dir, 'images', name), await sharp(px, { raw: { width: S, height: S, channels: 3 } }).png().toBuffer());
+      writeFileSync(
+        join(dir, 'images', name),
+        await sharp(px, { raw: { width: S, height: S, channels: 3 } })
+          .png()
+          .toBuffer(),
+      );
       files[i]!.push(name);
     }
   }
@@ -57,13 +83,28 @@ describe('the eval CLI on every runtime, from the same checkpoint', async () => 
   const lines: string[] = [];
   for (let i = 0; i < ids; i++) for (let a = 0; a < per; a++) for (let b = a + 1; b < per; b++) lines.push(`${files[i]![a]} ${files[i]![b]} 1`);
   const nGen = lines.length;
-  for (let q = 0; q < nGen; q++) { const i = q % ids; const j = (i + 1 + (q % (ids - 1))) % ids; lines.push(`${files[i]![q % per]} ${files[j]![(q + 2) % per]} 0`); }
+  for (let q = 0; q < nGen; q++) {
+    const i = q % ids;
+    const j = (i + 1 + (q % (ids - 1))) % ids;
+    lines.push(`${files[i]![q % per]} ${files[j]![(q + 2) % per]} 0`);
+  }
   writeFileSync(join(dir, 'pairs.txt'), lines.join('\n') + '\n');
   // IJB-A-shaped split 1: per identity, a 3-image verify template and a 2-image one; gallery = ids 0..3, probes = all.
   let sighting = 1;
   const sid = new Map<string, number>();
   for (const f of files.flat()) sid.set(f, sighting++);
-  const row = (t: number, s: number, f: string): IjbaRow => ({ templateId: t, subjectId: s, file: f, mediaId: sid.get(f)!, sightingId: sid.get(f)!, frame: Number.NaN, bbox: [0, 0, S, S], landmarks: [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN], yaw: Number.NaN, visibility: [1, 1, 1] });
+  const row = (t: number, s: number, f: string): IjbaRow => ({
+    templateId: t,
+    subjectId: s,
+    file: f,
+    mediaId: sid.get(f)!,
+    sightingId: sid.get(f)!,
+    frame: Number.NaN,
+    bbox: [0, 0, S, S],
+    landmarks: [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN],
+    yaw: Number.NaN,
+    visibility: [1, 1, 1],
+  });
   const vm: IjbaRow[] = [];
   const gal: IjbaRow[] = [];
   const prb: IjbaRow[] = [];
@@ -89,7 +130,8 @@ describe('the eval CLI on every runtime, from the same checkpoint', async () => 
     const out = argv[argv.indexOf('--out') + 1]!;
     return JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   };
-  const metricsOf = (r: Record<string, unknown>) => JSON.stringify({ verify: r.verify, search: r.search, auc: r.auc, eer: r.eer, accuracy: r.accuracy, thresholds: undefined, counts: r.counts });
+  const metricsOf = (r: Record<string, unknown>) =>
+    JSON.stringify({ verify: r.verify, search: r.search, auc: r.auc, eer: r.eer, accuracy: r.accuracy, thresholds: undefined, counts: r.counts });
 
   it('pairs and IJB-A reports are identical on ort-node, ort-web, tfjs-cpu and tfjs-wasm', async () => {
     const pairs: string[] = [];
@@ -116,7 +158,26 @@ describe('the eval CLI on every runtime, from the same checkpoint', async () => 
 
   it('--device cuda without the CUDA libraries falls back to cpu with a note (a JSON line off a TTY); bad combinations are usage errors', async () => {
     const io = capture();
-    const code = await main(['pairs', '--pairs', join(dir, 'pairs.txt'), '--format', 'list', '--model', join(dir, 'model.onnx'), '--images', join(dir, 'images'), '--runtime', 'ort-node', '--device', 'cuda', '--out', join(dir, 'pairs-cuda')], io);
+    const code = await main(
+      [
+        'pairs',
+        '--pairs',
+        join(dir, 'pairs.txt'),
+        '--format',
+        'list',
+        '--model',
+        join(dir, 'model.onnx'),
+        '--images',
+        join(dir, 'images'),
+        '--runtime',
+        'ort-node',
+        '--device',
+        'cuda',
+        '--out',
+        join(dir, 'pairs-cuda'),
+      ],
+      io,
+    );
     expect(code, io.e).toBe(0);
     const rep = JSON.parse(readFileSync(join(dir, 'pairs-cuda', 'report.json'), 'utf8'));
     if (rep.model.providers.includes('cuda')) return; // a machine with CUDA: nothing to fall back from
@@ -132,13 +193,19 @@ describe('the eval CLI on every runtime, from the same checkpoint', async () => 
       [['--runtime', 'onnx'], /--runtime: expected ort-node \| ort-web \| tfjs/],
     ] as const) {
       const e = capture();
-      expect(await main(['pairs', '--pairs', join(dir, 'pairs.txt'), '--format', 'list', '--model', join(dir, 'model.onnx'), '--images', join(dir, 'images'), ...argv, '--out', join(dir, 'bad')], e)).toBe(2);
+      expect(
+        await main(
+          ['pairs', '--pairs', join(dir, 'pairs.txt'), '--format', 'list', '--model', join(dir, 'model.onnx'), '--images', join(dir, 'images'), ...argv, '--out', join(dir, 'bad')],
+          e,
+        ),
+      ).toBe(2);
       expect(e.e).toMatch(msg);
     }
   }, 60_000);
 
   it('--runtime tfjs without the trainer installed: a one-line error saying what to install', async () => {
-    await expect(loadOnRuntime(join(dir, 'ckpt'), { runtime: 'tfjs', device: 'cpu', workers: 1, verify: true, tfjsEntry: '@interpret-fr/not-installed/embedder' }))
-      .rejects.toThrow(/^--runtime: --runtime tfjs needs the trainer's checkpoint embedder \(@interpret-fr\/not-installed\/embedder, not installed\); install @interpret-fr\/trainer next to @interpret-fr\/eval/);
+    await expect(loadOnRuntime(join(dir, 'ckpt'), { runtime: 'tfjs', device: 'cpu', workers: 1, verify: true, tfjsEntry: '@interpret-fr/not-installed/embedder' })).rejects.toThrow(
+      /^--runtime: --runtime tfjs needs the trainer's checkpoint embedder \(@interpret-fr\/not-installed\/embedder, not installed\); install @interpret-fr\/trainer next to @interpret-fr\/eval/,
+    );
   });
 });

@@ -85,7 +85,9 @@ export function pixelsToChw(p: Pixels, pre: PreprocessInfo, out: Float32Array, o
   const plane = S * S;
   const srcCh = C === 1 ? [0, 0, 0] : pre.channelOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
   for (let k = 0; k < 3; k++) {
-    const sc = srcCh[k]!, m = pre.mean[k]!, f = pre.scale[k]!;
+    const sc = srcCh[k]!,
+      m = pre.mean[k]!,
+      f = pre.scale[k]!;
     const o = offset + k * plane;
     for (let i = 0, si = sc; i < plane; i++, si += C) out[o + i] = (d[si]! - m) * f;
   }
@@ -94,7 +96,8 @@ export function pixelsToChw(p: Pixels, pre: PreprocessInfo, out: Float32Array, o
 /** Checks an ImageBatch against the model size; returns a short description of the mismatch or null. */
 export function checkBatch(b: ImageBatch, size: number): void {
   if (b.channels !== 3) throw new InputError(`ImageBatch has ${b.channels} channels, the model expects 3`);
-  if (b.height !== size || b.width !== size) throw new InputError(`ImageBatch images are ${b.height}×${b.width}, the model expects ${size}×${size} (preprocess pixels with the recognizer, or resize first)`);
+  if (b.height !== size || b.width !== size)
+    throw new InputError(`ImageBatch images are ${b.height}×${b.width}, the model expects ${size}×${size} (preprocess pixels with the recognizer, or resize first)`);
   if (b.layout !== 'NCHW' && b.layout !== 'NHWC') throw new InputError(`ImageBatch layout must be 'NCHW' or 'NHWC', got ${String(b.layout)}`);
   const want = b.n * 3 * size * size;
   if (b.data.length !== want) throw new InputError(`ImageBatch of ${b.n} images needs ${want} floats, data has ${b.data.length}`);

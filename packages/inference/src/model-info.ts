@@ -7,7 +7,16 @@
  *
  * @module
  */
-import { defaultModelPreprocess, hasModelMetadata, InterpretFrError, ONNX_META, OnnxMetadataError, parseModelMetadata, validateModelPreprocess, validateSpec } from '@interpret-fr/core';
+import {
+  defaultModelPreprocess,
+  hasModelMetadata,
+  InterpretFrError,
+  ONNX_META,
+  OnnxMetadataError,
+  parseModelMetadata,
+  validateModelPreprocess,
+  validateSpec,
+} from '@interpret-fr/core';
 import type { ModelPreprocess, ModelSpec, OnnxInfo, OnnxValueInfo } from '@interpret-fr/core';
 import type { OrtSessionLike } from './ort-types.ts';
 
@@ -113,7 +122,9 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
     for (const axis of [2, 3]) {
       const d = inShape[axis];
       if (isNum(d) && d !== preprocess.size) {
-        throw new ModelError(`${where}: input '${inputName}' is ${JSON.stringify(inShape)} but the preprocessing says size ${preprocess.size}; expected [N, 3, ${preprocess.size}, ${preprocess.size}]`);
+        throw new ModelError(
+          `${where}: input '${inputName}' is ${JSON.stringify(inShape)} but the preprocessing says size ${preprocess.size}; expected [N, 3, ${preprocess.size}, ${preprocess.size}]`,
+        );
       }
     }
   }
@@ -137,7 +148,7 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
 
   const embShape = declared(session, onnx, embeddingName, 'output');
   if (embShape && embShape.length !== 2) throw new ModelError(`${where}: output '${embeddingName}' has rank ${embShape.length} (${JSON.stringify(embShape)}), expected [N, D]`);
-  const specDim = spec && specShapes ? specShapes.get(spec.outputs.embedding)?.[0] ?? null : null;
+  const specDim = spec && specShapes ? (specShapes.get(spec.outputs.embedding)?.[0] ?? null) : null;
   const shapeDim = embShape && isNum(embShape[1]) ? embShape[1] : null;
   if (specDim !== null && shapeDim !== null && specDim !== shapeDim) throw new ModelError(`${where}: output '${embeddingName}' has D = ${shapeDim} but the spec says ${specDim}`);
   const dim = shapeDim ?? specDim ?? 0;
@@ -149,7 +160,8 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
     const sm = spec?.outputs.maps && specShapes ? specShapes.get(spec.outputs.maps) : undefined;
     const fromSpec: [number, number, number] | null = sm && sm.length === 3 ? [sm[2]!, sm[0]!, sm[1]!] : null;
     if (ms && isNum(ms[1]) && isNum(ms[2]) && isNum(ms[3])) mapDims = [ms[1], ms[2], ms[3]];
-    if (mapDims && fromSpec && mapDims.join() !== fromSpec.join()) throw new ModelError(`${where}: output '${mapsName}' is [N, ${mapDims.join(', ')}] but the spec says [N, ${fromSpec.join(', ')}]`);
+    if (mapDims && fromSpec && mapDims.join() !== fromSpec.join())
+      throw new ModelError(`${where}: output '${mapsName}' is [N, ${mapDims.join(', ')}] but the spec says [N, ${fromSpec.join(', ')}]`);
     mapDims = mapDims ?? fromSpec;
   }
   const fixedBatch = inShape && isNum(inShape[0]) ? inShape[0] : null;

@@ -49,7 +49,10 @@ export interface PoolOptions extends ModelOverride {
 
 /** The pool's queue is full; retry later, or raise `queueLimit`. */
 export class PoolQueueFullError extends Error {
-  constructor(readonly pending: number, readonly limit: number) {
+  constructor(
+    readonly pending: number,
+    readonly limit: number,
+  ) {
     super(`recognizer pool queue is full: ${pending} calls pending, queueLimit ${limit}; retry later or raise queueLimit`);
     this.name = 'PoolQueueFullError';
   }
@@ -123,7 +126,9 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
     slots.push({ worker, index: i, task: null });
     readies.push(
       new Promise<Ready>((resolve, reject) => {
-        worker.once('message', (m: { type: string; message?: string } & Ready) => (m.type === 'ready' ? resolve(m) : reject(new ModelError(`${where}: worker ${i} could not load the model: ${m.message}`))));
+        worker.once('message', (m: { type: string; message?: string } & Ready) =>
+          m.type === 'ready' ? resolve(m) : reject(new ModelError(`${where}: worker ${i} could not load the model: ${m.message}`)),
+        );
         worker.once('error', reject);
       }),
     );
@@ -229,7 +234,10 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
         if (parts.length === 1) return parts[0]!;
         const all = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
         let o = 0;
-        for (const p of parts) { all.set(p, o); o += p.length; }
+        for (const p of parts) {
+          all.set(p, o);
+          o += p.length;
+        }
         return all;
       });
       return { n, out, dims };
@@ -261,7 +269,8 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
     async embed(images, opts = {}) {
       const { n, out, dims } = await runAll(images, [info.embeddingName]);
       const d = dims[0]!;
-      if (n > 0 && (d.length !== 2 || (info.dim > 0 && d[1] !== info.dim))) throw new ModelError(`output '${info.embeddingName}' has dims [${d.join(', ')}], expected [N, ${info.dim}]`);
+      if (n > 0 && (d.length !== 2 || (info.dim > 0 && d[1] !== info.dim)))
+        throw new ModelError(`output '${info.embeddingName}' has dims [${d.join(', ')}], expected [N, ${info.dim}]`);
       const e: Embeddings = { data: n ? out[0]! : new Float32Array(0), n, dim: info.dim || (d[1] ?? 0) };
       return opts.normalize ? l2NormalizeRows(e) : e;
     },

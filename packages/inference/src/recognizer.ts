@@ -199,7 +199,10 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
         if (ps.length === 1) return ps[0]!;
         const all = new Float32Array(ps.reduce((a, p) => a + p.length, 0));
         let o = 0;
-        for (const p of ps) { all.set(p, o); o += p.length; }
+        for (const p of ps) {
+          all.set(p, o);
+          o += p.length;
+        }
         return all;
       });
       return { n, out };
@@ -209,7 +212,8 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
   }
 
   function needMaps(): string {
-    if (info.mapsName === null) throw new ModelError(`this model has no maps output (outputs: ${JSON.stringify(session.outputNames)}); export it with maps (interpret-fr-export --maps)`);
+    if (info.mapsName === null)
+      throw new ModelError(`this model has no maps output (outputs: ${JSON.stringify(session.outputNames)}); export it with maps (interpret-fr-export --maps)`);
     return info.mapsName;
   }
 

@@ -24,9 +24,7 @@ import type { OrtModuleLike } from './ort-types.ts';
 export * from './index.ts';
 
 /** Events of the web binding. */
-export type WebInferenceEvent =
-  | { type: 'session'; providers: ('webgpu' | 'wasm')[] }
-  | { type: 'provider-fallback'; requested: 'webgpu'; used: 'wasm'; reason: string };
+export type WebInferenceEvent = { type: 'session'; providers: ('webgpu' | 'wasm')[] } | { type: 'provider-fallback'; requested: 'webgpu'; used: 'wasm'; reason: string };
 
 /** Options of the web {@link createRecognizer}. */
 export interface WebRecognizerOptions extends Omit<RecognizerOptions, 'createSession' | 'readFile'> {
@@ -50,7 +48,10 @@ export const subtleSha256Parts: HashParts = async (parts) => {
   for (const p of parts) n += p.length;
   const all = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) { all.set(p, o); o += p.length; }
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
   return toHex(new Uint8Array(await subtle.digest('SHA-256', all)));
 };
 

@@ -15,7 +15,11 @@ import { metadataField, tinyOnnx } from './helpers/tiny-onnx.ts';
 const fixture = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'interpretable-tiny.onnx');
 const bytes = new Uint8Array(readFileSync(fixture));
 const tmp = mkdtempSync(join(tmpdir(), 'ifr-integrity-'));
-const write = (name: string, b: Uint8Array): string => { const p = join(tmp, name); writeFileSync(p, b); return p; };
+const write = (name: string, b: Uint8Array): string => {
+  const p = join(tmp, name);
+  writeFileSync(p, b);
+  return p;
+};
 
 /** The fixture with its seal removed and `fix` applied to the preprocess JSON, re-sealed (a "valid" but wrong export). */
 function withPreprocess(fix: (p: Record<string, unknown>) => void): Uint8Array {
@@ -26,7 +30,16 @@ function withPreprocess(fix: (p: Record<string, unknown>) => void): Uint8Array {
   const at = text.indexOf(key);
   expect(at).toBeGreaterThan(0);
   // Rebuild: the old preprocess entry stays, a later one overrides it (later duplicates win in readOnnxInfo).
-  const p: Record<string, unknown> = { size: 48, mean: [127.5, 127.5, 127.5], scale: [1 / 127.5, 1 / 127.5, 1 / 127.5], channelOrder: 'RGB', layout: 'NCHW', gray: 'replicate', inputName: 'image', dtype: 'float32' };
+  const p: Record<string, unknown> = {
+    size: 48,
+    mean: [127.5, 127.5, 127.5],
+    scale: [1 / 127.5, 1 / 127.5, 1 / 127.5],
+    channelOrder: 'RGB',
+    layout: 'NCHW',
+    gray: 'replicate',
+    inputName: 'image',
+    dtype: 'float32',
+  };
   fix(p);
   return sealOnnxModel(Buffer.concat([unsealed, metadataField(ONNX_META.preprocess, JSON.stringify(p))]));
 }
@@ -58,7 +71,10 @@ describe('model integrity seal', () => {
       const at = rng.int(m.length);
       m[at] = (m[at]! + 1 + rng.int(255)) & 255;
       const where = `mutant-${k}.onnx`;
-      const err = await createRecognizer(m).then(() => null, (e: Error) => e);
+      const err = await createRecognizer(m).then(
+        () => null,
+        (e: Error) => e,
+      );
       // bytes are named 'model bytes (N B)'; the path form is checked above.
       expect(err, `mutation ${k} at byte ${at} loaded (${where})`).not.toBeNull();
       expect(err!.name).toMatch(/^(OnnxMetadataError|ModelError)$/);
@@ -80,12 +96,48 @@ describe('model integrity seal', () => {
 
 describe('preprocessing metadata is validated (even when the seal matches)', () => {
   it.each([
-    ['scale 0 (main: accepted, AUC 50 %)', (p: Record<string, unknown>) => { p.scale = [0, 0, 0]; }, /preprocess\.scale must be 3 finite, non-zero numbers/],
-    ['scalar mean (a variant nobody writes)', (p: Record<string, unknown>) => { p.mean = 127.5; }, /preprocess\.mean must be 3 finite numbers/],
-    ['NaN-like mean', (p: Record<string, unknown>) => { p.mean = [null, 1, 2]; }, /preprocess\.mean must be 3 finite numbers/],
-    ['unknown layout', (p: Record<string, unknown>) => { p.layout = 'NHWC'; }, /preprocess\.layout must be 'NCHW'/],
-    ['insane size', (p: Record<string, unknown>) => { p.size = 1e6; }, /preprocess\.size must be an integer in 1\.\.4096/],
-    ['std instead of scale', (p: Record<string, unknown>) => { p.std = [1, 1, 1]; }, /preprocess has unknown key 'std'/],
+    [
+      'scale 0 (main: accepted, AUC 50 %)',
+      (p: Record<string, unknown>) => {
+        p.scale = [0, 0, 0];
+      },
+      /preprocess\.scale must be 3 finite, non-zero numbers/,
+    ],
+    [
+      'scalar mean (a variant nobody writes)',
+      (p: Record<string, unknown>) => {
+        p.mean = 127.5;
+      },
+      /preprocess\.mean must be 3 finite numbers/,
+    ],
+    [
+      'NaN-like mean',
+      (p: Record<string, unknown>) => {
+        p.mean = [null, 1, 2];
+      },
+      /preprocess\.mean must be 3 finite numbers/,
+    ],
+    [
+      'unknown layout',
+      (p: Record<string, unknown>) => {
+        p.layout = 'NHWC';
+      },
+      /preprocess\.layout must be 'NCHW'/,
+    ],
+    [
+      'insane size',
+      (p: Record<string, unknown>) => {
+        p.size = 1e6;
+      },
+      /preprocess\.size must be an integer in 1\.\.4096/,
+    ],
+    [
+      'std instead of scale',
+      (p: Record<string, unknown>) => {
+        p.std = [1, 1, 1];
+      },
+      /preprocess has unknown key 'std'/,
+    ],
   ])('%s', async (_name, fix, want) => {
     const p = write('pre.onnx', withPreprocess(fix));
     await expect(createRecognizer(p)).rejects.toThrow(want);

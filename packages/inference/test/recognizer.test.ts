@@ -67,7 +67,12 @@ describe.each(runtimes)('createRecognizer on %s (hand-built model)', (_name, run
       const r = raw.data.subarray(3 * i, 3 * i + 3);
       const len = Math.hypot(...r);
       expect(Math.hypot(...nrm.data.subarray(3 * i, 3 * i + 3))).toBeCloseTo(1, 6);
-      expect(maxAbsDiff(nrm.data.subarray(3 * i, 3 * i + 3), Array.from(r, (v) => v / len))).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(
+          nrm.data.subarray(3 * i, 3 * i + 3),
+          Array.from(r, (v) => v / len),
+        ),
+      ).toBeLessThan(1e-6);
     }
   });
 
@@ -97,8 +102,10 @@ describe.each(runtimes)('createRecognizer on %s (hand-built model)', (_name, run
       const pk = await rec.peaks(imgs, { convention });
       for (let k = 0; k < imgs.length * 3; k++) {
         const map = Array.from(maps.data.subarray(k * S * S, (k + 1) * S * S));
-        const mx = Math.max(...map), mn = Math.min(...map);
-        const iMax = map.indexOf(mx), iMin = map.indexOf(mn);
+        const mx = Math.max(...map),
+          mn = Math.min(...map);
+        const iMax = map.indexOf(mx),
+          iMin = map.indexOf(mn);
         const off = convention === 'center' ? 0.5 : 1;
         expect(pk.positive.value[k]).toBe(Math.fround(mx));
         expect(pk.positive.cell[k]).toBe(iMax);
@@ -182,6 +189,7 @@ describe('no copies across the ORT boundary', () => {
   it('an NCHW batch is wrapped in place (chunks are views of the caller’s buffer); pixels go through one reused scratch buffer', async () => {
     const seen: Float32Array[] = [];
     const spy: OrtModuleLike = {
+      // biome-ignore lint/complexity/useArrowFunction: called with `new`, so it must be a function, not an arrow
       Tensor: function (type: 'float32', data: Float32Array, dims: readonly number[]) {
         seen.push(data);
         return new ort.Tensor(type, data, dims);

@@ -35,7 +35,8 @@ describe.skipIf(!haveBench)('recognizer on the PyTorch interpretable export (96Ã
     let positives = 0;
     for (let k = 0; k < 3 * 320; k++) {
       const m = maps.subarray(k * 576, (k + 1) * 576);
-      let iMax = 0, iMin = 0;
+      let iMax = 0,
+        iMin = 0;
       for (let j = 1; j < 576; j++) {
         if (m[j]! > m[iMax]!) iMax = j;
         if (m[j]! < m[iMin]!) iMin = j;

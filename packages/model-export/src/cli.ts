@@ -13,7 +13,6 @@ import { checkOnnx } from './check.ts';
 import { exportOnnx } from './export.ts';
 import type { ExportOutput } from './export.ts';
 
-
 /** The command line: options and help. */
 export const CLI = defineCli({
   name: 'interpret-fr-export',
@@ -45,10 +44,19 @@ export function main(argv: string[], io: CliIo = processIo()): Promise<number> {
     const ck = readCheckpointDir(loc.checkpointDir, { onWarning: (m) => io.stderr.write(`interpret-fr-export: warning: ${m}\n`) });
     const sha256 = ck.integrity!.sha256;
     const trainingConfig = loc.configPath ? readJsonFile(loc.configPath) : undefined;
-    const bytes = exportOnnx(ck.spec, ck.tensors, { opset, outputs, foldBatchNorm: !values['no-fold-bn'], l2normalize: values.l2 === true, trainingConfig, checkpointSha256: sha256 });
+    const bytes = exportOnnx(ck.spec, ck.tensors, {
+      opset,
+      outputs,
+      foldBatchNorm: !values['no-fold-bn'],
+      l2normalize: values.l2 === true,
+      trainingConfig,
+      checkpointSha256: sha256,
+    });
     const check = checkOnnx(bytes);
     if (!check.ok) throw new InterpretFrError(`exported graph failed the structural check: ${check.problems.join('; ')}`, { code: 'model', file: loc.checkpointDir });
     writeFileAtomic(resolve(output), bytes);
-    io.stdout.write(`${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`);
+    io.stdout.write(
+      `${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`,
+    );
   });
 }

@@ -96,13 +96,15 @@ export function exportOnnx(spec: ModelSpec, weights: Weights, options: ExportOpt
   });
   for (const [k, v] of Object.entries(options.metadata ?? {})) metadata.push([k, v]);
   // The integrity seal (SHA-256 of every other byte) is appended last: inference checks it on load.
-  return sealOnnxModel(g.encode({
-    irVersion: irVersionFor(opset),
-    opset,
-    producerName: 'interpret-fr-model-export',
-    producerVersion: EXPORTER_VERSION,
-    graphName: spec.name,
-    docString: `Interpret-FR ${spec.name}: input image [N,${spec.inputChannels},${spec.inputSize},${spec.inputSize}] NCHW float32 (x/127.5-1, RGB); outputs ${outputs.join(', ')}`,
-    metadata,
-  }));
+  return sealOnnxModel(
+    g.encode({
+      irVersion: irVersionFor(opset),
+      opset,
+      producerName: 'interpret-fr-model-export',
+      producerVersion: EXPORTER_VERSION,
+      graphName: spec.name,
+      docString: `Interpret-FR ${spec.name}: input image [N,${spec.inputChannels},${spec.inputSize},${spec.inputSize}] NCHW float32 (x/127.5-1, RGB); outputs ${outputs.join(', ')}`,
+      metadata,
+    }),
+  );
 }

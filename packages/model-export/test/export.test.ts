@@ -118,7 +118,16 @@ describe('graph structure', () => {
   it('writes the metadata_props', () => {
     expect(JSON.parse(m.metadata['interpret-fr.spec']!)).toEqual(spec);
     const s = 1 / 127.5;
-    expect(JSON.parse(m.metadata['interpret-fr.preprocess']!)).toEqual({ size: 96, mean: [127.5, 127.5, 127.5], scale: [s, s, s], channelOrder: 'RGB', layout: 'NCHW', gray: 'replicate', inputName: 'image', dtype: 'float32' });
+    expect(JSON.parse(m.metadata['interpret-fr.preprocess']!)).toEqual({
+      size: 96,
+      mean: [127.5, 127.5, 127.5],
+      scale: [s, s, s],
+      channelOrder: 'RGB',
+      layout: 'NCHW',
+      gray: 'replicate',
+      inputName: 'image',
+      dtype: 'float32',
+    });
     expect(m.metadata['interpret-fr.model-sha256']).toMatch(/^[0-9a-f]{64}$/);
     expect(m.metadata['interpret-fr.checkpoint-sha256']).toBe('ab'.repeat(32));
     expect(JSON.parse(m.metadata['interpret-fr.training-config']!)).toEqual({ lr: 1e-3 });
@@ -127,7 +136,7 @@ describe('graph structure', () => {
   });
 
   it('is deterministic and prunes blocks the outputs do not need', () => {
-    expect(Buffer.compare(exportOnnx(spec, w, { outputs: ["embedding", "maps"], checkpointSha256: "ab".repeat(32), trainingConfig: { lr: 1e-3 } }), bytes)).toBe(0);
+    expect(Buffer.compare(exportOnnx(spec, w, { outputs: ['embedding', 'maps'], checkpointSha256: 'ab'.repeat(32), trainingConfig: { lr: 1e-3 } }), bytes)).toBe(0);
     const e = decodeOnnx(exportOnnx(spec, w));
     expect(e.graph.nodes.some((n) => n.opType === 'Gemm')).toBe(false);
     expect(e.graph.outputs.map((o) => o.name)).toEqual(['embedding']);

@@ -59,7 +59,10 @@ function progressLine(e: TrainEvent): string | null {
       return parts.join(' | ');
     }
     case 'backend':
-      return `backend: ${e.name}${e.attempts.filter((a) => !a.ok).map((a) => `\n  (${a.name}: ${a.reason})`).join('')}`;
+      return `backend: ${e.name}${e.attempts
+        .filter((a) => !a.ok)
+        .map((a) => `\n  (${a.name}: ${a.reason})`)
+        .join('')}`;
     case 'start':
       return `${e.resumedFrom !== null ? `resuming at step ${e.resumedFrom}` : 'training'} ${e.spec} (${e.params} params, ${e.numClasses} classes) on ${e.data.kind} ${e.data.path}: ${e.data.images} images, batch ${e.data.batchSize}, ${e.totalSteps} steps`;
     case 'data-warning':

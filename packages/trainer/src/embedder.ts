@@ -56,11 +56,13 @@ export async function createCheckpointEmbedder(path: string, opts: CheckpointEmb
       if (img.width !== S) img = resizeBilinearPixels(img, S, S, { coordinate: 'half_pixel' });
       preprocess(img, x, { layout: 'NHWC', size: S, offset: i * per });
     });
-    return tf.tidy(() => {
-      const e = net.forward(tf.tensor4d(x, [images.length, S, S, 3]), { training: false }).embedding;
-      dim = e.shape[1]!;
-      return e.dataSync() as Float32Array;
-    }).slice();
+    return tf
+      .tidy(() => {
+        const e = net.forward(tf.tensor4d(x, [images.length, S, S, 3]), { training: false }).embedding;
+        dim = e.shape[1]!;
+        return e.dataSync() as Float32Array;
+      })
+      .slice();
   };
   // The feature size from one forward pass on a blank image (the spec does not name it directly).
   run([{ data: new Uint8Array(per), width: S, height: S, channels: 3 }]);
@@ -74,6 +76,8 @@ export async function createCheckpointEmbedder(path: string, opts: CheckpointEmb
       for (let s = 0; s < images.length; s += batch) data.set(run(images.slice(s, s + batch)), s * featDim);
       return { data, n: images.length, dim: featDim };
     },
-    async dispose() { disposeParams(params); },
+    async dispose() {
+      disposeParams(params);
+    },
   };
 }

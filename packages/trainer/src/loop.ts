@@ -110,7 +110,8 @@ export async function openRunDir(config: TrainConfig, opts: Pick<TrainOptions, '
     const torn = repairEvents(runDir);
     const latest = latestCheckpoint(runDir);
     if (opts.resume && !latest) throw new InterpretFrError(`--resume: ${runDir} has no checkpoint to resume from`, { code: 'usage' });
-    if (!opts.resume && latest && existsSync(latest)) throw new InterpretFrError(`${runDir} already holds a run (checkpoint ${latest}); resume it or choose another output folder`, { code: 'usage' });
+    if (!opts.resume && latest && existsSync(latest))
+      throw new InterpretFrError(`${runDir} already holds a run (checkpoint ${latest}); resume it or choose another output folder`, { code: 'usage' });
     initRunDir(runDir, config);
     if (orphans.length > 0) await emit({ type: 'warning', message: `removed ${orphans.length} temporary file(s) left by an interrupted run: ${orphans.join(', ')}` });
     if (torn !== null) await emit({ type: 'warning', message: `${paths.events}: removed a torn last line left by an interrupted run (${torn.length} characters)` });
@@ -217,7 +218,10 @@ export async function restore(ctx: RunContext, config: TrainConfig, model: Model
     const ck = readModelCheckpoint(from, warn);
     const bb = new Set(spec.outputs.backbone);
     const only = (n: string): boolean => bb.has(n.slice(0, n.lastIndexOf('/'))) && (config.init.loadRunningStats || !/\/moving_(mean|variance)$/.test(n));
-    assertFinite(ck.tensors.filter((t) => only(t.name)), `init.from ${from}/weights.bin`);
+    assertFinite(
+      ck.tensors.filter((t) => only(t.name)),
+      `init.from ${from}/weights.bin`,
+    );
     model.params = loadParams(tf, spec, ck.tensors, { into: model.params, only });
     out.initFrom = from;
   }
@@ -328,7 +332,16 @@ export async function trainLoop(ctx: RunContext, config: TrainConfig, model: Mod
       const ips = (stepsSince * b.n) / Math.max(1e-9, (now - tLast) / 1000);
       if (losses || step === totalSteps) {
         await Promise.all(data.pending.splice(0));
-        await ctx.emit({ type: 'step', step, totalSteps, epoch: b.epoch, losses, imagesPerSecond: ips, elapsedSeconds: (now - ctx.t0) / 1000, etaSeconds: perStep * (totalSteps - step) });
+        await ctx.emit({
+          type: 'step',
+          step,
+          totalSteps,
+          epoch: b.epoch,
+          losses,
+          imagesPerSecond: ips,
+          elapsedSeconds: (now - ctx.t0) / 1000,
+          etaSeconds: perStep * (totalSteps - step),
+        });
         tLast = now;
         stepsSince = 0;
       }
@@ -349,13 +362,34 @@ export async function trainLoop(ctx: RunContext, config: TrainConfig, model: Mod
 }
 
 /** Stage 6: the inference-mode accuracy check, the `done` event, summary.json and loss.svg. */
-export async function finalize(ctx: RunContext, config: TrainConfig, model: ModelStage, data: DataStage, progress: Progress, out: LoopOutcome, backendName: string): Promise<TrainResult> {
+export async function finalize(
+  ctx: RunContext,
+  config: TrainConfig,
+  model: ModelStage,
+  data: DataStage,
+  progress: Progress,
+  out: LoopOutcome,
+  backendName: string,
+): Promise<TrainResult> {
   const { tf, spec } = model;
-  const evalAccuracy = out.reason === 'completed' && config.evalImages > 0 ? await evaluateAccuracy(tf, buildNet(tf, spec, model.params), data.source, spec, config, data.numClasses) : null;
+  const evalAccuracy =
+    out.reason === 'completed' && config.evalImages > 0 ? await evaluateAccuracy(tf, buildNet(tf, spec, model.params), data.source, spec, config, data.numClasses) : null;
   const wallSeconds = (performance.now() - ctx.t0) / 1000;
   const skippedImages = progress.skippedBefore + data.dataset.skipped;
   await ctx.emit({ type: 'done', reason: out.reason, step: out.step, runDir: ctx.runDir, checkpoint: out.checkpoint, wallSeconds, final: out.final, evalAccuracy, skippedImages });
-  await writeRunReport(ctx.runDir, { reason: out.reason, step: out.step, totalSteps: data.totalSteps, wallSeconds, evalAccuracy, skippedImages, final: out.final, data: data.info, preset: config.preset, spec: spec.name, backend: backendName });
+  await writeRunReport(ctx.runDir, {
+    reason: out.reason,
+    step: out.step,
+    totalSteps: data.totalSteps,
+    wallSeconds,
+    evalAccuracy,
+    skippedImages,
+    final: out.final,
+    data: data.info,
+    preset: config.preset,
+    spec: spec.name,
+    backend: backendName,
+  });
   return { runDir: ctx.runDir, reason: out.reason, step: out.step, checkpoint: out.checkpoint, final: out.final, evalAccuracy, wallSeconds, skippedImages, spec };
 }
 

@@ -35,7 +35,10 @@ function panel(series: Series[], x0: number, y0: number, w: number, h: number, l
   }
   const X = (v: number): number => x0 + ((v - xmin) / (xmax - xmin)) * w;
   const Y = (v: number): number => y0 + h - ((f(v) - ymin) / (ymax - ymin)) * h;
-  const out: string[] = [`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#999"/>`, `<text x="${x0}" y="${y0 - 8}" font-weight="bold">${esc(title)}</text>`];
+  const out: string[] = [
+    `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#999"/>`,
+    `<text x="${x0}" y="${y0 - 8}" font-weight="bold">${esc(title)}</text>`,
+  ];
   for (let k = 0; k <= 4; k++) {
     const yv = ymin + ((ymax - ymin) * k) / 4;
     const label = log ? Number((10 ** yv).toPrecision(3)) : Number(yv.toPrecision(3));

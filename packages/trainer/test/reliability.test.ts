@@ -17,7 +17,7 @@ import { loadBackend } from '../src/backend.ts';
 import { main } from '../src/cli.ts';
 import { resolveConfig } from '../src/config.ts';
 import type { TrainEvent } from '../src/events.ts';
-import { train, TrainingDivergedError } from '../src/loop.ts';
+import { train } from '../src/loop.ts';
 import { readEvents, readModelCheckpoint, readTrainState, saveCheckpoint } from '../src/run-dir.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,16 +38,26 @@ function io() {
 function randomTensors(numClasses: number): TensorEntry[] {
   const spec = presetSpec('interpretable-tiny', { numClasses });
   const rng = new Rng(5);
-  return paramInfos(spec).map((p) => ({ name: p.name, shape: p.shape, dtype: 'float32', data: Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => 0.01 * rng.normal()) }));
+  return paramInfos(spec).map((p) => ({
+    name: p.name,
+    shape: p.shape,
+    dtype: 'float32',
+    data: Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => 0.01 * rng.normal()),
+  }));
 }
 
 describe('training reliability', () => {
   it('--set optimizer.lr=1e30: stops with a clear error, exit 1, the last good checkpoint stays the latest', async () => {
     const out = fresh('diverge');
     const c = io();
-    const code = await main(['--preset', 'tiny', ...SYN.flatMap((s) => ['--set', s]), '--set', 'optimizer.lr=1e30', '--set', 'logEvery=1', '--set', 'checkpointEvery=1', '--steps', '8', '--out', out], c.io);
+    const code = await main(
+      ['--preset', 'tiny', ...SYN.flatMap((s) => ['--set', s]), '--set', 'optimizer.lr=1e30', '--set', 'logEvery=1', '--set', 'checkpointEvery=1', '--steps', '8', '--out', out],
+      c.io,
+    );
     expect(code).toBe(1);
-    expect(c.err().trim().split('\n').at(-1)).toMatch(/^interpret-fr-train: training diverged at step \d+: (loss "\w+" is (NaN|Infinity|-Infinity)|tensor "[^"]+" holds \S+ at element \d+ \(not saved\)); (the last good checkpoint .* is kept as the latest|no checkpoint was written before it)\. Lower optimizer\.lr/);
+    expect(c.err().trim().split('\n').at(-1)).toMatch(
+      /^interpret-fr-train: training diverged at step \d+: (loss "\w+" is (NaN|Infinity|-Infinity)|tensor "[^"]+" holds \S+ at element \d+ \(not saved\)); (the last good checkpoint .* is kept as the latest|no checkpoint was written before it)\. Lower optimizer\.lr/,
+    );
     const events = readEvents(out);
     const div = events.find((e) => e.type === 'diverged') as Extract<TrainEvent, { type: 'diverged' }>;
     expect(div).toBeDefined();
@@ -69,7 +79,9 @@ describe('training reliability', () => {
     (tensors[0]!.data as Float32Array)[7] = Number.NaN;
     writeCheckpointDir(base, { spec: presetSpec('interpretable-tiny', { numClasses: 4 }), tensors, meta: {} });
     const cfg = resolveConfig({ preset: 'tiny', sets: [...SYN, 'steps=1', `init.from=${base}`] });
-    await expect(train(cfg, { runDir: fresh('nan-run'), backend })).rejects.toThrow(new RegExp(`init\\.from ${base}/weights\\.bin: tensor "${tensors[0]!.name}" holds NaN at element 7; refusing to train from non-finite weights`));
+    await expect(train(cfg, { runDir: fresh('nan-run'), backend })).rejects.toThrow(
+      new RegExp(`init\\.from ${base}/weights\\.bin: tensor "${tensors[0]!.name}" holds NaN at element 7; refusing to train from non-finite weights`),
+    );
   });
 
   it('a second writer into the same --out is refused naming the holder pid', async () => {
@@ -93,7 +105,13 @@ describe('training reliability', () => {
     const tensors = randomTensors(4);
     const rng = new Rng(1);
     for (const step of [999_998, 999_999, 1_000_000]) {
-      const st = { step, rng: { step: rng.state(), occlusion: rng.state() }, data: { epoch: 0, index: 0, permRng: rng.state(), cropRng: rng.state() }, skippedImages: 0, optimizer: [] };
+      const st = {
+        step,
+        rng: { step: rng.state(), occlusion: rng.state() },
+        data: { epoch: 0, index: 0, permRng: rng.state(), cropRng: rng.state() },
+        skippedImages: 0,
+        optimizer: [],
+      };
       saveCheckpoint(out, { spec, tensors, meta: { step } }, st, 2);
     }
     expect(listCheckpoints(out).map((c) => c.step)).toEqual([999_999, 1_000_000]);
@@ -159,7 +177,11 @@ describe('training reliability', () => {
     const out = fresh('sigterm');
     const bin = resolve(here, '../src/bin.ts');
     // `node --import tsx` (not the tsx CLI, whose wrapper process does not relay SIGTERM to a handler).
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, '--preset', 'tiny', ...SYN.flatMap((s) => ['--set', s]), '--set', 'logEvery=1', '--steps', '100000', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], cwd: resolve(here, '..') });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', bin, '--preset', 'tiny', ...SYN.flatMap((s) => ['--set', s]), '--set', 'logEvery=1', '--steps', '100000', '--out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: resolve(here, '..') },
+    );
     let buf = '';
     const code = await new Promise<number | null>((done) => {
       child.stderr.on('data', (d: Buffer) => {

@@ -65,7 +65,11 @@ export async function decodeImage(blob: Blob, name: string, maxPixels = DEFAULT_
   const long = Math.max(bitmap.width, bitmap.height);
   if (long > MAX_SIDE) {
     const k = MAX_SIDE / long;
-    const small = await createImageBitmap(bitmap, { resizeWidth: Math.max(1, Math.round(bitmap.width * k)), resizeHeight: Math.max(1, Math.round(bitmap.height * k)), resizeQuality: 'high' });
+    const small = await createImageBitmap(bitmap, {
+      resizeWidth: Math.max(1, Math.round(bitmap.width * k)),
+      resizeHeight: Math.max(1, Math.round(bitmap.height * k)),
+      resizeQuality: 'high',
+    });
     bitmap.close();
     bitmap = small;
   }
@@ -90,7 +94,8 @@ export async function startCamera(video: HTMLVideoElement): Promise<() => void> 
 
 /** The current video frame as an image. */
 export async function captureFrame(video: HTMLVideoElement): Promise<LoadedImage> {
-  const w = video.videoWidth, h = video.videoHeight;
+  const w = video.videoWidth,
+    h = video.videoHeight;
   if (!w || !h) throw new Error('the camera has not delivered a frame yet');
   const pixels = readPixels(video, w, h);
   const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(pixels.data.buffer as ArrayBuffer), w, h));

@@ -17,11 +17,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const spec = presets['casia-net-tiny']({ numClasses: 5 });
 function ck(seed: number) {
   const rng = new Rng(seed);
-  const params = new Map(paramInfos(spec).map((p) => {
-    const a = new Float32Array(p.shape.reduce((x, y) => x * y, 1));
-    for (let i = 0; i < a.length; i++) a[i] = rng.truncatedNormal(0.02);
-    return [p.name, a] as const;
-  }));
+  const params = new Map(
+    paramInfos(spec).map((p) => {
+      const a = new Float32Array(p.shape.reduce((x, y) => x * y, 1));
+      for (let i = 0; i < a.length; i++) a[i] = rng.truncatedNormal(0.02);
+      return [p.name, a] as const;
+    }),
+  );
   return checkpointFromParams(spec, params, { seed });
 }
 

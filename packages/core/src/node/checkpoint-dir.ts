@@ -87,7 +87,12 @@ export function readCheckpointDir(dir: string, opts: ReadCheckpointOptions = {})
     throw new CheckpointError(`${path}: ${msg}${hint}`, e.reason, e.file);
   }
   if (ck.integrity?.scope === 'weights-only') {
-    if (opts.requireFullHash) throw new CheckpointError(`${manifestPath}: version 1 checkpoint refused: its SHA-256 covers ${WEIGHTS_FILE} only (re-save it with a current version)`, 'version', MANIFEST_FILE);
+    if (opts.requireFullHash)
+      throw new CheckpointError(
+        `${manifestPath}: version 1 checkpoint refused: its SHA-256 covers ${WEIGHTS_FILE} only (re-save it with a current version)`,
+        'version',
+        MANIFEST_FILE,
+      );
     opts.onWarning?.(legacyCheckpointWarning(manifestPath));
   }
   return ck;

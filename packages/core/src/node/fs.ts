@@ -157,15 +157,15 @@ function syncDir(dir: string): void {
 
 /** statfs magic numbers of kernel pseudo file systems where a run or report must not go. */
 const PSEUDO_FS: Record<number, string> = {
-  0x9fa0: 'proc',
-  0x62656572: 'sysfs',
-  0x1cd1: 'devpts',
-  0x64626720: 'debugfs',
-  0x74726163: 'tracefs',
-  0x27e0eb: 'cgroup',
-  0x63677270: 'cgroup2',
-  0x73636673: 'securityfs',
-  0xcafe4a11: 'bpf',
+  40864: 'proc',
+  1650812274: 'sysfs',
+  7377: 'devpts',
+  1684170528: 'debugfs',
+  1953653091: 'tracefs',
+  2613483: 'cgroup',
+  1667723888: 'cgroup2',
+  1935894131: 'securityfs',
+  3405662737: 'bpf',
 };
 
 /** The pseudo file system (`proc`, `sysfs`…) `path` lives on, or null (also when unknown). */

@@ -149,7 +149,8 @@ export function locateRun(path: string): RunLocation {
     if (!existsSync(join(ck, MANIFEST_FILE))) throw new RunDirError(`${p.pointer}: points to "${relative(abs, ck)}", which has no ${MANIFEST_FILE}`, p.pointer);
   } else {
     const all = listCheckpoints(abs);
-    if (all.length === 0) throw new RunDirError(`${abs}: neither a checkpoint folder (${MANIFEST_FILE}) nor a run directory (${RUN_LAYOUT.pointer} pointer or ${RUN_LAYOUT.checkpoints}/step-*)`, abs);
+    if (all.length === 0)
+      throw new RunDirError(`${abs}: neither a checkpoint folder (${MANIFEST_FILE}) nor a run directory (${RUN_LAYOUT.pointer} pointer or ${RUN_LAYOUT.checkpoints}/step-*)`, abs);
     ck = all[all.length - 1]!.path;
   }
   return { checkpointDir: ck, configPath: existsSync(p.config) ? p.config : null, runDir: abs };
@@ -245,12 +246,16 @@ export function acquireRunLock(runDir: string): RunLock {
         }
         continue;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new FsError(`${path}: cannot create the run lock: ${(e as Error).message}`, path, (e as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new FsError(`${path}: cannot create the run lock: ${(e as Error).message}`, path, (e as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
       }
       const held = readLock(path);
       if (held && (held.host !== hostname() || processAlive(held.pid))) {
         const who = held.host !== hostname() ? `pid ${held.pid} on host ${held.host}` : `pid ${held.pid}`;
-        throw new RunDirError(`${runDir}: already in use by ${who} (since ${held.started}; lock ${path}). Wait for it, or use another --out; if that process is not writing this run, delete the lock file`, path);
+        throw new RunDirError(
+          `${runDir}: already in use by ${who} (since ${held.started}; lock ${path}). Wait for it, or use another --out; if that process is not writing this run, delete the lock file`,
+          path,
+        );
       }
       // Stale (dead pid) or unreadable: take it over. Rename it aside (atomic: of two processes
       // taking over, only one moves it), check that what moved is the stale lock we judged (not a

@@ -48,7 +48,8 @@ export const OUTSIDE_ROOT_OPTION = {
 export function splitsOption(value: string | undefined, def: readonly number[]): number[] {
   if (value === undefined) return [...def];
   const list = value.split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : Number.NaN));
-  if (list.length === 0 || list.some((s) => !Number.isSafeInteger(s) || s < 1)) throw InterpretFrError.expected('a comma-separated list of split numbers (1, 2, …)', value, { code: 'usage', field: '--splits' });
+  if (list.length === 0 || list.some((s) => !Number.isSafeInteger(s) || s < 1))
+    throw InterpretFrError.expected('a comma-separated list of split numbers (1, 2, …)', value, { code: 'usage', field: '--splits' });
   const seen = new Set<number>();
   for (const s of list) {
     if (seen.has(s)) throw usageError(`"${value}" lists split ${s} twice; each split may be evaluated once`, '--splits');
@@ -114,21 +115,26 @@ export async function featuresFrom(
   const batchSize = intOption(v.batch, 'batch', 32, { min: 1, max: 4096 });
   const rt = runtimeChoice(v.runtime, v.device, workers);
   const progress = ctx.progress();
-  const model = rt.runtime === 'ort-node' && rt.device === 'cpu'
-    ? await loadModel(v.model, workers, { verify: v['no-verify'] !== true })
-    : await loadRuntimeModel(v.model, { ...rt, workers, verify: v['no-verify'] !== true, note: (e, text) => progress.note(e, text) });
+  const model =
+    rt.runtime === 'ort-node' && rt.device === 'cpu'
+      ? await loadModel(v.model, workers, { verify: v['no-verify'] !== true })
+      : await loadRuntimeModel(v.model, { ...rt, workers, verify: v['no-verify'] !== true, note: (e, text) => progress.note(e, text) });
   try {
     const ids = await imageIds();
     const loader = load(model);
-    const r = await extractFeatures(model, { ids, load: (id) => loader(id) }, {
-      cacheDir: v.cache ?? join(out, opts.cacheTag ? `features-cache-${opts.cacheTag}` : 'features-cache'),
-      batchSize,
-      concurrency: workers,
-      onEvent: (e) => {
-        if (e.type === 'progress') progress.update({ what: 'extract', ...e }, `extract: ${e.done}/${e.total} (${e.fromCache} cached)`, { final: e.done === e.total });
-        else progress.note({ what: 'extract', ...e }, null);
+    const r = await extractFeatures(
+      model,
+      { ids, load: (id) => loader(id) },
+      {
+        cacheDir: v.cache ?? join(out, opts.cacheTag ? `features-cache-${opts.cacheTag}` : 'features-cache'),
+        batchSize,
+        concurrency: workers,
+        onEvent: (e) => {
+          if (e.type === 'progress') progress.update({ what: 'extract', ...e }, `extract: ${e.done}/${e.total} (${e.fromCache} cached)`, { final: e.done === e.total });
+          else progress.note({ what: 'extract', ...e }, null);
+        },
       },
-    });
+    );
     if (r.skipped.length) ctx.io.stderr.write(`skipped ${r.skipped.length} undecodable image(s) (listed in report.json skippedImages), e.g. ${r.skipped[0]!.reason}\n`);
     return { table: featureTable(r.features, r.ids, `features of ${v.model}`), model: model.meta, data: { images, model: v.model }, skippedImages: r.skipped };
   } finally {
@@ -137,7 +143,8 @@ export async function featuresFrom(
 }
 
 /** `--align detect`: the face-api detector + 68 landmarks of `@interpret-fr/align`, loaded on first use. */
-export const ALIGN_DETECT_DESCRIPTION = 'detect (face-api TinyFaceDetector + 68 landmarks, least-squares similarity onto the 68-point template, 110 crop, centre 96; no face: centred-box fallback)';
+export const ALIGN_DETECT_DESCRIPTION =
+  'detect (face-api TinyFaceDetector + 68 landmarks, least-squares similarity onto the 68-point template, 110 crop, centre 96; no face: centred-box fallback)';
 
 /** A detect-and-align loader: photo (and optionally the protocol's face box) → the centre 96 of the 110 template alignment. */
 export type DetectAligner = (px: Pixels, where: string, hintBox?: ArrayLike<number>) => Promise<Pixels>;
@@ -163,7 +170,10 @@ export async function createDetectAligner(counts: Record<string, number> = {}): 
         const ix = Math.max(0, Math.min(hx + hw, f.box.x + f.box.width) - Math.max(hx, f.box.x));
         const iy = Math.max(0, Math.min(hy + hh, f.box.y + f.box.height) - Math.max(hy, f.box.y));
         const iou = (ix * iy) / (hw * hh + f.box.width * f.box.height - ix * iy);
-        if (iou > best) { best = iou; k = i; }
+        if (iou > best) {
+          best = iou;
+          k = i;
+        }
       });
     }
     const face = faces[k]!;

@@ -51,7 +51,10 @@ export function runtimeChoice(runtime: string | undefined, device: string | unde
 }
 
 /** Loads `path` on the runtime; `note` hears one-line notes (CUDA fallback). */
-export async function loadOnRuntime(path: string, o: { runtime: Runtime; device: string; workers: number; verify: boolean; note?: (event: object, text: string) => void; tfjsEntry?: string }): Promise<RuntimeModel> {
+export async function loadOnRuntime(
+  path: string,
+  o: { runtime: Runtime; device: string; workers: number; verify: boolean; note?: (event: object, text: string) => void; tfjsEntry?: string },
+): Promise<RuntimeModel> {
   if (o.runtime === 'ort-node') {
     const inf = await import('@interpret-fr/inference/node');
     const used: string[] = [];
@@ -63,16 +66,21 @@ export async function loadOnRuntime(path: string, o: { runtime: Runtime; device:
       }
     };
     const providers = o.device === 'cuda' ? (['cuda', 'cpu'] as const) : (['cpu'] as const);
-    const rec = o.workers > 1
-      ? await inf.createRecognizerPool(path, { workers: o.workers, verify: o.verify, executionProviders: [...providers], onEvent } as never)
-      : await inf.createRecognizer(path, { verify: o.verify, executionProviders: [...providers], onEvent });
+    const rec =
+      o.workers > 1
+        ? await inf.createRecognizerPool(path, { workers: o.workers, verify: o.verify, executionProviders: [...providers], onEvent } as never)
+        : await inf.createRecognizer(path, { verify: o.verify, executionProviders: [...providers], onEvent });
     const r = rec as unknown as RuntimeModel & { info?: unknown };
     return Object.assign(r, { runtimeInfo: { runtime: 'ort-node', device: o.device, providers: used.length ? [...used] : [...providers], info: r.info ?? null } });
   }
   if (o.runtime === 'ort-web') {
     const web = await import('@interpret-fr/inference/web');
     let bytes: Uint8Array;
-    try { bytes = new Uint8Array(await readFile(path)); } catch (e) { throw new InterpretFrError(`cannot read the model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'io', file: path }); }
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch (e) {
+      throw new InterpretFrError(`cannot read the model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'io', file: path });
+    }
     const rec = await web.createRecognizer(bytes, { verify: o.verify, numThreads: 1 });
     const r = rec as unknown as RuntimeModel & { info?: unknown };
     return Object.assign(r, { runtimeInfo: { runtime: 'ort-web', device: 'wasm', providers: ['wasm'], info: r.info ?? null } });
@@ -85,7 +93,10 @@ export async function loadOnRuntime(path: string, o: { runtime: Runtime; device:
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
-      throw new InterpretFrError(`--runtime tfjs needs the trainer's checkpoint embedder (${entry}, not installed); install @interpret-fr/trainer next to @interpret-fr/eval, or use --runtime ort-node|ort-web with an exported .onnx`, { code: 'usage', field: '--runtime' });
+      throw new InterpretFrError(
+        `--runtime tfjs needs the trainer's checkpoint embedder (${entry}, not installed); install @interpret-fr/trainer next to @interpret-fr/eval, or use --runtime ort-node|ort-web with an exported .onnx`,
+        { code: 'usage', field: '--runtime' },
+      );
     }
     throw e;
   }

@@ -57,7 +57,12 @@ export interface ExtractOptions {
 const CACHE_VERSION = 1;
 
 async function exists(p: string): Promise<boolean> {
-  try { await stat(p); return true; } catch { return false; }
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -66,7 +71,11 @@ async function exists(p: string): Promise<boolean> {
  * @example
  * const { features } = await extractFeatures(recognizer, { ids, load }, { cacheDir: 'runs/x/features', onEvent });
  */
-export async function extractFeatures(embedder: Embedder, source: ImageSource, opts: ExtractOptions = {}): Promise<{ features: FeatureMatrix; ids: string[]; skipped: SkippedImage[] }> {
+export async function extractFeatures(
+  embedder: Embedder,
+  source: ImageSource,
+  opts: ExtractOptions = {},
+): Promise<{ features: FeatureMatrix; ids: string[]; skipped: SkippedImage[] }> {
   const ids = [...source.ids];
   const n = ids.length;
   const dim = embedder.dim;
@@ -85,7 +94,8 @@ export async function extractFeatures(embedder: Embedder, source: ImageSource, o
     if (await exists(manifestPath)) {
       const got = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof want;
       for (const k of Object.keys(want) as (keyof typeof want)[]) {
-        if (got[k] !== want[k]) throw new Error(`${manifestPath}: ${k} is ${JSON.stringify(got[k])}, this run needs ${JSON.stringify(want[k])}; use another cache folder or delete it`);
+        if (got[k] !== want[k])
+          throw new Error(`${manifestPath}: ${k} is ${JSON.stringify(got[k])}, this run needs ${JSON.stringify(want[k])}; use another cache folder or delete it`);
       }
       for (let c = 0; c < nChunks; c++) {
         const p = join(dir, `chunk-${String(c).padStart(5, '0')}.npy`);
@@ -120,25 +130,35 @@ export async function extractFeatures(embedder: Embedder, source: ImageSource, o
         const s = starts[next++]!;
         const e = Math.min(b, s + batch);
         // One undecodable image is skipped and reported (as the trainer does), not fatal to the run.
-        const loaded = await Promise.all(ids.slice(s, e).map(async (id, k) => {
-          try {
-            return await source.load(id, s + k);
-          } catch (err) {
-            if (!isBadImageError(err)) throw err;
-            bad[s + k] = 1;
-            skipped.push({ id, reason: (err as Error).message });
-            opts.onEvent?.({ type: 'image-skipped', id, index: s + k, reason: (err as Error).message });
-            return null;
-          }
-        }));
+        const loaded = await Promise.all(
+          ids.slice(s, e).map(async (id, k) => {
+            try {
+              return await source.load(id, s + k);
+            } catch (err) {
+              if (!isBadImageError(err)) throw err;
+              bad[s + k] = 1;
+              skipped.push({ id, reason: (err as Error).message });
+              opts.onEvent?.({ type: 'image-skipped', id, index: s + k, reason: (err as Error).message });
+              return null;
+            }
+          }),
+        );
         const rows: number[] = [];
         const px: Pixels[] = [];
-        loaded.forEach((p, k) => { if (p) { rows.push(s + k); px.push(p); } });
+        loaded.forEach((p, k) => {
+          if (p) {
+            rows.push(s + k);
+            px.push(p);
+          }
+        });
         if (px.length > 0) {
           const emb = await embedder.embed(px);
           if (emb.n !== px.length || emb.dim !== dim) throw new Error(`extractFeatures: embedder returned ${emb.n} × ${emb.dim} for ${px.length} images of dim ${dim}`);
           const nf = firstNonFinite(emb.data);
-          if (nf >= 0) throw new Error(`extractFeatures: the model returned ${emb.data[nf]} in the embedding of image '${ids[rows[Math.floor(nf / dim)]!]}' (row ${rows[Math.floor(nf / dim)]}); embeddings must be finite`);
+          if (nf >= 0)
+            throw new Error(
+              `extractFeatures: the model returned ${emb.data[nf]} in the embedding of image '${ids[rows[Math.floor(nf / dim)]!]}' (row ${rows[Math.floor(nf / dim)]}); embeddings must be finite`,
+            );
           rows.forEach((r, k) => data.set(emb.data.subarray(k * dim, (k + 1) * dim), r * dim));
         }
         done += e - s;

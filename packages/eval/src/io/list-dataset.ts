@@ -40,7 +40,8 @@ export function cropCenter(p: Pixels, size: number): { px: Pixels; dx: number; d
 
 /** Loads the first `maxImages` (default all) list entries, picked evenly over the list when fewer. */
 export async function loadListDataset(dir: string, opts: { maxImages?: number; crop?: number; allowOutsideRoot?: boolean } = {}): Promise<ListDataset> {
-  if (opts.maxImages !== undefined && !(Number.isSafeInteger(opts.maxImages) && opts.maxImages >= 1)) throw new RangeError(`loadListDataset: maxImages must be a positive integer, got ${opts.maxImages}`);
+  if (opts.maxImages !== undefined && !(Number.isSafeInteger(opts.maxImages) && opts.maxImages >= 1))
+    throw new RangeError(`loadListDataset: maxImages must be a positive integer, got ${opts.maxImages}`);
   const listPath = join(dir, 'list.txt');
   const lines = (await readFile(listPath, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
   const lmPath = join(dir, 'landmarks.txt');
@@ -56,7 +57,8 @@ export async function loadListDataset(dir: string, opts: { maxImages?: number; c
     const i = pick[k]!;
     const f = lines[i]!.split(',');
     const label = Number(f[1]);
-    if ((f.length !== 2 && !(inline && f.length === 138)) || !Number.isInteger(label)) throw new Error(`${listPath}:${i + 1}: '${lines[i]!.slice(0, 80)}', expected 'path,label' or 'path,label,136 landmark numbers'`);
+    if ((f.length !== 2 && !(inline && f.length === 138)) || !Number.isInteger(label))
+      throw new Error(`${listPath}:${i + 1}: '${lines[i]!.slice(0, 80)}', expected 'path,label' or 'path,label,136 landmark numbers'`);
     const path = resolveUnderRoot(dir, f[0]!.trim(), { where: `${listPath}:${i + 1}`, allowOutsideRoot: opts.allowOutsideRoot });
     let img: Pixels;
     try {

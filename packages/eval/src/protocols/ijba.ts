@@ -12,7 +12,19 @@ import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identif
 import { meanStd } from '../metrics/stats.ts';
 import { normalizeRows } from '../scores/cosine.ts';
 import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
-import { exactTemplateScore, prepareTemplates, scoreErrorBound, scoreTemplateMatrix, scoreTemplateMatrixAsync, scoreTemplatePairsAsync, scoreTemplatePairsExact, type FeatureMatrix, type PairScoreStats, type PreparedTemplates, type TemplateScore } from '../scores/template-scores.ts';
+import {
+  exactTemplateScore,
+  prepareTemplates,
+  scoreErrorBound,
+  scoreTemplateMatrix,
+  scoreTemplateMatrixAsync,
+  scoreTemplatePairsAsync,
+  scoreTemplatePairsExact,
+  type FeatureMatrix,
+  type PairScoreStats,
+  type PreparedTemplates,
+  type TemplateScore,
+} from '../scores/template-scores.ts';
 import { refineIdentification } from '../scores/refine.ts';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { firstNonFinite } from '../io/npy.ts';
@@ -67,7 +79,11 @@ export interface FeatureTable {
 
 /** Non-finite features: names their source, the row and the image id. */
 export class FeatureValueError extends InterpretFrError {
-  constructor(readonly source: string, override readonly row: number, message: string) {
+  constructor(
+    readonly source: string,
+    override readonly row: number,
+    message: string,
+  ) {
     super(`${source}: row ${row} (0-based): ${message}`, { code: 'data' });
     this.name = 'FeatureValueError';
   }
@@ -110,7 +126,8 @@ function subjectOf(m: IjbaMetadata): Map<number, number> {
   for (let r = 0; r < m.n; r++) {
     const t = m.templateId[r]!;
     const prev = s.get(t);
-    if (prev !== undefined && prev !== m.subjectId[r]) throw new IjbaFormatError(m.file, m.line[r]!, `TEMPLATE_ID ${t} has SUBJECT_ID ${m.subjectId[r]} here and ${prev} on an earlier line`);
+    if (prev !== undefined && prev !== m.subjectId[r])
+      throw new IjbaFormatError(m.file, m.line[r]!, `TEMPLATE_ID ${t} has SUBJECT_ID ${m.subjectId[r]} here and ${prev} on an earlier line`);
     s.set(t, m.subjectId[r]!);
   }
   return s;
@@ -119,7 +136,10 @@ function subjectOf(m: IjbaMetadata): Map<number, number> {
 const sizeOf = (t: Templates, i: number): number => t.offsets[i + 1]! - t.offsets[i]!;
 
 /** Counts of the refinement step (scores replaced by their canonical value, see scores/refine.ts). */
-export interface RefineCounts { verify: number; search: number }
+export interface RefineCounts {
+  verify: number;
+  search: number;
+}
 
 /** How one split's template scores are computed: synchronously (wasm SIMD / JS) or on an {@link AsyncGemm}. */
 type Scorer = {
@@ -133,7 +153,13 @@ type Scorer = {
  * async evaluators drive it with their own kernels; everything else (pairs, labels, subsets,
  * refinement, metrics) is this one code path.
  */
-function* splitSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, unit: Float32Array | undefined, scorer: Scorer): Generator<Float32Array | Promise<Float32Array>, IjbaSplitResult, Float32Array> {
+function* splitSteps(
+  d: IjbaSplitData,
+  table: FeatureTable,
+  opts: IjbaOptions,
+  unit: Float32Array | undefined,
+  scorer: Scorer,
+): Generator<Float32Array | Promise<Float32Array>, IjbaSplitResult, Float32Array> {
   const score = opts.score ?? 'set-min-mean';
   const subset = opts.subset ?? 'all';
   const feats = table.features;
@@ -154,15 +180,23 @@ function* splitSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, u
     const i = vIdx.get(c.a[p]!);
     const j = vIdx.get(c.b[p]!);
     if (i === undefined || j === undefined) throw new IjbaFormatError(c.file, c.line[p]!, `TEMPLATE_ID ${i === undefined ? c.a[p] : c.b[p]} is not in ${d.verifyMetadata.file}`);
-    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) { skippedPairs++; continue; }
-    pa.push(i); pb.push(j); src.push(p);
+    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) {
+      skippedPairs++;
+      continue;
+    }
+    pa.push(i);
+    pb.push(j);
+    src.push(p);
     lab.push(vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0);
   }
   const vp = prepareTemplates(feats, vt, score, u);
   const pai = Int32Array.from(pa);
   const pbi = Int32Array.from(pb);
   const vs = yield scorer.pairs(vp, pai, pbi);
-  const describePair = (k: number): string => { const p = src[k]!; return `${c.file}:${c.line[p]} (templates ${c.a[p]} vs ${c.b[p]}, split ${d.split})`; };
+  const describePair = (k: number): string => {
+    const p = src[k]!;
+    return `${c.file}:${c.line[p]} (templates ${c.a[p]} vs ${c.b[p]}, split ${d.split})`;
+  };
   const labels = Uint8Array.from(lab);
   // Verification scores are canonical bits on every kernel (scoreTemplatePairsExact), so no refinement is needed here.
   const vm = verificationMetrics(vs, labels, { farTargets: opts.farTargets ?? [1e-2, 1e-3], describePair });
@@ -178,10 +212,15 @@ function* splitSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, u
   const keepG = [...gt.ids.keys()].filter((i) => sizeOf(gt, i) > 0);
   const sub = (t: Templates, keep: number[]): Templates => {
     const offsets = new Int32Array(keep.length + 1);
-    keep.forEach((k, i) => { offsets[i + 1] = offsets[i]! + sizeOf(t, k); });
+    keep.forEach((k, i) => {
+      offsets[i + 1] = offsets[i]! + sizeOf(t, k);
+    });
     const rows = new Int32Array(offsets[keep.length]!);
     const media = new Int32Array(rows.length);
-    keep.forEach((k, i) => { rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); });
+    keep.forEach((k, i) => {
+      rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+      media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+    });
     return { ids: Int32Array.from(keep, (k) => t.ids[k]!), offsets, rows, media };
   };
   const P = sub(pt, keepP);
@@ -195,13 +234,23 @@ function* splitSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, u
   // Closed set: probes whose subject is not in the gallery are dropped for the CMC, kept as non-mated for TPIR@FPIR.
   const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10]);
   const ranked = probeRanks(M, ps, gs);
-  const tp = ranked.nMated < ps.length ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked) : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
+  const tp =
+    ranked.nMated < ps.length
+      ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked)
+      : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
   return {
     split: d.split,
     verify: { ...vm, pairs: pa.length, skippedPairs, templates: vt.ids.length, emptyTemplates: emptyV },
     search: {
-      ranks: c1.ranks, rates: c1.rates, tpir: tp, probes: P.ids.length, mated: c1.nMated,
-      skippedProbes: pt.ids.length - P.ids.length, gallery: G.ids.length, skippedGallery: gt.ids.length - G.ids.length, cmcCurve: c1.curve,
+      ranks: c1.ranks,
+      rates: c1.rates,
+      tpir: tp,
+      probes: P.ids.length,
+      mated: c1.nMated,
+      skippedProbes: pt.ids.length - P.ids.length,
+      gallery: G.ids.length,
+      skippedGallery: gt.ids.length - G.ids.length,
+      cmcCurve: c1.curve,
     },
     refined: { verify: scorer.stats.recomputed, search: refinedS },
   };
@@ -224,7 +273,11 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
 /** Evaluates one split with the dot products on `gemm` (e.g. {@link nativeGemm}); same metrics as {@link evaluateIjbaSplit}, to the bit. */
 export async function evaluateIjbaSplitAsync(d: IjbaSplitData, table: FeatureTable, gemm: AsyncGemm, opts: IjbaOptions = {}, unit?: Float32Array): Promise<IjbaSplitResult> {
   const stats: PairScoreStats = { recomputed: 0, native: 0 };
-  const it = splitSteps(d, table, opts, unit, { stats, pairs: (A, pa, pb) => scoreTemplatePairsAsync(A, A, pa, pb, gemm, stats), matrix: (P, G) => scoreTemplateMatrixAsync(P, G, gemm) });
+  const it = splitSteps(d, table, opts, unit, {
+    stats,
+    pairs: (A, pa, pb) => scoreTemplatePairsAsync(A, A, pa, pb, gemm, stats),
+    matrix: (P, G) => scoreTemplateMatrixAsync(P, G, gemm),
+  });
   let r = it.next();
   while (!r.done) r = it.next(await r.value);
   return r.value;
@@ -259,11 +312,19 @@ export const targetKey = (prefix: string, x: number): string => `${prefix}=${Str
 export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTable, opts: IjbaOptions = {}): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const f = table.features;
   const unit = normalizeRows(f.data, f.n, f.dim);
-  return summarizeIjba(splits.map((s) => evaluateIjbaSplit(s, table, opts, unit)), opts);
+  return summarizeIjba(
+    splits.map((s) => evaluateIjbaSplit(s, table, opts, unit)),
+    opts,
+  );
 }
 
 /** {@link evaluateIjba} with the dot products on `gemm` (onnxruntime-node's MLAS via {@link nativeGemm}); the same report to the bit. */
-export async function evaluateIjbaAsync(splits: readonly IjbaSplitData[], table: FeatureTable, gemm: AsyncGemm, opts: IjbaOptions = {}): Promise<{ summary: IjbaSummary; perSplit: IjbaSplitResult[] }> {
+export async function evaluateIjbaAsync(
+  splits: readonly IjbaSplitData[],
+  table: FeatureTable,
+  gemm: AsyncGemm,
+  opts: IjbaOptions = {},
+): Promise<{ summary: IjbaSummary; perSplit: IjbaSplitResult[] }> {
   const f = table.features;
   const unit = normalizeRows(f.data, f.n, f.dim);
   const perSplit: IjbaSplitResult[] = [];
@@ -282,17 +343,32 @@ function summarizeIjba(perSplit: IjbaSplitResult[], opts: IjbaOptions): { summar
     };
   });
   const search: Record<string, OverSplits> = {};
-  (opts.ranks ?? [1, 5, 10]).forEach((k, j) => { search[`rank-${k}`] = over(perSplit.map((r) => r.search.rates[j]!)); });
-  (opts.fpirTargets ?? [0.01, 0.1]).forEach((t, j) => { search[targetKey('tpir@fpir', t)] = over(perSplit.map((r) => r.search.tpir[j]!.tpir)); });
+  (opts.ranks ?? [1, 5, 10]).forEach((k, j) => {
+    search[`rank-${k}`] = over(perSplit.map((r) => r.search.rates[j]!));
+  });
+  (opts.fpirTargets ?? [0.01, 0.1]).forEach((t, j) => {
+    search[targetKey('tpir@fpir', t)] = over(perSplit.map((r) => r.search.tpir[j]!.tpir));
+  });
   const col = (g: (r: IjbaSplitResult) => number): number[] => perSplit.map(g);
   return {
     perSplit,
     summary: {
-      protocol: 'ijba', subset: opts.subset ?? 'all', score: opts.score ?? 'set-min-mean', stdKind: 'sample (N-1)',
-      verify, auc: over(col((r) => r.verify.auc)), eer: over(col((r) => r.verify.eer)), search,
+      protocol: 'ijba',
+      subset: opts.subset ?? 'all',
+      score: opts.score ?? 'set-min-mean',
+      stdKind: 'sample (N-1)',
+      verify,
+      auc: over(col((r) => r.verify.auc)),
+      eer: over(col((r) => r.verify.eer)),
+      search,
       counts: {
-        pairs: col((r) => r.verify.pairs), skippedPairs: col((r) => r.verify.skippedPairs), emptyTemplates: col((r) => r.verify.emptyTemplates),
-        probes: col((r) => r.search.probes), mated: col((r) => r.search.mated), skippedProbes: col((r) => r.search.skippedProbes), skippedGallery: col((r) => r.search.skippedGallery),
+        pairs: col((r) => r.verify.pairs),
+        skippedPairs: col((r) => r.verify.skippedPairs),
+        emptyTemplates: col((r) => r.verify.emptyTemplates),
+        probes: col((r) => r.search.probes),
+        mated: col((r) => r.search.mated),
+        skippedProbes: col((r) => r.search.skippedProbes),
+        skippedGallery: col((r) => r.search.skippedGallery),
       },
     },
   };

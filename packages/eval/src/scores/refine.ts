@@ -20,26 +20,47 @@
  * score within 2δ of the row's top (the top-score list that sets the thresholds); then mated scores
  * within 2δ of a non-mated top. Returns how many scores were refined.
  */
-export function refineIdentification(M: Float32Array, probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>, delta: number, rescore: (p: number, g: number) => number): number {
+export function refineIdentification(
+  M: Float32Array,
+  probeSubject: ArrayLike<number>,
+  gallerySubject: ArrayLike<number>,
+  delta: number,
+  rescore: (p: number, g: number) => number,
+): number {
   const nP = probeSubject.length;
   const nG = gallerySubject.length;
   const w = 2 * delta;
   const done = new Uint8Array(nP * nG);
   let c = 0;
-  const fix = (p: number, g: number): void => { const k = p * nG + g; if (!done[k]) { M[k] = rescore(p, g); done[k] = 1; c++; } };
+  const fix = (p: number, g: number): void => {
+    const k = p * nG + g;
+    if (!done[k]) {
+      M[k] = rescore(p, g);
+      done[k] = 1;
+      c++;
+    }
+  };
   const nmTops: number[] = [];
   const matedProbes: number[] = [];
   for (let p = 0; p < nP; p++) {
     const off = p * nG;
     let mated = false;
-    for (let g = 0; g < nG; g++) if (gallerySubject[g] === probeSubject[p]) {
-      mated = true;
-      const m = M[off + g]!;
-      let near = false;
-      for (let h = 0; h < nG; h++) if (h !== g && Math.abs(M[off + h]! - m) <= w) { fix(p, h); near = true; }
-      if (near) fix(p, g);
+    for (let g = 0; g < nG; g++)
+      if (gallerySubject[g] === probeSubject[p]) {
+        mated = true;
+        const m = M[off + g]!;
+        let near = false;
+        for (let h = 0; h < nG; h++)
+          if (h !== g && Math.abs(M[off + h]! - m) <= w) {
+            fix(p, h);
+            near = true;
+          }
+        if (near) fix(p, g);
+      }
+    if (mated) {
+      matedProbes.push(p);
+      continue;
     }
-    if (mated) { matedProbes.push(p); continue; }
     let top = -Infinity;
     for (let g = 0; g < nG; g++) if (M[off + g]! > top) top = M[off + g]!;
     for (let g = 0; g < nG; g++) if (M[off + g]! >= top - w) fix(p, g);
@@ -50,8 +71,13 @@ export function refineIdentification(M: Float32Array, probeSubject: ArrayLike<nu
   // Mated scores compared with the (now canonical) non-mated tops.
   nmTops.sort((a, b) => a - b);
   const nearTop = (x: number): boolean => {
-    let lo = 0, hi = nmTops.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (nmTops[mid]! < x - w) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = nmTops.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (nmTops[mid]! < x - w) lo = mid + 1;
+      else hi = mid;
+    }
     return lo < nmTops.length && nmTops[lo]! <= x + w;
   };
   for (const p of matedProbes) for (let g = 0; g < nG; g++) if (gallerySubject[g] === probeSubject[p] && nearTop(M[p * nG + g]!)) fix(p, g);

@@ -46,7 +46,10 @@ export function poolTemplates(unit: Float32Array, dim: number, t: Templates, met
     const a = t.offsets[i]!;
     const b = t.offsets[i + 1]!;
     if (method === 'mean-feature') {
-      for (let m = a; m < b; m++) { const o = t.rows[m]! * dim; for (let k = 0; k < dim; k++) acc[k]! += unit[o + k]!; }
+      for (let m = a; m < b; m++) {
+        const o = t.rows[m]! * dim;
+        for (let k = 0; k < dim; k++) acc[k]! += unit[o + k]!;
+      }
     } else {
       // Members of one media need not be adjacent: pool each distinct media id once.
       const seen = new Set<number>();
@@ -112,7 +115,11 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
     const empty = (t: Templates, i: number): boolean => t.offsets[i + 1] === t.offsets[i];
     for (let s = 0; s < pa.length; s += BS) {
       const e = Math.min(pa.length, s + BS);
-      for (let q = s; q < e; q++) { const p = order ? order[q]! : q; ia[q - s] = pa[p]!; ib[q - s] = pb[p]!; }
+      for (let q = s; q < e; q++) {
+        const p = order ? order[q]! : q;
+        ia[q - s] = pa[p]!;
+        ib[q - s] = pb[p]!;
+      }
       simd.pairDots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
       for (let q = s; q < e; q++) {
         const p = order ? order[q]! : q;
@@ -127,8 +134,14 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
     const j = pb[p]!;
     const n1 = oa[i + 1]! - oa[i]!;
     const n2 = ob[j + 1]! - ob[j]!;
-    if (n1 === 0 || n2 === 0) { out[p] = Number.NaN; continue; }
-    if (pooled) { out[p] = dot(A.data, i * d, B.data, j * d, d); continue; }
+    if (n1 === 0 || n2 === 0) {
+      out[p] = Number.NaN;
+      continue;
+    }
+    if (pooled) {
+      out[p] = dot(A.data, i * d, B.data, j * d, d);
+      continue;
+    }
     if (scratch.length < n1 * n2) scratch = new Float32Array(n1 * n2 * 2);
     dotBlock(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, scratch, n2);
     out[p] = setScore(scratch, 0, n1, n2, n2, quirk);
@@ -143,7 +156,10 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
 export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32Array {
   let mi = 0;
   let mj = 0;
-  for (let p = 0; p < pa.length; p++) { if (pa[p]! > mi) mi = pa[p]!; if (pb[p]! > mj) mj = pb[p]!; }
+  for (let p = 0; p < pa.length; p++) {
+    if (pa[p]! > mi) mi = pa[p]!;
+    if (pb[p]! > mj) mj = pb[p]!;
+  }
   const ti = Math.floor(mi / tile) + 1;
   const tj = Math.floor(mj / tile) + 1;
   const start = new Uint32Array(ti * tj + 1);
@@ -200,16 +216,31 @@ function setScoresOfRowBlock(S: Float32Array | Float64Array, off: number, n1: nu
     const r = off + a * ld;
     for (let g = 0; g < nG; g++) {
       let m = -Infinity;
-      for (let b = go[g]!; b < go[g + 1]!; b++) { const v = S[r + b]!; m = v > m ? v : m; }
+      for (let b = go[g]!; b < go[g + 1]!; b++) {
+        const v = S[r + b]!;
+        m = v > m ? v : m;
+      }
       rm[a * nG + g] = m;
     }
-    for (let b = 0; b < ld; b++) { const v = S[r + b]!; const c = cm[b]!; cm[b] = v > c ? v : c; nan |= v !== v ? 1 : 0; }
+    for (let b = 0; b < ld; b++) {
+      const v = S[r + b]!;
+      const c = cm[b]!;
+      cm[b] = v > c ? v : c;
+      // biome-ignore lint/suspicious/noSelfCompare: branch-free NaN test in the hot loop
+      nan |= v !== v ? 1 : 0;
+    }
   }
   // A NaN cosine (only from a non-finite feature, which featureTable refuses) poisons the whole row block.
-  if (nan) { out.fill(Number.NaN, o, o + nG); return; }
+  if (nan) {
+    out.fill(Number.NaN, o, o + nG);
+    return;
+  }
   for (let g = 0; g < nG; g++) {
     const n2 = go[g + 1]! - go[g]!;
-    if (n2 === 0) { out[o + g] = Number.NaN; continue; }
+    if (n2 === 0) {
+      out[o + g] = Number.NaN;
+      continue;
+    }
     if (quirk && (n1 === 1 || n2 === 1)) {
       let m = -Infinity;
       for (let a = 0; a < n1; a++) m = maxNaN(m, rm[a * nG + g]!);
@@ -245,7 +276,10 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   for (let p = 0; p < nP; p++) {
     const a = P.templates.offsets[p]!;
     const n1 = P.templates.offsets[p + 1]! - a;
-    if (n1 === 0) { out.fill(Number.NaN, p * nG, (p + 1) * nG); continue; }
+    if (n1 === 0) {
+      out.fill(Number.NaN, p * nG, (p + 1) * nG);
+      continue;
+    }
     if (block.length < n1 * nGi) block = new Float32Array(n1 * nGi);
     dotBlock(P.data, a, n1, G.data, 0, nGi, d, block, nGi, { keepB: true });
     setScoresOfRowBlock(block, 0, n1, nGi, go, quirk, out, p * nG);
@@ -301,8 +335,14 @@ export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: Prepared
     for (let p = t0; p < t1; p++) {
       const a = rowOff[p]!;
       const n1 = rowOff[p + 1]! - a;
-      if (po[p + 1] === po[p]) { out.fill(Number.NaN, p * nG, (p + 1) * nG); continue; }
-      if (pooled) { for (let g = 0; g < nG; g++) out[p * nG + g] = go[g + 1] === go[g] ? Number.NaN : S[(a - base) * nGi + g]!; continue; }
+      if (po[p + 1] === po[p]) {
+        out.fill(Number.NaN, p * nG, (p + 1) * nG);
+        continue;
+      }
+      if (pooled) {
+        for (let g = 0; g < nG; g++) out[p * nG + g] = go[g + 1] === go[g] ? Number.NaN : S[(a - base) * nGi + g]!;
+        continue;
+      }
       setScoresOfRowBlock(S, (a - base) * nGi, n1, nGi, go, quirk, out, p * nG);
     }
   }
@@ -337,8 +377,14 @@ export function scoreTemplatePairsExact(A: PreparedTemplates, B: PreparedTemplat
     const j = pb[p]!;
     const n1 = oa[i + 1]! - oa[i]!;
     const n2 = ob[j + 1]! - ob[j]!;
-    if (n1 === 0 || n2 === 0) { out[p] = Number.NaN; continue; }
-    if (pooled) { out[p] = exactTemplateScore(A, i, B, j); continue; }
+    if (n1 === 0 || n2 === 0) {
+      out[p] = Number.NaN;
+      continue;
+    }
+    if (pooled) {
+      out[p] = exactTemplateScore(A, i, B, j);
+      continue;
+    }
     if (S.length < n1 * n2) S = new Float64Array(n1 * n2 * 2);
     dotBlock64(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, S, n2);
     out[p] = Math.fround(setScore(S, 0, n1, n2, n2, quirk));
@@ -354,7 +400,14 @@ export function scoreTemplatePairsExact(A: PreparedTemplates, B: PreparedTemplat
  * δ = (d + n1 + n2 + 4)·2⁻⁵³ of the canonical float64 value; it rounds to the same float32 unless a
  * rounding boundary lies within δ, and those (≈ 1 in 10⁶) are recomputed canonically.
  */
-export async function scoreTemplatePairsAsync(A: PreparedTemplates, B: PreparedTemplates, pa: Int32Array, pb: Int32Array, gemm: AsyncGemm, stats?: PairScoreStats): Promise<Float32Array> {
+export async function scoreTemplatePairsAsync(
+  A: PreparedTemplates,
+  B: PreparedTemplates,
+  pa: Int32Array,
+  pb: Int32Array,
+  gemm: AsyncGemm,
+  stats?: PairScoreStats,
+): Promise<Float32Array> {
   if (A.method === 'mean-feature' || A.method === 'media-pool' || !gemm.abt64) return scoreTemplatePairsExact(A, B, pa, pb);
   if (pa.length !== pb.length) throw new RangeError(`scoreTemplatePairs: ${pa.length} vs ${pb.length} pair indices`);
   const d = A.dim;
@@ -380,8 +433,17 @@ export async function scoreTemplatePairsAsync(A: PreparedTemplates, B: PreparedT
     const n1 = oa[i + 1]! - oa[i]!;
     colOf.clear();
     let cols = 0;
-    for (let q = s; q < e; q++) { const j = pb[order[q]!]!; if (!colOf.has(j)) { colOf.set(j, cols); cols += ob[j + 1]! - ob[j]!; } }
-    if (n1 === 0 || n1 * cols * d < (gemm.minWork64 ?? gemm.minWork) || n1 * cols > gemm.maxOutput) { for (let q = s; q < e; q++) small.push(order[q]!); continue; }
+    for (let q = s; q < e; q++) {
+      const j = pb[order[q]!]!;
+      if (!colOf.has(j)) {
+        colOf.set(j, cols);
+        cols += ob[j + 1]! - ob[j]!;
+      }
+    }
+    if (n1 === 0 || n1 * cols * d < (gemm.minWork64 ?? gemm.minWork) || n1 * cols > gemm.maxOutput) {
+      for (let q = s; q < e; q++) small.push(order[q]!);
+      continue;
+    }
     const Bu = new Float32Array(cols * d);
     for (const [j, c] of colOf) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), c * d);
     const S = await gemm.abt64(A.data.subarray(oa[i]! * d, oa[i + 1]! * d), n1, Bu, cols, d);
@@ -389,19 +451,32 @@ export async function scoreTemplatePairsAsync(A: PreparedTemplates, B: PreparedT
       const p = order[q]!;
       const j = pb[p]!;
       const n2 = ob[j + 1]! - ob[j]!;
-      if (n2 === 0) { out[p] = Number.NaN; continue; }
+      if (n2 === 0) {
+        out[p] = Number.NaN;
+        continue;
+      }
       const v = setScore(S, colOf.get(j)!, n1, n2, cols, quirk);
       const delta = (d + n1 + n2 + 4) * eps * 1.01;
       const lo = Math.fround(v - delta);
       if (lo === Math.fround(v + delta) || Number.isNaN(v)) out[p] = lo;
-      else { out[p] = exactTemplateScore(A, i, B, j); if (stats) stats.recomputed++; }
+      else {
+        out[p] = exactTemplateScore(A, i, B, j);
+        if (stats) stats.recomputed++;
+      }
       if (stats) stats.native++;
     }
   }
   if (small.length) {
     const idx = Int32Array.from(small);
-    const r = scoreTemplatePairsExact(A, B, Int32Array.from(idx, (p) => pa[p]!), Int32Array.from(idx, (p) => pb[p]!));
-    idx.forEach((p, k) => { out[p] = r[k]!; });
+    const r = scoreTemplatePairsExact(
+      A,
+      B,
+      Int32Array.from(idx, (p) => pa[p]!),
+      Int32Array.from(idx, (p) => pb[p]!),
+    );
+    idx.forEach((p, k) => {
+      out[p] = r[k]!;
+    });
   }
   return out;
 }
@@ -440,7 +515,11 @@ export function exactTemplateScore(A: PreparedTemplates, i: number, B: PreparedT
   if (A.method === 'mean-feature' || A.method === 'media-pool') return Math.fround(exactDot(A.data, i * d, B.data, j * d, d));
   const S = new Float64Array(n1 * n2);
   dotBlock64(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, S, n2); // same bits as exactDot per element
-  const maxOf = (from: number, count: number, stride: number): number => { let m = -Infinity; for (let k = 0; k < count; k++) m = maxNaN(m, S[from + k * stride]!); return m; };
+  const maxOf = (from: number, count: number, stride: number): number => {
+    let m = -Infinity;
+    for (let k = 0; k < count; k++) m = maxNaN(m, S[from + k * stride]!);
+    return m;
+  };
   if (A.method === 'set-min-mean-matlab' && (n1 === 1 || n2 === 1)) return Math.fround(maxOf(0, n1 * n2, 1));
   let sum = 0;
   for (let a = 0; a < n1; a++) sum += maxOf(a * n2, n2, 1);

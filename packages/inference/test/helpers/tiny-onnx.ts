@@ -75,7 +75,9 @@ export function tinyOnnx(o: TinyModelOptions = {}): Uint8Array {
   }
   const graph = cat(...nodes.map((n) => len(1, n)), str(2, 'tiny'), len(11, valueInfo(x, [b, 3, S, S])), ...outputs.map((v) => len(12, v)));
   const meta = o.metadata ?? tinyMetadata(S, !!o.maps, x);
-  const model = new Uint8Array(cat(int(1, 7), str(2, 'interpret-fr-test'), len(8, cat(str(1, ''), int(2, 13))), len(7, graph), ...Object.entries(meta).map(([k, v]) => metadataField(k, v))));
+  const model = new Uint8Array(
+    cat(int(1, 7), str(2, 'interpret-fr-test'), len(8, cat(str(1, ''), int(2, 13))), len(7, graph), ...Object.entries(meta).map(([k, v]) => metadataField(k, v))),
+  );
   // Sealed like an exported model (core's sealOnnxModel) unless asked not to or not an Interpret-FR model.
   return o.seal === false || !hasModelMetadata(meta) ? model : sealOnnxModel(model);
 }
