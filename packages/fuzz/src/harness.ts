@@ -63,20 +63,32 @@ export async function runTarget<T>(t: FuzzTarget<T>, opts: { runs: number; seed:
       let r = t.run(input);
       if (r instanceof Promise) {
         let timer: NodeJS.Timeout | undefined;
-        r = await Promise.race([r, new Promise((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), hangMs * 5); })]);
+        r = await Promise.race([
+          r,
+          new Promise((resolve) => {
+            timer = setTimeout(() => resolve(TIMEOUT), hangMs * 5);
+          }),
+        ]);
         clearTimeout(timer);
       }
-      if (r === TIMEOUT || performance.now() - start > hangMs) { outcome = 'hang'; detail = `${Math.round(performance.now() - start)} ms`; }
-      else {
+      if (r === TIMEOUT || performance.now() - start > hangMs) {
+        outcome = 'hang';
+        detail = `${Math.round(performance.now() - start)} ms`;
+      } else {
         const bad = t.check?.(input, r) ?? null;
         outcome = bad === null ? 'valid' : 'silent-wrong';
         detail = bad ?? '';
       }
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      if (performance.now() - start > hangMs) { outcome = 'hang'; detail = `${Math.round(performance.now() - start)} ms, then ${msg}`; }
-      else if (isInterpretFrError(e) && names(msg) && !msg.includes('\n')) outcome = 'clear-error';
-      else { outcome = 'crash'; detail = `${e instanceof Error ? e.name : typeof e}: ${msg.slice(0, 200)}`; }
+      if (performance.now() - start > hangMs) {
+        outcome = 'hang';
+        detail = `${Math.round(performance.now() - start)} ms, then ${msg}`;
+      } else if (isInterpretFrError(e) && names(msg) && !msg.includes('\n')) outcome = 'clear-error';
+      else {
+        outcome = 'crash';
+        detail = `${e instanceof Error ? e.name : typeof e}: ${msg.slice(0, 200)}`;
+      }
     }
     counts[outcome]++;
     if (outcome !== 'valid' && outcome !== 'clear-error' && failures.length < 5) failures.push({ index, outcome, detail });
@@ -122,7 +134,41 @@ export function mutatedBytes(seeds: readonly Uint8Array[]): fc.Arbitrary<Uint8Ar
 }
 
 /** Tokens that break text parsers: path escapes, non-numbers, overflow, separators, control characters. */
-const TOKENS = ['..', '../', '/', '/etc/passwd', 'NaN', 'nan', 'Infinity', '-Infinity', '1e309', '-1', '0', '-0', '1.5', '0x10', '99999999999', '2147483648', '', ' ', ',', ',,', '\t', '\n', '\r\n', '\u0000', '#', '"', 'é', '\uFEFF', '1e-320', 'null', '{}', '[]', 'true'];
+const TOKENS = [
+  '..',
+  '../',
+  '/',
+  '/etc/passwd',
+  'NaN',
+  'nan',
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '-1',
+  '0',
+  '-0',
+  '1.5',
+  '0x10',
+  '99999999999',
+  '2147483648',
+  '',
+  ' ',
+  ',',
+  ',,',
+  '\t',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '#',
+  '"',
+  'é',
+  '\uFEFF',
+  '1e-320',
+  'null',
+  '{}',
+  '[]',
+  'true',
+];
 
 /** A text-level mutation of a seed: tokens replacing/inserted at positions, deleted or duplicated lines, truncation. */
 export function mutatedText(seeds: readonly string[]): fc.Arbitrary<string> {

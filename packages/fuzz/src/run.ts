@@ -12,8 +12,14 @@ import { allTargets } from './targets.ts';
 const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { runs: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' } } });
 const runs = Number(values.runs ?? 160);
 const seed = Number(values.seed ?? 20191);
-if (!Number.isSafeInteger(runs) || runs < 1) { process.stderr.write(`fuzz: --runs '${values.runs}', expected a positive integer\n`); process.exit(2); }
-if (!Number.isSafeInteger(seed)) { process.stderr.write(`fuzz: --seed '${values.seed}', expected an integer\n`); process.exit(2); }
+if (!Number.isSafeInteger(runs) || runs < 1) {
+  process.stderr.write(`fuzz: --runs '${values.runs}', expected a positive integer\n`);
+  process.exit(2);
+}
+if (!Number.isSafeInteger(seed)) {
+  process.stderr.write(`fuzz: --seed '${values.seed}', expected an integer\n`);
+  process.exit(2);
+}
 const reports: TargetReport[] = [];
 for (const t of await allTargets()) {
   const r = await runTarget(t, { runs, seed });
