@@ -82,10 +82,9 @@ export function describeValue(v: unknown, max = 60): string {
 
 /** Escapes line breaks and other control characters so that a message stays on one line. */
 export function oneLine(s: string): string {
+  // Line breaks become '; ' (as the CLI kit prints them); other control characters are escaped.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-  return s.replace(/\r\n|[\u0000-\u001f\u007f]/g, (c) =>
-    c === '\r\n' || c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return s.replace(/\s*[\r\n]+\s*/g, '; ').replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /**
