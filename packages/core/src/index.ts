@@ -21,5 +21,5 @@ export * from './onnx-metadata.ts';
 export { checkImageSize, decodeImageBytes, decodePgm, DEFAULT_MAX_PIXELS, ImageDecodeError, readImageHeader } from './image-decode.ts';
 export type { DecodedImage, DecodeImageOptions, ImageFormat, ImageHeader, SharpLike, SharpPipeline } from './image-decode.ts';
 export * from './synthetic/index.ts';
-export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError } from './errors.ts';
+export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError, oneLine } from './errors.ts';
 export type { ErrorPlace, ExitCode, InterpretFrErrorCode, InterpretFrErrorOptions } from './errors.ts';
