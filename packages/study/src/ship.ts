@@ -121,7 +121,7 @@ load average 10–21) and \`--train-minutes\` budgets; the steps column says how
 
 ${best.plan.teacher ? '' : '(Not used by this model; the study reports it apart.) '}face-api's face recognition net (\`@vladmandic/face-api\` 1.7.15,
 **MIT licence**; weights \`model/face_recognition_model.bin\` shipped in the npm package, a port of dlib's
-\`dlib_face_recognition_resnet_model_v1\` (dlib: Boost Software Licence; trained by Davis King on about 3 million faces)),
+\`dlib_face_recognition_resnet_model_v1\` (trained by Davis King on about 3 million faces; the original weights' terms are in the dlib-models repository)),
 run once over the training crops (150 × 150 chips cut from the 250 × 250 images, cached) and over the dev images.
 The distillation term is mean over images with a descriptor of 1 − cos(W·f + b, t) with a learned linear head
 (\`loss.distill\`, training only; the exported ONNX does not contain the head or the teacher).
