@@ -13,6 +13,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
+import { sourceResolve } from '../../vitest.shared.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -85,6 +86,8 @@ function dropBundledOrtWasm(): Plugin {
 export default defineConfig({
   root: here,
   base: './',
+  // Workspace packages from their TypeScript sources (the `@interpret-fr/source` export condition), not dist/.
+  resolve: sourceResolve.resolve,
   plugins: [assets(), dropBundledOrtWasm()],
   worker: { format: 'es', plugins: () => [dropBundledOrtWasm()] },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
