@@ -62,7 +62,10 @@ const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => 
 const appEnv = { ...cleanEnv, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
 
 const libs = readdirSync(resolve(repo, 'packages')).filter((d) => existsSync(resolve(repo, 'packages', d, 'package.json')));
-const pkgs = libs.map((d) => ({ dir: resolve(repo, 'packages', d), json: JSON.parse(readFileSync(resolve(repo, 'packages', d, 'package.json'), 'utf8')) }));
+// Library packages (private ones, like the study, are repository tools, not published).
+const pkgs = libs
+  .map((d) => ({ dir: resolve(repo, 'packages', d), json: JSON.parse(readFileSync(resolve(repo, 'packages', d, 'package.json'), 'utf8')) }))
+  .filter((p) => !p.json.private);
 const app = flags.app ? resolve(flags.app) : mkdtempSync(join(tmpdir(), 'interpret-fr-consumer-'));
 const fixture = resolve(repo, 'packages/inference/test/fixtures');
 const expected = JSON.parse(readFileSync(resolve(fixture, 'interpretable-tiny.expected.json'), 'utf8'));

@@ -19,8 +19,8 @@ export type { DetectOptions, DetectedFace, FaceAligner, FaceAlignerOptions, Face
 export { ModelLoadError, loadModel } from './models.ts';
 export type { ModelFileReader, ModelName } from './models.ts';
 export type { FaceApi } from './face-api-types.ts';
-export { ImageDecodeError, MAX_INPUT_PIXELS, decodeImageFile, decodePgm } from './decode-image.ts';
-export type { DecodedImage } from './decode-image.ts';
+export { ImageDecodeError, decodeImageFile } from './decode-image.ts';
+export type { ScaledImage } from './decode-image.ts';
 export { chooseFace, flipLandmarks68, FLIP_68 } from './faces.ts';
 export { prepareImages } from './prepare.ts';
 export type { PrepareEvent, PrepareHooks, PrepareOptions, PrepareReport } from './prepare.ts';

@@ -11,8 +11,8 @@ export { auc, eer, IJBA_FAR_TARGETS, IJBC_FAR_TARGETS, matlabCut, roc, sweepRoc,
 export type { Roc, TarAtFar, VerificationMetrics } from './metrics/roc.ts';
 export { cmc, probeRanks, tpirAtFpir } from './metrics/identification.ts';
 export type { ProbeRanks, TpirAtFpir } from './metrics/identification.ts';
-export { lfwTenFold } from './metrics/ten-fold.ts';
-export type { TenFoldResult } from './metrics/ten-fold.ts';
+export { lfwTenFold, trainTestAccuracy } from './metrics/ten-fold.ts';
+export type { TenFoldResult, TrainTestAccuracy } from './metrics/ten-fold.ts';
 export { dot, dotBlock, dotBlock64, normalizeRows } from './scores/cosine.ts';
 export { buildTemplates, templateCount, templateIndex, templateSize } from './scores/templates.ts';
 export type { Templates } from './scores/templates.ts';
@@ -35,6 +35,10 @@ export type { IjbaComparisons, IjbaMetadata, IjbaRow } from './protocols/ijba-cs
 export { MatFormatError, readMat, matCharRows, matNumel, matToFloat64 } from './io/mat.ts';
 export type { MatFile, MatValue, MatNumeric, MatNumericClass, MatNumericData, MatChar, MatCell, MatStruct, MatSparse, ReadMatOptions } from './io/mat.ts';
 export { ijbaMetadataFromMat, ijbaComparisonsFromMat } from './protocols/ijba-mat.ts';
+export { wasmGemm } from './scores/gemm.ts';
+export type { AsyncGemm } from './scores/gemm.ts';
+export { refineIdentification } from './scores/refine.ts';
+export { gemmModelBytes, ONNX_DOUBLE, ONNX_FLOAT } from './scores/onnx-gemm-model.ts';
 export { evaluateIjba, evaluateIjbaAsync, evaluateIjbaSplit, evaluateIjbaSplitAsync, featureTable, FeatureValueError, subsetFilter, targetKey } from './protocols/ijba.ts';
 export type { FeatureTable, IjbaOptions, IjbaSplitData, IjbaSplitResult, IjbaSubset, IjbaSummary, OverSplits, RefineCounts } from './protocols/ijba.ts';
 export { syntheticIjba } from './protocols/ijba-synthetic.ts';

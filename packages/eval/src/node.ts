@@ -181,3 +181,6 @@ export { checksums, sha256File, toJson, writeReport } from './report/write.ts';
 export { cropCenter, loadListDataset } from './io/list-dataset.ts';
 export type { ListDataset } from './io/list-dataset.ts';
 export { main as cliMain } from './cli/main.ts';
+export { nativeGemm } from './scores/native-gemm.ts';
+export { loadOnRuntime, runtimeChoice, RUNTIMES, RUNTIME_DEVICES, TFJS_EMBEDDER_ENTRY } from './cli/runtimes.ts';
+export type { Runtime, RuntimeModel } from './cli/runtimes.ts';

@@ -6,12 +6,17 @@ describe('config', () => {
     const c = resolveConfig({ preset: 'sad-fad' });
     expect(c.optimizer).toEqual({ lr: 1e-3, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
     expect(c.batchSize).toBe(64);
-    expect(c.loss).toEqual({ ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null });
+    expect(c.loss).toEqual({ ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null, distill: 0 });
+    expect([c.model.distillDim, c.data.teacher]).toEqual([null, null]);
     expect(c.model.spec).toBe('interpretable');
     expect(c.init.loadRunningStats).toBe(true);
   });
   it('presets differ only where they say', () => {
-    expect(Object.keys(PRESETS).sort()).toEqual(['base', 'sad', 'sad-fad', 'tiny']);
+    expect(Object.keys(PRESETS).sort()).toEqual(['base', 'sad', 'sad-fad', 'small-base', 'small-sad', 'small-sad-fad', 'tiny']);
+    const small = resolveConfig({ preset: 'small-sad-fad' });
+    expect([small.model.spec, small.batchSize, small.loss.fad]).toEqual(['interpretable-small', 32, 0.1]);
+    expect(resolveConfig({ preset: 'small-base' }).model.spec).toBe('casia-net-small');
+    expect(() => resolveConfig({ preset: 'small-sad-fad', sets: ['loss.distill=1'] })).toThrow(/needs model\.distillDim and data\.teacher/);
     const base = resolveConfig({ preset: 'base' });
     expect(base.model.spec).toBe('casia-net');
     expect([base.loss.ceOcc, base.loss.sad, base.loss.sadOcc, base.loss.weightDiversity, base.loss.fad]).toEqual([0, 0, 0, 0, 0]);

@@ -13,6 +13,9 @@ import base from './presets/base.json' with { type: 'json' };
 import sad from './presets/sad.json' with { type: 'json' };
 import sadFad from './presets/sad-fad.json' with { type: 'json' };
 import tiny from './presets/tiny.json' with { type: 'json' };
+import smallBase from './presets/small-base.json' with { type: 'json' };
+import smallSad from './presets/small-sad.json' with { type: 'json' };
+import smallSadFad from './presets/small-sad-fad.json' with { type: 'json' };
 
 /**
  * Loss weights (a weight of 0 skips the term). `fadKeep` = number of least-changed dims FAD keeps;
@@ -38,13 +41,20 @@ export interface DataConfig {
   /** Decoded images are kept in memory when the whole set is smaller than this (bytes). */
   cacheBytes: number;
   synthetic: { seed: number; identities: number; imagesPerIdentity: number; occluderRate: number };
+  /**
+   * Teacher descriptors for the distillation term: a raw little-endian float32 file of
+   * (images × model.distillDim) numbers, one row per image of the source in its order; a row of NaN
+   * means "no descriptor" (the term skips that image).
+   */
+  teacher: string | null;
 }
 
 /** The whole training configuration. */
 export interface TrainConfig {
   /** Name of the preset this config started from (informational). */
   preset: string;
-  model: { spec: PresetName; topkCompare: 'ge' | 'gt'; numClasses: number | null };
+  /** `distillDim`: size of the teacher descriptor the distillation head maps to (null = no head). */
+  model: { spec: PresetName; topkCompare: 'ge' | 'gt'; numClasses: number | null; distillDim: number | null };
   backend: BackendName;
   seed: number;
   batchSize: number;
@@ -68,14 +78,14 @@ export interface TrainConfig {
 /** Defaults (the original's `sad-fad` recipe, method.md §4.5 and §5). */
 export const DEFAULT_CONFIG: TrainConfig = {
   preset: 'sad-fad',
-  model: { spec: 'interpretable', topkCompare: 'ge', numClasses: null },
+  model: { spec: 'interpretable', topkCompare: 'ge', numClasses: null, distillDim: null },
   backend: 'auto',
   seed: 1,
   batchSize: 64,
   steps: null,
   epochs: 1,
   optimizer: { lr: 1e-3, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 },
-  loss: { ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null },
+  loss: { ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null, distill: 0 },
   occlusion: { positions: 'original', size: 'fixed', occluder: null },
   init: { from: null, loadRunningStats: true },
   checkpointEvery: 1000,
@@ -94,11 +104,12 @@ export const DEFAULT_CONFIG: TrainConfig = {
     cacheDir: '.cache/interpret-fr',
     cacheBytes: 2 * 1024 ** 3,
     synthetic: { seed: 7, identities: 20, imagesPerIdentity: 24, occluderRate: 0.2 },
+    teacher: null,
   },
 };
 
 /** Preset differences, by name. */
-export const PRESETS: Record<string, unknown> = { base, sad, 'sad-fad': sadFad, tiny };
+export const PRESETS: Record<string, unknown> = { base, sad, 'sad-fad': sadFad, tiny, 'small-base': smallBase, 'small-sad': smallSad, 'small-sad-fad': smallSadFad };
 
 type Leaf = { t: 'number' | 'int' | 'bool' | 'string'; nullable?: boolean; min?: number; max?: number; oneOf?: readonly string[] };
 type Schema = { [k: string]: Leaf | Schema };
@@ -109,14 +120,19 @@ const str = (nullable = false): Leaf => ({ t: 'string', nullable });
 
 const SCHEMA: Schema = {
   preset: str(),
-  model: { spec: oneOf('casia-net', 'interpretable', 'casia-net-tiny', 'interpretable-tiny'), topkCompare: oneOf('ge', 'gt'), numClasses: int(1, true) },
+  model: {
+    spec: oneOf('casia-net', 'interpretable', 'casia-net-tiny', 'interpretable-tiny', 'casia-net-small', 'interpretable-small'),
+    topkCompare: oneOf('ge', 'gt'),
+    numClasses: int(1, true),
+    distillDim: int(1, true),
+  },
   backend: oneOf('auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'),
   seed: int(0),
   batchSize: int(1),
   steps: int(0, true),
   epochs: int(1, true),
   optimizer: { lr: num(0), beta1: num(0, 1), beta2: num(0, 1), epsilon: num(0) },
-  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: int(1, true) },
+  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: int(1, true), distill: num(0) },
   occlusion: { positions: oneOf('original', 'uniform'), size: oneOf('fixed', 'random'), occluder: str(true) },
   init: { from: str(true), loadRunningStats: { t: 'bool' } },
   checkpointEvery: int(1),
@@ -127,6 +143,7 @@ const SCHEMA: Schema = {
     source: str(),
     format: oneOf('auto', 'synthetic', 'folder', 'list', 'dat'),
     list: str(true),
+    teacher: str(true),
     landmarks: str(true),
     order: oneOf('shuffle', 'fixed'),
     crop: oneOf('random', 'center'),
@@ -243,6 +260,8 @@ export function resolveConfig(src: ConfigSources = {}): TrainConfig {
 export function validateConfig(cfg: TrainConfig): TrainConfig {
   mergeConfig(DEFAULT_CONFIG, cfg);
   if (cfg.steps === null && cfg.epochs === null) throw new ConfigError('config: set "steps" or "epochs"');
+  if ((cfg.loss.distill ?? 0) > 0 && (cfg.model.distillDim === null || cfg.data.teacher === null))
+    throw new ConfigError('config key "loss.distill": the distillation term needs model.distillDim and data.teacher');
   if (cfg.data.cropSize > cfg.data.sourceSize) throw new ConfigError(`config key "data.cropSize": ${cfg.data.cropSize} exceeds data.sourceSize ${cfg.data.sourceSize}`);
   return cfg;
 }

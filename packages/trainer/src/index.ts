@@ -37,3 +37,5 @@ export type { DataStage, LoopOutcome, ModelStage, Progress, RunContext, TrainOpt
 export { latestCheckpoint, readModelCheckpoint, readTrainState, resolveCheckpointPath } from './run-dir.ts';
 export type { TrainState } from './run-dir.ts';
 export { lossCurveSvg } from './plot.ts';
+export { readTeacher, teacherBatch } from './teacher.ts';
+export type { TeacherTable } from './teacher.ts';
