@@ -9,10 +9,12 @@
  *   and its `kind` (`env | lfw | run | fixture`; the page warns on screen for `fixture`), `{"default": null}` without one.
  * All are ignored by git; the ORT files are copied again only when their size or mtime changed.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Relative source import: Vite bundles it into the config (the package entry is TypeScript, which Node 20 cannot load).
+import { LATEST_RUN_FILE, readLatestRun, runPaths } from '../../packages/core/src/node/run-dir.ts';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import { sourceResolve } from '../../vitest.shared.ts';
@@ -23,11 +25,17 @@ const repo = resolve(here, '../..');
 /** ORT runtime files the default `onnxruntime-web` bundle loads (the JSEP build: wasm + WebGPU). */
 export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs'];
 
-/** `model.onnx` of the main job's latest run (`runs/latest` holds the run directory), or undefined. */
+/**
+ * `model.onnx` of the main job's latest run (the core run-directory layout: `runs/latest` names the
+ * run, never followed outside `runs/`), or undefined.
+ */
 function latestRunModel(): string | undefined {
-  const pointer = resolve(repo, 'runs/latest');
-  if (!existsSync(pointer)) return undefined;
-  return resolve(readFileSync(pointer, 'utf8').trim(), 'model.onnx');
+  if (!existsSync(resolve(repo, 'runs', LATEST_RUN_FILE))) return undefined;
+  try {
+    return runPaths(readLatestRun(resolve(repo, 'runs'))).model;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The shipped real-face model (issue 13). */

@@ -7,6 +7,7 @@
  */
 import { InterpretFrError } from '@interpret-fr/core';
 import type { PresetName } from '@interpret-fr/core';
+import { didYouMean } from '@interpret-fr/core/node';
 import type { BackendName } from './backend.ts';
 import type { LossWeights } from './objective.ts';
 import base from './presets/base.json' with { type: 'json' };
@@ -52,7 +53,7 @@ export interface DataConfig {
 /** The whole training configuration. */
 export interface TrainConfig {
   /** Name of the preset this config started from (informational). */
-  preset: string;
+  preset: TrainPresetName;
   /** `distillDim`: size of the teacher descriptor the distillation head maps to (null = no head). */
   model: { spec: PresetName; topkCompare: 'ge' | 'gt'; numClasses: number | null; distillDim: number | null };
   backend: BackendName;
@@ -108,45 +109,74 @@ export const DEFAULT_CONFIG: TrainConfig = {
   },
 };
 
-/** Preset differences, by name. */
-export const PRESETS: Record<string, unknown> = { base, sad, 'sad-fad': sadFad, tiny, 'small-base': smallBase, 'small-sad': smallSad, 'small-sad-fad': smallSadFad };
+/** Names of the trainer's presets (the JSON files of differences in `presets/`). */
+export type TrainPresetName = 'base' | 'sad' | 'sad-fad' | 'tiny' | 'small-base' | 'small-sad' | 'small-sad-fad';
 
-type Leaf = { t: 'number' | 'int' | 'bool' | 'string'; nullable?: boolean; min?: number; max?: number; oneOf?: readonly string[] };
+/** Preset differences, by name (a missing or unknown name is a compile error). */
+export const PRESETS: Record<TrainPresetName, unknown> = { base, sad, 'sad-fad': sadFad, tiny, 'small-base': smallBase, 'small-sad': smallSad, 'small-sad-fad': smallSadFad };
+
+/** Whether `name` is one of {@link PRESETS}. */
+export function isTrainPresetName(name: string): name is TrainPresetName {
+  return Object.hasOwn(PRESETS, name);
+}
+
+type NullFlag<T> = null extends T ? true : false;
+/** The schema leaf a config value of type `T` needs: the kind follows the type, `oneOf` lists every member of a string union. */
+type LeafOf<T> = [NonNullable<T>] extends [boolean]
+  ? { t: 'bool'; nullable: NullFlag<T> }
+  : [NonNullable<T>] extends [number]
+    ? { t: 'number' | 'int'; min?: number; max?: number; nullable: NullFlag<T> }
+    : string extends NonNullable<T>
+      ? { t: 'string'; nullable: NullFlag<T> }
+      : [NonNullable<T>] extends [string]
+        ? { t: 'string'; oneOf: Record<NonNullable<T>, true>; nullable: NullFlag<T> }
+        : never;
+/**
+ * The schema of a config type, derived from it: one entry per key (a missing or extra key is a
+ * compile error), sections for nested objects, leaves whose kind, nullability and choices follow
+ * the key's type (a wrong enum value or a forgotten member is a compile error).
+ */
+export type SchemaOf<T> = { [K in keyof T]-?: NonNullable<T[K]> extends object ? SchemaOf<NonNullable<T[K]>> : LeafOf<T[K]> };
+
+type Leaf = { t: 'number' | 'int' | 'bool' | 'string'; nullable: boolean; min?: number | undefined; max?: number | undefined; oneOf?: Record<string, true> };
 type Schema = { [k: string]: Leaf | Schema };
-const num = (min?: number, max?: number): Leaf => ({ t: 'number', min, max });
-const int = (min?: number, nullable = false): Leaf => ({ t: 'int', min, nullable });
-const oneOf = (...v: string[]): Leaf => ({ t: 'string', oneOf: v });
-const str = (nullable = false): Leaf => ({ t: 'string', nullable });
+const num = (min?: number, max?: number) => ({ t: 'number', min, max, nullable: false }) as const;
+const int = (min?: number) => ({ t: 'int', min, nullable: false }) as const;
+const intOrNull = (min?: number) => ({ t: 'int', min, nullable: true }) as const;
+const oneOf = <U extends string>(choices: Record<U, true>) => ({ t: 'string', oneOf: choices, nullable: false }) as const;
+const str = () => ({ t: 'string', nullable: false }) as const;
+const strOrNull = () => ({ t: 'string', nullable: true }) as const;
+const bool = () => ({ t: 'bool', nullable: false }) as const;
 
-const SCHEMA: Schema = {
-  preset: str(),
+const TYPED_SCHEMA: SchemaOf<TrainConfig> = {
+  preset: oneOf<TrainPresetName>({ base: true, sad: true, 'sad-fad': true, tiny: true, 'small-base': true, 'small-sad': true, 'small-sad-fad': true }),
   model: {
-    spec: oneOf('casia-net', 'interpretable', 'casia-net-tiny', 'interpretable-tiny', 'casia-net-small', 'interpretable-small'),
-    topkCompare: oneOf('ge', 'gt'),
-    numClasses: int(1, true),
-    distillDim: int(1, true),
+    spec: oneOf<PresetName>({ 'casia-net': true, interpretable: true, 'casia-net-tiny': true, 'interpretable-tiny': true, 'casia-net-small': true, 'interpretable-small': true }),
+    topkCompare: oneOf<'ge' | 'gt'>({ ge: true, gt: true }),
+    numClasses: intOrNull(1),
+    distillDim: intOrNull(1),
   },
-  backend: oneOf('auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'),
+  backend: oneOf<BackendName>({ auto: true, 'tensorflow-gpu': true, tensorflow: true, wasm: true, cpu: true }),
   seed: int(0),
   batchSize: int(1),
-  steps: int(0, true),
-  epochs: int(1, true),
+  steps: intOrNull(0),
+  epochs: intOrNull(1),
   optimizer: { lr: num(0), beta1: num(0, 1), beta2: num(0, 1), epsilon: num(0) },
-  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: int(1, true), distill: num(0) },
-  occlusion: { positions: oneOf('original', 'uniform'), size: oneOf('fixed', 'random'), occluder: str(true) },
-  init: { from: str(true), loadRunningStats: { t: 'bool' } },
+  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: intOrNull(1), distill: num(0) },
+  occlusion: { positions: oneOf({ original: true, uniform: true }), size: oneOf({ fixed: true, random: true }), occluder: strOrNull() },
+  init: { from: strOrNull(), loadRunningStats: bool() },
   checkpointEvery: int(1),
   keepLast: int(1),
   logEvery: int(1),
   evalImages: int(0),
   data: {
     source: str(),
-    format: oneOf('auto', 'synthetic', 'folder', 'list', 'dat'),
-    list: str(true),
-    teacher: str(true),
-    landmarks: str(true),
-    order: oneOf('shuffle', 'fixed'),
-    crop: oneOf('random', 'center'),
+    format: oneOf({ auto: true, synthetic: true, folder: true, list: true, dat: true }),
+    list: strOrNull(),
+    teacher: strOrNull(),
+    landmarks: strOrNull(),
+    order: oneOf({ shuffle: true, fixed: true }),
+    crop: oneOf({ random: true, center: true }),
     sourceSize: int(1),
     cropSize: int(1),
     cacheDir: str(),
@@ -154,6 +184,7 @@ const SCHEMA: Schema = {
     synthetic: { seed: int(0), identities: int(2), imagesPerIdentity: int(1), occluderRate: num(0, 1) },
   },
 };
+const SCHEMA = TYPED_SCHEMA as unknown as Schema;
 
 /** A config problem: names the key and what was expected. */
 export class ConfigError extends InterpretFrError {
@@ -166,7 +197,15 @@ export class ConfigError extends InterpretFrError {
 const isLeaf = (s: Leaf | Schema): s is Leaf => typeof (s as Leaf).t === 'string';
 
 function expected(l: Leaf): string {
-  const base = l.oneOf ? `one of ${l.oneOf.map((v) => JSON.stringify(v)).join(', ')}` : l.t === 'int' ? 'an integer' : l.t === 'bool' ? 'true or false' : `a ${l.t}`;
+  const base = l.oneOf
+    ? `one of ${Object.keys(l.oneOf)
+        .map((v) => JSON.stringify(v))
+        .join(', ')}`
+    : l.t === 'int'
+      ? 'an integer'
+      : l.t === 'bool'
+        ? 'true or false'
+        : `a ${l.t}`;
   const range = l.min !== undefined || l.max !== undefined ? ` in [${l.min ?? '-inf'}, ${l.max ?? 'inf'}]` : '';
   return `${base}${range}${l.nullable ? ' or null' : ''}`;
 }
@@ -175,23 +214,33 @@ function checkLeaf(key: string, l: Leaf, v: unknown): void {
   const ok =
     (v === null && l.nullable) ||
     (l.t === 'bool' && typeof v === 'boolean') ||
-    (l.t === 'string' && typeof v === 'string' && (!l.oneOf || l.oneOf.includes(v))) ||
+    (l.t === 'string' && typeof v === 'string' && (!l.oneOf || Object.hasOwn(l.oneOf, v))) ||
     ((l.t === 'number' || l.t === 'int') &&
       typeof v === 'number' &&
       Number.isFinite(v) &&
       (l.t === 'number' || Number.isInteger(v)) &&
       (l.min === undefined || v >= l.min) &&
       (l.max === undefined || v <= l.max));
-  if (!ok) throw new ConfigError(`config key "${key}": expected ${expected(l)}, got ${JSON.stringify(v)}`);
+  if (!ok) {
+    const guess = l.oneOf && typeof v === 'string' ? didYouMean(v, Object.keys(l.oneOf)) : undefined;
+    throw new ConfigError(`config key "${key}": expected ${expected(l)}, got ${JSON.stringify(v)}${guess !== undefined ? `; did you mean "${guess}"?` : ''}`);
+  }
 }
 
 function schemaAt(path: string[]): Leaf | Schema {
   let s: Leaf | Schema = SCHEMA;
   path.forEach((k, i) => {
-    if (isLeaf(s) || !(k in s)) {
+    if (isLeaf(s) || !Object.hasOwn(s, k)) {
       const parent = path.slice(0, i).join('.');
       const known = isLeaf(s) ? [] : Object.keys(s);
-      throw new ConfigError(`unknown config key "${path.slice(0, i + 1).join('.')}"${known.length ? `; known keys${parent ? ` of "${parent}"` : ''}: ${known.join(', ')}` : ''}`);
+      const guess = didYouMean(k, known);
+      const hint =
+        guess !== undefined
+          ? `; did you mean "${[...path.slice(0, i), guess].join('.')}"?`
+          : known.length
+            ? `; known keys${parent ? ` of "${parent}"` : ''}: ${known.join(', ')}`
+            : '';
+      throw new ConfigError(`unknown config key "${path.slice(0, i + 1).join('.')}"${hint}`);
     }
     s = (s as Schema)[k]!;
   });
@@ -247,8 +296,11 @@ export interface ConfigSources {
  */
 export function resolveConfig(src: ConfigSources = {}): TrainConfig {
   const presetName = src.preset ?? (typeof (src.file as { preset?: unknown })?.preset === 'string' ? (src.file as { preset: string }).preset : 'sad-fad');
+  if (!isTrainPresetName(presetName)) {
+    const guess = didYouMean(presetName, Object.keys(PRESETS));
+    throw new ConfigError(`unknown preset "${presetName}"; ${guess !== undefined ? `did you mean "${guess}"? ` : ''}expected one of ${Object.keys(PRESETS).join(', ')}`);
+  }
   const diff = PRESETS[presetName];
-  if (!diff) throw new ConfigError(`unknown preset "${presetName}"; expected one of ${Object.keys(PRESETS).join(', ')}`);
   let cfg = mergeConfig(structuredClone(DEFAULT_CONFIG), diff);
   cfg.preset = presetName;
   if (src.file !== undefined) cfg = mergeConfig(cfg, src.file);
