@@ -173,7 +173,7 @@ export type {
   TpirAtFpir,
   VerificationMetrics,
 } from './index.ts';
-export { readFeatures, readIjbaProtocol, readMatFile, writeFeatures, writeFileAtomic, writeFileMap } from './io/files.ts';
+export { readFeatures, readIjbaProtocol, readMatFile, writeFeatures, writeFileMap } from './io/files.ts';
 export { extractFeatures, isBadImageError } from './io/feature-cache.ts';
 export type { ExtractEvent, ExtractOptions, ImageSource, SkippedImage } from './io/feature-cache.ts';
 export { decodeImageFile, decodePgm } from './io/images.ts';
