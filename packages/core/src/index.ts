@@ -119,5 +119,5 @@ export type {
   SyntheticFaceParams,
   SyntheticSample,
 } from './synthetic/index.ts';
-export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError } from './errors.ts';
+export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError, oneLine } from './errors.ts';
 export type { ErrorPlace, ExitCode, InterpretFrErrorCode, InterpretFrErrorOptions } from './errors.ts';
