@@ -62,7 +62,8 @@ const req = createRequire(import.meta.url);
  * SIGINT reaches the trainer itself, which saves a checkpoint (through the tsx CLI the signal was relayed
  * and the run died without one).
  */
-const tsxImport = (): string[] => ['--import', pathToFileURL(req.resolve('tsx/esm')).href];
+// The trainer runs from its TypeScript sources: the tsx loader plus the workspace's source export condition.
+const tsxImport = (): string[] => ['--conditions=@interpret-fr/source', '--import', pathToFileURL(req.resolve('tsx/esm')).href];
 /** Root folder of a workspace package (its entry is <root>/src/index.ts or <root>/dist/index.js). */
 const pkgDir = (name: string): string => dirname(dirname(req.resolve(name)));
 
@@ -245,14 +246,7 @@ export async function runStudy(o: StudyOptions): Promise<void> {
         log(
           `train-${t.name}: ${st.state === 'partial' ? `resuming at step ${st.step}` : 'starting'} → ${t.steps} steps${o.trainMinutes ? ` (budget ${o.trainMinutes} min)` : ''}; log ${relative(o.repo, join(p.logs, `train-${t.name}.log`))}`,
         );
-<<<<<<< HEAD
-        const code = await runLogged(node, [tsxCli(), '--conditions=@interpret-fr/source', trainerBin, ...args], join(p.logs, `train-${t.name}.log`), o.repo, {
-          minutes: o.trainMinutes,
-          log,
-        });
-=======
         const code = await runLogged(node, [...tsxImport(), trainerBin, ...args], join(p.logs, `train-${t.name}.log`), o.repo, { minutes: o.trainMinutes, log });
->>>>>>> main
         const after = await runState(runDir, t.steps);
         if (code !== 0 && code !== 130) throw new InterpretFrError(`train-${t.name}: trainer exited with ${code}; see ${join(p.logs, `train-${t.name}.log`)}`);
         log(`train-${t.name}: ${after.state} at step ${after.step}/${t.steps}`);
