@@ -5,11 +5,13 @@
  *
  * @packageDocumentation
  */
-export * from './recognizer.ts';
+export { createRecognizer, inspectModel, loadSession, recognizerOver } from './recognizer.ts';
+export type { EmbedOptions, Recognizer, RecognizerOptions } from './recognizer.ts';
 export { ModelError, defaultPreprocess, resolveModelInfo, META_OUTPUTS, META_PREPROCESS, META_SPEC } from './model-info.ts';
 export type { ModelInfo, ModelOverride, PreprocessInfo } from './model-info.ts';
-export * from './ort-types.ts';
+export type { OrtModuleLike, OrtSessionLike, OrtSessionOptionsLike, OrtTensorLike, OrtValueMetadataLike } from './ort-types.ts';
 export { InputError, centerCrop, checkPixels, isImageBatch, pixelsToChw } from './input.ts';
 export type { RecognizerInput } from './input.ts';
-export * from './peaks.ts';
-export * from './similarity.ts';
+export { cellToPixel, findPeaks, peakAt } from './peaks.ts';
+export type { Peak, PeakConvention, Peaks, SignedPeaks } from './peaks.ts';
+export { cosineSimilarity, l2NormalizeRows } from './similarity.ts';

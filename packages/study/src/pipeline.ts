@@ -62,7 +62,8 @@ const req = createRequire(import.meta.url);
  * SIGINT reaches the trainer itself, which saves a checkpoint (through the tsx CLI the signal was relayed
  * and the run died without one).
  */
-const tsxImport = (): string[] => ['--import', pathToFileURL(req.resolve('tsx/esm')).href];
+// The trainer runs from its TypeScript sources: the tsx loader plus the workspace's source export condition.
+const tsxImport = (): string[] => ['--conditions=@interpret-fr/source', '--import', pathToFileURL(req.resolve('tsx/esm')).href];
 /** Root folder of a workspace package (its entry is <root>/src/index.ts or <root>/dist/index.js). */
 const pkgDir = (name: string): string => dirname(dirname(req.resolve(name)));
 

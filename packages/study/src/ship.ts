@@ -53,11 +53,19 @@ export async function shipBest(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw' | 
     const i = results.indexOf(`## ${title}`);
     if (i < 0) return '(not available: run `pnpm study:lfw -- --only results`)';
     const j = results.indexOf('\n## ', i + 3);
-    return results.slice(i, j < 0 ? undefined : j).split('\n').slice(1).join('\n').trim();
+    return results
+      .slice(i, j < 0 ? undefined : j)
+      .split('\n')
+      .slice(1)
+      .join('\n')
+      .trim();
   };
   const chain: TrainPlan[] = [];
   for (let t: TrainPlan | undefined = best.plan; t; t = t.from ? TRAININGS.find((u) => u.name === t!.from) : undefined) chain.unshift(t);
-  const cmd = chain.map((t) => `npx tsx packages/trainer/src/bin.ts ${trainArgs(t, { ...p, run: (n: string) => `runs/study-lfw/${n}`, list: '.cache/study-lfw/train-multi/list.txt', landmarks: '.cache/study-lfw/train-multi/landmarks.txt' }, t.teacher ? '.cache/study-lfw/train-multi/teacher-chip.f32' : null).join(' ')}`);
+  const cmd = chain.map(
+    (t) =>
+      `npx tsx packages/trainer/src/bin.ts ${trainArgs(t, { ...p, run: (n: string) => `runs/study-lfw/${n}`, list: '.cache/study-lfw/train-multi/list.txt', landmarks: '.cache/study-lfw/train-multi/landmarks.txt' }, t.teacher ? '.cache/study-lfw/train-multi/teacher-chip.f32' : null).join(' ')}`,
+  );
   const tt = best.rep.trainThreshold!;
   const card = `# models/interpret-fr-lfw.onnx: model card
 
@@ -67,13 +75,13 @@ The real-face model of the project, written by \`pnpm study:lfw\` (stage \`ship\
 
 | | |
 |---|---|
-| model | ${best.plan.label} (run \`${best.plan.name}\`, ${st.step} of ${best.plan.steps} planned steps${st.state === 'done' ? '' : ': stopped by the session\'s time budget; resumable'}) |
-| architecture | \`${best.plan.preset}\` preset: ${best.plan.preset === 'small-base' ? 'casia-net-small (CASIA-Net backbone at 1/4 width, global average pool, 80-d embedding)' : 'interpretable-small (backbone at 1/4 width + the paper\'s interpretable head: 80 filters on 12 × 12 top-k maps, 80-d embedding)'}, 48 × 48 input |
+| model | ${best.plan.label} (run \`${best.plan.name}\`, ${st.step} of ${best.plan.steps} planned steps${st.state === 'done' ? '' : ": stopped by the session's time budget; resumable"}) |
+| architecture | \`${best.plan.preset}\` preset: ${best.plan.preset === 'small-base' ? 'casia-net-small (CASIA-Net backbone at 1/4 width, global average pool, 80-d embedding)' : "interpretable-small (backbone at 1/4 width + the paper's interpretable head: 80 filters on 12 × 12 top-k maps, 80-d embedding)"}, 48 × 48 input |
 | outputs | \`embedding\` (80-d, compare by cosine)${hasMaps(best.plan) ? ', `maps` (the top-k-masked response maps)' : '; no `maps` output: the base CNN pools its last conv (3 × 3 at this size) and has no interpretable maps, so the demo shows no filter panel for it'} |
 | input | a 96 × 96 face crop (the recognizer resizes it to 48 × 48), grey replicated to 3 channels, x / 127.5 − 1; faces cropped like LFW-a's centre (eyes at about 40 % of the height) or aligned by \`interpret-fr-prepare\` |
 | size | ${(bytes / 1024).toFixed(0)} KiB (exported by \`interpret-fr-export\`) |
 | DevTest accuracy | **${(100 * tt.accuracy).toFixed(2)} %** at the DevTrain threshold ${tt.threshold.toFixed(4)} (DevTrain accuracy ${(100 * tt.trainAccuracy).toFixed(2)} %); AUC ${(100 * (best.rep.auc ?? Number.NaN)).toFixed(2)} %; TAR@FAR=1e-2 ${(100 * (best.rep.verify?.['tar@far=0.01']?.nearest ?? Number.NaN)).toFixed(2)} % |
-| outside knowledge | ${best.plan.teacher ? 'YES: trained with a pretrained teacher (distillation towards face-api\'s 128-d descriptor; see below)' : 'none: trained on LFW-a identity labels only'} |
+| outside knowledge | ${best.plan.teacher ? "YES: trained with a pretrained teacher (distillation towards face-api's 128-d descriptor; see below)" : 'none: trained on LFW-a identity labels only'} |
 
 ## Data and protocol
 
@@ -92,7 +100,7 @@ ${section('Trained on LFW-a labels only')}
 
 ### Trained with a pretrained teacher
 
-${section('Trained with a pretrained teacher (outside knowledge: face-api\'s recognition net, trained on ~3 M faces)')}
+${section("Trained with a pretrained teacher (outside knowledge: face-api's recognition net, trained on ~3 M faces)")}
 
 ## Reproduce the DevTest row
 

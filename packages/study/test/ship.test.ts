@@ -8,7 +8,10 @@ function fakeRun(runs: string, name: string, trainAccuracy: number, accuracy: nu
   const dir = join(runs, name);
   mkdirSync(join(dir, 'eval', 'pairs'), { recursive: true });
   writeFileSync(join(dir, 'model.onnx'), `onnx of ${name}`);
-  writeFileSync(join(dir, 'eval', 'pairs', 'report.json'), JSON.stringify({ auc: 0.9, verify: { 'tar@far=0.01': { nearest: 0.5 } }, trainThreshold: { threshold: 0.5, trainAccuracy, accuracy } }));
+  writeFileSync(
+    join(dir, 'eval', 'pairs', 'report.json'),
+    JSON.stringify({ auc: 0.9, verify: { 'tar@far=0.01': { nearest: 0.5 } }, trainThreshold: { threshold: 0.5, trainAccuracy, accuracy } }),
+  );
 }
 
 describe('ship stage', () => {
