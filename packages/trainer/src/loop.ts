@@ -130,7 +130,7 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
     const only = (n: string): boolean => bb.has(n.slice(0, n.lastIndexOf('/'))) && (config.init.loadRunningStats || !/\/moving_(mean|variance)$/.test(n));
     params = loadParams(tf, spec, ck.tensors, { into: params, only });
   }
-  const trainStep = makeTrainStep(tf, spec, params, optimizer, weights, stepRng);
+  const trainStep = makeTrainStep(tf, spec, params, optimizer, weights, stepRng, { filterGrad: be.filterGrad });
   const occOpts: OcclusionOptions = { positions: config.occlusion.positions, size: config.occlusion.size, occluder: await loadOccluder(config.occlusion.occluder) };
   const needOcc = config.loss.ceOcc > 0 || config.loss.fad > 0 || config.loss.sadOcc > 0;
 
@@ -218,7 +218,7 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
   await iter.return?.();
   await Promise.all(pending.splice(0));
   if (lastSaved !== step) checkpoint = await save();
-  const evalAccuracy = reason === 'completed' && config.evalImages > 0 ? await evaluateAccuracy(tf, buildNet(tf, spec, params), source, spec, config, numClasses) : null;
+  const evalAccuracy = reason === 'completed' && config.evalImages > 0 ? await evaluateAccuracy(tf, buildNet(tf, spec, params, { filterGrad: be.filterGrad }), source, spec, config, numClasses) : null;
   await source.close?.();
   const wallSeconds = (performance.now() - t0) / 1000;
   const skippedImages = skippedBefore + dataset.skipped;
