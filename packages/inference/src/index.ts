@@ -10,7 +10,8 @@ export { ModelError, defaultPreprocess, resolveModelInfo, META_OUTPUTS, META_PRE
 export type { ModelInfo, ModelOverride, PreprocessInfo } from './model-info.ts';
 export * from './onnx-meta.ts';
 export * from './ort-types.ts';
-export { InputError, centerCrop, checkPixels, isImageBatch, pixelsToChw } from './input.ts';
+export { InputError, isImageBatch } from './input.ts';
 export type { RecognizerInput } from './input.ts';
-export * from './peaks.ts';
+export { cellToPixel, findPeaks, peakAt } from '@interpret-fr/core';
+export type { Peak, PeakConvention, Peaks, SignedPeaks } from '@interpret-fr/core';
 export * from './similarity.ts';

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Embeddings } from '@interpret-fr/core';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,6 @@ import { parseIjbaComparisons, parseIjbaMetadata, type IjbaComparisons, type Ijb
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
-import type { FeatureMatrix } from '../scores/template-scores.ts';
 
 let tmpCounter = 0;
 
@@ -24,7 +24,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /** Reads `features.npy` + `ids.txt`; the two must have the same number of rows. */
-export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: FeatureMatrix; ids: string[] }> {
+export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: Embeddings; ids: string[] }> {
   const features = decodeNpy(new Uint8Array(await readFile(npyPath)), npyPath);
   const ids = parseIds(await readFile(idsPath, 'utf8'), idsPath);
   if (ids.length !== features.n) throw new NpyError(idsPath, `${ids.length} ids but ${npyPath} has ${features.n} rows`);
@@ -32,7 +32,7 @@ export async function readFeatures(npyPath: string, idsPath: string): Promise<{ 
 }
 
 /** Writes features and ids atomically. */
-export async function writeFeatures(npyPath: string, idsPath: string, f: FeatureMatrix, ids: readonly string[]): Promise<void> {
+export async function writeFeatures(npyPath: string, idsPath: string, f: Embeddings, ids: readonly string[]): Promise<void> {
   if (ids.length !== f.n) throw new RangeError(`writeFeatures: ${ids.length} ids for ${f.n} rows`);
   await writeFileAtomic(npyPath, encodeNpy(f.data, f.n, f.dim));
   await writeFileAtomic(idsPath, ids.join('\n') + '\n');

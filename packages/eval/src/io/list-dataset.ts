@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { centerCrop } from '@interpret-fr/core';
 import type { Pixels } from '@interpret-fr/core';
 import { resolveUnderRoot } from '@interpret-fr/core/node';
 import { decodeImageFile } from './images.ts';
@@ -20,19 +21,6 @@ export interface ListDataset {
   labels: Int32Array;
   /** 68 landmarks per image in the (cropped) image frame, when landmarks.txt exists. */
   landmarks?: Float32Array[];
-}
-
-/** Centre crop of side `size` (no-op when not larger). */
-export function cropCenter(p: Pixels, size: number): { px: Pixels; dx: number; dy: number } {
-  if (p.width <= size && p.height <= size) return { px: p, dx: 0, dy: 0 };
-  const w = Math.min(size, p.width);
-  const h = Math.min(size, p.height);
-  const dx = (p.width - w) >> 1;
-  const dy = (p.height - h) >> 1;
-  const c = p.channels;
-  const out = new Uint8Array(w * h * c);
-  for (let y = 0; y < h; y++) out.set(p.data.subarray(((y + dy) * p.width + dx) * c, ((y + dy) * p.width + dx + w) * c), y * w * c);
-  return { px: { data: out, width: w, height: h, channels: c }, dx, dy };
 }
 
 /** Loads the first `maxImages` (default all) list entries, picked evenly over the list when fewer. */
@@ -52,7 +40,10 @@ export async function loadListDataset(dir: string, opts: { maxImages?: number; c
     const label = Number(f[1]);
     if (f.length !== 2 || !Number.isInteger(label)) throw new Error(`${listPath}:${i + 1}: '${lines[i]}', expected 'path,label'`);
     const img = await decodeImageFile(resolveUnderRoot(dir, f[0]!.trim(), { where: `${listPath}:${i + 1}`, allowOutsideRoot: opts.allowOutsideRoot }));
-    const { px, dx, dy } = opts.crop ? cropCenter(img, opts.crop) : { px: img, dx: 0, dy: 0 };
+    // The centred crop (core's centerCrop: offsets rounded down, as the trainer's centre crop); landmarks shift with it.
+    const px = opts.crop ? centerCrop(img, opts.crop) : img;
+    const dx = (img.width - px.width) >> 1;
+    const dy = (img.height - px.height) >> 1;
     out.paths.push(f[0]!.trim());
     out.images.push(px);
     out.labels[k] = label;

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError, l2NormalizeRows } from '@interpret-fr/core';
+import type { Embeddings } from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts';
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
 import { meanStd } from '../metrics/stats.ts';
-import { normalizeRows } from '../scores/cosine.ts';
 import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
-import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, type FeatureMatrix, type TemplateScore } from '../scores/template-scores.ts';
+import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, type TemplateScore } from '../scores/template-scores.ts';
 import { firstNonFinite } from '../io/npy.ts';
 import { IjbaFormatError, type IjbaComparisons, type IjbaMetadata } from './ijba-csv.ts';
 
@@ -57,7 +57,7 @@ export interface IjbaSplitResult {
 
 /** A features table keyed by string id (IJB-A: the SIGHTING_ID). */
 export interface FeatureTable {
-  features: FeatureMatrix;
+  features: Embeddings;
   index: Map<string, number>;
 }
 
@@ -74,7 +74,7 @@ export class FeatureValueError extends InterpretFrError {
  * must be finite: a NaN would silently drop out of the `>` comparisons of the scores and change the
  * metrics, so it is refused here, naming `source` (the .npy file or the model), the row and its id.
  */
-export function featureTable(features: FeatureMatrix, ids: readonly string[], source = 'features'): FeatureTable {
+export function featureTable(features: Embeddings, ids: readonly string[], source = 'features'): FeatureTable {
   if (ids.length !== features.n) throw new RangeError(`featureTable: ${ids.length} ids for ${features.n} feature rows`);
   const bad = firstNonFinite(features.data);
   if (bad >= 0) {
@@ -119,7 +119,7 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
   const score = opts.score ?? 'set-min-mean';
   const subset = opts.subset ?? 'all';
   const feats = table.features;
-  const u = unit ?? normalizeRows(feats.data, feats.n, feats.dim);
+  const u = unit ?? l2NormalizeRows(feats.data, feats.n, feats.dim);
 
   // ---- 1:1 ----
   const vt = templatesOf(d.verifyMetadata, table, subset);
@@ -208,7 +208,7 @@ export const targetKey = (prefix: string, x: number): string => `${prefix}=${Str
 /** Evaluates all splits and summarises them (mean ± sample std over splits). */
 export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTable, opts: IjbaOptions = {}): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const f = table.features;
-  const unit = normalizeRows(f.data, f.n, f.dim);
+  const unit = l2NormalizeRows(f.data, f.n, f.dim);
   const perSplit = splits.map((s) => evaluateIjbaSplit(s, table, opts, unit));
   const fars = opts.farTargets ?? [1e-2, 1e-3];
   const verify: IjbaSummary['verify'] = {};
