@@ -46,10 +46,12 @@ async function decodePng(path: string): Promise<Pixels> {
 async function referenceSimilarity(): Promise<number> {
   const rec = await createRecognizer(new Uint8Array(readFileSync(MODEL)));
   const S = rec.inputSize;
-  const inputs = await Promise.all([FACE_A, FACE_B].map(async (f) => {
-    const p = await decodePng(f);
-    return modelInput(p, defaultCrop(p.width, p.height), S);
-  }));
+  const inputs = await Promise.all(
+    [FACE_A, FACE_B].map(async (f) => {
+      const p = await decodePng(f);
+      return modelInput(p, defaultCrop(p.width, p.height), S);
+    }),
+  );
   const e = await rec.embed(inputs);
   const s = cosineSimilarity(e.data.subarray(0, e.dim), e.data.subarray(e.dim, 2 * e.dim));
   await rec.dispose();
@@ -119,7 +121,7 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
 
     await page.goto(`${server!.url}?model=models/fixture.onnx`);
     await page.waitForFunction(() => document.body.dataset.modelReady === 'true' || !document.getElementById('error')!.hidden, null, { timeout: 60_000 });
-    expect(await page.locator('#error').isHidden(), await page.locator('#error').textContent() ?? '').toBe(true);
+    expect(await page.locator('#error').isHidden(), (await page.locator('#error').textContent()) ?? '').toBe(true);
 
     await page.setInputFiles('#file-a', FACE_A);
     const t0 = Date.now();
@@ -165,7 +167,11 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4, { steps: 4 });
     await page.mouse.move(box.x + box.width * 0.85, box.y + box.height * 0.5, { steps: 4 });
     await page.mouse.up();
-    await page.waitForFunction(() => /without occluder/.test(document.getElementById('score-note')!.textContent ?? '') && /Most affected/.test(document.getElementById('affected-a')!.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /without occluder/.test(document.getElementById('score-note')!.textContent ?? '') && /Most affected/.test(document.getElementById('affected-a')!.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
     const occluded = Number(await page.locator('#score').getAttribute('data-value'));
     expect(occluded).not.toBe(shown);
 
@@ -194,9 +200,15 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
       dt.items.add(new File([new Uint8Array(data)], 'dropped.png', { type: 'image/png' }));
       document.getElementById('face-a')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, bytes);
-    await page.waitForFunction(() => document.getElementById('name-a')!.textContent === '· dropped.png' && Math.abs(Number(document.getElementById('score')!.dataset.value) - 1) < 1e-6, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.getElementById('name-a')!.textContent === '· dropped.png' && Math.abs(Number(document.getElementById('score')!.dataset.value) - 1) < 1e-6,
+      null,
+      { timeout: 30_000 },
+    );
 
-    console.log(`[demo e2e] both images loaded → first similarity: ${wallMs} ms (test clock), ${pageMs.toFixed(1)} ms (page clock; worker inference A,B ${inferMs} ms); target < 2000 ms`);
+    console.log(
+      `[demo e2e] both images loaded → first similarity: ${wallMs} ms (test clock), ${pageMs.toFixed(1)} ms (page clock; worker inference A,B ${inferMs} ms); target < 2000 ms`,
+    );
     console.log(`[demo e2e] filter overlay switch: ${switchMs.toFixed(1)} ms to next frame, ${drawMs.toFixed(1)} ms drawing; target < 100 ms`);
     console.log(`[demo e2e] screenshots: ${shot} ${phone}`);
 

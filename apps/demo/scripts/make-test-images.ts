@@ -21,7 +21,9 @@ export const TEST_IMAGES = [
 /** PNG bytes of one committed test image. */
 export async function testImagePng(identity: number, index: number): Promise<Buffer> {
   const s = syntheticSample(TEST_IMAGE_SET, identity, index);
-  return sharp(Buffer.from(s.pixels), { raw: { width: 110, height: 110, channels: 3 } }).png({ compressionLevel: 9, adaptiveFiltering: false, palette: false }).toBuffer();
+  return sharp(Buffer.from(s.pixels), { raw: { width: 110, height: 110, channels: 3 } })
+    .png({ compressionLevel: 9, adaptiveFiltering: false, palette: false })
+    .toBuffer();
 }
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

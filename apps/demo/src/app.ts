@@ -69,7 +69,10 @@ export class DemoApp {
       this.wireFace(face);
       return face;
     });
-    this.filters = new FilterPanel(this.faces.map((f) => ({ slot: f.slot, view: f.view, affected: f.els.affected })), new FilterList($('filter-list'), (c) => this.filters.select(c)));
+    this.filters = new FilterPanel(
+      this.faces.map((f) => ({ slot: f.slot, view: f.view, affected: f.els.affected })),
+      new FilterList($('filter-list'), (c) => this.filters.select(c)),
+    );
     const th = $<HTMLInputElement>('threshold');
     th.addEventListener('input', () => {
       this.threshold = Number(th.value);

@@ -64,7 +64,10 @@ export class FaceSlot {
   private busy = false;
   private dirty = false;
 
-  constructor(readonly label: 'A' | 'B', private readonly host: SlotHost) {}
+  constructor(
+    readonly label: 'A' | 'B',
+    private readonly host: SlotHost,
+  ) {}
 
   /** True when `current` belongs to the present input and occluder. */
   get fresh(): boolean {
@@ -89,7 +92,9 @@ export class FaceSlot {
   }
 
   setOcclusion(rect: Rect | null): void {
-    const same = rect === this.occlusion || (!!rect && !!this.occlusion && rect.x === this.occlusion.x && rect.y === this.occlusion.y && rect.width === this.occlusion.width && rect.height === this.occlusion.height);
+    const same =
+      rect === this.occlusion ||
+      (!!rect && !!this.occlusion && rect.x === this.occlusion.x && rect.y === this.occlusion.y && rect.width === this.occlusion.width && rect.height === this.occlusion.height);
     if (same) return;
     this.occlusion = rect;
     this.occVersion++;
@@ -120,8 +125,11 @@ export class FaceSlot {
       do {
         this.dirty = false;
         const S = this.host.modelSize();
-        const input = this.input, shown = this.shown, occluded = this.occlusion !== null;
-        const iv = this.inputVersion, key = `${this.inputVersion}/${this.occVersion}`;
+        const input = this.input,
+          shown = this.shown,
+          occluded = this.occlusion !== null;
+        const iv = this.inputVersion,
+          key = `${this.inputVersion}/${this.occVersion}`;
         if (!input || !shown || S === null) break;
         const needBase = this.baseVersion !== iv;
         if (!needBase && !occluded) {

@@ -41,7 +41,10 @@ export class FilterPanel {
   private showPeaks = true;
   private stats: Stats = { strength: [null, null], diff: null, occ: [null, null] };
 
-  constructor(private readonly faces: PanelFace[], private readonly list: FilterList) {
+  constructor(
+    private readonly faces: PanelFace[],
+    private readonly list: FilterList,
+  ) {
     $<HTMLSelectElement>('rank-by').addEventListener('change', (e) => {
       this.rankBy = (e.target as HTMLSelectElement).value as RankBy;
       this.refresh();
@@ -92,7 +95,9 @@ export class FilterPanel {
     const ok = (a: Analysis | null): a is Analysis & { maps: Float32Array } => !!a?.maps && a.maps.length === C * cells;
     this.stats.strength = cur.map((a) => (ok(a) ? peakStrength(a.maps, C, cells) : null));
     this.stats.diff = ok(cur[0]!) && ok(cur[1]!) ? relativeDifference(cur[0]!.maps, cur[1]!.maps, C, cells) : null;
-    this.stats.occ = this.faces.map((f) => (f.slot.occlusion && ok(f.slot.current) && ok(f.slot.base) ? relativeDifference(f.slot.current.maps, f.slot.base.maps, C, cells) : null));
+    this.stats.occ = this.faces.map((f) =>
+      f.slot.occlusion && ok(f.slot.current) && ok(f.slot.base) ? relativeDifference(f.slot.current.maps, f.slot.base.maps, C, cells) : null,
+    );
     return C;
   }
 
@@ -155,7 +160,8 @@ export class FilterPanel {
       const a = f.slot.current;
       const s = this.stats.strength[i]?.[c];
       if (!a || s === undefined) return `${f.slot.label}: –`;
-      const r = a.peakRow?.[c], col = a.peakCol?.[c];
+      const r = a.peakRow?.[c],
+        col = a.peakCol?.[c];
       return s > 0 && r !== undefined && col !== undefined ? `${f.slot.label}: peak ${s.toFixed(3)} at x ${col.toFixed(1)}, y ${r.toFixed(1)}` : `${f.slot.label}: silent`;
     });
     const d = this.stats.diff?.[c];
@@ -168,13 +174,18 @@ export class FilterPanel {
     const dims = this.model?.mapDims ?? null;
     const c = this.selected;
     const maps = this.faces.map((f) => (dims && f.slot.current?.maps ? filterMap(f.slot.current.maps, c, dims[1] * dims[2]) : null));
-    const respScale = sharedScale(maps.filter((m): m is Float32Array => !!m), true);
+    const respScale = sharedScale(
+      maps.filter((m): m is Float32Array => !!m),
+      true,
+    );
     this.faces.forEach((f, i) => {
       const cur = f.slot.current;
       let overlay: ModelViewContent['overlay'] = null;
-      const own = maps[i], other = maps[1 - i];
+      const own = maps[i],
+        other = maps[1 - i];
       if (dims && own && this.overlay !== 'none') {
-        if (this.overlay === 'response') overlay = { map: own, height: dims[1], width: dims[2], style: { kind: 'response', scale: respScale, maxAlpha: 0.8 } satisfies OverlayStyle };
+        if (this.overlay === 'response')
+          overlay = { map: own, height: dims[1], width: dims[2], style: { kind: 'response', scale: respScale, maxAlpha: 0.8 } satisfies OverlayStyle };
         else if (other) {
           const diff = subtractMaps(own, other);
           overlay = { map: diff, height: dims[1], width: dims[2], style: { kind: 'signed', scale: sharedScale([diff], false), maxAlpha: 0.85 } };

@@ -47,7 +47,9 @@ describe('inference adapter (onnxruntime-web in Node)', () => {
     const node = await createRecognizer(bytes);
     const e = await node.embed(imgs);
     const maps = await node.responseMaps(imgs);
-    let de = 0, dm = 0, scale = 0;
+    let de = 0,
+      dm = 0,
+      scale = 0;
     for (let i = 0; i < e.data.length; i++) de = Math.max(de, Math.abs(e.data[i]! - r.embeddings[i]!));
     for (let i = 0; i < maps.data.length; i++) {
       dm = Math.max(dm, Math.abs(maps.data[i]! - r.maps![i]!));

@@ -18,7 +18,6 @@ export interface DemoModel {
   dispose(): Promise<void>;
 }
 
-
 async function hasWebGpuAdapter(): Promise<boolean> {
   const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
   if (!gpu) return false;
@@ -81,12 +80,14 @@ export async function loadModel(bytes: Uint8Array, name: string, opts: { webgpu:
       const fetch = info.mapsName !== null ? [info.embeddingName, info.mapsName] : [info.embeddingName];
       const out = await rec.session.run({ [info.inputName]: new ortWeb.Tensor('float32', x, [n, 3, size, size]) }, fetch);
       const e = out[info.embeddingName];
-      if (!e || !(e.data instanceof Float32Array) || e.dims.length !== 2 || e.dims[0] !== n) throw new ModelError(`output '${info.embeddingName}' has dims [${e?.dims.join(', ')}], expected [${n}, D]`);
+      if (!e || !(e.data instanceof Float32Array) || e.dims.length !== 2 || e.dims[0] !== n)
+        throw new ModelError(`output '${info.embeddingName}' has dims [${e?.dims.join(', ')}], expected [${n}, D]`);
       summary.dim = e.dims[1]!;
       let maps: Float32Array | null = null;
       if (info.mapsName !== null) {
         const m = out[info.mapsName];
-        if (!m || !(m.data instanceof Float32Array) || m.dims.length !== 4 || m.dims[0] !== n) throw new ModelError(`output '${info.mapsName}' has dims [${m?.dims.join(', ')}], expected [${n}, C, H, W]`);
+        if (!m || !(m.data instanceof Float32Array) || m.dims.length !== 4 || m.dims[0] !== n)
+          throw new ModelError(`output '${info.mapsName}' has dims [${m?.dims.join(', ')}], expected [${n}, C, H, W]`);
         summary.mapDims = [m.dims[1]!, m.dims[2]!, m.dims[3]!];
         maps = m.data;
       }

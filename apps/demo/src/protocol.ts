@@ -15,7 +15,15 @@ export interface WirePixels {
 
 /** Page → worker. */
 export type WorkerRequest =
-  | { type: 'load'; id: number; bytes: ArrayBuffer; name: string; webgpu: boolean; /** Absolute URL prefix of ORT's files, on the page's origin. */ wasmPaths: string }
+  | {
+      type: 'load';
+      id: number;
+      bytes: ArrayBuffer;
+      name: string;
+      webgpu: boolean;
+      /** Absolute URL prefix of ORT's files, on the page's origin. */
+      wasmPaths: string;
+    }
   | { type: 'analyze'; id: number; images: WirePixels[] };
 
 /** What the page needs to know about the loaded model. */

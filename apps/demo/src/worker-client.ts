@@ -18,7 +18,10 @@ export interface AnalyzeResult {
 
 /** An error reported by the worker; `kind` tells a bad model from a bad image or a runtime failure. */
 export class WorkerError extends Error {
-  constructor(message: string, readonly kind: 'model' | 'input' | 'runtime') {
+  constructor(
+    message: string,
+    readonly kind: 'model' | 'input' | 'runtime',
+  ) {
     super(message);
     this.name = 'WorkerError';
   }
@@ -67,7 +70,10 @@ export class InferenceClient {
   /** Embeddings and maps of S × S images (copied, not transferred: the page keeps its pixels). */
   async analyze(images: Pixels[]): Promise<AnalyzeResult> {
     const wire = images.map((p) => ({ data: new Uint8Array(p.data), width: p.width, height: p.height, channels: p.channels }));
-    const r = await this.send({ type: 'analyze', id: this.nextId++, images: wire }, wire.map((w) => w.data.buffer));
+    const r = await this.send(
+      { type: 'analyze', id: this.nextId++, images: wire },
+      wire.map((w) => w.data.buffer),
+    );
     if (r.type !== 'analyzed') throw new WorkerError(`unexpected worker reply ${r.type}`, 'runtime');
     return { n: r.n, dim: r.dim, mapDims: r.mapDims, embeddings: r.embeddings, maps: r.maps, ms: r.ms };
   }

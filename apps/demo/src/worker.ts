@@ -37,7 +37,10 @@ async function handle(req: WorkerRequest): Promise<void> {
       // Copy out of ORT's buffers so they can be transferred.
       const embeddings = r.embeddings.slice();
       const maps = r.maps ? r.maps.slice() : null;
-      post({ type: 'analyzed', id: req.id, n: req.images.length, embeddings, maps, dim: model.summary.dim, mapDims: model.summary.mapDims, ms: performance.now() - t0 }, maps ? [embeddings.buffer, maps.buffer] : [embeddings.buffer]);
+      post(
+        { type: 'analyzed', id: req.id, n: req.images.length, embeddings, maps, dim: model.summary.dim, mapDims: model.summary.mapDims, ms: performance.now() - t0 },
+        maps ? [embeddings.buffer, maps.buffer] : [embeddings.buffer],
+      );
     }
   } catch (e) {
     post({ type: 'error', id: req.id, kind: errorKind(e), message: e instanceof Error ? e.message : String(e) });

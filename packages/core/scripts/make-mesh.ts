@@ -18,9 +18,10 @@ export function computeTriangles(points: ArrayLike<number> = TEMPLATE_110): Uint
   const d = new Delaunator(coords);
   const out: number[] = [];
   for (let t = 0; t < d.triangles.length; t += 3) {
-    const a = d.triangles[t]!, b = d.triangles[t + 1]!, c = d.triangles[t + 2]!;
-    const area2 = (coords[2 * b]! - coords[2 * a]!) * (coords[2 * c + 1]! - coords[2 * a + 1]!) -
-      (coords[2 * c]! - coords[2 * a]!) * (coords[2 * b + 1]! - coords[2 * a + 1]!);
+    const a = d.triangles[t]!,
+      b = d.triangles[t + 1]!,
+      c = d.triangles[t + 2]!;
+    const area2 = (coords[2 * b]! - coords[2 * a]!) * (coords[2 * c + 1]! - coords[2 * a + 1]!) - (coords[2 * c]! - coords[2 * a]!) * (coords[2 * b + 1]! - coords[2 * a + 1]!);
     if (Math.abs(area2) < 1e-9) continue;
     out.push(a, b, c);
   }

@@ -37,11 +37,15 @@ export function nearestCentroidAccuracy(seed: number, identities: number, perIde
   }
   let correct = 0;
   for (const [id, f] of tests) {
-    let best = -1, bd = Infinity;
+    let best = -1,
+      bd = Infinity;
     cents.forEach((c, k) => {
       let d = 0;
       for (let i = 0; i < 256; i++) d += (c[i]! - f[i]!) ** 2;
-      if (d < bd) { bd = d; best = k; }
+      if (d < bd) {
+        bd = d;
+        best = k;
+      }
     });
     if (best === id) correct++;
   }

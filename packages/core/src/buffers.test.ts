@@ -30,7 +30,8 @@ describe('buffers', () => {
   it('mapView indexes [N, C, H, W]: filter c of image i is contiguous at (i·C + c)·H·W', () => {
     // N = 2, C = 3, H = 2, W = 2: value = 1000·i + 100·c + 10·y + x.
     const data = new Float32Array(24);
-    for (let i = 0; i < 2; i++) for (let c = 0; c < 3; c++) for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) data[((i * 3 + c) * 2 + y) * 2 + x] = 1000 * i + 100 * c + 10 * y + x;
+    for (let i = 0; i < 2; i++)
+      for (let c = 0; c < 3; c++) for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) data[((i * 3 + c) * 2 + y) * 2 + x] = 1000 * i + 100 * c + 10 * y + x;
     const m = responseMaps(2, 3, 2, 2, data);
     expect([...mapView(m, 1, 2)]).toEqual([1200, 1201, 1210, 1211]);
     expect([...mapView(m, 0, 1)]).toEqual([100, 101, 110, 111]);

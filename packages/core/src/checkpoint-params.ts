@@ -38,7 +38,8 @@ export function checkpointFromParams(spec: ModelSpec, params: ParamMap, meta: Re
   const known = new Set(infos.map((p) => p.name));
   for (const [name, data] of given) {
     if (!known.has(name)) throw new CheckpointError(`parameter "${name}" is not a parameter of spec "${spec.name}"`, 'unknown');
-    if (!(data instanceof Float32Array)) throw new CheckpointError(`parameter "${name}": expected a Float32Array, got ${(data as object)?.constructor?.name ?? typeof data}`, 'dtype');
+    if (!(data instanceof Float32Array))
+      throw new CheckpointError(`parameter "${name}": expected a Float32Array, got ${(data as object)?.constructor?.name ?? typeof data}`, 'dtype');
   }
   const tensors: TensorEntry[] = [];
   const missing: string[] = [];
@@ -72,7 +73,9 @@ export function paramsFromCheckpoint(ck: Checkpoint): Map<string, Float32Array> 
 /** Names of the spec's parameters that the checkpoint lacks, in {@link paramInfos} order. */
 export function missingParams(ck: Checkpoint): string[] {
   const have = new Set(ck.tensors.map((t) => t.name));
-  return paramInfos(ck.spec).map((p) => p.name).filter((n) => !have.has(n));
+  return paramInfos(ck.spec)
+    .map((p) => p.name)
+    .filter((n) => !have.has(n));
 }
 
 /**

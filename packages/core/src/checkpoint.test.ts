@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Checkpoint, CheckpointManifest, TensorEntry } from './checkpoint.ts';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, parseManifest } from './checkpoint.ts';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, manifestDigest, parseManifest } from './checkpoint.ts';
 import { checkpointFromParams, missingParams, paramsChecksum, paramsFromCheckpoint } from './checkpoint-params.ts';
 import { presets } from './presets.ts';
 import { Rng } from './rng.ts';
@@ -48,9 +48,11 @@ function expectFail(f: () => unknown, reason: string, message: RegExp): Checkpoi
   throw new Error('expected a CheckpointError');
 }
 
-const edit = (manifest: string, f: (m: CheckpointManifest) => void): string => {
+/** Edits a manifest and, unless `reseal` is false, recomputes its sha256 (to reach the checks behind the hash). */
+const edit = (manifest: string, f: (m: CheckpointManifest) => void, reseal = true): string => {
   const m = JSON.parse(manifest) as CheckpointManifest;
   f(m);
+  if (reseal) m.sha256 = manifestDigest(m);
   return JSON.stringify(m);
 };
 
@@ -82,8 +84,9 @@ describe('checkpoint round trip', () => {
   it('lays tensors out little-endian, 8-byte aligned, zero-padded, with the hash of the bytes', () => {
     const m = JSON.parse(manifest) as CheckpointManifest;
     expect(m.format).toBe('interpret-fr-checkpoint');
-    expect(m.version).toBe(1);
-    expect(m.sha256).toBe(sha256Hex(weights));
+    expect(m.version).toBe(2);
+    expect(m.weightsSha256).toBe(sha256Hex(weights));
+    expect(m.sha256).toBe(manifestDigest(m));
     expect(m.weightsByteLength).toBe(weights.length);
     let end = 0;
     for (const t of m.tensors) {
@@ -138,7 +141,11 @@ describe('checkpoint decode failures', () => {
   const { manifest, weights } = encodeCheckpoint(sample());
 
   it('truncated weights: says how many bytes were expected and found', () => {
-    const e = expectFail(() => decodeCheckpoint(manifest, weights.subarray(0, weights.length - 5)), 'truncated', new RegExp(`expects ${weights.length} bytes, got ${weights.length - 5}`));
+    const e = expectFail(
+      () => decodeCheckpoint(manifest, weights.subarray(0, weights.length - 5)),
+      'truncated',
+      new RegExp(`expects ${weights.length} bytes, got ${weights.length - 5}`),
+    );
     expect(e.file).toBe('weights.bin');
     expectFail(() => decodeCheckpoint(manifest, new Uint8Array(0)), 'truncated', /got 0/);
     const longer = new Uint8Array(weights.length + 8);
@@ -187,7 +194,11 @@ describe('checkpoint decode failures', () => {
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[2]!.offset = m.tensors[1]!.offset))), 'order', /tensors\[2\]/);
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[1]!.offset += 4))), 'layout', /offset \d+ is not a multiple of 8/);
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.weightsByteLength -= 8))), 'layout', /exceed weightsByteLength/);
-    expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[0]!.byteLength -= 4))), 'size', /tensors\[0\] \("k0_1\/kernel"\): byteLength \d+ but shape \[3, 3, 3, 4\] × float32 is 432 bytes/);
+    expectFail(
+      () => parseManifest(edit(manifest, (m) => void (m.tensors[0]!.byteLength -= 4))),
+      'size',
+      /tensors\[0\] \("k0_1\/kernel"\): byteLength \d+ but shape \[3, 3, 3, 4\] × float32 is 432 bytes/,
+    );
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[0]!.offset = -8))), 'layout', /non-negative integers/);
   });
 
@@ -218,8 +229,8 @@ describe('checkpoint decode failures', () => {
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[1]!.name = m.tensors[0]!.name))), 'duplicate', /duplicate tensor name "k0_1\/kernel"/);
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.tensors[0]!.dtype = 'float16' as never))), 'dtype', /unknown dtype "float16"/);
     expectFail(() => parseManifest(edit(manifest, (m) => void (m.format = 'x' as never))), 'format', /format is "x", expected "interpret-fr-checkpoint"/);
-    expectFail(() => parseManifest(edit(manifest, (m) => void (m.version = 2 as never))), 'version', /version 2 is not supported/);
-    expectFail(() => parseManifest(edit(manifest, (m) => void (m.sha256 = 'abc'))), 'field', /"sha256" must be 64/);
+    expectFail(() => parseManifest(edit(manifest, (m) => void (m.version = 3 as never))), 'version', /version 3 is not supported/);
+    expectFail(() => parseManifest(edit(manifest, (m) => void (m.sha256 = 'abc'), false)), 'field', /"sha256" must be 64/);
     expectFail(() => parseManifest(manifest.slice(0, 100)), 'json', /manifest.json: not valid JSON/);
     expectFail(() => parseManifest('[]'), 'json', /expected a JSON object/);
     expectFail(() => decodeCheckpoint(manifest, weights.buffer as never), 'field', /weights.bin: expected a Uint8Array of its bytes, got ArrayBuffer/);
@@ -265,7 +276,7 @@ describe('parameter helpers', () => {
     expectFail(() => checkpointFromParams(spec, params), 'missing', /1 parameter\(s\) of spec "interpretable-tiny" missing: fc\/kernel/);
     const partial = checkpointFromParams(spec, params, {}, { partial: true });
     expect(missingParams(partial)).toEqual(['fc/kernel']);
-    const back = decodeCheckpoint(...Object.values(encodeCheckpoint(partial)) as [string, Uint8Array]);
+    const back = decodeCheckpoint(...(Object.values(encodeCheckpoint(partial)) as [string, Uint8Array]));
     expect(missingParams(back)).toEqual(['fc/kernel']);
     expectFail(() => checkpointFromParams(spec, { ...Object.fromEntries(randomParams(3)), 'k9/kernel': new Float32Array(1) }), 'unknown', /"k9\/kernel"/);
     const short = randomParams(3);

@@ -6,7 +6,15 @@
  * `weights.bin` is the tensors concatenated in manifest order, little-endian, each starting at a
  * multiple of 8 bytes (zero padding between). `manifest.json` is a {@link CheckpointManifest}:
  * format tag, version, the spec, free metadata, per tensor `{name, shape, dtype, offset,
- * byteLength}`, the total `weightsByteLength` and the SHA-256 of `weights.bin`.
+ * byteLength}`, the total `weightsByteLength`, `weightsSha256` (SHA-256 of `weights.bin`) and
+ * `sha256`: the SHA-256 of the canonical JSON ({@link canonicalJson}) of every other manifest
+ * field. Since that includes `weightsSha256`, `sha256` covers the architecture, the layout, the
+ * metadata and the weights together: editing any of them (an `elu` made `relu`, a stride, a BN ε,
+ * a tensor offset…) is refused, while reformatting the JSON is not a change.
+ *
+ * Version 1 manifests (written before version 2) carry only `sha256` = the hash of `weights.bin`.
+ * They are still read, with {@link Checkpoint.integrity} `scope: 'weights-only'`, so readers can
+ * warn that an edited architecture would go unnoticed; re-saving writes version 2.
  *
  * Canonical order: the spec's parameters first, in {@link paramInfos} order, then any extra
  * tensors. The decoder insists on it, so swapping two same-shaped entries in the manifest (or
@@ -14,10 +22,11 @@
  *
  * @module
  */
+import { canonicalJson } from './canonical-json.ts';
 import { InterpretFrError } from './errors.ts';
 import { sha256Hex } from './sha256.ts';
 import type { ModelSpec, ParamInfo } from './spec.ts';
-import { paramInfos, SpecError, validateSpec } from './spec.ts';
+import { paramInfos, SpecError } from './spec.ts';
 
 /** Element type of a stored tensor. */
 export type DType = 'float32' | 'int32' | 'uint8';
@@ -36,6 +45,20 @@ export interface Checkpoint {
   tensors: TensorEntry[];
   /** Free JSON metadata (run id, step, config digest…). */
   meta: Record<string, unknown>;
+  /** Set by {@link decodeCheckpoint}: what the verified hashes were (ignored by the encoder). */
+  integrity?: CheckpointIntegrity;
+}
+
+/** What a decoded checkpoint's hashes covered. */
+export interface CheckpointIntegrity {
+  /** Manifest version read (1 = legacy, weights-only hash). */
+  version: 1 | 2;
+  /** `manifest-and-weights` (version 2), or `weights-only` (version 1: the architecture was not covered). */
+  scope: 'manifest-and-weights' | 'weights-only';
+  /** The checkpoint's identity: version 2 = hash of manifest + weights; version 1 = hash of the weights. */
+  sha256: string;
+  /** SHA-256 of `weights.bin`. */
+  weightsSha256: string;
 }
 
 /** A tensor's record in `manifest.json`. */
@@ -51,19 +74,26 @@ export interface ManifestTensor {
 /** The parsed `manifest.json`. */
 export interface CheckpointManifest {
   format: typeof CHECKPOINT_FORMAT;
-  version: typeof CHECKPOINT_VERSION;
+  version: typeof CHECKPOINT_VERSION | typeof CHECKPOINT_LEGACY_VERSION;
   spec: ModelSpec;
   meta: Record<string, unknown>;
   tensors: ManifestTensor[];
   weightsByteLength: number;
-  /** SHA-256 of `weights.bin`, lower-case hex. */
+  /** SHA-256 of `weights.bin`, lower-case hex (version 2; version 1 has only `sha256`). */
+  weightsSha256?: string;
+  /**
+   * Version 2: SHA-256 of the canonical JSON of all the other fields (so of the architecture and,
+   * through `weightsSha256`, of the weights). Version 1: SHA-256 of `weights.bin`. Lower-case hex.
+   */
   sha256: string;
 }
 
 /** `format` field of every manifest. */
 export const CHECKPOINT_FORMAT = 'interpret-fr-checkpoint';
-/** Manifest version this codec writes and reads. */
-export const CHECKPOINT_VERSION = 1;
+/** Manifest version this codec writes (it also reads the legacy version 1). */
+export const CHECKPOINT_VERSION = 2;
+/** The legacy version still read: its hash covers `weights.bin` only. */
+export const CHECKPOINT_LEGACY_VERSION = 1;
 /** Name of the manifest file inside a checkpoint directory. */
 export const MANIFEST_FILE = 'manifest.json';
 /** Name of the weights file inside a checkpoint directory. */
@@ -75,8 +105,22 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Why a checkpoint was refused. */
 export type CheckpointErrorReason =
-  | 'json' | 'format' | 'version' | 'spec' | 'field' | 'duplicate' | 'order' | 'layout'
-  | 'size' | 'truncated' | 'hash' | 'shape' | 'dtype' | 'unknown' | 'missing' | 'io';
+  | 'json'
+  | 'format'
+  | 'version'
+  | 'spec'
+  | 'field'
+  | 'duplicate'
+  | 'order'
+  | 'layout'
+  | 'size'
+  | 'truncated'
+  | 'hash'
+  | 'shape'
+  | 'dtype'
+  | 'unknown'
+  | 'missing'
+  | 'io';
 
 /** A checkpoint that cannot be encoded or decoded; `file` is the file at fault, when one is. */
 export class CheckpointError extends InterpretFrError {
@@ -188,21 +232,49 @@ export function encodeCheckpoint(ck: Checkpoint): { manifest: string; weights: U
     weights.set(src, entries[i]!.offset);
     if (!LITTLE_ENDIAN && BYTES[t.dtype] === 4) swap32(weights, entries[i]!.offset, entries[i]!.byteLength);
   });
-  const manifest: CheckpointManifest = {
+  const unsealed: Omit<CheckpointManifest, 'sha256'> = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
     spec: ck.spec,
     meta: ck.meta,
     tensors: entries,
     weightsByteLength: end,
-    sha256: sha256Hex(weights),
+    weightsSha256: sha256Hex(weights),
   };
+  let manifest: CheckpointManifest;
+  try {
+    manifest = sealManifest(unsealed);
+  } catch (e) {
+    // Non-finite numbers or undefined in spec/meta would not survive JSON.
+    err('field', null, `checkpoint: spec or meta is not plain JSON (${(e as Error).message})`);
+  }
   return { manifest: `${JSON.stringify(manifest, null, 2)}\n`, weights };
+}
+
+/**
+ * SHA-256 (hex) of the canonical JSON of a manifest without its `sha256` field: the version 2
+ * `sha256`. Exposed for tools that edit a manifest on purpose (tests, migrations) and must re-seal it.
+ */
+export function manifestDigest(m: Omit<CheckpointManifest, 'sha256'> & { sha256?: unknown }): string {
+  const { sha256: _drop, ...rest } = m;
+  return sha256Hex(new TextEncoder().encode(canonicalJson(rest)));
+}
+
+/**
+ * Returns a copy of a manifest with `version` 2 and its `sha256` recomputed by
+ * {@link manifestDigest}. A manifest sealed this way is accepted by {@link parseManifest} if its
+ * content is valid: use it only for deliberate edits (tests, migrations of version 1 files).
+ */
+export function sealManifest(m: Omit<CheckpointManifest, 'sha256'> & { sha256?: unknown }): CheckpointManifest {
+  const { sha256: _drop, ...rest } = m;
+  const out = { ...rest, version: CHECKPOINT_VERSION } as Omit<CheckpointManifest, 'sha256'>;
+  return { ...out, sha256: manifestDigest(out) };
 }
 
 function swap32(b: Uint8Array, off: number, len: number): void {
   for (let i = off; i < off + len; i += 4) {
-    const a = b[i]!, c = b[i + 1]!;
+    const a = b[i]!,
+      c = b[i + 1]!;
     b[i] = b[i + 3]!;
     b[i + 1] = b[i + 2]!;
     b[i + 2] = c;
@@ -225,11 +297,32 @@ export function parseManifest(text: string): CheckpointManifest {
   }
   if (typeof m !== 'object' || m === null || Array.isArray(m)) err('json', F, `${F}: expected a JSON object`);
   if (m.format !== CHECKPOINT_FORMAT) err('format', F, `${F}: format is ${JSON.stringify(m.format)}, expected "${CHECKPOINT_FORMAT}"`);
-  if (m.version !== CHECKPOINT_VERSION) err('version', F, `${F}: version ${JSON.stringify(m.version)} is not supported (this reader knows version ${CHECKPOINT_VERSION})`);
+  if (m.version !== CHECKPOINT_VERSION && m.version !== CHECKPOINT_LEGACY_VERSION) {
+    err('version', F, `${F}: version ${JSON.stringify(m.version)} is not supported (this reader knows versions ${CHECKPOINT_LEGACY_VERSION} and ${CHECKPOINT_VERSION})`);
+  }
+  if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) err('field', F, `${F}: "sha256" must be 64 lower-case hex digits, got ${JSON.stringify(m.sha256)}`);
+  if (m.version === CHECKPOINT_VERSION) {
+    let digest: string;
+    try {
+      digest = manifestDigest(m);
+    } catch (e) {
+      err('field', F, `${F}: ${(e as Error).message}`);
+    }
+    if (digest !== m.sha256) {
+      err(
+        'hash',
+        F,
+        `${F}: SHA-256 mismatch: the manifest was edited or corrupted after it was saved (its architecture, layout or metadata no longer match "sha256"): expected ${m.sha256}, got ${digest}`,
+      );
+    }
+    if (typeof m.weightsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.weightsSha256))
+      err('field', F, `${F}: "weightsSha256" must be 64 lower-case hex digits, got ${JSON.stringify(m.weightsSha256)}`);
+  } else if ('weightsSha256' in m) {
+    err('field', F, `${F}: version 1 manifests have no "weightsSha256" (a version 2 manifest with a damaged version number?)`);
+  }
   const infos = checkSpec(m.spec, F);
   if (typeof m.meta !== 'object' || m.meta === null || Array.isArray(m.meta)) err('field', F, `${F}: "meta" must be a JSON object`);
   if (!isNat(m.weightsByteLength)) err('field', F, `${F}: "weightsByteLength" must be a non-negative integer, got ${JSON.stringify(m.weightsByteLength)}`);
-  if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) err('field', F, `${F}: "sha256" must be 64 lower-case hex digits, got ${JSON.stringify(m.sha256)}`);
   if (!Array.isArray(m.tensors)) err('field', F, `${F}: "tensors" must be an array`);
   const at = (i: number): string => `${F}: tensors[${i}] ("${String(m.tensors[i]?.name)}")`;
   let end = 0;
@@ -238,7 +331,8 @@ export function parseManifest(text: string): CheckpointManifest {
     if (typeof t.name !== 'string' || t.name === '') err('field', F, `${F}: tensors[${i}].name must be a non-empty string`);
     if (!isDType(t.dtype)) err('dtype', F, `${at(i)}: unknown dtype ${JSON.stringify(t.dtype)}`);
     if (!Array.isArray(t.shape) || !t.shape.every(isNat)) err('shape', F, `${at(i)}: shape must be non-negative integers, got ${JSON.stringify(t.shape)}`);
-    if (!isNat(t.offset) || !isNat(t.byteLength)) err('layout', F, `${at(i)}: offset and byteLength must be non-negative integers, got ${JSON.stringify(t.offset)}, ${JSON.stringify(t.byteLength)}`);
+    if (!isNat(t.offset) || !isNat(t.byteLength))
+      err('layout', F, `${at(i)}: offset and byteLength must be non-negative integers, got ${JSON.stringify(t.offset)}, ${JSON.stringify(t.byteLength)}`);
     const want = numel(t.shape) * BYTES[t.dtype];
     if (t.byteLength !== want) err('size', F, `${at(i)}: byteLength ${t.byteLength} but shape [${t.shape.join(', ')}] × ${t.dtype} is ${want} bytes`);
     if (t.offset % ALIGN !== 0) err('layout', F, `${at(i)}: offset ${t.offset} is not a multiple of ${ALIGN}`);
@@ -273,7 +367,8 @@ export interface DecodeOptions {
  */
 export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts: DecodeOptions = {}): Checkpoint {
   if (typeof manifestText !== 'string') err('field', MANIFEST_FILE, `${MANIFEST_FILE}: expected its text (a string), got ${typeof manifestText}`);
-  if (!(weights instanceof Uint8Array)) err('field', WEIGHTS_FILE, `${WEIGHTS_FILE}: expected a Uint8Array of its bytes, got ${(weights as object)?.constructor?.name ?? typeof weights}`);
+  if (!(weights instanceof Uint8Array))
+    err('field', WEIGHTS_FILE, `${WEIGHTS_FILE}: expected a Uint8Array of its bytes, got ${(weights as object)?.constructor?.name ?? typeof weights}`);
   const m = parseManifest(manifestText);
   const W = WEIGHTS_FILE;
   if (weights.length !== m.weightsByteLength) {
@@ -281,7 +376,12 @@ export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts
     err(weights.length < m.weightsByteLength ? 'truncated' : 'size', W, `${W}: ${what}: ${MANIFEST_FILE} expects ${m.weightsByteLength} bytes, got ${weights.length}`);
   }
   const hash = sha256Hex(weights);
-  if (hash !== m.sha256) err('hash', W, `${W}: SHA-256 mismatch (corrupt or not the weights of this manifest): expected ${m.sha256}, got ${hash}`);
+  const legacy = m.version === CHECKPOINT_LEGACY_VERSION;
+  const wantWeights = legacy ? m.sha256 : m.weightsSha256!;
+  if (hash !== wantWeights) err('hash', W, `${W}: SHA-256 mismatch (corrupt or not the weights of this manifest): expected ${wantWeights}, got ${hash}`);
+  const integrity: CheckpointIntegrity = legacy
+    ? { version: 1, scope: 'weights-only', sha256: m.sha256, weightsSha256: hash }
+    : { version: 2, scope: 'manifest-and-weights', sha256: m.sha256, weightsSha256: hash };
   const aligned = opts.copy === false && weights.byteOffset % ALIGN === 0 && LITTLE_ENDIAN;
   // `new Uint8Array(x)` always copies (Buffer#slice would return a view).
   const bytes = aligned ? weights : new Uint8Array(weights);
@@ -290,10 +390,30 @@ export function decodeCheckpoint(manifestText: string, weights: Uint8Array, opts
     const at = bytes.byteOffset + t.offset;
     if (!LITTLE_ENDIAN && BYTES[t.dtype] === 4) swap32(bytes, t.offset, t.byteLength);
     const data =
-      t.dtype === 'float32' ? new Float32Array(bytes.buffer, at, count)
-      : t.dtype === 'int32' ? new Int32Array(bytes.buffer, at, count)
-      : new Uint8Array(bytes.buffer, at, count);
+      t.dtype === 'float32' ? new Float32Array(bytes.buffer, at, count) : t.dtype === 'int32' ? new Int32Array(bytes.buffer, at, count) : new Uint8Array(bytes.buffer, at, count);
     return { name: t.name, shape: t.shape, dtype: t.dtype, data };
   });
-  return { spec: m.spec, tensors, meta: m.meta };
+  return { spec: m.spec, tensors, meta: m.meta, integrity };
+}
+
+/**
+ * The first non-finite value (NaN, ±Infinity) among the float32 tensors, as `{ name, index,
+ * value }`, or null when all are finite. The codec stores such values faithfully; a trainer or
+ * exporter that must not start from them checks with this.
+ */
+export function firstNonFinite(tensors: readonly TensorEntry[]): { name: string; index: number; value: number } | null {
+  for (const t of tensors) {
+    if (t.dtype !== 'float32') continue;
+    const d = t.data as Float32Array;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (v - v !== 0) return { name: t.name, index: i, value: v };
+    }
+  }
+  return null;
+}
+
+/** Message a reader shows (as a warning) for a version 1 checkpoint; `where` names the manifest. */
+export function legacyCheckpointWarning(where: string): string {
+  return `${where}: version 1 checkpoint: its SHA-256 covers ${WEIGHTS_FILE} only, so an edited architecture would not be detected; loading it anyway (re-save it to get a version 2 manifest)`;
 }

@@ -15,17 +15,7 @@
  * spec that cannot be used), `checkpoint` (a checkpoint that cannot be read or written), `integrity`
  * (a hash or size mismatch), `io` (the file system), `interrupted` (stopped by a signal).
  */
-export type InterpretFrErrorCode =
-  | 'usage'
-  | 'config'
-  | 'input'
-  | 'data'
-  | 'format'
-  | 'model'
-  | 'checkpoint'
-  | 'integrity'
-  | 'io'
-  | 'interrupted';
+export type InterpretFrErrorCode = 'usage' | 'config' | 'input' | 'data' | 'format' | 'model' | 'checkpoint' | 'integrity' | 'io' | 'interrupted';
 
 /** Where the error is: any of these that are known, all optional. */
 export interface ErrorPlace {

@@ -17,7 +17,10 @@ describe('the face frame', () => {
   it('warpPoints: identity between equal meshes, a shift between shifted meshes, outside kept or NaN', () => {
     const pts = Float32Array.of(40, 50, 55.5, 70.25);
     expect([...warpPoints(TEMPLATE_110, TEMPLATE_110, pts)].map((v) => Math.round(v * 1e4) / 1e4)).toEqual([40, 50, 55.5, 70.25]);
-    const moved = withAnchors(TEMPLATE_110.slice(0, 136).map((v, i) => v + (i % 2 ? 2 : 3)), 110);
+    const moved = withAnchors(
+      TEMPLATE_110.slice(0, 136).map((v, i) => v + (i % 2 ? 2 : 3)),
+      110,
+    );
     const w = warpPoints(TEMPLATE_110, moved, Float32Array.of(55, 60));
     expect(w[0]).toBeCloseTo(58, 4);
     expect(w[1]).toBeCloseTo(62, 4);

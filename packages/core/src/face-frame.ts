@@ -101,7 +101,13 @@ function segDist2(px: number, py: number, ax: number, ay: number, bx: number, by
  *
  * @returns the mask and the covered bounding box (inclusive; empty when `x0 > x1`).
  */
-export function rasterisePolygon(pts: ArrayLike<number>, width: number, height: number = width, mask = new Uint8Array(width * height), outline = true): { mask: Uint8Array; x0: number; y0: number; x1: number; y1: number } {
+export function rasterisePolygon(
+  pts: ArrayLike<number>,
+  width: number,
+  height: number = width,
+  mask = new Uint8Array(width * height),
+  outline = true,
+): { mask: Uint8Array; x0: number; y0: number; x1: number; y1: number } {
   if (mask.length !== width * height) throw new RangeError(`rasterisePolygon: mask has ${mask.length} cells, expected ${width}×${height}`);
   const n = pts.length / 2;
   let minX = Infinity;

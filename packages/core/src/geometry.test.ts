@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Rng } from './rng.ts';
 import {
-  TEMPLATE_68, TEMPLATE_110, TRIANGLES, withAnchors, borderAnchors, locateTriangle, warpPoint,
-  similarityTransform, applySimilarity, applySimilarityToPoints,
+  TEMPLATE_68,
+  TEMPLATE_110,
+  TRIANGLES,
+  withAnchors,
+  borderAnchors,
+  locateTriangle,
+  warpPoint,
+  similarityTransform,
+  applySimilarity,
+  applySimilarityToPoints,
 } from './geometry.ts';
 import { meshSource, MESH_DATA_PATH } from '../scripts/make-mesh.ts';
 
@@ -14,9 +22,11 @@ const y = (p: ArrayLike<number>, i: number) => p[2 * i + 1]!;
 function deformed(seed: number): Float32Array {
   const r = new Rng(seed);
   const l = new Float32Array(TEMPLATE_68);
-  const c = Math.cos(0.12), s = Math.sin(0.12);
+  const c = Math.cos(0.12),
+    s = Math.sin(0.12);
   for (let i = 0; i < 68; i++) {
-    const u = l[2 * i]! - 55, v = l[2 * i + 1]! - 60;
+    const u = l[2 * i]! - 55,
+      v = l[2 * i + 1]! - 60;
     l[2 * i] = 55 + 0.95 * (c * u - s * v) + 2 * Math.sin(v / 15) + r.uniform(-1, 1);
     l[2 * i + 1] = 58 + 0.95 * (s * u + c * v) + 1.5 * Math.cos(u / 20) + r.uniform(-1, 1);
   }
@@ -27,7 +37,14 @@ describe('template', () => {
   it('is a symmetric frontal face with features in the right order, inside the original ranges', () => {
     expect(TEMPLATE_110.length).toBe(152);
     // left/right mirror pairs around x = 54.5
-    for (const [a, b] of [[0, 16], [36, 45], [39, 42], [48, 54], [31, 35], [17, 26]] as const) {
+    for (const [a, b] of [
+      [0, 16],
+      [36, 45],
+      [39, 42],
+      [48, 54],
+      [31, 35],
+      [17, 26],
+    ] as const) {
       expect(x(TEMPLATE_68, a) + x(TEMPLATE_68, b)).toBeCloseTo(109, 3);
       expect(y(TEMPLATE_68, a)).toBeCloseTo(y(TEMPLATE_68, b), 3);
     }
@@ -36,14 +53,21 @@ describe('template', () => {
     expect(eyeY).toBeLessThan(y(TEMPLATE_68, 30)); // eyes above nose tip
     expect(y(TEMPLATE_68, 30)).toBeLessThan(y(TEMPLATE_68, 51)); // nose above mouth
     expect(y(TEMPLATE_68, 57)).toBeLessThan(y(TEMPLATE_68, 8)); // mouth above chin
-    let minX = 1e9, maxX = -1e9, minY = 1e9, maxY = -1e9;
+    let minX = 1e9,
+      maxX = -1e9,
+      minY = 1e9,
+      maxY = -1e9;
     for (let i = 0; i < 68; i++) {
-      minX = Math.min(minX, x(TEMPLATE_68, i)); maxX = Math.max(maxX, x(TEMPLATE_68, i));
-      minY = Math.min(minY, y(TEMPLATE_68, i)); maxY = Math.max(maxY, y(TEMPLATE_68, i));
+      minX = Math.min(minX, x(TEMPLATE_68, i));
+      maxX = Math.max(maxX, x(TEMPLATE_68, i));
+      minY = Math.min(minY, y(TEMPLATE_68, i));
+      maxY = Math.max(maxY, y(TEMPLATE_68, i));
     }
     // method.md §3.1: original spans x≈12–90, y≈32–93 in the 96 frame, i.e. 19–97, 39–100 after +7.
-    expect(minX).toBeGreaterThan(15); expect(maxX).toBeLessThan(97);
-    expect(minY).toBeGreaterThan(30); expect(maxY).toBeCloseTo(100, 3);
+    expect(minX).toBeGreaterThan(15);
+    expect(maxX).toBeLessThan(97);
+    expect(minY).toBeGreaterThan(30);
+    expect(maxY).toBeCloseTo(100, 3);
   });
 
   it('border anchors are the 0-based versions of the original (1,1)…(55,1)', () => {
@@ -62,8 +86,11 @@ describe('mesh', () => {
     let area = 0;
     for (let t = 0; t < 142; t++) {
       const [a, b, c] = [TRIANGLES[3 * t]!, TRIANGLES[3 * t + 1]!, TRIANGLES[3 * t + 2]!];
-      const ar = Math.abs((x(TEMPLATE_110, b) - x(TEMPLATE_110, a)) * (y(TEMPLATE_110, c) - y(TEMPLATE_110, a)) -
-        (x(TEMPLATE_110, c) - x(TEMPLATE_110, a)) * (y(TEMPLATE_110, b) - y(TEMPLATE_110, a))) / 2;
+      const ar =
+        Math.abs(
+          (x(TEMPLATE_110, b) - x(TEMPLATE_110, a)) * (y(TEMPLATE_110, c) - y(TEMPLATE_110, a)) -
+            (x(TEMPLATE_110, c) - x(TEMPLATE_110, a)) * (y(TEMPLATE_110, b) - y(TEMPLATE_110, a)),
+        ) / 2;
       expect(ar).toBeGreaterThan(0.01);
       area += ar;
     }
@@ -87,7 +114,8 @@ describe('warps', () => {
 
   it('a point on a shared edge gets the first triangle and weights summing to 1', () => {
     const [a, b] = [TRIANGLES[0]!, TRIANGLES[1]!];
-    const mx = (x(TEMPLATE_110, a) + x(TEMPLATE_110, b)) / 2, my = (y(TEMPLATE_110, a) + y(TEMPLATE_110, b)) / 2;
+    const mx = (x(TEMPLATE_110, a) + x(TEMPLATE_110, b)) / 2,
+      my = (y(TEMPLATE_110, a) + y(TEMPLATE_110, b)) / 2;
     const hit = locateTriangle(TEMPLATE_110, TRIANGLES, mx, my)!;
     expect(hit.tri).toBe(0);
     expect(hit.w0 + hit.w1 + hit.w2).toBeCloseTo(1, 9);
@@ -99,7 +127,8 @@ describe('warps', () => {
     const r = new Rng(3);
     let maxErr = 0;
     for (let k = 0; k < 500; k++) {
-      const px = r.uniform(0, 109), py = r.uniform(0, 109);
+      const px = r.uniform(0, 109),
+        py = r.uniform(0, 109);
       const q = warpPoint(TEMPLATE_110, face, TRIANGLES, px, py)!;
       const back = warpPoint(face, TEMPLATE_110, TRIANGLES, q[0], q[1])!;
       maxErr = Math.max(maxErr, Math.hypot(back[0] - px, back[1] - py));
@@ -121,12 +150,15 @@ describe('warps', () => {
 
 describe('similarityTransform', () => {
   it('recovers a known rotation, scale and shift exactly', () => {
-    const ang = 0.3, sc = 1.25;
+    const ang = 0.3,
+      sc = 1.25;
     const t = { a: sc * Math.cos(ang), b: sc * Math.sin(ang), tx: -7.5, ty: 12 };
     const dst = applySimilarityToPoints(t, TEMPLATE_68);
     const est = similarityTransform(TEMPLATE_68, dst);
-    expect(est.a).toBeCloseTo(t.a, 5); expect(est.b).toBeCloseTo(t.b, 5);
-    expect(est.tx).toBeCloseTo(t.tx, 3); expect(est.ty).toBeCloseTo(t.ty, 3);
+    expect(est.a).toBeCloseTo(t.a, 5);
+    expect(est.b).toBeCloseTo(t.b, 5);
+    expect(est.tx).toBeCloseTo(t.tx, 3);
+    expect(est.ty).toBeCloseTo(t.ty, 3);
     const [px, py] = applySimilarity(est, 10, 20);
     expect(px).toBeCloseTo(t.a * 10 - t.b * 20 + t.tx, 3);
     expect(py).toBeCloseTo(t.b * 10 + t.a * 20 + t.ty, 3);

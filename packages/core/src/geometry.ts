@@ -29,23 +29,12 @@ export const FRAME_SIZE = 110;
  * natural height/width ratio (0.89 instead of 0.78), so synthetic faces drawn around it look right.
  */
 export const TEMPLATE_68: Float32Array = new Float32Array([
-  17.04, 45.24, 17.22, 54.14, 18.2, 63.11, 20.18, 71.94,
-  24.0, 80.17, 29.94, 87.39, 37.18, 93.54, 45.3, 98.56,
-  54.5, 100.0, 63.7, 98.56, 71.82, 93.54, 79.06, 87.39,
-  85.0, 80.17, 88.82, 71.94, 90.8, 63.11, 91.78, 54.14,
-  91.96, 45.24, 24.81, 38.61, 29.49, 35.33, 35.76, 34.49,
-  42.21, 35.42, 48.32, 37.74, 60.68, 37.74, 66.79, 35.42,
-  73.24, 34.49, 79.51, 35.33, 84.19, 38.61, 54.5, 44.34,
-  54.5, 50.15, 54.5, 55.97, 54.5, 61.93, 47.22, 65.65,
-  50.7, 66.92, 54.5, 68.01, 58.3, 66.92, 61.78, 65.65,
-  32.22, 44.9, 36.13, 42.84, 40.92, 42.92, 44.94, 45.67,
-  40.54, 46.45, 35.87, 46.4, 64.06, 45.67, 68.08, 42.92,
-  72.87, 42.84, 76.78, 44.9, 73.13, 46.4, 68.46, 46.45,
-  39.95, 76.15, 45.23, 74.24, 50.63, 73.4, 54.5, 74.22,
-  58.37, 73.4, 63.77, 74.24, 69.05, 76.15, 63.98, 81.01,
-  58.7, 83.18, 54.5, 83.57, 50.3, 83.18, 45.02, 81.01,
-  42.22, 76.47, 50.59, 76.26, 54.5, 76.61, 58.41, 76.26,
-  66.78, 76.47, 58.45, 78.68, 54.5, 78.96, 50.55, 78.68,
+  17.04, 45.24, 17.22, 54.14, 18.2, 63.11, 20.18, 71.94, 24.0, 80.17, 29.94, 87.39, 37.18, 93.54, 45.3, 98.56, 54.5, 100.0, 63.7, 98.56, 71.82, 93.54, 79.06, 87.39, 85.0, 80.17,
+  88.82, 71.94, 90.8, 63.11, 91.78, 54.14, 91.96, 45.24, 24.81, 38.61, 29.49, 35.33, 35.76, 34.49, 42.21, 35.42, 48.32, 37.74, 60.68, 37.74, 66.79, 35.42, 73.24, 34.49, 79.51,
+  35.33, 84.19, 38.61, 54.5, 44.34, 54.5, 50.15, 54.5, 55.97, 54.5, 61.93, 47.22, 65.65, 50.7, 66.92, 54.5, 68.01, 58.3, 66.92, 61.78, 65.65, 32.22, 44.9, 36.13, 42.84, 40.92,
+  42.92, 44.94, 45.67, 40.54, 46.45, 35.87, 46.4, 64.06, 45.67, 68.08, 42.92, 72.87, 42.84, 76.78, 44.9, 73.13, 46.4, 68.46, 46.45, 39.95, 76.15, 45.23, 74.24, 50.63, 73.4, 54.5,
+  74.22, 58.37, 73.4, 63.77, 74.24, 69.05, 76.15, 63.98, 81.01, 58.7, 83.18, 54.5, 83.57, 50.3, 83.18, 45.02, 81.01, 42.22, 76.47, 50.59, 76.26, 54.5, 76.61, 58.41, 76.26, 66.78,
+  76.47, 58.45, 78.68, 54.5, 78.96, 50.55, 78.68,
 ]);
 
 /**
@@ -106,9 +95,12 @@ export function locateTriangle(points: ArrayLike<number>, triangles: ArrayLike<n
     const i0 = triangles[3 * t]! * 2;
     const i1 = triangles[3 * t + 1]! * 2;
     const i2 = triangles[3 * t + 2]! * 2;
-    const x0 = points[i0]!, y0 = points[i0 + 1]!;
-    const x1 = points[i1]!, y1 = points[i1 + 1]!;
-    const x2 = points[i2]!, y2 = points[i2 + 1]!;
+    const x0 = points[i0]!,
+      y0 = points[i0 + 1]!;
+    const x1 = points[i1]!,
+      y1 = points[i1 + 1]!;
+    const x2 = points[i2]!,
+      y2 = points[i2 + 1]!;
     const det = (y1 - y2) * (x0 - x2) + (x2 - x1) * (y0 - y2);
     if (Math.abs(det) < 1e-12) continue;
     const w0 = ((y1 - y2) * (x - x2) + (x2 - x1) * (y - y2)) / det;
@@ -126,23 +118,14 @@ export function locateTriangle(points: ArrayLike<number>, triangles: ArrayLike<n
  *
  * @throws RangeError when the two point sets differ in length.
  */
-export function warpPoint(
-  from: ArrayLike<number>,
-  to: ArrayLike<number>,
-  triangles: ArrayLike<number>,
-  x: number,
-  y: number,
-): [number, number] | null {
+export function warpPoint(from: ArrayLike<number>, to: ArrayLike<number>, triangles: ArrayLike<number>, x: number, y: number): [number, number] | null {
   if (from.length !== to.length) throw new RangeError(`warpPoint: point sets differ in length (${from.length} vs ${to.length})`);
   const hit = locateTriangle(from, triangles, x, y);
   if (!hit) return null;
   const i0 = triangles[3 * hit.tri]! * 2;
   const i1 = triangles[3 * hit.tri + 1]! * 2;
   const i2 = triangles[3 * hit.tri + 2]! * 2;
-  return [
-    hit.w0 * to[i0]! + hit.w1 * to[i1]! + hit.w2 * to[i2]!,
-    hit.w0 * to[i0 + 1]! + hit.w1 * to[i1 + 1]! + hit.w2 * to[i2 + 1]!,
-  ];
+  return [hit.w0 * to[i0]! + hit.w1 * to[i1]! + hit.w2 * to[i2]!, hit.w0 * to[i0 + 1]! + hit.w1 * to[i1 + 1]! + hit.w2 * to[i2 + 1]!];
 }
 
 /** A 2-D similarity: x' = a·x − b·y + tx, y' = b·x + a·y + ty (scale √(a²+b²), angle atan2(b, a)). */
@@ -167,18 +150,28 @@ export function similarityTransform(src: ArrayLike<number>, dst: ArrayLike<numbe
   }
   const n = src.length / 2;
   if (n < 2) throw new RangeError(`similarityTransform: need at least 2 points, got ${n}`);
-  let sx = 0, sy = 0, dx = 0, dy = 0;
+  let sx = 0,
+    sy = 0,
+    dx = 0,
+    dy = 0;
   for (let i = 0; i < n; i++) {
     sx += src[2 * i]!;
     sy += src[2 * i + 1]!;
     dx += dst[2 * i]!;
     dy += dst[2 * i + 1]!;
   }
-  sx /= n; sy /= n; dx /= n; dy /= n;
-  let num1 = 0, num2 = 0, den = 0;
+  sx /= n;
+  sy /= n;
+  dx /= n;
+  dy /= n;
+  let num1 = 0,
+    num2 = 0,
+    den = 0;
   for (let i = 0; i < n; i++) {
-    const x = src[2 * i]! - sx, y = src[2 * i + 1]! - sy;
-    const u = dst[2 * i]! - dx, v = dst[2 * i + 1]! - dy;
+    const x = src[2 * i]! - sx,
+      y = src[2 * i + 1]! - sy;
+    const u = dst[2 * i]! - dx,
+      v = dst[2 * i + 1]! - dy;
     num1 += x * u + y * v;
     num2 += x * v - y * u;
     den += x * x + y * y;
@@ -198,7 +191,8 @@ export function applySimilarity(t: Similarity, x: number, y: number): [number, n
 export function applySimilarityToPoints(t: Similarity, points: ArrayLike<number>): Float32Array {
   const out = new Float32Array(points.length);
   for (let i = 0; i + 1 < points.length; i += 2) {
-    const x = points[i]!, y = points[i + 1]!;
+    const x = points[i]!,
+      y = points[i + 1]!;
     out[i] = t.a * x - t.b * y + t.tx;
     out[i + 1] = t.b * x + t.a * y + t.ty;
   }

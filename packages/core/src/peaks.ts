@@ -69,19 +69,34 @@ export function findPeaks(maps: ResponseMaps, inputSize: number, convention: Pea
   const hw = H * W;
   for (let k = 0; k < len; k++) {
     const base = k * hw;
-    let maxV = -Infinity, maxI = -1, minV = Infinity, minI = -1;
+    let maxV = -Infinity,
+      maxI = -1,
+      minV = Infinity,
+      minI = -1;
     for (let j = 0; j < hw; j++) {
       const v = data[base + j]!;
-      if (v > maxV) { maxV = v; maxI = j; }
-      if (v < minV) { minV = v; minI = j; }
+      if (v > maxV) {
+        maxV = v;
+        maxI = j;
+      }
+      if (v < minV) {
+        minV = v;
+        minI = j;
+      }
     }
     if (maxV > 0) {
       const [r, c] = cellToPixel(Math.floor(maxI / W), maxI % W, H, W, inputSize, convention);
-      pos.row[k] = r; pos.col[k] = c; pos.value[k] = maxV; pos.cell[k] = maxI;
+      pos.row[k] = r;
+      pos.col[k] = c;
+      pos.value[k] = maxV;
+      pos.cell[k] = maxI;
     }
     if (minV < 0) {
       const [r, c] = cellToPixel(Math.floor(minI / W), minI % W, H, W, inputSize, convention);
-      neg.row[k] = r; neg.col[k] = c; neg.value[k] = minV; neg.cell[k] = minI;
+      neg.row[k] = r;
+      neg.col[k] = c;
+      neg.value[k] = minV;
+      neg.cell[k] = minI;
     }
   }
   return { n, channels: C, mapHeight: H, mapWidth: W, inputSize, convention, positive: pos, negative: neg };

@@ -11,8 +11,18 @@ const f32 = (values: number[]): number[] => values.map((v) => Math.fround(v));
 //   0 → −1, 255 → 1, 128 → 0.5/127.5 = 1/255, 51 → 0.4 − 1 = −0.6, 10 → −117.5/127.5, 20 → −107.5/127.5,
 //   30 → −97.5/127.5, 200 → 72.5/127.5, 100 → −27.5/127.5, 153 → 0.2, 204 → 0.6, 102 → −0.2
 const V = {
-  0: -1, 255: 1, 128: 0.00392156862745098, 51: -0.6, 10: -0.9215686274509803, 20: -0.8431372549019608, 30: -0.7647058823529411,
-  200: 0.5686274509803921, 100: -0.21568627450980393, 153: 0.2, 204: 0.6, 102: -0.2,
+  0: -1,
+  255: 1,
+  128: 0.00392156862745098,
+  51: -0.6,
+  10: -0.9215686274509803,
+  20: -0.8431372549019608,
+  30: -0.7647058823529411,
+  200: 0.5686274509803921,
+  100: -0.21568627450980393,
+  153: 0.2,
+  204: 0.6,
+  102: -0.2,
 } as const;
 
 describe('preprocess against hand-computed values', () => {
@@ -119,7 +129,12 @@ describe('preprocess windows and batches', () => {
 
 describe('preprocess: crop windows, resampling, fit and normalisation (the one pixels → model-input function)', () => {
   // A 6×6 gray ramp, value 10·row + col.
-  const ramp = px(6, 6, 1, Array.from({ length: 36 }, (_, i) => 10 * Math.floor(i / 6) + (i % 6)));
+  const ramp = px(
+    6,
+    6,
+    1,
+    Array.from({ length: 36 }, (_, i) => 10 * Math.floor(i / 6) + (i % 6)),
+  );
   it('a window (crop, x, y) of the size: the bytes of that window', () => {
     const out = preprocess(ramp, new Float32Array(12), { layout: 'NCHW', size: 2, x: 3, y: 1 });
     expect([...out.subarray(0, 4)]).toEqual(f32([13, 14, 23, 24].map((v) => v / 127.5 - 1)));
@@ -153,12 +168,16 @@ describe('preprocess: crop windows, resampling, fit and normalisation (the one p
     const out = preprocess(rgb, new Float32Array(3), { layout: 'NCHW', size: 1, normalization: { mean: [1, 2, 3], scale: [0.5, 0.25, 2], channelOrder: 'BGR' } });
     expect([...out]).toEqual([(30 - 1) * 0.5, (20 - 2) * 0.25, (10 - 3) * 2]);
     const big = px(2, 2, 3, [10, 20, 30, 10, 20, 30, 10, 20, 30, 10, 20, 30]);
-    expect([...preprocess(big, new Float32Array(3), { layout: 'NCHW', size: 1, fit: 'center-square', normalization: { mean: 0, scale: 1, channelOrder: 'RGB' } })]).toEqual([10, 20, 30]);
+    expect([...preprocess(big, new Float32Array(3), { layout: 'NCHW', size: 1, fit: 'center-square', normalization: { mean: 0, scale: 1, channelOrder: 'RGB' } })]).toEqual([
+      10, 20, 30,
+    ]);
   });
   it('refuses windows that do not fit and window options without size', () => {
     expect(() => preprocess(ramp, new Float32Array(48), { layout: 'NCHW', size: 4, crop: 4, x: 3 })).toThrow(/a 4×4 window at x=3, y=1 does not fit in the 6×6 image/);
     expect(() => preprocess(ramp, new Float32Array(108), { layout: 'NCHW', crop: 4 })).toThrow(/x, y and crop need size/);
-    expect(() => preprocess(px(1, 1, 1, [0]), new Float32Array(3), { layout: 'NCHW', size: 1, normalization: { mean: [1, 2], scale: 1, channelOrder: 'RGB' } })).toThrow(/normalization\.mean must be a number or 3 finite numbers/);
+    expect(() => preprocess(px(1, 1, 1, [0]), new Float32Array(3), { layout: 'NCHW', size: 1, normalization: { mean: [1, 2], scale: 1, channelOrder: 'RGB' } })).toThrow(
+      /normalization\.mean must be a number or 3 finite numbers/,
+    );
   });
   it('centerCrop: the centred window, offsets rounded down, whole extent along a smaller side', () => {
     expect(centerCrop(ramp, 3)).toEqual(cropPixels(ramp, 1, 1, 3, 3));

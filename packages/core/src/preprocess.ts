@@ -128,10 +128,17 @@ export function preprocess(pixels: Pixels, out: Float32Array, opts: PreprocessOp
   const offset = opts.offset ?? 0;
   if (!isNat(offset)) throw new PreprocessError(`preprocess: offset must be a non-negative integer, got ${String(offset)}`);
   const norm = opts.normalization ?? ORIGINAL_NORMALIZATION;
-  if (norm.channelOrder !== 'RGB' && norm.channelOrder !== 'BGR') throw new PreprocessError(`preprocess: normalization.channelOrder must be 'RGB' or 'BGR', got ${JSON.stringify(norm.channelOrder)}`);
-  const W0 = pixels.width, H0 = pixels.height;
+  if (norm.channelOrder !== 'RGB' && norm.channelOrder !== 'BGR')
+    throw new PreprocessError(`preprocess: normalization.channelOrder must be 'RGB' or 'BGR', got ${JSON.stringify(norm.channelOrder)}`);
+  const W0 = pixels.width,
+    H0 = pixels.height;
   // The window [x0, x0 + side) × [y0, y0 + side) (or the whole image) and the output side.
-  let x0 = 0, y0 = 0, sideW = W0, sideH = H0, outW = W0, outH = H0;
+  let x0 = 0,
+    y0 = 0,
+    sideW = W0,
+    sideH = H0,
+    outW = W0,
+    outH = H0;
   if (opts.size !== undefined) {
     const s = opts.size;
     if (!isNat(s) || s === 0) throw new PreprocessError(`preprocess: size must be a positive integer, got ${String(s)}`);
@@ -176,7 +183,20 @@ export function preprocess(pixels: Pixels, out: Float32Array, opts: PreprocessOp
 }
 
 /** Same-size window: one byte per value, through {@link PIXEL_TO_FLOAT} for the original normalisation. */
-function copyWindow(pixels: Pixels, out: Float32Array, offset: number, x0: number, y0: number, W: number, H: number, layout: Layout, original: boolean, srcCh: number[], mean: number[], scale: number[]): void {
+function copyWindow(
+  pixels: Pixels,
+  out: Float32Array,
+  offset: number,
+  x0: number,
+  y0: number,
+  W: number,
+  H: number,
+  layout: Layout,
+  original: boolean,
+  srcCh: number[],
+  mean: number[],
+  scale: number[],
+): void {
   const src = pixels.data;
   const ch = pixels.channels;
   const stride = pixels.width * ch;
@@ -185,7 +205,9 @@ function copyWindow(pixels: Pixels, out: Float32Array, offset: number, x0: numbe
     const cStride = layout === 'NCHW' ? plane : 1;
     const pStride = layout === 'NCHW' ? 1 : 3;
     for (let k = 0; k < 3; k++) {
-      const sc = srcCh[k]!, m = mean[k]!, f = scale[k]!;
+      const sc = srcCh[k]!,
+        m = mean[k]!,
+        f = scale[k]!;
       for (let y = 0; y < H; y++) {
         let s = (y0 + y) * stride + x0 * ch + sc;
         let o = offset + k * cStride + y * W * pStride;
@@ -199,7 +221,8 @@ function copyWindow(pixels: Pixels, out: Float32Array, offset: number, x0: numbe
     let s = (y0 + y) * stride + x0 * ch;
     if (layout === 'NCHW') {
       let o = offset + y * W;
-      const o1 = plane, o2 = 2 * plane;
+      const o1 = plane,
+        o2 = 2 * plane;
       if (ch === 1) {
         for (let x = 0; x < W; x++, s++, o++) {
           const v = lut[src[s]!]!;
@@ -239,7 +262,21 @@ function copyWindow(pixels: Pixels, out: Float32Array, offset: number, x0: numbe
  * side = f·size, else bilinear with half-pixel centres (src = (dst + 0.5)·side/size − 0.5, clamped).
  * The original normalisation is `mean/127.5 − 1` (area: `sum·1/(f²·127.5) − 1`), as the trainer always did.
  */
-function resampleWindow(pixels: Pixels, out: Float32Array, offset: number, x0: number, y0: number, side: number, size: number, original: boolean, srcCh: number[], mean: number[], scale: number[], cStride: number, pStride: number): void {
+function resampleWindow(
+  pixels: Pixels,
+  out: Float32Array,
+  offset: number,
+  x0: number,
+  y0: number,
+  side: number,
+  size: number,
+  original: boolean,
+  srcCh: number[],
+  mean: number[],
+  scale: number[],
+  cStride: number,
+  pStride: number,
+): void {
   const src = pixels.data;
   const ch = pixels.channels;
   const W = pixels.width;
@@ -294,7 +331,8 @@ export function preprocessBatch(images: readonly Pixels[], layout: Layout, opts:
   const w = opts.size ?? images[0]!.width;
   const h = opts.size ?? images[0]!.height;
   images.forEach((p, i) => {
-    if (p.width !== w || p.height !== h) throw new PreprocessError(`preprocessBatch: image ${i} is ${p.width}×${p.height}, expected ${w}×${h} like ${opts.size ? 'size' : 'image 0'}`);
+    if (p.width !== w || p.height !== h)
+      throw new PreprocessError(`preprocessBatch: image ${i} is ${p.width}×${p.height}, expected ${w}×${h} like ${opts.size ? 'size' : 'image 0'}`);
   });
   const per = 3 * w * h;
   const data = new Float32Array(images.length * per);
@@ -352,7 +390,9 @@ export type ResizeCoordinate = 'half_pixel' | 'asymmetric' | 'align_corners';
 
 /** Per output index: left/top source index, right/bottom source index, weight of the second. */
 function axis(inSize: number, outSize: number, coord: ResizeCoordinate): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
-  const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize), f = new Float32Array(outSize);
+  const i0 = new Int32Array(outSize),
+    i1 = new Int32Array(outSize),
+    f = new Float32Array(outSize);
   const scale = inSize / outSize;
   for (let o = 0; o < outSize; o++) {
     let src = coord === 'half_pixel' ? (o + 0.5) * scale - 0.5 : coord === 'asymmetric' ? o * scale : outSize > 1 ? (o * (inSize - 1)) / (outSize - 1) : 0;
@@ -390,11 +430,18 @@ export function resizeBilinearPixels(pixels: Pixels, width: number, height: numb
   const out = new Uint8Array(width * height * ch);
   let o = 0;
   for (let y = 0; y < height; y++) {
-    const r0 = ys.i0[y]! * stride, r1 = ys.i1[y]! * stride, fy = ys.f[y]!;
+    const r0 = ys.i0[y]! * stride,
+      r1 = ys.i1[y]! * stride,
+      fy = ys.f[y]!;
     for (let x = 0; x < width; x++) {
-      const c0 = xs.i0[x]! * ch, c1 = xs.i1[x]! * ch, fx = xs.f[x]!;
+      const c0 = xs.i0[x]! * ch,
+        c1 = xs.i1[x]! * ch,
+        fx = xs.f[x]!;
       for (let c = 0; c < ch; c++) {
-        const a = src[r0 + c0 + c]!, b = src[r0 + c1 + c]!, d = src[r1 + c0 + c]!, e = src[r1 + c1 + c]!;
+        const a = src[r0 + c0 + c]!,
+          b = src[r0 + c1 + c]!,
+          d = src[r1 + c0 + c]!,
+          e = src[r1 + c1 + c]!;
         const top = a + (b - a) * fx;
         const bot = d + (e - d) * fx;
         out[o++] = (top + (bot - top) * fy + 0.5) | 0;

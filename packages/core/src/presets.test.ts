@@ -25,7 +25,7 @@ const BACKBONE_HAND: [string, number][] = [
 ];
 const BACKBONE_TOTAL = 2_868_224; // "about 2.86 M" in method.md §2.2
 /** §2.3: two 1×1 PCA convs to 192 (+BN), and k5 3×3 on the 576-channel hypercolumn (+BN). */
-const HEAD_HAND = (256 * 192 + 192 + 4 * 192) + (320 * 192 + 192 + 4 * 192) + (9 * 576 * 320 + 320 + 4 * 320);
+const HEAD_HAND = 256 * 192 + 192 + 4 * 192 + (320 * 192 + 192 + 4 * 192) + (9 * 576 * 320 + 320 + 4 * 320);
 const HEAD_TOTAL = 1_772_992; // "about 1.77 M conv/BN parameters"
 const FC = 320 * 10575 + 10575; // 3,394,575: "3.39 M in the FC layer"
 
@@ -44,7 +44,10 @@ describe('presets', () => {
     const spec = presets['casia-net']();
     expect(BACKBONE_HAND.reduce((a, [, n]) => a + n, 0)).toBe(BACKBONE_TOTAL);
     for (const [name, n] of BACKBONE_HAND) {
-      expect(countParams(spec, (p) => p.block === name || p.block === `${name}_bn`), name).toBe(n);
+      expect(
+        countParams(spec, (p) => p.block === name || p.block === `${name}_bn`),
+        name,
+      ).toBe(n);
     }
     const bb = new Set(spec.outputs.backbone);
     expect(countParams(spec, (p) => bb.has(p.block))).toBe(BACKBONE_TOTAL);

@@ -57,7 +57,8 @@ describe('Rng determinism', () => {
   });
 
   it('float is nextU32 / 2^32', () => {
-    const a = new Rng(9), b = new Rng(9);
+    const a = new Rng(9),
+      b = new Rng(9);
     for (let i = 0; i < 100; i++) {
       const f = a.float();
       expect(f).toBe(b.nextU32() / 4294967296);
@@ -89,7 +90,8 @@ describe('Rng state', () => {
   });
 
   it('fork advances the parent by 4 draws and gives a different stream', () => {
-    const a = new Rng(5), b = new Rng(5);
+    const a = new Rng(5),
+      b = new Rng(5);
     const child = a.fork();
     for (let i = 0; i < 4; i++) b.nextU32();
     expect(a.nextU32()).toBe(b.nextU32());
@@ -130,7 +132,10 @@ describe('Rng distributions', () => {
     const r = new Rng(3);
     const sigma = 0.02;
     const n = 100_000;
-    let sum = 0, sq = 0, max = 0, beyond1 = 0;
+    let sum = 0,
+      sq = 0,
+      max = 0,
+      beyond1 = 0;
     for (let i = 0; i < n; i++) {
       const x = r.truncatedNormal(sigma);
       sum += x;
@@ -149,7 +154,8 @@ describe('Rng distributions', () => {
   it('normal has mean 0 and variance 1', () => {
     const r = new Rng(8);
     const n = 100_000;
-    let sum = 0, sq = 0;
+    let sum = 0,
+      sq = 0;
     for (let i = 0; i < n; i++) {
       const x = r.normal();
       sum += x;

@@ -113,17 +113,7 @@ export interface DenseBlock {
 }
 
 /** One block of a {@link ModelSpec}; discriminated by `kind`. */
-export type Block =
-  | ConvBlock
-  | BatchNormBlock
-  | ActBlock
-  | ResizeBlock
-  | L2NormBlock
-  | ConcatBlock
-  | TopkMaskBlock
-  | GapBlock
-  | DropoutBlock
-  | DenseBlock;
+export type Block = ConvBlock | BatchNormBlock | ActBlock | ResizeBlock | L2NormBlock | ConcatBlock | TopkMaskBlock | GapBlock | DropoutBlock | DenseBlock;
 
 export type BlockKind = Block['kind'];
 
@@ -261,7 +251,8 @@ export function validateSpec(spec: ModelSpec): Map<string, BlockShape> {
         const [, , c] = map(i, b, 'input', need(i, b, 'input', b.input));
         if (!Array.isArray(b.size) || b.size.length !== 2 || !b.size.every(posInt)) fail(i, b, 'size', 'expected [height, width] positive integers');
         if (b.mode !== 'bilinear') fail(i, b, 'mode', `expected "bilinear", got ${JSON.stringify(b.mode)}`);
-        if (!['asymmetric', 'half_pixel', 'align_corners'].includes(b.coordinate)) fail(i, b, 'coordinate', `expected asymmetric|half_pixel|align_corners, got ${JSON.stringify(b.coordinate)}`);
+        if (!['asymmetric', 'half_pixel', 'align_corners'].includes(b.coordinate))
+          fail(i, b, 'coordinate', `expected asymmetric|half_pixel|align_corners, got ${JSON.stringify(b.coordinate)}`);
         out = [b.size[0], b.size[1], c];
         break;
       }

@@ -4,7 +4,11 @@ import { occlude, occlusionStudy, OCCLUSION_REGIONS, REGION_NAMES, windowQuad } 
 import { PeakStats, spreadness } from './peak-stats.ts';
 
 const white = (s: number, c: 1 | 3 = 1): Pixels => ({ data: new Uint8Array(s * s * c).fill(255), width: s, height: s, channels: c });
-const black = (p: Pixels) => { let n = 0; for (let i = 0; i < p.data.length; i += p.channels) if (p.data[i] === 0) n++; return n; };
+const black = (p: Pixels) => {
+  let n = 0;
+  for (let i = 0; i < p.data.length; i += p.channels) if (p.data[i] === 0) n++;
+  return n;
+};
 const tpl96 = Float32Array.from({ length: 136 }, (_, i) => TEMPLATE_110[i]! - 7);
 
 describe('occlusion windows', () => {
@@ -29,7 +33,8 @@ describe('occlusion windows', () => {
   it('the per-filter |Δf| peaks at the filter that looks at the covered region', async () => {
     // Feature k = mean brightness in region k's window (+ a constant channel).
     const emb: Embedder = {
-      dim: 7, inputSize: 96,
+      dim: 7,
+      inputSize: 96,
       async embed(px) {
         const data = new Float32Array(px.length * 7);
         px.forEach((p, i) => {
@@ -47,7 +52,7 @@ describe('occlusion windows', () => {
     const imgs = [white(96), white(96), white(96)];
     const res = await occlusionStudy(emb, imgs, { a: Int32Array.of(0, 1, 0), b: Int32Array.of(1, 2, 2), label: Uint8Array.of(1, 0, 1) });
     // Regions overlap (eyes/cheek rows 35–46 vs 55–66 do not; nose and cheek share rows 55–66 but not columns).
-    res.regions.forEach((r, k) => {
+    res.regions.forEach((_r, k) => {
       const row = Array.from(res.meanAbsDelta.subarray(k * 7, k * 7 + 7));
       expect(row.indexOf(Math.max(...row))).toBe(k);
       // Clean features are (1,…,1)/√7; covered one drops to 0, renormalised by √6.
@@ -68,16 +73,23 @@ describe('peak statistics', () => {
   it('weighted mean location, spread and d by hand (identity = no landmarks or template landmarks)', () => {
     // Filter 0: peaks at cell (r=2,c=3) weight 1 and (r=2,c=5) weight 3 → x = (14·1 + 22·3)/4 = 20, y = 10.
     // Filter 1: one negative peak at (10,10) weight 2. Filter 2: a positive peak at (20,1) weight 1.
-    const m = maps(2, [[0, 0, 2 * 24 + 3, 1], [1, 0, 2 * 24 + 5, 3], [0, 1, 10 * 24 + 10, -2], [1, 2, 20 * 24 + 1, 1]]);
+    const m = maps(2, [
+      [0, 0, 2 * 24 + 3, 1],
+      [1, 0, 2 * 24 + 5, 3],
+      [0, 1, 10 * 24 + 10, -2],
+      [1, 2, 20 * 24 + 1, 1],
+    ]);
     for (const lm of [undefined, [tpl96, tpl96]]) {
       const st = new PeakStats();
       st.add(m, 96, lm);
       const pos = st.result('positive');
-      expect(pos.mean[0]).toBeCloseTo(20, 3); expect(pos.mean[1]).toBeCloseTo(10, 3);
+      expect(pos.mean[0]).toBeCloseTo(20, 3);
+      expect(pos.mean[1]).toBeCloseTo(10, 3);
       expect(pos.spread[0]).toBeCloseTo((1 * 6 + 3 * 2) / 4, 3);
       expect(pos.count[0]).toBe(2);
       expect(pos.mean[2]).toBeNaN(); // filter 1 has no positive peak
-      expect(pos.mean[4]).toBeCloseTo(6, 3); expect(pos.mean[5]).toBeCloseTo(82, 3);
+      expect(pos.mean[4]).toBeCloseTo(6, 3);
+      expect(pos.mean[5]).toBeCloseTo(82, 3);
       expect(pos.d).toBeCloseTo(Math.hypot(20 - 13, 10 - 46), 3);
       const neg = st.result('negative');
       expect([neg.mean[2], neg.mean[3], neg.filters, neg.d]).toEqual([42, 42, 1, 0]);

@@ -9,7 +9,21 @@
  *
  * @module
  */
-import { CROP_OFFSET, CROP_SIZE, fromCropFrame, l2NormalizeRows, rasterisePolygon, rectCorners, TEMPLATE_110, toCropFrame, warpPoints, withAnchors, type Embedder, type Pixels, type Rect } from '@interpret-fr/core';
+import {
+  CROP_OFFSET,
+  CROP_SIZE,
+  fromCropFrame,
+  l2NormalizeRows,
+  rasterisePolygon,
+  rectCorners,
+  TEMPLATE_110,
+  toCropFrame,
+  warpPoints,
+  withAnchors,
+  type Embedder,
+  type Pixels,
+  type Rect,
+} from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from './metrics/roc.ts';
 import { dot } from './scores/cosine.ts';
 
@@ -18,7 +32,12 @@ export type OcclusionRegion = 'forehead' | 'left-eye' | 'right-eye' | 'nose' | '
 
 /** Top-left (col, row) of each 32 × 12 window in the 96 frame (the original's positions; "left eye" is image-left). */
 export const OCCLUSION_REGIONS: Readonly<Record<OcclusionRegion, readonly [number, number]>> = {
-  forehead: [10, 10], 'left-eye': [15, 35], 'right-eye': [55, 35], nose: [30, 55], mouth: [30, 68], cheek: [55, 55],
+  forehead: [10, 10],
+  'left-eye': [15, 35],
+  'right-eye': [55, 35],
+  nose: [30, 55],
+  mouth: [30, 68],
+  cheek: [55, 55],
 };
 export const OCCLUSION_WINDOW = [32, 12] as const;
 export const REGION_NAMES = Object.keys(OCCLUSION_REGIONS) as OcclusionRegion[];
@@ -71,7 +90,13 @@ export async function occlusionStudy(
   embedder: Embedder,
   images: readonly Pixels[],
   pairs: { a: Int32Array; b: Int32Array; label: Uint8Array },
-  opts: { landmarks?: readonly (ArrayLike<number> | undefined)[]; regions?: readonly OcclusionRegion[]; batchSize?: number; farTargets?: readonly number[]; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    landmarks?: readonly (ArrayLike<number> | undefined)[];
+    regions?: readonly OcclusionRegion[];
+    batchSize?: number;
+    farTargets?: readonly number[];
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<OcclusionResult> {
   const regions = [...(opts.regions ?? REGION_NAMES)];
   const B = opts.batchSize ?? 32;

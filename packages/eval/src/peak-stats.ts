@@ -54,17 +54,24 @@ export class PeakStats {
       const mesh = lm ? withAnchors(fromCropFrame(lm, CROP_OFFSET, CROP_OFFSET, toIn), 110) : null;
       for (let c = 0; c < C; c++) {
         const k = i * C + c;
-        for (const [s, p] of [[0, peaks.positive], [1, peaks.negative]] as const) {
+        for (const [s, p] of [
+          [0, peaks.positive],
+          [1, peaks.negative],
+        ] as const) {
           if (p.cell[k]! < 0) continue;
           let x = p.col[k]!;
           let y = p.row[k]!;
           if (mesh) {
             const q = toCropFrame(warpPoints(mesh, TEMPLATE_110, fromCropFrame([x, y]), 'nan'));
             if (Number.isNaN(q[0]!)) continue;
-            x = q[0]!; y = q[1]!;
+            x = q[0]!;
+            y = q[1]!;
           }
           if (!(x > 0 && x < CROP_SIZE && y > 0 && y < CROP_SIZE)) continue;
-          this.xs[s]!.push(x); this.ys[s]!.push(y); this.ws[s]!.push(Math.abs(p.value[k]!)); this.fs[s]!.push(c);
+          this.xs[s]!.push(x);
+          this.ys[s]!.push(y);
+          this.ws[s]!.push(Math.abs(p.value[k]!));
+          this.fs[s]!.push(c);
         }
       }
     }
@@ -75,14 +82,32 @@ export class PeakStats {
   result(sign: 'positive' | 'negative'): SignStats {
     const s = sign === 'positive' ? 0 : 1;
     const C = Math.max(0, this.channels);
-    const sw = new Float64Array(C), sx = new Float64Array(C), sy = new Float64Array(C);
+    const sw = new Float64Array(C),
+      sx = new Float64Array(C),
+      sy = new Float64Array(C);
     const count = new Int32Array(C);
-    const X = this.xs[s]!, Y = this.ys[s]!, Wt = this.ws[s]!, F = this.fs[s]!;
-    for (let k = 0; k < X.length; k++) { const c = F[k]!; sw[c]! += Wt[k]!; sx[c]! += Wt[k]! * X[k]!; sy[c]! += Wt[k]! * Y[k]!; count[c]!++; }
+    const X = this.xs[s]!,
+      Y = this.ys[s]!,
+      Wt = this.ws[s]!,
+      F = this.fs[s]!;
+    for (let k = 0; k < X.length; k++) {
+      const c = F[k]!;
+      sw[c]! += Wt[k]!;
+      sx[c]! += Wt[k]! * X[k]!;
+      sy[c]! += Wt[k]! * Y[k]!;
+      count[c]!++;
+    }
     const mean = new Float32Array(2 * C).fill(Number.NaN);
-    for (let c = 0; c < C; c++) if (sw[c]! > 0) { mean[2 * c] = sx[c]! / sw[c]!; mean[2 * c + 1] = sy[c]! / sw[c]!; }
+    for (let c = 0; c < C; c++)
+      if (sw[c]! > 0) {
+        mean[2 * c] = sx[c]! / sw[c]!;
+        mean[2 * c + 1] = sy[c]! / sw[c]!;
+      }
     const sd = new Float64Array(C);
-    for (let k = 0; k < X.length; k++) { const c = F[k]!; sd[c]! += Wt[k]! * Math.hypot(X[k]! - mean[2 * c]!, Y[k]! - mean[2 * c + 1]!); }
+    for (let k = 0; k < X.length; k++) {
+      const c = F[k]!;
+      sd[c]! += Wt[k]! * Math.hypot(X[k]! - mean[2 * c]!, Y[k]! - mean[2 * c + 1]!);
+    }
     const spread = Float32Array.from(sd, (v, c) => (sw[c]! > 0 ? v / sw[c]! : Number.NaN));
     return { mean, spread, count, ...spreadness(mean) };
   }
@@ -90,10 +115,18 @@ export class PeakStats {
 
 /** d = mean distance of the defined locations (x,y interleaved) from their centroid. */
 export function spreadness(mean: ArrayLike<number>): { d: number; filters: number } {
-  let cx = 0, cy = 0, m = 0;
-  for (let c = 0; 2 * c < mean.length; c++) if (Number.isFinite(mean[2 * c]!)) { cx += mean[2 * c]!; cy += mean[2 * c + 1]!; m++; }
+  let cx = 0,
+    cy = 0,
+    m = 0;
+  for (let c = 0; 2 * c < mean.length; c++)
+    if (Number.isFinite(mean[2 * c]!)) {
+      cx += mean[2 * c]!;
+      cy += mean[2 * c + 1]!;
+      m++;
+    }
   if (m === 0) return { d: Number.NaN, filters: 0 };
-  cx /= m; cy /= m;
+  cx /= m;
+  cy /= m;
   let d = 0;
   for (let c = 0; 2 * c < mean.length; c++) if (Number.isFinite(mean[2 * c]!)) d += Math.hypot(mean[2 * c]! - cx, mean[2 * c + 1]! - cy);
   return { d: d / m, filters: m };

@@ -9,7 +9,21 @@ import { syntheticIjbc } from '../src/protocols/ijbc-synthetic.ts';
 import { writeFeatures, writeFileMap } from '../src/io/files.ts';
 
 function capture(): CliIo & { o: string; e: string } {
-  const c = { o: '', e: '', stdout: { write: (s: string) => { c.o += s; } }, stderr: { write: (s: string) => { c.e += s; }, isTTY: false } };
+  const c = {
+    o: '',
+    e: '',
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
+    },
+  };
   return c;
 }
 
@@ -40,19 +54,24 @@ describe('interpret-fr-eval CLI', () => {
     await writeFileMap(join(dir, 'protocol'), syn.files);
     await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
     const io = capture();
-    const code = await main(['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out'), '--score', 'set-min-mean-matlab'], io);
+    const code = await main(
+      ['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out'), '--score', 'set-min-mean-matlab'],
+      io,
+    );
     expect(io.e).toBe('');
     expect(code).toBe(0);
     const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
     expect(r.protocol).toBe('ijba');
     expect(r.score).toBe('set-min-mean-matlab');
     expect(r.alignment).toBe('precomputed features');
-    for (const k of ['tar@far=0.01', 'tar@far=0.001']) for (const m of ['nearest', 'interpolated']) {
-      const v = r.verify[k][m];
-      expect(v.splits).toHaveLength(10);
-      v.splits.forEach((x: number, s: number) => expect(x).toBeCloseTo(syn.expected.all[s]!.tar, 9));
-      expect(v.mean).toBeGreaterThanOrEqual(0); expect(v.mean).toBeLessThanOrEqual(1);
-    }
+    for (const k of ['tar@far=0.01', 'tar@far=0.001'])
+      for (const m of ['nearest', 'interpolated']) {
+        const v = r.verify[k][m];
+        expect(v.splits).toHaveLength(10);
+        v.splits.forEach((x: number, s: number) => expect(x).toBeCloseTo(syn.expected.all[s]!.tar, 9));
+        expect(v.mean).toBeGreaterThanOrEqual(0);
+        expect(v.mean).toBeLessThanOrEqual(1);
+      }
     for (const k of ['rank-1', 'rank-5', 'rank-10', 'tpir@fpir=0.01', 'tpir@fpir=0.1']) expect(r.search[k].splits).toHaveLength(10);
     expect(r.search['rank-1'].splits[0]).toBeCloseTo(syn.expected.all[0]!.rank(1), 12);
     expect(r.data.features.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -95,7 +114,10 @@ describe('interpret-fr-eval CLI', () => {
     expect(await main(['ijbc', '--meta', dir, '--search', '--features', join(dir, 'c.npy'), '--ids', join(dir, 'c.txt'), '--out', join(dir, 'outs')], capture())).toBe(0);
     const s = JSON.parse(readFileSync(join(dir, 'outs', 'report.json'), 'utf8'));
     expect(Object.keys(s.search)).toEqual(['rank-1', 'rank-5', 'rank-10', 'tpir@fpir=0.01', 'tpir@fpir=0.1']);
-    expect(s.searchPerGallery.map((g: { name: string; gallery: number }) => [g.name, g.gallery])).toEqual([['G1', 3], ['G2', 2]]);
+    expect(s.searchPerGallery.map((g: { name: string; gallery: number }) => [g.name, g.gallery])).toEqual([
+      ['G1', 3],
+      ['G2', 2],
+    ]);
     expect(s.verify['tar@far=0.1'].nearest).toBe(c.verify['tar@far=0.1'].nearest);
     expect(c.counts.genuine).toBe(50);
   });

@@ -8,12 +8,19 @@ import { extractFeatures, type ExtractEvent } from '../src/io/feature-cache.ts';
 /** A deterministic embedder: feature k of an image = mean pixel + k; counts embedded images. */
 function fakeEmbedder(failAfter = Infinity) {
   const e = {
-    dim: 3, inputSize: 4, calls: 0, images: 0,
+    dim: 3,
+    inputSize: 4,
+    calls: 0,
+    images: 0,
     async embed(px: Pixels[]): Promise<Embeddings> {
       if (e.images + px.length > failAfter) throw new Error('simulated crash');
-      e.calls++; e.images += px.length;
+      e.calls++;
+      e.images += px.length;
       const data = new Float32Array(px.length * 3);
-      px.forEach((p, i) => { const m = p.data[0]!; for (let k = 0; k < 3; k++) data[i * 3 + k] = m + k; });
+      px.forEach((p, i) => {
+        const m = p.data[0]!;
+        for (let k = 0; k < 3; k++) data[i * 3 + k] = m + k;
+      });
       return { data, n: px.length, dim: 3 };
     },
   };
@@ -43,7 +50,11 @@ describe('feature extraction with an on-disk cache', () => {
   it('after a crash, only the missing chunks are recomputed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fc-'));
     await expect(extractFeatures(fakeEmbedder(25), source(45), { cacheDir: dir, batchSize: 5, chunkSize: 10, concurrency: 1 })).rejects.toThrow(/simulated crash/);
-    expect(readdirSync(dir).filter((f) => f.startsWith('chunk-')).sort()).toEqual(['chunk-00000.npy', 'chunk-00001.npy']);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('chunk-'))
+        .sort(),
+    ).toEqual(['chunk-00000.npy', 'chunk-00001.npy']);
     expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
     const emb = fakeEmbedder();
     const r = await extractFeatures(emb, source(45), { cacheDir: dir, batchSize: 5, chunkSize: 10 });

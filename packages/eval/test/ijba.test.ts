@@ -27,7 +27,10 @@ describe('IJB-A on a synthetic split with known metrics', async () => {
         perSplit.forEach((r, s) => {
           const e = exp[s]!;
           expect(e.tar).toBeLessThan(1); // the split really has bad genuine pairs
-          for (const t of r.verify.tarAtFar) { expect(t.nearest.tar).toBeCloseTo(e.tar, 9); expect(t.interpolated).toBeCloseTo(e.tar, 9); }
+          for (const t of r.verify.tarAtFar) {
+            expect(t.nearest.tar).toBeCloseTo(e.tar, 9);
+            expect(t.interpolated).toBeCloseTo(e.tar, 9);
+          }
           expect(r.verify.auc).toBeCloseTo(e.auc, 9);
           expect(r.verify.eer).toBeCloseTo(e.eer, 9);
           expect(r.verify.pairs).toBe(e.pairs);
@@ -53,29 +56,58 @@ describe('IJB-A on a synthetic split with known metrics', async () => {
 
   it('noisy features: the pipeline equals a direct computation (brute-force template loops + metrics)', () => {
     const noisy = syntheticIjba({ seed: 4, splits: 1, subjects: 12, gallerySubjects: 8, mode: 'noisy', noise: 0.08, dim: 16, missingTemplates: 0 });
-    const sp = [{
-      split: 1,
-      verifyMetadata: parseIjbaMetadata(noisy.files.get('split1/verify_metadata_1.csv')!, 'vm'),
-      comparisons: parseIjbaComparisons(noisy.files.get('split1/verify_comparisons_1.csv')!, 'vc'),
-      probe: parseIjbaMetadata(noisy.files.get('split1/search_probe_1.csv')!, 'sp'),
-      gallery: parseIjbaMetadata(noisy.files.get('split1/search_gallery_1.csv')!, 'sg'),
-    }];
+    const sp = [
+      {
+        split: 1,
+        verifyMetadata: parseIjbaMetadata(noisy.files.get('split1/verify_metadata_1.csv')!, 'vm'),
+        comparisons: parseIjbaComparisons(noisy.files.get('split1/verify_comparisons_1.csv')!, 'vc'),
+        probe: parseIjbaMetadata(noisy.files.get('split1/search_probe_1.csv')!, 'sp'),
+        gallery: parseIjbaMetadata(noisy.files.get('split1/search_gallery_1.csv')!, 'sg'),
+      },
+    ];
     const tab = featureTable({ data: noisy.features, n: noisy.ids.length, dim: noisy.dim }, noisy.ids);
     const r = evaluateIjba(sp, tab, { score: 'set-min-mean' }).perSplit[0]!;
     // Direct: template → list of unit features, s3 by loops.
-    const feat = (sid: number) => { const i = tab.index.get(String(sid))!; const v = Array.from(noisy.features.subarray(i * 16, i * 16 + 16)); const n = Math.hypot(...v); return v.map((x) => x / n); };
-    const group = (m: typeof sp[0]['probe']) => { const g = new Map<number, { subj: number; f: number[][] }>(); for (let i = 0; i < m.n; i++) { const t = m.templateId[i]!; if (!g.has(t)) g.set(t, { subj: m.subjectId[i]!, f: [] }); g.get(t)!.f.push(feat(m.sightingId[i]!)); } return g; };
-    const s3 = (A: number[][], B: number[][]) => { const C = A.map((a) => B.map((b) => a.reduce((s, v, k) => s + v * b[k]!, 0))); const r1 = C.map((row) => Math.max(...row)); const c1 = B.map((_, j) => Math.max(...C.map((row) => row[j]!))); return [...r1, ...c1].reduce((s, v) => s + v, 0) / (A.length + B.length); };
+    const feat = (sid: number) => {
+      const i = tab.index.get(String(sid))!;
+      const v = Array.from(noisy.features.subarray(i * 16, i * 16 + 16));
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const group = (m: (typeof sp)[0]['probe']) => {
+      const g = new Map<number, { subj: number; f: number[][] }>();
+      for (let i = 0; i < m.n; i++) {
+        const t = m.templateId[i]!;
+        if (!g.has(t)) g.set(t, { subj: m.subjectId[i]!, f: [] });
+        g.get(t)!.f.push(feat(m.sightingId[i]!));
+      }
+      return g;
+    };
+    const s3 = (A: number[][], B: number[][]) => {
+      const C = A.map((a) => B.map((b) => a.reduce((s, v, k) => s + v * b[k]!, 0)));
+      const r1 = C.map((row) => Math.max(...row));
+      const c1 = B.map((_, j) => Math.max(...C.map((row) => row[j]!)));
+      return [...r1, ...c1].reduce((s, v) => s + v, 0) / (A.length + B.length);
+    };
     const V = group(sp[0]!.verifyMetadata);
     const c = sp[0]!.comparisons;
     const scores = Float64Array.from(c.a, (a, p) => s3(V.get(a)!.f, V.get(c.b[p]!)!.f));
     const labels = Uint8Array.from(c.a, (a, p) => (V.get(a)!.subj === V.get(c.b[p]!)!.subj ? 1 : 0));
     const vm = verificationMetrics(scores, labels, { farTargets: [1e-2, 1e-3] });
-    r.verify.tarAtFar.forEach((t, j) => { expect(t.nearest.tar).toBeCloseTo(vm.tarAtFar[j]!.nearest.tar, 6); expect(t.interpolated).toBeCloseTo(vm.tarAtFar[j]!.interpolated, 4); });
+    r.verify.tarAtFar.forEach((t, j) => {
+      expect(t.nearest.tar).toBeCloseTo(vm.tarAtFar[j]!.nearest.tar, 6);
+      expect(t.interpolated).toBeCloseTo(vm.tarAtFar[j]!.interpolated, 4);
+    });
     expect(r.verify.auc).toBeCloseTo(vm.auc, 5);
-    const P = [...group(sp[0]!.probe).values()], G = [...group(sp[0]!.gallery).values()];
+    const P = [...group(sp[0]!.probe).values()],
+      G = [...group(sp[0]!.gallery).values()];
     const M = Float64Array.from(P.flatMap((p) => G.map((g) => s3(p.f, g.f))));
-    const c1 = cmc(M, P.map((p) => p.subj), G.map((g) => g.subj), [1, 5, 10]);
+    const c1 = cmc(
+      M,
+      P.map((p) => p.subj),
+      G.map((g) => g.subj),
+      [1, 5, 10],
+    );
     expect(r.search.rates).toEqual(c1.rates);
     expect(r.verify.tarAtFar[0]!.nearest.tar).toBeGreaterThan(0.2);
   });
@@ -114,19 +146,26 @@ describe('IJB-A CSV errors name the file and the line', () => {
     const b = encodeNpy(a, 3, 4);
     expect((10 + new DataView(b.buffer).getUint16(8, true)) % 64).toBe(0);
     const d = decodeNpy(b);
-    expect(d.n).toBe(3); expect(d.dim).toBe(4); expect(Array.from(d.data)).toEqual(Array.from(a));
-    const bad = new Uint8Array(b); const txt = new TextDecoder().decode(bad.subarray(10, 60)).replace('<f4', '<f8');
+    expect(d.n).toBe(3);
+    expect(d.dim).toBe(4);
+    expect(Array.from(d.data)).toEqual(Array.from(a));
+    const bad = new Uint8Array(b);
+    const txt = new TextDecoder().decode(bad.subarray(10, 60)).replace('<f4', '<f8');
     bad.set(new TextEncoder().encode(txt), 10);
     expect(() => decodeNpy(bad, 'x.npy')).toThrow(/x\.npy: dtype '<f8', expected '<f4'/);
-    const fo = new Uint8Array(b); fo.set(new TextEncoder().encode(new TextDecoder().decode(fo.subarray(10, 60)).replace('False', 'True ')), 10);
+    const fo = new Uint8Array(b);
+    fo.set(new TextEncoder().encode(new TextDecoder().decode(fo.subarray(10, 60)).replace('False', 'True ')), 10);
     expect(() => decodeNpy(fo, 'y.npy')).toThrow(/fortran_order is True/);
     expect(() => decodeNpy(b.subarray(0, b.length - 4), 'z.npy')).toThrow(/z\.npy: data has 44 bytes/);
     // A file written by NumPy 1.x (header from np.save of np.zeros((2,3), np.float32)).
     const h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
-    const np = new Uint8Array(128 + 24); np.set([0x93, 78, 85, 77, 80, 89, 1, 0, 118, 0]); np.set(new TextEncoder().encode(h.padEnd(117, ' ') + '\n'), 10);
+    const np = new Uint8Array(128 + 24);
+    np.set([0x93, 78, 85, 77, 80, 89, 1, 0, 118, 0]);
+    np.set(new TextEncoder().encode(h.padEnd(117, ' ') + '\n'), 10);
     expect(decodeNpy(np).n).toBe(2);
     const dir = mkdtempSync(join(tmpdir(), 'npy-'));
-    writeFileSync(join(dir, 'a.npy'), b); writeFileSync(join(dir, 'a.txt'), 'x\ny\n');
+    writeFileSync(join(dir, 'a.npy'), b);
+    writeFileSync(join(dir, 'a.txt'), 'x\ny\n');
     await expect(readFeatures(join(dir, 'a.npy'), join(dir, 'a.txt'))).rejects.toThrow(/2 ids but .*a\.npy has 3 rows/);
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('x\ny\n');
   });

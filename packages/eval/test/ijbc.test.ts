@@ -19,30 +19,50 @@ describe('IJB-C 1:1 (insightface meta files)', () => {
     const keep = syn.ids.map((_, i) => i).filter((i) => i !== 5);
     const feats = new Float32Array(keep.length * 8);
     keep.forEach((src, i) => feats.set(syn.features.subarray(src * 8, src * 8 + 8), i * 8));
-    const table = featureTable({ data: feats, n: keep.length, dim: 8 }, keep.map((i) => syn.ids[i]!));
+    const table = featureTable(
+      { data: feats, n: keep.length, dim: 8 },
+      keep.map((i) => syn.ids[i]!),
+    );
     const r = evaluateIjbc11(meta, pairs, table, { blockSize: 64 });
     expect(r.imagesWithoutFeature).toBe(1);
     // Direct reference: per template, per media mean of unit features, summed, normalised.
-    const unit = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+    const unit = (v: number[]) => {
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
     const tf = new Map<number, number[]>();
     const byT = new Map<number, { m: number; f: number[] }[]>();
-    syn.meta.names.forEach((_, i) => { if (i === 5) return; const t = syn.meta.templateId[i]!; if (!byT.has(t)) byT.set(t, []); byT.get(t)!.push({ m: syn.meta.mediaId[i]!, f: unit(Array.from(syn.features.subarray(i * 8, i * 8 + 8))) }); });
+    syn.meta.names.forEach((_, i) => {
+      if (i === 5) return;
+      const t = syn.meta.templateId[i]!;
+      if (!byT.has(t)) byT.set(t, []);
+      byT.get(t)!.push({ m: syn.meta.mediaId[i]!, f: unit(Array.from(syn.features.subarray(i * 8, i * 8 + 8))) });
+    });
     for (const [t, imgs] of byT) {
       const sum = new Array(8).fill(0);
-      for (const m of new Set(imgs.map((x) => x.m))) { const sel = imgs.filter((x) => x.m === m); for (let k = 0; k < 8; k++) sum[k] += sel.reduce((s, x) => s + x.f[k]!, 0) / sel.length; }
+      for (const m of new Set(imgs.map((x) => x.m))) {
+        const sel = imgs.filter((x) => x.m === m);
+        for (let k = 0; k < 8; k++) sum[k] += sel.reduce((s, x) => s + x.f[k]!, 0) / sel.length;
+      }
       tf.set(t, unit(sum));
     }
-    const s: number[] = [], l: number[] = [];
+    const s: number[] = [],
+      l: number[] = [];
     for (let p = 0; p < pairs.a.length; p++) {
-      const x = tf.get(pairs.a[p]!), y = tf.get(pairs.b[p]!);
+      const x = tf.get(pairs.a[p]!),
+        y = tf.get(pairs.b[p]!);
       if (!x || !y) continue;
-      s.push(x.reduce((acc, v, k) => acc + v * y[k]!, 0)); l.push(pairs.label[p]!);
+      s.push(x.reduce((acc, v, k) => acc + v * y[k]!, 0));
+      l.push(pairs.label[p]!);
     }
     const want = verificationMetrics(Float64Array.from(s), Uint8Array.from(l), { farTargets: [1e-3, 1e-2, 1e-1] });
     const got = evaluateIjbc11(meta, pairs, table, { farTargets: [1e-3, 1e-2, 1e-1] });
     expect(got.pairs).toBe(s.length);
     expect(got.metrics.auc).toBeCloseTo(want.auc, 5);
-    got.metrics.tarAtFar.forEach((t, j) => { expect(t.nearest.tar).toBeCloseTo(want.tarAtFar[j]!.nearest.tar, 5); expect(t.interpolated).toBeCloseTo(want.tarAtFar[j]!.interpolated, 4); });
+    got.metrics.tarAtFar.forEach((t, j) => {
+      expect(t.nearest.tar).toBeCloseTo(want.tarAtFar[j]!.nearest.tar, 5);
+      expect(t.interpolated).toBeCloseTo(want.tarAtFar[j]!.interpolated, 4);
+    });
     expect(got.metrics.auc).toBeGreaterThan(0.7);
   });
   it('errors name the file and line', () => {
@@ -51,7 +71,9 @@ describe('IJB-C 1:1 (insightface meta files)', () => {
     expect(() => parseFaceTidMid(enc('a.jpg 1 1\nb.jpg 2\n'), 't.txt')).toThrow(/t\.txt:2: 2 fields, expected 3/);
     const syn = syntheticIjbc({ seed: 1, templates: 4, templatesPerSubject: 2, pairs: 3, genuinePairs: 1, dim: 4 });
     const table = featureTable({ data: syn.features, n: syn.ids.length, dim: 4 }, syn.ids);
-    expect(() => evaluateIjbc11(syn.meta, { file: 'p.txt', a: Int32Array.of(1, 99), b: Int32Array.of(2, 1), label: Uint8Array.of(1, 0) }, table)).toThrow(/p\.txt:2: template 99 is not in/);
+    expect(() => evaluateIjbc11(syn.meta, { file: 'p.txt', a: Int32Array.of(1, 99), b: Int32Array.of(2, 1), label: Uint8Array.of(1, 0) }, table)).toThrow(
+      /p\.txt:2: template 99 is not in/,
+    );
   });
 });
 
@@ -63,14 +85,27 @@ describe('IJB-C 1:N (protocol CSVs)', async () => {
     // Subjects = t mod 30. G1: first template of even subjects, G2: of odd subjects < 20; probes: all other templates.
     const nSubj = 30;
     const rowsOf = (t: number) => syn.meta.names.map((_, i) => i).filter((i) => syn.meta.templateId[i] === t + 1);
-    const csv = (ts: number[]) => ['TEMPLATE_ID,SUBJECT_ID,FILENAME,SIGHTING_ID', ...ts.flatMap((t) => rowsOf(t).map((i) => `${t + 1},${t % nSubj},loose_crop/${syn.meta.names[i]},${i}`))].join('\n');
-    const g1 = Array.from({ length: 15 }, (_, k) => 2 * k), g2 = Array.from({ length: 10 }, (_, k) => 2 * k + 1);
+    const csv = (ts: number[]) =>
+      ['TEMPLATE_ID,SUBJECT_ID,FILENAME,SIGHTING_ID', ...ts.flatMap((t) => rowsOf(t).map((i) => `${t + 1},${t % nSubj},loose_crop/${syn.meta.names[i]},${i}`))].join('\n');
+    const g1 = Array.from({ length: 15 }, (_, k) => 2 * k),
+      g2 = Array.from({ length: 10 }, (_, k) => 2 * k + 1);
     const probes = Array.from({ length: 120 }, (_, t) => t).filter((t) => t >= nSubj);
     const table = featureTable({ data: syn.features, n: syn.ids.length, dim: 16 }, syn.ids);
     const P = parseTemplateCsv(csv(probes), 'probe.csv');
     for (const score of ['mean-feature', 'media-pool'] as const) {
-      const r = evaluateIjbc1N(P, [{ name: 'G1', csv: parseTemplateCsv(csv(g1), 'g1.csv') }, { name: 'G2', csv: parseTemplateCsv(csv(g2), 'g2.csv') }], table, { score, media: syn.meta });
-      const unit = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+      const r = evaluateIjbc1N(
+        P,
+        [
+          { name: 'G1', csv: parseTemplateCsv(csv(g1), 'g1.csv') },
+          { name: 'G2', csv: parseTemplateCsv(csv(g2), 'g2.csv') },
+        ],
+        table,
+        { score, media: syn.meta },
+      );
+      const unit = (v: number[]) => {
+        const n = Math.hypot(...v);
+        return v.map((x) => x / n);
+      };
       const feat = (t: number) => {
         const imgs = rowsOf(t).map((i) => ({ m: syn.meta.mediaId[i]!, f: unit(Array.from(syn.features.subarray(i * 16, i * 16 + 16))) }));
         const groups = score === 'mean-feature' ? [imgs] : [...new Set(imgs.map((x) => x.m))].map((m) => imgs.filter((x) => x.m === m));
@@ -80,7 +115,8 @@ describe('IJB-C 1:N (protocol CSVs)', async () => {
       };
       [g1, g2].forEach((gal, gi) => {
         const S = Float64Array.from(probes.flatMap((p) => gal.map((g) => feat(p).reduce((a, v, k) => a + v * feat(g)[k]!, 0))));
-        const ps = probes.map((p) => p % nSubj), gs = gal.map((g) => g % nSubj);
+        const ps = probes.map((p) => p % nSubj),
+          gs = gal.map((g) => g % nSubj);
         const c = cmc(S, ps, gs, [1, 5, 10]);
         const t = tpirAtFpir(S, ps, gs, [0.01, 0.1]);
         r.galleries[gi]!.rates.forEach((x, j) => expect(x).toBeCloseTo(c.rates[j]!, 6));

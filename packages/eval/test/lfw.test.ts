@@ -19,8 +19,13 @@ describe.skipIf(!have)('LFW pairs on the real protocol files', () => {
     expect(p.a.length).toBe(6000);
     expect(p.nFolds).toBe(10);
     for (let f = 0; f < 10; f++) {
-      let same = 0, all = 0;
-      for (let k = 0; k < 6000; k++) if (p.fold[k] === f) { all++; same += p.label[k]!; }
+      let same = 0,
+        all = 0;
+      for (let k = 0; k < 6000; k++)
+        if (p.fold[k] === f) {
+          all++;
+          same += p.label[k]!;
+        }
       expect([all, same]).toEqual([600, 300]);
     }
     expect(p.a[0]).toBe('Abel_Pacheco/Abel_Pacheco_0001.jpg');
@@ -38,13 +43,23 @@ describe.skipIf(!have)('LFW pairs on the real protocol files', () => {
   });
   it('a perfect scorer gives 100 %, a random one about 50 %', () => {
     const p = parseLfwPairs(readFileSync(join(lfw, 'pairs.txt'), 'utf8'), 'pairs.txt');
-    const perfect = evaluatePairScores(Float32Array.from(p.label, (l) => l + 0.1), p.label, p.fold, 10);
+    const perfect = evaluatePairScores(
+      Float32Array.from(p.label, (l) => l + 0.1),
+      p.label,
+      p.fold,
+      10,
+    );
     expect(perfect.accuracy!.mean).toBe(1);
     expect(perfect.accuracy!.std).toBe(0);
     expect(perfect.auc).toBe(1);
     expect(perfect.eer).toBe(0);
     const rng = new Rng(1);
-    const rnd = evaluatePairScores(Float32Array.from(p.label, () => rng.float()), p.label, p.fold, 10);
+    const rnd = evaluatePairScores(
+      Float32Array.from(p.label, () => rng.float()),
+      p.label,
+      p.fold,
+      10,
+    );
     expect(rnd.accuracy!.mean).toBeGreaterThan(0.46);
     expect(rnd.accuracy!.mean).toBeLessThan(0.54);
     expect(Math.abs(rnd.auc - 0.5)).toBeLessThan(0.03);

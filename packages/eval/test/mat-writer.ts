@@ -24,7 +24,16 @@ const CLASS_CODE: Record<NumClass, number> = { double: 6, single: 7, int8: 8, ui
 class Out {
   parts: Uint8Array[] = [];
   constructor(readonly le: boolean) {}
-  bytes(): Uint8Array { const n = this.parts.reduce((a, p) => a + p.length, 0); const o = new Uint8Array(n); let k = 0; for (const p of this.parts) { o.set(p, k); k += p.length; } return o; }
+  bytes(): Uint8Array {
+    const n = this.parts.reduce((a, p) => a + p.length, 0);
+    const o = new Uint8Array(n);
+    let k = 0;
+    for (const p of this.parts) {
+      o.set(p, k);
+      k += p.length;
+    }
+    return o;
+  }
 }
 
 function packValues(le: boolean, t: Mi, vals: ArrayLike<number | bigint>): Uint8Array {
@@ -35,16 +44,36 @@ function packValues(le: boolean, t: Mi, vals: ArrayLike<number | bigint>): Uint8
     const v = vals[i]!;
     const o = i * sz;
     switch (t) {
-      case 'int8': dv.setInt8(o, Number(v)); break;
-      case 'uint8': dv.setUint8(o, Number(v)); break;
-      case 'int16': dv.setInt16(o, Number(v), le); break;
-      case 'uint16': dv.setUint16(o, Number(v), le); break;
-      case 'int32': dv.setInt32(o, Number(v), le); break;
-      case 'uint32': dv.setUint32(o, Number(v), le); break;
-      case 'single': dv.setFloat32(o, Number(v), le); break;
-      case 'double': dv.setFloat64(o, Number(v), le); break;
-      case 'int64': dv.setBigInt64(o, BigInt(v), le); break;
-      case 'uint64': dv.setBigUint64(o, BigInt(v), le); break;
+      case 'int8':
+        dv.setInt8(o, Number(v));
+        break;
+      case 'uint8':
+        dv.setUint8(o, Number(v));
+        break;
+      case 'int16':
+        dv.setInt16(o, Number(v), le);
+        break;
+      case 'uint16':
+        dv.setUint16(o, Number(v), le);
+        break;
+      case 'int32':
+        dv.setInt32(o, Number(v), le);
+        break;
+      case 'uint32':
+        dv.setUint32(o, Number(v), le);
+        break;
+      case 'single':
+        dv.setFloat32(o, Number(v), le);
+        break;
+      case 'double':
+        dv.setFloat64(o, Number(v), le);
+        break;
+      case 'int64':
+        dv.setBigInt64(o, BigInt(v), le);
+        break;
+      case 'uint64':
+        dv.setBigUint64(o, BigInt(v), le);
+        break;
     }
   }
   return b;
@@ -69,7 +98,11 @@ function element(le: boolean, type: number, data: Uint8Array): Uint8Array {
   return o;
 }
 
-const concat = (ps: Uint8Array[]): Uint8Array => { const o = new Out(true); o.parts = ps; return o.bytes(); };
+const concat = (ps: Uint8Array[]): Uint8Array => {
+  const o = new Out(true);
+  o.parts = ps;
+  return o.bytes();
+};
 
 function matrix(le: boolean, v: WValue, name: string): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -78,12 +111,17 @@ function matrix(le: boolean, v: WValue, name: string): Uint8Array {
     new DataView(b.buffer).setUint32(0, cls | (complex ? 0x800 : 0) | (logical ? 0x200 : 0), le);
     parts.push(element(le, 6, b));
   };
-  const dims = (d: number[]): void => { parts.push(element(le, 5, packValues(le, 'int32', d))); };
-  const nm = (): void => { parts.push(element(le, 1, new TextEncoder().encode(name))); };
+  const dims = (d: number[]): void => {
+    parts.push(element(le, 5, packValues(le, 'int32', d)));
+  };
+  const nm = (): void => {
+    parts.push(element(le, 1, new TextEncoder().encode(name)));
+  };
   switch (v.kind) {
     case 'numeric': {
       flags(CLASS_CODE[v.class], v.imag !== undefined, v.logical);
-      dims(v.dims); nm();
+      dims(v.dims);
+      nm();
       const st: Mi = v.storage ?? v.class;
       parts.push(element(le, MI_CODE[st], packValues(le, st, v.real)));
       if (v.imag) parts.push(element(le, MI_CODE[st], packValues(le, st, v.imag)));
@@ -92,18 +130,24 @@ function matrix(le: boolean, v: WValue, name: string): Uint8Array {
     case 'char': {
       const rows = v.rows.length;
       const cols = Math.max(0, ...v.rows.map((r) => r.length));
-      flags(4); dims([rows, cols]); nm();
+      flags(4);
+      dims([rows, cols]);
+      nm();
       const codes = new Array<number>(rows * cols);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) codes[c * rows + r] = (v.rows[r]!.padEnd(cols, ' ')).charCodeAt(c);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) codes[c * rows + r] = v.rows[r]!.padEnd(cols, ' ').charCodeAt(c);
       parts.push(element(le, 4, packValues(le, 'uint16', codes)));
       break;
     }
     case 'cell':
-      flags(1); dims(v.dims); nm();
+      flags(1);
+      dims(v.dims);
+      nm();
       for (const c of v.cells) parts.push(matrix(le, c, ''));
       break;
     case 'struct': {
-      flags(2); dims(v.dims); nm();
+      flags(2);
+      dims(v.dims);
+      nm();
       const len = Math.max(...v.fields.map((f) => f.length)) + 1;
       parts.push(element(le, 5, packValues(le, 'int32', [len])));
       const names = new Uint8Array(len * v.fields.length);
@@ -134,7 +178,13 @@ export function writeMat(vars: Record<string, WValue>, opts: { compress?: boolea
 }
 
 /** Shorthands. */
-export const num = (cls: NumClass, dims: number[], real: ArrayLike<number | bigint>, extra: Partial<Extract<WValue, { kind: 'numeric' }>> = {}): WValue => ({ kind: 'numeric', class: cls, dims, real, ...extra });
+export const num = (cls: NumClass, dims: number[], real: ArrayLike<number | bigint>, extra: Partial<Extract<WValue, { kind: 'numeric' }>> = {}): WValue => ({
+  kind: 'numeric',
+  class: cls,
+  dims,
+  real,
+  ...extra,
+});
 export const col = (values: ArrayLike<number>, cls: NumClass = 'double'): WValue => num(cls, [values.length, 1], values);
 export const chars = (...rows: string[]): WValue => ({ kind: 'char', rows });
 export const cellCol = (cells: WValue[]): WValue => ({ kind: 'cell', dims: [cells.length, 1], cells });

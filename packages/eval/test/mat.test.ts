@@ -29,7 +29,15 @@ describe('MAT v5 reader', () => {
         vars.flag = num('uint8', [1, 3], [1, 0, 1], { logical: true });
         vars.names = chars('img/10281.jpg', 'frame/7_1.png');
         vars.c = cellCol([chars('a'), num('uint16', [1, 1], [7]), cellCol([])]);
-        vars.s = { kind: 'struct', dims: [1, 2], fields: ['id', 'label'], elements: [{ id: num('int32', [1, 1], [5]), label: chars('x') }, { id: num('int32', [1, 1], [6]), label: chars('yz') }] };
+        vars.s = {
+          kind: 'struct',
+          dims: [1, 2],
+          fields: ['id', 'label'],
+          elements: [
+            { id: num('int32', [1, 1], [5]), label: chars('x') },
+            { id: num('int32', [1, 1], [6]), label: chars('yz') },
+          ],
+        };
         vars.empty = num('double', [0, 0], []);
         const mat = readMat(writeMat(vars, { compress, bigEndian }), 'fixture.mat', { inflate });
         expect(mat.littleEndian).toBe(!bigEndian);
@@ -69,7 +77,15 @@ describe('MAT v5 reader', () => {
     const hdf = new Uint8Array(1024);
     hdf.set(new TextEncoder().encode('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Wed Dec  2 2026 HDF5 schema 1.00 .'));
     hdf.set([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a], 512);
-    const err = (b: Uint8Array, o = { inflate }): string => { try { readMat(b, 'split1/x_1.mat', o); } catch (e) { expect(e).toBeInstanceOf(MatFormatError); return (e as Error).message; } return 'no error'; };
+    const err = (b: Uint8Array, o = { inflate }): string => {
+      try {
+        readMat(b, 'split1/x_1.mat', o);
+      } catch (e) {
+        expect(e).toBeInstanceOf(MatFormatError);
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
     expect(err(hdf)).toMatch(/^split1\/x_1\.mat: is a MAT v7\.3 \(HDF5\) file; .*-v7/);
     expect(err(new Uint8Array(300).fill(7))).toMatch(/^split1\/x_1\.mat: not a MAT v5 file/);
     expect(err(new Uint8Array(20))).toMatch(/too short/);
@@ -90,35 +106,95 @@ describe('MAT v5 reader', () => {
 function metadataMat(m: IjbaMetadata, shape: 'columns' | 'struct-array'): WValue {
   const n = m.n;
   const pick = (src: Float32Array, k: number, r: number): number[] => Array.from(src.subarray(k * r, k * r + k));
-  const colsOf = (src: Float32Array, k: number): number[] => { const o: number[] = []; for (let c = 0; c < k; c++) for (let r = 0; r < n; r++) o.push(src[k * r + c]!); return o; };
-  const fields = ['templateID', 'subjectID', 'mediaID', 'sightingID', 'frame', 'filename', 'bbox', 'landmark', 'faceYaw', 'visibility', 'indoor', 'gender', 'skinTone', 'age', 'facialHair'];
+  const colsOf = (src: Float32Array, k: number): number[] => {
+    const o: number[] = [];
+    for (let c = 0; c < k; c++) for (let r = 0; r < n; r++) o.push(src[k * r + c]!);
+    return o;
+  };
+  const fields = [
+    'templateID',
+    'subjectID',
+    'mediaID',
+    'sightingID',
+    'frame',
+    'filename',
+    'bbox',
+    'landmark',
+    'faceYaw',
+    'visibility',
+    'indoor',
+    'gender',
+    'skinTone',
+    'age',
+    'facialHair',
+  ];
   if (shape === 'columns') {
     const attr = (k: number): WValue => col(Array.from({ length: n }, (_, r) => m.attributes[5 * r + k]!));
     return {
-      kind: 'struct', dims: [1, 1], fields,
-      elements: [{
-        templateID: col(m.templateId, 'uint32'), subjectID: col(m.subjectId, 'uint16'), mediaID: col(Array.from(m.mediaId, (x) => (x < 0 ? Number.NaN : x))),
-        sightingID: col(m.sightingId, 'int32'), frame: col(m.frame), filename: cellCol(m.filename.map((f) => chars(f))),
-        bbox: num('double', [n, 4], colsOf(m.bbox, 4)), landmark: num('single', [n, 6], colsOf(m.landmarks, 6)), faceYaw: col(m.yaw),
-        visibility: num('double', [n, 3], colsOf(m.visibility, 3)), indoor: attr(0), gender: attr(1), skinTone: attr(2), age: attr(3), facialHair: attr(4),
-      }],
+      kind: 'struct',
+      dims: [1, 1],
+      fields,
+      elements: [
+        {
+          templateID: col(m.templateId, 'uint32'),
+          subjectID: col(m.subjectId, 'uint16'),
+          mediaID: col(Array.from(m.mediaId, (x) => (x < 0 ? Number.NaN : x))),
+          sightingID: col(m.sightingId, 'int32'),
+          frame: col(m.frame),
+          filename: cellCol(m.filename.map((f) => chars(f))),
+          bbox: num('double', [n, 4], colsOf(m.bbox, 4)),
+          landmark: num('single', [n, 6], colsOf(m.landmarks, 6)),
+          faceYaw: col(m.yaw),
+          visibility: num('double', [n, 3], colsOf(m.visibility, 3)),
+          indoor: attr(0),
+          gender: attr(1),
+          skinTone: attr(2),
+          age: attr(3),
+          facialHair: attr(4),
+        },
+      ],
     };
   }
   return {
-    kind: 'struct', dims: [n, 1], fields,
+    kind: 'struct',
+    dims: [n, 1],
+    fields,
     elements: Array.from({ length: n }, (_, r) => ({
-      templateID: num('double', [1, 1], [m.templateId[r]!]), subjectID: num('double', [1, 1], [m.subjectId[r]!]),
-      mediaID: num('double', [1, 1], [m.mediaId[r]! < 0 ? Number.NaN : m.mediaId[r]!]), sightingID: num('double', [1, 1], [m.sightingId[r]!]),
-      frame: num('double', [1, 1], [m.frame[r]!]), filename: chars(m.filename[r]!),
-      bbox: num('double', [1, 4], pick(m.bbox, 4, r)), landmark: num('double', [1, 6], pick(m.landmarks, 6, r)), faceYaw: num('double', [1, 1], [m.yaw[r]!]),
-      visibility: num('double', [1, 3], pick(m.visibility, 3, r)), indoor: num('double', [1, 1], [m.attributes[5 * r]!]), gender: chars('Male'),
-      skinTone: num('double', [1, 1], [m.attributes[5 * r + 2]!]), age: num('double', [1, 1], [m.attributes[5 * r + 3]!]), facialHair: num('double', [1, 1], [m.attributes[5 * r + 4]!]),
+      templateID: num('double', [1, 1], [m.templateId[r]!]),
+      subjectID: num('double', [1, 1], [m.subjectId[r]!]),
+      mediaID: num('double', [1, 1], [m.mediaId[r]! < 0 ? Number.NaN : m.mediaId[r]!]),
+      sightingID: num('double', [1, 1], [m.sightingId[r]!]),
+      frame: num('double', [1, 1], [m.frame[r]!]),
+      filename: chars(m.filename[r]!),
+      bbox: num('double', [1, 4], pick(m.bbox, 4, r)),
+      landmark: num('double', [1, 6], pick(m.landmarks, 6, r)),
+      faceYaw: num('double', [1, 1], [m.yaw[r]!]),
+      visibility: num('double', [1, 3], pick(m.visibility, 3, r)),
+      indoor: num('double', [1, 1], [m.attributes[5 * r]!]),
+      gender: chars('Male'),
+      skinTone: num('double', [1, 1], [m.attributes[5 * r + 2]!]),
+      age: num('double', [1, 1], [m.attributes[5 * r + 3]!]),
+      facialHair: num('double', [1, 1], [m.attributes[5 * r + 4]!]),
     })),
   };
 }
 
 function capture(): CliIo & { o: string; e: string } {
-  const c = { o: '', e: '', stdout: { write: (s: string) => { c.o += s; } }, stderr: { write: (s: string) => { c.e += s; }, isTTY: false } };
+  const c = {
+    o: '',
+    e: '',
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
+    },
+  };
   return c;
 }
 
@@ -130,7 +206,10 @@ describe('IJB-A protocol from the original MAT files', () => {
     await writeFileMap(join(dir, 'csv'), syn.files);
     await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
     for (let s = 1; s <= 3; s++) {
-      for (const [group, names] of [['verify', ['verify_metadata', 'verify_comparisons']], ['search', ['search_probe', 'search_gallery']]] as const) {
+      for (const [group, names] of [
+        ['verify', ['verify_metadata', 'verify_comparisons']],
+        ['search', ['search_probe', 'search_gallery']],
+      ] as const) {
         const d = join(dir, 'mat', group, `split${s}`);
         mkdirSync(d, { recursive: true });
         for (const name of names) {
@@ -162,12 +241,32 @@ describe('IJB-A protocol from the original MAT files', () => {
     const reports: Record<string, unknown>[] = [];
     for (const layout of ['csv', 'mat']) {
       const io = capture();
-      const code = await main(['ijba', '--protocol', join(dir, layout), '--splits', '1,2,3', '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, `out-${layout}`), '--score', 'set-min-mean-matlab'], io);
+      const code = await main(
+        [
+          'ijba',
+          '--protocol',
+          join(dir, layout),
+          '--splits',
+          '1,2,3',
+          '--features',
+          join(dir, 'f.npy'),
+          '--ids',
+          join(dir, 'ids.txt'),
+          '--out',
+          join(dir, `out-${layout}`),
+          '--score',
+          'set-min-mean-matlab',
+        ],
+        io,
+      );
       expect(io.e).toBe('');
       expect(code).toBe(0);
       reports.push(JSON.parse(readFileSync(join(dir, `out-${layout}`, 'report.json'), 'utf8')));
     }
-    const strip = (r: Record<string, unknown>): Record<string, unknown> => { const { data: _d, ...rest } = r; return rest; };
+    const strip = (r: Record<string, unknown>): Record<string, unknown> => {
+      const { data: _d, ...rest } = r;
+      return rest;
+    };
     expect(strip(reports[1]!)).toEqual(strip(reports[0]!));
     expect((reports[0]!.verify as Record<string, { matlab: { splits: number[] } }>)['tar@far=0.01']!.matlab.splits).toHaveLength(3);
   });
@@ -182,12 +281,16 @@ describe('IJB-A protocol from the original MAT files', () => {
     for (const n of ['search_probe', 'search_gallery']) writeFileSync(join(dir, 'bad', 'search', 'split1', `${n}_1.mat`), writeMat({ meta: metadataMat(m, 'columns') }));
     await expect(readIjbaProtocol(join(dir, 'bad'), [1])).rejects.toThrow(/verify_comparisons_1\.mat: 'comparison' is 3×3, expected #pairs × 2/);
     const io = capture();
-    expect(await main(['ijba', '--protocol', join(dir, 'bad'), '--splits', '1', '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out-bad')], io)).not.toBe(0);
+    expect(
+      await main(['ijba', '--protocol', join(dir, 'bad'), '--splits', '1', '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out-bad')], io),
+    ).not.toBe(0);
     expect(io.e.trim().split('\n')).toHaveLength(1);
     expect(io.e).toMatch(/verify_comparisons_1\.mat: 'comparison' is 3×3, expected #pairs × 2$/m);
     writeFileSync(join(d, 'verify_comparisons_1.mat'), new Uint8Array(40));
     const io2 = capture();
-    expect(await main(['ijba', '--protocol', join(dir, 'bad'), '--splits', '1', '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out-bad')], io2)).toBe(1);
+    expect(
+      await main(['ijba', '--protocol', join(dir, 'bad'), '--splits', '1', '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out-bad')], io2),
+    ).toBe(1);
     expect(io2.e.trim().split('\n')).toHaveLength(1);
     expect(io2.e).toMatch(/verify_comparisons_1\.mat: 40 bytes: too short/);
     await expect(readMatFile(join(dir, 'nope.mat'))).rejects.toThrow(/nope\.mat: cannot read/);

@@ -12,7 +12,21 @@ const have = existsSync(fixture);
 if (!have) console.warn(`[eval] SKIPPING model-driven CLI tests: ${fixture} not found (made by the inference package)`);
 
 function capture(): CliIo & { o: string; e: string } {
-  const c = { o: '', e: '', stdout: { write: (s: string) => { c.o += s; } }, stderr: { write: (s: string) => { c.e += s; }, isTTY: false } };
+  const c = {
+    o: '',
+    e: '',
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
+    },
+  };
   return c;
 }
 
@@ -22,7 +36,12 @@ async function writeSet(dir: string): Promise<void> {
   for (const s of syntheticDataset({ seed: 5, identities: 6, imagesPerIdentity: 4, occluderRate: 0 })) {
     const rel = `images/${String(s.identity).padStart(4, '0')}/${String(s.index).padStart(4, '0')}.png`;
     mkdirSync(join(dir, 'images', String(s.identity).padStart(4, '0')), { recursive: true });
-    writeFileSync(join(dir, rel), await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } }).png().toBuffer());
+    writeFileSync(
+      join(dir, rel),
+      await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     list.push(`${rel},${s.identity}`);
     lms.push(Array.from(s.landmarks, (v) => v.toFixed(3)).join(','));
   }
@@ -42,7 +61,10 @@ describe.skipIf(!have)('model-driven commands on the fixture ONNX and a syntheti
     expect(r.protocol).toBe('synthetic');
     expect(r.counts.images).toBe(24);
     expect(r.accuracy.folds).toHaveLength(10);
-    for (const x of [r.accuracy.mean, r.auc, r.eer]) { expect(x).toBeGreaterThanOrEqual(0); expect(x).toBeLessThanOrEqual(1); }
+    for (const x of [r.accuracy.mean, r.auc, r.eer]) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(1);
+    }
     // Same pairs, same clean features: the occlusion study's clean AUC equals the pairs AUC.
     expect(r.occlusion.clean.auc).toBeCloseTo(r.auc, 6);
     expect(Object.keys(r.occlusion.regions)).toEqual(['forehead', 'left-eye', 'right-eye', 'nose', 'mouth', 'cheek']);
@@ -87,7 +109,12 @@ describe.skipIf(!have)('ijba --model: extraction with alignment, cached and resu
         seen.add(f[2]!);
         const s = syntheticSample({ seed: 1, identities: 1000, imagesPerIdentity: 10, occluderRate: 0 }, Number(f[1]) % 1000, seen.size % 10);
         mkdirSync(join(dir, 'images', f[2]!.split('/')[0]!), { recursive: true });
-        writeFileSync(join(dir, 'images', f[2]!), await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } }).png().toBuffer());
+        writeFileSync(
+          join(dir, 'images', f[2]!),
+          await sharp(s.pixels, { raw: { width: 110, height: 110, channels: 3 } })
+            .png()
+            .toBuffer(),
+        );
       }
     }
     const args = ['ijba', '--protocol', join(dir, 'protocol'), '--splits', '1,2', '--model', fixture, '--images', join(dir, 'images'), '--out', join(dir, 'out'), '--batch', '8'];
@@ -97,14 +124,22 @@ describe.skipIf(!have)('ijba --model: extraction with alignment, cached and resu
     expect(r.alignment).toBe('ijba-similarity');
     expect(r.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.verify['tar@far=0.01'].nearest.splits).toHaveLength(2);
-    const events = io.e.trim().split('\n').map((l) => JSON.parse(l));
+    const events = io.e
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const last = events.filter((e) => e.type === 'progress').at(-1);
     expect(last.fromCache).toBe(0);
     const nSightings = last.total;
     expect(nSightings).toBe(new Set(syn.ids.filter((x) => Number(x) < 900_000_000)).size);
     const io2 = capture();
     expect(await main(args, io2)).toBe(0);
-    const last2 = io2.e.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'progress').at(-1);
+    const last2 = io2.e
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'progress')
+      .at(-1);
     expect(last2).toEqual({ what: 'extract', type: 'progress', done: nSightings, total: nSightings, fromCache: nSightings });
     expect(JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')).verify).toEqual(r.verify);
   });
@@ -122,7 +157,7 @@ describe.skipIf(!have || !haveOrl)('pairs --model on real PGM faces (AT&T/ORL)',
     const dir = mkdtempSync(join(tmpdir(), 'eval-orl-'));
     const lines: string[] = [];
     for (let s = 1; s <= 10; s++) for (let a = 1; a <= 4; a++) for (let b = a + 1; b <= 4; b++) lines.push(`s${s}/${a}.pgm s${s}/${b}.pgm 1 ${s % 2}`);
-    for (let s = 1; s <= 10; s++) for (let k = 1; k <= 6; k++) lines.push(`s${s}/${k % 4 + 1}.pgm s${(s % 10) + 1}/${(k + 1) % 4 + 1}.pgm 0 ${s % 2}`);
+    for (let s = 1; s <= 10; s++) for (let k = 1; k <= 6; k++) lines.push(`s${s}/${(k % 4) + 1}.pgm s${(s % 10) + 1}/${((k + 1) % 4) + 1}.pgm 0 ${s % 2}`);
     writeFileSync(join(dir, 'pairs.txt'), lines.join('\n') + '\n');
     const io = capture();
     expect(await main(['pairs', '--pairs', join(dir, 'pairs.txt'), '--model', fixture, '--images', orl, '--out', join(dir, 'out')], io)).toBe(0);
@@ -130,7 +165,12 @@ describe.skipIf(!have || !haveOrl)('pairs --model on real PGM faces (AT&T/ORL)',
     expect(r.counts).toEqual({ pairs: 120, skippedPairs: 0 });
     expect(r.accuracy.folds).toHaveLength(2);
     expect(r.alignment).toBe('pass-through');
-    const last = io.e.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'progress').at(-1);
+    const last = io.e
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'progress')
+      .at(-1);
     expect(last.total).toBe(40);
     expect(r.auc).toBeGreaterThan(0);
   });

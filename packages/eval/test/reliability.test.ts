@@ -20,7 +20,21 @@ import { loadListDataset } from '../src/io/list-dataset.ts';
 import { lineChartSvg } from '@interpret-fr/core';
 
 function capture(): CliIo & { o: string; e: string } {
-  const c = { o: '', e: '', stdout: { write: (s: string) => { c.o += s; } }, stderr: { write: (s: string) => { c.e += s; }, isTTY: false } };
+  const c = {
+    o: '',
+    e: '',
+    stdout: {
+      write: (s: string) => {
+        c.o += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        c.e += s;
+      },
+      isTTY: false,
+    },
+  };
   return c;
 }
 
@@ -74,7 +88,24 @@ describe('non-finite features are refused with their source and row (issue 11.1)
     writeFileSync(join(dir, 'nan.npy'), npyWith(syn.features, syn.ids.length, syn.dim, 5 * syn.dim + 2, Number.NaN));
     for (const score of ['set-min-mean', 'set-min-mean-matlab', 'mean-feature']) {
       const io = capture();
-      const code = await main(['ijba', '--protocol', join(dir, 'protocol'), '--splits', '1,2', '--features', join(dir, 'nan.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out'), '--score', score], io);
+      const code = await main(
+        [
+          'ijba',
+          '--protocol',
+          join(dir, 'protocol'),
+          '--splits',
+          '1,2',
+          '--features',
+          join(dir, 'nan.npy'),
+          '--ids',
+          join(dir, 'ids.txt'),
+          '--out',
+          join(dir, 'out'),
+          '--score',
+          score,
+        ],
+        io,
+      );
       expect(code).toBe(1);
       expect(io.e).toBe(`interpret-fr-eval ijba: ${join(dir, 'nan.npy')}: row 5 (0-based), column 2 is NaN: features must be finite\n`);
     }
@@ -94,7 +125,12 @@ describe('CLI flags and inputs (issue 11.5, 11.13)', () => {
   });
 
   it('--max-images=-5, --seed abc, --batch 0 are one-line usage errors (main: Invalid typed array length)', async () => {
-    for (const [cmd, flag] of [['occlusion', '--max-images=-5'], ['synthetic', '--max-images=1.5'], ['synthetic', '--seed=abc'], ['peaks', '--max-images=0']] as const) {
+    for (const [cmd, flag] of [
+      ['occlusion', '--max-images=-5'],
+      ['synthetic', '--max-images=1.5'],
+      ['synthetic', '--seed=abc'],
+      ['peaks', '--max-images=0'],
+    ] as const) {
       const io = capture();
       const code = await main([cmd, '--model', 'm.onnx', '--data', '/nonexistent', '--out', '/tmp/x', flag], io);
       expect(code).toBe(2);
@@ -122,7 +158,9 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
     const io = capture();
     const code = await main(['pairs', '--pairs', join(dir, 'pairs.txt'), '--model', join(dir, 'missing.onnx'), '--images', join(dir, 'root'), '--out', join(dir, 'out')], io);
     expect(code).toBe(1);
-    expect(io.e).toBe(`interpret-fr-eval pairs: ${join(dir, 'pairs.txt')}:2: path '../secret.pgm' leaves the data root '${join(dir, 'root')}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)\n`);
+    expect(io.e).toBe(
+      `interpret-fr-eval pairs: ${join(dir, 'pairs.txt')}:2: path '../secret.pgm' leaves the data root '${join(dir, 'root')}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)\n`,
+    );
   });
 
   it('an IJB-A FILE column with an absolute path or ../ is refused naming file:line', async () => {
@@ -137,9 +175,12 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
     files.set(key, text.join('\n'));
     await writeFileMap(join(dir, 'protocol'), files);
     const io = capture();
-    const code = await main(['ijba', '--protocol', join(dir, 'protocol'), '--splits', '1', '--model', join(dir, 'missing.onnx'), '--images', join(dir, 'img'), '--out', join(dir, 'out')], io);
+    const code = await main(
+      ['ijba', '--protocol', join(dir, 'protocol'), '--splits', '1', '--model', join(dir, 'missing.onnx'), '--images', join(dir, 'img'), '--out', join(dir, 'out')],
+      io,
+    );
     expect(code).toBe(1);
-    expect(io.e).toMatch(new RegExp(`^interpret-fr-eval ijba: .*search_probe_1\\.csv:4 \\(FILE\\): path '\\.\\./\\.\\./etc/passwd' leaves the data root`));
+    expect(io.e).toMatch(/^interpret-fr-eval ijba: .*search_probe_1\.csv:4 \(FILE\): path '\.\.\/\.\.\/etc\/passwd' leaves the data root/);
   });
 
   it('a list dataset entry outside its folder is refused naming list.txt:line', async () => {
@@ -151,5 +192,61 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
     await expect(loadListDataset(join(dir, 'images'))).rejects.toThrow(`${join(dir, 'images', 'list.txt')}:2: path '../outside.pgm' leaves the data root`);
     const ok = await loadListDataset(join(dir, 'images'), { allowOutsideRoot: true });
     expect(ok.images.length).toBe(2);
+  });
+});
+
+describe('one bad image does not abort an evaluation (issue 11.14)', () => {
+  const fixture = join(import.meta.dirname, '../../inference/test/fixtures/interpretable-tiny.onnx');
+
+  it('pairs --model: a corrupt image is skipped, counted in report.json and its pairs skipped (main: the whole run aborted)', async () => {
+    const sharp = (await import('sharp')).default;
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'rel-bad-img-'));
+    mkdirSync(join(dir, 'img'));
+    const shades = ['#202020', '#404040', '#606060', '#808080', '#a0a0a0', '#c0c0c0'];
+    for (const [k, c] of shades.entries())
+      writeFileSync(
+        join(dir, 'img', `${k}.png`),
+        await sharp({ create: { width: 48, height: 48, channels: 3, background: c } })
+          .png()
+          .toBuffer(),
+      );
+    const good = readFileSync(join(dir, 'img', '5.png'));
+    writeFileSync(join(dir, 'img', '5.png'), good.subarray(0, 40)); // truncated
+    writeFileSync(join(dir, 'pairs.txt'), '0.png 1.png 1\n2.png 3.png 1\n0.png 4.png 0\n1.png 5.png 0\n3.png 4.png 0\n2.png 1.png 1\n');
+    const io = capture();
+    const code = await main(['pairs', '--format', 'list', '--pairs', join(dir, 'pairs.txt'), '--model', fixture, '--images', join(dir, 'img'), '--out', join(dir, 'out')], io);
+    expect(io.e).toContain('skipped 1 undecodable image(s)');
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(r.skippedImages.count).toBe(1);
+    expect(r.skippedImages.images[0].id).toBe('5.png');
+    expect(r.skippedImages.images[0].reason).toMatch(/5\.png: not a readable image/);
+    expect(r.counts).toEqual({ pairs: 5, skippedPairs: 1 });
+  });
+
+  it('a model that fails to load is one line naming it, exit 1, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rel-bad-model-'));
+    writeFileSync(join(dir, 'pairs.txt'), 'a.png b.png 1\n');
+    writeFileSync(join(dir, 'bad.onnx'), new Uint8Array([8, 7, 0x3a, 0x05, 1, 2]));
+    const io = capture();
+    const code = await main(['pairs', '--format', 'list', '--pairs', join(dir, 'pairs.txt'), '--model', join(dir, 'bad.onnx'), '--images', dir, '--out', join(dir, 'out')], io);
+    expect(code).toBe(1);
+    expect(io.e.trim().split('\n')).toHaveLength(1);
+    expect(io.e).toContain(join(dir, 'bad.onnx'));
+    expect(io.e).not.toMatch(/\n\s+at /);
+  });
+
+  it('list datasets skip an undecodable image and report it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rel-list-bad-'));
+    const pgm = (v: number): Buffer => Buffer.concat([Buffer.from('P5\n2 2\n255\n'), Buffer.from([v, v, v, v])]);
+    writeFileSync(join(dir, 'a.pgm'), pgm(1));
+    writeFileSync(join(dir, 'b.pgm'), Buffer.from('P5\n2 2\n255\n'));
+    writeFileSync(join(dir, 'c.pgm'), pgm(3));
+    writeFileSync(join(dir, 'list.txt'), 'a.pgm,0\nb.pgm,1\nc.pgm,2\n');
+    const d = await loadListDataset(dir);
+    expect(d.images.length).toBe(2);
+    expect(Array.from(d.labels)).toEqual([0, 2]);
+    expect(d.skipped).toEqual([{ id: 'b.pgm', reason: `${join(dir, 'b.pgm')}: PGM has 0 data bytes, 2×2 needs 4` }]);
   });
 });

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import * as ortNodeMod from 'onnxruntime-node';
 import * as ortWebMod from 'onnxruntime-web';
 import { Rng, imageBatch, paramInfos, presetSpec } from '@interpret-fr/core';
-import type { ModelSpec, Pixels } from '@interpret-fr/core';
+import type { ModelSpec } from '@interpret-fr/core';
 import { createRecognizer } from '../src/index.ts';
 import type { OrtModuleLike, OrtSessionLike, Recognizer } from '../src/index.ts';
 
@@ -68,7 +68,8 @@ function randomWeights(spec: ModelSpec, seed: number): Map<string, Float32Array>
     const kind = p.name.slice(p.name.lastIndexOf('/') + 1);
     const d = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      d[i] = kind === 'kernel' ? rng.normal() * Math.sqrt(1 / fanIn) : kind === 'gamma' ? rng.uniform(0.7, 1.3) : kind === 'moving_variance' ? rng.uniform(0.5, 2) : rng.normal() * 0.1;
+      d[i] =
+        kind === 'kernel' ? rng.normal() * Math.sqrt(1 / fanIn) : kind === 'gamma' ? rng.uniform(0.7, 1.3) : kind === 'moving_variance' ? rng.uniform(0.5, 2) : rng.normal() * 0.1;
     }
     w.set(p.name, d);
   }
@@ -109,16 +110,34 @@ async function interleave(tasks: { key: string; run: () => Promise<unknown> }[])
 function rowFrom(model: string, runtime: Row['runtime'], api: Row['api'], batch: number, t: { wall: number[]; cpu: number[] }): Row {
   // Median call time: robust to the bursts of load other processes put on a shared machine.
   const ms = median(t.wall);
-  return { bench: 'infer', model, runtime, api, batch, imagesPerSecond: (batch * 1000) / ms, msPerCall: ms, imagesPerCpuSecond: (batch * 1000) / median(t.cpu), runs: t.wall.length };
+  return {
+    bench: 'infer',
+    model,
+    runtime,
+    api,
+    batch,
+    imagesPerSecond: (batch * 1000) / ms,
+    msPerCall: ms,
+    imagesPerCpuSecond: (batch * 1000) / median(t.cpu),
+    runs: t.wall.length,
+  };
 }
 
 /** Wraps a session so the time spent inside `run` is accumulated (for the in-call overhead). */
 function timedSession(raw: OrtSessionLike, clock: { runMs: number }): OrtSessionLike {
   return {
-    get inputNames() { return raw.inputNames; },
-    get outputNames() { return raw.outputNames; },
-    get inputMetadata() { return raw.inputMetadata; },
-    get outputMetadata() { return raw.outputMetadata; },
+    get inputNames() {
+      return raw.inputNames;
+    },
+    get outputNames() {
+      return raw.outputNames;
+    },
+    get inputMetadata() {
+      return raw.inputMetadata;
+    },
+    get outputMetadata() {
+      return raw.outputMetadata;
+    },
     async run(feeds, fetches) {
       const t = performance.now();
       const r = await raw.run(feeds, fetches);
@@ -129,7 +148,14 @@ function timedSession(raw: OrtSessionLike, clock: { runMs: number }): OrtSession
   };
 }
 
-async function ortRows(ort: OrtModuleLike, runtime: 'ort-node' | 'ort-web', model: string, bytes: Uint8Array, override: object, ref?: { model: string; bytes: Uint8Array }): Promise<void> {
+async function ortRows(
+  ort: OrtModuleLike,
+  runtime: 'ort-node' | 'ort-web',
+  model: string,
+  bytes: Uint8Array,
+  override: object,
+  ref?: { model: string; bytes: Uint8Array },
+): Promise<void> {
   const sessionOptions = threads > 0 && runtime === 'ort-node' ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
   const clock = { runMs: 0 };
   let raw: OrtSessionLike | null = null;
@@ -151,7 +177,8 @@ async function ortRows(ort: OrtModuleLike, runtime: 'ort-node' | 'ort-web', mode
       {
         key: 'recognizer',
         run: async () => {
-          const r0 = clock.runMs, t0 = performance.now();
+          const r0 = clock.runMs,
+            t0 = performance.now();
           await rec.embed(batch);
           embedMs += performance.now() - t0;
           runMs += clock.runMs - r0;
@@ -211,7 +238,9 @@ async function main(): Promise<void> {
   } catch (e) {
     process.stderr.write(`@interpret-fr/model-export not loadable (${(e as Error).message}): only the PyTorch files are measured\n`);
   }
-  process.stderr.write(`bench:infer: ${models.join(', ')} × ${runtimes.join(', ')}, batches ${batches.join(', ')}, about ${seconds} s per measurement, ORT threads ${threads || 'default'}, compared measurements interleaved call by call\n`);
+  process.stderr.write(
+    `bench:infer: ${models.join(', ')} × ${runtimes.join(', ')}, batches ${batches.join(', ')}, about ${seconds} s per measurement, ORT threads ${threads || 'default'}, compared measurements interleaved call by call\n`,
+  );
   for (const name of models) {
     const spec = presetSpec(name, { numClasses: 10 });
     const weights = randomWeights(spec, 1);
@@ -240,7 +269,14 @@ function printTable(): void {
   const lines = keys.map((k) => {
     const [m, rt, api] = k.split('|') as [string, string, string];
     const f = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(1));
-    return [m, rt, api, ...batches.map((b) => f(get(m, rt, api, b)?.imagesPerSecond)), f(get(m, rt, api, 1)?.msPerCall), ...batches.map((b) => f(get(m, rt, api, b)?.imagesPerCpuSecond))];
+    return [
+      m,
+      rt,
+      api,
+      ...batches.map((b) => f(get(m, rt, api, b)?.imagesPerSecond)),
+      f(get(m, rt, api, 1)?.msPerCall),
+      ...batches.map((b) => f(get(m, rt, api, b)?.imagesPerCpuSecond)),
+    ];
   });
   const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (l: string[]) => '| ' + l.map((c, i) => c.padEnd(w[i]!)).join(' | ') + ' |';
@@ -250,12 +286,17 @@ function printTable(): void {
   console.log('');
   for (const m of models) {
     for (const b of batches) {
-      const s = get(m, 'ort-node', 'session', b), r = get(m, 'ort-node', 'recognizer', b), t = get(`${m}-torch`, 'ort-node', 'session', b);
+      const s = get(m, 'ort-node', 'session', b),
+        r = get(m, 'ort-node', 'recognizer', b),
+        t = get(`${m}-torch`, 'ort-node', 'session', b);
       const parts: string[] = [];
-      if (s && t) parts.push(`export/torch = ${(s.imagesPerSecond / t.imagesPerSecond).toFixed(3)} wall, ${(s.imagesPerCpuSecond / t.imagesPerCpuSecond).toFixed(3)} CPU (target ≥ 0.90)`);
+      if (s && t)
+        parts.push(`export/torch = ${(s.imagesPerSecond / t.imagesPerSecond).toFixed(3)} wall, ${(s.imagesPerCpuSecond / t.imagesPerCpuSecond).toFixed(3)} CPU (target ≥ 0.90)`);
       if (s && r) {
         const pct = (a: number, b: number) => ((a / b - 1) * 100).toFixed(1);
-        parts.push(`recognizer vs session = ${pct(s.imagesPerSecond, r.imagesPerSecond)} % wall, ${pct(s.imagesPerCpuSecond, r.imagesPerCpuSecond)} % CPU, in-call ${r.inCallOverheadPct!.toFixed(2)} % (target ≤ 10 %)`);
+        parts.push(
+          `recognizer vs session = ${pct(s.imagesPerSecond, r.imagesPerSecond)} % wall, ${pct(s.imagesPerCpuSecond, r.imagesPerCpuSecond)} % CPU, in-call ${r.inCallOverheadPct!.toFixed(2)} % (target ≤ 10 %)`,
+        );
       }
       if (parts.length) console.log(`${m} ort-node b${b}: ${parts.join('; ')}`);
     }
@@ -264,4 +305,4 @@ function printTable(): void {
 
 await main();
 // the threaded wasm backend's pthread workers (tfjs-wasm rows) would keep the process alive
-process.stdout.write("", () => process.exit(0));
+process.stdout.write('', () => process.exit(0));

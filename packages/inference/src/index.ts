@@ -8,7 +8,6 @@
 export * from './recognizer.ts';
 export { ModelError, defaultPreprocess, resolveModelInfo, META_OUTPUTS, META_PREPROCESS, META_SPEC } from './model-info.ts';
 export type { ModelInfo, ModelOverride, PreprocessInfo } from './model-info.ts';
-export * from './onnx-meta.ts';
 export * from './ort-types.ts';
 export { InputError, isImageBatch } from './input.ts';
 export type { RecognizerInput } from './input.ts';

@@ -39,7 +39,8 @@ export function inputCount(x: RecognizerInput): number {
 /** Checks an ImageBatch against the model size; returns a short description of the mismatch or null. */
 export function checkBatch(b: ImageBatch, size: number): void {
   if (b.channels !== 3) throw new InputError(`ImageBatch has ${b.channels} channels, the model expects 3`);
-  if (b.height !== size || b.width !== size) throw new InputError(`ImageBatch images are ${b.height}×${b.width}, the model expects ${size}×${size} (preprocess pixels with the recognizer, or resize first)`);
+  if (b.height !== size || b.width !== size)
+    throw new InputError(`ImageBatch images are ${b.height}×${b.width}, the model expects ${size}×${size} (preprocess pixels with the recognizer, or resize first)`);
   if (b.layout !== 'NCHW' && b.layout !== 'NHWC') throw new InputError(`ImageBatch layout must be 'NCHW' or 'NHWC', got ${String(b.layout)}`);
   const want = b.n * 3 * size * size;
   if (b.data.length !== want) throw new InputError(`ImageBatch of ${b.n} images needs ${want} floats, data has ${b.data.length}`);

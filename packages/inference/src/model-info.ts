@@ -1,36 +1,30 @@
 /**
  * What the recognizer needs to know about a model (input name and size, preprocessing, output names and
- * shapes), resolved once from the ONNX `metadata_props` written by `@interpret-fr/model-export`, the
- * graph signature, and an optional override for foreign models (e.g. a PyTorch export with input `x`).
- *
- * Metadata keys read: `interpret-fr.spec` (ModelSpec JSON), `interpret-fr.preprocess`
- * (`{size, mean, scale | std, channelOrder, layout, inputName?}`), `interpret-fr.outputs`
- * (`{names: ['embedding', 'maps'?], l2normalize}`, also accepted: a list of names or `{embedding, maps?}`). Preprocessing is `x' = (x − mean[c]) · scale[c]` on 0..255 pixel values.
+ * shapes), resolved once from the ONNX `metadata_props` written by `@interpret-fr/model-export` (core's
+ * schema: `parseModelMetadata`, nothing else is accepted), the graph signature, and an optional override
+ * for foreign models (e.g. a PyTorch export with input `x`). Preprocessing is `x' = (x − mean[c]) · scale[c]`
+ * on 0..255 pixel values, validated (finite, non-zero scale, known layout, sane size) whatever its source.
  *
  * @module
  */
-import { InterpretFrError } from '@interpret-fr/core';
-import { validateSpec } from '@interpret-fr/core';
-import type { ModelSpec } from '@interpret-fr/core';
-import type { OnnxInfo, OnnxValueInfo } from './onnx-meta.ts';
+import {
+  defaultModelPreprocess,
+  hasModelMetadata,
+  InterpretFrError,
+  ONNX_META,
+  OnnxMetadataError,
+  parseModelMetadata,
+  validateModelPreprocess,
+  validateSpec,
+} from '@interpret-fr/core';
+import type { ModelPreprocess, ModelSpec, OnnxInfo, OnnxValueInfo } from '@interpret-fr/core';
 import type { OrtSessionLike } from './ort-types.ts';
 
-/** Pixel → model-input mapping. */
-export interface PreprocessInfo {
-  /** Square input side S. */
-  size: number;
-  /** Per-channel mean, in 0..255 units, in the model's channel order. */
-  mean: [number, number, number];
-  /** Per-channel multiplier applied after subtracting the mean. */
-  scale: [number, number, number];
-  channelOrder: 'RGB' | 'BGR';
-  layout: 'NCHW';
-}
+/** Pixel → model-input mapping (core's {@link ModelPreprocess}). */
+export type PreprocessInfo = ModelPreprocess;
 
 /** The original's preprocessing: x/127.5 − 1, RGB, NCHW (the ONNX layout). */
-export function defaultPreprocess(size: number): PreprocessInfo {
-  return { size, mean: [127.5, 127.5, 127.5], scale: [1 / 127.5, 1 / 127.5, 1 / 127.5], channelOrder: 'RGB', layout: 'NCHW' };
-}
+export const defaultPreprocess = defaultModelPreprocess;
 
 /** Everything resolved about a model. `maps` dims may be null until the first run when the graph leaves them symbolic. */
 export interface ModelInfo {
@@ -63,47 +57,12 @@ export class ModelError extends InterpretFrError {
   }
 }
 
-export const META_SPEC = 'interpret-fr.spec';
-export const META_PREPROCESS = 'interpret-fr.preprocess';
-export const META_OUTPUTS = 'interpret-fr.outputs';
-
-function parseJson(meta: Record<string, string>, key: string, where: string): unknown {
-  const text = meta[key];
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ModelError(`${where}: metadata_props '${key}' is not valid JSON (${(e as Error).message})`);
-  }
-}
-
-function triple(v: unknown, key: string, where: string): [number, number, number] | undefined {
-  if (v === undefined) return undefined;
-  const arr = typeof v === 'number' ? [v, v, v] : v;
-  if (!Array.isArray(arr) || arr.length !== 3 || !arr.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new ModelError(`${where}: preprocess.${key} must be a number or 3 finite numbers, got ${JSON.stringify(v)}`);
-  }
-  return [arr[0], arr[1], arr[2]];
-}
-
-function parsePreprocess(raw: Record<string, unknown>, size: number, where: string): PreprocessInfo {
-  const p = defaultPreprocess(size);
-  if (raw.size !== undefined) {
-    if (!Number.isInteger(raw.size) || (raw.size as number) <= 0) throw new ModelError(`${where}: preprocess.size must be a positive integer, got ${JSON.stringify(raw.size)}`);
-    p.size = raw.size as number;
-  }
-  p.mean = triple(raw.mean, 'mean', where) ?? p.mean;
-  const std = triple(raw.std, 'std', where);
-  p.scale = triple(raw.scale, 'scale', where) ?? (std ? [1 / std[0], 1 / std[1], 1 / std[2]] : p.scale);
-  const order = raw.channelOrder ?? raw.channel_order ?? raw.channels;
-  if (order !== undefined) {
-    const o = String(order).toUpperCase();
-    if (o !== 'RGB' && o !== 'BGR') throw new ModelError(`${where}: preprocess.channelOrder must be 'RGB' or 'BGR', got ${JSON.stringify(order)}`);
-    p.channelOrder = o;
-  }
-  if (raw.layout !== undefined && raw.layout !== 'NCHW') throw new ModelError(`${where}: preprocess.layout must be 'NCHW' (the ONNX input layout), got ${JSON.stringify(raw.layout)}`);
-  return p;
-}
+/** @deprecated use core's `ONNX_META.spec`. */
+export const META_SPEC = ONNX_META.spec;
+/** @deprecated use core's `ONNX_META.preprocess`. */
+export const META_PREPROCESS = ONNX_META.preprocess;
+/** @deprecated use core's `ONNX_META.outputs`. */
+export const META_OUTPUTS = ONNX_META.outputs;
 
 /** Declared shape: the graph's own declaration, with symbolic dims filled from ORT's inferred metadata when ranks agree. */
 function declared(session: OrtSessionLike, onnx: OnnxInfo | null, name: string, kind: 'input' | 'output'): (number | string)[] | null {
@@ -127,30 +86,28 @@ const isNum = (d: number | string | undefined): d is number => typeof d === 'num
  */
 export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null, override: ModelOverride | undefined, where: string): ModelInfo {
   const meta = onnx?.metadata ?? {};
-  const rawSpec = parseJson(meta, META_SPEC, where) as ModelSpec | undefined;
-  const rawPre = parseJson(meta, META_PREPROCESS, where);
-  const rawOut = parseJson(meta, META_OUTPUTS, where);
-  if (rawPre === undefined && override?.preprocess === undefined && override?.inputName === undefined) {
+  const ours = hasModelMetadata(meta);
+  if (!ours && override?.preprocess === undefined && override?.inputName === undefined) {
     const keys = Object.keys(meta);
     throw new ModelError(
-      `${where} is not an Interpret-FR ONNX: metadata_props has no '${META_PREPROCESS}' (keys found: ${keys.length ? keys.join(', ') : 'none'}; ` +
+      `${where} is not an Interpret-FR ONNX: metadata_props has no '${ONNX_META.preprocess}' (keys found: ${keys.length ? keys.join(', ') : 'none'}; ` +
         `inputs ${JSON.stringify(session.inputNames)}, outputs ${JSON.stringify(session.outputNames)}). ` +
         `Export with @interpret-fr/model-export, or pass { inputName, outputs: { embedding, maps? }, preprocess } for a foreign model.`,
     );
   }
+  const parsed = ours ? parseModelMetadata(meta, where) : null;
   let spec: ModelSpec | null = null;
   let specShapes: Map<string, number[]> | null = null;
-  if (rawSpec !== undefined) {
+  if (parsed && parsed.spec !== undefined) {
     try {
-      specShapes = validateSpec(rawSpec) as Map<string, number[]>;
-      spec = rawSpec;
+      specShapes = validateSpec(parsed.spec as ModelSpec) as Map<string, number[]>;
+      spec = parsed.spec as ModelSpec;
     } catch (e) {
-      throw new ModelError(`${where}: metadata_props '${META_SPEC}' is not a valid ModelSpec: ${(e as Error).message}`);
+      throw new OnnxMetadataError(where, `metadata_props '${ONNX_META.spec}' is not a valid ModelSpec: ${(e as Error).message}`);
     }
   }
 
-  const metaInput = (rawPre as { inputName?: unknown } | undefined)?.inputName;
-  const inputName = override?.inputName ?? (typeof metaInput === 'string' ? metaInput : session.inputNames.length === 1 ? session.inputNames[0]! : 'image');
+  const inputName = override?.inputName ?? override?.preprocess?.inputName ?? parsed?.preprocess.inputName ?? (session.inputNames.length === 1 ? session.inputNames[0]! : 'image');
   if (!session.inputNames.includes(inputName)) {
     throw new ModelError(`${where}: no input named '${inputName}' (the model has inputs ${JSON.stringify(session.inputNames)})`);
   }
@@ -158,36 +115,29 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
   if (inShape && inShape.length !== 4) throw new ModelError(`${where}: input '${inputName}' has rank ${inShape.length} (${JSON.stringify(inShape)}), expected [N, 3, S, S]`);
   if (inShape && isNum(inShape[1]) && inShape[1] !== 3) throw new ModelError(`${where}: input '${inputName}' has ${inShape[1]} channels, expected 3 ([N, 3, S, S])`);
   const shapeSize = inShape && isNum(inShape[2]) ? inShape[2] : null;
-  const size = spec?.inputSize ?? shapeSize;
-  const preRaw = { ...((rawPre ?? {}) as Record<string, unknown>), ...(override?.preprocess ?? {}) };
-  if (size === null && preRaw.size === undefined) throw new ModelError(`${where}: input size unknown (input '${inputName}' shape ${JSON.stringify(inShape)}); pass preprocess.size`);
-  const preprocess = parsePreprocess(preRaw, size ?? 0, where);
+  const size = override?.preprocess?.size ?? parsed?.preprocess.size ?? spec?.inputSize ?? shapeSize;
+  if (size === null) throw new ModelError(`${where}: input size unknown (input '${inputName}' shape ${JSON.stringify(inShape)}); pass preprocess.size`);
+  const preprocess = validateModelPreprocess({ ...(parsed?.preprocess ?? defaultModelPreprocess(size)), ...(override?.preprocess ?? {}), size, inputName }, where);
   if (inShape) {
     for (const axis of [2, 3]) {
       const d = inShape[axis];
       if (isNum(d) && d !== preprocess.size) {
-        throw new ModelError(`${where}: input '${inputName}' is ${JSON.stringify(inShape)} but the preprocessing says size ${preprocess.size}; expected [N, 3, ${preprocess.size}, ${preprocess.size}]`);
+        throw new ModelError(
+          `${where}: input '${inputName}' is ${JSON.stringify(inShape)} but the preprocessing says size ${preprocess.size}; expected [N, 3, ${preprocess.size}, ${preprocess.size}]`,
+        );
       }
     }
   }
   if (spec && spec.inputSize !== preprocess.size) throw new ModelError(`${where}: spec inputSize ${spec.inputSize} ≠ preprocess size ${preprocess.size}`);
 
+  if (parsed && override?.outputs === undefined && !parsed.outputs.names.includes('embedding')) {
+    throw new ModelError(`${where}: metadata_props '${ONNX_META.outputs}' lists outputs ${JSON.stringify(parsed.outputs.names)}, expected one named 'embedding'`);
+  }
   let embeddingName = override?.outputs?.embedding;
   let mapsName: string | null = override?.outputs?.maps ?? null;
   if (embeddingName === undefined) {
-    const names = Array.isArray(rawOut) ? rawOut : Array.isArray((rawOut as { names?: unknown } | undefined)?.names) ? (rawOut as { names: unknown[] }).names : null;
-    if (names) {
-      if (!names.includes('embedding')) throw new ModelError(`${where}: metadata_props '${META_OUTPUTS}' lists outputs ${JSON.stringify(names)}, expected one named 'embedding'`);
-      embeddingName = 'embedding';
-      mapsName = names.includes('maps') ? 'maps' : null;
-    } else if (rawOut && typeof rawOut === 'object') {
-      const o = rawOut as Record<string, unknown>;
-      embeddingName = typeof o.embedding === 'string' ? o.embedding : 'embedding';
-      mapsName = typeof o.maps === 'string' ? o.maps : null;
-    } else {
-      embeddingName = 'embedding';
-      mapsName = session.outputNames.includes('maps') ? 'maps' : null;
-    }
+    embeddingName = 'embedding';
+    mapsName = parsed ? (parsed.outputs.names.includes('maps') ? 'maps' : null) : session.outputNames.includes('maps') ? 'maps' : null;
   }
   if (!session.outputNames.includes(embeddingName)) {
     throw new ModelError(`${where}: no output named '${embeddingName}' (the model has outputs ${JSON.stringify(session.outputNames)}); expected an embedding output [N, D]`);
@@ -198,7 +148,7 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
 
   const embShape = declared(session, onnx, embeddingName, 'output');
   if (embShape && embShape.length !== 2) throw new ModelError(`${where}: output '${embeddingName}' has rank ${embShape.length} (${JSON.stringify(embShape)}), expected [N, D]`);
-  const specDim = spec && specShapes ? specShapes.get(spec.outputs.embedding)?.[0] ?? null : null;
+  const specDim = spec && specShapes ? (specShapes.get(spec.outputs.embedding)?.[0] ?? null) : null;
   const shapeDim = embShape && isNum(embShape[1]) ? embShape[1] : null;
   if (specDim !== null && shapeDim !== null && specDim !== shapeDim) throw new ModelError(`${where}: output '${embeddingName}' has D = ${shapeDim} but the spec says ${specDim}`);
   const dim = shapeDim ?? specDim ?? 0;
@@ -210,7 +160,8 @@ export function resolveModelInfo(session: OrtSessionLike, onnx: OnnxInfo | null,
     const sm = spec?.outputs.maps && specShapes ? specShapes.get(spec.outputs.maps) : undefined;
     const fromSpec: [number, number, number] | null = sm && sm.length === 3 ? [sm[2]!, sm[0]!, sm[1]!] : null;
     if (ms && isNum(ms[1]) && isNum(ms[2]) && isNum(ms[3])) mapDims = [ms[1], ms[2], ms[3]];
-    if (mapDims && fromSpec && mapDims.join() !== fromSpec.join()) throw new ModelError(`${where}: output '${mapsName}' is [N, ${mapDims.join(', ')}] but the spec says [N, ${fromSpec.join(', ')}]`);
+    if (mapDims && fromSpec && mapDims.join() !== fromSpec.join())
+      throw new ModelError(`${where}: output '${mapsName}' is [N, ${mapDims.join(', ')}] but the spec says [N, ${fromSpec.join(', ')}]`);
     mapDims = mapDims ?? fromSpec;
   }
   const fixedBatch = inShape && isNum(inShape[0]) ? inShape[0] : null;

@@ -15,6 +15,7 @@ import { createRecognizer as createWith } from './recognizer.ts';
 import type { Recognizer, RecognizerOptions } from './recognizer.ts';
 import type { OrtModuleLike } from './ort-types.ts';
 import { createNodeSession } from './providers.ts';
+import { nodeSha256Parts } from './node-hash.ts';
 import type { InferenceEvent, NodeProvider } from './providers.ts';
 
 export * from './index.ts';
@@ -40,6 +41,7 @@ export async function createRecognizer(model: string | Uint8Array, options: Node
   const where = typeof model === 'string' ? model : `model bytes (${model.length} B)`;
   return createWith(ortNode, model, {
     ...options,
+    hashParts: options.hashParts ?? nodeSha256Parts,
     readFile: (p) => readFile(p),
     createSession: async (bytes) => (await createNodeSession(ortNode, bytes, options.executionProviders ?? ['cpu'], options.sessionOptions, where, options.onEvent)).session,
   });

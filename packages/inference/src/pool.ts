@@ -13,8 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkPixels, l2NormalizeRows, preprocess } from '@interpret-fr/core';
-import type { Embeddings, ResponseMaps } from '@interpret-fr/core';
-import { readOnnxInfo } from './onnx-meta.ts';
+import type { Embeddings, HashParts, ResponseMaps } from '@interpret-fr/core';
 import { ModelError, resolveModelInfo } from './model-info.ts';
 import type { ModelInfo, ModelOverride } from './model-info.ts';
 import type { OrtSessionLike, OrtSessionOptionsLike, OrtValueMetadataLike } from './ort-types.ts';
@@ -25,10 +24,16 @@ import type { PeakConvention } from '@interpret-fr/core';
 import { cosineSimilarity } from './similarity.ts';
 import { cudaUnavailableReason } from './providers.ts';
 import type { InferenceEvent, NodeProvider } from './providers.ts';
+import { inspectModel } from './recognizer.ts';
 import type { Recognizer } from './recognizer.ts';
+import { nodeSha256Parts } from './node-hash.ts';
 
 /** Options of {@link createRecognizerPool}. */
 export interface PoolOptions extends ModelOverride {
+  /** Check the model's integrity seal before loading (default true; see `RecognizerOptions.verify`). */
+  verify?: boolean;
+  /** Hash of the integrity check (default `node:crypto` SHA-256). */
+  hashParts?: HashParts;
   /** Worker count (default: available cores, at least 1). */
   workers?: number;
   /** Most calls accepted and not yet settled; the next call rejects with {@link PoolQueueFullError} (default 64). */
@@ -45,7 +50,10 @@ export interface PoolOptions extends ModelOverride {
 
 /** The pool's queue is full; retry later, or raise `queueLimit`. */
 export class PoolQueueFullError extends Error {
-  constructor(readonly pending: number, readonly limit: number) {
+  constructor(
+    readonly pending: number,
+    readonly limit: number,
+  ) {
     super(`recognizer pool queue is full: ${pending} calls pending, queueLimit ${limit}; retry later or raise queueLimit`);
     this.name = 'PoolQueueFullError';
   }
@@ -91,13 +99,13 @@ interface Ready {
  */
 export async function createRecognizerPool(model: string | Uint8Array, options: PoolOptions = {}): Promise<RecognizerPool> {
   const where = typeof model === 'string' ? model : `model bytes (${model.length} B)`;
-  const bytes = typeof model === 'string' ? await readFile(model) : model;
-  let onnx;
+  let bytes: Uint8Array;
   try {
-    onnx = readOnnxInfo(bytes);
+    bytes = typeof model === 'string' ? await readFile(model) : model;
   } catch (e) {
-    throw new ModelError(`${where} is not a readable ONNX model: ${(e as Error).message}`);
+    throw new ModelError(`${where}: cannot read the model file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  const onnx = await inspectModel(bytes, where, { verify: options.verify, hashParts: options.hashParts ?? nodeSha256Parts });
   const nWorkers = options.workers ?? Math.max(1, availableParallelism());
   if (!Number.isInteger(nWorkers) || nWorkers < 1) throw new RangeError(`createRecognizerPool: workers must be a positive integer, got ${nWorkers}`);
   const queueLimit = options.queueLimit ?? 64;
@@ -119,7 +127,9 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
     slots.push({ worker, index: i, task: null });
     readies.push(
       new Promise<Ready>((resolve, reject) => {
-        worker.once('message', (m: { type: string; message?: string } & Ready) => (m.type === 'ready' ? resolve(m) : reject(new ModelError(`${where}: worker ${i} could not load the model: ${m.message}`))));
+        worker.once('message', (m: { type: string; message?: string } & Ready) =>
+          m.type === 'ready' ? resolve(m) : reject(new ModelError(`${where}: worker ${i} could not load the model: ${m.message}`)),
+        );
         worker.once('error', reject);
       }),
     );
@@ -225,7 +235,10 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
         if (parts.length === 1) return parts[0]!;
         const all = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
         let o = 0;
-        for (const p of parts) { all.set(p, o); o += p.length; }
+        for (const p of parts) {
+          all.set(p, o);
+          o += p.length;
+        }
         return all;
       });
       return { n, out, dims };
@@ -257,7 +270,8 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
     async embed(images, opts = {}) {
       const { n, out, dims } = await runAll(images, [info.embeddingName]);
       const d = dims[0]!;
-      if (n > 0 && (d.length !== 2 || (info.dim > 0 && d[1] !== info.dim))) throw new ModelError(`output '${info.embeddingName}' has dims [${d.join(', ')}], expected [N, ${info.dim}]`);
+      if (n > 0 && (d.length !== 2 || (info.dim > 0 && d[1] !== info.dim)))
+        throw new ModelError(`output '${info.embeddingName}' has dims [${d.join(', ')}], expected [N, ${info.dim}]`);
       const e: Embeddings = { data: n ? out[0]! : new Float32Array(0), n, dim: info.dim || (d[1] ?? 0) };
       if (opts.normalize) l2NormalizeRows(e.data, e.n, e.dim, e.data);
       return e;

@@ -3,10 +3,8 @@
  *
  * @module
  */
-import { checkPixels, l2NormalizeRows, preprocess } from '@interpret-fr/core';
-import type { Embedder, Embeddings, Pixels, ResponseMaps } from '@interpret-fr/core';
-import { readOnnxInfo } from './onnx-meta.ts';
-import type { OnnxInfo } from './onnx-meta.ts';
+import type { Embedder, Embeddings, HashParts, OnnxInfo, Pixels, ResponseMaps } from '@interpret-fr/core';
+import { checkOnnxModelSeal, checkPixels, hasModelMetadata, l2NormalizeRows, preprocess, readOnnxInfo } from '@interpret-fr/core';
 import { ModelError, resolveModelInfo } from './model-info.ts';
 import type { ModelInfo, ModelOverride } from './model-info.ts';
 import type { OrtModuleLike, OrtSessionLike, OrtSessionOptionsLike, OrtTensorLike } from './ort-types.ts';
@@ -28,6 +26,38 @@ export interface RecognizerOptions extends ModelOverride {
   readFile?: (path: string) => Promise<Uint8Array>;
   /** Creates the session from the model bytes (default `ort.InferenceSession.create(bytes, sessionOptions)`); the Node entry uses it for the CUDA → CPU fallback. */
   createSession?: (bytes: Uint8Array) => Promise<OrtSessionLike>;
+  /**
+   * Check the model's integrity seal (`interpret-fr.model-sha256`, written by the exporter) before
+   * loading (default true). An Interpret-FR model without a seal or whose bytes changed after export
+   * is refused; `false` skips the hash (faster loads of trusted files).
+   */
+  verify?: boolean;
+  /** Hash used by the integrity check (default core's SHA-256; the Node entry passes `node:crypto`). */
+  hashParts?: HashParts;
+}
+
+/**
+ * Reads the signature and, for Interpret-FR models (unless `verify` is false), checks the integrity
+ * seal; every failure is a {@link ModelError}-family error naming `where`.
+ */
+export async function inspectModel(bytes: Uint8Array, where: string, options: { verify?: boolean; hashParts?: HashParts } = {}): Promise<OnnxInfo> {
+  let onnx: OnnxInfo;
+  try {
+    onnx = readOnnxInfo(bytes);
+  } catch (e) {
+    throw new ModelError(`${where} is not a readable ONNX model: ${(e as Error).message}`);
+  }
+  if (options.verify !== false && hasModelMetadata(onnx.metadata)) await checkOnnxModelSeal(bytes, where, options.hashParts);
+  return onnx;
+}
+
+/** Wraps an ONNX Runtime load failure so that it names the model. */
+export async function loadSession(where: string, create: () => Promise<OrtSessionLike>): Promise<OrtSessionLike> {
+  try {
+    return await create();
+  } catch (e) {
+    throw new ModelError(`${where}: ONNX Runtime could not load the model: ${(e as Error).message}`);
+  }
 }
 
 /** Options of {@link Recognizer.embed}. */
@@ -73,15 +103,14 @@ export async function createRecognizer(ort: OrtModuleLike, model: Uint8Array | s
   let bytes: Uint8Array;
   if (typeof model === 'string') {
     if (!options.readFile) throw new ModelError(`createRecognizer: got the path '${model}' but no readFile option; pass bytes, or use @interpret-fr/inference/node`);
-    bytes = await options.readFile(model);
+    try {
+      bytes = await options.readFile(model);
+    } catch (e) {
+      throw new ModelError(`${model}: cannot read the model file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   } else bytes = model;
-  let onnx: OnnxInfo;
-  try {
-    onnx = readOnnxInfo(bytes);
-  } catch (e) {
-    throw new ModelError(`${where} is not a readable ONNX model: ${(e as Error).message}`);
-  }
-  const session = options.createSession ? await options.createSession(bytes) : await ort.InferenceSession.create(bytes, options.sessionOptions);
+  const onnx = await inspectModel(bytes, where, options);
+  const session = await loadSession(where, () => (options.createSession ? options.createSession(bytes) : ort.InferenceSession.create(bytes, options.sessionOptions)));
   let info: ModelInfo;
   try {
     info = resolveModelInfo(session, onnx, options, where);
@@ -119,7 +148,9 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
     if (isImageBatch(images)) {
       if (images.layout === 'NCHW') out.set(images.data.subarray(from * per, (from + count) * per));
       else nhwcToNchw(images, from, count, out);
-    } else for (let i = 0; i < count; i++) preprocess((images as readonly Pixels[])[from + i]!, out, { layout: 'NCHW', size: S, fit: 'center-square', normalization: info.preprocess, offset: i * per });
+    } else
+      for (let i = 0; i < count; i++)
+        preprocess((images as readonly Pixels[])[from + i]!, out, { layout: 'NCHW', size: S, fit: 'center-square', normalization: info.preprocess, offset: i * per });
     if (rows > count) out.fill(0, count * per);
     return out;
   }
@@ -161,7 +192,10 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
         if (ps.length === 1) return ps[0]!;
         const all = new Float32Array(ps.reduce((a, p) => a + p.length, 0));
         let o = 0;
-        for (const p of ps) { all.set(p, o); o += p.length; }
+        for (const p of ps) {
+          all.set(p, o);
+          o += p.length;
+        }
         return all;
       });
       return { n, out };
@@ -171,7 +205,8 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
   }
 
   function needMaps(): string {
-    if (info.mapsName === null) throw new ModelError(`this model has no maps output (outputs: ${JSON.stringify(session.outputNames)}); export it with maps (interpret-fr-export --maps)`);
+    if (info.mapsName === null)
+      throw new ModelError(`this model has no maps output (outputs: ${JSON.stringify(session.outputNames)}); export it with maps (interpret-fr-export --maps)`);
     return info.mapsName;
   }
 

@@ -14,10 +14,15 @@
  */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new RangeError(`similarity: vectors have different lengths ${a.length} and ${b.length}`);
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    dot += x * y; na += x * x; nb += y * y;
+    const x = a[i]!,
+      y = b[i]!;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
   }
   if (na === 0 || nb === 0) return 0;
   return dot / Math.sqrt(na * nb);

@@ -15,6 +15,8 @@
  * @packageDocumentation
  */
 import * as ort from 'onnxruntime-web';
+import { sha256Parts, toHex } from '@interpret-fr/core';
+import type { HashParts } from '@interpret-fr/core';
 import { createRecognizer as createWith } from './recognizer.ts';
 import type { Recognizer, RecognizerOptions } from './recognizer.ts';
 import type { OrtModuleLike } from './ort-types.ts';
@@ -22,9 +24,7 @@ import type { OrtModuleLike } from './ort-types.ts';
 export * from './index.ts';
 
 /** Events of the web binding. */
-export type WebInferenceEvent =
-  | { type: 'session'; providers: ('webgpu' | 'wasm')[] }
-  | { type: 'provider-fallback'; requested: 'webgpu'; used: 'wasm'; reason: string };
+export type WebInferenceEvent = { type: 'session'; providers: ('webgpu' | 'wasm')[] } | { type: 'provider-fallback'; requested: 'webgpu'; used: 'wasm'; reason: string };
 
 /** Options of the web {@link createRecognizer}. */
 export interface WebRecognizerOptions extends Omit<RecognizerOptions, 'createSession' | 'readFile'> {
@@ -39,6 +39,21 @@ export interface WebRecognizerOptions extends Omit<RecognizerOptions, 'createSes
 
 /** The `onnxruntime-web` module, typed structurally. */
 export const ortWeb: OrtModuleLike = ort;
+
+/** SHA-256 of the integrity check with WebCrypto (`crypto.subtle`, secure contexts), else core's portable hash. */
+export const subtleSha256Parts: HashParts = async (parts) => {
+  const subtle = (globalThis as { crypto?: { subtle?: { digest(a: string, d: Uint8Array): Promise<ArrayBuffer> } } }).crypto?.subtle;
+  if (!subtle) return sha256Parts(parts);
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const all = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return toHex(new Uint8Array(await subtle.digest('SHA-256', all)));
+};
 
 function pageOrigin(): string | null {
   const loc = (globalThis as { location?: { origin?: string } }).location;
@@ -75,6 +90,7 @@ export async function createRecognizer(model: Uint8Array, options: WebRecognizer
   const hasGpu = !!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
   return createWith(ortWeb, model, {
     ...options,
+    hashParts: options.hashParts ?? subtleSha256Parts,
     createSession: async (bytes) => {
       if (options.webgpu) {
         if (hasGpu) {

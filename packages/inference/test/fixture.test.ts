@@ -30,7 +30,9 @@ interface Expected {
 describe.skipIf(!have)('fixture interpretable-tiny.onnx vs its expected outputs', () => {
   const bytes = have ? new Uint8Array(readFileSync(onnxPath)) : new Uint8Array(0);
   const exp: Expected = have ? JSON.parse(readFileSync(jsonPath, 'utf8')) : ({} as Expected);
-  const pixels: Pixels[] = have ? exp.inputs.map((i) => ({ data: new Uint8Array(Buffer.from(i.pixelsBase64, 'base64')), width: i.width, height: i.height, channels: i.channels })) : [];
+  const pixels: Pixels[] = have
+    ? exp.inputs.map((i) => ({ data: new Uint8Array(Buffer.from(i.pixelsBase64, 'base64')), width: i.width, height: i.height, channels: i.channels }))
+    : [];
   const expEmb = have ? Float32Array.from(exp.embedding.flat()) : new Float32Array(0);
   const expMaps = have ? new Float32Array(new Uint8Array(Buffer.from(exp.maps.float32Base64, 'base64')).buffer) : new Float32Array(0);
   const tol = 1e-4;

@@ -71,7 +71,8 @@ async function spyRecognizer(size: number): Promise<{ embed: (p: Pixels[]) => Pr
 function toNchw(b: Batch): Float32Array {
   const S = b.size;
   const out = new Float32Array(b.x.length);
-  for (let n = 0; n < b.n; n++) for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) out[((n * 3 + c) * S + y) * S + x] = b.x[((n * S + y) * S + x) * 3 + c]!;
+  for (let n = 0; n < b.n; n++)
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) out[((n * 3 + c) * S + y) * S + x] = b.x[((n * S + y) * S + x) * 3 + c]!;
   return out;
 }
 
@@ -89,7 +90,10 @@ describe('trainer batch = recognizer input (same image, same crop), bit-exact', 
   // 96: the crop as is; 48: the tiny preset (2×2 area average); 40: a non-integer ratio (bilinear).
   it.each([96, 48, 40])('centre crop 96 of 110 into a %i model input: eval/list-style centerCrop → recognizer', async (size) => {
     const batch = await firstBatch(imgs, size, 'center');
-    expect(batch.faces.map((f) => [f.offsetX, f.offsetY])).toEqual([[7, 7], [7, 7]]);
+    expect(batch.faces.map((f) => [f.offsetX, f.offsetY])).toEqual([
+      [7, 7],
+      [7, 7],
+    ]);
     const rec = await spyRecognizer(size);
     await rec.embed(imgs.map((d) => centerCrop(px(d), 96)));
     expect(rec.fed).toHaveLength(1);

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OnnxParseError, readOnnxInfo } from '../src/onnx-meta.ts';
+import { OnnxParseError, readOnnxInfo } from '@interpret-fr/core';
 import { metadataField, tinyOnnx } from './helpers/tiny-onnx.ts';
 import { casiaTorch, haveBench, interpretableTorch } from './helpers/paths.ts';
 
 describe('readOnnxInfo', () => {
   it('reads metadata_props, opset, and input/output shapes of a hand-built model', () => {
-    const info = readOnnxInfo(tinyOnnx({ size: 12, maps: true, metadata: { a: '1', 'interpret-fr.spec': '{"x":2}' } }));
+    const info = readOnnxInfo(tinyOnnx({ size: 12, maps: true, metadata: { a: '1', 'interpret-fr.spec': '{"x":2}' }, seal: false }));
     expect(info.irVersion).toBe(7);
     expect(info.producerName).toBe('interpret-fr-test');
     expect(info.opsets).toEqual({ '': 13 });

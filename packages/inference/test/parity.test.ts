@@ -65,37 +65,40 @@ function compareMaps(ref: Float32Array, got: Float32Array, dims: [number, number
   const eps = tol * scale;
   const r: MapsComparison = { relMaxAbs: 0, differing: 0, unexplained: 0, tiedChannels: 0, wrongCounts: 0, examples: [] };
   let worst = 0;
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
-    const off = (n * C + c) * hw;
-    // The reference's pre-mask values are unknown where masked; the kept ones are the top-k.
-    const kept = Array.from(ref.subarray(off, off + hw)).map(Math.abs).filter((v) => v !== 0).sort((a, b) => b - a);
-    const want = compare === 'ge' ? k : k - 1;
-    // t: the smallest kept magnitude ('ge': the k-th largest). For 'gt' the k-th itself is dropped.
-    const t = kept[kept.length - 1] ?? 0;
-    const tied = kept.length !== want || (kept.length >= 2 && kept[kept.length - 2]! - t <= eps);
-    if (tied) r.tiedChannels++;
-    for (let p = 0; p < hw; p++) {
-      const a = ref[off + p]!;
-      const b = got[off + p]!;
-      if ((a !== 0) !== (b !== 0)) {
-        r.differing++;
-        const mag = Math.abs(a !== 0 ? a : b);
-        if (Math.abs(mag - t) > eps) {
-          r.unexplained++;
-          if (r.examples.length < 5) r.examples.push({ n, c, pos: p, ref: a, got: b, threshold: t });
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const off = (n * C + c) * hw;
+      // The reference's pre-mask values are unknown where masked; the kept ones are the top-k.
+      const kept = Array.from(ref.subarray(off, off + hw))
+        .map(Math.abs)
+        .filter((v) => v !== 0)
+        .sort((a, b) => b - a);
+      const want = compare === 'ge' ? k : k - 1;
+      // t: the smallest kept magnitude ('ge': the k-th largest). For 'gt' the k-th itself is dropped.
+      const t = kept[kept.length - 1] ?? 0;
+      const tied = kept.length !== want || (kept.length >= 2 && kept[kept.length - 2]! - t <= eps);
+      if (tied) r.tiedChannels++;
+      for (let p = 0; p < hw; p++) {
+        const a = ref[off + p]!;
+        const b = got[off + p]!;
+        if ((a !== 0) !== (b !== 0)) {
+          r.differing++;
+          const mag = Math.abs(a !== 0 ? a : b);
+          if (Math.abs(mag - t) > eps) {
+            r.unexplained++;
+            if (r.examples.length < 5) r.examples.push({ n, c, pos: p, ref: a, got: b, threshold: t });
+          }
+          continue;
         }
-        continue;
+        worst = Math.max(worst, Math.abs(a - b));
       }
-      worst = Math.max(worst, Math.abs(a - b));
+      let gotKept = 0;
+      for (let p = 0; p < hw; p++) if (got[off + p] !== 0) gotKept++;
+      if (!tied && (kept.length !== want || gotKept !== want)) r.wrongCounts++;
     }
-    let gotKept = 0;
-    for (let p = 0; p < hw; p++) if (got[off + p] !== 0) gotKept++;
-    if (!tied && (kept.length !== want || gotKept !== want)) r.wrongCounts++;
-  }
   r.relMaxAbs = scale === 0 ? worst : worst / scale;
   return r;
 }
-
 
 interface Case {
   label: string;
@@ -137,7 +140,10 @@ function trainedEntries(tf: Tf, spec: ModelSpec): TensorEntry[] {
   const S = spec.inputSize;
   for (let i = 0; i < 3; i++) {
     tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from({ length: 4 * S * S * 3 }, () => rng.uniform(-1, 1)), [4, S, S, 3]);
+      const x = tf.tensor4d(
+        Float32Array.from({ length: 4 * S * S * 3 }, () => rng.uniform(-1, 1)),
+        [4, S, S, 3],
+      );
       const xOcc = tf.mul(x, 0.5) as typeof x;
       step({ x, xOcc, labels: tf.tensor1d([0, 1, 2, 3], 'int32') });
     });
@@ -196,7 +202,8 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (process.env.INTERPRET_FR_PARITY_REPORT === '1') console.log(['| runtime | case | embedding max|Δ|/scale | maps max|Δ|/scale | mask diffs (ties) |', '|---|---|---|---|---|', ...report].join('\n'));
+  if (process.env.INTERPRET_FR_PARITY_REPORT === '1')
+    console.log(['| runtime | case | embedding max|Δ|/scale | maps max|Δ|/scale | mask diffs (ties) |', '|---|---|---|---|---|', ...report].join('\n'));
 });
 
 type Runtime = { name: string; run: (onnx: Uint8Array, x: Float32Array, dims: number[]) => Promise<Record<string, Float32Array>> };

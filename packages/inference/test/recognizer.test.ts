@@ -16,7 +16,8 @@ const S = 8;
  */
 function naiveEmbedding(p: Pixels): Float64Array {
   const side = Math.min(p.width, p.height);
-  const ox = Math.floor((p.width - side) / 2), oy = Math.floor((p.height - side) / 2);
+  const ox = Math.floor((p.width - side) / 2),
+    oy = Math.floor((p.height - side) / 2);
   const px = (y: number, x: number, c: number): number => p.data[((oy + y) * p.width + ox + x) * p.channels + (p.channels === 1 ? 0 : c)]!;
   const sample = (r: number, q: number, c: number): number => {
     if (side === S) return px(r, q, c);
@@ -27,9 +28,14 @@ function naiveEmbedding(p: Pixels): Float64Array {
       return a / (f * f);
     }
     const src = (o: number): number => Math.min(Math.max((o + 0.5) * (side / S) - 0.5, 0), side - 1);
-    const sy = src(r), sx = src(q);
-    const y0 = Math.floor(sy), x0 = Math.floor(sx), y1 = Math.min(y0 + 1, side - 1), x1 = Math.min(x0 + 1, side - 1);
-    const fy = sy - y0, fx = sx - x0;
+    const sy = src(r),
+      sx = src(q);
+    const y0 = Math.floor(sy),
+      x0 = Math.floor(sx),
+      y1 = Math.min(y0 + 1, side - 1),
+      x1 = Math.min(x0 + 1, side - 1);
+    const fy = sy - y0,
+      fx = sx - x0;
     return (1 - fy) * ((1 - fx) * px(y0, x0, c) + fx * px(y0, x1, c)) + fy * ((1 - fx) * px(y1, x0, c) + fx * px(y1, x1, c));
   };
   const out = new Float64Array(3);
@@ -86,7 +92,12 @@ describe.each(runtimes)('createRecognizer on %s (hand-built model)', (_name, run
       const r = raw.data.subarray(3 * i, 3 * i + 3);
       const len = Math.hypot(...r);
       expect(Math.hypot(...nrm.data.subarray(3 * i, 3 * i + 3))).toBeCloseTo(1, 6);
-      expect(maxAbsDiff(nrm.data.subarray(3 * i, 3 * i + 3), Array.from(r, (v) => v / len))).toBeLessThan(1e-6);
+      expect(
+        maxAbsDiff(
+          nrm.data.subarray(3 * i, 3 * i + 3),
+          Array.from(r, (v) => v / len),
+        ),
+      ).toBeLessThan(1e-6);
     }
   });
 
@@ -116,8 +127,10 @@ describe.each(runtimes)('createRecognizer on %s (hand-built model)', (_name, run
       const pk = await rec.peaks(imgs, { convention });
       for (let k = 0; k < imgs.length * 3; k++) {
         const map = Array.from(maps.data.subarray(k * S * S, (k + 1) * S * S));
-        const mx = Math.max(...map), mn = Math.min(...map);
-        const iMax = map.indexOf(mx), iMin = map.indexOf(mn);
+        const mx = Math.max(...map),
+          mn = Math.min(...map);
+        const iMax = map.indexOf(mx),
+          iMin = map.indexOf(mn);
         const off = convention === 'center' ? 0.5 : 1;
         expect(pk.positive.value[k]).toBe(Math.fround(mx));
         expect(pk.positive.cell[k]).toBe(iMax);
@@ -201,6 +214,7 @@ describe('no copies across the ORT boundary', () => {
   it('an NCHW batch is wrapped in place (chunks are views of the caller’s buffer); pixels go through one reused scratch buffer', async () => {
     const seen: Float32Array[] = [];
     const spy: OrtModuleLike = {
+      // biome-ignore lint/complexity/useArrowFunction: called with `new`, so it must be a function, not an arrow
       Tensor: function (type: 'float32', data: Float32Array, dims: readonly number[]) {
         seen.push(data);
         return new ort.Tensor(type, data, dims);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { Rng, imageBatch, preprocess } from '@interpret-fr/core';
+import { Rng, defaultModelPreprocess, imageBatch, preprocess, sealOnnxModel } from '@interpret-fr/core';
 import { createRecognizer } from '../src/index.ts';
 import { maxAbsDiff, randomPixels } from './helpers/images.ts';
 import { metadataField } from './helpers/tiny-onnx.ts';
@@ -11,13 +11,11 @@ describe.skipIf(!haveBench)('recognizer on the PyTorch interpretable export (96Ã
   it('with appended Interpret-FR metadata: embed equals a bare session.run; peaks equal a naive argmax in 96-px coordinates', async () => {
     const torch = new Uint8Array(readFileSync(interpretableTorch));
     const meta = [
-      metadataField('interpret-fr.preprocess', JSON.stringify({ size: 96, mean: 127.5, scale: 1 / 127.5, channelOrder: 'RGB', layout: 'NCHW', inputName: 'x' })),
-      metadataField('interpret-fr.outputs', JSON.stringify({ names: ['embedding', 'maps'] })),
+      metadataField('interpret-fr.preprocess', JSON.stringify({ ...defaultModelPreprocess(96), inputName: 'x' })),
+      metadataField('interpret-fr.outputs', JSON.stringify({ names: ['embedding', 'maps'], l2normalize: false, foldBatchNorm: true })),
+      metadataField('interpret-fr.exporter-version', 'test'),
     ];
-    const bytes = new Uint8Array(torch.length + meta[0]!.length + meta[1]!.length);
-    bytes.set(torch);
-    bytes.set(meta[0]!, torch.length);
-    bytes.set(meta[1]!, torch.length + meta[0]!.length);
+    const bytes = sealOnnxModel(Buffer.concat([torch, ...meta]));
     const rec = await createRecognizer(ort, bytes, { maxBatch: 2 });
     expect(rec.info).toMatchObject({ inputName: 'x', dim: 320, mapsName: 'maps' });
 
@@ -37,7 +35,8 @@ describe.skipIf(!haveBench)('recognizer on the PyTorch interpretable export (96Ã
     let positives = 0;
     for (let k = 0; k < 3 * 320; k++) {
       const m = maps.subarray(k * 576, (k + 1) * 576);
-      let iMax = 0, iMin = 0;
+      let iMax = 0,
+        iMin = 0;
       for (let j = 1; j < 576; j++) {
         if (m[j]! > m[iMax]!) iMax = j;
         if (m[j]! < m[iMin]!) iMin = j;

@@ -47,7 +47,10 @@ describe('web binding (onnxruntime-web wasm inside Node)', () => {
     it('casia-net-torch and interpretable-torch: web embeddings and maps within 1e-4 of node', async () => {
       const rng = new Rng(4);
       const imgs = Array.from({ length: 2 }, () => randomPixels(rng, 96, 96, 3));
-      for (const [path, override] of [[casiaTorch, torchOverrideNoMaps], [interpretableTorch, torchOverride]] as const) {
+      for (const [path, override] of [
+        [casiaTorch, torchOverrideNoMaps],
+        [interpretableTorch, torchOverride],
+      ] as const) {
         const bytes = new Uint8Array(readFileSync(path));
         const web = await createWeb(bytes, { numThreads: 1, ...override });
         const node = await createNode(bytes, override);

@@ -67,6 +67,8 @@ if (flag('--json')) {
     const base = r.model.replace(/-bn$/, '');
     const t = rows.find((x) => x.model === `${base}-torch` && x.batch === r.batch);
     const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;
-    console.log(`| ${r.model} | ${r.batch} | ${r.imagesPerSecond.toFixed(1)} | ${t ? t.imagesPerSecond.toFixed(1) : '-'} | ${t ? pct(r.imagesPerSecond / t.imagesPerSecond) : '-'} | ${t ? pct(paired(r.samples, t.samples)) : '-'} |`);
+    console.log(
+      `| ${r.model} | ${r.batch} | ${r.imagesPerSecond.toFixed(1)} | ${t ? t.imagesPerSecond.toFixed(1) : '-'} | ${t ? pct(r.imagesPerSecond / t.imagesPerSecond) : '-'} | ${t ? pct(paired(r.samples, t.samples)) : '-'} |`,
+    );
   }
 }

@@ -36,22 +36,28 @@ export function fixtureOnnx(): Uint8Array {
 
 function downsampleFace(face110: Uint8Array): Uint8Array {
   const out = new Uint8Array(48 * 48 * 3);
-  for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) for (let c = 0; c < 3; c++) {
-    let s = 0;
-    for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) s += face110[((7 + 2 * y + dy) * 110 + 7 + 2 * x + dx) * 3 + c]!;
-    out[(y * 48 + x) * 3 + c] = Math.round(s / 4);
-  }
+  for (let y = 0; y < 48; y++)
+    for (let x = 0; x < 48; x++)
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) s += face110[((7 + 2 * y + dy) * 110 + 7 + 2 * x + dx) * 3 + c]!;
+        out[(y * 48 + x) * 3 + c] = Math.round(s / 4);
+      }
   return out;
 }
 
 /** The three input images (48×48 RGB) with names. */
 export function fixtureInputs(): { name: string; pixels: Pixels }[] {
   const opts = { seed: 7, identities: 2, imagesPerIdentity: 1, occluderRate: 0 };
-  const faces = [0, 1].map((id) => ({ name: `synthetic-face-${id}`, pixels: { data: downsampleFace(generateSyntheticFace(syntheticSampleParams(opts, id, 0)).pixels), width: 48, height: 48, channels: 3 as const } }));
+  const faces = [0, 1].map((id) => ({
+    name: `synthetic-face-${id}`,
+    pixels: { data: downsampleFace(generateSyntheticFace(syntheticSampleParams(opts, id, 0)).pixels), width: 48, height: 48, channels: 3 as const },
+  }));
   const pattern = new Uint8Array(48 * 48 * 3);
-  for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) {
-    pattern.set([5 * x, 5 * y, ((x / 6) ^ (y / 6)) & 1 ? 255 : 0], (y * 48 + x) * 3);
-  }
+  for (let y = 0; y < 48; y++)
+    for (let x = 0; x < 48; x++) {
+      pattern.set([5 * x, 5 * y, ((x / 6) ^ (y / 6)) & 1 ? 255 : 0], (y * 48 + x) * 3);
+    }
   return [...faces, { name: 'pattern', pixels: { data: pattern, width: 48, height: 48, channels: 3 } }];
 }
 

@@ -5,15 +5,13 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InterpretFrError } from '@interpret-fr/core';
-import { defineCli, intOption, processIo, readCheckpointDir, requireOption, runCli, writeFileAtomic } from '@interpret-fr/core/node';
+import { defineCli, intOption, locateRun, processIo, readCheckpointDir, readJsonFile, requireOption, runCli, writeFileAtomic } from '@interpret-fr/core/node';
 import type { CliIo } from '@interpret-fr/core/node';
 import { checkOnnx } from './check.ts';
 import { exportOnnx } from './export.ts';
 import type { ExportOutput } from './export.ts';
-import { locateRun } from './run-dir.ts';
 
 /** The command line: options and help. */
 export const CLI = defineCli({
@@ -42,14 +40,23 @@ export function main(argv: string[], io: CliIo = processIo()): Promise<number> {
     if (values.maps) outputs.push('maps');
     if (values.logits) outputs.push('logits');
     const loc = locateRun(input);
-    // readCheckpointDir checks the manifest, the byte length and the SHA-256 of weights.bin.
-    const ck = readCheckpointDir(loc.checkpointDir);
-    const manifest = JSON.parse(readFileSync(resolve(loc.checkpointDir, 'manifest.json'), 'utf8')) as { sha256: string };
-    const trainingConfig = loc.configPath ? (JSON.parse(readFileSync(loc.configPath, 'utf8')) as unknown) : undefined;
-    const bytes = exportOnnx(ck.spec, ck.tensors, { opset, outputs, foldBatchNorm: !values['no-fold-bn'], l2normalize: values.l2 === true, trainingConfig, checkpointSha256: manifest.sha256 });
+    // readCheckpointDir checks the manifest, the byte length and the SHA-256 of the architecture + weights.
+    const ck = readCheckpointDir(loc.checkpointDir, { onWarning: (m) => io.stderr.write(`interpret-fr-export: warning: ${m}\n`) });
+    const sha256 = ck.integrity!.sha256;
+    const trainingConfig = loc.configPath ? readJsonFile(loc.configPath) : undefined;
+    const bytes = exportOnnx(ck.spec, ck.tensors, {
+      opset,
+      outputs,
+      foldBatchNorm: !values['no-fold-bn'],
+      l2normalize: values.l2 === true,
+      trainingConfig,
+      checkpointSha256: sha256,
+    });
     const check = checkOnnx(bytes);
     if (!check.ok) throw new InterpretFrError(`exported graph failed the structural check: ${check.problems.join('; ')}`, { code: 'model', file: loc.checkpointDir });
     writeFileAtomic(resolve(output), bytes);
-    io.stdout.write(`${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${manifest.sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`);
+    io.stdout.write(
+      `${resolve(output)}: ${ck.spec.name}, ${check.model.graph.nodes.length} nodes, ${(bytes.length / 1e6).toFixed(2)} MB, opset ${opset}, outputs ${outputs.join(', ')}, checkpoint ${loc.checkpointDir} (sha256 ${sha256.slice(0, 12)}…)${loc.configPath ? '' : ', no config.json found'}\n`,
+    );
   });
 }

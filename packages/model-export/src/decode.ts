@@ -52,7 +52,7 @@ export interface DecodedModel {
   };
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// biome-ignore lint/suspicious/noExplicitAny: protobufjs decodes to untyped message objects; `num`/`str` check each field read
 type Msg = any;
 
 const ELEM_BYTES: Record<number, number> = { [DataType.FLOAT]: 4, [DataType.INT32]: 4, [DataType.INT64]: 8, [DataType.UINT8]: 1, [DataType.BOOL]: 1 };
@@ -99,13 +99,20 @@ function decodeValueInfo(v: Msg): DecodedValueInfo {
 
 function decodeAttr(a: Msg): AttrValue {
   switch (num(a.type)) {
-    case 1: return a.f ?? 0;
-    case 2: return num(a.i);
-    case 3: return new TextDecoder().decode(a.s ?? new Uint8Array());
-    case 4: return decodeTensor(a.t);
-    case 6: return [...(a.floats ?? [])];
-    case 7: return (a.ints ?? []).map(num);
-    default: throw new Error(`decodeOnnx: attribute "${a.name}" has unsupported type ${num(a.type)}`);
+    case 1:
+      return a.f ?? 0;
+    case 2:
+      return num(a.i);
+    case 3:
+      return new TextDecoder().decode(a.s ?? new Uint8Array());
+    case 4:
+      return decodeTensor(a.t);
+    case 6:
+      return [...(a.floats ?? [])];
+    case 7:
+      return (a.ints ?? []).map(num);
+    default:
+      throw new Error(`decodeOnnx: attribute "${a.name}" has unsupported type ${num(a.type)}`);
   }
 }
 

@@ -3,18 +3,18 @@
  *
  * @module
  */
-import type { ModelSpec } from '@interpret-fr/core';
-import { validateSpec } from '@interpret-fr/core';
+import type { ModelOutputName, ModelPreprocess, ModelSpec } from '@interpret-fr/core';
+import { defaultModelPreprocess, encodeModelMetadata, ONNX_META_PREFIX, sealOnnxModel, validateSpec } from '@interpret-fr/core';
 import { GraphBuilder } from './graph-builder.ts';
 import { l2normNodes, lowerSpec } from './lower.ts';
 import type { Weights } from './weights.ts';
 import { resolveWeights } from './weights.ts';
 
 /** Version written to `interpret-fr.exporter-version` and the model's producer_version. */
-export const EXPORTER_VERSION = '0.1.0';
+export const EXPORTER_VERSION = '0.2.0';
 
 /** Named outputs the exporter can emit. */
-export type ExportOutput = 'embedding' | 'maps' | 'logits';
+export type ExportOutput = ModelOutputName;
 
 /** Options of {@link exportOnnx}. */
 export interface ExportOptions {
@@ -30,23 +30,12 @@ export interface ExportOptions {
   metadata?: Record<string, string>;
   /** The resolved training config, stored as JSON in `interpret-fr.training-config`. */
   trainingConfig?: unknown;
-  /** sha256 (hex) of the checkpoint's weights, stored in `interpret-fr.checkpoint-sha256`. */
+  /** The checkpoint's sha256 (hex; version 2 manifests: architecture + weights), stored in `interpret-fr.checkpoint-sha256`. */
   checkpointSha256?: string;
 }
 
-/** Input preprocessing recorded in `interpret-fr.preprocess` (what a runtime must do to pixels). */
-export interface PreprocessInfo {
-  size: number;
-  /** value = (pixel − mean) · scale, i.e. x/127.5 − 1 ∈ [−1, 1]. */
-  mean: number;
-  scale: number;
-  channelOrder: 'RGB';
-  layout: 'NCHW';
-  /** Gray images: the single channel is replicated to R, G and B. */
-  gray: 'replicate';
-  inputName: 'image';
-  dtype: 'float32';
-}
+/** Input preprocessing recorded in `interpret-fr.preprocess` (core's schema: per-channel mean and scale). */
+export type PreprocessInfo = ModelPreprocess;
 
 /** ONNX IR version for an opset (the IR that introduced it). */
 export function irVersionFor(opset: number): number {
@@ -60,7 +49,8 @@ export function irVersionFor(opset: number): number {
 export const EMBEDDING_L2_EPSILON = 1e-12;
 
 /**
- * Exports a spec and its weights to ONNX bytes. Input `image` [N, C, S, S] float32 (preprocessed,
+ * Exports a spec and its weights to ONNX bytes, sealed with `interpret-fr.model-sha256` (core's
+ * `sealOnnxModel`). Input `image` [N, C, S, S] float32 (preprocessed,
  * see {@link PreprocessInfo}); outputs `embedding` [N, D], `maps` [N, C, H, W] (the masked response
  * maps), `logits` [N, K], as requested. Deterministic: the same arguments give the same bytes.
  *
@@ -84,7 +74,7 @@ export function exportOnnx(spec: ModelSpec, weights: Weights, options: ExportOpt
     if (!(out === 'embedding' && options.l2normalize)) rename.set(b, out);
   }
   for (const k of Object.keys(options.metadata ?? {})) {
-    if (k.startsWith('interpret-fr.')) throw new Error(`exportOnnx: metadata key "${k}" is reserved`);
+    if (k.startsWith(ONNX_META_PREFIX)) throw new Error(`exportOnnx: metadata key "${k}" is reserved`);
   }
   const resolved = resolveWeights(spec, weights);
   const g = new GraphBuilder();
@@ -96,23 +86,25 @@ export function exportOnnx(spec: ModelSpec, weights: Weights, options: ExportOpt
     if (out === 'embedding' && options.l2normalize) l2normNodes(g, opset, tensors.get(b)!, 'embedding', EMBEDDING_L2_EPSILON, 'embedding_l2');
     g.output({ name: out, dims: s.length === 1 ? ['N', s[0]] : ['N', s[2], s[0], s[1]] });
   }
-  const preprocess: PreprocessInfo = { size: spec.inputSize, mean: 127.5, scale: 1 / 127.5, channelOrder: 'RGB', layout: 'NCHW', gray: 'replicate', inputName: 'image', dtype: 'float32' };
-  const metadata: [string, string][] = [
-    ['interpret-fr.spec', JSON.stringify(spec)],
-    ['interpret-fr.preprocess', JSON.stringify(preprocess)],
-    ['interpret-fr.outputs', JSON.stringify({ names: outputs, l2normalize: options.l2normalize ?? false, foldBatchNorm: options.foldBatchNorm ?? true })],
-    ['interpret-fr.exporter-version', EXPORTER_VERSION],
-  ];
-  if (options.trainingConfig !== undefined) metadata.push(['interpret-fr.training-config', JSON.stringify(options.trainingConfig)]);
-  if (options.checkpointSha256 !== undefined) metadata.push(['interpret-fr.checkpoint-sha256', options.checkpointSha256]);
-  for (const [k, v] of Object.entries(options.metadata ?? {})) metadata.push([k, v]);
-  return g.encode({
-    irVersion: irVersionFor(opset),
-    opset,
-    producerName: 'interpret-fr-model-export',
-    producerVersion: EXPORTER_VERSION,
-    graphName: spec.name,
-    docString: `Interpret-FR ${spec.name}: input image [N,${spec.inputChannels},${spec.inputSize},${spec.inputSize}] NCHW float32 (x/127.5-1, RGB); outputs ${outputs.join(', ')}`,
-    metadata,
+  const metadata = encodeModelMetadata({
+    spec,
+    preprocess: defaultModelPreprocess(spec.inputSize),
+    outputs: { names: outputs, l2normalize: options.l2normalize ?? false, foldBatchNorm: options.foldBatchNorm ?? true },
+    exporterVersion: EXPORTER_VERSION,
+    trainingConfig: options.trainingConfig,
+    checkpointSha256: options.checkpointSha256,
   });
+  for (const [k, v] of Object.entries(options.metadata ?? {})) metadata.push([k, v]);
+  // The integrity seal (SHA-256 of every other byte) is appended last: inference checks it on load.
+  return sealOnnxModel(
+    g.encode({
+      irVersion: irVersionFor(opset),
+      opset,
+      producerName: 'interpret-fr-model-export',
+      producerVersion: EXPORTER_VERSION,
+      graphName: spec.name,
+      docString: `Interpret-FR ${spec.name}: input image [N,${spec.inputChannels},${spec.inputSize},${spec.inputSize}] NCHW float32 (x/127.5-1, RGB); outputs ${outputs.join(', ')}`,
+      metadata,
+    }),
+  );
 }

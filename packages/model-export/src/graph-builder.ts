@@ -47,11 +47,16 @@ function bytesOf(data: Float32Array | BigInt64Array): Uint8Array {
 
 function encodeAttr(name: string, a: Attr): object {
   switch (a.kind) {
-    case 'int': return { name, type: AttrType.INT, i: a.value };
-    case 'float': return { name, type: AttrType.FLOAT, f: a.value };
-    case 'ints': return { name, type: AttrType.INTS, ints: a.value };
-    case 'floats': return { name, type: AttrType.FLOATS, floats: a.value };
-    case 'string': return { name, type: AttrType.STRING, s: new TextEncoder().encode(a.value) };
+    case 'int':
+      return { name, type: AttrType.INT, i: a.value };
+    case 'float':
+      return { name, type: AttrType.FLOAT, f: a.value };
+    case 'ints':
+      return { name, type: AttrType.INTS, ints: a.value };
+    case 'floats':
+      return { name, type: AttrType.FLOATS, floats: a.value };
+    case 'string':
+      return { name, type: AttrType.STRING, s: new TextEncoder().encode(a.value) };
   }
 }
 
@@ -142,7 +147,9 @@ export class GraphBuilder {
     const seen = this.nodeNames.get(nodeName) ?? 0;
     this.nodeNames.set(nodeName, seen + 1);
     if (seen > 0) nodeName = `${nodeName}_${seen}`;
-    const attribute = Object.keys(attrs).sort().map((k) => encodeAttr(k, attrs[k]!));
+    const attribute = Object.keys(attrs)
+      .sort()
+      .map((k) => encodeAttr(k, attrs[k]!));
     this.nodes.push({ input: inputs, output: outputs, name: nodeName, op_type: opType, attribute });
     return outputs;
   }

@@ -87,8 +87,11 @@ export function lowerSpec(g: GraphBuilder, spec: ModelSpec, weights: Map<string,
           const bn = spec.blocks.find((k) => k.kind === 'batchNorm' && k.input === b.name)!;
           if (bn.kind !== 'batchNorm') throw new Error('unreachable');
           ({ weight, bias } = foldBatchNorm(weight, bias, {
-            gamma: w(`${bn.name}/gamma`), beta: w(`${bn.name}/beta`), mean: w(`${bn.name}/moving_mean`),
-            variance: w(`${bn.name}/moving_variance`), epsilon: bn.epsilon,
+            gamma: w(`${bn.name}/gamma`),
+            beta: w(`${bn.name}/beta`),
+            mean: w(`${bn.name}/moving_mean`),
+            variance: w(`${bn.name}/moving_variance`),
+            epsilon: bn.epsilon,
           }));
           outName = nameOf(bn.name);
           tensor.set(bn.name, outName);
@@ -97,10 +100,19 @@ export function lowerSpec(g: GraphBuilder, spec: ModelSpec, weights: Map<string,
         const [pl, pr] = samePadding(wd, b.kernel, b.stride);
         const ins = [x, g.float(`${b.name}/W`, [b.filters, cin, b.kernel, b.kernel], weight)];
         if (bias) ins.push(g.float(`${b.name}/B`, [b.filters], bias));
-        g.node('Conv', ins, [outName], {
-          dilations: attr.ints([1, 1]), group: attr.int(1), kernel_shape: attr.ints([b.kernel, b.kernel]),
-          pads: attr.ints([pt, pl, pb, pr]), strides: attr.ints([b.stride, b.stride]),
-        }, b.name);
+        g.node(
+          'Conv',
+          ins,
+          [outName],
+          {
+            dilations: attr.ints([1, 1]),
+            group: attr.int(1),
+            kernel_shape: attr.ints([b.kernel, b.kernel]),
+            pads: attr.ints([pt, pl, pb, pr]),
+            strides: attr.ints([b.stride, b.stride]),
+          },
+          b.name,
+        );
         tensor.set(b.name, outName);
         break;
       }
@@ -133,7 +145,13 @@ export function lowerSpec(g: GraphBuilder, spec: ModelSpec, weights: Map<string,
         tensor.set(b.name, l2normNodes(g, o.opset, x, out, b.epsilon, b.name));
         break;
       case 'concat':
-        g.node('Concat', b.inputs.map((i) => tensor.get(i)!), [out], { axis: attr.int(1) }, b.name);
+        g.node(
+          'Concat',
+          b.inputs.map((i) => tensor.get(i)!),
+          [out],
+          { axis: attr.int(1) },
+          b.name,
+        );
         tensor.set(b.name, out);
         break;
       case 'topkMask': {
@@ -141,7 +159,11 @@ export function lowerSpec(g: GraphBuilder, spec: ModelSpec, weights: Map<string,
         // [N,C,H,W] → [N,C,H·W] (0 copies N), |x|, k largest (sorted), k-th = threshold [N,C,1].
         const flat = g.node('Reshape', [x, g.constI64([0, c, h * wd])], [`${b.name}/flat`])[0]!;
         const mag = g.node('Abs', [flat], [`${b.name}/abs`])[0]!;
-        const top = g.node('TopK', [mag, g.constI64([b.k])], [`${b.name}/topk_values`, `${b.name}/topk_indices`], { axis: attr.int(-1), largest: attr.int(1), sorted: attr.int(1) })[0]!;
+        const top = g.node('TopK', [mag, g.constI64([b.k])], [`${b.name}/topk_values`, `${b.name}/topk_indices`], {
+          axis: attr.int(-1),
+          largest: attr.int(1),
+          sorted: attr.int(1),
+        })[0]!;
         const thr = g.node('Slice', [top, g.constI64([b.k - 1]), g.constI64([b.k]), g.constI64([2])], [`${b.name}/threshold`])[0]!;
         const keep = g.node(b.compare === 'ge' ? 'GreaterOrEqual' : 'Greater', [mag, thr], [`${b.name}/keep`])[0]!;
         const masked = g.node('Where', [keep, flat, g.constF32(0)], [`${b.name}/masked_flat`])[0]!;

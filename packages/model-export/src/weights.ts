@@ -24,7 +24,10 @@ export type Weights = Map<string, Float32Array> | readonly WeightEntry[];
 
 /** A weight is missing, has the wrong size/shape, or the wrong dtype. */
 export class WeightError extends InterpretFrError {
-  constructor(message: string, readonly param: string) {
+  constructor(
+    message: string,
+    readonly param: string,
+  ) {
     super(message, { code: 'model' });
     this.name = 'WeightError';
   }

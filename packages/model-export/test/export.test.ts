@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { presets } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
-import { checkOnnx, decodeOnnx, exportOnnx } from '../src/index.ts';
+import { EXPORTER_VERSION, checkOnnx, decodeOnnx, exportOnnx } from '../src/index.ts';
 import type { ExportOptions } from '../src/index.ts';
 import { hwcToChw, referenceForward } from './reference.ts';
 import { randomImages, randomWeights, toNchw } from '../src/random-weights.ts';
@@ -117,15 +117,26 @@ describe('graph structure', () => {
 
   it('writes the metadata_props', () => {
     expect(JSON.parse(m.metadata['interpret-fr.spec']!)).toEqual(spec);
-    expect(JSON.parse(m.metadata['interpret-fr.preprocess']!)).toMatchObject({ size: 96, mean: 127.5, scale: 1 / 127.5, channelOrder: 'RGB', layout: 'NCHW' });
+    const s = 1 / 127.5;
+    expect(JSON.parse(m.metadata['interpret-fr.preprocess']!)).toEqual({
+      size: 96,
+      mean: [127.5, 127.5, 127.5],
+      scale: [s, s, s],
+      channelOrder: 'RGB',
+      layout: 'NCHW',
+      gray: 'replicate',
+      inputName: 'image',
+      dtype: 'float32',
+    });
+    expect(m.metadata['interpret-fr.model-sha256']).toMatch(/^[0-9a-f]{64}$/);
     expect(m.metadata['interpret-fr.checkpoint-sha256']).toBe('ab'.repeat(32));
     expect(JSON.parse(m.metadata['interpret-fr.training-config']!)).toEqual({ lr: 1e-3 });
-    expect(m.metadata['interpret-fr.exporter-version']).toBe('0.1.0');
+    expect(m.metadata['interpret-fr.exporter-version']).toBe(EXPORTER_VERSION);
     expect(JSON.parse(m.metadata['interpret-fr.outputs']!).names).toEqual(['embedding', 'maps']);
   });
 
   it('is deterministic and prunes blocks the outputs do not need', () => {
-    expect(Buffer.compare(exportOnnx(spec, w, { outputs: ["embedding", "maps"], checkpointSha256: "ab".repeat(32), trainingConfig: { lr: 1e-3 } }), bytes)).toBe(0);
+    expect(Buffer.compare(exportOnnx(spec, w, { outputs: ['embedding', 'maps'], checkpointSha256: 'ab'.repeat(32), trainingConfig: { lr: 1e-3 } }), bytes)).toBe(0);
     const e = decodeOnnx(exportOnnx(spec, w));
     expect(e.graph.nodes.some((n) => n.opType === 'Gemm')).toBe(false);
     expect(e.graph.outputs.map((o) => o.name)).toEqual(['embedding']);

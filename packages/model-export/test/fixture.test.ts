@@ -21,7 +21,9 @@ describe('committed inference fixture', () => {
   });
 
   it('ORT node reproduces the expected outputs on the stored inputs', async () => {
-    const inputs = expected.inputs.map((i) => ({ pixels: { data: new Uint8Array(Buffer.from(i.pixelsBase64, 'base64')), width: i.width, height: i.height, channels: i.channels } }));
+    const inputs = expected.inputs.map((i) => ({
+      pixels: { data: new Uint8Array(Buffer.from(i.pixelsBase64, 'base64')), width: i.width, height: i.height, channels: i.channels },
+    }));
     const s = await ort.InferenceSession.create(committed);
     const r = await s.run({ image: new ort.Tensor('float32', fixtureBatch(inputs), [inputs.length, 3, 48, 48]) });
     const emb = r.embedding!.data as Float32Array;
@@ -35,10 +37,11 @@ describe('committed inference fixture', () => {
     for (let i = 0; i < wantMaps.length; i++) worst = Math.max(worst, Math.abs(maps[i]! - wantMaps[i]!) / mscale);
     expect(worst).toBeLessThan(expected.tolerance);
     // Self-consistency of the stored outputs: 12 kept positions per channel, embedding = mean of the map.
-    for (let n = 0; n < 3; n++) for (let c = 0; c < 40; c++) {
-      const m = wantMaps.subarray((n * 40 + c) * 144, (n * 40 + c + 1) * 144);
-      expect(m.filter((v) => v !== 0).length).toBe(12);
-      expect(m.reduce((a, v) => a + v, 0) / 144).toBeCloseTo(expected.embedding[n]![c]!, 6);
-    }
+    for (let n = 0; n < 3; n++)
+      for (let c = 0; c < 40; c++) {
+        const m = wantMaps.subarray((n * 40 + c) * 144, (n * 40 + c + 1) * 144);
+        expect(m.filter((v) => v !== 0).length).toBe(12);
+        expect(m.reduce((a, v) => a + v, 0) / 144).toBeCloseTo(expected.embedding[n]![c]!, 6);
+      }
   });
 });

@@ -26,33 +26,45 @@ export function referenceForward(spec: ModelSpec, w: Map<string, Float32Array>, 
         const bias = b.bias ? w.get(`${b.name}/bias`)! : null;
         const [pt] = samePadding(h, b.kernel, b.stride);
         const [pl] = samePadding(wd, b.kernel, b.stride);
-        const oh = Math.ceil(h / b.stride), ow = Math.ceil(wd / b.stride), co = b.filters;
+        const oh = Math.ceil(h / b.stride),
+          ow = Math.ceil(wd / b.stride),
+          co = b.filters;
         const d = new Float64Array(oh * ow * co);
-        for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-          const acc = new Float64Array(co);
-          if (bias) for (let o = 0; o < co; o++) acc[o] = bias[o]!;
-          for (let ky = 0; ky < b.kernel; ky++) {
-            const iy = oy * b.stride + ky - pt;
-            if (iy < 0 || iy >= h) continue;
-            for (let kx = 0; kx < b.kernel; kx++) {
-              const ix = ox * b.stride + kx - pl;
-              if (ix < 0 || ix >= wd) continue;
-              for (let i = 0; i < cin; i++) {
-                const v = x!.data[(iy * wd + ix) * cin + i]!;
-                const base = ((ky * b.kernel + kx) * cin + i) * co;
-                for (let o = 0; o < co; o++) acc[o] = acc[o]! + v * k[base + o]!;
+        for (let oy = 0; oy < oh; oy++)
+          for (let ox = 0; ox < ow; ox++) {
+            const acc = new Float64Array(co);
+            if (bias) for (let o = 0; o < co; o++) acc[o] = bias[o]!;
+            for (let ky = 0; ky < b.kernel; ky++) {
+              const iy = oy * b.stride + ky - pt;
+              if (iy < 0 || iy >= h) continue;
+              for (let kx = 0; kx < b.kernel; kx++) {
+                const ix = ox * b.stride + kx - pl;
+                if (ix < 0 || ix >= wd) continue;
+                for (let i = 0; i < cin; i++) {
+                  const v = x!.data[(iy * wd + ix) * cin + i]!;
+                  const base = ((ky * b.kernel + kx) * cin + i) * co;
+                  for (let o = 0; o < co; o++) acc[o] = acc[o]! + v * k[base + o]!;
+                }
               }
             }
+            d.set(acc, (oy * ow + ox) * co);
           }
-          d.set(acc, (oy * ow + ox) * co);
-        }
         y = { shape: [oh, ow, co], data: d };
         break;
       }
       case 'batchNorm': {
         const c = x!.shape[x!.shape.length - 1]!;
-        const g = w.get(`${b.name}/gamma`)!, be = w.get(`${b.name}/beta`)!, m = w.get(`${b.name}/moving_mean`)!, v = w.get(`${b.name}/moving_variance`)!;
-        y = { shape: x!.shape, data: x!.data.map((val, i) => { const j = i % c; return ((val - m[j]!) / Math.sqrt(v[j]! + b.epsilon)) * g[j]! + be[j]!; }) };
+        const g = w.get(`${b.name}/gamma`)!,
+          be = w.get(`${b.name}/beta`)!,
+          m = w.get(`${b.name}/moving_mean`)!,
+          v = w.get(`${b.name}/moving_variance`)!;
+        y = {
+          shape: x!.shape,
+          data: x!.data.map((val, i) => {
+            const j = i % c;
+            return ((val - m[j]!) / Math.sqrt(v[j]! + b.epsilon)) * g[j]! + be[j]!;
+          }),
+        };
         break;
       }
       case 'act':
@@ -64,15 +76,21 @@ export function referenceForward(spec: ModelSpec, w: Map<string, Float32Array>, 
         const src = (o: number, n: number, on: number): number =>
           b.coordinate === 'asymmetric' ? (o * n) / on : b.coordinate === 'align_corners' ? (on > 1 ? (o * (n - 1)) / (on - 1) : 0) : Math.max((o + 0.5) * (n / on) - 0.5, 0);
         const d = new Float64Array(oh * ow * c);
-        for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-          const sy = Math.min(src(oy, h, oh), h - 1), sx = Math.min(src(ox, wd, ow), wd - 1);
-          const y0 = Math.floor(sy), x0 = Math.floor(sx), y1 = Math.min(y0 + 1, h - 1), x1 = Math.min(x0 + 1, wd - 1);
-          const fy = sy - y0, fx = sx - x0;
-          for (let ch = 0; ch < c; ch++) {
-            const at = (yy: number, xx: number): number => x!.data[(yy * wd + xx) * c + ch]!;
-            d[(oy * ow + ox) * c + ch] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
+        for (let oy = 0; oy < oh; oy++)
+          for (let ox = 0; ox < ow; ox++) {
+            const sy = Math.min(src(oy, h, oh), h - 1),
+              sx = Math.min(src(ox, wd, ow), wd - 1);
+            const y0 = Math.floor(sy),
+              x0 = Math.floor(sx),
+              y1 = Math.min(y0 + 1, h - 1),
+              x1 = Math.min(x0 + 1, wd - 1);
+            const fy = sy - y0,
+              fx = sx - x0;
+            for (let ch = 0; ch < c; ch++) {
+              const at = (yy: number, xx: number): number => x!.data[(yy * wd + xx) * c + ch]!;
+              d[(oy * ow + ox) * c + ch] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
+            }
           }
-        }
         y = { shape: [oh, ow, c], data: d };
         break;
       }
@@ -128,7 +146,8 @@ export function referenceForward(spec: ModelSpec, w: Map<string, Float32Array>, 
         break;
       case 'dense': {
         const cin = x!.shape[0]!;
-        const k = w.get(`${b.name}/kernel`)!, bias = w.get(`${b.name}/bias`)!;
+        const k = w.get(`${b.name}/kernel`)!,
+          bias = w.get(`${b.name}/bias`)!;
         const d = Float64Array.from(bias);
         for (let i = 0; i < cin; i++) for (let o = 0; o < b.units; o++) d[o] = d[o]! + x!.data[i]! * k[i * b.units + o]!;
         y = { shape: [b.units], data: d };

@@ -34,7 +34,12 @@ else await import('@tensorflow/tfjs-backend-wasm');
 const only = arg('kernels', '');
 registerWasmTrainingKernels(only ? only.split(',') : undefined);
 await tf.setBackend('wasm');
-console.log(`wasm threads: ${getThreadsCount()}; load average: ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `wasm threads: ${getThreadsCount()}; load average: ${(await import('node:os'))
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 
 function table(head: string[], rows: string[][]): void {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -77,8 +82,10 @@ async function benchLayers(): Promise<void> {
     const dy = tf.randomNormal([batch, ho, wo, f]) as tf.Tensor4D;
     const s = conv.stride;
     const fwd = time(() => tf.conv2d(x, wt, s, 'same'));
-    const dxFn = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: wt }, { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape } as never) as tf.Tensor;
-    const dwFn = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: wt.shape } as never) as tf.Tensor;
+    const dxFn = (): tf.Tensor =>
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: wt }, { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape } as never) as tf.Tensor;
+    const dwFn = (): tf.Tensor =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: wt.shape } as never) as tf.Tensor;
     const dx = time(dxFn);
     const dw = time(dwFn);
     let dxStock = NaN;
@@ -92,7 +99,9 @@ async function benchLayers(): Promise<void> {
       const host = [x, dy].map((t) => ({ d: t.dataSync(), s: t.shape }));
       await tf.setBackend('cpu');
       const [cx, cdy] = host.map((t) => tf.tensor(t.d, t.s));
-      cpuDw = time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: cx!, dy: cdy! }, { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: wt.shape } as never) as tf.Tensor);
+      cpuDw = time(
+        () => tf.engine().runKernel('Conv2DBackpropFilter', { x: cx!, dy: cdy! }, { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: wt.shape } as never) as tf.Tensor,
+      );
       tf.dispose([cx!, cdy!]);
       await tf.setBackend('wasm');
     }
@@ -120,7 +129,10 @@ async function benchStep(): Promise<void> {
   const sz = spec.inputSize;
   const x = tf.randomUniform([batch, sz, sz, 3], -1, 1, 'float32', 1);
   const xOcc = flag('occluded') ? tf.mul(x, 0.5) : null;
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
   const b = { x: x as never, xOcc: xOcc as never, labels: labels as never };
   const info = await tf.profile(() => {
     step(b, { readLosses: true });
@@ -134,7 +146,13 @@ async function benchStep(): Promise<void> {
       if (k.totalBytesSnapshot > info.kernels[peakAt]!.totalBytesSnapshot) peakAt = i;
     });
     console.log(`peak after kernel #${peakAt} of ${info.kernels.length} (${info.kernels[peakAt]!.name})`);
-    table(['kernel', 'output MB (all calls)'], [...by].sort((p, q) => q[1] - p[1]).slice(0, 12).map(([n, v]) => [n, (v / 2 ** 20).toFixed(0)]));
+    table(
+      ['kernel', 'output MB (all calls)'],
+      [...by]
+        .sort((p, q) => q[1] - p[1])
+        .slice(0, 12)
+        .map(([n, v]) => [n, (v / 2 ** 20).toFixed(0)]),
+    );
   }
   const prof = profileKernels('wasm');
   const steps = Number(arg('steps', '2'));
@@ -149,8 +167,15 @@ async function benchStep(): Promise<void> {
   const heapMb = ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20).toFixed(0);
   console.log(`wasm heap ${heapMb} MB, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, tensors ${tf.memory().numTensors}`);
   const sum = stats.reduce((a, s) => a + s.cpuMs, 0) / steps;
-  console.log(`${spec.name} batch ${batch}${xOcc ? ' clean+occluded' : ''}: wall ${wall.toFixed(0)} ms/step (${((batch * 1000) / wall).toFixed(2)} images/s), CPU ${cpu.toFixed(0)} ms/step (${((batch * 1000) / cpu).toFixed(2)} images per CPU-second); kernels ${sum.toFixed(0)} CPU ms, other (JS, tape) ${(cpu - sum).toFixed(0)} CPU ms`);
-  table(['kernel', 'calls/step', 'wall ms/step', 'CPU ms/step', 'CPU share'], stats.slice(0, Number(arg('top', '25'))).map((s) => [s.name, String(s.calls / steps), (s.ms / steps).toFixed(1), (s.cpuMs / steps).toFixed(1), `${((100 * s.cpuMs) / steps / cpu).toFixed(1)}%`]));
+  console.log(
+    `${spec.name} batch ${batch}${xOcc ? ' clean+occluded' : ''}: wall ${wall.toFixed(0)} ms/step (${((batch * 1000) / wall).toFixed(2)} images/s), CPU ${cpu.toFixed(0)} ms/step (${((batch * 1000) / cpu).toFixed(2)} images per CPU-second); kernels ${sum.toFixed(0)} CPU ms, other (JS, tape) ${(cpu - sum).toFixed(0)} CPU ms`,
+  );
+  table(
+    ['kernel', 'calls/step', 'wall ms/step', 'CPU ms/step', 'CPU share'],
+    stats
+      .slice(0, Number(arg('top', '25')))
+      .map((s) => [s.name, String(s.calls / steps), (s.ms / steps).toFixed(1), (s.cpuMs / steps).toFixed(1), `${((100 * s.cpuMs) / steps / cpu).toFixed(1)}%`]),
+  );
   tf.dispose([x, labels, ...(xOcc ? [xOcc] : [])]);
   opt.dispose();
   disposeParams(params);

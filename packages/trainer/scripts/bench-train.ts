@@ -76,7 +76,10 @@ async function runOne(preset: string, backend: BackendName, batch: number, maxSe
   const S = spec.inputSize;
   const x = tf.randomUniform([batch, S, S, 3], -1, 1) as import('@tensorflow/tfjs-core').Tensor4D;
   const xOcc = occ ? (tf.randomUniform([batch, S, S, 3], -1, 1) as import('@tensorflow/tfjs-core').Tensor4D) : null;
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10575), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 10575),
+    'int32',
+  );
   const flops = forwardFlops(spec);
   if (S < 96) step({ x, xOcc, labels }, { readLosses: true }); // warm-up (cheap for tiny only)
   let steps = 0;
@@ -127,7 +130,20 @@ if (values.one) {
   try {
     process.stdout.write(`${JSON.stringify(await runOne(preset!, backend as BackendName, Number(batch), maxSeconds))}\n`);
   } catch (e) {
-    const row: Row = { bench: 'train', preset: preset!, backend: backend!, batch: Number(batch), steps: 0, seconds: 0, cpuSeconds: 0, imagesPerSecond: null, imagesPerCpuSecond: null, gflops: null, peakRssMb: process.resourceUsage().maxRSS / 1024, note: `cannot train: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}` };
+    const row: Row = {
+      bench: 'train',
+      preset: preset!,
+      backend: backend!,
+      batch: Number(batch),
+      steps: 0,
+      seconds: 0,
+      cpuSeconds: 0,
+      imagesPerSecond: null,
+      imagesPerCpuSecond: null,
+      gflops: null,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      note: `cannot train: ${(e as Error).message.split('\n')[0]!.slice(0, 160)}`,
+    };
     process.stdout.write(`${JSON.stringify(row)}\n`);
   }
   // the threaded wasm backend's pthread workers would keep this child alive
@@ -138,17 +154,42 @@ if (values.one) {
   for (const backend of values.backends.split(',')) {
     for (const preset of values.presets.split(',')) {
       const batch = values.batch ? Number(values.batch) : preset === 'tiny' || backend !== 'cpu' ? 16 : 2;
-      const r = spawnSync(process.execPath, [...process.execArgv, self, '--one', `${preset}:${backend}:${batch}`, '--max-seconds', String(maxSeconds)], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: (maxSeconds + 1200) * 1000 });
+      const r = spawnSync(process.execPath, [...process.execArgv, self, '--one', `${preset}:${backend}:${batch}`, '--max-seconds', String(maxSeconds)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+        timeout: (maxSeconds + 1200) * 1000,
+      });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{"bench"'));
-      const row: Row = line ? (JSON.parse(line) as Row) : { bench: 'train', preset, backend, batch, steps: 0, seconds: 0, cpuSeconds: 0, imagesPerSecond: null, imagesPerCpuSecond: null, gflops: null, peakRssMb: 0, note: `child failed (status ${r.status}, ${r.signal ?? ''}): ${r.stderr.trim().split('\n').at(-1) ?? ''}` };
+      const row: Row = line
+        ? (JSON.parse(line) as Row)
+        : {
+            bench: 'train',
+            preset,
+            backend,
+            batch,
+            steps: 0,
+            seconds: 0,
+            cpuSeconds: 0,
+            imagesPerSecond: null,
+            imagesPerCpuSecond: null,
+            gflops: null,
+            peakRssMb: 0,
+            note: `child failed (status ${r.status}, ${r.signal ?? ''}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
+          };
       rows.push(row);
       if (values.json) process.stdout.write(`${JSON.stringify(row)}\n`);
     }
   }
   if (!values.json) {
     const fmt = (v: number | null, d: number): string => (v === null ? '-' : v.toFixed(d));
-    const out = ['| preset | input | backend | batch | steps timed | seconds | CPU s | images/s (clean) | images/CPU-s | GFLOP/s | peak RSS MB | note |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
-    for (const r of rows) out.push(`| ${r.preset} | ${r.preset === 'tiny' ? 48 : 96} | ${r.backend} | ${r.batch} | ${r.steps} | ${fmt(r.seconds, 1)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.imagesPerSecond, 3)} | ${fmt(r.imagesPerCpuSecond, 3)} | ${fmt(r.gflops, 3)} | ${fmt(r.peakRssMb, 0)} | ${r.note ?? ''} |`);
+    const out = [
+      '| preset | input | backend | batch | steps timed | seconds | CPU s | images/s (clean) | images/CPU-s | GFLOP/s | peak RSS MB | note |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ];
+    for (const r of rows)
+      out.push(
+        `| ${r.preset} | ${r.preset === 'tiny' ? 48 : 96} | ${r.backend} | ${r.batch} | ${r.steps} | ${fmt(r.seconds, 1)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.imagesPerSecond, 3)} | ${fmt(r.imagesPerCpuSecond, 3)} | ${fmt(r.gflops, 3)} | ${fmt(r.peakRssMb, 0)} | ${r.note ?? ''} |`,
+      );
     process.stdout.write(`${out.join('\n')}\n\nBudget ${maxSeconds} s per row (at least one step); full-size rows time whole steps without warm-up.\n`);
   }
 }

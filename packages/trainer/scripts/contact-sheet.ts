@@ -27,34 +27,54 @@ if (values.help) {
   console.log('contact-sheet.ts [--out PNG] [--seed N] [--identities N] [--images N] [--occluder-rate R] [--scale K] [--landmarks] [--first-identity N]');
   process.exit(0);
 }
-const rows = Number(values.identities), cols = Number(values.images), k = Number(values.scale);
+const rows = Number(values.identities),
+  cols = Number(values.images),
+  k = Number(values.scale);
 const first = Number(values['first-identity']);
 const opts = { seed: Number(values.seed), identities: first + rows, imagesPerIdentity: cols, occluderRate: Number(values['occluder-rate']) };
-const S = FRAME_SIZE, gap = 2, cell = S * k + gap;
-const W = cols * cell + gap, H = rows * cell + gap;
+const S = FRAME_SIZE,
+  gap = 2,
+  cell = S * k + gap;
+const W = cols * cell + gap,
+  H = rows * cell + gap;
 const sheet = new Uint8Array(W * H * 3).fill(255);
 for (let r = 0; r < rows; r++) {
   for (let c = 0; c < cols; c++) {
     const s = syntheticSample(opts, first + r, c);
-    const ox = gap + c * cell, oy = gap + r * cell;
+    const ox = gap + c * cell,
+      oy = gap + r * cell;
     for (let y = 0; y < S * k; y++) {
       for (let x = 0; x < S * k; x++) {
-        const src = 3 * (Math.floor(y / k) * S + Math.floor(x / k)), dst = 3 * ((oy + y) * W + ox + x);
-        sheet[dst] = s.pixels[src]!; sheet[dst + 1] = s.pixels[src + 1]!; sheet[dst + 2] = s.pixels[src + 2]!;
+        const src = 3 * (Math.floor(y / k) * S + Math.floor(x / k)),
+          dst = 3 * ((oy + y) * W + ox + x);
+        sheet[dst] = s.pixels[src]!;
+        sheet[dst + 1] = s.pixels[src + 1]!;
+        sheet[dst + 2] = s.pixels[src + 2]!;
       }
     }
     if (values.landmarks) {
       for (let i = 0; i < 68; i++) {
-        const px = Math.round(ox + (s.landmarks[2 * i]! + 0.5) * k - 0.5), py = Math.round(oy + (s.landmarks[2 * i + 1]! + 0.5) * k - 0.5);
-        for (const [ddx, ddy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
-          const qx = px + ddx, qy = py + ddy;
+        const px = Math.round(ox + (s.landmarks[2 * i]! + 0.5) * k - 0.5),
+          py = Math.round(oy + (s.landmarks[2 * i + 1]! + 0.5) * k - 0.5);
+        for (const [ddx, ddy] of [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ] as const) {
+          const qx = px + ddx,
+            qy = py + ddy;
           if (qx < ox || qy < oy || qx >= ox + S * k || qy >= oy + S * k) continue;
           const d = 3 * (qy * W + qx);
-          sheet[d] = 0; sheet[d + 1] = 255; sheet[d + 2] = 0;
+          sheet[d] = 0;
+          sheet[d + 1] = 255;
+          sheet[d + 2] = 0;
         }
       }
     }
   }
 }
-await sharp(sheet, { raw: { width: W, height: H, channels: 3 } }).png().toFile(values.out!);
+await sharp(sheet, { raw: { width: W, height: H, channels: 3 } })
+  .png()
+  .toFile(values.out!);
 console.log(`wrote ${values.out} (${rows} identities × ${cols} images, seed ${opts.seed})`);

@@ -50,14 +50,19 @@ try {
     ...opts,
     onProgress: (e) => {
       const pct = Math.floor((100 * e.done) / e.total);
-      if (pct >= lastPct + 10) { lastPct = pct; process.stderr.write(`  ${e.done}/${e.total}\n`); }
+      if (pct >= lastPct + 10) {
+        lastPct = pct;
+        process.stderr.write(`  ${e.done}/${e.total}\n`);
+      }
     },
   });
   const cpu = process.cpuUsage(cpu0);
   if (r.skipped) console.log(`${r.dir}: already holds this set (${r.count} images), nothing to do`);
   else {
-    console.log(`wrote ${r.count} images to ${r.dir} in ${r.seconds.toFixed(1)} s wall ` +
-      `(${((1000 * r.seconds) / r.count).toFixed(2)} ms/image; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+    console.log(
+      `wrote ${r.count} images to ${r.dir} in ${r.seconds.toFixed(1)} s wall ` +
+        `(${((1000 * r.seconds) / r.count).toFixed(2)} ms/image; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
+    );
   }
 } catch (e) {
   console.error(`error: ${e instanceof Error ? e.message : String(e)}`);

@@ -39,7 +39,10 @@ for (const c of cases) {
   const s = spec.inputSize;
   const x = tf.randomUniform([c.batch, s, s, 3], -1, 1, 'float32', 1);
   const xOcc = c.occluded ? tf.mul(x, 0.5) : null;
-  const labels = tf.tensor1d(Array.from({ length: c.batch }, (_, i) => i % c.classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: c.batch }, (_, i) => i % c.classes),
+    'int32',
+  );
   const batch = { x: x as never, xOcc: xOcc as never, labels: labels as never };
   step(batch, { readLosses: true }); // warm-up
   const times: number[] = [];

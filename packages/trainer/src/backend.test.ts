@@ -38,7 +38,7 @@ describe('loadBackend', () => {
     const tf = info.tf;
     const x = tf.randomNormal([2, 7, 7, 3], 0, 1, 'float32', 1) as import('@tensorflow/tfjs-core').Tensor4D;
     const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as import('@tensorflow/tfjs-core').Tensor4D;
-    const g = tf.grad((k: import('@tensorflow/tfjs-core').Tensor4D) => tf.conv2d(x, k, 2, 'same').square().sum())(w);
+    const g = tf.grad((k) => tf.sum(tf.square(tf.conv2d(x, k as import('@tensorflow/tfjs-core').Tensor4D, 2, 'same'))))(w);
     expect(Number.isFinite(g.sum().dataSync()[0]!)).toBe(true);
   });
 });

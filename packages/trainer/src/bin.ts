@@ -1,6 +1,7 @@
 /**
- * Entry point of `interpret-fr-train`: maps SIGINT to an abort (the run saves a checkpoint and stops;
- * a second Ctrl-C exits at once) and exits with main's code.
+ * Entry point of `interpret-fr-train`: maps SIGINT and SIGTERM (what schedulers and containers
+ * send) to an abort (the run saves a checkpoint and stops; a second signal exits at once) and exits
+ * with main's code (130 after SIGINT, 143 after SIGTERM).
  *
  * @module
  */
@@ -8,11 +9,13 @@ import { processIo } from '@interpret-fr/core/node';
 import { main } from './cli.ts';
 
 const ac = new AbortController();
-process.on('SIGINT', () => {
-  if (ac.signal.aborted) process.exit(130);
-  process.stderr.write('\nSIGINT: saving a checkpoint, then stopping (Ctrl-C again to quit now)\n');
-  ac.abort();
-});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (ac.signal.aborted) process.exit(sig === 'SIGTERM' ? 143 : 130);
+    process.stderr.write(`\n${sig}: saving a checkpoint, then stopping (send it again to quit now)\n`);
+    ac.abort(sig);
+  });
+}
 const code = await main(process.argv.slice(2), processIo(ac.signal));
 // Exit explicitly once stdout is flushed: the threaded wasm backend's pthread workers would keep the
 // event loop alive after the run has finished and saved.

@@ -1,13 +1,14 @@
 /**
  * `interpret-fr-train`: the command line over {@link train} (core CLI kit). Renders events on stderr
- * as a progress line on a TTY and as JSON lines otherwise; SIGINT saves a checkpoint and stops (exit code 130).
+ * as a progress line on a TTY and as JSON lines otherwise; SIGINT and SIGTERM save a checkpoint and stop
+ * (exit codes 130 and 143).
  *
  * @module
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT_CODES } from '@interpret-fr/core';
-import { defineCli, processIo, readJsonFile, runCli, usageError, writeFileAtomic } from '@interpret-fr/core/node';
+import { defineCli, processIo, readJsonFile, runCli, usageError, writeLatestRun } from '@interpret-fr/core/node';
 import type { CliIo } from '@interpret-fr/core/node';
 import type { BackendName } from './backend.ts';
 import { ConfigError, PRESETS, applySet, resolveConfig, validateConfig } from './config.ts';
@@ -29,11 +30,14 @@ export const CLI = defineCli({
     resume: { type: 'boolean', description: 'continue the run in --out from its latest checkpoint' },
     backend: { type: 'string', arg: 'NAME', description: 'auto | tensorflow-gpu | tensorflow | wasm | cpu' },
     steps: { type: 'string', arg: 'N', description: 'number of optimizer steps (with --resume: the new total)' },
+    seed: { type: 'string', arg: 'N', description: 'seed of initialisation, dropout, occlusion and data order (integer ≥ 0)' },
     json: { type: 'boolean', description: 'progress as JSON lines on stderr even on a terminal' },
   },
   epilog: `Writes DIR/config.json, events.jsonl, checkpoints/, checkpoint (latest), loss.svg, summary.json,
 and prints DIR on the last line of stdout. Progress goes to stderr: a redrawn line on a terminal,
-JSON lines (the events) otherwise. Ctrl-C saves a checkpoint (exit code 130); --resume continues exactly.`,
+JSON lines (the events) otherwise. Ctrl-C (SIGINT) or SIGTERM saves a checkpoint (exit code 130 or
+143); --resume continues exactly. A second process writing the same DIR is refused (DIR/run.lock
+names the holder's pid).`,
 });
 
 function fmtTime(s: number): string {
@@ -55,11 +59,18 @@ function progressLine(e: TrainEvent): string | null {
       return parts.join(' | ');
     }
     case 'backend':
-      return `backend: ${e.name}${e.attempts.filter((a) => !a.ok).map((a) => `\n  (${a.name}: ${a.reason})`).join('')}`;
+      return `backend: ${e.name}${e.attempts
+        .filter((a) => !a.ok)
+        .map((a) => `\n  (${a.name}: ${a.reason})`)
+        .join('')}`;
     case 'start':
       return `${e.resumedFrom !== null ? `resuming at step ${e.resumedFrom}` : 'training'} ${e.spec} (${e.params} params, ${e.numClasses} classes) on ${e.data.kind} ${e.data.path}: ${e.data.images} images, batch ${e.data.batchSize}, ${e.totalSteps} steps`;
     case 'data-warning':
       return `warning: skipped ${e.path}: ${e.reason}`;
+    case 'warning':
+      return `warning: ${e.message}`;
+    case 'diverged':
+      return null; // The error line says it.
     case 'checkpoint':
       return null;
     case 'done':
@@ -69,7 +80,7 @@ function progressLine(e: TrainEvent): string | null {
 
 /**
  * Runs the CLI; returns the exit code (core's EXIT_CODES: 0 done, 1 error, 2 usage or config,
- * 130 interrupted after saving).
+ * 130/143 interrupted by SIGINT/SIGTERM after saving).
  *
  * @example process.exitCode = await main(process.argv.slice(2));
  */
@@ -78,9 +89,24 @@ export function main(argv: string[], io: CliIo = processIo()): Promise<number> {
     let config: TrainConfig;
     let runDir: string;
     const sets = [...(args.set ?? [])];
-    if (args.data !== undefined) sets.push(`data.source=${args.data}`);
-    if (args.backend !== undefined) sets.push(`backend=${args.backend as BackendName}`);
-    if (args.steps !== undefined) sets.push(`steps=${args.steps}`);
+    // Option → config key; a bad value is reported against the option the user typed.
+    const flags: [string, string | undefined, string][] = [
+      ['--data', args.data, 'data.source'],
+      ['--backend', args.backend as BackendName | undefined, 'backend'],
+      ['--steps', args.steps, 'steps'],
+      ['--seed', args.seed, 'seed'],
+    ];
+    const applyFlags = (cfg: TrainConfig): TrainConfig => {
+      for (const [flag, v, key] of flags) {
+        if (v === undefined) continue;
+        try {
+          cfg = applySet(cfg, `${key}=${v}`);
+        } catch (e) {
+          throw usageError(`${flag}: ${(e as Error).message.replace(/^config key "[^"]+": /, '')}`);
+        }
+      }
+      return cfg;
+    };
     if (args.resume) {
       if (!args.out) throw usageError('--resume needs --out (the run directory to continue)');
       runDir = resolve(args.out);
@@ -88,10 +114,11 @@ export function main(argv: string[], io: CliIo = processIo()): Promise<number> {
       if (!existsSync(file)) throw new ConfigError(`--resume: ${file} not found`);
       config = readJsonFile(file) as TrainConfig;
       for (const s of sets) config = applySet(config, s);
-      validateConfig(config);
+      config = validateConfig(applyFlags(config));
     } else {
       const file = args.config ? readJsonFile(args.config) : undefined;
       config = resolveConfig({ ...(args.preset !== undefined ? { preset: args.preset } : {}), ...(file !== undefined ? { file } : {}), sets });
+      config = validateConfig(applyFlags(config));
       runDir = resolve(args.out ?? join(args.runs ?? 'runs', `${config.preset}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
     }
     const progress = ctx.progress(args.json ? { json: true } : {});
@@ -106,11 +133,10 @@ export function main(argv: string[], io: CliIo = processIo()): Promise<number> {
     });
     // A default run directory (under --runs) is also recorded in <runs>/latest, so the main job's
     // export and evaluation steps find the run without parsing this output.
-    if (!args.resume && args.out === undefined && res.reason !== 'aborted') {
-      writeFileAtomic(join(resolve(args.runs ?? 'runs'), 'latest'), `${res.runDir}\n`);
-    }
+    if (!args.resume && args.out === undefined && res.reason !== 'aborted') writeLatestRun(resolve(args.runs ?? 'runs'), res.runDir);
     progress.end();
     io.stdout.write(`${res.runDir}\n`);
-    return res.reason === 'aborted' ? EXIT_CODES.interrupted : EXIT_CODES.ok;
+    // 128 + the signal number: 130 after SIGINT, 143 after SIGTERM.
+    return res.reason === 'aborted' ? (io.signal?.reason === 'SIGTERM' ? 143 : EXIT_CODES.interrupted) : EXIT_CODES.ok;
   });
 }

@@ -188,7 +188,8 @@ export function mergeConfig<T>(into: T, diff: unknown, path: string[] = []): T {
     checkLeaf(path.join('.'), s, diff);
     return diff as T;
   }
-  if (typeof diff !== 'object' || diff === null || Array.isArray(diff)) throw new ConfigError(`config key "${path.join('.') || '(root)'}": expected an object, got ${JSON.stringify(diff)}`);
+  if (typeof diff !== 'object' || diff === null || Array.isArray(diff))
+    throw new ConfigError(`config key "${path.join('.') || '(root)'}": expected an object, got ${JSON.stringify(diff)}`);
   const out: Record<string, unknown> = { ...(into as Record<string, unknown>) };
   for (const [k, v] of Object.entries(diff)) out[k] = mergeConfig(out[k], v, [...path, k]);
   return out as T;

@@ -33,7 +33,19 @@ export function convFilterGrad(tf: Tf, x: Tensor4D, dy: Tensor4D, kh: number, kw
   const xt = tf.transpose(x, [3, 1, 2, 0]) as Tensor4D; // [Cin, H, W, N]
   const ft = tf.transpose(dy, [1, 2, 0, 3]) as Tensor4D; // [Ho, Wo, N, Cout]
   // VALID conv of the SAME-padded input, the padding given explicitly (no padded copy)
-  let g = tf.conv2d(xt, ft, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]], 'NHWC', stride); // [Cin, ≥kh, ≥kw, Cout]
+  let g = tf.conv2d(
+    xt,
+    ft,
+    1,
+    [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0],
+    ],
+    'NHWC',
+    stride,
+  ); // [Cin, ≥kh, ≥kw, Cout]
   if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]);
   return tf.transpose(g, [1, 2, 0, 3]);
 }

@@ -77,5 +77,21 @@ export interface DoneEvent {
   skippedImages: number;
 }
 
+/** Something the user should know that does not stop the run (legacy checkpoint, crash leftovers removed). */
+export interface WarningEvent {
+  type: 'warning';
+  message: string;
+}
+
+/** A loss or a weight became NaN or infinite: the run stops with an error (no checkpoint of it is written). */
+export interface DivergedEvent {
+  type: 'diverged';
+  step: number;
+  /** What was non-finite, e.g. `loss "total" is NaN` or `tensor "fc/kernel" holds Infinity at element 3`. */
+  reason: string;
+  /** The last good checkpoint (still the run's latest), or null. */
+  lastCheckpoint: string | null;
+}
+
 /** Every event {@link train} emits. */
-export type TrainEvent = StartEvent | BackendEvent | DataWarningEvent | StepEvent | CheckpointEvent | DoneEvent;
+export type TrainEvent = StartEvent | BackendEvent | DataWarningEvent | WarningEvent | StepEvent | CheckpointEvent | DivergedEvent | DoneEvent;

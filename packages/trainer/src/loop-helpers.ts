@@ -17,7 +17,10 @@ import type { OccluderImage } from './occlusion.ts';
 /** Decodes an occluder image (any format sharp reads) to RGBA; null path → null. */
 export async function loadOccluder(path: string | null): Promise<OccluderImage | null> {
   if (!path) return null;
-  const { data, info } = await sharp(await readFile(path)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await readFile(path))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 4) throw new Error(`${path}: decoded to ${info.channels} channels, expected RGBA`);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }

@@ -60,7 +60,10 @@ describe('objective (method.md §4.5, §10)', () => {
     for (const k of Object.keys(ref)) expect(Math.abs(got[k]! - ref[k]!), k).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref[k]!)));
     const total = w.ce * ref.ce! + w.ceOcc * ref.ceOcc! + w.sad * ref.sad! + w.sadOcc * ref.sadOcc! + w.weightDiversity * ref.weightDiversity! + w.fad * ref.fad!;
     expect(Math.abs(got.total! - total)).toBeLessThan(1e-4);
-    expect(ref.ceOcc).not.toBeCloseTo(tf.tidy(() => crossEntropy(tf, net.forward(xOcc, { training: true }).logits, labels).dataSync()[0]!), 4); // τ matters
+    expect(ref.ceOcc).not.toBeCloseTo(
+      tf.tidy(() => crossEntropy(tf, net.forward(xOcc, { training: true }).logits, labels).dataSync()[0]!),
+      4,
+    ); // τ matters
     tf.dispose([x, xOcc, labels]);
     disposeParams(params);
   });

@@ -108,7 +108,16 @@ export type TermTensors = Partial<Record<keyof LossTerms, Scalar>>;
  * `withMetrics` adds accuracies and the embedding norm (no gradient use). Call inside a tidy /
  * gradient scope.
  */
-export function objective(tf: Tf, spec: ModelSpec, net: Net, params: Params, batch: TrainBatch, w: LossWeights, rng: Rng, withMetrics = false): { total: Scalar; terms: TermTensors } {
+export function objective(
+  tf: Tf,
+  spec: ModelSpec,
+  net: Net,
+  params: Params,
+  batch: TrainBatch,
+  w: LossWeights,
+  rng: Rng,
+  withMetrics = false,
+): { total: Scalar; terms: TermTensors } {
   const terms: TermTensors = {};
   const parts: Scalar[] = [];
   const add = (name: keyof LossTerms, weight: number, value: Scalar): void => {

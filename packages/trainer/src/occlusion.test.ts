@@ -131,14 +131,23 @@ describe('occludeBatch', () => {
   it('lands on the same facial region in faces with different landmarks', () => {
     // An eye bar in the template: covers both eyes' landmarks (36–47), not the mouth (48–67).
     const eyes = Array.from({ length: 12 }, (_, k) => 36 + k);
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      x1 = -Infinity,
+      y0 = Infinity,
+      y1 = -Infinity;
     for (const i of eyes) {
-      x0 = Math.min(x0, TEMPLATE_68[2 * i]!); x1 = Math.max(x1, TEMPLATE_68[2 * i]!);
-      y0 = Math.min(y0, TEMPLATE_68[2 * i + 1]!); y1 = Math.max(y1, TEMPLATE_68[2 * i + 1]!);
+      x0 = Math.min(x0, TEMPLATE_68[2 * i]!);
+      x1 = Math.max(x1, TEMPLATE_68[2 * i]!);
+      y0 = Math.min(y0, TEMPLATE_68[2 * i + 1]!);
+      y1 = Math.max(y1, TEMPLATE_68[2 * i + 1]!);
     }
     const rect = { x: Math.floor(x0) - 2, y: Math.floor(y0) - 2, w: Math.ceil(x1 - x0) + 4, h: Math.ceil(y1 - y0) + 4 };
     const faces = [makeFace(5, 0.85, 0.2, -4, 3, 0.8), makeFace(6, 1.1, -0.15, 5, -2, 0.8), makeFace(7, 0.95, 0, 0, 6, 0.8)];
-    const offsets = [[2, 9], [14, 0], [7, 7]] as const;
+    const offsets = [
+      [2, 9],
+      [14, 0],
+      [7, 7],
+    ] as const;
     for (const [f, lm] of faces.entries()) {
       const frame = { landmarks: lm, offsetX: offsets[f]![0], offsetY: offsets[f]![1], scale: 1 };
       const { mask } = rasterisePolygon(occlusionPolygon(rect, frame), 96);

@@ -33,7 +33,7 @@ const ACC_KEYS = ['accuracy', 'accuracyOcc'] as const;
 export async function curveSeries(runDir: string): Promise<{ losses: ChartSeries[]; accuracies: ChartSeries[] }> {
   // A resumed run repeats the steps after its last checkpoint: keep the last record of each step.
   const byStep = new Map<number, LossTerms>();
-  for (const e of await readEvents(runDir)) if (e.type === 'step' && e.losses) byStep.set(e.step, e.losses);
+  for (const e of readEvents(runDir)) if (e.type === 'step' && e.losses) byStep.set(e.step, e.losses);
   const steps = [...byStep].sort((a, b) => a[0] - b[0]).map(([step, l]) => ({ step, l }));
   const series = (keys: readonly (keyof LossTerms)[]): ChartSeries[] =>
     keys

@@ -26,7 +26,10 @@ function makeBatch(b: number, seed: number): TrainBatch {
   const bar = new Float32Array(b * s * s * 3).fill(1);
   for (let n = 0; n < b; n++) for (let y = 14; y < 22; y++) for (let xx = 8; xx < 40; xx++) for (let c = 0; c < 3; c++) bar[((n * s + y) * s + xx) * 3 + c] = 0;
   const xOcc = tf.tidy(() => tf.sub(tf.mul(tf.add(x, 1), tf.tensor4d(bar, [b, s, s, 3])), 1)) as Tensor4D;
-  const labels = tf.tensor1d(Array.from({ length: b }, (_, i) => i % 4), 'int32') as Tensor1D;
+  const labels = tf.tensor1d(
+    Array.from({ length: b }, (_, i) => i % 4),
+    'int32',
+  ) as Tensor1D;
   return { x, xOcc, labels };
 }
 const disposeBatch = (b: TrainBatch): void => tf.dispose([b.x, b.labels, ...(b.xOcc ? [b.xOcc] : [])]);

@@ -88,7 +88,7 @@ const PREFIX = 'optimizer/';
  * and `optimizer/acc_beta2` (float32 [1], β^(t+1) as accumulated, for a bit-exact resume) and, per
  * trainable parameter that has slots, `optimizer/<param>/m` and `optimizer/<param>/v` (float32).
  */
-export async function optimizerStateEntries(optimizer: Optimizer, spec: ModelSpec, params: Params): Promise<TensorEntry[]> {
+export async function optimizerStateEntries(optimizer: Optimizer, _spec: ModelSpec, params: Params): Promise<TensorEntry[]> {
   if (optimizer.getClassName() !== 'Adam') throw new Error(`optimizerStateEntries: only Adam is supported, got ${optimizer.getClassName()}`);
   const toParam = new Map<string, string>();
   for (const [name, v] of params) toParam.set(v.name, name);
@@ -146,7 +146,10 @@ export async function loadOptimizerState(tf: Tf, optimizer: Optimizer, spec: Mod
   // differ in the last bit, and conv biases before BN (gradient ≈ 0, Adam-normalised noise) amplify
   // that. Restore the saved products, or replay the multiplications.
   const adam = optimizer as unknown as AdamInternals;
-  for (const [slot, beta] of [['accBeta1', adam.beta1], ['accBeta2', adam.beta2]] as const) {
+  for (const [slot, beta] of [
+    ['accBeta1', adam.beta1],
+    ['accBeta2', adam.beta2],
+  ] as const) {
     const saved = by.get(slot === 'accBeta1' ? 'acc_beta1' : 'acc_beta2');
     const value = saved ? Number(saved.data[0]) : replayPower(beta, Number(it.data[0]));
     if (adam[slot]) tf.tidy(() => adam[slot]!.assign(tf.scalar(value)));

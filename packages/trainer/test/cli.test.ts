@@ -33,7 +33,7 @@ describe('interpret-fr-train main()', () => {
     expect(c.err()).toMatch(/unknown config key "loss\.nope"/);
     c = io();
     expect(await main(['--preset', 'tiny', '--steps', 'many'], c.io)).toBe(2);
-    expect(c.err()).toMatch(/config key "steps": expected an integer/);
+    expect(c.err()).toMatch(/^interpret-fr-train: --steps: expected an integer/);
     c = io();
     expect(await main(['--resume'], c.io)).toBe(2);
     expect(c.err()).toMatch(/--resume needs --out/);

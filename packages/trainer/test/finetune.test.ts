@@ -19,7 +19,12 @@ describe('init.from (pretrain → finetune)', () => {
     const backend = await loadBackend('cpu');
     const base = presetSpec('casia-net-tiny', { numClasses: 7 });
     const rng = new Rng(99);
-    const tensors: TensorEntry[] = paramInfos(base).map((p) => ({ name: p.name, shape: p.shape, dtype: 'float32', data: Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => 0.5 + rng.float()) }));
+    const tensors: TensorEntry[] = paramInfos(base).map((p) => ({
+      name: p.name,
+      shape: p.shape,
+      dtype: 'float32',
+      data: Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => 0.5 + rng.float()),
+    }));
     const baseDir = join(tmpdir(), `interpret-fr-ft-base-${process.pid}`);
     writeCheckpointDir(baseDir, { spec: base, tensors, meta: {} });
     const byName = new Map(tensors.map((t) => [t.name, t.data]));

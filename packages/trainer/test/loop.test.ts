@@ -65,7 +65,10 @@ describe('train()', () => {
     // Run directory: pointer, keepLast = 2 (steps 2 and 4), config, events of both segments, plot, summary.
     expect(readFileSync(join(split, 'checkpoint'), 'utf8').trim()).toBe('checkpoints/step-000004');
     expect(readdirSync(join(split, 'checkpoints')).sort()).toEqual(['step-000002', 'step-000004']);
-    const lines = readFileSync(join(split, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TrainEvent);
+    const lines = readFileSync(join(split, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TrainEvent);
     expect(lines.filter((e) => e.type === 'step').map((e) => (e as { step: number }).step)).toEqual([1, 2, 3, 4]);
     expect(lines.filter((e) => e.type === 'done').map((e) => (e as { reason: string }).reason)).toEqual(['aborted', 'completed']);
     expect(readFileSync(join(split, 'loss.svg'), 'utf8')).toMatch(/<polyline[^>]+points="[^"]+ [^"]+ [^"]+ [^"]+"/);

@@ -37,7 +37,8 @@ export function colorAt(stops: ColorStops, t: number): [number, number, number] 
   if (t >= last[0]) return [last[1], last[2], last[3]];
   let k = 1;
   while (stops[k]![0] < t) k++;
-  const a = stops[k - 1]!, b = stops[k]!;
+  const a = stops[k - 1]!,
+    b = stops[k]!;
   const f = (t - a[0]) / (b[0] - a[0]);
   return [Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f), Math.round(a[3] + (b[3] - a[3]) * f)];
 }

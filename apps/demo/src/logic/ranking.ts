@@ -31,10 +31,13 @@ export function relativeDifference(a: Float32Array, b: Float32Array, channels: n
   checkMaps(b, channels, cells);
   const out = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
-    let d = 0, na = 0, nb = 0;
+    let d = 0,
+      na = 0,
+      nb = 0;
     const o = c * cells;
     for (let j = 0; j < cells; j++) {
-      const x = a[o + j]!, y = b[o + j]!;
+      const x = a[o + j]!,
+        y = b[o + j]!;
       d += (x - y) * (x - y);
       na += x * x;
       nb += y * y;

@@ -21,7 +21,10 @@ export class CropEditor {
   private box: CropBox = { x: 0, y: 0, size: 1 };
   private drag: { mode: Corner | 'inside'; startX: number; startY: number; startBox: CropBox } | null = null;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly onChange: (box: CropBox, final: boolean) => void) {
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly onChange: (box: CropBox, final: boolean) => void,
+  ) {
     canvas.addEventListener('pointerdown', (e) => this.pointerDown(e));
     canvas.addEventListener('pointermove', (e) => this.pointerMove(e));
     canvas.addEventListener('pointerup', (e) => this.pointerUp(e));
@@ -104,7 +107,7 @@ export class CropEditor {
   /** Redraws the image, the dimmed outside and the box with its handles. */
   draw(): void {
     const c = this.canvas;
-    const { ctx, w: cw, h: ch, dpr } = prepareCanvas(c);
+    const { ctx, dpr } = prepareCanvas(c);
     const v = this.view();
     if (!v || !this.image) return;
     ctx.scale(dpr, dpr);
@@ -122,6 +125,12 @@ export class CropEditor {
     ctx.lineWidth = 2;
     ctx.strokeRect(x0, y0, s, s);
     ctx.fillStyle = '#ffd400';
-    for (const [hx, hy] of [[x0, y0], [x0 + s, y0], [x0, y0 + s], [x0 + s, y0 + s]] as const) ctx.fillRect(hx - 5, hy - 5, 10, 10);
+    for (const [hx, hy] of [
+      [x0, y0],
+      [x0 + s, y0],
+      [x0, y0 + s],
+      [x0 + s, y0 + s],
+    ] as const)
+      ctx.fillRect(hx - 5, hy - 5, 10, 10);
   }
 }

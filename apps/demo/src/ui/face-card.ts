@@ -28,7 +28,9 @@ export function buildFaceCard(parent: HTMLElement, label: 'A' | 'B'): FaceCardEl
   root.className = 'face';
   root.id = `face-${id}`;
   root.setAttribute('aria-labelledby', `face-${id}-title`);
-  const presets = Object.keys(OCCLUSION_PRESETS).map((k) => `<option value="${k}">${k}</option>`).join('');
+  const presets = Object.keys(OCCLUSION_PRESETS)
+    .map((k) => `<option value="${k}">${k}</option>`)
+    .join('');
   root.innerHTML = `
     <h2 id="face-${id}-title">Face ${label} <span class="file-name" id="name-${id}"></span></h2>
     <div class="drop" id="drop-${id}">

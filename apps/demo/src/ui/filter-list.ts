@@ -22,7 +22,10 @@ export class FilterList {
   private order: number[] = [];
   private selected = -1;
 
-  constructor(private readonly list: HTMLUListElement, private readonly onSelect: (filter: number) => void) {
+  constructor(
+    private readonly list: HTMLUListElement,
+    private readonly onSelect: (filter: number) => void,
+  ) {
     list.setAttribute('role', 'listbox');
     list.tabIndex = 0;
     list.addEventListener('click', (e) => {
@@ -37,14 +40,17 @@ export class FilterList {
     this.order = rows.map((r) => r.filter);
     const maxPeak = Math.max(1e-12, ...rows.map((r) => Math.max(r.a ?? 0, r.b ?? 0)));
     const html = rows.map((r, i) => {
-      const wa = ((r.a ?? 0) / maxPeak) * 100, wb = ((r.b ?? 0) / maxPeak) * 100;
-      return `<li role="option" id="filter-row-${r.filter}" data-filter="${r.filter}" aria-selected="false">` +
+      const wa = ((r.a ?? 0) / maxPeak) * 100,
+        wb = ((r.b ?? 0) / maxPeak) * 100;
+      return (
+        `<li role="option" id="filter-row-${r.filter}" data-filter="${r.filter}" aria-selected="false">` +
         `<span class="rank">${i + 1}</span><span class="fname">Filter ${r.filter}</span>` +
         `<span class="bars" aria-hidden="true"><span class="bar a" style="width:${wa.toFixed(1)}%"></span><span class="bar b" style="width:${wb.toFixed(1)}%"></span></span>` +
         `<span class="nums"><span class="num" title="peak on face A">A ${fmt(r.a)}</span><span class="num" title="peak on face B">B ${fmt(r.b)}</span>` +
         `<span class="num" title="relative difference of the two faces' maps (0 = same, 1 = disjoint)">Δ ${fmt(r.diff)}</span>` +
         (r.occlusion !== null ? `<span class="num occ" title="change caused by the occluder (0 = none, 1 = all)">occ ${fmt(r.occlusion)}</span>` : '') +
-        `</span></li>`;
+        `</span></li>`
+      );
     });
     this.list.innerHTML = html.join('');
     this.selected = -1;

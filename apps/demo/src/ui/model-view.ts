@@ -47,7 +47,10 @@ export class ModelView {
   private inputKey: Pixels | null = null;
   private drag: { x0: number; y0: number; x1: number; y1: number } | null = null;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly onOcclude: (rect: Rect | null, final: boolean) => void) {
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly onOcclude: (rect: Rect | null, final: boolean) => void,
+  ) {
     canvas.addEventListener('pointerdown', (e) => {
       if (!this.content.input) return;
       e.preventDefault();
@@ -131,7 +134,8 @@ export class ModelView {
       }
       const s = peaks.selected;
       if (s >= 0 && s < n && !Number.isNaN(peaks.row[s]!)) {
-        const x = peaks.col[s]! * k, y = peaks.row[s]! * k;
+        const x = peaks.col[s]! * k,
+          y = peaks.row[s]! * k;
         ctx.lineWidth = 3 * dpr;
         ctx.strokeStyle = '#000';
         ctx.beginPath();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckpointManifest } from '../checkpoint.ts';
-import { CheckpointError } from '../checkpoint.ts';
+import { CheckpointError, manifestDigest } from '../checkpoint.ts';
 import { checkpointFromParams, paramsChecksum } from '../checkpoint-params.ts';
 import { presets } from '../presets.ts';
 import { Rng } from '../rng.ts';
@@ -17,11 +17,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const spec = presets['casia-net-tiny']({ numClasses: 5 });
 function ck(seed: number) {
   const rng = new Rng(seed);
-  const params = new Map(paramInfos(spec).map((p) => {
-    const a = new Float32Array(p.shape.reduce((x, y) => x * y, 1));
-    for (let i = 0; i < a.length; i++) a[i] = rng.truncatedNormal(0.02);
-    return [p.name, a] as const;
-  }));
+  const params = new Map(
+    paramInfos(spec).map((p) => {
+      const a = new Float32Array(p.shape.reduce((x, y) => x * y, 1));
+      for (let i = 0; i < a.length; i++) a[i] = rng.truncatedNormal(0.02);
+      return [p.name, a] as const;
+    }),
+  );
   return checkpointFromParams(spec, params, { seed });
 }
 
@@ -41,7 +43,8 @@ describe('checkpoint directories', () => {
     const c = ck(1);
     const w = writeCheckpointDir(dir, c);
     expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'weights.bin']);
-    expect(w.sha256).toBe(sha256Hex(readFileSync(join(dir, 'weights.bin'))));
+    expect(w.weightsSha256).toBe(sha256Hex(readFileSync(join(dir, 'weights.bin'))));
+    expect(w.sha256).toBe(manifestDigest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as CheckpointManifest));
     expect(w.weightsByteLength).toBe(readFileSync(join(dir, 'weights.bin')).length);
     const back = readCheckpointDir(dir);
     expect(paramsChecksum(back.tensors)).toBe(paramsChecksum(c.tensors));
@@ -82,6 +85,11 @@ describe('checkpoint directories', () => {
     writeCheckpointDir(dir, ck(4));
     const m = JSON.parse(readFileSync(w.manifestPath, 'utf8')) as CheckpointManifest;
     m.tensors[0]!.shape = [3, 3, 4, 3];
+    writeFileSync(w.manifestPath, JSON.stringify(m));
+    const edited = failure(() => readCheckpointDir(dir));
+    expect(edited.reason).toBe('hash');
+    expect(edited.message).toMatch(new RegExp(`^${w.manifestPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: SHA-256 mismatch: the manifest was edited`));
+    m.sha256 = manifestDigest(m);
     writeFileSync(w.manifestPath, JSON.stringify(m));
     const s = failure(() => readCheckpointDir(dir));
     expect(s.message).toBe(`${w.manifestPath}: tensors[0] ("k0_1/kernel"): tensor "k0_1/kernel" has shape [3, 3, 4, 3] but the spec needs [3, 3, 3, 4]`);

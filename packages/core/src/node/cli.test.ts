@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InterpretFrError } from '../errors.ts';
-import {
-  choiceOption,
-  createProgressReporter,
-  defineCli,
-  didYouMean,
-  editDistance,
-  helpText,
-  intOption,
-  parseCli,
-  reportError,
-  runCli,
-  type CliIo,
-} from './cli.ts';
+import { choiceOption, createProgressReporter, defineCli, didYouMean, editDistance, helpText, intOption, parseCli, reportError, runCli, type CliIo } from './cli.ts';
 
 function capture(tty = false): { io: CliIo; out: () => string; err: () => string } {
   let out = '';
@@ -143,13 +131,21 @@ describe('runCli', () => {
   });
   it('unexpected errors: a short line and a hint to rerun with --debug, exit 1', async () => {
     const c = capture();
-    expect(await runCli(SPEC, ['x'], c.io, () => { throw new TypeError('x is undefined'); })).toBe(1);
+    expect(
+      await runCli(SPEC, ['x'], c.io, () => {
+        throw new TypeError('x is undefined');
+      }),
+    ).toBe(1);
     expect(c.err()).toBe('interpret-fr-x: unexpected error: TypeError: x is undefined\n  (this is a bug; rerun with --debug for the stack trace)\n');
   });
   it('file-system errors are one line; the body exit code is returned', async () => {
     const c = capture();
     const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'nope'"), { code: 'ENOENT', syscall: 'open' });
-    expect(await runCli(SPEC, ['x'], c.io, () => { throw enoent; })).toBe(1);
+    expect(
+      await runCli(SPEC, ['x'], c.io, () => {
+        throw enoent;
+      }),
+    ).toBe(1);
     expect(c.err()).toBe("interpret-fr-x: ENOENT: no such file or directory, open 'nope'\n");
     expect(await runCli(SPEC, ['x'], c.io, () => 130)).toBe(130);
     expect(await runCli(SPEC, ['x'], c.io, async () => undefined)).toBe(0);
@@ -195,7 +191,12 @@ describe('createProgressReporter', () => {
     p.update({ type: 'progress', done: 2, total: 2 }, 'ignored');
     p.note({ type: 'checkpoint' }, null);
     p.end();
-    expect(s.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ type: 'progress', done: 1, total: 2 }, { type: 'progress', done: 2, total: 2 }, { type: 'checkpoint' }]);
+    expect(
+      s
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ type: 'progress', done: 1, total: 2 }, { type: 'progress', done: 2, total: 2 }, { type: 'checkpoint' }]);
   });
   it('json: true forces JSON lines on a TTY', () => {
     expect(createProgressReporter({ write: () => 0, isTTY: true }, { json: true }).json).toBe(true);

@@ -69,13 +69,7 @@ export interface CliSpec<O extends CliOptions = CliOptions> {
   epilog?: string;
 }
 
-type OptionValue<T extends CliOption> = T['type'] extends 'boolean'
-  ? T['multiple'] extends true
-    ? boolean[]
-    : boolean
-  : T['multiple'] extends true
-    ? string[]
-    : string;
+type OptionValue<T extends CliOption> = T['type'] extends 'boolean' ? (T['multiple'] extends true ? boolean[] : boolean) : T['multiple'] extends true ? string[] : string;
 
 /** Parsed option values: absent options are `undefined`. */
 export type CliValues<O extends CliOptions> = { [K in keyof O]?: OptionValue<O[K]> } & { help?: boolean; debug?: boolean };
@@ -268,6 +262,7 @@ export async function runCli<const O extends CliOptions>(
   spec: CliSpec<O>,
   argv: readonly string[],
   io: CliIo,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a body may return nothing (exit code 0)
   body: (args: ParsedCli<O>, ctx: CliContext) => number | void | Promise<number | void>,
 ): Promise<number> {
   const debug = argv.includes('--debug');
@@ -313,10 +308,7 @@ export interface ProgressReporter {
  * const p = createProgressReporter(process.stderr);
  * p.update({ type: 'progress', done, total }, `extract ${done}/${total}`, { final: done === total });
  */
-export function createProgressReporter(
-  stream: CliStream,
-  options: { json?: boolean; intervalMs?: number; now?: () => number } = {},
-): ProgressReporter {
+export function createProgressReporter(stream: CliStream, options: { json?: boolean; intervalMs?: number; now?: () => number } = {}): ProgressReporter {
   const json = options.json ?? stream.isTTY !== true;
   const interval = options.intervalMs ?? 100;
   const now = options.now ?? Date.now;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JsonFileError, parseJsonText, readJsonFile, writeFileAtomic } from './fs.ts';
+import { JsonFileError, isAtomicTempName, parseJsonText, readJsonFile, writeFileAtomic } from './fs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'ifr-fs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,7 +19,7 @@ describe('writeFileAtomic', () => {
     // A view into a larger buffer writes only the view.
     writeFileAtomic(p, bytes.subarray(10, 13));
     expect([...readFileSync(p)]).toEqual([...bytes.subarray(10, 13)]);
-    expect(readdirSync(root).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(root).filter((n) => isAtomicTempName(n))).toEqual([]);
   });
 
   it('fails cleanly (no temp file, old content kept) when the target cannot be replaced', () => {
@@ -28,7 +28,7 @@ describe('writeFileAtomic', () => {
     // Renaming a file over a non-empty directory fails.
     mkdirSync(join(dir, 'child'), { recursive: true });
     expect(() => writeFileAtomic(dir, 'new')).toThrow();
-    expect(readdirSync(root).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(root).filter((n) => isAtomicTempName(n))).toEqual([]);
     expect(() => writeFileAtomic(join(root, 'missing-dir', 'f.txt'), 'x')).toThrow(/ENOENT/);
     expect(readFileSync(join(root, 'keep.txt'), 'utf8')).toBe('old');
   });

@@ -6,7 +6,27 @@
  */
 export * from './fs.ts';
 export * from './checkpoint-dir.ts';
+export {
+  acquireRunLock,
+  checkpointName,
+  checkpointStep,
+  isInside,
+  LATEST_RUN_FILE,
+  latestCheckpoint,
+  listCheckpoints,
+  locateRun,
+  processAlive,
+  readLatestRun,
+  removeOrphanTemps,
+  RUN_LAYOUT,
+  RunDirError,
+  runPaths,
+  writeCheckpointPointer,
+  writeLatestRun,
+} from './run-dir.ts';
+export type { CheckpointFolder, RunLocation, RunLock, RunPaths } from './run-dir.ts';
 export * from './paths.ts';
+export { decodeImageFile } from './image-file.ts';
 export {
   choiceOption,
   createProgressReporter,

@@ -16,7 +16,9 @@ export class PathOutsideRootError extends InterpretFrError {
     readonly path: string,
     readonly root: string,
   ) {
-    super(`${where}: path '${path}' leaves the data root '${root}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)`, { code: 'data' });
+    super(`${where}: path '${path}' leaves the data root '${root}' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)`, {
+      code: 'data',
+    });
     this.name = 'PathOutsideRootError';
   }
 }

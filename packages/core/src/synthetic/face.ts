@@ -53,7 +53,13 @@ let cached: Canvas | null = null;
 function posedOutlines(o: HeadOutlines, pose: Pose, fw: number): HeadOutlines {
   const f = (a: number[]) => (a.length ? Array.from(posePoints(a, pose, fw)) : a);
   return {
-    skin: f(o.skin), hairBack: f(o.hairBack), hairFront: o.hairFront.map(f), earL: f(o.earL), earR: f(o.earR), neck: f(o.neck), beard: f(o.beard),
+    skin: f(o.skin),
+    hairBack: f(o.hairBack),
+    hairFront: o.hairFront.map(f),
+    earL: f(o.earL),
+    earR: f(o.earR),
+    neck: f(o.neck),
+    beard: f(o.beard),
   };
 }
 
@@ -62,10 +68,15 @@ const MARGIN = 1;
 
 /** Shifts the pose so that every landmark lies inside [MARGIN, S − 1 − MARGIN] (a no-op for most images). */
 function keepInside(lm: Float64Array, pose: Pose): Pose {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (let i = 0; i < lm.length; i += 2) {
-    x0 = Math.min(x0, lm[i]!); x1 = Math.max(x1, lm[i]!);
-    y0 = Math.min(y0, lm[i + 1]!); y1 = Math.max(y1, lm[i + 1]!);
+    x0 = Math.min(x0, lm[i]!);
+    x1 = Math.max(x1, lm[i]!);
+    y0 = Math.min(y0, lm[i + 1]!);
+    y1 = Math.max(y1, lm[i + 1]!);
   }
   const hi = FRAME_SIZE - 1 - MARGIN;
   const sx = x0 < MARGIN ? MARGIN - x0 : x1 > hi ? hi - x1 : 0;
@@ -89,7 +100,12 @@ export function generateSyntheticFace(params: SyntheticFaceParams): SyntheticFac
     const r = sc.bgTop[0] + (sc.bgBottom[0] - sc.bgTop[0]) * t;
     const g = sc.bgTop[1] + (sc.bgBottom[1] - sc.bgTop[1]) * t;
     const b = sc.bgTop[2] + (sc.bgBottom[2] - sc.bgTop[2]) * t;
-    for (let x = 0; x < S; x++) { const j = 3 * (y * S + x); rgb[j] = r; rgb[j + 1] = g; rgb[j + 2] = b; }
+    for (let x = 0; x < S; x++) {
+      const j = 3 * (y * S + x);
+      rgb[j] = r;
+      rgb[j + 1] = g;
+      rgb[j + 2] = b;
+    }
   }
   // shoulders
   const chinY = lm[2 * 8 + 1]!;
@@ -100,12 +116,15 @@ export function generateSyntheticFace(params: SyntheticFaceParams): SyntheticFac
   // blur, then lighting gradient × brightness × white balance + noise in one pass (the gradient is
   // linear, so it commutes with the blur)
   gaussianBlur(c, sc.blur);
-  const ca = Math.cos(sc.lightAngle), sa = Math.sin(sc.lightAngle);
+  const ca = Math.cos(sc.lightAngle),
+    sa = Math.sin(sc.lightAngle);
   const half = S / 2;
   // approximately Gaussian noise from the sum of 4 uniform bytes (sd of the sum = 147.8)
   const rng = new Rng(sc.noiseSeed);
   const nk = sc.noise / 147.8;
-  const t0 = sc.tint[0], t1 = sc.tint[1], t2 = sc.tint[2];
+  const t0 = sc.tint[0],
+    t1 = sc.tint[1],
+    t2 = sc.tint[2];
   for (let y = 0; y < S; y++) {
     for (let x = 0; x < S; x++) {
       const k = sc.brightness * (1 - sc.lightStrength * (((x - half) * ca + (y - half) * sa) / half));

@@ -22,7 +22,10 @@ const Y = (p: ArrayLike<number>, i: number) => p[2 * i + 1]!;
 
 function ellipsePts(cx: number, cy: number, rx: number, ry: number, n: number): number[] {
   const o: number[] = [];
-  for (let i = 0; i < n; i++) { const t = (2 * Math.PI * i) / n; o.push(cx + rx * Math.cos(t), cy + ry * Math.sin(t)); }
+  for (let i = 0; i < n; i++) {
+    const t = (2 * Math.PI * i) / n;
+    o.push(cx + rx * Math.cos(t), cy + ry * Math.sin(t));
+  }
   return o;
 }
 
@@ -37,10 +40,14 @@ export function headOutlines(p: ArrayLike<number>, id: IdentityParams): HeadOutl
   // skin: jaw 0..16, then the skull arc from the right temple over the top to the left
   const skin: number[] = [];
   for (let i = 0; i <= 16; i++) skin.push(X(p, i), Y(p, i));
-  for (let k = 1; k < 24; k++) { const t = (Math.PI * k) / 24; skin.push(cx + ax * Math.cos(t), y0 - ay * Math.sin(t)); }
+  for (let k = 1; k < 24; k++) {
+    const t = (Math.PI * k) / 24;
+    skin.push(cx + ax * Math.cos(t), y0 - ay * Math.sin(t));
+  }
 
   const vol = id.hairVolume;
-  const hx = ax + vol, hy = ay + vol;
+  const hx = ax + vol,
+    hy = ay + vol;
   const hairlineY = browY - id.hairline;
   const style = id.hairStyle;
   const curly = style === 'curly';
@@ -62,29 +69,34 @@ export function headOutlines(p: ArrayLike<number>, id: IdentityParams): HeadOutl
     // shaved head: a faint stubble shadow over the scalp down to a receding hairline
     for (let k = 0; k <= 20; k++) {
       const sx = 1 - k / 10;
-      inner.push(cx + sx * (ax - 1), hairlineY - 8 + Math.pow(Math.abs(sx), 2.5) * (y0 - hairlineY + 4));
+      inner.push(cx + sx * (ax - 1), hairlineY - 8 + Math.abs(sx) ** 2.5 * (y0 - hairlineY + 4));
     }
   } else {
-    if (long) { inner.push(X(p, 13) + 1.5, 118); for (let i = 13; i <= 16; i++) inner.push(X(p, i) + 1, Y(p, i)); }
-    else inner.push(X(p, 16) + 0.5, Y(p, 16) - 3);
+    if (long) {
+      inner.push(X(p, 13) + 1.5, 118);
+      for (let i = 13; i <= 16; i++) inner.push(X(p, i) + 1, Y(p, i));
+    } else inner.push(X(p, 16) + 0.5, Y(p, 16) - 3);
     const n = 20;
     for (let k = 0; k <= n; k++) {
       const s = 1 - (2 * k) / n; // 1 (right) … −1 (left)
       const x = cx + s * (ax - 1);
-      let y = hairlineY + Math.pow(Math.abs(s), 3.5) * (y0 - 4 - hairlineY);
+      let y = hairlineY + Math.abs(s) ** 3.5 * (y0 - 4 - hairlineY);
       if (style === 'sidePart') y += id.hairSide * s * 5 - 2;
-      if (style === 'fringe') y += (k % 2 === 0 ? 1.6 : -1.2) + 2 * Math.pow(Math.abs(s), 2);
+      if (style === 'fringe') y += (k % 2 === 0 ? 1.6 : -1.2) + 2 * Math.abs(s) ** 2;
       if (curly) y += bump(k) * 0.8;
       inner.push(x, y);
     }
-    if (long) { for (let i = 0; i <= 3; i++) inner.push(X(p, i) - 1, Y(p, i)); inner.push(X(p, 3) - 1.5, 118); }
-    else inner.push(X(p, 0) - 0.5, Y(p, 0) - 3);
+    if (long) {
+      for (let i = 0; i <= 3; i++) inner.push(X(p, i) - 1, Y(p, i));
+      inner.push(X(p, 3) - 1.5, 118);
+    } else inner.push(X(p, 0) - 0.5, Y(p, 0) - 3);
   }
   return finish(p, id, skin, long ? [cx - hx - 5, 118, ...outer.slice(2, -2), cx + hx + 5, 118] : [], [outer.concat(inner)], cx);
 }
 
 function finish(p: ArrayLike<number>, id: IdentityParams, skin: number[], hairBack: number[], hairFront: number[][], cx: number): HeadOutlines {
-  const ery = 9 * id.earSize, erx = 4.2 * id.earSize;
+  const ery = 9 * id.earSize,
+    erx = 4.2 * id.earSize;
   const earY = (Y(p, 0) + Y(p, 2)) / 2 + 1;
   const earL = ellipsePts(X(p, 1) - erx * 0.55, earY, erx, ery, 18);
   const earR = ellipsePts(X(p, 15) + erx * 0.55, earY, erx, ery, 18);

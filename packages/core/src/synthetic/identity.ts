@@ -51,12 +51,33 @@ export interface IdentityParams {
 }
 
 const SKIN: Rgb[] = [
-  [250, 220, 196], [241, 194, 160], [224, 172, 130], [198, 142, 100], [170, 112, 76], [128, 82, 54], [92, 58, 40],
+  [250, 220, 196],
+  [241, 194, 160],
+  [224, 172, 130],
+  [198, 142, 100],
+  [170, 112, 76],
+  [128, 82, 54],
+  [92, 58, 40],
 ];
 const HAIR: Rgb[] = [
-  [22, 18, 16], [45, 32, 24], [78, 52, 32], [116, 76, 44], [150, 88, 48], [196, 160, 104], [228, 206, 150], [150, 146, 142], [210, 208, 204],
+  [22, 18, 16],
+  [45, 32, 24],
+  [78, 52, 32],
+  [116, 76, 44],
+  [150, 88, 48],
+  [196, 160, 104],
+  [228, 206, 150],
+  [150, 146, 142],
+  [210, 208, 204],
 ];
-const IRIS: Rgb[] = [[60, 36, 22], [96, 62, 34], [120, 96, 50], [84, 112, 70], [70, 110, 160], [110, 126, 140]];
+const IRIS: Rgb[] = [
+  [60, 36, 22],
+  [96, 62, 34],
+  [120, 96, 50],
+  [84, 112, 70],
+  [70, 110, 160],
+  [110, 126, 140],
+];
 const STYLES: HairStyle[] = ['short', 'short', 'fringe', 'sidePart', 'long', 'long', 'curly', 'bald'];
 
 function pick<T>(rng: Rng, a: readonly T[]): T {
@@ -86,7 +107,8 @@ export function sampleIdentity(rng: Rng): IdentityParams {
   const male = rng.float() < 0.5;
   const beardDraw = rng.float();
   const moleDraw = rng.float();
-  const moleX = rng.uniform(-26, 26), moleY = rng.uniform(-12, 22);
+  const moleX = rng.uniform(-26, 26),
+    moleY = rng.uniform(-12, 22);
   const lipBase: Rgb = mix(skin, [172, 62, 74], rng.uniform(0.45, 0.75));
   return {
     faceWidth: rng.uniform(0.86, 1.12),

@@ -8,6 +8,12 @@ export { type Expression, type Pose, canonicalLandmarks, posePoints } from './sh
 export { type OccluderKind, type OccluderSpec, OCCLUDER_KINDS } from './occluders.ts';
 export { type SceneParams, type SyntheticFaceParams, type SyntheticFace, generateSyntheticFace, sampleNuisance } from './face.ts';
 export {
-  type SyntheticDatasetOptions, type SyntheticSample, SYNTHETIC_VERSION, mixSeed, syntheticIdentity, syntheticSampleParams,
-  syntheticSample, syntheticDataset,
+  type SyntheticDatasetOptions,
+  type SyntheticSample,
+  SYNTHETIC_VERSION,
+  mixSeed,
+  syntheticIdentity,
+  syntheticSampleParams,
+  syntheticSample,
+  syntheticDataset,
 } from './dataset.ts';

@@ -32,23 +32,33 @@ export function drawOccluder(c: Canvas, p: ArrayLike<number>, occ: OccluderSpec)
 }
 
 function eyeCentre(p: ArrayLike<number>, a: number): [number, number] {
-  let x = 0, y = 0;
-  for (let i = a; i < a + 6; i++) { x += X(p, i); y += Y(p, i); }
+  let x = 0,
+    y = 0;
+  for (let i = a; i < a + 6; i++) {
+    x += X(p, i);
+    y += Y(p, i);
+  }
   return [x / 6, y / 6];
 }
 
 function drawSunglasses(c: Canvas, p: ArrayLike<number>, o: OccluderSpec): void {
-  const [lx, ly] = eyeCentre(p, 36), [rx, ry] = eyeCentre(p, 42);
+  const [lx, ly] = eyeCentre(p, 36),
+    [rx, ry] = eyeCentre(p, 42);
   const ang = Math.atan2(ry - ly, rx - lx);
   const d = Math.hypot(rx - lx, ry - ly);
-  const w = d * (0.36 + 0.06 * o.variant), h = d * (0.26 + 0.08 * o.variant);
+  const w = d * (0.36 + 0.06 * o.variant),
+    h = d * (0.26 + 0.08 * o.variant);
   const frame = shade(o.color2, 0.5);
-  for (const [cx, cy] of [[lx, ly + 0.8], [rx, ry + 0.8]] as const) {
+  for (const [cx, cy] of [
+    [lx, ly + 0.8],
+    [rx, ry + 0.8],
+  ] as const) {
     fillPolygon(c, ellipse(cx, cy, w + 1.2, h + 1.2, ang, 28), frame);
     fillPolygon(c, ellipse(cx, cy, w, h, ang, 28), o.color);
     fillPolygon(c, ellipse(cx - w * 0.35, cy - h * 0.4, w * 0.35, h * 0.18, ang - 0.4, 14), [255, 255, 255], 0.18);
   }
-  const ca = Math.cos(ang), sa = Math.sin(ang);
+  const ca = Math.cos(ang),
+    sa = Math.sin(ang);
   // bridge and arms towards the ears
   const bridge = spline([lx + ca * w, ly + sa * w - 1, (lx + rx) / 2, (ly + ry) / 2 - 2, rx - ca * w, ry - sa * w - 1], false, 3);
   fillPolygon(c, strokePolygon(bridge, 1.6), frame);
@@ -66,27 +76,35 @@ function drawMask(c: Canvas, p: ArrayLike<number>, o: OccluderSpec): void {
   }
   const poly = spline([...top, ...jaw], true, 2);
   const b = coverPolygon(c, poly, c.clip);
-  fillPolygon(c, poly, (x, y, out) => {
+  fillPolygon(c, poly, (_x, y, out) => {
     const k = 1 - 0.12 * Math.abs(Math.sin((y - Y(p, 29)) * 0.55));
-    out[0] = o.color[0] * k; out[1] = o.color[1] * k; out[2] = o.color[2] * k;
+    out[0] = o.color[0] * k;
+    out[1] = o.color[1] * k;
+    out[2] = o.color[2] * k;
   });
   // pleats
   for (const t of [0.35, 0.55, 0.75]) {
     const y = Y(p, 29) + (Y(p, 8) - Y(p, 29)) * t;
-    const xl = X(p, 3) + 3, xr = X(p, 13) - 3;
+    const xl = X(p, 3) + 3,
+      xr = X(p, 13) - 3;
     fillPolygon(c, strokePolygon([xl, y + 1, (xl + xr) / 2, y, xr, y + 1], 0.8), shade(o.color, 0.75), 0.6, true);
   }
   clearBox(c, b, c.clip);
   // straps to the ears
-  for (const [a, b] of [[1, 0], [15, 16]] as const) {
+  for (const [a, b] of [
+    [1, 0],
+    [15, 16],
+  ] as const) {
     fillPolygon(c, strokePolygon([X(p, a), Y(p, a) + 1, X(p, b) + (a === 1 ? -3 : 3), Y(p, b) - 3], 1.4), shade(o.color, 0.9));
   }
 }
 
 function drawHat(c: Canvas, p: ArrayLike<number>, o: OccluderSpec): void {
   const ang = Math.atan2(Y(p, 16) - Y(p, 0), X(p, 16) - X(p, 0));
-  const ca = Math.cos(ang), sa = Math.sin(ang);
-  const cx = (X(p, 0) + X(p, 16)) / 2, browY = (Y(p, 19) + Y(p, 24)) / 2;
+  const ca = Math.cos(ang),
+    sa = Math.sin(ang);
+  const cx = (X(p, 0) + X(p, 16)) / 2,
+    browY = (Y(p, 19) + Y(p, 24)) / 2;
   const half = (X(p, 16) - X(p, 0)) / 2;
   const gap = 6 + 6 * o.variant; // brim height above the brows
   const by = browY - gap;
@@ -94,14 +112,33 @@ function drawHat(c: Canvas, p: ArrayLike<number>, o: OccluderSpec): void {
   const rot = (u: number, v: number): [number, number] => [bx + ca * u - sa * v, by + sa * u + ca * v];
   // crown: from the brim up beyond the top of the image
   const crown: number[] = [];
-  for (const [u, v] of [[-half - 2, 0], [-half + 1, -30], [-half * 0.6, -60], [half * 0.6, -60], [half - 1, -30], [half + 2, 0], [0, 2.5]] as const) crown.push(...rot(u, v));
-  fillPolygon(c, spline(crown, true, 3), (x, y, out) => {
+  for (const [u, v] of [
+    [-half - 2, 0],
+    [-half + 1, -30],
+    [-half * 0.6, -60],
+    [half * 0.6, -60],
+    [half - 1, -30],
+    [half + 2, 0],
+    [0, 2.5],
+  ] as const)
+    crown.push(...rot(u, v));
+  fillPolygon(c, spline(crown, true, 3), (_x, y, out) => {
     const k = 0.8 + 0.25 * Math.max(0, Math.min(1, (y - by + 40) / 40));
-    out[0] = o.color[0] * k; out[1] = o.color[1] * k; out[2] = o.color[2] * k;
+    out[0] = o.color[0] * k;
+    out[1] = o.color[1] * k;
+    out[2] = o.color[2] * k;
   });
   // band and brim
   const band: number[] = [];
-  for (const [u, v] of [[-half - 1.5, -1], [0, 1.5], [half + 1.5, -1], [half + 1, -6], [0, -3.5], [-half - 1, -6]] as const) band.push(...rot(u, v));
+  for (const [u, v] of [
+    [-half - 1.5, -1],
+    [0, 1.5],
+    [half + 1.5, -1],
+    [half + 1, -6],
+    [0, -3.5],
+    [-half - 1, -6],
+  ] as const)
+    band.push(...rot(u, v));
   fillPolygon(c, spline(band, true, 3), o.color2);
   const brimW = half + 6 + 10 * o.variant;
   const brim: number[] = [];

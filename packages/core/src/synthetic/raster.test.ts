@@ -35,7 +35,9 @@ describe('raster', () => {
     c.rgb.fill(100);
     fillPolygon(c, [-0.5, -0.5, 3.5, -0.5, 3.5, 3.5, -0.5, 3.5], [200, 0, 300], 0.5);
     expect(Array.from(c.rgb.subarray(0, 3))).toEqual([150, 50, 200]);
-    c.rgb[0] = -3; c.rgb[1] = 255.6; c.rgb[2] = 12.5;
+    c.rgb[0] = -3;
+    c.rgb[1] = 255.6;
+    c.rgb[2] = 12.5;
     expect(Array.from(toBytes(c).subarray(0, 3))).toEqual([0, 255, 12]);
     expect(sum(c.cov)).toBe(0); // paint clears the coverage it used
   });

@@ -43,10 +43,15 @@ const xsScratch = new Float64Array(512);
  */
 export function coverPolygon(c: Canvas, pts: ArrayLike<number>, target: Float32Array = c.cov): Box {
   const n = pts.length >> 1;
-  const W = c.width, H = c.height;
-  let minY = Infinity, maxY = -Infinity, minX = Infinity, maxX = -Infinity;
+  const W = c.width,
+    H = c.height;
+  let minY = Infinity,
+    maxY = -Infinity,
+    minX = Infinity,
+    maxX = -Infinity;
   for (let i = 0; i < n; i++) {
-    const x = pts[2 * i]! + 0.5, y = pts[2 * i + 1]! + 0.5;
+    const x = pts[2 * i]! + 0.5,
+      y = pts[2 * i + 1]! + 0.5;
     if (y < minY) minY = y;
     if (y > maxY) maxY = y;
     if (x < minX) minX = x;
@@ -62,10 +67,12 @@ export function coverPolygon(c: Canvas, pts: ArrayLike<number>, target: Float32A
       const ys = row + (s + 0.5) * w;
       if (ys < minY || ys > maxY) continue;
       let k = 0;
-      let px = pts[2 * n - 2]! + 0.5, py = pts[2 * n - 1]! + 0.5;
+      let px = pts[2 * n - 2]! + 0.5,
+        py = pts[2 * n - 1]! + 0.5;
       for (let i = 0; i < n; i++) {
-        const qx = pts[2 * i]! + 0.5, qy = pts[2 * i + 1]! + 0.5;
-        if ((py <= ys) !== (qy <= ys)) xs[k++] = px + ((ys - py) * (qx - px)) / (qy - py);
+        const qx = pts[2 * i]! + 0.5,
+          qy = pts[2 * i + 1]! + 0.5;
+        if (py <= ys !== qy <= ys) xs[k++] = px + ((ys - py) * (qx - px)) / (qy - py);
         px = qx;
         py = qy;
       }
@@ -73,14 +80,22 @@ export function coverPolygon(c: Canvas, pts: ArrayLike<number>, target: Float32A
       for (let i = 1; i < k; i++) {
         const v = xs[i]!;
         let j = i - 1;
-        while (j >= 0 && xs[j]! > v) { xs[j + 1] = xs[j]!; j--; }
+        while (j >= 0 && xs[j]! > v) {
+          xs[j + 1] = xs[j]!;
+          j--;
+        }
         xs[j + 1] = v;
       }
       for (let i = 0; i + 1 < k; i += 2) {
-        const a = Math.max(0, xs[i]!), b = Math.min(W, xs[i + 1]!);
+        const a = Math.max(0, xs[i]!),
+          b = Math.min(W, xs[i + 1]!);
         if (b <= a) continue;
-        const ia = Math.floor(a), ib = Math.floor(b);
-        if (ia === ib) { target[base + ia]! += (b - a) * w; continue; }
+        const ia = Math.floor(a),
+          ib = Math.floor(b);
+        if (ia === ib) {
+          target[base + ia]! += (b - a) * w;
+          continue;
+        }
         target[base + ia]! += (ia + 1 - a) * w;
         for (let p = ia + 1; p < ib; p++) target[base + p]! += w;
         if (ib < W) target[base + ib]! += (b - ib) * w;
@@ -107,7 +122,9 @@ const shadeOut = new Float32Array(3);
 export function paint(c: Canvas, b: Box, color: Rgb | Shader, opacity = 1, useClip = false): void {
   const { width: W, rgb, cov, clip } = c;
   const fn = typeof color === 'function' ? color : null;
-  let r = 0, g = 0, bl = 0;
+  let r = 0,
+    g = 0,
+    bl = 0;
   if (!fn) [r, g, bl] = color as Rgb;
   for (let y = b.y0; y <= b.y1; y++) {
     for (let x = b.x0; x <= b.x1; x++) {
@@ -119,7 +136,12 @@ export function paint(c: Canvas, b: Box, color: Rgb | Shader, opacity = 1, useCl
       a *= opacity;
       if (useClip) a *= clip[i]!;
       if (a <= 0) continue;
-      if (fn) { fn(x, y, shadeOut); r = shadeOut[0]!; g = shadeOut[1]!; bl = shadeOut[2]!; }
+      if (fn) {
+        fn(x, y, shadeOut);
+        r = shadeOut[0]!;
+        g = shadeOut[1]!;
+        bl = shadeOut[2]!;
+      }
       const j = 3 * i;
       rgb[j] = rgb[j]! + (r - rgb[j]!) * a;
       rgb[j + 1] = rgb[j + 1]! + (g - rgb[j + 1]!) * a;
@@ -137,10 +159,12 @@ export function fillPolygon(c: Canvas, pts: ArrayLike<number>, color: Rgb | Shad
 /** Polygon approximating an ellipse centred (cx, cy) with semi-axes (rx, ry) rotated by `angle`. */
 export function ellipse(cx: number, cy: number, rx: number, ry: number, angle = 0, segments = 28): Float64Array {
   const out = new Float64Array(2 * segments);
-  const ca = Math.cos(angle), sa = Math.sin(angle);
+  const ca = Math.cos(angle),
+    sa = Math.sin(angle);
   for (let i = 0; i < segments; i++) {
     const t = (2 * Math.PI * i) / segments;
-    const u = rx * Math.cos(t), v = ry * Math.sin(t);
+    const u = rx * Math.cos(t),
+      v = ry * Math.sin(t);
     out[2 * i] = cx + ca * u - sa * v;
     out[2 * i + 1] = cy + sa * u + ca * v;
   }
@@ -162,15 +186,23 @@ export function spline(pts: ArrayLike<number>, closed: boolean, per = 4): Float6
   let o = 0;
   for (let s = 0; s < segs; s++) {
     for (let q = 0; q < per; q++) {
-      const t = q / per, t2 = t * t, t3 = t2 * t;
+      const t = q / per,
+        t2 = t * t,
+        t3 = t2 * t;
       for (let k = 0; k < 2; k++) {
-        const p0 = P(s - 1, k), p1 = P(s, k), p2 = P(s + 1, k), p3 = P(s + 2, k);
+        const p0 = P(s - 1, k),
+          p1 = P(s, k),
+          p2 = P(s + 1, k),
+          p3 = P(s + 2, k);
         out[o + k] = 0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t3);
       }
       o += 2;
     }
   }
-  if (!closed) { out[o] = pts[2 * n - 2]!; out[o + 1] = pts[2 * n - 1]!; }
+  if (!closed) {
+    out[o] = pts[2 * n - 2]!;
+    out[o + 1] = pts[2 * n - 1]!;
+  }
   return out;
 }
 
@@ -182,10 +214,13 @@ export function strokePolygon(pts: ArrayLike<number>, widths: number | ArrayLike
   const n = pts.length >> 1;
   const out = new Float64Array(4 * n);
   for (let i = 0; i < n; i++) {
-    const a = Math.max(0, i - 1), b = Math.min(n - 1, i + 1);
-    let dx = pts[2 * b]! - pts[2 * a]!, dy = pts[2 * b + 1]! - pts[2 * a + 1]!;
+    const a = Math.max(0, i - 1),
+      b = Math.min(n - 1, i + 1);
+    let dx = pts[2 * b]! - pts[2 * a]!,
+      dy = pts[2 * b + 1]! - pts[2 * a + 1]!;
     const len = Math.hypot(dx, dy) || 1;
-    dx /= len; dy /= len;
+    dx /= len;
+    dy /= len;
     const h = (typeof widths === 'number' ? widths : widths[i]!) / 2;
     out[2 * i] = pts[2 * i]! - dy * h;
     out[2 * i + 1] = pts[2 * i + 1]! + dx * h;
@@ -215,17 +250,25 @@ function blurLine(a: Float32Array, start: number, stride: number, n: number, k: 
   for (let i = -r; i < n + r; i++) {
     const j = start + stride * (i < 0 ? 0 : i >= n ? n - 1 : i);
     const o = 3 * (i + r);
-    line[o] = a[j]!; line[o + 1] = a[j + 1]!; line[o + 2] = a[j + 2]!;
+    line[o] = a[j]!;
+    line[o + 1] = a[j + 1]!;
+    line[o + 2] = a[j + 2]!;
   }
   const kl = k.length;
   for (let i = 0; i < n; i++) {
-    let s0 = 0, s1 = 0, s2 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0;
     for (let t = 0, o = 3 * i; t < kl; t++, o += 3) {
       const w = k[t]!;
-      s0 += w * line[o]!; s1 += w * line[o + 1]!; s2 += w * line[o + 2]!;
+      s0 += w * line[o]!;
+      s1 += w * line[o + 1]!;
+      s2 += w * line[o + 2]!;
     }
     const j = start + stride * i;
-    a[j] = s0; a[j + 1] = s1; a[j + 2] = s2;
+    a[j] = s0;
+    a[j + 1] = s1;
+    a[j + 2] = s2;
   }
 }
 

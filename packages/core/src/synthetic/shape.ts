@@ -40,15 +40,21 @@ const BROW_R = [22, 23, 24, 25, 26];
 const BUMP: Record<number, number> = { 27: 3, 28: 6, 29: 9, 30: 13, 31: 6, 32: 8, 33: 10, 34: 8, 35: 6, 48: 1, 51: 4, 54: 1, 57: 3, 62: 4, 66: 3 };
 
 function centroid(p: Float64Array, idx: number[]): [number, number] {
-  let x = 0, y = 0;
-  for (const i of idx) { x += p[2 * i]!; y += p[2 * i + 1]!; }
+  let x = 0,
+    y = 0;
+  for (const i of idx) {
+    x += p[2 * i]!;
+    y += p[2 * i + 1]!;
+  }
   return [x / idx.length, y / idx.length];
 }
 
 function rotateAbout(p: Float64Array, idx: number[], cx: number, cy: number, ang: number, sx = 1, sy = 1): void {
-  const c = Math.cos(ang), s = Math.sin(ang);
+  const c = Math.cos(ang),
+    s = Math.sin(ang);
   for (const i of idx) {
-    const u = (p[2 * i]! - cx) * sx, v = (p[2 * i + 1]! - cy) * sy;
+    const u = (p[2 * i]! - cx) * sx,
+      v = (p[2 * i + 1]! - cy) * sy;
     p[2 * i] = cx + c * u - s * v;
     p[2 * i + 1] = cy + s * u + c * v;
   }
@@ -71,19 +77,37 @@ export function canonicalLandmarks(id: IdentityParams, ex: Expression): Float64A
     p[2 * i] = FACE_CX + (p[2 * i]! - FACE_CX) * (1 - 0.16 * id.jawShape * w);
   }
   // eyes: size, tilt, spacing, height
-  for (const [eye, side] of [[EYE_L, -1], [EYE_R, 1]] as const) {
+  for (const [eye, side] of [
+    [EYE_L, -1],
+    [EYE_R, 1],
+  ] as const) {
     const [cx, cy] = centroid(p, eye);
     rotateAbout(p, eye, cx, cy, side * -id.eyeTilt, id.eyeSize, id.eyeSize);
-    for (const i of eye) { p[2 * i] = p[2 * i]! + (side * id.eyeSpacing) / 2; p[2 * i + 1] = p[2 * i + 1]! + id.eyeHeight; }
+    for (const i of eye) {
+      p[2 * i] = p[2 * i]! + (side * id.eyeSpacing) / 2;
+      p[2 * i + 1] = p[2 * i + 1]! + id.eyeHeight;
+    }
     // blink: upper lid (37, 38 / 43, 44) moves towards the lower lid (41, 40 / 47, 46)
-    const pairs = side < 0 ? [[37, 41], [38, 40]] : [[43, 47], [44, 46]];
+    const pairs =
+      side < 0
+        ? [
+            [37, 41],
+            [38, 40],
+          ]
+        : [
+            [43, 47],
+            [44, 46],
+          ];
     for (const [u, l] of pairs) {
       const b = ex.blink * 0.92;
       p[2 * u! + 1] = p[2 * u! + 1]! + (p[2 * l! + 1]! - p[2 * u! + 1]!) * b;
     }
   }
   // brows: height, angle (about the inner end), arch, raise
-  for (const [brow, side] of [[BROW_L, -1], [BROW_R, 1]] as const) {
+  for (const [brow, side] of [
+    [BROW_L, -1],
+    [BROW_R, 1],
+  ] as const) {
     const inner = side < 0 ? 21 : 22;
     rotateAbout(p, brow, p[2 * inner]!, p[2 * inner + 1]!, side * id.browAngle);
     for (const i of brow) {
@@ -109,7 +133,12 @@ export function canonicalLandmarks(id: IdentityParams, ex: Expression): Float64A
   for (let i = 49; i <= 53; i++) p[2 * i + 1] = lineY + (p[2 * i + 1]! - lineY) * id.lipThickness;
   for (let i = 55; i <= 59; i++) p[2 * i + 1] = lineY + (p[2 * i + 1]! - lineY) * id.lipThickness;
   // smile: corners up and out
-  for (const [i, side] of [[48, -1], [54, 1], [60, -1], [64, 1]] as const) {
+  for (const [i, side] of [
+    [48, -1],
+    [54, 1],
+    [60, -1],
+    [64, 1],
+  ] as const) {
     p[2 * i] = p[2 * i]! + side * 2 * ex.smile;
     p[2 * i + 1] = p[2 * i + 1]! - 3 * ex.smile;
   }
@@ -125,7 +154,7 @@ export function canonicalLandmarks(id: IdentityParams, ex: Expression): Float64A
 export function depthAt(x: number, faceWidth: number, landmark = -1): number {
   const u = (x - FACE_CX) / (40 * faceWidth);
   const z = HEAD_DEPTH * Math.sqrt(Math.max(0, 1 - u * u));
-  return z + (landmark >= 0 ? BUMP[landmark] ?? 0 : 0);
+  return z + (landmark >= 0 ? (BUMP[landmark] ?? 0) : 0);
 }
 
 /**
@@ -135,10 +164,13 @@ export function depthAt(x: number, faceWidth: number, landmark = -1): number {
  */
 export function posePoints(pts: ArrayLike<number>, pose: Pose, faceWidth: number, landmarkIds = false): Float64Array {
   const out = new Float64Array(pts.length);
-  const cy = Math.cos(pose.yaw), sy = Math.sin(pose.yaw);
-  const cr = Math.cos(pose.roll), sr = Math.sin(pose.roll);
+  const cy = Math.cos(pose.yaw),
+    sy = Math.sin(pose.yaw);
+  const cr = Math.cos(pose.roll),
+    sr = Math.sin(pose.roll);
   for (let i = 0; i + 1 < pts.length; i += 2) {
-    const x = pts[i]!, y = pts[i + 1]!;
+    const x = pts[i]!,
+      y = pts[i + 1]!;
     const z = depthAt(x, faceWidth, landmarkIds ? i >> 1 : -1) - HEAD_DEPTH;
     const x1 = (x - FACE_CX) * cy + z * sy;
     const y1 = y - FACE_CY;

@@ -121,18 +121,28 @@ describe('synthetic set: landmarks and labels', () => {
   });
 });
 
-interface Box { x0: number; y0: number; x1: number; y1: number }
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 
 function box(l: Float32Array, idx: number[], margin: number): Box {
-  const xs = idx.map((i) => X(l, i)), ys = idx.map((i) => Y(l, i));
+  const xs = idx.map((i) => X(l, i)),
+    ys = idx.map((i) => Y(l, i));
   return { x0: Math.min(...xs) - margin, x1: Math.max(...xs) + margin, y0: Math.min(...ys) - margin, y1: Math.max(...ys) + margin };
 }
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array, r: Box): number {
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (let y = Math.max(0, Math.ceil(r.y0)); y <= Math.min(S - 1, Math.floor(r.y1)); y++) {
     for (let x = Math.max(0, Math.ceil(r.x0)); x <= Math.min(S - 1, Math.floor(r.x1)); x++) {
-      for (let c = 0; c < 3; c++) { s += Math.abs(a[3 * (y * S + x) + c]! - b[3 * (y * S + x) + c]!); n++; }
+      for (let c = 0; c < 3; c++) {
+        s += Math.abs(a[3 * (y * S + x) + c]! - b[3 * (y * S + x) + c]!);
+        n++;
+      }
     }
   }
   return n ? s / n : 0;

@@ -17,9 +17,27 @@ const commands = new Map<string, () => Promise<Command>>([
   ['ijba', async () => command(IJBA_CLI, ijbaCommand)],
   ['pairs', async () => command(PAIRS_CLI, pairsCommand)],
   ['ijbc', async () => command(IJBC_CLI, ijbcCommand)],
-  ['occlusion', async () => { const m = await import('./model-commands.ts'); return command(m.OCCLUSION_CLI, m.occlusionCommand); }],
-  ['peaks', async () => { const m = await import('./model-commands.ts'); return command(m.PEAKS_CLI, m.peaksCommand); }],
-  ['synthetic', async () => { const m = await import('./model-commands.ts'); return command(m.SYNTHETIC_CLI, m.syntheticCommand); }],
+  [
+    'occlusion',
+    async () => {
+      const m = await import('./model-commands.ts');
+      return command(m.OCCLUSION_CLI, m.occlusionCommand);
+    },
+  ],
+  [
+    'peaks',
+    async () => {
+      const m = await import('./model-commands.ts');
+      return command(m.PEAKS_CLI, m.peaksCommand);
+    },
+  ],
+  [
+    'synthetic',
+    async () => {
+      const m = await import('./model-commands.ts');
+      return command(m.SYNTHETIC_CLI, m.syntheticCommand);
+    },
+  ],
 ]);
 
 export const HELP = `interpret-fr-eval <command> [options]   (each command has --help; --debug prints stack traces)
@@ -31,6 +49,7 @@ export const HELP = `interpret-fr-eval <command> [options]   (each command has -
   peaks       per-filter average peak locations, spreads and d from response maps (+ figure)
   synthetic   the main job's evaluation on the built-in synthetic set (pairs, occlusion, peaks)
 
+Commands that load a model check its integrity seal (--no-verify skips it).
 Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted.
 `;
 

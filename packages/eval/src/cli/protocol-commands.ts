@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
 import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
-import { evaluateIjba, type IjbaSubset } from '../protocols/ijba.ts';
+import { evaluateIjba, evaluateIjbaAsync, type IjbaSubset } from '../protocols/ijba.ts';
+import { nativeGemm } from '../scores/native-gemm.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
@@ -21,7 +22,7 @@ import { TEMPLATE_SCORES } from '../scores/template-scores.ts';
 import { choiceOption, defineCli, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
 import { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from '@interpret-fr/core/node';
-import { EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
+import { ALIGN_DETECT_DESCRIPTION, createDetectAligner, EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
 
 const OUT = { out: { type: 'string', arg: 'DIR', description: 'report folder (required)' } } as const;
 
@@ -29,16 +30,28 @@ const OUT = { out: { type: 'string', arg: 'DIR', description: 'report folder (re
 export const IJBA_CLI = defineCli({
   name: 'interpret-fr-eval ijba',
   summary: 'IJB-A 1:1 + 1:N over 10 splits (precomputed .npy features or a model + images)',
-  usage: "--protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir> [options]",
+  usage:
+    "--protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir> [options]",
   options: {
     protocol: { type: 'string', arg: 'DIR', description: "split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat (required)" },
     ...FEATURE_OPTIONS,
     ...EXTRACT_OPTIONS,
-    align: { type: 'string', arg: 'NAME', description: 'ijba-similarity | pass-through: alignment when extracting (default ijba-similarity)' },
+    align: {
+      type: 'string',
+      arg: 'NAME',
+      description:
+        'ijba-similarity | detect | pass-through: alignment when extracting (default ijba-similarity;\ndetect: face-api detector + 68 landmarks onto the template, the face overlapping the metadata box)',
+    },
     ...OUT,
     score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')}: template score (default set-min-mean)` },
     subset: { type: 'string', arg: 'NAME', description: 'all | natural-occlusion: images kept (default all)' },
     splits: { type: 'string', arg: '1,2,…', description: 'splits to evaluate, each once (default 1..10)' },
+    gemm: {
+      type: 'string',
+      arg: 'NAME',
+      description:
+        "native | wasm: dot-product kernel: onnxruntime-node's MLAS (default; wasm SIMD when the binding cannot load) or the wasm SIMD kernel; the metrics are identical to the bit",
+    },
     ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
@@ -52,27 +65,46 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'set-min-mean');
   const subset: IjbaSubset = choiceOption(v.subset, 'subset', ['all', 'natural-occlusion'], 'all');
   const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const gemmName = choiceOption(v.gemm, 'gemm', ['native', 'wasm'], 'native');
   const splits = await readIjbaProtocol(protocol, splitList);
-  const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'pass-through'], 'ijba-similarity') : 'precomputed features';
+  const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'detect', 'pass-through'], 'ijba-similarity') : 'precomputed features';
+  const detectCounts: Record<string, number> = {};
+  const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
   // One row of metadata per sighting, for extraction.
   const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
   const allowOutside = v['allow-outside-root'] === true;
-  for (const s of splits) for (const m of [s.verifyMetadata, s.probe, s.gallery]) for (let r = 0; r < m.n; r++) {
-    const id = String(m.sightingId[r]);
-    const where = `${m.file}:${m.line[r]}`;
-    // Checked on every row (not only the one extracted): a FILE that leaves the root is a broken protocol.
-    if (!allowOutside && !staysUnderRoot(m.filename[r]!)) throw new PathOutsideRootError(`${where} (FILE)`, m.filename[r]!, v.images ?? '--images');
-    if (!rows.has(id)) {
-      rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
-    }
-  }
-  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...rows.keys()], (mdl) => async (id) => {
-    const row = rows.get(id)!;
-    const px = await decodeImageFile(resolveUnderRoot(v.images!, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
-    return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
-  });
-  const { summary, perSplit } = evaluateIjba(splits, table, { score, subset });
-  const rctx = { alignment: align, model, data: await checksums({ ...data, protocol }) };
+  for (const s of splits)
+    for (const m of [s.verifyMetadata, s.probe, s.gallery])
+      for (let r = 0; r < m.n; r++) {
+        const id = String(m.sightingId[r]);
+        const where = `${m.file}:${m.line[r]}`;
+        // Checked on every row (not only the one extracted): a FILE that leaves the root is a broken protocol.
+        if (!allowOutside && !staysUnderRoot(m.filename[r]!)) throw new PathOutsideRootError(`${where} (FILE)`, m.filename[r]!, v.images ?? '--images');
+        if (!rows.has(id)) {
+          rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
+        }
+      }
+  const { table, model, data, skippedImages } = await featuresFrom(
+    v,
+    ctx,
+    out,
+    async () => [...rows.keys()],
+    (mdl) => async (id) => {
+      const row = rows.get(id)!;
+      const px = await decodeImageFile(resolveUnderRoot(v.images!, row.file, { where: `${row.where} (FILE)`, allowOutsideRoot: allowOutside }));
+      if (detect) return detect(px, `${row.where} (FILE ${row.file})`, row.bbox);
+      return align === 'pass-through' ? px : alignIjba(px, row.bbox, row.lm, mdl.inputSize);
+    },
+    { cacheTag: align === 'detect' ? 'detect' : undefined },
+  );
+  const gemm = gemmName === 'native' ? await nativeGemm() : null;
+  const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
+  const rctx = {
+    alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
+    model,
+    data: await checksums({ ...data, protocol }),
+    skippedImages,
+  };
   const files = await writeReport(out, ijbaReport(summary, perSplit, rctx), ijbaMarkdown(summary, rctx), ijbaFigures(perSplit));
   ctx.io.stdout.write(`${ijbaMarkdown(summary, rctx)}\nwrote ${files.join(', ')}\n`);
   return 0;
@@ -88,7 +120,17 @@ export const PAIRS_CLI = defineCli({
     ...FEATURE_OPTIONS,
     ...EXTRACT_OPTIONS,
     ...OUT,
-    format: { type: 'string', arg: 'NAME', description: "lfw | list: pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic\n'path1 path2 label [fold]' list (default: lfw when the first line is a header)" },
+    format: {
+      type: 'string',
+      arg: 'NAME',
+      description: "lfw | list: pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic\n'path1 path2 label [fold]' list (default: lfw when the first line is a header)",
+    },
+    align: {
+      type: 'string',
+      arg: 'NAME',
+      description:
+        'pass-through | detect: alignment when extracting (default pass-through: images are aligned crops;\ndetect: face-api detector + 68 landmarks onto the template, centre 96 of the 110 crop)',
+    },
     ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `ids are image paths relative to the data root (Name/Name_0001.jpg); --images <root> is that root.
@@ -104,12 +146,35 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
   const pairs = fmt === 'lfw' ? parseLfwPairs(text, pairsPath) : parsePairList(text, pairsPath);
   const allowOutside = v['allow-outside-root'] === true;
   const whereOf = new Map<string, string>();
-  pairs.a.forEach((id, k) => { if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`); });
-  pairs.b.forEach((id, k) => { if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`); });
+  pairs.a.forEach((id, k) => {
+    if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`);
+  });
+  pairs.b.forEach((id, k) => {
+    if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`);
+  });
   if (!allowOutside) for (const [id, where] of whereOf) if (!staysUnderRoot(id)) throw new PathOutsideRootError(where, id, v.images ?? '--images');
-  const { table, model, data } = await featuresFrom(v, ctx, out, async () => [...whereOf.keys()], () => (id) => decodeImageFile(resolveUnderRoot(v.images!, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside })));
+  const align = v.model !== undefined ? choiceOption(v.align, 'align', ['pass-through', 'detect'], 'pass-through') : 'precomputed features';
+  const detectCounts: Record<string, number> = {};
+  const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
+  const { table, model, data, skippedImages } = await featuresFrom(
+    v,
+    ctx,
+    out,
+    async () => [...whereOf.keys()],
+    () => async (id) => {
+      const px = await decodeImageFile(resolveUnderRoot(v.images!, id, { where: whereOf.get(id)!, allowOutsideRoot: allowOutside }));
+      return detect ? detect(px, `${whereOf.get(id)!} (${id})`) : px;
+    },
+    { cacheTag: detect ? 'detect' : undefined },
+  );
   const r = evaluatePairs(pairs, table);
-  const rctx = { protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list', alignment: v.model !== undefined ? 'pass-through' : 'precomputed features', model, data: await checksums({ ...data, pairs: pairsPath }) };
+  const rctx = {
+    protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list',
+    alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
+    model,
+    data: await checksums({ ...data, pairs: pairsPath }),
+    skippedImages,
+  };
   const roc = lineChartSvg([{ name: rctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });
   const files = await writeReport(out, pairsReport(r, rctx), pairsMarkdown(r, rctx), { 'roc.svg': roc });
   ctx.io.stdout.write(`${pairsMarkdown(r, rctx)}\nwrote ${files.join(', ')}\n`);
@@ -143,8 +208,23 @@ export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.optio
   const pairPath = join(meta, `${prefix}_template_pair_label.txt`);
   const tid = parseFaceTidMid(new Uint8Array(await readFile(tidPath)), tidPath);
   if (v.features === undefined) throw usageError('--features <file.npy> --ids <ids.txt> are required (ijbc reads precomputed features only)');
-  const { table, data } = await featuresFrom(v, ctx, out, async () => [], () => () => { throw usageError('ijbc reads precomputed features only'); });
-  const json: Record<string, unknown> = { protocol: `${prefix}`, score, alignment: 'precomputed features', model: null, data: await checksums({ ...data, meta }), definitions: DEFINITIONS };
+  const { table, data } = await featuresFrom(
+    v,
+    ctx,
+    out,
+    async () => [],
+    () => () => {
+      throw usageError('ijbc reads precomputed features only');
+    },
+  );
+  const json: Record<string, unknown> = {
+    protocol: `${prefix}`,
+    score,
+    alignment: 'precomputed features',
+    model: null,
+    data: await checksums({ ...data, meta }),
+    definitions: DEFINITIONS,
+  };
   const md: string[] = [`# ${prefix.toUpperCase()} (${score})`, ''];
   const figures: Record<string, string> = {};
   if (existsSync(pairPath)) {
@@ -152,14 +232,55 @@ export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.optio
     const r = evaluateIjbc11(tid, pairs, table, { score });
     const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};
     for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, matlab: t.matlab.tar, interpolated: t.interpolated };
-    Object.assign(json, { verify, auc: r.metrics.auc, eer: r.metrics.eer, counts: { pairs: r.pairs, skippedPairs: r.skippedPairs, templates: r.templates, emptyTemplates: r.emptyTemplates, imagesWithoutFeature: r.imagesWithoutFeature, genuine: r.metrics.nGenuine, impostor: r.metrics.nImpostor } });
-    md.push('## 1:1', '', `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`, '', '| FAR | TAR matlab (%) | TAR nearest, tie-grouped (%) | TAR interpolated (%) |', '|---|---|---|---|',
-      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.matlab.tar).toFixed(2)} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`), '', `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`, '');
-    figures['roc.svg'] = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], { title: `${prefix.toUpperCase()} 1:1 ROC`, xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-6, xMax: 1 });
+    Object.assign(json, {
+      verify,
+      auc: r.metrics.auc,
+      eer: r.metrics.eer,
+      counts: {
+        pairs: r.pairs,
+        skippedPairs: r.skippedPairs,
+        templates: r.templates,
+        emptyTemplates: r.emptyTemplates,
+        imagesWithoutFeature: r.imagesWithoutFeature,
+        genuine: r.metrics.nGenuine,
+        impostor: r.metrics.nImpostor,
+      },
+    });
+    md.push(
+      '## 1:1',
+      '',
+      `pairs ${r.pairs} (skipped ${r.skippedPairs}), templates ${r.templates} (empty ${r.emptyTemplates})`,
+      '',
+      '| FAR | TAR matlab (%) | TAR nearest, tie-grouped (%) | TAR interpolated (%) |',
+      '|---|---|---|---|',
+      ...r.metrics.tarAtFar.map((t) => `| ${t.target} | ${(100 * t.matlab.tar).toFixed(2)} | ${(100 * t.nearest.tar).toFixed(2)} | ${(100 * t.interpolated).toFixed(2)} |`),
+      '',
+      `AUC ${(100 * r.metrics.auc).toFixed(2)} %, EER ${(100 * r.metrics.eer).toFixed(2)} %`,
+      '',
+    );
+    figures['roc.svg'] = lineChartSvg([{ name: prefix, x: r.metrics.curve.far, y: r.metrics.curve.tar }], {
+      title: `${prefix.toUpperCase()} 1:1 ROC`,
+      xLabel: 'FAR',
+      yLabel: 'TAR',
+      xLog: true,
+      xMin: 1e-6,
+      xMax: 1,
+    });
   } else if (!v.search) throw new InterpretFrError('not found and --search not given: nothing to evaluate', { code: 'usage', file: pairPath });
   if (v.search) {
-    const rd = async (n: string) => { const p = join(meta, `${prefix}_1N_${n}.csv`); return parseTemplateCsv(await readFile(p, 'utf8'), p); };
-    const r = evaluateIjbc1N(await rd('probe_mixed'), [{ name: 'G1', csv: await rd('gallery_G1') }, { name: 'G2', csv: await rd('gallery_G2') }], table, { score, media: tid });
+    const rd = async (n: string) => {
+      const p = join(meta, `${prefix}_1N_${n}.csv`);
+      return parseTemplateCsv(await readFile(p, 'utf8'), p);
+    };
+    const r = evaluateIjbc1N(
+      await rd('probe_mixed'),
+      [
+        { name: 'G1', csv: await rd('gallery_G1') },
+        { name: 'G2', csv: await rd('gallery_G2') },
+      ],
+      table,
+      { score, media: tid },
+    );
     json.search = r.mean;
     json.searchPerGallery = r.galleries;
     md.push('## 1:N (mean over G1, G2)', '', '| read-out | value (%) |', '|---|---|', ...Object.entries(r.mean).map(([k, x]) => `| ${k} | ${(100 * x).toFixed(2)} |`), '');

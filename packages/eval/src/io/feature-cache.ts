@@ -25,7 +25,19 @@ export interface ImageSource {
 export type ExtractEvent =
   | { type: 'cache-hit'; chunk: number; rows: number }
   | { type: 'progress'; done: number; total: number; fromCache: number }
-  | { type: 'chunk-written'; chunk: number; path: string };
+  | { type: 'chunk-written'; chunk: number; path: string }
+  | { type: 'image-skipped'; id: string; index: number; reason: string };
+
+/** An image that could not be decoded: skipped (its row left out of the result), counted and reported. */
+export interface SkippedImage {
+  id: string;
+  reason: string;
+}
+
+/** True for a failure that concerns one image only (core's `ImageDecodeError`): skip it, do not abort. */
+export function isBadImageError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ImageDecodeError';
+}
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractOptions {
@@ -44,7 +56,12 @@ export interface ExtractOptions {
 const CACHE_VERSION = 1;
 
 async function exists(p: string): Promise<boolean> {
-  try { await stat(p); return true; } catch { return false; }
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -53,7 +70,11 @@ async function exists(p: string): Promise<boolean> {
  * @example
  * const { features } = await extractFeatures(recognizer, { ids, load }, { cacheDir: 'runs/x/features', onEvent });
  */
-export async function extractFeatures(embedder: Embedder, source: ImageSource, opts: ExtractOptions = {}): Promise<{ features: Embeddings; ids: string[] }> {
+export async function extractFeatures(
+  embedder: Embedder,
+  source: ImageSource,
+  opts: ExtractOptions = {},
+): Promise<{ features: Embeddings; ids: string[]; skipped: SkippedImage[] }> {
   const ids = [...source.ids];
   const n = ids.length;
   const dim = embedder.dim;
@@ -72,7 +93,8 @@ export async function extractFeatures(embedder: Embedder, source: ImageSource, o
     if (await exists(manifestPath)) {
       const got = JSON.parse(await readFile(manifestPath, 'utf8')) as typeof want;
       for (const k of Object.keys(want) as (keyof typeof want)[]) {
-        if (got[k] !== want[k]) throw new Error(`${manifestPath}: ${k} is ${JSON.stringify(got[k])}, this run needs ${JSON.stringify(want[k])}; use another cache folder or delete it`);
+        if (got[k] !== want[k])
+          throw new Error(`${manifestPath}: ${k} is ${JSON.stringify(got[k])}, this run needs ${JSON.stringify(want[k])}; use another cache folder or delete it`);
       }
       for (let c = 0; c < nChunks; c++) {
         const p = join(dir, `chunk-${String(c).padStart(5, '0')}.npy`);
@@ -91,6 +113,8 @@ export async function extractFeatures(embedder: Embedder, source: ImageSource, o
     }
   }
   let done = fromCache;
+  const bad = new Uint8Array(n);
+  const skipped: SkippedImage[] = [];
   opts.onEvent?.({ type: 'progress', done, total: n, fromCache });
   for (let c = 0; c < nChunks; c++) {
     if (have[c]) continue;
@@ -104,22 +128,57 @@ export async function extractFeatures(embedder: Embedder, source: ImageSource, o
         opts.signal?.throwIfAborted();
         const s = starts[next++]!;
         const e = Math.min(b, s + batch);
-        const px = await Promise.all(ids.slice(s, e).map((id, k) => source.load(id, s + k)));
-        const emb = await embedder.embed(px);
-        if (emb.n !== e - s || emb.dim !== dim) throw new Error(`extractFeatures: embedder returned ${emb.n} × ${emb.dim} for ${e - s} images of dim ${dim}`);
-        const bad = firstNonFinite(emb.data);
-        if (bad >= 0) throw new Error(`extractFeatures: the model returned ${emb.data[bad]} in the embedding of image '${ids[s + Math.floor(bad / dim)]}' (row ${s + Math.floor(bad / dim)}); embeddings must be finite`);
-        data.set(emb.data, s * dim);
+        // One undecodable image is skipped and reported (as the trainer does), not fatal to the run.
+        const loaded = await Promise.all(
+          ids.slice(s, e).map(async (id, k) => {
+            try {
+              return await source.load(id, s + k);
+            } catch (err) {
+              if (!isBadImageError(err)) throw err;
+              bad[s + k] = 1;
+              skipped.push({ id, reason: (err as Error).message });
+              opts.onEvent?.({ type: 'image-skipped', id, index: s + k, reason: (err as Error).message });
+              return null;
+            }
+          }),
+        );
+        const rows: number[] = [];
+        const px: Pixels[] = [];
+        loaded.forEach((p, k) => {
+          if (p) {
+            rows.push(s + k);
+            px.push(p);
+          }
+        });
+        if (px.length > 0) {
+          const emb = await embedder.embed(px);
+          if (emb.n !== px.length || emb.dim !== dim) throw new Error(`extractFeatures: embedder returned ${emb.n} × ${emb.dim} for ${px.length} images of dim ${dim}`);
+          const nf = firstNonFinite(emb.data);
+          if (nf >= 0)
+            throw new Error(
+              `extractFeatures: the model returned ${emb.data[nf]} in the embedding of image '${ids[rows[Math.floor(nf / dim)]!]}' (row ${rows[Math.floor(nf / dim)]}); embeddings must be finite`,
+            );
+          rows.forEach((r, k) => data.set(emb.data.subarray(k * dim, (k + 1) * dim), r * dim));
+        }
         done += e - s;
         opts.onEvent?.({ type: 'progress', done, total: n, fromCache });
       }
     };
     await Promise.all(Array.from({ length: Math.min(conc, starts.length) }, worker));
-    if (dir) {
+    // A chunk with a skipped image is not cached (its zero rows are not features): a rerun retries it.
+    let chunkBad = false;
+    for (let i = a; i < b; i++) if (bad[i]) chunkBad = true;
+    if (dir && !chunkBad) {
       const p = join(dir, `chunk-${String(c).padStart(5, '0')}.npy`);
       await writeFileAtomic(p, encodeNpy(data.subarray(a * dim, b * dim), b - a, dim));
       opts.onEvent?.({ type: 'chunk-written', chunk: c, path: p });
     }
   }
-  return { features: { data, n, dim }, ids };
+  if (skipped.length === 0) return { features: { data, n, dim }, ids, skipped };
+  // Leave the skipped rows out: downstream, their ids are "images without a feature" (dropped and counted).
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) if (!bad[i]) keep.push(i);
+  const out = new Float32Array(keep.length * dim);
+  keep.forEach((r, k) => out.set(data.subarray(r * dim, (r + 1) * dim), k * dim));
+  return { features: { data: out, n: keep.length, dim }, ids: keep.map((r) => ids[r]!), skipped };
 }

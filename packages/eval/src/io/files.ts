@@ -47,15 +47,26 @@ async function locate(dir: string, s: number, name: string): Promise<{ path: str
     { path: join(dir, `split${s}`, `${name}_${s}.mat`), kind: 'mat' },
   ];
   for (const c of candidates) {
-    try { if ((await stat(c.path)).isFile()) return c; } catch { /* try the next layout */ }
+    try {
+      if ((await stat(c.path)).isFile()) return c;
+    } catch {
+      /* try the next layout */
+    }
   }
-  throw Object.assign(new Error(`IJB-A protocol: split ${s} has no ${name} file: tried ${candidates.map((c) => c.path).join(', ')}`), { code: 'ENOENT', path: candidates[0]!.path });
+  throw Object.assign(new Error(`IJB-A protocol: split ${s} has no ${name} file: tried ${candidates.map((c) => c.path).join(', ')}`), {
+    code: 'ENOENT',
+    path: candidates[0]!.path,
+  });
 }
 
 /** Reads a MAT v5 file from disk (zlib-compressed variables inflated with node:zlib). */
 export async function readMatFile(path: string): Promise<MatFile> {
   let bytes: Uint8Array;
-  try { bytes = new Uint8Array(await readFile(path)); } catch (e) { throw new MatFormatError(path, `cannot read: ${(e as Error).message}`); }
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new MatFormatError(path, `cannot read: ${(e as Error).message}`);
+  }
   return readMat(bytes, path, { inflate: (d) => inflateSync(d) });
 }
 
@@ -66,23 +77,32 @@ export async function readMatFile(path: string): Promise<MatFile> {
  * is not needed: training subjects are not used).
  */
 export async function readIjbaProtocol(dir: string, splits: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]): Promise<IjbaSplitData[]> {
-  return Promise.all(splits.map(async (s) => {
-    const read = async (name: string, kind: 'metadata' | 'comparisons'): Promise<IjbaMetadata | IjbaComparisons> => {
-      const f = await locate(dir, s, name);
-      if (f.kind === 'mat') {
-        const mat = await readMatFile(f.path);
-        return kind === 'metadata' ? ijbaMetadataFromMat(mat, f.path) : ijbaComparisonsFromMat(mat, f.path);
-      }
-      let text: string;
-      try { text = await readFile(f.path, 'utf8'); } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        throw Object.assign(new Error(`IJB-A protocol: cannot read ${f.path}: ${err.code ?? err.message}`), { code: err.code ?? 'EIO', path: f.path });
-      }
-      return kind === 'metadata' ? parseIjbaMetadata(text, f.path) : parseIjbaComparisons(text, f.path);
-    };
-    const [vm, vc, sp, sg] = await Promise.all([read('verify_metadata', 'metadata'), read('verify_comparisons', 'comparisons'), read('search_probe', 'metadata'), read('search_gallery', 'metadata')]);
-    return { split: s, verifyMetadata: vm as IjbaMetadata, comparisons: vc as IjbaComparisons, probe: sp as IjbaMetadata, gallery: sg as IjbaMetadata };
-  }));
+  return Promise.all(
+    splits.map(async (s) => {
+      const read = async (name: string, kind: 'metadata' | 'comparisons'): Promise<IjbaMetadata | IjbaComparisons> => {
+        const f = await locate(dir, s, name);
+        if (f.kind === 'mat') {
+          const mat = await readMatFile(f.path);
+          return kind === 'metadata' ? ijbaMetadataFromMat(mat, f.path) : ijbaComparisonsFromMat(mat, f.path);
+        }
+        let text: string;
+        try {
+          text = await readFile(f.path, 'utf8');
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          throw Object.assign(new Error(`IJB-A protocol: cannot read ${f.path}: ${err.code ?? err.message}`), { code: err.code ?? 'EIO', path: f.path });
+        }
+        return kind === 'metadata' ? parseIjbaMetadata(text, f.path) : parseIjbaComparisons(text, f.path);
+      };
+      const [vm, vc, sp, sg] = await Promise.all([
+        read('verify_metadata', 'metadata'),
+        read('verify_comparisons', 'comparisons'),
+        read('search_probe', 'metadata'),
+        read('search_gallery', 'metadata'),
+      ]);
+      return { split: s, verifyMetadata: vm as IjbaMetadata, comparisons: vc as IjbaComparisons, probe: sp as IjbaMetadata, gallery: sg as IjbaMetadata };
+    }),
+  );
 }
 
 /** Writes a file map (relative path → content) under dir. */

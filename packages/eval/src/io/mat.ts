@@ -15,7 +15,10 @@ import { InterpretFrError } from '@interpret-fr/core';
 
 /** A malformed or unsupported MAT file: `file: message`. */
 export class MatFormatError extends InterpretFrError {
-  constructor(override readonly file: string, message: string) {
+  constructor(
+    override readonly file: string,
+    message: string,
+  ) {
     super(message, { code: 'format', file });
     this.name = 'MatFormatError';
   }
@@ -89,9 +92,36 @@ export interface ReadMatOptions {
 }
 
 // Data types (miXXX) and classes (mxXXX_CLASS).
-const MI = { INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, INT64: 12, UINT64: 13, MATRIX: 14, COMPRESSED: 15, UTF8: 16, UTF16: 17, UTF32: 18 } as const;
+const MI = {
+  INT8: 1,
+  UINT8: 2,
+  INT16: 3,
+  UINT16: 4,
+  INT32: 5,
+  UINT32: 6,
+  SINGLE: 7,
+  DOUBLE: 9,
+  INT64: 12,
+  UINT64: 13,
+  MATRIX: 14,
+  COMPRESSED: 15,
+  UTF8: 16,
+  UTF16: 17,
+  UTF32: 18,
+} as const;
 const MI_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4 };
-const CLASS_NAMES: Record<number, MatNumericClass> = { 6: 'double', 7: 'single', 8: 'int8', 9: 'uint8', 10: 'int16', 11: 'uint16', 12: 'int32', 13: 'uint32', 14: 'int64', 15: 'uint64' };
+const CLASS_NAMES: Record<number, MatNumericClass> = {
+  6: 'double',
+  7: 'single',
+  8: 'int8',
+  9: 'uint8',
+  10: 'int16',
+  11: 'uint16',
+  12: 'int32',
+  13: 'uint32',
+  14: 'int64',
+  15: 'uint64',
+};
 const MX = { CELL: 1, STRUCT: 2, OBJECT: 3, CHAR: 4, SPARSE: 5, FUNCTION: 16, OPAQUE: 17 } as const;
 
 /** The byte signature of HDF5 (MAT v7.3 files are HDF5 with a 512-byte user block). */
@@ -105,28 +135,42 @@ function isHdf5At(b: Uint8Array, off: number): boolean {
 
 function newNumeric(cls: MatNumericClass, n: number): MatNumericData {
   switch (cls) {
-    case 'double': return new Float64Array(n);
-    case 'single': return new Float32Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'uint8': return new Uint8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'uint16': return new Uint16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'uint32': return new Uint32Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'uint64': return new BigUint64Array(n);
+    case 'double':
+      return new Float64Array(n);
+    case 'single':
+      return new Float32Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'uint16':
+      return new Uint16Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'uint64':
+      return new BigUint64Array(n);
   }
 }
 
 class Reader {
-  constructor(readonly file: string, readonly le: boolean, readonly opts: ReadMatOptions) {}
+  constructor(
+    readonly file: string,
+    readonly le: boolean,
+    readonly opts: ReadMatOptions,
+  ) {}
 
   fail(off: number, msg: string): never {
     throw new MatFormatError(this.file, `byte ${off}: ${msg}`);
   }
 
   /** Reads the tag at `off`: type, byte count, data offset, offset of the next element. */
-  tag(b: Uint8Array, dv: DataView, off: number, end: number): { type: number; n: number; data: number; next: number } {
+  tag(_b: Uint8Array, dv: DataView, off: number, end: number): { type: number; n: number; data: number; next: number } {
     if (off + 8 > end) this.fail(off, `truncated data element tag (${end - off} bytes left, need 8)`);
     const w = dv.getUint32(off, this.le);
     const hi = w >>> 16;
@@ -152,16 +196,29 @@ class Reader {
     const le = this.le;
     const get: (i: number) => number | bigint = (() => {
       switch (type) {
-        case MI.INT8: return (i: number) => dv.getInt8(off + i);
-        case MI.UINT8: case MI.UTF8: return (i: number) => dv.getUint8(off + i);
-        case MI.INT16: return (i: number) => dv.getInt16(off + 2 * i, le);
-        case MI.UINT16: case MI.UTF16: return (i: number) => dv.getUint16(off + 2 * i, le);
-        case MI.INT32: return (i: number) => dv.getInt32(off + 4 * i, le);
-        case MI.UINT32: case MI.UTF32: return (i: number) => dv.getUint32(off + 4 * i, le);
-        case MI.SINGLE: return (i: number) => dv.getFloat32(off + 4 * i, le);
-        case MI.DOUBLE: return (i: number) => dv.getFloat64(off + 8 * i, le);
-        case MI.INT64: return (i: number) => dv.getBigInt64(off + 8 * i, le);
-        default: return (i: number) => dv.getBigUint64(off + 8 * i, le);
+        case MI.INT8:
+          return (i: number) => dv.getInt8(off + i);
+        case MI.UINT8:
+        case MI.UTF8:
+          return (i: number) => dv.getUint8(off + i);
+        case MI.INT16:
+          return (i: number) => dv.getInt16(off + 2 * i, le);
+        case MI.UINT16:
+        case MI.UTF16:
+          return (i: number) => dv.getUint16(off + 2 * i, le);
+        case MI.INT32:
+          return (i: number) => dv.getInt32(off + 4 * i, le);
+        case MI.UINT32:
+        case MI.UTF32:
+          return (i: number) => dv.getUint32(off + 4 * i, le);
+        case MI.SINGLE:
+          return (i: number) => dv.getFloat32(off + 4 * i, le);
+        case MI.DOUBLE:
+          return (i: number) => dv.getFloat64(off + 8 * i, le);
+        case MI.INT64:
+          return (i: number) => dv.getBigInt64(off + 8 * i, le);
+        default:
+          return (i: number) => dv.getBigUint64(off + 8 * i, le);
       }
     })();
     return { count: n / sz, get };
@@ -174,9 +231,15 @@ class Reader {
     if (v.count !== expect) this.fail(off, `${v.count} values for an array of ${expect} elements`);
     const out = newNumeric(cls, expect);
     if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
-      for (let i = 0; i < expect; i++) { const x = v.get(i); out[i] = typeof x === 'bigint' ? x : BigInt(Math.trunc(x)); }
+      for (let i = 0; i < expect; i++) {
+        const x = v.get(i);
+        out[i] = typeof x === 'bigint' ? x : BigInt(Math.trunc(x));
+      }
     } else {
-      for (let i = 0; i < expect; i++) { const x = v.get(i); out[i] = typeof x === 'bigint' ? Number(x) : x; }
+      for (let i = 0; i < expect; i++) {
+        const x = v.get(i);
+        out[i] = typeof x === 'bigint' ? Number(x) : x;
+      }
     }
     return { data: out, next: t.next };
   }
@@ -194,7 +257,10 @@ class Reader {
     const t = this.tag(b, dv, off, end);
     const bytes = b.subarray(t.data, t.data + t.n);
     let s = '';
-    for (const c of bytes) { if (c === 0) break; s += String.fromCharCode(c); }
+    for (const c of bytes) {
+      if (c === 0) break;
+      s += String.fromCharCode(c);
+    }
     return { s, next: t.next };
   }
 
@@ -204,7 +270,11 @@ class Reader {
     if (t.type === MI.COMPRESSED) {
       if (!this.opts.inflate) this.fail(off, 'compressed variable but no inflate function given (Node: readMatFile or zlib.inflateSync)');
       let raw: Uint8Array;
-      try { raw = this.opts.inflate(b.subarray(t.data, t.data + t.n)); } catch (e) { this.fail(off, `cannot decompress (zlib): ${(e as Error).message}`); }
+      try {
+        raw = this.opts.inflate(b.subarray(t.data, t.data + t.n));
+      } catch (e) {
+        this.fail(off, `cannot decompress (zlib): ${(e as Error).message}`);
+      }
       const inner = new Reader(`${this.file} (compressed element at byte ${off})`, this.le, this.opts);
       const r = inner.element(raw, new DataView(raw.buffer, raw.byteOffset, raw.byteLength), 0, raw.length);
       return { name: r.name, value: r.value, next: t.next };
@@ -266,7 +336,11 @@ class Reader {
       case MX.STRUCT:
       case MX.OBJECT: {
         let className: string | undefined;
-        if (cls === MX.OBJECT) { const c = this.text(b, dv, p, end); className = c.s; p = c.next; }
+        if (cls === MX.OBJECT) {
+          const c = this.text(b, dv, p, end);
+          className = c.s;
+          p = c.next;
+        }
         const fl = this.ints(b, dv, p, end, 'field name length');
         const len = fl.v[0] ?? 0;
         p = fl.next;
@@ -276,7 +350,11 @@ class Reader {
           if (ft2.n % len !== 0) this.fail(p, `field names: ${ft2.n} bytes is not a multiple of the name length ${len}`);
           for (let f = 0; f < ft2.n / len; f++) {
             let s = '';
-            for (let k = 0; k < len; k++) { const c = b[ft2.data + f * len + k]!; if (c === 0) break; s += String.fromCharCode(c); }
+            for (let k = 0; k < len; k++) {
+              const c = b[ft2.data + f * len + k]!;
+              if (c === 0) break;
+              s += String.fromCharCode(c);
+            }
             fields.push(s);
           }
         }
@@ -305,11 +383,12 @@ class Reader {
         if (complex) value.imag = this.numeric(b, dv, pr.next, end, 'double', nnz).data as Float64Array;
         return { name: nm.s, value };
       }
-      case MX.FUNCTION: this.fail(at, `variable '${nm.s}' is a function handle (not supported)`);
-      // falls through (fail never returns)
-      case MX.OPAQUE: this.fail(at, `variable '${nm.s}' is an opaque MATLAB object (e.g. a table or string; save it as a struct or cell instead)`);
-      // falls through
-      default: this.fail(at, `variable '${nm.s}' has unknown array class ${cls}`);
+      case MX.FUNCTION:
+        return this.fail(at, `variable '${nm.s}' is a function handle (not supported)`);
+      case MX.OPAQUE:
+        return this.fail(at, `variable '${nm.s}' is an opaque MATLAB object (e.g. a table or string; save it as a struct or cell instead)`);
+      default:
+        return this.fail(at, `variable '${nm.s}' has unknown array class ${cls}`);
     }
   }
 }
@@ -322,13 +401,19 @@ class Reader {
  * const c = mat.variables.get('comparison'); // { kind: 'numeric', class: 'uint16', dims: [11786, 2], … }
  */
 export function readMat(bytes: Uint8Array, file: string, opts: ReadMatOptions = {}): MatFile {
-  if (isHdf5At(bytes, 0) || isHdf5At(bytes, 512)) throw new MatFormatError(file, 'is a MAT v7.3 (HDF5) file; only MAT v5 (save -v7 or -v6) is supported: re-save it in MATLAB/Octave with save(..., \'-v7\')');
+  if (isHdf5At(bytes, 0) || isHdf5At(bytes, 512))
+    throw new MatFormatError(file, "is a MAT v7.3 (HDF5) file; only MAT v5 (save -v7 or -v6) is supported: re-save it in MATLAB/Octave with save(..., '-v7')");
   if (bytes.length < 128) throw new MatFormatError(file, `${bytes.length} bytes: too short for a MAT v5 header (128 bytes)`);
   const header = new TextDecoder('latin1').decode(bytes.subarray(0, 116)).replace(/[\s\0]+$/, '');
-  if (/^MATLAB 7\.3/.test(header)) throw new MatFormatError(file, 'is a MAT v7.3 (HDF5) file; only MAT v5 (save -v7 or -v6) is supported: re-save it with save(..., \'-v7\')');
+  if (/^MATLAB 7\.3/.test(header)) throw new MatFormatError(file, "is a MAT v7.3 (HDF5) file; only MAT v5 (save -v7 or -v6) is supported: re-save it with save(..., '-v7')");
   const ind = String.fromCharCode(bytes[126]!, bytes[127]!);
   if (ind !== 'IM' && ind !== 'MI') {
-    throw new MatFormatError(file, /^MATLAB/.test(header) ? `bad endian indicator '${ind}' at byte 126 (expected 'IM' or 'MI')` : 'not a MAT v5 file (no "MATLAB 5.0 MAT-file" header; v4 files are not supported)');
+    throw new MatFormatError(
+      file,
+      /^MATLAB/.test(header)
+        ? `bad endian indicator '${ind}' at byte 126 (expected 'IM' or 'MI')`
+        : 'not a MAT v5 file (no "MATLAB 5.0 MAT-file" header; v4 files are not supported)',
+    );
   }
   const le = ind === 'IM';
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -9,7 +9,10 @@ import { InterpretFrError } from '@interpret-fr/core';
 
 /** A malformed or unsupported `.npy` file. */
 export class NpyError extends InterpretFrError {
-  constructor(override readonly file: string, message: string) {
+  constructor(
+    override readonly file: string,
+    message: string,
+  ) {
     super(message, { code: 'format', file });
     this.name = 'NpyError';
   }
@@ -24,9 +27,13 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Arr
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let hlen: number;
   let start: number;
-  if (major === 1) { hlen = dv.getUint16(8, true); start = 10; }
-  else if (major === 2 || major === 3) { hlen = dv.getUint32(8, true); start = 12; }
-  else throw new NpyError(file, `unsupported .npy version ${major}.${bytes[7]}`);
+  if (major === 1) {
+    hlen = dv.getUint16(8, true);
+    start = 10;
+  } else if (major === 2 || major === 3) {
+    hlen = dv.getUint32(8, true);
+    start = 12;
+  } else throw new NpyError(file, `unsupported .npy version ${major}.${bytes[7]}`);
   if (start + hlen > bytes.length) throw new NpyError(file, `header length ${hlen} runs past the end of the file (${bytes.length} bytes)`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + hlen));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
@@ -35,7 +42,11 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Arr
   if (descr === undefined || fortran === undefined || shapeTxt === undefined) throw new NpyError(file, `header '${header.trim()}' lacks descr, fortran_order or shape`);
   if (descr !== '<f4' && descr !== '=f4' && descr !== 'f4') throw new NpyError(file, `dtype '${descr}', expected '<f4' (little-endian float32)`);
   if (fortran !== 'False') throw new NpyError(file, 'fortran_order is True, expected False (C order)');
-  const dims = shapeTxt.split(',').map((x) => x.trim()).filter((x) => x !== '').map(Number);
+  const dims = shapeTxt
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
+    .map(Number);
   if (dims.length < 1 || dims.length > 2 || dims.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyError(file, `shape (${shapeTxt}), expected (N, D) or (N,)`);
   const n = dims[0]!;
   const dim = dims[1] ?? 1;
@@ -81,6 +92,8 @@ export function encodeNpy(data: Float32Array, n: number, dim: number): Uint8Arra
 export function parseIds(text: string, file = '<ids>'): string[] {
   const ls = text.split(/\r?\n/);
   while (ls.length && ls[ls.length - 1]!.trim() === '') ls.pop();
-  ls.forEach((l, i) => { if (l.trim() === '') throw new NpyError(file, `line ${i + 1} is empty, expected an id`); });
+  ls.forEach((l, i) => {
+    if (l.trim() === '') throw new NpyError(file, `line ${i + 1} is empty, expected an id`);
+  });
   return ls.map((l) => l.trim());
 }

@@ -48,7 +48,10 @@ export function probeRanks(scores: Float32Array | Float64Array, probeSubject: Ar
       const s = scores[off + g]!;
       if (Number.isNaN(s)) throw new RangeError(`identification: score of probe ${p} vs gallery ${g} is NaN`);
       if (s > top) top = s;
-      if (gallerySubject[g] === subj && (best < 0 || s > bs)) { best = g; bs = s; }
+      if (gallerySubject[g] === subj && (best < 0 || s > bs)) {
+        best = g;
+        bs = s;
+      }
     }
     topScore[p] = top;
     if (best < 0) continue;
@@ -65,14 +68,22 @@ export function probeRanks(scores: Float32Array | Float64Array, probeSubject: Ar
 }
 
 /** Closed-set CMC: fraction of mated probes with rank ≤ k, for each k asked. */
-export function cmc(scores: Float32Array | Float64Array, probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>, ranks: readonly number[] = [1, 5, 10]): { ranks: number[]; rates: number[]; nMated: number; nProbes: number; curve: Float64Array } {
+export function cmc(
+  scores: Float32Array | Float64Array,
+  probeSubject: ArrayLike<number>,
+  gallerySubject: ArrayLike<number>,
+  ranks: readonly number[] = [1, 5, 10],
+): { ranks: number[]; rates: number[]; nMated: number; nProbes: number; curve: Float64Array } {
   const pr = probeRanks(scores, probeSubject, gallerySubject);
   const nG = gallerySubject.length;
   const hist = new Float64Array(nG + 1);
   for (let p = 0; p < pr.rank.length; p++) if (pr.rank[p]! > 0) hist[pr.rank[p]!]!++;
   const curve = new Float64Array(nG);
   let acc = 0;
-  for (let r = 1; r <= nG; r++) { acc += hist[r]!; curve[r - 1] = pr.nMated ? acc / pr.nMated : Number.NaN; }
+  for (let r = 1; r <= nG; r++) {
+    acc += hist[r]!;
+    curve[r - 1] = pr.nMated ? acc / pr.nMated : Number.NaN;
+  }
   const rates = ranks.map((k) => {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`cmc: rank ${k} must be a positive integer`);
     return curve[Math.min(k, nG) - 1] ?? Number.NaN;
@@ -91,7 +102,13 @@ export interface TpirAtFpir {
 }
 
 /** Open-set TPIR@FPIR (NIST definition, see module doc). Needs at least one non-mated probe. */
-export function tpirAtFpir(scores: Float32Array | Float64Array, probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>, targets: readonly number[] = [0.01, 0.1], ranked?: ProbeRanks): TpirAtFpir[] {
+export function tpirAtFpir(
+  scores: Float32Array | Float64Array,
+  probeSubject: ArrayLike<number>,
+  gallerySubject: ArrayLike<number>,
+  targets: readonly number[] = [0.01, 0.1],
+  ranked?: ProbeRanks,
+): TpirAtFpir[] {
   const pr = ranked ?? probeRanks(scores, probeSubject, gallerySubject);
   const nP = probeSubject.length;
   const nNm = nP - pr.nMated;

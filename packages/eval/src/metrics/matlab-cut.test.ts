@@ -16,10 +16,12 @@ function naiveMatlab(scores: ArrayLike<number>, labels: ArrayLike<number>, targe
   let nG = 0;
   for (let i = 0; i < n; i++) nG += labels[i]!;
   const nI = n - nG;
-  let tp = 0, fp = 0;
+  let tp = 0,
+    fp = 0;
   let best = { j: 0, d: Infinity, tar: 0, far: 0 };
   for (let j = 1; j <= n; j++) {
-    if (labels[order[j - 1]!] === 1) tp++; else fp++;
+    if (labels[order[j - 1]!] === 1) tp++;
+    else fp++;
     const far = fp / nI;
     const d = Math.abs(far - target);
     if (d < best.d) best = { j, d, tar: tp / nG, far };

@@ -12,8 +12,9 @@ function bruteRoc(s: ArrayLike<number>, l: ArrayLike<number>) {
   for (let i = 0; i < l.length; i++) nG += l[i]!;
   const nI = l.length - nG;
   return th.map((t) => {
-    let tp = 0, fp = 0;
-    for (let i = 0; i < s.length; i++) if (s[i]! >= t) (l[i] ? tp++ : fp++);
+    let tp = 0,
+      fp = 0;
+    for (let i = 0; i < s.length; i++) if (s[i]! >= t) l[i] ? tp++ : fp++;
     return { t, tar: tp / nG, far: fp / nI };
   });
 }
@@ -26,7 +27,8 @@ function bruteInterp(pts: ReturnType<typeof bruteRoc>, f: number) {
   const all = [{ far: 0, tar: 0 }, ...pts];
   let best = -1;
   for (let k = 0; k + 1 < all.length; k++) {
-    const a = all[k]!, b = all[k + 1]!;
+    const a = all[k]!,
+      b = all[k + 1]!;
     if (a.far <= f && f <= b.far) {
       if (a.far === b.far) best = Math.max(best, a.tar, b.tar);
       else best = Math.max(best, a.tar + ((b.tar - a.tar) * (f - a.far)) / (b.far - a.far));
@@ -35,18 +37,27 @@ function bruteInterp(pts: ReturnType<typeof bruteRoc>, f: number) {
   return best;
 }
 function bruteAuc(s: ArrayLike<number>, l: ArrayLike<number>) {
-  let num = 0, den = 0;
-  for (let i = 0; i < s.length; i++) if (l[i]) for (let j = 0; j < s.length; j++) if (!l[j]) { den++; num += s[i]! > s[j]! ? 1 : s[i] === s[j] ? 0.5 : 0; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < s.length; i++)
+    if (l[i])
+      for (let j = 0; j < s.length; j++)
+        if (!l[j]) {
+          den++;
+          num += s[i]! > s[j]! ? 1 : s[i] === s[j] ? 0.5 : 0;
+        }
   return num / den;
 }
 function randomCase(rng: Rng, n: number, levels: number) {
-  const s = new Float32Array(n), l = new Uint8Array(n);
+  const s = new Float32Array(n),
+    l = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     l[i] = rng.float() < 0.3 ? 1 : 0;
     // Quantised scores create many ties.
     s[i] = Math.round((rng.normal() + l[i]! * 1.2) * levels) / levels;
   }
-  l[0] = 1; l[1] = 0;
+  l[0] = 1;
+  l[1] = 0;
   return { s, l };
 }
 
@@ -96,8 +107,10 @@ describe('verification metrics', () => {
       const all = [{ far: 0, tar: 0 }, ...pts];
       let ok = false;
       for (let k = 0; k + 1 < all.length; k++) {
-        const a = all[k]!, b = all[k + 1]!;
-        const fa = a.far - (1 - a.tar), fb = b.far - (1 - b.tar);
+        const a = all[k]!,
+          b = all[k + 1]!;
+        const fa = a.far - (1 - a.tar),
+          fb = b.far - (1 - b.tar);
         if (fa <= 1e-12 && fb >= -1e-12) {
           const lam = fb === fa ? 0 : -fa / (fb - fa);
           if (Math.abs(a.far + lam * (b.far - a.far) - m.eer) < 1e-9) ok = true;
@@ -141,7 +154,8 @@ describe('identification metrics', () => {
   it('CMC and TPIR@FPIR match brute force on random data', () => {
     const rng = new Rng(3);
     for (let rep = 0; rep < 20; rep++) {
-      const nG = 3 + rng.int(20), nP = 20 + rng.int(80);
+      const nG = 3 + rng.int(20),
+        nP = 20 + rng.int(80);
       const gs = Array.from({ length: nG }, (_, g) => g % Math.max(1, nG - 2)); // some subjects twice
       const ps = Array.from({ length: nP }, () => rng.int(nG + 5));
       const M = new Float32Array(nP * nG);
@@ -158,9 +172,14 @@ describe('identification metrics', () => {
       for (const target of [0, 0.01, 0.1, 0.25, 0.5, 1]) {
         let best = -1;
         for (const t of cand) {
-          let fa = 0, nm = 0, hit = 0;
+          let fa = 0,
+            nm = 0,
+            hit = 0;
           ps.forEach((_, i) => {
-            if (ranks[i] === 0) { nm++; if (top[i]! >= t) fa++; } else if (ranks[i] === 1 && mate[i]! >= t) hit++;
+            if (ranks[i] === 0) {
+              nm++;
+              if (top[i]! >= t) fa++;
+            } else if (ranks[i] === 1 && mate[i]! >= t) hit++;
           });
           if (fa / nm <= target) best = Math.max(best, hit / mated);
         }
@@ -192,14 +211,23 @@ describe('lfwTenFold', () => {
       const r = lfwTenFold(s, l, fold);
       for (let f = 0; f < 10; f++) {
         const cand = [Infinity, ...Array.from(s).filter((_, i) => fold[i] !== f)];
-        let bestAcc = -1, bestT = Infinity;
+        let bestAcc = -1,
+          bestT = Infinity;
         for (const t of cand) {
           let ok = 0;
           for (let i = 0; i < n; i++) if (fold[i] !== f && (s[i]! >= t ? 1 : 0) === l[i]) ok++;
-          if (ok > bestAcc || (ok === bestAcc && t < bestT)) { bestAcc = ok; bestT = t; }
+          if (ok > bestAcc || (ok === bestAcc && t < bestT)) {
+            bestAcc = ok;
+            bestT = t;
+          }
         }
-        let ok = 0, m = 0;
-        for (let i = 0; i < n; i++) if (fold[i] === f) { m++; if ((s[i]! >= bestT ? 1 : 0) === l[i]) ok++; }
+        let ok = 0,
+          m = 0;
+        for (let i = 0; i < n; i++)
+          if (fold[i] === f) {
+            m++;
+            if ((s[i]! >= bestT ? 1 : 0) === l[i]) ok++;
+          }
         expect(r.thresholds[f]).toBe(bestT);
         expect(r.accuracy.folds[f]).toBeCloseTo(ok / m, 12);
       }

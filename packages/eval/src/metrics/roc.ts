@@ -82,7 +82,12 @@ function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer): { g
  * Calls `visit(acceptedGenuine, acceptedImpostor, threshold)` once per distinct score, from the
  * highest threshold down. Returns the class counts.
  */
-export function sweepRoc(scores: Scores, labels: Labels, visit: (tp: number, fp: number, threshold: number) => void, describe?: PairNamer): { nGenuine: number; nImpostor: number } {
+export function sweepRoc(
+  scores: Scores,
+  labels: Labels,
+  visit: (tp: number, fp: number, threshold: number) => void,
+  describe?: PairNamer,
+): { nGenuine: number; nImpostor: number } {
   const { gen, imp } = sortedHalves(scores, labels, describe);
   let gi = gen.length - 1;
   let ii = imp.length - 1;
@@ -92,8 +97,14 @@ export function sweepRoc(scores: Scores, labels: Labels, visit: (tp: number, fp:
     const g = gi >= 0 ? gen[gi]! : -Infinity;
     const m = ii >= 0 ? imp[ii]! : -Infinity;
     const t = g > m ? g : m;
-    while (gi >= 0 && gen[gi] === t) { tp++; gi--; }
-    while (ii >= 0 && imp[ii] === t) { fp++; ii--; }
+    while (gi >= 0 && gen[gi] === t) {
+      tp++;
+      gi--;
+    }
+    while (ii >= 0 && imp[ii] === t) {
+      fp++;
+      ii--;
+    }
     visit(tp, fp, t);
   }
   return { nGenuine: gen.length, nImpostor: imp.length };
@@ -104,7 +115,11 @@ export function roc(scores: Scores, labels: Labels): Roc {
   const th: number[] = [];
   const tps: number[] = [];
   const fps: number[] = [];
-  const { nGenuine, nImpostor } = sweepRoc(scores, labels, (tp, fp, t) => { th.push(t); tps.push(tp); fps.push(fp); });
+  const { nGenuine, nImpostor } = sweepRoc(scores, labels, (tp, fp, t) => {
+    th.push(t);
+    tps.push(tp);
+    fps.push(fp);
+  });
   return {
     nGenuine,
     nImpostor,
@@ -125,7 +140,11 @@ export const IJBC_FAR_TARGETS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] as const;
  * const m = verificationMetrics(scores, labels, { farTargets: [1e-2, 1e-3] });
  * m.tarAtFar[0].nearest.tar; m.tarAtFar[0].interpolated; m.auc; m.eer;
  */
-export function verificationMetrics(scores: Scores, labels: Labels, opts: { farTargets?: readonly number[]; curveResolution?: number; describePair?: PairNamer } = {}): VerificationMetrics {
+export function verificationMetrics(
+  scores: Scores,
+  labels: Labels,
+  opts: { farTargets?: readonly number[]; curveResolution?: number; describePair?: PairNamer } = {},
+): VerificationMetrics {
   const targets = opts.farTargets ?? IJBA_FAR_TARGETS;
   for (const f of targets) if (!(f > 0 && f <= 1)) throw new RangeError(`verificationMetrics: FAR target ${f} must be in (0, 1]`);
   const res = opts.curveResolution ?? 0.002;
@@ -143,10 +162,8 @@ export function verificationMetrics(scores: Scores, labels: Labels, opts: { farT
   const aboveTar = new Float64Array(k);
   let nG = 0;
   let nI = 0;
-  {
-    for (let i = 0; i < labels.length; i++) if (labels[i] === 1) nG++;
-    nI = labels.length - nG;
-  }
+  for (let i = 0; i < labels.length; i++) if (labels[i] === 1) nG++;
+  nI = labels.length - nG;
   if (nG === 0 || nI === 0) throw new RangeError(`verificationMetrics: need both classes, got ${nG} genuine and ${nI} impostor pairs`);
   let area = 0;
   let prevTp = 0;
@@ -157,35 +174,56 @@ export function verificationMetrics(scores: Scores, labels: Labels, opts: { farT
   const ct: number[] = [0];
   let lastF = 0;
   let lastT = 0;
-  sweepRoc(scores, labels, (tp, fp, t) => {
-    const far = fp / nI;
-    const tar = tp / nG;
-    area += (fp - prevFp) * (tp + prevTp);
-    if (Number.isNaN(eer)) {
-      const h = far - (1 - tar);
-      if (h >= 0) {
-        const pf = prevFp / nI;
-        const hp = pf - (1 - prevTp / nG);
-        const lam = h === hp ? 0 : -hp / (h - hp);
-        eer = pf + lam * (far - pf);
-        eerThr = t;
+  sweepRoc(
+    scores,
+    labels,
+    (tp, fp, t) => {
+      const far = fp / nI;
+      const tar = tp / nG;
+      area += (fp - prevFp) * (tp + prevTp);
+      if (Number.isNaN(eer)) {
+        const h = far - (1 - tar);
+        if (h >= 0) {
+          const pf = prevFp / nI;
+          const hp = pf - (1 - prevTp / nG);
+          const lam = h === hp ? 0 : -hp / (h - hp);
+          eer = pf + lam * (far - pf);
+          eerThr = t;
+        }
       }
-    }
-    for (let j = 0; j < k; j++) {
-      const f = targets[j]!;
-      const d = Math.abs(far - f);
-      if (d < bestDist[j]!) { bestDist[j] = d; bestTar[j] = tar; bestFar[j] = far; bestThr[j] = t; }
-      if (far < f) { belowFar[j] = far; belowTar[j] = tar; }
-      else if (far === f) exactTar[j] = tar;
-      else if (aboveFar[j]! < 0) { aboveFar[j] = far; aboveTar[j] = tar; }
-    }
-    if (far - lastF >= res || tar - lastT >= res || (far > 0 && lastF > 0 && far / lastF >= 1.05) || (lastF === 0 && far > 0)) {
-      cf.push(far); ct.push(tar); lastF = far; lastT = tar;
-    }
-    prevTp = tp;
-    prevFp = fp;
-  }, opts.describePair);
-  if (cf[cf.length - 1] !== 1 || ct[ct.length - 1] !== 1) { cf.push(1); ct.push(1); }
+      for (let j = 0; j < k; j++) {
+        const f = targets[j]!;
+        const d = Math.abs(far - f);
+        if (d < bestDist[j]!) {
+          bestDist[j] = d;
+          bestTar[j] = tar;
+          bestFar[j] = far;
+          bestThr[j] = t;
+        }
+        if (far < f) {
+          belowFar[j] = far;
+          belowTar[j] = tar;
+        } else if (far === f) exactTar[j] = tar;
+        else if (aboveFar[j]! < 0) {
+          aboveFar[j] = far;
+          aboveTar[j] = tar;
+        }
+      }
+      if (far - lastF >= res || tar - lastT >= res || (far > 0 && lastF > 0 && far / lastF >= 1.05) || (lastF === 0 && far > 0)) {
+        cf.push(far);
+        ct.push(tar);
+        lastF = far;
+        lastT = tar;
+      }
+      prevTp = tp;
+      prevFp = fp;
+    },
+    opts.describePair,
+  );
+  if (cf[cf.length - 1] !== 1 || ct[ct.length - 1] !== 1) {
+    cf.push(1);
+    ct.push(1);
+  }
   const tarAtFar: TarAtFar[] = targets.map((target, j) => {
     let interp: number;
     if (exactTar[j]! >= 0) interp = exactTar[j]!;
@@ -219,7 +257,10 @@ export function matlabCut(scores: Scores, labels: Labels, target: number, nG: nu
   for (const c of [lo - 1, lo, lo + 1]) {
     if (c < (labels[top] === 1 ? 0 : 1) || c > nI) continue;
     const d = Math.abs(c / nI - target);
-    if (d < bestD) { bestD = d; f = c; }
+    if (d < bestD) {
+      bestD = d;
+      f = c;
+    }
   }
   if (f === 0) return { tar: 1 / nG, far: 0, threshold: scores[top]!, cut: 1 };
   // Score τ of the f-th impostor: the f-th largest impostor score.

@@ -41,7 +41,10 @@ export type PairNamer = (i: number) => string;
 
 /** A non-finite score: names the pair (source file and line when the caller knows them). */
 export class ScoreValueError extends InterpretFrError {
-  constructor(readonly pair: number, message: string) {
+  constructor(
+    readonly pair: number,
+    message: string,
+  ) {
     super(message, { code: 'data' });
     this.name = 'ScoreValueError';
   }
@@ -55,7 +58,11 @@ export function checkScores(scores: Scores, labels: Labels, what: string, descri
   if (scores.length !== labels.length) throw new RangeError(`${what}: ${scores.length} scores but ${labels.length} labels`);
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i]!;
-    if (s - s !== 0) throw new ScoreValueError(i, `${what}: the score of ${describe ? describe(i) : `pair ${i} (0-based)`} is ${s}; scores must be finite (check the features it was computed from)`);
+    if (s - s !== 0)
+      throw new ScoreValueError(
+        i,
+        `${what}: the score of ${describe ? describe(i) : `pair ${i} (0-based)`} is ${s}; scores must be finite (check the features it was computed from)`,
+      );
     const l = labels[i]!;
     if (l !== 0 && l !== 1) throw new RangeError(`${what}: label ${i} is ${l}, expected 0 (impostor) or 1 (genuine)`);
   }

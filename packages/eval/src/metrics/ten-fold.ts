@@ -38,7 +38,11 @@ export function lfwTenFold(scores: Scores, labels: Labels, fold: ArrayLike<numbe
   for (let f = 0; f < nFolds; f++) {
     let nTrain = 0;
     let diffTrain = 0;
-    for (let i = 0; i < n; i++) if (fold[i] !== f) { nTrain++; if (labels[i] === 0) diffTrain++; }
+    for (let i = 0; i < n; i++)
+      if (fold[i] !== f) {
+        nTrain++;
+        if (labels[i] === 0) diffTrain++;
+      }
     // Threshold +∞: everything called "different".
     let bestCorrect = diffTrain;
     let bestT = Infinity;
@@ -49,10 +53,16 @@ export function lfwTenFold(scores: Scores, labels: Labels, fold: ArrayLike<numbe
       let inTrain = false;
       while (i < n && scores[order[i]!] === t) {
         const p = order[i]!;
-        if (fold[p] !== f) { correct += labels[p] === 1 ? 1 : -1; inTrain = true; }
+        if (fold[p] !== f) {
+          correct += labels[p] === 1 ? 1 : -1;
+          inTrain = true;
+        }
         i++;
       }
-      if (inTrain && correct >= bestCorrect) { bestCorrect = correct; bestT = t; }
+      if (inTrain && correct >= bestCorrect) {
+        bestCorrect = correct;
+        bestT = t;
+      }
     }
     if (nTrain === 0) throw new RangeError(`lfwTenFold: no training pairs outside fold ${f}`);
     let ok = 0;

@@ -11,14 +11,40 @@ import { InterpretFrError } from '@interpret-fr/core';
 
 /** The official column order. */
 export const IJBA_COLUMNS = [
-  'TEMPLATE_ID', 'SUBJECT_ID', 'FILE', 'MEDIA_ID', 'SIGHTING_ID', 'FRAME', 'FACE_X', 'FACE_Y', 'FACE_WIDTH', 'FACE_HEIGHT',
-  'RIGHT_EYE_X', 'RIGHT_EYE_Y', 'LEFT_EYE_X', 'LEFT_EYE_Y', 'NOSE_BASE_X', 'NOSE_BASE_Y', 'FACE_YAW',
-  'FOREHEAD_VISIBLE', 'EYES_VISIBLE', 'NOSE_MOUTH_VISIBLE', 'INDOOR', 'GENDER', 'SKIN_TONE', 'AGE', 'FACIAL_HAIR',
+  'TEMPLATE_ID',
+  'SUBJECT_ID',
+  'FILE',
+  'MEDIA_ID',
+  'SIGHTING_ID',
+  'FRAME',
+  'FACE_X',
+  'FACE_Y',
+  'FACE_WIDTH',
+  'FACE_HEIGHT',
+  'RIGHT_EYE_X',
+  'RIGHT_EYE_Y',
+  'LEFT_EYE_X',
+  'LEFT_EYE_Y',
+  'NOSE_BASE_X',
+  'NOSE_BASE_Y',
+  'FACE_YAW',
+  'FOREHEAD_VISIBLE',
+  'EYES_VISIBLE',
+  'NOSE_MOUTH_VISIBLE',
+  'INDOOR',
+  'GENDER',
+  'SKIN_TONE',
+  'AGE',
+  'FACIAL_HAIR',
 ] as const;
 
 /** A malformed protocol file: `file:line: message`. */
 export class IjbaFormatError extends InterpretFrError {
-  constructor(override readonly file: string, override readonly line: number, message: string) {
+  constructor(
+    override readonly file: string,
+    override readonly line: number,
+    message: string,
+  ) {
     super(message, { code: 'format', file, line });
     this.name = 'IjbaFormatError';
   }
@@ -83,7 +109,10 @@ function parseNum(file: string, line: number, col: string, v: string, text = fal
 /** Parses a metadata/probe/gallery CSV (header required, exactly the 25 official columns). */
 export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
   const ls = lines(text);
-  const header = (ls[0] ?? '').replace(/^\uFEFF/, '').split(',').map((h) => h.trim().toUpperCase());
+  const header = (ls[0] ?? '')
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((h) => h.trim().toUpperCase());
   if (header.length !== IJBA_COLUMNS.length || header.some((h, i) => h !== IJBA_COLUMNS[i])) {
     throw new IjbaFormatError(file, 1, `header is '${ls[0] ?? ''}', expected '${IJBA_COLUMNS.join(',')}'`);
   }
@@ -99,10 +128,20 @@ export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
   }
   const n = rows.length;
   const m: IjbaMetadata = {
-    file, n,
-    templateId: new Int32Array(n), subjectId: new Int32Array(n), mediaId: new Int32Array(n), sightingId: new Int32Array(n),
-    filename: new Array<string>(n), frame: new Float64Array(n), bbox: new Float32Array(4 * n), landmarks: new Float32Array(6 * n),
-    yaw: new Float32Array(n), visibility: new Float32Array(3 * n), attributes: new Float32Array(5 * n), line: Int32Array.from(lineNo),
+    file,
+    n,
+    templateId: new Int32Array(n),
+    subjectId: new Int32Array(n),
+    mediaId: new Int32Array(n),
+    sightingId: new Int32Array(n),
+    filename: new Array<string>(n),
+    frame: new Float64Array(n),
+    bbox: new Float32Array(4 * n),
+    landmarks: new Float32Array(6 * n),
+    yaw: new Float32Array(n),
+    visibility: new Float32Array(3 * n),
+    attributes: new Float32Array(5 * n),
+    line: Int32Array.from(lineNo),
   };
   for (let r = 0; r < n; r++) {
     const f = rows[r]!;
@@ -144,8 +183,16 @@ export function parseIjbaComparisons(text: string, file: string): IjbaComparison
 
 /** Row fields for {@link formatIjbaMetadata} (numbers may be NaN → empty field). */
 export interface IjbaRow {
-  templateId: number; subjectId: number; file: string; mediaId: number; sightingId: number; frame: number;
-  bbox: ArrayLike<number>; landmarks: ArrayLike<number>; yaw: number; visibility: ArrayLike<number>;
+  templateId: number;
+  subjectId: number;
+  file: string;
+  mediaId: number;
+  sightingId: number;
+  frame: number;
+  bbox: ArrayLike<number>;
+  landmarks: ArrayLike<number>;
+  yaw: number;
+  visibility: ArrayLike<number>;
 }
 
 const fmt = (x: number): string => (Number.isNaN(x) ? '' : String(x));
@@ -154,10 +201,25 @@ const fmt = (x: number): string => (Number.isNaN(x) ? '' : String(x));
 export function formatIjbaMetadata(rows: readonly IjbaRow[]): string {
   const out = [IJBA_COLUMNS.join(',')];
   for (const r of rows) {
-    out.push([
-      r.templateId, r.subjectId, r.file, r.mediaId < 0 ? '' : r.mediaId, r.sightingId, fmt(r.frame),
-      ...Array.from(r.bbox, fmt), ...Array.from(r.landmarks, fmt), fmt(r.yaw), ...Array.from(r.visibility, fmt), '', '', '', '', '',
-    ].join(','));
+    out.push(
+      [
+        r.templateId,
+        r.subjectId,
+        r.file,
+        r.mediaId < 0 ? '' : r.mediaId,
+        r.sightingId,
+        fmt(r.frame),
+        ...Array.from(r.bbox, fmt),
+        ...Array.from(r.landmarks, fmt),
+        fmt(r.yaw),
+        ...Array.from(r.visibility, fmt),
+        '',
+        '',
+        '',
+        '',
+        '',
+      ].join(','),
+    );
   }
   return out.join('\n') + '\n';
 }

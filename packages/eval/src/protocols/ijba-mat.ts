@@ -21,9 +21,21 @@ const norm = (s: string): string => s.toLowerCase().replace(/_/g, '');
 
 /** Field → accepted names (normalised). */
 const FIELDS = {
-  templateId: ['templateid'], subjectId: ['subjectid'], mediaId: ['mediaid'], sightingId: ['sightingid'], frame: ['frame'],
-  filename: ['filename', 'file'], bbox: ['bbox'], landmark: ['landmark', 'landmarks'], yaw: ['faceyaw', 'yaw'], visibility: ['visibility'],
-  indoor: ['indoor'], gender: ['gender'], skinTone: ['skintone'], age: ['age'], facialHair: ['facialhair'],
+  templateId: ['templateid'],
+  subjectId: ['subjectid'],
+  mediaId: ['mediaid'],
+  sightingId: ['sightingid'],
+  frame: ['frame'],
+  filename: ['filename', 'file'],
+  bbox: ['bbox'],
+  landmark: ['landmark', 'landmarks'],
+  yaw: ['faceyaw', 'yaw'],
+  visibility: ['visibility'],
+  indoor: ['indoor'],
+  gender: ['gender'],
+  skinTone: ['skintone'],
+  age: ['age'],
+  facialHair: ['facialhair'],
 } as const;
 type Field = keyof typeof FIELDS;
 
@@ -36,12 +48,6 @@ interface Table {
   text(f: Field, r: number): string;
 }
 
-function scalarOf(v: MatValue | undefined): number {
-  if (!v) return Number.NaN;
-  if (v.kind === 'numeric') return v.real.length > 0 ? Number(v.real[0]!) : Number.NaN;
-  return Number.NaN;
-}
-
 function textOf(v: MatValue | undefined): string | undefined {
   if (!v) return undefined;
   if (v.kind === 'char') return matCharRows(v).join('');
@@ -52,7 +58,13 @@ function textOf(v: MatValue | undefined): string | undefined {
 function lookup(names: Iterable<string>): (f: Field) => string | undefined {
   const byNorm = new Map<string, string>();
   for (const n of names) byNorm.set(norm(n), n);
-  return (f) => { for (const a of FIELDS[f]) { const hit = byNorm.get(a); if (hit !== undefined) return hit; } return undefined; };
+  return (f) => {
+    for (const a of FIELDS[f]) {
+      const hit = byNorm.get(a);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  };
 }
 
 /** Columns given as N × k arrays (fields of a scalar struct, or top-level variables). */
@@ -86,7 +98,12 @@ function columnTable(file: string, get: (f: Field) => MatValue | undefined): Tab
         const v = get(f);
         if (!v) throw new MatFormatError(file, "no 'filename' field or variable (method.md §6.4)");
         if (v.kind === 'char') names = matCharRows(v);
-        else if (v.kind === 'cell') names = v.cells.map((c, i) => { const s = textOf(c); if (s === undefined) throw new IjbaFormatError(file, i + 1, `filename cell holds a ${c.kind} array, expected text`); return s; });
+        else if (v.kind === 'cell')
+          names = v.cells.map((c, i) => {
+            const s = textOf(c);
+            if (s === undefined) throw new IjbaFormatError(file, i + 1, `filename cell holds a ${c.kind} array, expected text`);
+            return s;
+          });
         else throw new MatFormatError(file, `field 'filename' is a ${v.kind} array, expected a cell of text or a char matrix`);
         if (names.length !== n) throw new MatFormatError(file, `'filename' has ${names.length} rows, 'templateID' has ${n}`);
       }
@@ -105,7 +122,7 @@ function structArrayTable(file: string, s: Extract<MatValue, { kind: 'struct' }>
     nums: (f, r, k) => {
       const key = name(f);
       const v = key === undefined ? undefined : s.elements[r]![key];
-      if (!v || v.kind !== 'numeric') {
+      if (v?.kind !== 'numeric') {
         if (v && v.kind !== 'char' && v.kind !== 'cell') throw new IjbaFormatError(file, r + 1, `field '${key}' is a ${v.kind} array, expected numbers`);
         return new Array<number>(k).fill(Number.NaN);
       }
@@ -125,13 +142,21 @@ function structArrayTable(file: string, s: Extract<MatValue, { kind: 'struct' }>
 function tableOf(mat: MatFile, file: string): Table {
   const structs = [...mat.variables.values()].filter((v): v is Extract<MatValue, { kind: 'struct' }> => v.kind === 'struct');
   const topName = lookup(mat.variables.keys());
-  if (topName('templateId')) return columnTable(file, (f) => { const k = topName(f); return k === undefined ? undefined : mat.variables.get(k); });
-  if (structs.length !== 1) throw new MatFormatError(file, `expected one struct variable or a 'templateID' variable, found variables ${[...mat.variables.keys()].join(', ') || '(none)'}`);
+  if (topName('templateId'))
+    return columnTable(file, (f) => {
+      const k = topName(f);
+      return k === undefined ? undefined : mat.variables.get(k);
+    });
+  if (structs.length !== 1)
+    throw new MatFormatError(file, `expected one struct variable or a 'templateID' variable, found variables ${[...mat.variables.keys()].join(', ') || '(none)'}`);
   const s = structs[0]!;
   if (s.elements.length === 1) {
     const name = lookup(s.fields);
     const rec = s.elements[0]!;
-    const t = columnTable(file, (f) => { const k = name(f); return k === undefined ? undefined : rec[k]; });
+    const t = columnTable(file, (f) => {
+      const k = name(f);
+      return k === undefined ? undefined : rec[k];
+    });
     // A 1-element struct array whose fields are scalars is also a one-row table: both readings agree.
     return t;
   }
@@ -149,10 +174,20 @@ export function ijbaMetadataFromMat(mat: MatFile, file: string): IjbaMetadata {
   const t = tableOf(mat, file);
   const n = t.n;
   const m: IjbaMetadata = {
-    file, n,
-    templateId: new Int32Array(n), subjectId: new Int32Array(n), mediaId: new Int32Array(n), sightingId: new Int32Array(n),
-    filename: new Array<string>(n), frame: new Float64Array(n), bbox: new Float32Array(4 * n), landmarks: new Float32Array(6 * n),
-    yaw: new Float32Array(n), visibility: new Float32Array(3 * n), attributes: new Float32Array(5 * n), line: Int32Array.from({ length: n }, (_, r) => r + 1),
+    file,
+    n,
+    templateId: new Int32Array(n),
+    subjectId: new Int32Array(n),
+    mediaId: new Int32Array(n),
+    sightingId: new Int32Array(n),
+    filename: new Array<string>(n),
+    frame: new Float64Array(n),
+    bbox: new Float32Array(4 * n),
+    landmarks: new Float32Array(6 * n),
+    yaw: new Float32Array(n),
+    visibility: new Float32Array(3 * n),
+    attributes: new Float32Array(5 * n),
+    line: Int32Array.from({ length: n }, (_, r) => r + 1),
   };
   for (const f of ['subjectId', 'sightingId', 'filename'] as const) if (!t.has(f)) throw new MatFormatError(file, `no '${FIELDS[f][0]}' field (method.md §6.4)`);
   for (let r = 0; r < n; r++) {
@@ -168,7 +203,9 @@ export function ijbaMetadataFromMat(mat: MatFile, file: string): IjbaMetadata {
     m.landmarks.set(t.nums('landmark', r, 6), 6 * r);
     m.yaw[r] = t.nums('yaw', r, 1)[0]!;
     m.visibility.set(t.nums('visibility', r, 3), 3 * r);
-    (['indoor', 'gender', 'skinTone', 'age', 'facialHair'] as const).forEach((f, k) => { m.attributes[5 * r + k] = t.nums(f, r, 1)[0]!; });
+    (['indoor', 'gender', 'skinTone', 'age', 'facialHair'] as const).forEach((f, k) => {
+      m.attributes[5 * r + k] = t.nums(f, r, 1)[0]!;
+    });
   }
   return m;
 }

@@ -37,8 +37,16 @@ export interface SyntheticIjbaOptions {
 
 /** Expected metrics of one split (exact mode). */
 export interface ExpectedIjba {
-  tar: number; auc: number; eer: number; rank: (k: number) => number; tpir: number;
-  pairs: number; skippedPairs: number; probes: number; mated: number; skippedProbes: number;
+  tar: number;
+  auc: number;
+  eer: number;
+  rank: (k: number) => number;
+  tpir: number;
+  pairs: number;
+  skippedPairs: number;
+  probes: number;
+  mated: number;
+  skippedProbes: number;
 }
 
 /** Generator output: files by relative path, features (N × dim) and ids (SIGHTING_IDs). */
@@ -50,7 +58,15 @@ export interface SyntheticIjba {
   expected: { all: ExpectedIjba[]; naturalOcclusion: ExpectedIjba[] };
 }
 
-interface Tmpl { id: number; subject: number; k: number; images: number[]; bad: boolean; missing: boolean; occl: 'none' | 'all' | 'mixed' }
+interface Tmpl {
+  id: number;
+  subject: number;
+  k: number;
+  images: number[];
+  bad: boolean;
+  missing: boolean;
+  occl: 'none' | 'all' | 'mixed';
+}
 
 /** Generates the protocol (deterministic for a seed). */
 export function syntheticIjba(o: SyntheticIjbaOptions): SyntheticIjba {
@@ -77,7 +93,14 @@ export function syntheticIjba(o: SyntheticIjbaOptions): SyntheticIjba {
     for (let k = 0; k < S; k++) {
       const c = new Float32Array(dim);
       if (mode === 'exact') c[(k + s) % dim] = 1;
-      else { let n = 0; for (let q = 0; q < dim; q++) { c[q] = rng.normal(); n += c[q]! ** 2; } for (let q = 0; q < dim; q++) c[q]! /= Math.sqrt(n); }
+      else {
+        let n = 0;
+        for (let q = 0; q < dim; q++) {
+          c[q] = rng.normal();
+          n += c[q]! ** 2;
+        }
+        for (let q = 0; q < dim; q++) c[q]! /= Math.sqrt(n);
+      }
       centres.push(c);
     }
     const tm: Tmpl[] = [];
@@ -99,10 +122,16 @@ export function syntheticIjba(o: SyntheticIjbaOptions): SyntheticIjba {
           const vis = flagged ? (rng.float() < 0.2 ? [Number.NaN, Number.NaN, Number.NaN] : [1, 0, 1]) : [1, 1, 1];
           const frame = rng.float() < 0.5 ? Number.NaN : rng.int(300);
           rows.set(sid, {
-            templateId: tpl.id, subjectId: tpl.subject, file: Number.isNaN(frame) ? `img/${sid}.jpg` : `frame/${media}_${frame}.png`, mediaId: media, sightingId: sid, frame,
+            templateId: tpl.id,
+            subjectId: tpl.subject,
+            file: Number.isNaN(frame) ? `img/${sid}.jpg` : `frame/${media}_${frame}.png`,
+            mediaId: media,
+            sightingId: sid,
+            frame,
             bbox: [rng.int(200), rng.int(200), 60 + rng.int(100), 80 + rng.int(100)],
             landmarks: rng.float() < 0.1 ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [40, 50, 80, 50, 60, 75],
-            yaw: rng.float() < 0.5 ? Number.NaN : Math.round(rng.uniform(-60, 60)), visibility: vis,
+            yaw: rng.float() < 0.5 ? Number.NaN : Math.round(rng.uniform(-60, 60)),
+            visibility: vis,
           });
           const f = new Float32Array(dim);
           const scale = (tpl.bad ? -1 : 1) * (0.5 + rng.float());
@@ -124,7 +153,11 @@ export function syntheticIjba(o: SyntheticIjbaOptions): SyntheticIjba {
     const gen = genAll.slice(0, o.genuinePairs ?? genAll.length);
     const imp: [number, number][] = [];
     const nImp = o.impostorPairs ?? gen.length * 5;
-    while (imp.length < nImp) { const a = rng.int(S * T), b = rng.int(S * T); if (tm[a]!.k !== tm[b]!.k) imp.push([a, b]); }
+    while (imp.length < nImp) {
+      const a = rng.int(S * T),
+        b = rng.int(S * T);
+      if (tm[a]!.k !== tm[b]!.k) imp.push([a, b]);
+    }
     const pairs = rng.shuffle([...gen, ...imp]);
     const probeIdx: number[] = [];
     const galIdx: number[] = [];
@@ -139,11 +172,16 @@ export function syntheticIjba(o: SyntheticIjbaOptions): SyntheticIjba {
 
     const expect = (subset: boolean): ExpectedIjba => {
       const alive = (i: number): boolean => !tm[i]!.missing && (!subset || tm[i]!.occl !== 'none');
-      let g = 0, good = 0, kept = 0;
+      let g = 0,
+        good = 0,
+        kept = 0;
       for (const [a, b] of pairs) {
         if (!alive(a) || !alive(b)) continue;
         kept++;
-        if (tm[a]!.k === tm[b]!.k) { g++; if (!tm[a]!.bad && !tm[b]!.bad) good++; }
+        if (tm[a]!.k === tm[b]!.k) {
+          g++;
+          if (!tm[a]!.bad && !tm[b]!.bad) good++;
+        }
       }
       const gf = good / g;
       const probes = probeIdx.filter(alive);
@@ -151,21 +189,38 @@ export function syntheticIjba(o: SyntheticIjbaOptions): SyntheticIjba {
       const goodMated = mated.filter((i) => !tm[i]!.bad).length;
       const gal = galIdx.filter(alive).length;
       return {
-        tar: gf, auc: gf, eer: 1 - gf, pairs: kept, skippedPairs: pairs.length - kept,
+        tar: gf,
+        auc: gf,
+        eer: 1 - gf,
+        pairs: kept,
+        skippedPairs: pairs.length - kept,
         rank: (k: number) => (goodMated + (gal <= k ? mated.length - goodMated : 0)) / mated.length,
-        tpir: goodMated / mated.length, probes: probes.length, mated: mated.length, skippedProbes: probeIdx.length - probes.length,
+        tpir: goodMated / mated.length,
+        probes: probes.length,
+        mated: mated.length,
+        skippedProbes: probeIdx.length - probes.length,
       };
     };
     expAll.push(expect(false));
     expOcc.push(expect(true));
     // Drop withheld features.
-    for (let i = ids.length - 1; i >= 0; i--) if (missingSids.has(Number(ids[i]))) { ids.splice(i, 1); feats.splice(i, 1); }
+    for (let i = ids.length - 1; i >= 0; i--)
+      if (missingSids.has(Number(ids[i]))) {
+        ids.splice(i, 1);
+        feats.splice(i, 1);
+      }
   }
   // Shuffle the feature order so lookups are exercised, and add unused distractors.
   const order = rng.permutation(ids.length);
   const out = new Float32Array((ids.length + 3) * dim);
   const outIds: string[] = [];
-  order.forEach((src, i) => { out.set(feats[src]!, i * dim); outIds.push(ids[src]!); });
-  for (let e = 0; e < 3; e++) { for (let q = 0; q < dim; q++) out[(ids.length + e) * dim + q] = rng.normal(); outIds.push(String(900_000_000 + e)); }
+  order.forEach((src, i) => {
+    out.set(feats[src]!, i * dim);
+    outIds.push(ids[src]!);
+  });
+  for (let e = 0; e < 3; e++) {
+    for (let q = 0; q < dim; q++) out[(ids.length + e) * dim + q] = rng.normal();
+    outIds.push(String(900_000_000 + e));
+  }
   return { files, features: out, dim, ids: outIds, expected: { all: expAll, naturalOcclusion: expOcc } };
 }

@@ -12,7 +12,20 @@ import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
 import { meanStd } from '../metrics/stats.ts';
 import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
-import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, type TemplateScore } from '../scores/template-scores.ts';
+import {
+  exactTemplateScore,
+  prepareTemplates,
+  scoreErrorBound,
+  scoreTemplateMatrix,
+  scoreTemplateMatrixAsync,
+  scoreTemplatePairsAsync,
+  scoreTemplatePairsExact,
+  type PairScoreStats,
+  type PreparedTemplates,
+  type TemplateScore,
+} from '../scores/template-scores.ts';
+import { refineIdentification } from '../scores/refine.ts';
+import type { AsyncGemm } from '../scores/gemm.ts';
 import { firstNonFinite } from '../io/npy.ts';
 import { IjbaFormatError, type IjbaComparisons, type IjbaMetadata } from './ijba-csv.ts';
 
@@ -53,6 +66,8 @@ export interface IjbaSplitResult {
     /** CMC curve over all gallery positions (for figures). */
     cmcCurve: Float64Array;
   };
+  /** Scores replaced by their canonical value so every kernel reports the same metrics (scores/refine.ts). */
+  refined?: RefineCounts;
 }
 
 /** A features table keyed by string id (IJB-A: the SIGHTING_ID). */
@@ -63,7 +78,11 @@ export interface FeatureTable {
 
 /** Non-finite features: names their source, the row and the image id. */
 export class FeatureValueError extends InterpretFrError {
-  constructor(readonly source: string, override readonly row: number, message: string) {
+  constructor(
+    readonly source: string,
+    override readonly row: number,
+    message: string,
+  ) {
     super(`${source}: row ${row} (0-based): ${message}`, { code: 'data' });
     this.name = 'FeatureValueError';
   }
@@ -106,7 +125,8 @@ function subjectOf(m: IjbaMetadata): Map<number, number> {
   for (let r = 0; r < m.n; r++) {
     const t = m.templateId[r]!;
     const prev = s.get(t);
-    if (prev !== undefined && prev !== m.subjectId[r]) throw new IjbaFormatError(m.file, m.line[r]!, `TEMPLATE_ID ${t} has SUBJECT_ID ${m.subjectId[r]} here and ${prev} on an earlier line`);
+    if (prev !== undefined && prev !== m.subjectId[r])
+      throw new IjbaFormatError(m.file, m.line[r]!, `TEMPLATE_ID ${t} has SUBJECT_ID ${m.subjectId[r]} here and ${prev} on an earlier line`);
     s.set(t, m.subjectId[r]!);
   }
   return s;
@@ -114,12 +134,36 @@ function subjectOf(m: IjbaMetadata): Map<number, number> {
 
 const sizeOf = (t: Templates, i: number): number => t.offsets[i + 1]! - t.offsets[i]!;
 
-/** Evaluates one split. `unit` may pass already L2-normalised features (shared across splits). */
-export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions = {}, unit?: Float32Array): IjbaSplitResult {
+/** Counts of the refinement step (scores replaced by their canonical value, see scores/refine.ts). */
+export interface RefineCounts {
+  verify: number;
+  search: number;
+}
+
+/** How one split's template scores are computed: synchronously (wasm SIMD / JS) or on an {@link AsyncGemm}. */
+type Scorer = {
+  stats: PairScoreStats;
+  pairs(A: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array | Promise<Float32Array>;
+  matrix(P: PreparedTemplates, G: PreparedTemplates): Float32Array | Promise<Float32Array>;
+};
+
+/**
+ * One split as a generator: yields the two scoring jobs, then returns the result. The sync and the
+ * async evaluators drive it with their own kernels; everything else (pairs, labels, subsets,
+ * refinement, metrics) is this one code path.
+ */
+function* splitSteps(
+  d: IjbaSplitData,
+  table: FeatureTable,
+  opts: IjbaOptions,
+  unit: Float32Array | undefined,
+  scorer: Scorer,
+): Generator<Float32Array | Promise<Float32Array>, IjbaSplitResult, Float32Array> {
   const score = opts.score ?? 'set-min-mean';
   const subset = opts.subset ?? 'all';
   const feats = table.features;
   const u = unit ?? l2NormalizeRows(feats.data, feats.n, feats.dim);
+  const delta = scoreErrorBound(feats.dim);
 
   // ---- 1:1 ----
   const vt = templatesOf(d.verifyMetadata, table, subset);
@@ -135,14 +179,26 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
     const i = vIdx.get(c.a[p]!);
     const j = vIdx.get(c.b[p]!);
     if (i === undefined || j === undefined) throw new IjbaFormatError(c.file, c.line[p]!, `TEMPLATE_ID ${i === undefined ? c.a[p] : c.b[p]} is not in ${d.verifyMetadata.file}`);
-    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) { skippedPairs++; continue; }
-    pa.push(i); pb.push(j); src.push(p);
+    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) {
+      skippedPairs++;
+      continue;
+    }
+    pa.push(i);
+    pb.push(j);
+    src.push(p);
     lab.push(vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0);
   }
   const vp = prepareTemplates(feats, vt, score, u);
-  const vs = scoreTemplatePairs(vp, vp, Int32Array.from(pa), Int32Array.from(pb));
-  const describePair = (k: number): string => { const p = src[k]!; return `${c.file}:${c.line[p]} (templates ${c.a[p]} vs ${c.b[p]}, split ${d.split})`; };
-  const vm = verificationMetrics(vs, Uint8Array.from(lab), { farTargets: opts.farTargets ?? [1e-2, 1e-3], describePair });
+  const pai = Int32Array.from(pa);
+  const pbi = Int32Array.from(pb);
+  const vs = yield scorer.pairs(vp, pai, pbi);
+  const describePair = (k: number): string => {
+    const p = src[k]!;
+    return `${c.file}:${c.line[p]} (templates ${c.a[p]} vs ${c.b[p]}, split ${d.split})`;
+  };
+  const labels = Uint8Array.from(lab);
+  // Verification scores are canonical bits on every kernel (scoreTemplatePairsExact), so no refinement is needed here.
+  const vm = verificationMetrics(vs, labels, { farTargets: opts.farTargets ?? [1e-2, 1e-3], describePair });
   let emptyV = 0;
   for (let t = 0; t < vt.ids.length; t++) if (sizeOf(vt, t) === 0) emptyV++;
 
@@ -155,29 +211,75 @@ export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: I
   const keepG = [...gt.ids.keys()].filter((i) => sizeOf(gt, i) > 0);
   const sub = (t: Templates, keep: number[]): Templates => {
     const offsets = new Int32Array(keep.length + 1);
-    keep.forEach((k, i) => { offsets[i + 1] = offsets[i]! + sizeOf(t, k); });
+    keep.forEach((k, i) => {
+      offsets[i + 1] = offsets[i]! + sizeOf(t, k);
+    });
     const rows = new Int32Array(offsets[keep.length]!);
     const media = new Int32Array(rows.length);
-    keep.forEach((k, i) => { rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!); });
+    keep.forEach((k, i) => {
+      rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+      media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+    });
     return { ids: Int32Array.from(keep, (k) => t.ids[k]!), offsets, rows, media };
   };
   const P = sub(pt, keepP);
   const G = sub(gt, keepG);
-  const M = scoreTemplateMatrix(prepareTemplates(feats, P, score, u), prepareTemplates(feats, G, score, u));
+  const PP = prepareTemplates(feats, P, score, u);
+  const GP = prepareTemplates(feats, G, score, u);
+  const M = yield scorer.matrix(PP, GP);
   const ps = Int32Array.from(P.ids, (id) => pSubj.get(id)!);
   const gs = Int32Array.from(G.ids, (id) => gSubj.get(id)!);
+  const refinedS = refineIdentification(M, ps, gs, delta, (p, g) => exactTemplateScore(PP, p, GP, g));
   // Closed set: probes whose subject is not in the gallery are dropped for the CMC, kept as non-mated for TPIR@FPIR.
   const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10]);
   const ranked = probeRanks(M, ps, gs);
-  const tp = ranked.nMated < ps.length ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked) : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
+  const tp =
+    ranked.nMated < ps.length
+      ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked)
+      : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
   return {
     split: d.split,
     verify: { ...vm, pairs: pa.length, skippedPairs, templates: vt.ids.length, emptyTemplates: emptyV },
     search: {
-      ranks: c1.ranks, rates: c1.rates, tpir: tp, probes: P.ids.length, mated: c1.nMated,
-      skippedProbes: pt.ids.length - P.ids.length, gallery: G.ids.length, skippedGallery: gt.ids.length - G.ids.length, cmcCurve: c1.curve,
+      ranks: c1.ranks,
+      rates: c1.rates,
+      tpir: tp,
+      probes: P.ids.length,
+      mated: c1.nMated,
+      skippedProbes: pt.ids.length - P.ids.length,
+      gallery: G.ids.length,
+      skippedGallery: gt.ids.length - G.ids.length,
+      cmcCurve: c1.curve,
     },
+    refined: { verify: scorer.stats.recomputed, search: refinedS },
   };
+}
+
+const syncScorer = (): Scorer => ({
+  stats: { recomputed: 0, native: 0 },
+  pairs: (A, pa, pb) => scoreTemplatePairsExact(A, A, pa, pb),
+  matrix: (P, G) => scoreTemplateMatrix(P, G),
+});
+
+/** Evaluates one split on the synchronous kernel. `unit` may pass already L2-normalised features (shared across splits). */
+export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions = {}, unit?: Float32Array): IjbaSplitResult {
+  const it = splitSteps(d, table, opts, unit, syncScorer());
+  let r = it.next();
+  while (!r.done) r = it.next(r.value as Float32Array);
+  return r.value;
+}
+
+/** Evaluates one split with the dot products on `gemm` (e.g. {@link nativeGemm}); same metrics as {@link evaluateIjbaSplit}, to the bit. */
+export async function evaluateIjbaSplitAsync(d: IjbaSplitData, table: FeatureTable, gemm: AsyncGemm, opts: IjbaOptions = {}, unit?: Float32Array): Promise<IjbaSplitResult> {
+  const stats: PairScoreStats = { recomputed: 0, native: 0 };
+  const it = splitSteps(d, table, opts, unit, {
+    stats,
+    pairs: (A, pa, pb) => scoreTemplatePairsAsync(A, A, pa, pb, gemm, stats),
+    matrix: (P, G) => scoreTemplateMatrixAsync(P, G, gemm),
+  });
+  let r = it.next();
+  while (!r.done) r = it.next(await r.value);
+  return r.value;
 }
 
 /** A value over splits. */
@@ -209,7 +311,27 @@ export const targetKey = (prefix: string, x: number): string => `${prefix}=${Str
 export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTable, opts: IjbaOptions = {}): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const f = table.features;
   const unit = l2NormalizeRows(f.data, f.n, f.dim);
-  const perSplit = splits.map((s) => evaluateIjbaSplit(s, table, opts, unit));
+  return summarizeIjba(
+    splits.map((s) => evaluateIjbaSplit(s, table, opts, unit)),
+    opts,
+  );
+}
+
+/** {@link evaluateIjba} with the dot products on `gemm` (onnxruntime-node's MLAS via {@link nativeGemm}); the same report to the bit. */
+export async function evaluateIjbaAsync(
+  splits: readonly IjbaSplitData[],
+  table: FeatureTable,
+  gemm: AsyncGemm,
+  opts: IjbaOptions = {},
+): Promise<{ summary: IjbaSummary; perSplit: IjbaSplitResult[] }> {
+  const f = table.features;
+  const unit = l2NormalizeRows(f.data, f.n, f.dim);
+  const perSplit: IjbaSplitResult[] = [];
+  for (const s of splits) perSplit.push(await evaluateIjbaSplitAsync(s, table, gemm, opts, unit));
+  return summarizeIjba(perSplit, opts);
+}
+
+function summarizeIjba(perSplit: IjbaSplitResult[], opts: IjbaOptions): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const fars = opts.farTargets ?? [1e-2, 1e-3];
   const verify: IjbaSummary['verify'] = {};
   fars.forEach((t, j) => {
@@ -220,17 +342,32 @@ export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTab
     };
   });
   const search: Record<string, OverSplits> = {};
-  (opts.ranks ?? [1, 5, 10]).forEach((k, j) => { search[`rank-${k}`] = over(perSplit.map((r) => r.search.rates[j]!)); });
-  (opts.fpirTargets ?? [0.01, 0.1]).forEach((t, j) => { search[targetKey('tpir@fpir', t)] = over(perSplit.map((r) => r.search.tpir[j]!.tpir)); });
+  (opts.ranks ?? [1, 5, 10]).forEach((k, j) => {
+    search[`rank-${k}`] = over(perSplit.map((r) => r.search.rates[j]!));
+  });
+  (opts.fpirTargets ?? [0.01, 0.1]).forEach((t, j) => {
+    search[targetKey('tpir@fpir', t)] = over(perSplit.map((r) => r.search.tpir[j]!.tpir));
+  });
   const col = (g: (r: IjbaSplitResult) => number): number[] => perSplit.map(g);
   return {
     perSplit,
     summary: {
-      protocol: 'ijba', subset: opts.subset ?? 'all', score: opts.score ?? 'set-min-mean', stdKind: 'sample (N-1)',
-      verify, auc: over(col((r) => r.verify.auc)), eer: over(col((r) => r.verify.eer)), search,
+      protocol: 'ijba',
+      subset: opts.subset ?? 'all',
+      score: opts.score ?? 'set-min-mean',
+      stdKind: 'sample (N-1)',
+      verify,
+      auc: over(col((r) => r.verify.auc)),
+      eer: over(col((r) => r.verify.eer)),
+      search,
       counts: {
-        pairs: col((r) => r.verify.pairs), skippedPairs: col((r) => r.verify.skippedPairs), emptyTemplates: col((r) => r.verify.emptyTemplates),
-        probes: col((r) => r.search.probes), mated: col((r) => r.search.mated), skippedProbes: col((r) => r.search.skippedProbes), skippedGallery: col((r) => r.search.skippedGallery),
+        pairs: col((r) => r.verify.pairs),
+        skippedPairs: col((r) => r.verify.skippedPairs),
+        emptyTemplates: col((r) => r.verify.emptyTemplates),
+        probes: col((r) => r.search.probes),
+        mated: col((r) => r.search.mated),
+        skippedProbes: col((r) => r.search.skippedProbes),
+        skippedGallery: col((r) => r.search.skippedGallery),
       },
     },
   };

@@ -16,12 +16,20 @@ import type { FeatureTable } from './ijba.ts';
 import { IjbcFormatError, type FaceTidMid } from './ijbc.ts';
 
 /** One 1:N protocol CSV (one row per image). */
-export interface TemplateCsv { file: string; templateId: Int32Array; subjectId: Int32Array; filename: string[] }
+export interface TemplateCsv {
+  file: string;
+  templateId: Int32Array;
+  subjectId: Int32Array;
+  filename: string[];
+}
 
 /** Parses a 1:N CSV (columns found by header name; other columns ignored). */
 export function parseTemplateCsv(text: string, file: string): TemplateCsv {
   const ls = text.split(/\r?\n/);
-  const head = (ls[0] ?? '').replace(/^\uFEFF/, '').split(',').map((h) => h.trim().toUpperCase());
+  const head = (ls[0] ?? '')
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((h) => h.trim().toUpperCase());
   const col = (n: string): number => {
     const i = head.indexOf(n);
     if (i < 0) throw new IjbcFormatError(file, 1, `header '${ls[0]}' has no ${n} column`);
@@ -39,7 +47,9 @@ export function parseTemplateCsv(text: string, file: string): TemplateCsv {
     const sid = Number(v[cs]);
     if (!Number.isInteger(tid)) throw new IjbcFormatError(file, i + 1, `TEMPLATE_ID '${v[ct]}' is not an integer`);
     if (!Number.isInteger(sid)) throw new IjbcFormatError(file, i + 1, `SUBJECT_ID '${v[cs]}' is not an integer`);
-    t.push(tid); s.push(sid); f.push(v[cf]!.trim());
+    t.push(tid);
+    s.push(sid);
+    f.push(v[cf]!.trim());
   }
   return { file, templateId: Int32Array.from(t), subjectId: Int32Array.from(s), filename: f };
 }
@@ -56,7 +66,12 @@ export interface Ijbc1NResult {
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
 /** 1:N over each gallery (see module doc). */
-export function evaluateIjbc1N(probe: TemplateCsv, galleries: readonly { name: string; csv: TemplateCsv }[], table: FeatureTable, opts: { score?: TemplateScore; media?: FaceTidMid; ranks?: readonly number[]; fpirTargets?: readonly number[] } = {}): Ijbc1NResult {
+export function evaluateIjbc1N(
+  probe: TemplateCsv,
+  galleries: readonly { name: string; csv: TemplateCsv }[],
+  table: FeatureTable,
+  opts: { score?: TemplateScore; media?: FaceTidMid; ranks?: readonly number[]; fpirTargets?: readonly number[] } = {},
+): Ijbc1NResult {
   const score = opts.score ?? 'media-pool';
   const ranks = opts.ranks ?? [1, 5, 10];
   const fpir = opts.fpirTargets ?? [0.01, 0.1];
@@ -92,7 +107,11 @@ export function evaluateIjbc1N(probe: TemplateCsv, galleries: readonly { name: s
     const okG: number[] = [];
     for (let q = 0; q < nG; q++) if (G.T.offsets[q + 1]! > G.T.offsets[q]!) okG.push(q);
     const S = new Float32Array(okP.length * okG.length);
-    okP.forEach((p, i) => okG.forEach((q, j) => { S[i * okG.length + j] = M[p * nG + q]!; }));
+    okP.forEach((p, i) =>
+      okG.forEach((q, j) => {
+        S[i * okG.length + j] = M[p * nG + q]!;
+      }),
+    );
     const ps = Int32Array.from(okP, (p) => P.subjects[p]!);
     const gs = Int32Array.from(okG, (q) => G.subjects[q]!);
     const c = cmc(S, ps, gs, ranks);
@@ -101,7 +120,11 @@ export function evaluateIjbc1N(probe: TemplateCsv, galleries: readonly { name: s
     out.push({ name: g.name, ranks: [...ranks], rates: c.rates, tpir: tp, probes: ps.length, mated: c.nMated, gallery: gs.length });
   }
   const mean: Record<string, number> = {};
-  ranks.forEach((k, j) => { mean[`rank-${k}`] = out.reduce((a, g) => a + g.rates[j]!, 0) / out.length; });
-  fpir.forEach((t, j) => { mean[`tpir@fpir=${t}`] = out.reduce((a, g) => a + g.tpir[j]!.tpir, 0) / out.length; });
+  ranks.forEach((k, j) => {
+    mean[`rank-${k}`] = out.reduce((a, g) => a + g.rates[j]!, 0) / out.length;
+  });
+  fpir.forEach((t, j) => {
+    mean[`tpir@fpir=${t}`] = out.reduce((a, g) => a + g.tpir[j]!.tpir, 0) / out.length;
+  });
   return { protocol: 'ijbc-1:N', score, galleries: out, mean, imagesWithoutFeature: missing };
 }

@@ -30,7 +30,12 @@ export function syntheticIjbc(o: SyntheticIjbcOptions): { meta: FaceTidMid; pair
   const extra = (o.meanImages ?? 3) - 1;
   const sizes = new Int32Array(o.templates);
   let nImg = 0;
-  for (let t = 0; t < o.templates; t++) { let s = 1; while (rng.float() < extra / (1 + extra)) s++; sizes[t] = s; nImg += s; }
+  for (let t = 0; t < o.templates; t++) {
+    let s = 1;
+    while (rng.float() < extra / (1 + extra)) s++;
+    sizes[t] = s;
+    nImg += s;
+  }
   const centres = new Float32Array(nSubj * dim);
   for (let i = 0; i < centres.length; i++) centres[i] = rng.normal();
   const features = new Float32Array(nImg * dim);
@@ -68,10 +73,17 @@ export function syntheticIjbc(o: SyntheticIjbcOptions): { meta: FaceTidMid; pair
       t2 = subj + k * nSubj;
       label[p] = 1;
     } else {
-      do t2 = rng.int(o.templates); while (t2 % nSubj === t1 % nSubj);
+      do t2 = rng.int(o.templates);
+      while (t2 % nSubj === t1 % nSubj);
     }
     a[p] = t1 + 1;
     b[p] = t2 + 1;
   }
-  return { meta: { file: 'synthetic/ijbc_face_tid_mid.txt', names, templateId, mediaId }, pairs: { file: 'synthetic/ijbc_template_pair_label.txt', a, b, label }, features, dim, ids: names };
+  return {
+    meta: { file: 'synthetic/ijbc_face_tid_mid.txt', names, templateId, mediaId },
+    pairs: { file: 'synthetic/ijbc_template_pair_label.txt', a, b, label },
+    features,
+    dim,
+    ids: names,
+  };
 }

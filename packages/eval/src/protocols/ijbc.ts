@@ -15,7 +15,11 @@ import type { FeatureTable } from './ijba.ts';
 
 /** A malformed meta file: `file:line: message`. */
 export class IjbcFormatError extends InterpretFrError {
-  constructor(override readonly file: string, override readonly line: number, message: string) {
+  constructor(
+    override readonly file: string,
+    override readonly line: number,
+    message: string,
+  ) {
     super(message, { code: 'format', file, line });
     this.name = 'IjbcFormatError';
   }
@@ -39,9 +43,14 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
     let end = pos;
     while (end < n && bytes[end] !== 10) end++;
     let p = pos;
-    const skipWs = (): void => { while (p < end && (bytes[p] === 32 || bytes[p] === 9 || bytes[p] === 13 || bytes[p] === 44)) p++; };
+    const skipWs = (): void => {
+      while (p < end && (bytes[p] === 32 || bytes[p] === 9 || bytes[p] === 13 || bytes[p] === 44)) p++;
+    };
     skipWs();
-    if (p === end) { pos = end + 1; continue; }
+    if (p === end) {
+      pos = end + 1;
+      continue;
+    }
     if (firstIsName) {
       const s = p;
       while (p < end && bytes[p] !== 32 && bytes[p] !== 9 && bytes[p] !== 44) p++;
@@ -51,15 +60,23 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
     for (let c = 0; c < nInt; c++) {
       if (p >= end) throw new IjbcFormatError(file, lineNo, `${c + (firstIsName ? 1 : 0)} fields, expected ${nInt + (firstIsName ? 1 : 0)}`);
       let neg = false;
-      if (bytes[p] === 45) { neg = true; p++; }
+      if (bytes[p] === 45) {
+        neg = true;
+        p++;
+      }
       let v = 0;
       const s = p;
-      while (p < end && bytes[p]! >= 48 && bytes[p]! <= 57) { v = v * 10 + bytes[p]! - 48; p++; }
+      while (p < end && bytes[p]! >= 48 && bytes[p]! <= 57) {
+        v = v * 10 + bytes[p]! - 48;
+        p++;
+      }
       if (p === s || (p < end && bytes[p] !== 32 && bytes[p] !== 9 && bytes[p] !== 13 && bytes[p] !== 44)) {
-        let q = p; while (q < end && bytes[q] !== 32 && bytes[q] !== 9 && bytes[q] !== 44 && bytes[q] !== 13) q++;
+        let q = p;
+        while (q < end && bytes[q] !== 32 && bytes[q] !== 9 && bytes[q] !== 44 && bytes[q] !== 13) q++;
         throw new IjbcFormatError(file, lineNo, `field ${c + 1 + (firstIsName ? 1 : 0)} '${dec.decode(bytes.subarray(s, q))}' is not an integer`);
       }
-      if (v > 2147483647) throw new IjbcFormatError(file, lineNo, `field ${c + 1 + (firstIsName ? 1 : 0)} '${dec.decode(bytes.subarray(s, p))}' is out of the 32-bit integer range`);
+      if (v > 2147483647)
+        throw new IjbcFormatError(file, lineNo, `field ${c + 1 + (firstIsName ? 1 : 0)} '${dec.decode(bytes.subarray(s, p))}' is out of the 32-bit integer range`);
       cols[c]![row] = neg ? -v : v;
       skipWs();
     }
@@ -72,9 +89,20 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
 }
 
 /** `image_name template_id media_id` per line. */
-export interface FaceTidMid { file: string; names: string[]; templateId: Int32Array; mediaId: Int32Array }
+export interface FaceTidMid {
+  file: string;
+  names: string[];
+  templateId: Int32Array;
+  mediaId: Int32Array;
+}
 /** `template1 template2 label` per line. */
-export interface TemplatePairs { file: string; a: Int32Array; b: Int32Array; label: Uint8Array; /** 1-based file line of each pair (absent: pair index + 1). */ line?: Int32Array }
+export interface TemplatePairs {
+  file: string;
+  a: Int32Array;
+  b: Int32Array;
+  label: Uint8Array /** 1-based file line of each pair (absent: pair index + 1). */;
+  line?: Int32Array;
+}
 
 /** Parses `ijbc_face_tid_mid.txt` bytes. */
 export function parseFaceTidMid(bytes: Uint8Array, file: string): FaceTidMid {
@@ -110,11 +138,20 @@ export interface Ijbc11Result {
  * IJB-B/C 1:1: templates from the tid/mid file (features looked up by image name), template pairs
  * scored in blocks of `blockSize`, TAR@FAR 1e-6 … 1e-1 (both read-outs), AUC, EER.
  */
-export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: FeatureTable, opts: { score?: TemplateScore; farTargets?: readonly number[]; blockSize?: number } = {}): Ijbc11Result {
+export function evaluateIjbc11(
+  meta: FaceTidMid,
+  pairs: TemplatePairs,
+  table: FeatureTable,
+  opts: { score?: TemplateScore; farTargets?: readonly number[]; blockSize?: number } = {},
+): Ijbc11Result {
   const score = opts.score ?? 'media-pool';
   const rows = new Int32Array(meta.names.length);
   let missing = 0;
-  for (let i = 0; i < rows.length; i++) { const r = table.index.get(meta.names[i]!); rows[i] = r ?? -1; if (r === undefined) missing++; }
+  for (let i = 0; i < rows.length; i++) {
+    const r = table.index.get(meta.names[i]!);
+    rows[i] = r ?? -1;
+    if (r === undefined) missing++;
+  }
   const T = buildTemplates(meta.templateId, rows, meta.mediaId);
   const f = table.features;
   const prep = prepareTemplates(f, T, score, l2NormalizeRows(f.data, f.n, f.dim));
@@ -123,8 +160,11 @@ export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: Fe
   for (let i = 0; i < T.ids.length; i++) maxId = Math.max(maxId, T.ids[i]!);
   const dense = maxId < 50_000_000 ? new Int32Array(maxId + 1).fill(-1) : null;
   const map = dense ? null : new Map<number, number>();
-  for (let i = 0; i < T.ids.length; i++) { if (dense) dense[T.ids[i]!] = i; else map!.set(T.ids[i]!, i); }
-  const look = (id: number): number => (dense ? (id >= 0 && id <= maxId ? dense[id]! : -1) : map!.get(id) ?? -1);
+  for (let i = 0; i < T.ids.length; i++) {
+    if (dense) dense[T.ids[i]!] = i;
+    else map!.set(T.ids[i]!, i);
+  }
+  const look = (id: number): number => (dense ? (id >= 0 && id <= maxId ? dense[id]! : -1) : (map!.get(id) ?? -1));
   const n = pairs.a.length;
   const scores = new Float32Array(n);
   const B = opts.blockSize ?? 1 << 16;
@@ -136,7 +176,8 @@ export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: Fe
       const i = look(pairs.a[p]!);
       const j = look(pairs.b[p]!);
       if (i < 0 || j < 0) throw new IjbcFormatError(pairs.file, pairs.line?.[p] ?? p + 1, `template ${i < 0 ? pairs.a[p] : pairs.b[p]} is not in ${meta.file}`);
-      ia[p - s] = i; ib[p - s] = j;
+      ia[p - s] = i;
+      ib[p - s] = j;
     }
     scores.set(scoreTemplatePairs(prep, prep, ia.subarray(0, e - s), ib.subarray(0, e - s)), s);
   }
@@ -157,13 +198,27 @@ export function evaluateIjbc11(meta: FaceTidMid, pairs: TemplatePairs, table: Fe
     labels = new Uint8Array(n - skipped);
     src = new Int32Array(n - skipped);
     let k = 0;
-    for (let p = 0; p < n; p++) if (keep[p]) { sc[k] = scores[p]!; labels[k] = pairs.label[p]!; src[k++] = p; }
+    for (let p = 0; p < n; p++)
+      if (keep[p]) {
+        sc[k] = scores[p]!;
+        labels[k] = pairs.label[p]!;
+        src[k++] = p;
+      }
   }
-  const describePair = (i: number): string => { const p = src ? src[i]! : i; return `${pairs.file}:${pairs.line?.[p] ?? p + 1} (templates ${pairs.a[p]} vs ${pairs.b[p]})`; };
+  const describePair = (i: number): string => {
+    const p = src ? src[i]! : i;
+    return `${pairs.file}:${pairs.line?.[p] ?? p + 1} (templates ${pairs.a[p]} vs ${pairs.b[p]})`;
+  };
   let empty = 0;
   for (let t = 0; t < T.ids.length; t++) if (T.offsets[t + 1] === T.offsets[t]) empty++;
   return {
-    protocol: 'ijbc-1:1', score, metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS, describePair }),
-    pairs: n - skipped, skippedPairs: skipped, templates: T.ids.length, emptyTemplates: empty, imagesWithoutFeature: missing,
+    protocol: 'ijbc-1:1',
+    score,
+    metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS, describePair }),
+    pairs: n - skipped,
+    skippedPairs: skipped,
+    templates: T.ids.length,
+    emptyTemplates: empty,
+    imagesWithoutFeature: missing,
   };
 }

@@ -16,7 +16,11 @@ import type { FeatureTable } from './ijba.ts';
 
 /** A malformed pairs file: `file:line: message`. */
 export class PairsFormatError extends InterpretFrError {
-  constructor(override readonly file: string, override readonly line: number, message: string) {
+  constructor(
+    override readonly file: string,
+    override readonly line: number,
+    message: string,
+  ) {
     super(message, { code: 'format', file, line });
     this.name = 'PairsFormatError';
   }
@@ -50,9 +54,13 @@ export function parseLfwPairs(text: string, file: string): PairList {
   const head = (ls[0] ?? '').trim().split(/\s+/);
   let nFolds: number;
   let per: number;
-  if (head.length === 2) { nFolds = num(file, 1, head[0]!, 'fold count'); per = num(file, 1, head[1]!, 'pairs per class'); }
-  else if (head.length === 1) { nFolds = 1; per = num(file, 1, head[0]!, 'pairs per class'); }
-  else throw new PairsFormatError(file, 1, `header '${ls[0]}', expected '<folds>\\t<pairs per class>' or '<pairs per class>'`);
+  if (head.length === 2) {
+    nFolds = num(file, 1, head[0]!, 'fold count');
+    per = num(file, 1, head[1]!, 'pairs per class');
+  } else if (head.length === 1) {
+    nFolds = 1;
+    per = num(file, 1, head[0]!, 'pairs per class');
+  } else throw new PairsFormatError(file, 1, `header '${ls[0]}', expected '<folds>\\t<pairs per class>' or '<pairs per class>'`);
   const want = nFolds * 2 * per;
   if (ls.length - 1 !== want) throw new PairsFormatError(file, ls.length, `${ls.length - 1} pair lines, the header promises ${nFolds} × 2 × ${per} = ${want}`);
   const out: PairList = { file, a: [], b: [], label: new Uint8Array(want), fold: new Int32Array(want), nFolds, line: Int32Array.from({ length: want }, (_, k) => k + 2) };
@@ -95,7 +103,11 @@ export function parsePairList(text: string, file: string): PairList {
     const fold = f.length === 4 ? Number(f[3]) : 0;
     if (!Number.isInteger(fold) || fold < 0) throw new PairsFormatError(file, i + 1, `fold '${f[3]}', expected a non-negative integer`);
     if (fold > MAX_FOLD) throw new PairsFormatError(file, i + 1, `fold ${fold}, expected at most ${MAX_FOLD}`);
-    a.push(f[0]!); b.push(f[1]!); lab.push(Number(f[2])); fo.push(fold); ln.push(i + 1);
+    a.push(f[0]!);
+    b.push(f[1]!);
+    lab.push(Number(f[2]));
+    fo.push(fold);
+    ln.push(i + 1);
     if (fold > maxFold) maxFold = fold;
   });
   // A loop, not Math.max(...fo): spreading a data-sized array overflows the call stack (~125k lines).
@@ -129,22 +141,48 @@ export function scorePairs(p: PairList, table: FeatureTable): { scores: Float32A
   for (let k = 0; k < p.a.length; k++) {
     const i = table.index.get(p.a[k]!);
     const j = table.index.get(p.b[k]!);
-    if (i === undefined || j === undefined) { skipped++; continue; }
-    s.push(dot(unit, i * dim, unit, j * dim, dim)); l.push(p.label[k]!); f.push(p.fold[k]!); src.push(k);
+    if (i === undefined || j === undefined) {
+      skipped++;
+      continue;
+    }
+    s.push(dot(unit, i * dim, unit, j * dim, dim));
+    l.push(p.label[k]!);
+    f.push(p.fold[k]!);
+    src.push(k);
   }
   return { scores: Float32Array.from(s), labels: Uint8Array.from(l), fold: Int32Array.from(f), skipped, source: Int32Array.from(src) };
 }
 
 /** k-fold accuracy (when the list has ≥ 2 folds), AUC, EER and TAR@FAR over all pairs. */
-export function evaluatePairScores(scores: Float32Array, labels: Uint8Array, fold: Int32Array, nFolds: number, farTargets: readonly number[] = [1e-3, 1e-2], describePair?: PairNamer): Omit<PairsResult, 'pairs' | 'skippedPairs'> {
+export function evaluatePairScores(
+  scores: Float32Array,
+  labels: Uint8Array,
+  fold: Int32Array,
+  nFolds: number,
+  farTargets: readonly number[] = [1e-3, 1e-2],
+  describePair?: PairNamer,
+): Omit<PairsResult, 'pairs' | 'skippedPairs'> {
   const vm = verificationMetrics(scores, labels, { farTargets, describePair });
   const tf = nFolds >= 2 ? lfwTenFold(scores, labels, fold, nFolds, describePair) : null;
-  return { accuracy: tf?.accuracy ?? null, thresholds: tf?.thresholds ?? [], stdKind: 'sample (N-1)', auc: vm.auc, eer: vm.eer, tarAtFar: vm.tarAtFar, curve: vm.curve, scores, labels };
+  return {
+    accuracy: tf?.accuracy ?? null,
+    thresholds: tf?.thresholds ?? [],
+    stdKind: 'sample (N-1)',
+    auc: vm.auc,
+    eer: vm.eer,
+    tarAtFar: vm.tarAtFar,
+    curve: vm.curve,
+    scores,
+    labels,
+  };
 }
 
 /** Scores and evaluates a pair list against a feature table. */
 export function evaluatePairs(p: PairList, table: FeatureTable, farTargets?: readonly number[]): PairsResult {
   const sp = scorePairs(p, table);
-  const describe: PairNamer = (i) => { const k = sp.source[i]!; return `${p.file}:${p.line[k]} (${p.a[k]} vs ${p.b[k]})`; };
+  const describe: PairNamer = (i) => {
+    const k = sp.source[i]!;
+    return `${p.file}:${p.line[k]} (${p.a[k]} vs ${p.b[k]})`;
+  };
   return { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets, describe) };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { escapeXml as esc, extent } from '@interpret-fr/core';
+import { escapeXml as esc } from '@interpret-fr/core';
 
 /** Jet-like colour map for t in [0, 1]. */
 export function jet(t: number): string {
@@ -12,7 +12,10 @@ export function jet(t: number): string {
   const r = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * u - 3)));
   const g = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * u - 2)));
   const b = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * u - 1)));
-  const h = (v: number): string => Math.round(v * 255).toString(16).padStart(2, '0');
+  const h = (v: number): string =>
+    Math.round(v * 255)
+      .toString(16)
+      .padStart(2, '0');
   return `#${h(r)}${h(g)}${h(b)}`;
 }
 
@@ -25,8 +28,17 @@ export function heatmapSvg(values: ArrayLike<number>, rows: readonly string[], c
   const H = m.t + rows.length * ch + m.b;
   let lo = Infinity;
   let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) { const v = values[i]!; if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+  ];
   parts.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="13">${esc(o.title)}</text>`);
   rows.forEach((name, r) => {
     parts.push(`<text x="${m.l - 6}" y="${m.t + r * ch + ch / 2}" text-anchor="end" dominant-baseline="middle">${esc(name)}</text>`);
@@ -59,8 +71,18 @@ export function scatterPanelsSvg(panels: readonly ScatterPanel[], o: { title: st
   const H = P + 90;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const p of panels) for (let i = 0; i < p.value.length; i++) { const v = p.value[i]!; if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  for (const p of panels)
+    for (let i = 0; i < p.value.length; i++) {
+      const v = p.value[i]!;
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+  ];
   parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="13">${esc(o.title)}</text>`);
   panels.forEach((p, k) => {
     const ox = gap + k * (P + gap);
@@ -69,10 +91,11 @@ export function scatterPanelsSvg(panels: readonly ScatterPanel[], o: { title: st
     parts.push(`<rect x="${ox}" y="${oy}" width="${P}" height="${P}" fill="#f4f4f4" stroke="#333"/>`);
     const g = p.background?.gray;
     if (g && g.length === o.size * o.size) {
-      for (let y = 0; y < o.size; y++) for (let x = 0; x < o.size; x++) {
-        const v = g[y * o.size + x]!;
-        parts.push(`<rect x="${ox + x * s}" y="${oy + y * s}" width="${s}" height="${s}" fill="rgb(${v},${v},${v})"/>`);
-      }
+      for (let y = 0; y < o.size; y++)
+        for (let x = 0; x < o.size; x++) {
+          const v = g[y * o.size + x]!;
+          parts.push(`<rect x="${ox + x * s}" y="${oy + y * s}" width="${s}" height="${s}" fill="rgb(${v},${v},${v})"/>`);
+        }
     }
     for (const line of p.background?.outline ?? []) {
       const pts: string[] = [];
@@ -83,7 +106,9 @@ export function scatterPanelsSvg(panels: readonly ScatterPanel[], o: { title: st
       const x = p.x[i]!;
       const y = p.y[i]!;
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      parts.push(`<circle cx="${(ox + x * s).toFixed(1)}" cy="${(oy + y * s).toFixed(1)}" r="${Math.max(1.5, s * 0.7)}" fill="${jet((p.value[i]! - lo) / (hi - lo || 1))}" stroke="black" stroke-width="0.3"/>`);
+      parts.push(
+        `<circle cx="${(ox + x * s).toFixed(1)}" cy="${(oy + y * s).toFixed(1)}" r="${Math.max(1.5, s * 0.7)}" fill="${jet((p.value[i]! - lo) / (hi - lo || 1))}" stroke="black" stroke-width="0.3"/>`,
+      );
     }
   });
   parts.push(`<text x="${W / 2}" y="${H - 14}" text-anchor="middle">colour: ${esc(o.valueLabel)}, ${lo.toPrecision(3)} (blue) … ${hi.toPrecision(3)} (red)</text>`);

@@ -11,11 +11,17 @@ import { writeFileAtomic } from '../io/files.ts';
 
 /** JSON with typed arrays as plain arrays and non-finite numbers as null. */
 export function toJson(x: unknown): string {
-  return JSON.stringify(x, (_k, v) => {
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
-    if (typeof v === 'number' && !Number.isFinite(v)) return null;
-    return v;
-  }, 2) + '\n';
+  return (
+    JSON.stringify(
+      x,
+      (_k, v) => {
+        if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
+        if (typeof v === 'number' && !Number.isFinite(v)) return null;
+        return v;
+      },
+      2,
+    ) + '\n'
+  );
 }
 
 /** Writes report.json, report.md and each figure (name → SVG text) under dir. */
@@ -35,7 +41,10 @@ export async function writeReport(dir: string, json: unknown, markdown: string, 
 export function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(path).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
   });
 }
 

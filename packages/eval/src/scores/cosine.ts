@@ -12,7 +12,10 @@ const SIMD_MIN_WORK = 1 << 11;
 
 /** Dot product of two length-d rows at offsets a and b. */
 export function dot(A: Float32Array, a: number, B: Float32Array, b: number, d: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   for (; k + 3 < d; k += 4) {
     s0 += A[a + k]! * B[b + k]!;
@@ -29,7 +32,18 @@ export function dot(A: Float32Array, a: number, B: Float32Array, b: number, d: n
  * `out` starts at offset 0 with row stride `ld` (≥ nB). Large blocks with d % 8 = 0 run on the wasm
  * SIMD kernel (`opts.js` forces plain JS); `opts.keepB` keeps a whole, unchanging B resident there.
  */
-export function dotBlock(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float32Array, ld: number = nB, opts: { keepB?: boolean; js?: boolean } = {}): void {
+export function dotBlock(
+  A: Float32Array,
+  aRow: number,
+  nA: number,
+  B: Float32Array,
+  bRow: number,
+  nB: number,
+  d: number,
+  out: Float32Array,
+  ld: number = nB,
+  opts: { keepB?: boolean; js?: boolean } = {},
+): void {
   if (!opts.js && d % 8 === 0 && nA * nB * d >= SIMD_MIN_WORK) {
     const k = simdKernels();
     if (k) {
@@ -46,13 +60,24 @@ export function dotBlock(A: Float32Array, aRow: number, nA: number, B: Float32Ar
     for (; j + 1 < nB; j += 2) {
       const b0 = (bRow + j) * d;
       const b1 = b0 + d;
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s10 = 0,
+        s11 = 0;
       for (let k = 0; k < d; k++) {
-        const x0 = A[a0 + k]!, x1 = A[a1 + k]!, y0 = B[b0 + k]!, y1 = B[b1 + k]!;
-        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+        const x0 = A[a0 + k]!,
+          x1 = A[a1 + k]!,
+          y0 = B[b0 + k]!,
+          y1 = B[b1 + k]!;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
       }
-      out[i * ld + j] = s00; out[i * ld + j + 1] = s01;
-      out[(i + 1) * ld + j] = s10; out[(i + 1) * ld + j + 1] = s11;
+      out[i * ld + j] = s00;
+      out[i * ld + j + 1] = s01;
+      out[(i + 1) * ld + j] = s10;
+      out[(i + 1) * ld + j + 1] = s11;
     }
     if (j < nB) {
       const b0 = (bRow + j) * d;
@@ -63,5 +88,62 @@ export function dotBlock(A: Float32Array, aRow: number, nA: number, B: Float32Ar
   if (i < nA) {
     const a0 = (aRow + i) * d;
     for (let j = 0; j < nB; j++) out[i * ld + j] = dot(A, a0, B, (bRow + j) * d, d);
+  }
+}
+
+/**
+ * {@link dotBlock} with float64 accumulation in index order into a Float64Array: each value is the
+ * canonical dot product (the same bits as a plain `s += a[k]·b[k]` loop over k = 0..d−1, on every
+ * JS engine), 2 × 2 register-blocked. The verification path scores with it (or with a float64
+ * native GEMM checked against it, see template-scores.ts).
+ */
+export function dotBlock64(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float64Array, ld: number = nB): void {
+  let i = 0;
+  for (; i + 1 < nA; i += 2) {
+    const a0 = (aRow + i) * d;
+    const a1 = a0 + d;
+    let j = 0;
+    for (; j + 1 < nB; j += 2) {
+      const b0 = (bRow + j) * d;
+      const b1 = b0 + d;
+      let s00 = 0,
+        s01 = 0,
+        s10 = 0,
+        s11 = 0;
+      for (let k = 0; k < d; k++) {
+        const x0 = A[a0 + k]!,
+          x1 = A[a1 + k]!,
+          y0 = B[b0 + k]!,
+          y1 = B[b1 + k]!;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+      }
+      out[i * ld + j] = s00;
+      out[i * ld + j + 1] = s01;
+      out[(i + 1) * ld + j] = s10;
+      out[(i + 1) * ld + j + 1] = s11;
+    }
+    if (j < nB) {
+      const b0 = (bRow + j) * d;
+      let s0 = 0,
+        s1 = 0;
+      for (let k = 0; k < d; k++) {
+        s0 += A[a0 + k]! * B[b0 + k]!;
+        s1 += A[a1 + k]! * B[b0 + k]!;
+      }
+      out[i * ld + j] = s0;
+      out[(i + 1) * ld + j] = s1;
+    }
+  }
+  if (i < nA) {
+    const a0 = (aRow + i) * d;
+    for (let j = 0; j < nB; j++) {
+      const b0 = (bRow + j) * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += A[a0 + k]! * B[b0 + k]!;
+      out[i * ld + j] = s;
+    }
   }
 }

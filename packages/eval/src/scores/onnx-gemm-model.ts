@@ -9,7 +9,12 @@
 
 const varint = (n: number): number[] => {
   const o: number[] = [];
-  do { let b = n % 128; n = Math.floor(n / 128); if (n > 0) b |= 0x80; o.push(b); } while (n > 0);
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    o.push(b);
+  } while (n > 0);
   return o;
 };
 const bytesOf = (s: string): number[] => Array.from(new TextEncoder().encode(s));
@@ -40,7 +45,13 @@ export function gemmModelBytes(elemType: number = ONNX_FLOAT): Uint8Array {
   // NodeProto { input = 1; output = 2; name = 3; op_type = 4; attribute = 5 }
   const node = [...str(1, 'A'), ...str(1, 'B'), ...str(2, 'Y'), ...str(3, 'gemm'), ...str(4, 'Gemm'), ...ld(5, transB)];
   // GraphProto { node = 1; name = 2; input = 11; output = 12 }
-  const graph = [...ld(1, node), ...str(2, 'abt'), ...ld(11, valueInfo('A', elemType, ['M', 'K'])), ...ld(11, valueInfo('B', elemType, ['N', 'K'])), ...ld(12, valueInfo('Y', elemType, ['M', 'N']))];
+  const graph = [
+    ...ld(1, node),
+    ...str(2, 'abt'),
+    ...ld(11, valueInfo('A', elemType, ['M', 'K'])),
+    ...ld(11, valueInfo('B', elemType, ['N', 'K'])),
+    ...ld(12, valueInfo('Y', elemType, ['M', 'N'])),
+  ];
   // ModelProto { ir_version = 1; producer_name = 2; graph = 7; opset_import = 8 } ; OperatorSetId { domain = 1; version = 2 }
   const model = [...vi(1, 8), ...str(2, 'interpret-fr-eval'), ...ld(7, graph), ...ld(8, [...str(1, ''), ...vi(2, 13)])];
   return Uint8Array.from(model);

@@ -12,15 +12,22 @@ describe('wasm SIMD kernels', () => {
   it('is available on Node 20 (WebAssembly SIMD)', () => expect(k).not.toBeNull());
   it('gemm equals a float64 reference, with and without a resident B, any output stride', () => {
     const rng = new Rng(1);
-    for (const [nA, nB, d] of [[1, 1, 8], [7, 13, 16], [33, 65, 320], [5, 200, 512]] as const) {
-      const A = rand(rng, nA * d), B = rand(rng, nB * d);
+    for (const [nA, nB, d] of [
+      [1, 1, 8],
+      [7, 13, 16],
+      [33, 65, 320],
+      [5, 200, 512],
+    ] as const) {
+      const A = rand(rng, nA * d),
+        B = rand(rng, nB * d);
       const ld = nB + 3;
       for (const keep of [false, true, true]) {
         const out = new Float32Array(nA * ld).fill(-7);
         k!.gemm(A, nA, B, nB, d, out, ld, keep);
         for (let i = 0; i < nA; i++) {
           for (let j = 0; j < nB; j++) {
-            let s = 0; for (let q = 0; q < d; q++) s += A[i * d + q]! * B[j * d + q]!;
+            let s = 0;
+            for (let q = 0; q < d; q++) s += A[i * d + q]! * B[j * d + q]!;
             expect(Math.abs(out[i * ld + j]! - s)).toBeLessThan(1e-4 * Math.sqrt(d));
           }
           expect(out[i * ld + nB]).toBe(-7);
@@ -30,44 +37,63 @@ describe('wasm SIMD kernels', () => {
   });
   it('dotBlock on the SIMD path equals the JS path (offset rows)', () => {
     const rng = new Rng(2);
-    const d = 64, A = rand(rng, 40 * d), B = rand(rng, 90 * d);
-    const o1 = new Float32Array(30 * 80), o2 = new Float32Array(30 * 80);
+    const d = 64,
+      A = rand(rng, 40 * d),
+      B = rand(rng, 90 * d);
+    const o1 = new Float32Array(30 * 80),
+      o2 = new Float32Array(30 * 80);
     dotBlock(A, 5, 30, B, 7, 80, d, o1, 80);
     dotBlock(A, 5, 30, B, 7, 80, d, o2, 80, { js: true });
     for (let i = 0; i < o1.length; i++) expect(o1[i]).toBeCloseTo(o2[i]!, 4);
   });
   it('large pooled pair lists (tiled, SIMD) equal a direct loop; tileOrder is a permutation grouping tiles', () => {
     const rng = new Rng(3);
-    const d = 32, nImg = 900;
+    const d = 32,
+      nImg = 900;
     const feats = rand(rng, nImg * d);
     const tid = Array.from({ length: nImg }, (_, i) => Math.floor(i / 3));
-    const T = buildTemplates(tid, Int32Array.from({ length: nImg }, (_, i) => (i === 4 || i === 5 || i === 3 ? -1 : i)), tid);
+    const T = buildTemplates(
+      tid,
+      Int32Array.from({ length: nImg }, (_, i) => (i === 4 || i === 5 || i === 3 ? -1 : i)),
+      tid,
+    );
     const prep = prepareTemplates({ data: feats, n: nImg, dim: d }, T, 'mean-feature');
     const n = 60_000;
-    const pa = Int32Array.from({ length: n }, () => rng.int(300)), pb = Int32Array.from({ length: n }, () => rng.int(300));
+    const pa = Int32Array.from({ length: n }, () => rng.int(300)),
+      pb = Int32Array.from({ length: n }, () => rng.int(300));
     const s = scoreTemplatePairs(prep, prep, pa, pb);
     for (let p = 0; p < n; p += 7) {
-      if (pa[p] === 1 || pb[p] === 1) { expect(s[p]).toBeNaN(); continue; }
-      let x = 0; for (let q = 0; q < d; q++) x += prep.data[pa[p]! * d + q]! * prep.data[pb[p]! * d + q]!;
+      if (pa[p] === 1 || pb[p] === 1) {
+        expect(s[p]).toBeNaN();
+        continue;
+      }
+      let x = 0;
+      for (let q = 0; q < d; q++) x += prep.data[pa[p]! * d + q]! * prep.data[pb[p]! * d + q]!;
       expect(s[p]).toBeCloseTo(x, 5);
     }
     const o = tileOrder(pa, pb, 50);
     expect(Array.from(o).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     for (let q = 1; q < n; q++) {
-      const t0 = Math.floor(pa[o[q - 1]!]! / 50) * 100 + Math.floor(pb[o[q - 1]!]! / 50), t1 = Math.floor(pa[o[q]!]! / 50) * 100 + Math.floor(pb[o[q]!]! / 50);
+      const t0 = Math.floor(pa[o[q - 1]!]! / 50) * 100 + Math.floor(pb[o[q - 1]!]! / 50),
+        t1 = Math.floor(pa[o[q]!]! / 50) * 100 + Math.floor(pb[o[q]!]! / 50);
       expect(t1).toBeGreaterThanOrEqual(t0);
     }
   });
   it('set-min-mean score matrices agree between SIMD and JS-sized problems', () => {
     const rng = new Rng(4);
-    const d = 320, nImg = 120;
+    const d = 320,
+      nImg = 120;
     const feats = rand(rng, nImg * d);
     const tid = Array.from({ length: nImg }, (_, i) => Math.floor(i / 4));
-    const T = buildTemplates(tid, Int32Array.from({ length: nImg }, (_, i) => i));
+    const T = buildTemplates(
+      tid,
+      Int32Array.from({ length: nImg }, (_, i) => i),
+    );
     const prep = prepareTemplates({ data: feats, n: nImg, dim: d }, T, 'set-min-mean');
     const M = scoreTemplateMatrix(prep, prep);
     const nT = T.ids.length;
-    const pa = Int32Array.from({ length: nT * nT }, (_, i) => Math.floor(i / nT)), pb = Int32Array.from({ length: nT * nT }, (_, i) => i % nT);
+    const pa = Int32Array.from({ length: nT * nT }, (_, i) => Math.floor(i / nT)),
+      pb = Int32Array.from({ length: nT * nT }, (_, i) => i % nT);
     const s = scoreTemplatePairs(prep, prep, pa, pb); // 4×4 blocks: below the SIMD threshold → JS
     for (let i = 0; i < s.length; i++) expect(M[i]).toBeCloseTo(s[i]!, 5);
   });

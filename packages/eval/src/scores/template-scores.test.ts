@@ -4,8 +4,15 @@ import { buildTemplates } from './templates.ts';
 import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, TEMPLATE_SCORES, type TemplateScore } from './template-scores.ts';
 
 // Direct loop references, written as the MATLAB does it: distances, row/column minima.
-function unit(v: number[]) { const n = Math.hypot(...v); return v.map((x) => x / n); }
-function cos(a: number[], b: number[]) { const x = unit(a), y = unit(b); return x.reduce((s, v, k) => s + v * y[k]!, 0); }
+function unit(v: number[]) {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+function cos(a: number[], b: number[]) {
+  const x = unit(a),
+    y = unit(b);
+  return x.reduce((s, v, k) => s + v * y[k]!, 0);
+}
 function refScore(A: number[][], B: number[][], ma: number[], mb: number[], method: TemplateScore): number {
   if (method === 'set-min-mean' || method === 'set-min-mean-matlab') {
     const D = A.map((a) => B.map((b) => 1 - cos(a, b)));
@@ -19,21 +26,34 @@ function refScore(A: number[][], B: number[][], ma: number[], mb: number[], meth
     const U = X.map(unit);
     if (method === 'mean-feature') return U[0]!.map((_, k) => U.reduce((s, u) => s + u[k]!, 0) / U.length);
     const ids = [...new Set(m)];
-    return U[0]!.map((_, k) => ids.reduce((s, id) => { const sel = U.filter((_, i) => m[i] === id); return s + sel.reduce((t, u) => t + u[k]!, 0) / sel.length; }, 0));
+    return U[0]!.map((_, k) =>
+      ids.reduce((s, id) => {
+        const sel = U.filter((_, i) => m[i] === id);
+        return s + sel.reduce((t, u) => t + u[k]!, 0) / sel.length;
+      }, 0),
+    );
   };
   return cos(pool(A, ma), pool(B, mb));
 }
 
 function setup(seed: number) {
   const rng = new Rng(seed);
-  const dim = 7, nImg = 60;
+  const dim = 7,
+    nImg = 60;
   const feats = new Float32Array(nImg * dim).map(() => rng.normal());
   // 12 templates; sizes 1..6 (several one-image templates), one template whose images have no feature.
-  const tid: number[] = [], row: number[] = [], media: number[] = [];
+  const tid: number[] = [],
+    row: number[] = [],
+    media: number[] = [];
   let r = 0;
   for (let t = 0; t < 12; t++) {
     const size = t < 3 ? 1 : 1 + rng.int(6);
-    for (let k = 0; k < size && r < nImg; k++) { tid.push(100 + t); row.push(t === 11 ? -1 : r); media.push(t * 10 + rng.int(2)); r++; }
+    for (let k = 0; k < size && r < nImg; k++) {
+      tid.push(100 + t);
+      row.push(t === 11 ? -1 : r);
+      media.push(t * 10 + rng.int(2));
+      r++;
+    }
   }
   return { feats, dim, nImg, tid, row, media };
 }
@@ -45,8 +65,13 @@ describe('template scores', () => {
       const T = buildTemplates(tid, row, media);
       const prep = prepareTemplates({ data: feats, n: nImg, dim }, T, method);
       const nT = T.ids.length;
-      const pa: number[] = [], pb: number[] = [];
-      for (let i = 0; i < nT; i++) for (let j = 0; j < nT; j++) { pa.push(i); pb.push(j); }
+      const pa: number[] = [],
+        pb: number[] = [];
+      for (let i = 0; i < nT; i++)
+        for (let j = 0; j < nT; j++) {
+          pa.push(i);
+          pb.push(j);
+        }
       const s = scoreTemplatePairs(prep, prep, Int32Array.from(pa), Int32Array.from(pb));
       const M = scoreTemplateMatrix(prep, prep);
       const imgs = (t: number) => Array.from(T.rows.subarray(T.offsets[t]!, T.offsets[t + 1]!), (r) => Array.from(feats.subarray(r * dim, (r + 1) * dim)));
@@ -54,7 +79,11 @@ describe('template scores', () => {
       let checked = 0;
       pa.forEach((i, p) => {
         const j = pb[p]!;
-        if (T.ids[i] === 111 || T.ids[j] === 111) { expect(s[p]).toBeNaN(); expect(M[i * nT + j]).toBeNaN(); return; }
+        if (T.ids[i] === 111 || T.ids[j] === 111) {
+          expect(s[p]).toBeNaN();
+          expect(M[i * nT + j]).toBeNaN();
+          return;
+        }
         const want = refScore(imgs(i), imgs(j), meds(i), meds(j), method);
         expect(s[p]).toBeCloseTo(want, 5);
         expect(M[i * nT + j]).toBeCloseTo(want, 5);
@@ -69,8 +98,10 @@ describe('template scores', () => {
     const a = prepareTemplates({ data: feats, n: nImg, dim }, T, 'set-min-mean');
     const b = prepareTemplates({ data: feats, n: nImg, dim }, T, 'set-min-mean-matlab');
     const big = [...T.ids.keys()].find((t) => T.offsets[t + 1]! - T.offsets[t]! >= 3)!;
-    const pa = Int32Array.of(0, 3), pb = Int32Array.of(big, big === 3 ? 4 : 3);
-    const sa = scoreTemplatePairs(a, a, pa, pb), sb = scoreTemplatePairs(b, b, pa, pb);
+    const pa = Int32Array.of(0, 3),
+      pb = Int32Array.of(big, big === 3 ? 4 : 3);
+    const sa = scoreTemplatePairs(a, a, pa, pb),
+      sb = scoreTemplatePairs(b, b, pa, pb);
     expect(sb[0]).toBeGreaterThan(sa[0]! + 1e-4); // global max ≥ mean of maxima, strictly here
   });
 });

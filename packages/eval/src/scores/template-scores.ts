@@ -14,9 +14,10 @@
  */
 import { l2NormalizeRows } from '@interpret-fr/core';
 import type { Embeddings } from '@interpret-fr/core';
-import { dot, dotBlock } from './cosine.ts';
+import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
 import { simdKernels } from './simd.ts';
+import type { AsyncGemm } from './gemm.ts';
 
 /** Template score names. */
 export type TemplateScore = 'set-min-mean' | 'set-min-mean-matlab' | 'mean-feature' | 'media-pool';
@@ -40,7 +41,10 @@ export function poolTemplates(unit: Float32Array, dim: number, t: Templates, met
     const a = t.offsets[i]!;
     const b = t.offsets[i + 1]!;
     if (method === 'mean-feature') {
-      for (let m = a; m < b; m++) { const o = t.rows[m]! * dim; for (let k = 0; k < dim; k++) acc[k]! += unit[o + k]!; }
+      for (let m = a; m < b; m++) {
+        const o = t.rows[m]! * dim;
+        for (let k = 0; k < dim; k++) acc[k]! += unit[o + k]!;
+      }
     } else {
       // Members of one media need not be adjacent: pool each distinct media id once.
       const seen = new Set<number>();
@@ -106,7 +110,11 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
     const empty = (t: Templates, i: number): boolean => t.offsets[i + 1] === t.offsets[i];
     for (let s = 0; s < pa.length; s += BS) {
       const e = Math.min(pa.length, s + BS);
-      for (let q = s; q < e; q++) { const p = order ? order[q]! : q; ia[q - s] = pa[p]!; ib[q - s] = pb[p]!; }
+      for (let q = s; q < e; q++) {
+        const p = order ? order[q]! : q;
+        ia[q - s] = pa[p]!;
+        ib[q - s] = pb[p]!;
+      }
       simd.pairDots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
       for (let q = s; q < e; q++) {
         const p = order ? order[q]! : q;
@@ -121,8 +129,14 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
     const j = pb[p]!;
     const n1 = oa[i + 1]! - oa[i]!;
     const n2 = ob[j + 1]! - ob[j]!;
-    if (n1 === 0 || n2 === 0) { out[p] = Number.NaN; continue; }
-    if (pooled) { out[p] = dot(A.data, i * d, B.data, j * d, d); continue; }
+    if (n1 === 0 || n2 === 0) {
+      out[p] = Number.NaN;
+      continue;
+    }
+    if (pooled) {
+      out[p] = dot(A.data, i * d, B.data, j * d, d);
+      continue;
+    }
     if (scratch.length < n1 * n2) scratch = new Float32Array(n1 * n2 * 2);
     dotBlock(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, scratch, n2);
     out[p] = setScore(scratch, 0, n1, n2, n2, quirk);
@@ -137,7 +151,10 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
 export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32Array {
   let mi = 0;
   let mj = 0;
-  for (let p = 0; p < pa.length; p++) { if (pa[p]! > mi) mi = pa[p]!; if (pb[p]! > mj) mj = pb[p]!; }
+  for (let p = 0; p < pa.length; p++) {
+    if (pa[p]! > mi) mi = pa[p]!;
+    if (pb[p]! > mj) mj = pb[p]!;
+  }
   const ti = Math.floor(mi / tile) + 1;
   const tj = Math.floor(mj / tile) + 1;
   const start = new Uint32Array(ti * tj + 1);
@@ -152,7 +169,7 @@ export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32A
 const maxNaN = (m: number, v: number): number => (v > m ? v : Number.isNaN(v) ? Number.NaN : m);
 
 /** Set-min-mean similarity from an n1 × n2 cosine block with row stride ld; NaN when any cosine is NaN. */
-function setScore(S: Float32Array, off: number, n1: number, n2: number, ld: number, quirk: boolean): number {
+function setScore(S: Float32Array | Float64Array, off: number, n1: number, n2: number, ld: number, quirk: boolean): number {
   if (quirk && (n1 === 1 || n2 === 1)) {
     let m = -Infinity;
     for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
@@ -170,6 +187,66 @@ function setScore(S: Float32Array, off: number, n1: number, n2: number, ld: numb
     sum += m;
   }
   return sum / (n1 + n2);
+}
+
+/** Scratch of {@link setScoresOfRowBlock}. */
+let rowMaxBuf = new Float64Array(0);
+let colMaxBuf = new Float32Array(0);
+
+/**
+ * The set scores of one probe template (n1 rows of S from `off`, row stride ld = all gallery images)
+ * against every gallery template (`go` offsets), written to out[o + g]: the same values as
+ * {@link setScore} per template pair (same maxima, summed in the same order), but in two streaming
+ * passes: row maxima per gallery template, and column maxima as an element-wise max over the rows.
+ */
+function setScoresOfRowBlock(S: Float32Array | Float64Array, off: number, n1: number, ld: number, go: Int32Array, quirk: boolean, out: Float32Array, o: number): void {
+  const nG = go.length - 1;
+  if (rowMaxBuf.length < n1 * nG) rowMaxBuf = new Float64Array(n1 * nG * 2);
+  if (colMaxBuf.length < ld) colMaxBuf = new Float32Array(ld * 2);
+  const rm = rowMaxBuf;
+  const cm = colMaxBuf;
+  cm.fill(-Infinity, 0, ld);
+  let nan = 0;
+  for (let a = 0; a < n1; a++) {
+    const r = off + a * ld;
+    for (let g = 0; g < nG; g++) {
+      let m = -Infinity;
+      for (let b = go[g]!; b < go[g + 1]!; b++) {
+        const v = S[r + b]!;
+        m = v > m ? v : m;
+      }
+      rm[a * nG + g] = m;
+    }
+    for (let b = 0; b < ld; b++) {
+      const v = S[r + b]!;
+      const c = cm[b]!;
+      cm[b] = v > c ? v : c;
+      // biome-ignore lint/suspicious/noSelfCompare: branch-free NaN test in the hot loop
+      nan |= v !== v ? 1 : 0;
+    }
+  }
+  // A NaN cosine (only from a non-finite feature, which featureTable refuses) poisons the whole row block.
+  if (nan) {
+    out.fill(Number.NaN, o, o + nG);
+    return;
+  }
+  for (let g = 0; g < nG; g++) {
+    const n2 = go[g + 1]! - go[g]!;
+    if (n2 === 0) {
+      out[o + g] = Number.NaN;
+      continue;
+    }
+    if (quirk && (n1 === 1 || n2 === 1)) {
+      let m = -Infinity;
+      for (let a = 0; a < n1; a++) m = maxNaN(m, rm[a * nG + g]!);
+      out[o + g] = m;
+      continue;
+    }
+    let sum = 0;
+    for (let a = 0; a < n1; a++) sum += rm[a * nG + g]!;
+    for (let b = go[g]!; b < go[g + 1]!; b++) sum += cm[b]!;
+    out[o + g] = sum / (n1 + n2);
+  }
 }
 
 /**
@@ -194,13 +271,253 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   for (let p = 0; p < nP; p++) {
     const a = P.templates.offsets[p]!;
     const n1 = P.templates.offsets[p + 1]! - a;
-    if (n1 === 0) { out.fill(Number.NaN, p * nG, (p + 1) * nG); continue; }
+    if (n1 === 0) {
+      out.fill(Number.NaN, p * nG, (p + 1) * nG);
+      continue;
+    }
     if (block.length < n1 * nGi) block = new Float32Array(n1 * nGi);
     dotBlock(P.data, a, n1, G.data, 0, nGi, d, block, nGi, { keepB: true });
-    for (let g = 0; g < nG; g++) {
-      const n2 = go[g + 1]! - go[g]!;
-      out[p * nG + g] = n2 === 0 ? Number.NaN : setScore(block, go[g]!, n1, n2, nGi, quirk);
+    setScoresOfRowBlock(block, 0, n1, nGi, go, quirk, out, p * nG);
+  }
+  return out;
+}
+
+// ---------- native / async kernels, and the canonical (exact) score ----------
+
+/** Rows [r0, r1) of prepared set templates, grouped in blocks of whole templates with ≤ maxRows rows. */
+function templateBlocks(offsets: Int32Array, maxRows: number): [number, number][] {
+  const out: [number, number][] = [];
+  const nT = offsets.length - 1;
+  let t0 = 0;
+  while (t0 < nT) {
+    let t1 = t0 + 1;
+    while (t1 < nT && offsets[t1 + 1]! - offsets[t0]! <= maxRows) t1++;
+    out.push([t0, t1]);
+    t0 = t1;
+  }
+  return out;
+}
+
+/**
+ * {@link scoreTemplateMatrix} with the dot products on an {@link AsyncGemm} (e.g. onnxruntime-node's
+ * MLAS SGEMM), in blocks of whole probe templates so that one block's cosines stay within
+ * `gemm.maxOutput` floats; the next block is computed while the previous one is reduced.
+ */
+export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm): Promise<Float32Array> {
+  const nP = P.templates.ids.length;
+  const nG = G.templates.ids.length;
+  const d = P.dim;
+  const pooled = P.method === 'mean-feature' || P.method === 'media-pool';
+  const out = new Float32Array(nP * nG);
+  const po = P.templates.offsets;
+  const go = G.templates.offsets;
+  const nGi = pooled ? nG : G.templates.rows.length;
+  const rowOff = pooled ? Int32Array.from({ length: nP + 1 }, (_, i) => i) : po;
+  if (nGi === 0 || nP === 0) return scoreTemplateMatrix(P, G);
+  const blocks = templateBlocks(rowOff, Math.max(1, Math.floor(gemm.maxOutput / nGi)));
+  const run = (b: [number, number]): Promise<Float32Array> => {
+    const r0 = rowOff[b[0]]!;
+    const r1 = rowOff[b[1]]!;
+    return gemm.abt(P.data.subarray(r0 * d, r1 * d), r1 - r0, G.data, nGi, d);
+  };
+  const quirk = P.method === 'set-min-mean-matlab';
+  let next = blocks.length ? run(blocks[0]!) : null;
+  for (let k = 0; k < blocks.length; k++) {
+    const S = await next!;
+    next = k + 1 < blocks.length ? run(blocks[k + 1]!) : null;
+    const [t0, t1] = blocks[k]!;
+    const base = rowOff[t0]!;
+    for (let p = t0; p < t1; p++) {
+      const a = rowOff[p]!;
+      const n1 = rowOff[p + 1]! - a;
+      if (po[p + 1] === po[p]) {
+        out.fill(Number.NaN, p * nG, (p + 1) * nG);
+        continue;
+      }
+      if (pooled) {
+        for (let g = 0; g < nG; g++) out[p * nG + g] = go[g + 1] === go[g] ? Number.NaN : S[(a - base) * nGi + g]!;
+        continue;
+      }
+      setScoresOfRowBlock(S, (a - base) * nGi, n1, nGi, go, quirk, out, p * nG);
     }
   }
   return out;
+}
+
+/** Counts of one verification scoring run. */
+export interface PairScoreStats {
+  /** Pairs whose float64 native score was too close to a float32 rounding boundary and were recomputed canonically. */
+  recomputed: number;
+  /** Pairs scored on the native kernel. */
+  native: number;
+}
+
+/**
+ * Canonical verification scores ({@link exactTemplateScore} for every pair, bit for bit): cosines
+ * accumulated in float64 in index order (2 × 2 blocked JS), the set reduction in float64, one
+ * rounding to float32. Every kernel gives these exact bits, so verification metrics never depend on
+ * the kernel.
+ */
+export function scoreTemplatePairsExact(A: PreparedTemplates, B: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array {
+  if (pa.length !== pb.length) throw new RangeError(`scoreTemplatePairs: ${pa.length} vs ${pb.length} pair indices`);
+  const out = new Float32Array(pa.length);
+  const d = A.dim;
+  const pooled = A.method === 'mean-feature' || A.method === 'media-pool';
+  const quirk = A.method === 'set-min-mean-matlab';
+  const oa = A.templates.offsets;
+  const ob = B.templates.offsets;
+  let S = new Float64Array(256);
+  for (let p = 0; p < pa.length; p++) {
+    const i = pa[p]!;
+    const j = pb[p]!;
+    const n1 = oa[i + 1]! - oa[i]!;
+    const n2 = ob[j + 1]! - ob[j]!;
+    if (n1 === 0 || n2 === 0) {
+      out[p] = Number.NaN;
+      continue;
+    }
+    if (pooled) {
+      out[p] = exactTemplateScore(A, i, B, j);
+      continue;
+    }
+    if (S.length < n1 * n2) S = new Float64Array(n1 * n2 * 2);
+    dotBlock64(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, S, n2);
+    out[p] = Math.fround(setScore(S, 0, n1, n2, n2, quirk));
+  }
+  return out;
+}
+
+/**
+ * {@link scoreTemplatePairsExact}'s bits with the large set-score blocks on the native float64 GEMM
+ * (`gemm.abt64`): pairs are grouped by their first template; a group whose cosines cost ≥
+ * `gemm.minWork` multiply-adds is one call (the template's rows × the union of its partners' rows).
+ * A float64 GEMM sums in another order than the canonical loop, so each score is within
+ * δ = (d + n1 + n2 + 4)·2⁻⁵³ of the canonical float64 value; it rounds to the same float32 unless a
+ * rounding boundary lies within δ, and those (≈ 1 in 10⁶) are recomputed canonically.
+ */
+export async function scoreTemplatePairsAsync(
+  A: PreparedTemplates,
+  B: PreparedTemplates,
+  pa: Int32Array,
+  pb: Int32Array,
+  gemm: AsyncGemm,
+  stats?: PairScoreStats,
+): Promise<Float32Array> {
+  if (A.method === 'mean-feature' || A.method === 'media-pool' || !gemm.abt64) return scoreTemplatePairsExact(A, B, pa, pb);
+  if (pa.length !== pb.length) throw new RangeError(`scoreTemplatePairs: ${pa.length} vs ${pb.length} pair indices`);
+  const d = A.dim;
+  const oa = A.templates.offsets;
+  const ob = B.templates.offsets;
+  const nA = oa.length - 1;
+  const quirk = A.method === 'set-min-mean-matlab';
+  // Counting sort of pair indices by first template.
+  const start = new Int32Array(nA + 1);
+  for (let p = 0; p < pa.length; p++) start[pa[p]! + 1]!++;
+  for (let i = 0; i < nA; i++) start[i + 1]! += start[i]!;
+  const order = new Int32Array(pa.length);
+  const fill = start.slice(0, nA);
+  for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
+  const out = new Float32Array(pa.length);
+  const small: number[] = [];
+  const colOf = new Map<number, number>();
+  const eps = 2 ** -53;
+  for (let i = 0; i < nA; i++) {
+    const s = start[i]!;
+    const e = start[i + 1]!;
+    if (s === e) continue;
+    const n1 = oa[i + 1]! - oa[i]!;
+    colOf.clear();
+    let cols = 0;
+    for (let q = s; q < e; q++) {
+      const j = pb[order[q]!]!;
+      if (!colOf.has(j)) {
+        colOf.set(j, cols);
+        cols += ob[j + 1]! - ob[j]!;
+      }
+    }
+    if (n1 === 0 || n1 * cols * d < (gemm.minWork64 ?? gemm.minWork) || n1 * cols > gemm.maxOutput) {
+      for (let q = s; q < e; q++) small.push(order[q]!);
+      continue;
+    }
+    const Bu = new Float32Array(cols * d);
+    for (const [j, c] of colOf) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), c * d);
+    const S = await gemm.abt64(A.data.subarray(oa[i]! * d, oa[i + 1]! * d), n1, Bu, cols, d);
+    for (let q = s; q < e; q++) {
+      const p = order[q]!;
+      const j = pb[p]!;
+      const n2 = ob[j + 1]! - ob[j]!;
+      if (n2 === 0) {
+        out[p] = Number.NaN;
+        continue;
+      }
+      const v = setScore(S, colOf.get(j)!, n1, n2, cols, quirk);
+      const delta = (d + n1 + n2 + 4) * eps * 1.01;
+      const lo = Math.fround(v - delta);
+      if (lo === Math.fround(v + delta) || Number.isNaN(v)) out[p] = lo;
+      else {
+        out[p] = exactTemplateScore(A, i, B, j);
+        if (stats) stats.recomputed++;
+      }
+      if (stats) stats.native++;
+    }
+  }
+  if (small.length) {
+    const idx = Int32Array.from(small);
+    const r = scoreTemplatePairsExact(
+      A,
+      B,
+      Int32Array.from(idx, (p) => pa[p]!),
+      Int32Array.from(idx, (p) => pb[p]!),
+    );
+    idx.forEach((p, k) => {
+      out[p] = r[k]!;
+    });
+  }
+  return out;
+}
+
+/**
+ * Bound on |fast score − canonical score| for unit features of dimension d, whatever the kernel
+ * (any summation order, FMA or not, float32 accumulation): |fl(x·y) − x·y| ≤ γ_d Σ|x_k y_k| ≤ γ_d ‖x‖‖y‖
+ * with γ_d = d·u/(1 − d·u), u = 2⁻²⁴; min and mean are 1-Lipschitz; plus the float32 roundings of the
+ * stored cosine, the stored score and the canonical score (2⁻²⁴ each, scores ≤ 1 in magnitude).
+ */
+export function scoreErrorBound(d: number): number {
+  const u = 2 ** -24;
+  const norm = 1 + 2 * d * u; // float32 unit rows are unit up to rounding
+  return ((d * u) / (1 - d * u)) * norm * norm + 3 * u;
+}
+
+/** Canonical dot product: float64 accumulation in index order (every JS engine gives the same bits). */
+function exactDot(A: Float32Array, a: number, B: Float32Array, b: number, d: number): number {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += A[a + k]! * B[b + k]!;
+  return s;
+}
+
+/**
+ * The canonical score of template pair (i of A, j of B): cosines as {@link exactDot}, then the same
+ * set reduction in float64, rounded once to float32. Independent of any kernel; used to settle the
+ * near-ties that decide a metric (refine.ts).
+ */
+export function exactTemplateScore(A: PreparedTemplates, i: number, B: PreparedTemplates, j: number): number {
+  const d = A.dim;
+  const oa = A.templates.offsets;
+  const ob = B.templates.offsets;
+  const n1 = oa[i + 1]! - oa[i]!;
+  const n2 = ob[j + 1]! - ob[j]!;
+  if (n1 === 0 || n2 === 0) return Number.NaN;
+  if (A.method === 'mean-feature' || A.method === 'media-pool') return Math.fround(exactDot(A.data, i * d, B.data, j * d, d));
+  const S = new Float64Array(n1 * n2);
+  dotBlock64(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, S, n2); // same bits as exactDot per element
+  const maxOf = (from: number, count: number, stride: number): number => {
+    let m = -Infinity;
+    for (let k = 0; k < count; k++) m = maxNaN(m, S[from + k * stride]!);
+    return m;
+  };
+  if (A.method === 'set-min-mean-matlab' && (n1 === 1 || n2 === 1)) return Math.fround(maxOf(0, n1 * n2, 1));
+  let sum = 0;
+  for (let a = 0; a < n1; a++) sum += maxOf(a * n2, n2, 1);
+  for (let b = 0; b < n2; b++) sum += maxOf(b, n1, n2);
+  return Math.fround(sum / (n1 + n2));
 }

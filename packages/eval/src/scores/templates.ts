@@ -45,7 +45,12 @@ export function buildTemplates(templateId: ArrayLike<number>, featureRow: ArrayL
   for (let i = 0; i < n; i++) {
     const id = templateId[i]!;
     let t = index.get(id);
-    if (t === undefined) { t = ids.length; index.set(id, t); ids.push(id); count.push(0); }
+    if (t === undefined) {
+      t = ids.length;
+      index.set(id, t);
+      ids.push(id);
+      count.push(0);
+    }
     if (featureRow[i]! >= 0 && (!keep || keep(i))) count[t]!++;
   }
   const offsets = new Int32Array(ids.length + 1);

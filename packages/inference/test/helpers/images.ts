@@ -1,4 +1,4 @@
-import { Rng } from '@interpret-fr/core';
+import type { Rng } from '@interpret-fr/core';
 import type { Pixels } from '@interpret-fr/core';
 
 /** Seeded random 8-bit image. */

@@ -4,6 +4,8 @@
  *   image [N, 3, S, S] → GlobalAveragePool → Flatten → embedding [N, 3] (per-channel means)
  *   image → Identity → maps [N, 3, S, S] (the preprocessed input itself).
  */
+import { defaultModelPreprocess, hasModelMetadata, sealOnnxModel } from '@interpret-fr/core';
+
 const enc = new TextEncoder();
 
 function varint(n: number): number[] {
@@ -46,13 +48,16 @@ export interface TinyModelOptions {
   /** Declared embedding dims (default [batch, 3]). */
   embeddingDims?: (number | string)[];
   metadata?: Record<string, string>;
+  /** Append the integrity seal (default true for models with Interpret-FR metadata). */
+  seal?: boolean;
 }
 
 /** Interpret-FR metadata for a tiny model of side `size`. */
 export function tinyMetadata(size: number, maps: boolean, inputName = 'image'): Record<string, string> {
   return {
-    'interpret-fr.preprocess': JSON.stringify({ size, mean: 127.5, scale: 1 / 127.5, channelOrder: 'RGB', layout: 'NCHW', gray: 'replicate', inputName, dtype: 'float32' }),
-    'interpret-fr.outputs': JSON.stringify({ names: maps ? ['embedding', 'maps'] : ['embedding'], l2normalize: false }),
+    'interpret-fr.preprocess': JSON.stringify({ ...defaultModelPreprocess(size), inputName }),
+    'interpret-fr.outputs': JSON.stringify({ names: maps ? ['embedding', 'maps'] : ['embedding'], l2normalize: false, foldBatchNorm: true }),
+    'interpret-fr.exporter-version': 'test',
   };
 }
 
@@ -70,6 +75,9 @@ export function tinyOnnx(o: TinyModelOptions = {}): Uint8Array {
   }
   const graph = cat(...nodes.map((n) => len(1, n)), str(2, 'tiny'), len(11, valueInfo(x, [b, 3, S, S])), ...outputs.map((v) => len(12, v)));
   const meta = o.metadata ?? tinyMetadata(S, !!o.maps, x);
-  const model = cat(int(1, 7), str(2, 'interpret-fr-test'), len(8, cat(str(1, ''), int(2, 13))), len(7, graph), ...Object.entries(meta).map(([k, v]) => metadataField(k, v)));
-  return new Uint8Array(model);
+  const model = new Uint8Array(
+    cat(int(1, 7), str(2, 'interpret-fr-test'), len(8, cat(str(1, ''), int(2, 13))), len(7, graph), ...Object.entries(meta).map(([k, v]) => metadataField(k, v))),
+  );
+  // Sealed like an exported model (core's sealOnnxModel) unless asked not to or not an Interpret-FR model.
+  return o.seal === false || !hasModelMetadata(meta) ? model : sealOnnxModel(model);
 }

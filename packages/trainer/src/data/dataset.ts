@@ -183,10 +183,11 @@ class SourceDataset implements Dataset {
         lm = this.src.landmarks.slice(i * 136, i * 136 + 136);
         const sx = this.S / img.width;
         const sy = this.S / img.height;
-        if (sx !== 1 || sy !== 1) for (let k = 0; k < 136; k += 2) {
-          lm[k] = (lm[k]! + 0.5) * sx - 0.5;
-          lm[k + 1] = (lm[k + 1]! + 0.5) * sy - 0.5;
-        }
+        if (sx !== 1 || sy !== 1)
+          for (let k = 0; k < 136; k += 2) {
+            lm[k] = (lm[k]! + 0.5) * sx - 0.5;
+            lm[k + 1] = (lm[k + 1]! + 0.5) * sy - 0.5;
+          }
       }
       faces.push({ landmarks: lm, offsetX: ox, offsetY: oy, scale });
     });

@@ -15,7 +15,10 @@ const IMAGE = /\.(png|jpe?g|bmp|webp|tiff?|gif)$/i;
 /** Opens an identity-per-folder tree as an {@link ImageSource}; `identities` lists the folder names in label order. */
 export async function openImageFolder(root: string, opts: { numClasses?: number | null } = {}): Promise<ImageSource & { numClasses: number; identities: string[] }> {
   const entries = await readdir(root, { withFileTypes: true });
-  const identities = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const identities = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   if (identities.length === 0) throw new DataError('no identity sub-folders', root, null);
   const paths: string[] = [];
   const labels: number[] = [];
@@ -39,6 +42,6 @@ export async function openImageFolder(root: string, opts: { numClasses?: number 
     landmarks: null,
     hasLandmarks: null,
     name: (i) => paths[i]!,
-    read: async (i, size) => decodeImage(await readFile(paths[i]!), size),
+    read: async (i, size) => decodeImage(await readFile(paths[i]!), size, paths[i]!),
   };
 }

@@ -108,6 +108,6 @@ export async function openListFile(listPath: string, opts: ListFileOptions = {})
     landmarks,
     hasLandmarks,
     name: (i) => paths[i]!,
-    read: async (i, size) => decodeImage(await readFile(paths[i]!), size),
+    read: async (i, size) => decodeImage(await readFile(paths[i]!), size, paths[i]!),
   };
 }

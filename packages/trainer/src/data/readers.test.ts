@@ -23,7 +23,10 @@ function pattern(i: number, size = 110): Uint8Array {
   return px;
 }
 
-const png = (px: Uint8Array, size = 110): Promise<Buffer> => sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+const png = (px: Uint8Array, size = 110): Promise<Buffer> =>
+  sharp(px, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 
 let dir: string;
 beforeAll(async () => {
@@ -32,7 +35,10 @@ beforeAll(async () => {
   for (let i = 0; i < 6; i++) writeFileSync(join(dir, 'imgs', `${i}.png`), await png(pattern(i)));
   writeFileSync(join(dir, 'imgs', 'broken.png'), Buffer.from('not a png at all'));
   // Folder tree: ids "b" (3 images) and "a" (2 images, one 55×55 to test resizing).
-  for (const [id, n] of [['b', 3], ['a', 2]] as const) {
+  for (const [id, n] of [
+    ['b', 3],
+    ['a', 2],
+  ] as const) {
     mkdirSync(join(dir, 'tree', id), { recursive: true });
     for (let k = 0; k < n; k++) writeFileSync(join(dir, 'tree', id, `${k}.png`), await png(pattern(k, id === 'a' && k === 1 ? 55 : 110), id === 'a' && k === 1 ? 55 : 110));
   }

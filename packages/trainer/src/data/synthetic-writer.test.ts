@@ -28,13 +28,16 @@ describe('writeSyntheticDataset', () => {
     expect(list[0]).toBe('images/0000/0000.png,0');
     expect(list[7]).toBe('images/0001/0003.png,1');
     for (let k = 0; k < 12; k++) {
-      const id = Math.floor(k / 4), n = k % 4;
+      const id = Math.floor(k / 4),
+        n = k % 4;
       const s = syntheticSample(opts, id, n);
       const nums = lms[k]!.split(',').map(Number);
       expect(nums.length).toBe(136);
       for (let i = 0; i < 136; i++) expect(Math.abs(nums[i]! - s.landmarks[i]!)).toBeLessThanOrEqual(0.0005 + 1e-9);
       expect(occ[k]).toBe(s.occluder);
-      const { data, info } = await sharp(join(dir, list[k]!.split(',')[0]!)).raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(join(dir, list[k]!.split(',')[0]!))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       expect([info.width, info.height, info.channels]).toEqual([110, 110, 3]);
       expect(Buffer.compare(data, Buffer.from(s.pixels))).toBe(0); // lossless
     }
@@ -46,7 +49,8 @@ describe('writeSyntheticDataset', () => {
   });
 
   it('is byte-identical across runs (fixed PNG options) and skips an existing identical set', async () => {
-    const a = join(root, 'a'), b = join(root, 'b');
+    const a = join(root, 'a'),
+      b = join(root, 'b');
     await writeSyntheticDataset(b, opts);
     for (const f of ['list.txt', 'landmarks.txt', 'occluders.txt', 'dataset.json', 'images/0002/0003.png', 'images/0000/0001.png']) {
       expect(Buffer.compare(readFileSync(join(a, f)), readFileSync(join(b, f))), f).toBe(0);

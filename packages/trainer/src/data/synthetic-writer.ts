@@ -70,7 +70,9 @@ export function syntheticImagePath(identity: number, n: number): string {
 
 /** Encodes 110×110 RGB bytes to PNG with {@link PNG_OPTIONS}. */
 export function encodePng(pixels: Uint8Array, size: number = FRAME_SIZE): Promise<Buffer> {
-  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png(PNG_OPTIONS).toBuffer();
+  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+    .png(PNG_OPTIONS)
+    .toBuffer();
 }
 
 /**
@@ -99,7 +101,10 @@ export async function writeSyntheticDataset(dir: string, opts: WriteSyntheticOpt
   const every = Math.max(1, Math.floor(total / 100));
   for (const s of syntheticDataset(o)) {
     if (failure) break;
-    if (s.identity !== lastId) { mkdirSync(join(dir, 'images', pad(s.identity)), { recursive: true }); lastId = s.identity; }
+    if (s.identity !== lastId) {
+      mkdirSync(join(dir, 'images', pad(s.identity)), { recursive: true });
+      lastId = s.identity;
+    }
     const rel = syntheticImagePath(s.identity, s.index);
     list.push(`${rel},${s.identity}`);
     lms.push(Array.from(s.landmarks, (v) => v.toFixed(3)).join(','));

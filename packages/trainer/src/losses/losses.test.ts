@@ -7,7 +7,7 @@ import { gaussian3x3, sadLoss } from './sad.ts';
 import { weightDiversityLoss } from './weight-diversity.ts';
 import { fadLoss } from './fad.ts';
 import { naiveCrossEntropy, naiveFad, naiveSad, naiveWeightDiversity } from './naive.ts';
-import { cpuTf, maxAbsDiff, randn } from './test-helpers.ts';
+import { cpuTf, randn } from './test-helpers.ts';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -87,7 +87,11 @@ describe('sadLoss (method.md §4.2)', () => {
     const v = tf.tidy(() => sadLoss(tf, x).dataSync()[0]!);
     expect(Number.isFinite(v)).toBe(true);
     expect(Math.abs(v - naiveSad(m, b, h, w, k, gaussian3x3(1.5)))).toBeLessThan(1e-5);
-    const g = tf.tidy(() => tf.grad((t: Tensor) => sadLoss(tf, t as Tensor4D))(x).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((t: Tensor) => sadLoss(tf, t as Tensor4D))(x)
+        .dataSync(),
+    );
     expect(g.every(Number.isFinite)).toBe(true);
     x.dispose();
   });
@@ -96,7 +100,11 @@ describe('sadLoss (method.md §4.2)', () => {
     const [b, h, w, k] = [2, 4, 4, 3];
     const m = randn(6, b * h * w * k);
     const f = (v: Float32Array): number => tf.tidy(() => sadLoss(tf, tf.tensor4d(v, [b, h, w, k])).dataSync()[0]!);
-    const g = tf.tidy(() => tf.grad((t: Tensor) => sadLoss(tf, t as Tensor4D))(tf.tensor4d(m, [b, h, w, k])).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((t: Tensor) => sadLoss(tf, t as Tensor4D))(tf.tensor4d(m, [b, h, w, k]))
+        .dataSync(),
+    );
     const eps = 1e-2;
     for (const i of [0, 7, 20, 33, 50, 77, 95]) {
       const p = m.slice();
@@ -155,9 +163,17 @@ describe('fadLoss (method.md §4.4)', () => {
     const ft = tf.tensor2d(f, [b, d]);
     const fot = tf.tensor2d(fo, [b, d]);
     const c = tf.tensor1d(randn(10, d));
-    const gMask = tf.tidy(() => tf.grad((t: Tensor) => tf.sum(tf.mul(fadLoss(tf, t as Tensor2D, fot, keep).mask, c)))(ft).dataSync());
+    const gMask = tf.tidy(() =>
+      tf
+        .grad((t: Tensor) => tf.sum(tf.mul(fadLoss(tf, t as Tensor2D, fot, keep).mask, c)))(ft)
+        .dataSync(),
+    );
     expect(Array.from(gMask).every((v) => v === 0)).toBe(true);
-    const g = tf.tidy(() => tf.grad((t: Tensor) => fadLoss(tf, t as Tensor2D, fot, keep).loss)(ft).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((t: Tensor) => fadLoss(tf, t as Tensor2D, fot, keep).loss)(ft)
+        .dataSync(),
+    );
     for (let i = 0; i < b; i++) {
       for (let j = 0; j < d; j++) {
         const want = ref.kept.has(j) ? Math.sign(f[i * d + j]! - fo[i * d + j]!) / b : 0;
@@ -175,7 +191,10 @@ describe('fadLoss (method.md §4.4)', () => {
     }) as [Float32Array, Float32Array];
     const eps = 1e-3;
     for (const i of [0, 5, 13, 22, 39]) {
-      for (const [which, g] of [[0, gf], [1, go]] as const) {
+      for (const [which, g] of [
+        [0, gf],
+        [1, go],
+      ] as const) {
         const p = (which === 0 ? f : fo).slice();
         const q = p.slice();
         p[i]! += eps;
@@ -186,4 +205,3 @@ describe('fadLoss (method.md §4.4)', () => {
     }
   });
 });
-

@@ -21,10 +21,19 @@ export const IM2COL_MAX_FLOATS = 16 * 1024 * 1024;
 
 /** Geometry of one convolution, as the kernels need it. */
 export interface ConvGeom {
-  n: number; h: number; w: number; c: number;
-  ho: number; wo: number; f: number;
-  kh: number; kw: number; sh: number; sw: number;
-  pt: number; pl: number;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  ho: number;
+  wo: number;
+  f: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  pt: number;
+  pl: number;
 }
 
 /** Geometry from tfjs' conv info (NHWC only, dilation 1). */
@@ -32,10 +41,19 @@ export function convGeom(info: backend_util.Conv2DInfo): ConvGeom {
   if (info.dataFormat !== 'channelsLast') throw new Error(`wasm conv gradient: only NHWC is supported, got ${info.dataFormat}`);
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error(`wasm conv gradient: dilation must be 1, got ${info.dilationHeight}×${info.dilationWidth}`);
   return {
-    n: info.batchSize, h: info.inHeight, w: info.inWidth, c: info.inChannels,
-    ho: info.outHeight, wo: info.outWidth, f: info.outChannels,
-    kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
-    pt: info.padInfo.top, pl: info.padInfo.left,
+    n: info.batchSize,
+    h: info.inHeight,
+    w: info.inWidth,
+    c: info.inChannels,
+    ho: info.outHeight,
+    wo: info.outWidth,
+    f: info.outChannels,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    pt: info.padInfo.top,
+    pl: info.padInfo.left,
   };
 }
 
@@ -122,10 +140,22 @@ export function conv2DBackpropFilterImpl(b: WasmBackendLike, x: TensorInfo, dy: 
 const conv2DBackpropFilter = ({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-    strides: number | [number, number]; pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number];
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
   };
-  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
   return conv2DBackpropFilterImpl(backend as WasmBackendLike, x, dy, convGeom(info), filterShape);
 };
 

@@ -71,8 +71,19 @@ function phaseConv(b: WasmBackendLike, dy: TensorInfo, w: TensorInfo, g: ConvGeo
   const wk = alloc(b, [py.taps, px.taps, g.f, g.c]);
   phaseKernel(f32(b, w), f32(b, wk), g, py, px);
   const src = crop(b, dy, g, y0, y1, x0, x1);
-  const pad = [[0, 0], [Math.max(0, py.padBefore), Math.max(0, py.padAfter)], [Math.max(0, px.padBefore), Math.max(0, px.padAfter)], [0, 0]];
-  const out = callKernel('Conv2D', b, { x: src, filter: wk }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined } as unknown as NamedAttrMap);
+  const pad = [
+    [0, 0],
+    [Math.max(0, py.padBefore), Math.max(0, py.padAfter)],
+    [Math.max(0, px.padBefore), Math.max(0, px.padAfter)],
+    [0, 0],
+  ];
+  const out = callKernel('Conv2D', b, { x: src, filter: wk }, {
+    strides: [1, 1],
+    pad,
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+    dimRoundingMode: undefined,
+  } as unknown as NamedAttrMap);
   free(b, wk);
   if (src !== dy) free(b, src);
   return out;
@@ -115,10 +126,22 @@ export function conv2DBackpropInputImpl(b: WasmBackendLike, dy: TensorInfo, w: T
 const conv2DBackpropInput = ({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
-    strides: number | [number, number]; pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number];
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
   };
-  const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
   return conv2DBackpropInputImpl(backend as WasmBackendLike, dy, filter, convGeom(info));
 };
 

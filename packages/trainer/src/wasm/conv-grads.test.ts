@@ -11,7 +11,16 @@ import { Rng } from '@interpret-fr/core';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig, phaseAxis, registerWasmTrainingKernels, setFilterGradChunk } from './index.ts';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-interface Case { n: number; h: number; w: number; c: number; f: number; k: [number, number]; s: [number, number]; pad: Pad }
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  f: number;
+  k: [number, number];
+  s: [number, number];
+  pad: Pad;
+}
 
 const CASES: Case[] = [
   { n: 2, h: 8, w: 8, c: 3, f: 4, k: [3, 3], s: [1, 1], pad: 'same' },
@@ -25,7 +34,21 @@ const CASES: Case[] = [
   { n: 1, h: 9, w: 9, c: 2, f: 3, k: [5, 5], s: [2, 2], pad: 'same' },
   { n: 2, h: 6, w: 7, c: 3, f: 2, k: [2, 2], s: [2, 2], pad: 'same' },
   { n: 2, h: 8, w: 9, c: 3, f: 4, k: [3, 2], s: [1, 2], pad: 'same' },
-  { n: 1, h: 9, w: 8, c: 2, f: 3, k: [3, 3], s: [2, 2], pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  {
+    n: 1,
+    h: 9,
+    w: 8,
+    c: 2,
+    f: 3,
+    k: [3, 3],
+    s: [2, 2],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { n: 4, h: 12, w: 12, c: 16, f: 24, k: [3, 3], s: [1, 1], pad: 'same' },
   { n: 4, h: 12, w: 12, c: 16, f: 24, k: [3, 3], s: [2, 2], pad: 'same' },
 ];
@@ -77,7 +100,15 @@ describe('wasm conv gradient kernels vs cpu', () => {
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(conv2DBackpropInputConfig.kernelFunc);
   });
 
-  it.each(CASES.flatMap((c) => [[name(c), c, 2048], [`${name(c)} (chunks of 1–3 rows)`, c, 20]] as const))('Conv2DBackpropFilter %s', (_, c, chunk) => {
+  it.each(
+    CASES.flatMap(
+      (c) =>
+        [
+          [name(c), c, 2048],
+          [`${name(c)} (chunks of 1–3 rows)`, c, 20],
+        ] as const,
+    ),
+  )('Conv2DBackpropFilter %s', (_, c, chunk) => {
     setFilterGradChunk(chunk);
     const rng = new Rng(7);
     const [ho, wo] = outSize(c);
@@ -116,7 +147,12 @@ describe('wasm conv gradient kernels vs cpu', () => {
     tf.tidy(() => {
       const x = tf.randomNormal([2, 9, 9, 3]);
       const w = tf.randomNormal([3, 3, 3, 4]);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum());
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf
+          .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')
+          .square()
+          .sum(),
+      );
       g([x, w]).forEach((t) => t.dataSync());
     });
     expect(tf.memory().numTensors).toBe(before);

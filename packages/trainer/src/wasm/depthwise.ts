@@ -16,7 +16,9 @@ import { alloc, callKernel, f32, free } from './heap.ts';
 
 type Args = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
 type Attrs = {
-  strides: number | [number, number]; dilations?: number | [number, number]; pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
+  strides: number | [number, number];
+  dilations?: number | [number, number];
+  pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 };
 
@@ -26,7 +28,15 @@ function info(xShape: number[], filterShape: number[], a: Attrs): backend_util.C
     // tfjs' depthwise gradient itself rejects dilation > 1 (and the cpu kernels ignore it)
     throw new Error(`wasm depthwise gradient: dilation must be 1, got ${JSON.stringify(d)}`);
   }
-  return backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
 }
 
 /**
@@ -71,7 +81,12 @@ function backpropInput({ inputs, backend, attrs }: Args): TensorInfo {
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) dst.set(src.subarray(((kh - 1 - ky) * kw + (kw - 1 - kx)) * C, ((kh - 1 - ky) * kw + (kw - 1 - kx) + 1) * C), (ky * kw + kx) * C);
     }
-    const pad = [[0, 0], [kh - 1 - ci.padInfo.top, pb], [kw - 1 - ci.padInfo.left, pr], [0, 0]];
+    const pad = [
+      [0, 0],
+      [kh - 1 - ci.padInfo.top, pb],
+      [kw - 1 - ci.padInfo.left, pr],
+      [0, 0],
+    ];
     const out = callKernel('DepthwiseConv2dNative', b, { x: dy, filter: wf }, { strides: [1, 1], dilations: [1, 1], pad, dimRoundingMode: undefined } as unknown as NamedAttrMap);
     free(b, wf);
     return out;

@@ -36,7 +36,18 @@ export { profileKernels } from './profile.ts';
 export type { KernelStat, KernelProfile } from './profile.ts';
 
 /** The kernels {@link registerWasmTrainingKernels} installs for the `wasm` backend. */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, sumConfig, meanConfig, batchMatMulConfig, depthwiseBackpropInputConfig, depthwiseBackpropFilterConfig, identityConfig, castConfig, oneHotConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  sumConfig,
+  meanConfig,
+  batchMatMulConfig,
+  depthwiseBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  identityConfig,
+  castConfig,
+  oneHotConfig,
+];
 
 const replaced = new Map<string, KernelConfig | undefined>();
 

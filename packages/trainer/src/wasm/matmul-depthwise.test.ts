@@ -82,7 +82,12 @@ describe('wasm BatchMatMul and depthwise gradients vs cpu', () => {
       tf.setBackend('cpu');
       const want = tf.tidy(() => tf.oneHot(tf.tensor1d([2, 0, 5, -1], 'int32'), 4, 3, -1, dtype).arraySync());
       expect(got).toEqual(want);
-      expect(want).toEqual([[-1, -1, 3, -1], [3, -1, -1, -1], [-1, -1, -1, -1], [-1, -1, -1, -1]]);
+      expect(want).toEqual([
+        [-1, -1, 3, -1],
+        [3, -1, -1, -1],
+        [-1, -1, -1, -1],
+        [-1, -1, -1, -1],
+      ]);
     }
   });
 
@@ -96,11 +101,13 @@ describe('wasm BatchMatMul and depthwise gradients vs cpu', () => {
     const probe = tf.backend_util.computeConv2DInfo(xs as [number, number, number, number], fs as [number, number, number, number], s, d, pad, undefined, true);
     expectClose('DepthwiseConv2dNativeBackpropInput', { dy: randn(probe.outShape), filter: randn(fs) }, { strides: s, dilations: d, pad, inputShape: xs });
   });
-  it('depthwise gradients reject dilation > 1 (as tfjs\' gradient does)', () => {
+  it("depthwise gradients reject dilation > 1 (as tfjs' gradient does)", () => {
     tf.setBackend('wasm');
     const dy = tf.zeros([1, 8, 8, 2]);
     const f = tf.zeros([3, 3, 2, 1]);
-    expect(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, { strides: 1, dilations: 2, pad: 'same', inputShape: [1, 8, 8, 2] } as never)).toThrow(/dilation must be 1/);
+    expect(() =>
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, { strides: 1, dilations: 2, pad: 'same', inputShape: [1, 8, 8, 2] } as never),
+    ).toThrow(/dilation must be 1/);
     tf.dispose([dy, f]);
   });
   it.each(dw)('DepthwiseConv2dNativeBackpropFilter %s', (_, xs, fs, s, pad, d) => {

@@ -44,10 +44,15 @@ describe('wasm Sum/Mean over leading axes', () => {
     ['fallback: all axes', [3, 4], [0, 1], false],
   ];
   it.each(cases)('%s', (_, shape, axis, keepDims) => {
-    const d = randn(shape.reduce((a, b) => a * b, 1), 5);
+    const d = randn(
+      shape.reduce((a, b) => a * b, 1),
+      5,
+    );
     for (const op of ['sum', 'mean'] as const) {
+      // biome-ignore-start lint/performance/noDynamicNamespaceImportAccess: a test picks the op by name
       const ref = on('cpu', () => tf[op](tf.tensor(d, shape), axis, keepDims));
       const got = on('wasm', () => tf[op](tf.tensor(d, shape), axis, keepDims));
+      // biome-ignore-end lint/performance/noDynamicNamespaceImportAccess: a test picks the op by name
       expect(got.shape).toEqual(ref.shape);
       const scale = Math.max(...Array.from(ref.data, Math.abs));
       Array.from(got.data).forEach((v, i) => expect(Math.abs(v - ref.data[i]!)).toBeLessThanOrEqual(1e-5 * scale));

@@ -16,7 +16,10 @@ type Args = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap
 
 /** Number of leading axes reduced, or −1 if `axis` is not a proper leading prefix. */
 export function leadingAxes(shape: readonly number[], axis: number | number[]): number {
-  const axes = util.parseAxisParam(axis, shape as number[]).slice().sort((a, b) => a - b);
+  const axes = util
+    .parseAxisParam(axis, shape as number[])
+    .slice()
+    .sort((a, b) => a - b);
   if (axes.length === 0 || axes.length >= shape.length) return -1;
   for (let i = 0; i < axes.length; i++) if (axes[i] !== i) return -1;
   return axes.length;

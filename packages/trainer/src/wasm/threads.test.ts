@@ -33,7 +33,11 @@ describe('threaded wasm backend in Node', () => {
       return tf.tidy(() => {
         const x = tf.tensor4d(xd, [2, 12, 12, 8]);
         const w = tf.tensor4d(wd, [3, 3, 8, 16]);
-        const f = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum();
+        const f = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')
+            .square()
+            .sum();
         const [gx, gw] = tf.grads(f)([x, w]);
         return [f(x, w), gx!, gw!].map((t) => t.dataSync() as Float32Array);
       });

@@ -61,33 +61,37 @@ export function useThreadedWasm(opts: ThreadedWasmOptions = {}): number {
   const worker = workerFile();
   setThreadsCount(threads);
   if (tf.findBackendFactory('wasm')) tf.removeBackend('wasm');
-  tf.registerBackend('wasm', async () => {
-    const factory = require(mainJs) as Factory;
-    // The C++ init caps threads at emscripten_num_logical_cores() / 2 = os.cpus().length / 2.
-    const cpus = os.cpus;
-    const fake = cpus();
-    os.cpus = () => Array.from({ length: 2 * threads }, (_, i) => fake[i % Math.max(1, fake.length)]!);
-    let mod: EmscriptenModule;
-    try {
-      mod = await factory({
-        locateFile: (p: string, prefix: string) => (p.endsWith('.worker.js') ? worker : p.endsWith('.wasm') ? wasmBin : prefix + p),
-        mainScriptUrlOrBlob: mainJs,
-      });
-    } finally {
-      os.cpus = cpus;
-    }
-    // Emscripten's Node pthread workers keep the event loop alive: a script would never exit.
-    const pt = mod.PThread as { unusedWorkers?: { unref?(): void }[]; runningWorkers?: { unref?(): void }[] } | undefined;
-    for (const w of [...(pt?.unusedWorkers ?? []), ...(pt?.runningWorkers ?? [])]) w.unref?.();
-    mod.tfjs = {
-      init: mod.cwrap('init', null, []),
-      initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
-      getThreadsCount: mod.cwrap('get_threads_count', 'number', []),
-      registerTensor: mod.cwrap('register_tensor', null, ['number', 'number', 'number']),
-      disposeData: mod.cwrap('dispose_data', null, ['number']),
-      dispose: mod.cwrap('dispose', null, []),
-    };
-    return new BackendWasm(mod as never);
-  }, 2);
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      const factory = require(mainJs) as Factory;
+      // The C++ init caps threads at emscripten_num_logical_cores() / 2 = os.cpus().length / 2.
+      const cpus = os.cpus;
+      const fake = cpus();
+      os.cpus = () => Array.from({ length: 2 * threads }, (_, i) => fake[i % Math.max(1, fake.length)]!);
+      let mod: EmscriptenModule;
+      try {
+        mod = await factory({
+          locateFile: (p: string, prefix: string) => (p.endsWith('.worker.js') ? worker : p.endsWith('.wasm') ? wasmBin : prefix + p),
+          mainScriptUrlOrBlob: mainJs,
+        });
+      } finally {
+        os.cpus = cpus;
+      }
+      // Emscripten's Node pthread workers keep the event loop alive: a script would never exit.
+      const pt = mod.PThread as { unusedWorkers?: { unref?(): void }[]; runningWorkers?: { unref?(): void }[] } | undefined;
+      for (const w of [...(pt?.unusedWorkers ?? []), ...(pt?.runningWorkers ?? [])]) w.unref?.();
+      mod.tfjs = {
+        init: mod.cwrap('init', null, []),
+        initWithThreadsCount: mod.cwrap('init_with_threads_count', null, ['number']),
+        getThreadsCount: mod.cwrap('get_threads_count', 'number', []),
+        registerTensor: mod.cwrap('register_tensor', null, ['number', 'number', 'number']),
+        disposeData: mod.cwrap('dispose_data', null, ['number']),
+        dispose: mod.cwrap('dispose', null, []),
+      };
+      return new BackendWasm(mod as never);
+    },
+    2,
+  );
   return threads;
 }

@@ -24,7 +24,13 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
-interface HostBatch { x: Float32Array; xOcc: Float32Array | null; labels: Int32Array; b: number; s: number }
+interface HostBatch {
+  x: Float32Array;
+  xOcc: Float32Array | null;
+  labels: Int32Array;
+  b: number;
+  s: number;
+}
 
 function hostBatch(spec: ModelSpec, b: number, occluded: boolean, seed: number): HostBatch {
   const s = spec.inputSize;
@@ -40,7 +46,9 @@ function hostBatch(spec: ModelSpec, b: number, occluded: boolean, seed: number):
   let xOcc: Float32Array | null = null;
   if (occluded) {
     xOcc = x.slice();
-    for (let n = 0; n < b; n++) for (let y = Math.floor(s * 0.3); y < Math.floor(s * 0.45); y++) for (let xx = Math.floor(s * 0.15); xx < Math.floor(s * 0.85); xx++) for (let c = 0; c < 3; c++) xOcc[((n * s + y) * s + xx) * 3 + c] = -1;
+    for (let n = 0; n < b; n++)
+      for (let y = Math.floor(s * 0.3); y < Math.floor(s * 0.45); y++)
+        for (let xx = Math.floor(s * 0.15); xx < Math.floor(s * 0.85); xx++) for (let c = 0; c < 3; c++) xOcc[((n * s + y) * s + xx) * 3 + c] = -1;
   }
   return { x, xOcc, labels: Int32Array.from({ length: b }, (_, i) => i % 4), b, s };
 }
@@ -54,7 +62,13 @@ function toBatch(h: HostBatch): TrainBatch {
 }
 
 /** Runs `steps` steps on `backend`; returns the losses and every parameter after them. */
-async function train(backend: 'cpu' | 'wasm', spec: ModelSpec, h: HostBatch, steps: number, opt: (t: Tf) => Optimizer): Promise<{ losses: number[]; params: Map<string, Float32Array> }> {
+async function train(
+  backend: 'cpu' | 'wasm',
+  spec: ModelSpec,
+  h: HostBatch,
+  steps: number,
+  opt: (t: Tf) => Optimizer,
+): Promise<{ losses: number[]; params: Map<string, Float32Array> }> {
   await tf.setBackend(backend);
   const params = initParams(tf, spec, new Rng(1));
   const optimizer = opt(tf);
@@ -115,7 +129,7 @@ describe('one training step: wasm vs cpu', () => {
 });
 
 describe('a short tiny run on wasm', () => {
-  it('loss falls as on cpu (interpretable-tiny, clean + occluded, 10 steps of the trainer\'s Adam)', async () => {
+  it("loss falls as on cpu (interpretable-tiny, clean + occluded, 10 steps of the trainer's Adam)", async () => {
     const spec = presetSpec('interpretable-tiny', { numClasses: 4 });
     const h = hostBatch(spec, 4, true, 7);
     const cpu = await train('cpu', spec, h, 10, (t) => createOptimizer(t));

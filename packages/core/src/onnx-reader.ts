@@ -10,10 +10,13 @@
  * TensorShapeProto{dim 1}, Dimension{dim_value 1, dim_param 2}, StringStringEntryProto{key 1, value 2},
  * OperatorSetIdProto{domain 1, version 2}, TensorProto{name 8}.
  *
+ * Moved here from `@interpret-fr/inference` so that the exporter (which seals models with a
+ * checksum, see `onnx-metadata.ts`) and every runtime read models with one parser.
+ *
  * @module
  */
 
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError } from './errors.ts';
 
 /** One graph input or output. `shape` holds numbers for fixed dims and strings for symbolic ones. */
 export interface OnnxValueInfo {
@@ -40,7 +43,10 @@ export interface OnnxInfo {
 
 /** Malformed protobuf: says where (byte offset) and what. */
 export class OnnxParseError extends InterpretFrError {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message, { code: 'format' });
     this.name = 'OnnxParseError';
   }
@@ -51,7 +57,11 @@ const utf8 = new TextDecoder('utf-8');
 /** Cursor over a byte range; `end` bounds nested messages. */
 class Reader {
   pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
     this.pos = start;
   }
   done(): boolean {
@@ -89,11 +99,20 @@ class Reader {
   }
   skip(wireType: number): void {
     switch (wireType) {
-      case 0: this.varint(); return;
-      case 1: this.pos += 8; break;
-      case 2: this.bytes(); return;
-      case 5: this.pos += 4; break;
-      default: throw new OnnxParseError(`unsupported protobuf wire type ${wireType} at byte ${this.pos}`, this.pos);
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.bytes();
+        return;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new OnnxParseError(`unsupported protobuf wire type ${wireType} at byte ${this.pos}`, this.pos);
     }
     if (this.pos > this.end) throw new OnnxParseError(`fixed-width field runs past its message end ${this.end}`, this.pos);
   }
@@ -152,6 +171,50 @@ function readTensorName(r: Reader): string {
   return '';
 }
 
+/** One top-level ModelProto field: number, wire type and its byte range [start, end) including the tag. */
+export interface OnnxTopField {
+  field: number;
+  wireType: number;
+  start: number;
+  end: number;
+  /** Payload range of a length-delimited field. */
+  payload?: [number, number];
+}
+
+/** Splits model bytes into their top-level fields (no nested decoding). @throws {OnnxParseError} */
+export function onnxTopLevelFields(bytes: Uint8Array): OnnxTopField[] {
+  const r = new Reader(bytes, 0, bytes.length);
+  const out: OnnxTopField[] = [];
+  while (!r.done()) {
+    const start = r.pos;
+    const tag = r.varint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag % 8;
+    if (field === 0) throw new OnnxParseError(`field number 0 at byte ${start}`, start);
+    if (wireType === 2) {
+      const payload = r.bytes();
+      out.push({ field, wireType, start, end: r.pos, payload });
+    } else {
+      r.skip(wireType);
+      out.push({ field, wireType, start, end: r.pos });
+    }
+  }
+  return out;
+}
+
+/** Key and value of a `StringStringEntryProto` payload. @throws {OnnxParseError} */
+export function readMetadataEntry(bytes: Uint8Array, start: number, end: number): { key: string; value: string } {
+  const e = new Reader(bytes, start, end);
+  let key = '';
+  let value = '';
+  for (const [g, v] of e.fields()) {
+    if (g === 1 && v === 2) key = e.string();
+    else if (g === 2 && v === 2) value = e.string();
+    else e.skip(v);
+  }
+  return { key, value };
+}
+
 /**
  * Reads the model's metadata and graph signature without decoding weights (initializers are skipped
  * by length, so a 20 MB model parses in well under a millisecond of work per field).
@@ -159,7 +222,16 @@ function readTensorName(r: Reader): string {
  * @throws {OnnxParseError} when the bytes are not a well-formed protobuf.
  */
 export function readOnnxInfo(bytes: Uint8Array): OnnxInfo {
-  const info: OnnxInfo = { irVersion: 0, producerName: '', producerVersion: '', opsets: {}, metadata: {}, inputs: [], outputs: [] };
+  // Null-prototype maps: a key such as '__proto__' in a (hostile) model stays plain data.
+  const info: OnnxInfo = {
+    irVersion: 0,
+    producerName: '',
+    producerVersion: '',
+    opsets: Object.create(null) as Record<string, number>,
+    metadata: Object.create(null) as Record<string, string>,
+    inputs: [],
+    outputs: [],
+  };
   const r = new Reader(bytes, 0, bytes.length);
   let rawInputs: OnnxValueInfo[] = [];
   const initNames = new Set<string>();
@@ -178,14 +250,8 @@ export function readOnnxInfo(bytes: Uint8Array): OnnxInfo {
       }
       info.opsets[domain] = version;
     } else if (f === 14 && w === 2) {
-      const e = r.sub();
-      let key = '';
-      let value = '';
-      for (const [g, v] of e.fields()) {
-        if (g === 1 && v === 2) key = e.string();
-        else if (g === 2 && v === 2) value = e.string();
-        else e.skip(v);
-      }
+      const [s, e] = r.bytes();
+      const { key, value } = readMetadataEntry(bytes, s, e);
       info.metadata[key] = value;
     } else if (f === 7 && w === 2) {
       const g = r.sub();

@@ -1,0 +1,71 @@
+/**
+ * `@interpret-fr/align/web`: face-api's browser ESM build (tfjs from the app's bundle, `wasm` or
+ * `webgl` backend), models read from a base URL of the app's own origin (serve the files of
+ * `@vladmandic/face-api/model/` there), or from any reader you pass.
+ *
+ * @packageDocumentation
+ */
+import { createFaceAligner as createOver, type FaceAligner, type FaceAlignerOptions } from './detector.ts';
+import type { FaceApi } from './face-api-types.ts';
+import type { ModelFileReader } from './models.ts';
+
+export { alignFace, templateForSize, templateTransform } from './align-face.ts';
+export type { AlignOptions, AlignedFace } from './align-face.ts';
+export { DESCRIPTOR_SIZE, FALLBACK_BOX_FRACTIONS, REFINE_BOX, boxFromLandmarks, templateFitError } from './detector.ts';
+export type { DetectOptions, DetectedFace, FaceAligner, FaceAlignerOptions, FaceBox, FaceSource } from './detector.ts';
+export { FLIP_68, chooseFace, flipLandmarks68 } from './faces.ts';
+export { MODEL_CROP, createFacePipeline } from './pipeline.ts';
+export type { PipelineEmbedder, PipelineFace, PipelineOptions, PipelineResult } from './pipeline.ts';
+export { ModelLoadError, loadModel } from './models.ts';
+export type { ModelFileReader, ModelName } from './models.ts';
+export type { FaceApi } from './face-api-types.ts';
+
+/** Options of the browser {@link createFaceAligner}. */
+export interface WebFaceAlignerOptions extends FaceAlignerOptions {
+  /** Base URL of the face-api model files (e.g. `/models/face-api/`), or a reader of them. */
+  models: string | ModelFileReader;
+  /** tfjs backend (default `webgl`, falling back to `wasm`). */
+  backend?: 'webgl' | 'wasm';
+  /** Where the tfjs wasm binaries are served (required for the `wasm` backend), e.g. `/tfjs-wasm/`. */
+  wasmPaths?: string;
+}
+
+let faceApiPromise: Promise<FaceApi> | null = null;
+
+/** face-api's browser build (no bundled tfjs; the app bundles @tensorflow/tfjs and its backends). */
+export function loadFaceApi(): Promise<FaceApi> {
+  faceApiPromise ??= import('@vladmandic/face-api/dist/face-api.esm-nobundle.js') as unknown as Promise<FaceApi>;
+  return faceApiPromise;
+}
+
+/**
+ * A {@link FaceAligner} in the browser.
+ *
+ * @example
+ * const aligner = await createFaceAligner({ models: '/models/face-api/', backend: 'wasm', wasmPaths: '/tfjs-wasm/' });
+ * const faces = await aligner.detectFaces(imageDataAsPixels);
+ */
+export async function createFaceAligner(opts: WebFaceAlignerOptions): Promise<FaceAligner> {
+  const faceapi = await loadFaceApi();
+  const tf = faceapi.tf as unknown as { setBackend(n: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
+  if (opts.wasmPaths) {
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths(p: string): void };
+    wasm.setWasmPaths(opts.wasmPaths);
+  }
+  const want = opts.backend ?? 'webgl';
+  if (!(await tf.setBackend(want).catch(() => false)) && !(want === 'webgl' && (await tf.setBackend('wasm').catch(() => false)))) {
+    throw new Error(`face-api: tfjs backend '${want}' could not be initialised${want === 'wasm' ? ' (is wasmPaths right?)' : ''}`);
+  }
+  await tf.ready();
+  const base = opts.models;
+  const read: ModelFileReader =
+    typeof base === 'function'
+      ? base
+      : async (name) => {
+          const url = `${base.endsWith('/') ? base : `${base}/`}${name}`;
+          const r = await fetch(url);
+          if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
+          return new Uint8Array(await r.arrayBuffer());
+        };
+  return createOver(faceapi, read, opts);
+}

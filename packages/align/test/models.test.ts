@@ -1,0 +1,19 @@
+/** Model loading from bytes: a missing shard or a malformed manifest is a ModelLoadError naming the file. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ModelLoadError, faceApiModelDir, loadFaceApi, loadModel } from '../src/node.ts';
+
+describe('loadModel', () => {
+  it('names the missing shard and the malformed manifest', async () => {
+    const faceapi = await loadFaceApi();
+    const dir = faceApiModelDir();
+    const noShard = (name: string) => (name.endsWith('.json') ? readFile(join(dir, name)).then((b) => new Uint8Array(b)) : Promise.reject(new Error('ENOENT')));
+    await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', noShard)).rejects.toThrow(ModelLoadError);
+    await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', noShard)).rejects.toThrow(
+      /ssd_mobilenetv1_model\.bin \(listed in ssd_mobilenetv1_model-weights_manifest\.json\): ENOENT/,
+    );
+    const badJson = async () => new TextEncoder().encode('{"not": "a manifest"}');
+    await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', badJson)).rejects.toThrow(/ssd_mobilenetv1_model-weights_manifest\.json: expected a tfjs weights manifest/);
+  });
+});

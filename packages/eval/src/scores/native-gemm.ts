@@ -1,0 +1,58 @@
+/**
+ * Native GEMM for Node through onnxruntime-node (MLAS SGEMM, and DGEMM for the float64 verification
+ * scores): a one-node ONNX graph `Y = A · Bᵀ`
+ * (`onnx-gemm-model.ts`, hand-encoded so eval depends on neither model-export nor the trainer),
+ * run with `intraOpNumThreads` = the cores. Loaded lazily with a dynamic import; when the binding is
+ * missing, {@link nativeGemm} resolves to null and callers keep the wasm SIMD kernel.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { gemmModelBytes, ONNX_DOUBLE, ONNX_FLOAT } from './onnx-gemm-model.ts';
+import type { AsyncGemm } from './gemm.ts';
+
+interface OrtLike {
+  Tensor: new (type: 'float32' | 'float64', data: Float32Array | Float64Array, dims: readonly number[]) => unknown;
+  InferenceSession: { create(bytes: Uint8Array, opts: Record<string, unknown>): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }> };
+}
+
+let cached: Promise<AsyncGemm | null> | undefined;
+
+/** Why the native kernel is unavailable (set when {@link nativeGemm} resolved to null). */
+export let nativeGemmUnavailable: string | null = null;
+
+/** The onnxruntime-node SGEMM, or null when onnxruntime-node cannot be loaded. */
+export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm | null> {
+  if (cached && opts.threads === undefined) return cached;
+  const p = (async (): Promise<AsyncGemm | null> => {
+    let ort: OrtLike;
+    try {
+      ort = (await import('onnxruntime-node')) as unknown as OrtLike;
+    } catch (e) {
+      nativeGemmUnavailable = `onnxruntime-node cannot be loaded: ${(e as Error).message.split('\n')[0]}`;
+      return null;
+    }
+    const threads = opts.threads ?? Math.max(1, availableParallelism());
+    const so = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+    const session = await ort.InferenceSession.create(gemmModelBytes(ONNX_FLOAT), so);
+    const session64 = await ort.InferenceSession.create(gemmModelBytes(ONNX_DOUBLE), so);
+    return {
+      name: `ort-node-mlas (${threads} threads)`,
+      maxOutput: 1 << 23,
+      minWork: 1 << 21,
+      minWork64: 1 << 16,
+      async abt(A, nA, B, nB, d) {
+        const out = await session.run({ A: new ort.Tensor('float32', A.subarray(0, nA * d), [nA, d]), B: new ort.Tensor('float32', B.subarray(0, nB * d), [nB, d]) });
+        return out.Y!.data as Float32Array;
+      },
+      async abt64(A, nA, B, nB, d) {
+        const a = Float64Array.from(A.subarray(0, nA * d));
+        const b = Float64Array.from(B.subarray(0, nB * d));
+        const out = await session64.run({ A: new ort.Tensor('float64', a, [nA, d]), B: new ort.Tensor('float64', b, [nB, d]) });
+        return out.Y!.data as Float64Array;
+      },
+    };
+  })();
+  if (opts.threads === undefined) cached = p;
+  return p;
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '@interpret-fr/core';
+import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
+import { parseIjbaComparisons, parseIjbaMetadata } from '../src/protocols/ijba-csv.ts';
+import { evaluateIjba, evaluateIjbaAsync, featureTable, type IjbaSplitData } from '../src/protocols/ijba.ts';
+import { scoreErrorBound, scoreTemplatePairsAsync, type PreparedTemplates } from '../src/scores/template-scores.ts';
+import type { AsyncGemm } from '../src/scores/gemm.ts';
+import { nativeGemm } from '../src/scores/native-gemm.ts';
+
+/** A protocol whose features take few distinct values: many exact ties and near-ties of template scores. */
+function tiedProtocol(seed: number) {
+  const syn = syntheticIjba({
+    seed,
+    splits: 2,
+    subjects: 14,
+    gallerySubjects: 8,
+    templatesPerSubject: 5,
+    meanExtraImages: 2,
+    mode: 'noisy',
+    noise: 0.3,
+    dim: 32,
+    missingTemplates: 0,
+  });
+  for (let i = 0; i < syn.features.length; i++) syn.features[i] = Math.round(syn.features[i]! * 3) / 3;
+  const splits: IjbaSplitData[] = [1, 2].map((s) => {
+    const f = (n: string) => syn.files.get(`split${s}/${n}_${s}.csv`)!;
+    return {
+      split: s,
+      verifyMetadata: parseIjbaMetadata(f('verify_metadata'), 'vm'),
+      comparisons: parseIjbaComparisons(f('verify_comparisons'), 'vc'),
+      probe: parseIjbaMetadata(f('search_probe'), 'sp'),
+      gallery: parseIjbaMetadata(f('search_gallery'), 'sg'),
+    };
+  });
+  return { splits, table: featureTable({ data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids), dim: syn.dim };
+}
+
+/** A kernel whose every dot product is off by a random amount within the proven bound (worse than any real kernel). */
+function noisyGemm(dim: number, seed: number): AsyncGemm {
+  const rng = new Rng(seed);
+  const u = 2 ** -24;
+  const bound = ((dim * u) / (1 - dim * u)) * 0.999;
+  return {
+    name: 'noisy',
+    maxOutput: 3000,
+    minWork: 0,
+    async abt(A, nA, B, nB, d) {
+      const out = new Float32Array(nA * nB);
+      for (let i = 0; i < nA; i++)
+        for (let j = 0; j < nB; j++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += A[i * d + k]! * B[j * d + k]!;
+          out[i * nB + j] = s + (rng.float() * 2 - 1) * bound;
+        }
+      return out;
+    },
+    async abt64(A, nA, B, nB, d) {
+      const out = new Float64Array(nA * nB);
+      const b64 = ((d * 2 ** -53) / (1 - d * 2 ** -53)) * 0.999;
+      for (let i = 0; i < nA; i++)
+        for (let j = 0; j < nB; j++) {
+          let s = 0;
+          for (let k = d - 1; k >= 0; k--) s += A[i * d + k]! * B[j * d + k]!; // another order
+          out[i * nB + j] = s + (rng.float() * 2 - 1) * b64 * 0.5;
+        }
+      return out;
+    },
+  };
+}
+
+const strip = (r: { perSplit: { refined?: unknown }[] } & Record<string, unknown>) => ({ ...r, perSplit: r.perSplit.map(({ refined: _r, ...rest }) => rest) });
+
+describe('the same metrics, to the last bit, on every GEMM kernel', () => {
+  for (const score of ['set-min-mean-matlab', 'set-min-mean', 'mean-feature'] as const) {
+    it(`${score}: a kernel with noise up to the error bound gives the wasm/JS kernel's report exactly`, async () => {
+      const { splits, table, dim } = tiedProtocol(5);
+      const ref = evaluateIjba(splits, table, { score });
+      const got = await evaluateIjbaAsync(splits, table, noisyGemm(dim, 7), { score });
+      expect(strip(got as never)).toEqual(strip(ref as never));
+      expect(scoreErrorBound(dim)).toBeGreaterThan(dim * 2 ** -24);
+      // The protocol does exercise near ties: some identification scores were refined.
+      expect(got.perSplit.reduce((a, r) => a + r.refined!.search, 0)).toBeGreaterThan(0);
+    });
+  }
+
+  it('onnxruntime-node MLAS SGEMM (blocked, every pair on the native kernel) gives the wasm/JS report exactly', async () => {
+    const g = await nativeGemm({ threads: 1 });
+    expect(g, 'onnxruntime-node must load in CI').not.toBeNull();
+    const { splits, table } = tiedProtocol(11);
+    for (const score of ['set-min-mean-matlab', 'set-min-mean'] as const) {
+      const ref = evaluateIjba(splits, table, { score });
+      const got = await evaluateIjbaAsync(splits, table, { ...g!, maxOutput: 2000, minWork: 0 }, { score });
+      expect(strip(got as never)).toEqual(strip(ref as never));
+    }
+  });
+
+  it('a float64 native score next to a float32 rounding boundary is recomputed canonically', async () => {
+    // x·y = 1 + 2⁻²⁴ exactly: the midpoint between the float32 values 1 and 1 + 2⁻²³ (canonical: 1, ties to even).
+    const x = [1, 2 ** -12, 0, 0];
+    const T: PreparedTemplates = {
+      templates: { ids: Int32Array.from([1, 2]), offsets: Int32Array.from([0, 1, 2]), rows: Int32Array.from([0, 1]), media: Int32Array.from([0, 1]) },
+      dim: 4,
+      method: 'set-min-mean',
+      data: Float32Array.from([...x, ...x]),
+    };
+    const up: AsyncGemm = { name: 'up', maxOutput: 100, minWork: 0, abt: async () => new Float32Array(0), abt64: async () => Float64Array.from([1 + 2 ** -24 + 2 ** -50]) };
+    const stats = { recomputed: 0, native: 0 };
+    const r = await scoreTemplatePairsAsync(T, T, Int32Array.from([0]), Int32Array.from([1]), up, stats);
+    expect(stats).toEqual({ recomputed: 1, native: 1 });
+    expect(r[0]).toBe(1);
+    expect(Math.fround(1 + 2 ** -24 + 2 ** -50)).toBe(1 + 2 ** -23); // what the native value alone would have given
+  });
+});
