@@ -2,15 +2,19 @@
  * Vite config of the demo. The `interpret-fr-assets` plugin puts, before every dev start and build:
  * - ORT's WebAssembly runtime (`node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.{wasm,mjs}`)
  *   into `public/ort/`, served from the app's own origin (never a CDN);
- * - the default model into `public/models/default.onnx`: `$INTERPRET_FR_DEMO_MODEL`, else the main
- *   training run's `model.onnx` of the run named in `runs/latest`, else the committed fixture
- *   `packages/inference/test/fixtures/interpretable-tiny.onnx`, and `public/models/manifest.json` naming it (`{"default": null}` without one).
+ * - the default model into `public/models/default.onnx`: `$INTERPRET_FR_DEMO_MODEL`, else the shipped
+ *   real-face model `models/interpret-fr-lfw.onnx` (issue 13), else the main training run's `model.onnx`
+ *   of the run named in `runs/latest`, else the committed random-weight fixture
+ *   `packages/inference/test/fixtures/interpretable-tiny.onnx`, and `public/models/manifest.json` naming it
+ *   and its `kind` (`env | lfw | run | fixture`; the page warns on screen for `fixture`), `{"default": null}` without one.
  * All are ignored by git; the ORT files are copied again only when their size or mtime changed.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Relative source import: Vite bundles it into the config (the package entry is TypeScript, which Node 20 cannot load).
+import { LATEST_RUN_FILE, readLatestRun, runPaths } from '../../packages/core/src/node/run-dir.ts';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 
@@ -20,17 +24,35 @@ const repo = resolve(here, '../..');
 /** ORT runtime files the default `onnxruntime-web` bundle loads (the JSEP build: wasm + WebGPU). */
 export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs'];
 
-/** `model.onnx` of the main job's latest run (`runs/latest` holds the run directory), or undefined. */
+/**
+ * `model.onnx` of the main job's latest run (the core run-directory layout: `runs/latest` names the
+ * run, never followed outside `runs/`), or undefined.
+ */
 function latestRunModel(): string | undefined {
-  const pointer = resolve(repo, 'runs/latest');
-  if (!existsSync(pointer)) return undefined;
-  return resolve(readFileSync(pointer, 'utf8').trim(), 'model.onnx');
+  if (!existsSync(resolve(repo, 'runs', LATEST_RUN_FILE))) return undefined;
+  try {
+    return runPaths(readLatestRun(resolve(repo, 'runs'))).model;
+  } catch {
+    return undefined;
+  }
 }
 
-/** The model the build ships as `models/default.onnx`, or null. */
-export function defaultModelSource(env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidates = [env.INTERPRET_FR_DEMO_MODEL, latestRunModel(), resolve(repo, 'packages/inference/test/fixtures/interpretable-tiny.onnx')];
-  return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
+/** The shipped real-face model (issue 13). */
+export const LFW_MODEL = resolve(repo, 'models/interpret-fr-lfw.onnx');
+
+/** The model the build ships as `models/default.onnx` and where it came from, or null. */
+export function defaultModelSource(
+  env: NodeJS.ProcessEnv = process.env,
+  paths: { lfw: string; latest: string | undefined } = { lfw: LFW_MODEL, latest: latestRunModel() },
+): { path: string; kind: 'env' | 'lfw' | 'run' | 'fixture' } | null {
+  const candidates: [string | undefined, 'env' | 'lfw' | 'run' | 'fixture'][] = [
+    [env.INTERPRET_FR_DEMO_MODEL, 'env'],
+    [paths.lfw, 'lfw'],
+    [paths.latest, 'run'],
+    [resolve(repo, 'packages/inference/test/fixtures/interpretable-tiny.onnx'), 'fixture'],
+  ];
+  const hit = candidates.find(([p]) => !!p && existsSync(p));
+  return hit ? { path: hit[0]!, kind: hit[1] } : null;
 }
 
 function copyIfChanged(from: string, to: string, always = false): void {
@@ -58,11 +80,16 @@ function assets(): Plugin {
       // Always copied: two models of one architecture have the same size, so size/mtime cannot tell them apart.
       mkdirSync(dirname(target), { recursive: true });
       // The page reads the manifest first, so a build without a model never requests a missing file.
-      writeFileSync(resolve(pub, 'models/manifest.json'), `${JSON.stringify({ default: model ? 'default.onnx' : null, source: model ? relative(repo, model) : null })}\n`);
-      if (model) copyIfChanged(model, target, true);
+      writeFileSync(
+        resolve(pub, 'models/manifest.json'),
+        `${JSON.stringify({ default: model ? 'default.onnx' : null, source: model ? relative(repo, model.path) : null, kind: model?.kind ?? null })}\n`,
+      );
+      if (model) copyIfChanged(model.path, target, true);
       else {
         rmSync(target, { force: true });
-        config.logger.warn('interpret-fr-assets: no default model (no model.onnx in the run named by runs/latest, no inference fixture); the page will ask for one');
+        config.logger.warn(
+          'interpret-fr-assets: no default model (no models/interpret-fr-lfw.onnx, no model.onnx in the run named by runs/latest, no inference fixture); the page will ask for one',
+        );
       }
     },
   };

@@ -8,6 +8,7 @@
 import './styles.css';
 import { DemoApp } from './app.ts';
 import { startupModelUrl } from './logic/model-url.ts';
+import { modelNotice, type DefaultModelKind } from './logic/model-notice.ts';
 
 const NO_MODEL = 'No model bundled with this build: choose an Interpret-FR .onnx file (exported with interpret-fr-export --maps).';
 
@@ -18,8 +19,21 @@ async function start(): Promise<void> {
   let source: string | null = null;
   try {
     if (!explicit) {
-      const manifest = (await (await fetch(new URL('models/manifest.json', document.baseURI))).json()) as { default?: string | null; source?: string | null };
+      const manifest = (await (await fetch(new URL('models/manifest.json', document.baseURI))).json()) as {
+        default?: string | null;
+        source?: string | null;
+        kind?: DefaultModelKind | null;
+      };
       source = manifest.source ?? null;
+      const notice = modelNotice(manifest.kind);
+      if (notice) {
+        const el = document.createElement('p');
+        el.id = 'model-fallback';
+        el.setAttribute('role', 'alert');
+        el.className = 'model-fallback';
+        el.textContent = notice;
+        status.insertAdjacentElement('afterend', el);
+      }
       if (!manifest.default) {
         status.textContent = NO_MODEL;
         return;

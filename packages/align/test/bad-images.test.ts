@@ -106,6 +106,21 @@ describe('interpret-fr-prepare on bad images', () => {
     expect(r3.fallbacks[0]!.path).toMatch(/blank\.png$/);
   });
 
+  it('runs the same on a pool of worker threads (each with its own face-api instance)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'align-pool-'));
+    const root = join(dir, 'images');
+    mkdirSync(join(root, 'carol'), { recursive: true });
+    await writeFace(join(root, 'carol', 'a.png'));
+    await writeFace(join(root, 'carol', 'b.png'));
+    writeFileSync(join(root, 'carol', 'c.jpg'), new Uint8Array(0));
+    const inThread = await prepareImages({ images: root, out: join(dir, 'out0'), workers: 0 });
+    const pooled = await prepareImages({ images: root, out: join(dir, 'out2'), workers: 2 });
+    expect([pooled.aligned, pooled.failed]).toEqual([2, 1]);
+    // same crops and landmarks whichever thread made them
+    expect(readFileSync(join(dir, 'out2', 'list.txt'), 'utf8')).toBe(readFileSync(join(dir, 'out0', 'list.txt'), 'utf8'));
+    expect(inThread.failures[0]!.reason).toMatch(/c\.jpg: empty file/);
+  });
+
   it('lists a list file with labels, refuses mixed labels, and the CLI reports usage errors with exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'align-list-'));
     writeFileSync(join(dir, 'a.txt'), 'x/1.jpg,3\ny/2.png,0\n');

@@ -6,6 +6,8 @@
  *   classifier (§2.3), 320 filters on a 24×24 map.
  * - `casia-net-tiny`, `interpretable-tiny`: the same topology at 1/8 width on 48×48 inputs,
  *   for tests and the CPU main job (maps 12×12, 40 filters, k = 12).
+ * - `casia-net-small`, `interpretable-small`: 1/4 width on 48×48 inputs (maps 12×12, 80 filters, k = 12),
+ *   the size of the real-face (LFW-a) study on a 2-core CPU: ≈ 4× the tiny conv FLOPs, ≈ 1/64 of the full ones.
  *
  * @module
  */
@@ -21,6 +23,12 @@ export interface PresetOptions {
    * `'gt'` reproduces the original's strict `>` (k − 1 kept, method.md §9 quirk 1).
    */
   topkCompare?: 'gt' | 'ge';
+  /**
+   * Adds a training-only linear head `distill` (embedding → `distillDim`), the learned map of the
+   * teacher-distillation term (issue 13). It is the last block, so the other parameters' initial values
+   * do not change, and no output uses it: exporters that lower only the blocks the outputs need drop it.
+   */
+  distillDim?: number;
 }
 
 interface Widths {
@@ -42,6 +50,13 @@ const TINY: Widths = {
   backbone: [4, 8, 8, 8, 16, 16, 12, 24, 24, 16, 32, 32, 20, 40],
   pca: 24,
   filters: 40,
+};
+
+const SMALL: Widths = {
+  inputSize: 48,
+  backbone: [8, 16, 16, 16, 32, 32, 24, 48, 48, 32, 64, 64, 40, 80],
+  pca: 48,
+  filters: 80,
 };
 
 const BACKBONE_NAMES = ['k0_1', 'k0_2', 'k1_0', 'k1_1', 'k1_2', 'k2_0', 'k2_1', 'k2_2', 'k3_0', 'k3_1', 'k3_2', 'k4_0', 'k4_1', 'k4_2'];
@@ -79,9 +94,13 @@ function classifier(feature: string, numClasses: number): Block[] {
   ];
 }
 
+function distillHead(embedding: string, o: PresetOptions): Block[] {
+  return o.distillDim ? [{ kind: 'dense', name: 'distill', input: embedding, units: o.distillDim }] : [];
+}
+
 function casiaNetFrom(name: string, w: Widths, o: PresetOptions): ModelSpec {
   const bb = backbone(w);
-  const blocks: Block[] = [...bb.blocks, { kind: 'gap', name: 'pool', input: bb.out.get('k4_2')! }, ...classifier('pool', o.numClasses ?? 10575)];
+  const blocks: Block[] = [...bb.blocks, { kind: 'gap', name: 'pool', input: bb.out.get('k4_2')! }, ...classifier('pool', o.numClasses ?? 10575), ...distillHead('pool', o)];
   return { name, inputSize: w.inputSize, inputChannels: 3, blocks, outputs: { embedding: 'pool', logits: 'fc', backbone: bb.names } };
 }
 
@@ -103,7 +122,7 @@ function interpretableFrom(name: string, w: Widths, o: PresetOptions): ModelSpec
   blocks.push(...k5);
   blocks.push({ kind: 'topkMask', name: 'new_k5_mask', input: k5out, k: map, compare: o.topkCompare ?? 'ge' });
   blocks.push({ kind: 'gap', name: 'new_k6', input: 'new_k5_mask' });
-  blocks.push(...classifier('new_k6', o.numClasses ?? 10575));
+  blocks.push(...classifier('new_k6', o.numClasses ?? 10575), ...distillHead('new_k6', o));
   return {
     name,
     inputSize: w.inputSize,
@@ -114,7 +133,7 @@ function interpretableFrom(name: string, w: Widths, o: PresetOptions): ModelSpec
 }
 
 /** Names of the shipped presets. */
-export type PresetName = 'casia-net' | 'interpretable' | 'casia-net-tiny' | 'interpretable-tiny';
+export type PresetName = 'casia-net' | 'interpretable' | 'casia-net-tiny' | 'interpretable-tiny' | 'casia-net-small' | 'interpretable-small';
 
 /** Preset builders, by name. */
 export const presets: Record<PresetName, (o?: PresetOptions) => ModelSpec> = {
@@ -122,6 +141,8 @@ export const presets: Record<PresetName, (o?: PresetOptions) => ModelSpec> = {
   interpretable: (o = {}) => interpretableFrom('interpretable', FULL, o),
   'casia-net-tiny': (o = {}) => casiaNetFrom('casia-net-tiny', TINY, o),
   'interpretable-tiny': (o = {}) => interpretableFrom('interpretable-tiny', TINY, o),
+  'casia-net-small': (o = {}) => casiaNetFrom('casia-net-small', SMALL, o),
+  'interpretable-small': (o = {}) => interpretableFrom('interpretable-small', SMALL, o),
 };
 
 /**

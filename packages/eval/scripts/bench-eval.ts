@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:eval [--json] [--only ijba|ijbc] [--score set-min-mean] [--skip-wasm] [--skip-cli]`: evaluation speed on
+ * `pnpm bench:eval [--json] [--only ijba|ijbc] [--score set-min-mean] [--skip-wasm] [--skip-cli] [--before-bin <old bin>]`: speed on
  * synthetic data of the real protocols' sizes.
  * - IJB-A (scripts/real-size-ijba.ts): 10 splits with the real size distribution: 500 subjects, ~25.4k sightings,
  *   heavy-tailed templates (video frames, up to ~340 images), per split ~17k verify sightings in ~1.9k templates,
@@ -24,7 +24,14 @@ import type { TemplateScore } from '../src/scores/template-scores.ts';
 import { realSizeIjba } from './real-size-ijba.ts';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean' }, only: { type: 'string' }, score: { type: 'string' }, 'skip-wasm': { type: 'boolean' }, 'skip-cli': { type: 'boolean' } },
+  options: {
+    json: { type: 'boolean' },
+    only: { type: 'string' },
+    score: { type: 'string' },
+    'skip-wasm': { type: 'boolean' },
+    'skip-cli': { type: 'boolean' },
+    'before-bin': { type: 'string' },
+  },
 });
 const rows: Record<string, unknown>[] = [];
 const mb = (b: number): number => Math.round(b / 2 ** 20);
@@ -122,6 +129,41 @@ if (values.only !== 'ijbc') {
         });
       }
       if (reports.length === 2) rows.push({ run: `IJB-A ${score}: CLI report.json metrics identical for --gemm wasm and native`, identical: reports[0] === reports[1] });
+      if (values['before-bin']) {
+        // The CLI of an earlier checkout (e.g. a git worktree of the commit before issue 14), same protocol files.
+        progress(`IJB-A CLI end to end, ${score}, before: ${values['before-bin']}… (load ${load()})`);
+        const l0 = load();
+        const t = performance.now();
+        const p = spawnSync(
+          process.execPath,
+          [
+            values['before-bin'],
+            'ijba',
+            '--protocol',
+            join(dir, 'protocol'),
+            '--features',
+            join(dir, 'f.npy'),
+            '--ids',
+            join(dir, 'ids.txt'),
+            '--out',
+            join(dir, 'out-before'),
+            '--score',
+            score,
+          ],
+          { encoding: 'utf8' },
+        );
+        const wall = (performance.now() - t) / 1000;
+        if (p.status !== 0) throw new Error(`before CLI failed (${p.status}): ${p.stderr}`);
+        const rep = JSON.parse(readFileSync(join(dir, 'out-before', 'report.json'), 'utf8'));
+        rows.push({
+          run: `IJB-A real size, 10 splits, CLI end to end (${score}), BEFORE (${values['before-bin']})`,
+          evalSeconds: wall,
+          target: '—',
+          size: 'process start → report.json written',
+          load: l0,
+          result: { 'tar@far=0.01 nearest': rep.verify['tar@far=0.01'].nearest.mean, 'rank-1': rep.search['rank-1'].mean },
+        });
+      }
       rmSync(dir, { recursive: true, force: true });
     }
   }

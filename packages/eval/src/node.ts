@@ -11,3 +11,6 @@ export * from './io/images.ts';
 export * from './report/write.ts';
 export * from './io/list-dataset.ts';
 export { main as cliMain } from './cli/main.ts';
+export { nativeGemm } from './scores/native-gemm.ts';
+export { loadOnRuntime, runtimeChoice, RUNTIMES, RUNTIME_DEVICES, TFJS_EMBEDDER_ENTRY } from './cli/runtimes.ts';
+export type { Runtime, RuntimeModel } from './cli/runtimes.ts';

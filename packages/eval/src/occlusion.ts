@@ -76,7 +76,9 @@ export function occlude(px: Pixels, region: OcclusionRegion, landmarks?: ArrayLi
 export interface OcclusionResult {
   regions: OcclusionRegion[];
   clean: VerificationMetrics;
-  perRegion: { region: OcclusionRegion; metrics: VerificationMetrics }[];
+  perRegion: { region: OcclusionRegion; metrics: VerificationMetrics; scores: Float32Array }[];
+  /** Cosine score of each pair, clean (the per-region scores are in `perRegion`). */
+  cleanScores: Float32Array;
   /** regions × dim: mean over images of |f − f̂| per filter (L2-normalised features). */
   meanAbsDelta: Float32Array;
   dim: number;
@@ -119,13 +121,15 @@ export async function occlusionStudy(
   const score = (A: Float32Array, Bm: Float32Array): Float32Array => Float32Array.from(pairs.a, (a, p) => dot(A, a * dim, Bm, pairs.b[p]! * dim, dim));
   const targets = opts.farTargets ?? [1e-2, 1e-1];
   const clean = await embedAll((i) => images[i]!);
-  const cleanM = verificationMetrics(score(clean, clean), pairs.label, { farTargets: targets });
+  const cleanScores = score(clean, clean);
+  const cleanM = verificationMetrics(cleanScores, pairs.label, { farTargets: targets });
   const delta = new Float32Array(regions.length * dim);
   const perRegion: OcclusionResult['perRegion'] = [];
   for (let r = 0; r < regions.length; r++) {
     const occ = await embedAll((i) => occlude(images[i]!, regions[r]!, opts.landmarks?.[i]));
     for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) delta[r * dim + k]! += Math.abs(clean[i * dim + k]! - occ[i * dim + k]!) / n;
-    perRegion.push({ region: regions[r]!, metrics: verificationMetrics(score(clean, occ), pairs.label, { farTargets: targets }) });
+    const sc = score(clean, occ);
+    perRegion.push({ region: regions[r]!, metrics: verificationMetrics(sc, pairs.label, { farTargets: targets }), scores: sc });
   }
-  return { regions, clean: cleanM, perRegion, meanAbsDelta: delta, dim };
+  return { regions, clean: cleanM, cleanScores, perRegion, meanAbsDelta: delta, dim };
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,28 @@ describe('interpret-fr-export CLI', () => {
     expect([...s.outputNames]).toEqual(['embedding', 'maps']);
     const res = await s.run({ image: new ort.Tensor('float32', new Float32Array(3 * 48 * 48).fill(0.25), [1, 3, 48, 48]) });
     expect(res.maps!.dims).toEqual([1, 40, 12, 12]);
+  });
+
+  it('-o onto a FIFO or a symlink to a device is refused, the target left alone; an edited architecture is refused', async () => {
+    const dir = makeRun('targets');
+    const fifo = join(root, 'pipe.onnx');
+    execFileSync('mkfifo', [fifo]);
+    let r = await run([dir, '-o', fifo]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`interpret-fr-export: ${fifo}: refusing to replace a named pipe (FIFO) with a regular file (give the path of a regular file)\n`);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const dev = join(root, 'null.onnx');
+    symlinkSync('/dev/null', dev);
+    r = await run([dir, '-o', dev]);
+    expect(r.err).toMatch(/refusing to replace a symbolic link to a character device/);
+    expect(lstatSync(dev).isSymbolicLink()).toBe(true);
+    // Every `elu` made `relu` in the manifest (weights untouched): refused, nothing written.
+    const mp = join(dir, 'checkpoints/step-000004/manifest.json');
+    writeFileSync(mp, readFileSync(mp, 'utf8').replaceAll('"elu"', '"relu"'));
+    r = await run([dir, '-o', join(root, 'relu.onnx')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/manifest\.json: SHA-256 mismatch: the manifest was edited or corrupted/);
+    expect(existsSync(join(root, 'relu.onnx'))).toBe(false);
   });
 
   it('refuses a corrupted checkpoint with the reason and writes nothing', async () => {

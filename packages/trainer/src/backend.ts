@@ -131,7 +131,10 @@ async function tryWasm(opts: LoadBackendOptions): Promise<Tf> {
   if (!wasmConfigured) {
     wasmConfigured = true;
     const { cpus } = await import('node:os');
-    const threads = opts.threads ?? (opts.forTraining ? Math.min(8, cpus().length) : 1);
+    const envThreads = Number(process.env.INTERPRET_FR_WASM_THREADS ?? '');
+    // INTERPRET_FR_WASM_THREADS overrides the default (one thread per core): on a machine loaded by other
+    // jobs one thread avoids the pthread pool's waits.
+    const threads = opts.threads ?? (Number.isInteger(envThreads) && envThreads >= 1 ? envThreads : opts.forTraining ? Math.min(8, cpus().length) : 1);
     // The threaded SIMD binary (measured: casia-net batch 16 trains at 7.5–7.8 images/s on 2 threads vs 5.5 on 1).
     if (threads > 1) kernels.useThreadedWasm({ threads });
   }

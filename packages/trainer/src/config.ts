@@ -7,12 +7,16 @@
  */
 import { InterpretFrError } from '@interpret-fr/core';
 import type { PresetName } from '@interpret-fr/core';
+import { didYouMean } from '@interpret-fr/core/node';
 import type { BackendName } from './backend.ts';
 import type { LossWeights } from './objective.ts';
 import base from './presets/base.json' with { type: 'json' };
 import sad from './presets/sad.json' with { type: 'json' };
 import sadFad from './presets/sad-fad.json' with { type: 'json' };
 import tiny from './presets/tiny.json' with { type: 'json' };
+import smallBase from './presets/small-base.json' with { type: 'json' };
+import smallSad from './presets/small-sad.json' with { type: 'json' };
+import smallSadFad from './presets/small-sad-fad.json' with { type: 'json' };
 
 /**
  * Loss weights (a weight of 0 skips the term). `fadKeep` = number of least-changed dims FAD keeps;
@@ -38,13 +42,20 @@ export interface DataConfig {
   /** Decoded images are kept in memory when the whole set is smaller than this (bytes). */
   cacheBytes: number;
   synthetic: { seed: number; identities: number; imagesPerIdentity: number; occluderRate: number };
+  /**
+   * Teacher descriptors for the distillation term: a raw little-endian float32 file of
+   * (images × model.distillDim) numbers, one row per image of the source in its order; a row of NaN
+   * means "no descriptor" (the term skips that image).
+   */
+  teacher: string | null;
 }
 
 /** The whole training configuration. */
 export interface TrainConfig {
   /** Name of the preset this config started from (informational). */
-  preset: string;
-  model: { spec: PresetName; topkCompare: 'ge' | 'gt'; numClasses: number | null };
+  preset: TrainPresetName;
+  /** `distillDim`: size of the teacher descriptor the distillation head maps to (null = no head). */
+  model: { spec: PresetName; topkCompare: 'ge' | 'gt'; numClasses: number | null; distillDim: number | null };
   backend: BackendName;
   seed: number;
   batchSize: number;
@@ -68,14 +79,14 @@ export interface TrainConfig {
 /** Defaults (the original's `sad-fad` recipe, method.md §4.5 and §5). */
 export const DEFAULT_CONFIG: TrainConfig = {
   preset: 'sad-fad',
-  model: { spec: 'interpretable', topkCompare: 'ge', numClasses: null },
+  model: { spec: 'interpretable', topkCompare: 'ge', numClasses: null, distillDim: null },
   backend: 'auto',
   seed: 1,
   batchSize: 64,
   steps: null,
   epochs: 1,
   optimizer: { lr: 1e-3, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 },
-  loss: { ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null },
+  loss: { ce: 2, ceOcc: 2, sad: 1, sadOcc: 1, weightDiversity: 100, fad: 0.1, fadKeep: null, distill: 0 },
   occlusion: { positions: 'original', size: 'fixed', occluder: null },
   init: { from: null, loadRunningStats: true },
   checkpointEvery: 1000,
@@ -94,42 +105,78 @@ export const DEFAULT_CONFIG: TrainConfig = {
     cacheDir: '.cache/interpret-fr',
     cacheBytes: 2 * 1024 ** 3,
     synthetic: { seed: 7, identities: 20, imagesPerIdentity: 24, occluderRate: 0.2 },
+    teacher: null,
   },
 };
 
-/** Preset differences, by name. */
-export const PRESETS: Record<string, unknown> = { base, sad, 'sad-fad': sadFad, tiny };
+/** Names of the trainer's presets (the JSON files of differences in `presets/`). */
+export type TrainPresetName = 'base' | 'sad' | 'sad-fad' | 'tiny' | 'small-base' | 'small-sad' | 'small-sad-fad';
 
-type Leaf = { t: 'number' | 'int' | 'bool' | 'string'; nullable?: boolean; min?: number; max?: number; oneOf?: readonly string[] };
+/** Preset differences, by name (a missing or unknown name is a compile error). */
+export const PRESETS: Record<TrainPresetName, unknown> = { base, sad, 'sad-fad': sadFad, tiny, 'small-base': smallBase, 'small-sad': smallSad, 'small-sad-fad': smallSadFad };
+
+/** Whether `name` is one of {@link PRESETS}. */
+export function isTrainPresetName(name: string): name is TrainPresetName {
+  return Object.hasOwn(PRESETS, name);
+}
+
+type NullFlag<T> = null extends T ? true : false;
+/** The schema leaf a config value of type `T` needs: the kind follows the type, `oneOf` lists every member of a string union. */
+type LeafOf<T> = [NonNullable<T>] extends [boolean]
+  ? { t: 'bool'; nullable: NullFlag<T> }
+  : [NonNullable<T>] extends [number]
+    ? { t: 'number' | 'int'; min?: number; max?: number; nullable: NullFlag<T> }
+    : string extends NonNullable<T>
+      ? { t: 'string'; nullable: NullFlag<T> }
+      : [NonNullable<T>] extends [string]
+        ? { t: 'string'; oneOf: Record<NonNullable<T>, true>; nullable: NullFlag<T> }
+        : never;
+/**
+ * The schema of a config type, derived from it: one entry per key (a missing or extra key is a
+ * compile error), sections for nested objects, leaves whose kind, nullability and choices follow
+ * the key's type (a wrong enum value or a forgotten member is a compile error).
+ */
+export type SchemaOf<T> = { [K in keyof T]-?: NonNullable<T[K]> extends object ? SchemaOf<NonNullable<T[K]>> : LeafOf<T[K]> };
+
+type Leaf = { t: 'number' | 'int' | 'bool' | 'string'; nullable: boolean; min?: number | undefined; max?: number | undefined; oneOf?: Record<string, true> };
 type Schema = { [k: string]: Leaf | Schema };
-const num = (min?: number, max?: number): Leaf => ({ t: 'number', min, max });
-const int = (min?: number, nullable = false): Leaf => ({ t: 'int', min, nullable });
-const oneOf = (...v: string[]): Leaf => ({ t: 'string', oneOf: v });
-const str = (nullable = false): Leaf => ({ t: 'string', nullable });
+const num = (min?: number, max?: number) => ({ t: 'number', min, max, nullable: false }) as const;
+const int = (min?: number) => ({ t: 'int', min, nullable: false }) as const;
+const intOrNull = (min?: number) => ({ t: 'int', min, nullable: true }) as const;
+const oneOf = <U extends string>(choices: Record<U, true>) => ({ t: 'string', oneOf: choices, nullable: false }) as const;
+const str = () => ({ t: 'string', nullable: false }) as const;
+const strOrNull = () => ({ t: 'string', nullable: true }) as const;
+const bool = () => ({ t: 'bool', nullable: false }) as const;
 
-const SCHEMA: Schema = {
-  preset: str(),
-  model: { spec: oneOf('casia-net', 'interpretable', 'casia-net-tiny', 'interpretable-tiny'), topkCompare: oneOf('ge', 'gt'), numClasses: int(1, true) },
-  backend: oneOf('auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'),
+const TYPED_SCHEMA: SchemaOf<TrainConfig> = {
+  preset: oneOf<TrainPresetName>({ base: true, sad: true, 'sad-fad': true, tiny: true, 'small-base': true, 'small-sad': true, 'small-sad-fad': true }),
+  model: {
+    spec: oneOf<PresetName>({ 'casia-net': true, interpretable: true, 'casia-net-tiny': true, 'interpretable-tiny': true, 'casia-net-small': true, 'interpretable-small': true }),
+    topkCompare: oneOf<'ge' | 'gt'>({ ge: true, gt: true }),
+    numClasses: intOrNull(1),
+    distillDim: intOrNull(1),
+  },
+  backend: oneOf<BackendName>({ auto: true, 'tensorflow-gpu': true, tensorflow: true, wasm: true, cpu: true }),
   seed: int(0),
   batchSize: int(1),
-  steps: int(0, true),
-  epochs: int(1, true),
+  steps: intOrNull(0),
+  epochs: intOrNull(1),
   optimizer: { lr: num(0), beta1: num(0, 1), beta2: num(0, 1), epsilon: num(0) },
-  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: int(1, true) },
-  occlusion: { positions: oneOf('original', 'uniform'), size: oneOf('fixed', 'random'), occluder: str(true) },
-  init: { from: str(true), loadRunningStats: { t: 'bool' } },
+  loss: { ce: num(0), ceOcc: num(0), sad: num(0), sadOcc: num(0), weightDiversity: num(0), fad: num(0), fadKeep: intOrNull(1), distill: num(0) },
+  occlusion: { positions: oneOf({ original: true, uniform: true }), size: oneOf({ fixed: true, random: true }), occluder: strOrNull() },
+  init: { from: strOrNull(), loadRunningStats: bool() },
   checkpointEvery: int(1),
   keepLast: int(1),
   logEvery: int(1),
   evalImages: int(0),
   data: {
     source: str(),
-    format: oneOf('auto', 'synthetic', 'folder', 'list', 'dat'),
-    list: str(true),
-    landmarks: str(true),
-    order: oneOf('shuffle', 'fixed'),
-    crop: oneOf('random', 'center'),
+    format: oneOf({ auto: true, synthetic: true, folder: true, list: true, dat: true }),
+    list: strOrNull(),
+    teacher: strOrNull(),
+    landmarks: strOrNull(),
+    order: oneOf({ shuffle: true, fixed: true }),
+    crop: oneOf({ random: true, center: true }),
     sourceSize: int(1),
     cropSize: int(1),
     cacheDir: str(),
@@ -137,6 +184,7 @@ const SCHEMA: Schema = {
     synthetic: { seed: int(0), identities: int(2), imagesPerIdentity: int(1), occluderRate: num(0, 1) },
   },
 };
+const SCHEMA = TYPED_SCHEMA as unknown as Schema;
 
 /** A config problem: names the key and what was expected. */
 export class ConfigError extends InterpretFrError {
@@ -149,7 +197,15 @@ export class ConfigError extends InterpretFrError {
 const isLeaf = (s: Leaf | Schema): s is Leaf => typeof (s as Leaf).t === 'string';
 
 function expected(l: Leaf): string {
-  const base = l.oneOf ? `one of ${l.oneOf.map((v) => JSON.stringify(v)).join(', ')}` : l.t === 'int' ? 'an integer' : l.t === 'bool' ? 'true or false' : `a ${l.t}`;
+  const base = l.oneOf
+    ? `one of ${Object.keys(l.oneOf)
+        .map((v) => JSON.stringify(v))
+        .join(', ')}`
+    : l.t === 'int'
+      ? 'an integer'
+      : l.t === 'bool'
+        ? 'true or false'
+        : `a ${l.t}`;
   const range = l.min !== undefined || l.max !== undefined ? ` in [${l.min ?? '-inf'}, ${l.max ?? 'inf'}]` : '';
   return `${base}${range}${l.nullable ? ' or null' : ''}`;
 }
@@ -158,23 +214,33 @@ function checkLeaf(key: string, l: Leaf, v: unknown): void {
   const ok =
     (v === null && l.nullable) ||
     (l.t === 'bool' && typeof v === 'boolean') ||
-    (l.t === 'string' && typeof v === 'string' && (!l.oneOf || l.oneOf.includes(v))) ||
+    (l.t === 'string' && typeof v === 'string' && (!l.oneOf || Object.hasOwn(l.oneOf, v))) ||
     ((l.t === 'number' || l.t === 'int') &&
       typeof v === 'number' &&
       Number.isFinite(v) &&
       (l.t === 'number' || Number.isInteger(v)) &&
       (l.min === undefined || v >= l.min) &&
       (l.max === undefined || v <= l.max));
-  if (!ok) throw new ConfigError(`config key "${key}": expected ${expected(l)}, got ${JSON.stringify(v)}`);
+  if (!ok) {
+    const guess = l.oneOf && typeof v === 'string' ? didYouMean(v, Object.keys(l.oneOf)) : undefined;
+    throw new ConfigError(`config key "${key}": expected ${expected(l)}, got ${JSON.stringify(v)}${guess !== undefined ? `; did you mean "${guess}"?` : ''}`);
+  }
 }
 
 function schemaAt(path: string[]): Leaf | Schema {
   let s: Leaf | Schema = SCHEMA;
   path.forEach((k, i) => {
-    if (isLeaf(s) || !(k in s)) {
+    if (isLeaf(s) || !Object.hasOwn(s, k)) {
       const parent = path.slice(0, i).join('.');
       const known = isLeaf(s) ? [] : Object.keys(s);
-      throw new ConfigError(`unknown config key "${path.slice(0, i + 1).join('.')}"${known.length ? `; known keys${parent ? ` of "${parent}"` : ''}: ${known.join(', ')}` : ''}`);
+      const guess = didYouMean(k, known);
+      const hint =
+        guess !== undefined
+          ? `; did you mean "${[...path.slice(0, i), guess].join('.')}"?`
+          : known.length
+            ? `; known keys${parent ? ` of "${parent}"` : ''}: ${known.join(', ')}`
+            : '';
+      throw new ConfigError(`unknown config key "${path.slice(0, i + 1).join('.')}"${hint}`);
     }
     s = (s as Schema)[k]!;
   });
@@ -230,8 +296,11 @@ export interface ConfigSources {
  */
 export function resolveConfig(src: ConfigSources = {}): TrainConfig {
   const presetName = src.preset ?? (typeof (src.file as { preset?: unknown })?.preset === 'string' ? (src.file as { preset: string }).preset : 'sad-fad');
+  if (!isTrainPresetName(presetName)) {
+    const guess = didYouMean(presetName, Object.keys(PRESETS));
+    throw new ConfigError(`unknown preset "${presetName}"; ${guess !== undefined ? `did you mean "${guess}"? ` : ''}expected one of ${Object.keys(PRESETS).join(', ')}`);
+  }
   const diff = PRESETS[presetName];
-  if (!diff) throw new ConfigError(`unknown preset "${presetName}"; expected one of ${Object.keys(PRESETS).join(', ')}`);
   let cfg = mergeConfig(structuredClone(DEFAULT_CONFIG), diff);
   cfg.preset = presetName;
   if (src.file !== undefined) cfg = mergeConfig(cfg, src.file);
@@ -243,6 +312,8 @@ export function resolveConfig(src: ConfigSources = {}): TrainConfig {
 export function validateConfig(cfg: TrainConfig): TrainConfig {
   mergeConfig(DEFAULT_CONFIG, cfg);
   if (cfg.steps === null && cfg.epochs === null) throw new ConfigError('config: set "steps" or "epochs"');
+  if ((cfg.loss.distill ?? 0) > 0 && (cfg.model.distillDim === null || cfg.data.teacher === null))
+    throw new ConfigError('config key "loss.distill": the distillation term needs model.distillDim and data.teacher');
   if (cfg.data.cropSize > cfg.data.sourceSize) throw new ConfigError(`config key "data.cropSize": ${cfg.data.cropSize} exceeds data.sourceSize ${cfg.data.sourceSize}`);
   return cfg;
 }

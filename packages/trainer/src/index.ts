@@ -26,3 +26,5 @@ export * from './loop.ts';
 export { latestCheckpoint, readModelCheckpoint, readTrainState, resolveCheckpointPath } from './run-dir.ts';
 export type { TrainState } from './run-dir.ts';
 export { lossCurveSvg } from './plot.ts';
+export { readTeacher, teacherBatch } from './teacher.ts';
+export type { TeacherTable } from './teacher.ts';

@@ -25,6 +25,8 @@ import { openSource } from './data/open.ts';
 import type { Batch, DataPosition, Dataset, DatasetInfo, ImageSource } from './data/types.ts';
 import type { TrainEvent } from './events.ts';
 import { loadOccluder, evaluateAccuracy } from './loop-helpers.ts';
+import { readTeacher, teacherBatch } from './teacher.ts';
+import type { TeacherTable } from './teacher.ts';
 import { buildNet } from './net.ts';
 import type { LossTerms } from './objective.ts';
 import { defaultWeightsFor } from './objective.ts';
@@ -132,6 +134,8 @@ export interface DataStage {
   totalSteps: number;
   /** Data-warning events not yet awaited. */
   pending: Promise<void>[];
+  /** Teacher descriptors of the distillation term (`data.teacher`), or null. */
+  teacher: TeacherTable | null;
 }
 
 /** Stage 2: opens the image source and builds the batch stream. */
@@ -155,7 +159,8 @@ export async function buildData(config: TrainConfig, ctx: Pick<RunContext, 'emit
   });
   const info = dataset.describe();
   const totalSteps = config.steps ?? (config.epochs ?? 1) * info.batchesPerEpoch;
-  return { source, numClasses, dataset, info, totalSteps, pending };
+  const teacher = config.data.teacher && config.model.distillDim ? await readTeacher(config.data.teacher, source.count, config.model.distillDim) : null;
+  return { source, numClasses, dataset, info, totalSteps, pending, teacher };
 }
 
 /** The model stage's products: freshly initialised parameters, optimizer, loss weights, RNG streams. */
@@ -175,7 +180,7 @@ export interface ModelStage {
 
 /** Stage 3: the spec (classes from the data), initial parameters, Adam, loss weights, RNGs, occluder. */
 export async function buildModel(tf: Tf, config: TrainConfig, numClasses: number, filterGrad: FilterGrad = 'native'): Promise<ModelStage> {
-  const spec = presetSpec(config.model.spec, { numClasses, topkCompare: config.model.topkCompare });
+  const spec = presetSpec(config.model.spec, { numClasses, topkCompare: config.model.topkCompare, ...(config.model.distillDim ? { distillDim: config.model.distillDim } : {}) });
   const root = new Rng(config.seed);
   const initRng = root.fork();
   const stepRng = root.fork();
@@ -321,8 +326,11 @@ export async function trainLoop(ctx: RunContext, config: TrainConfig, model: Mod
       const x = tf.tensor4d(b.x, [b.n, b.size, b.size, 3]);
       const xOcc = xOccData ? tf.tensor4d(xOccData, [b.n, b.size, b.size, 3]) : null;
       const labels = tf.tensor1d(b.labels, 'int32');
+      const tb = data.teacher ? teacherBatch(data.teacher, b.indices, data.teacher.dim) : null;
+      const teacher = tb ? { target: tf.tensor2d(tb.target, [b.n, data.teacher!.dim]), mask: tf.tensor1d(tb.mask) } : null;
       const read = (step + 1) % config.logEvery === 0 || step + 1 === totalSteps || step === startStep;
-      const losses = trainStep({ x, xOcc, labels }, { readLosses: read });
+      const losses = trainStep({ x, xOcc, labels, teacher }, { readLosses: read });
+      if (teacher) tf.dispose([teacher.target, teacher.mask]);
       x.dispose();
       xOcc?.dispose();
       labels.dispose();

@@ -33,6 +33,11 @@ export interface LossWeights {
   fad: number;
   /** Number of feature dimensions FAD keeps (260 of 320). */
   fadKeep: number;
+  /**
+   * Teacher distillation (issue 13, NOT in the paper): mean over the images that have a teacher
+   * descriptor t of 1 − cos(W·f, t), W the learned `distill` head. 0 (default) skips it.
+   */
+  distill?: number;
 }
 
 /** The original's weights (method.md §4.5), for the 320-d feature. */
@@ -55,6 +60,8 @@ export interface TrainBatch {
   xOcc: Tensor4D | null;
   /** [B] int32 identities. */
   labels: Tensor1D;
+  /** Teacher descriptors [B, T] (L2-normalised) and a [B] 0/1 mask of the images that have one. */
+  teacher?: { target: Tensor2D; mask: Tensor1D } | null;
 }
 
 /** Loss values of one step (unweighted terms; `total` is the weighted sum). Accuracies in [0, 1]. */
@@ -66,6 +73,7 @@ export interface LossTerms {
   sadOcc?: number;
   weightDiversity?: number;
   fad?: number;
+  distill?: number;
   accuracy: number;
   accuracyOcc?: number;
   /** Mean L2 norm of the clean features f. */
@@ -149,6 +157,13 @@ export function objective(
     if (w.sadOcc > 0 && occ.maps) add('sadOcc', w.sadOcc, sadLoss(tf, occ.maps));
     if (w.fad > 0 && fad) add('fad', w.fad, fad);
     if (withMetrics) terms.accuracyOcc = accuracy(tf, occ.logits, batch.labels);
+  }
+  if ((w.distill ?? 0) > 0 && batch.teacher) {
+    const z = tf.add(tf.matMul(clean.embedding, param(params, 'distill/kernel') as Tensor2D), param(params, 'distill/bias'));
+    const zn = tf.mul(z, tf.rsqrt(tf.maximum(tf.sum(tf.square(z), 1, true), 1e-12)));
+    const cos = tf.sum(tf.mul(zn, batch.teacher.target), 1);
+    const m = batch.teacher.mask;
+    add('distill', w.distill!, tf.div(tf.sum(tf.mul(tf.sub(1, cos), m)), tf.maximum(tf.sum(m), 1)) as Scalar);
   }
   if (parts.length === 0) throw new Error(`objective: every loss weight is 0 or inapplicable (weights ${JSON.stringify(w)})`);
   const total = parts.length === 1 ? parts[0]! : (tf.addN(parts) as Scalar);

@@ -45,7 +45,7 @@ export interface StepOptions {
 /** A training step function made by {@link makeTrainStep}. */
 export type TrainStep = (batch: TrainBatch, opts?: StepOptions) => LossTerms | null;
 
-const TERM_ORDER: (keyof LossTerms)[] = ['ce', 'ceOcc', 'sad', 'sadOcc', 'weightDiversity', 'fad', 'accuracy', 'accuracyOcc', 'embeddingNorm'];
+const TERM_ORDER: (keyof LossTerms)[] = ['ce', 'ceOcc', 'sad', 'sadOcc', 'weightDiversity', 'fad', 'distill', 'accuracy', 'accuracyOcc', 'embeddingNorm'];
 
 /**
  * Builds the step: one `optimizer.minimize` of the weighted objective ({@link objective}) over the

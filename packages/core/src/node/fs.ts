@@ -93,6 +93,12 @@ export function isAtomicTempName(name: string): boolean {
   return /^\..+\.tmp-\d+-\d+$/.test(name);
 }
 
+/** Options of {@link writeFileAtomic}. */
+export interface WriteFileAtomicOptions {
+  /** Create the parent directories first ({@link ensureDir}); default false. */
+  mkdirs?: boolean;
+}
+
 /**
  * Writes `data` to `path` atomically: a temp file in the same directory (so the rename stays
  * on one file system) is written in full, fsynced and renamed over `path`; then the directory is
@@ -103,8 +109,9 @@ export function isAtomicTempName(name: string): boolean {
  *
  * @example writeFileAtomic('run/config.json', JSON.stringify(config, null, 2));
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string, opts: WriteFileAtomicOptions = {}): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (opts.mkdirs) ensureDir(dirname(path));
   assertReplaceable(path);
   const tmp = atomicTempName(path);
   let fd: number | null = null;

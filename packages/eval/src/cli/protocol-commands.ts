@@ -125,6 +125,12 @@ export const PAIRS_CLI = defineCli({
       arg: 'NAME',
       description: "lfw | list: pairs.txt View 1/2 (header '10\\t300' or '1100'), or a generic\n'path1 path2 label [fold]' list (default: lfw when the first line is a header)",
     },
+    'train-pairs': {
+      type: 'string',
+      arg: 'FILE',
+      description:
+        'choose the accuracy threshold on this list (e.g. LFW View 1 pairsDevTrain.txt, same format)\nand report the --pairs accuracy at it (report.json trainThreshold)',
+    },
     align: {
       type: 'string',
       arg: 'NAME',
@@ -143,7 +149,10 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
   const out = requireOption(v.out, 'out');
   const text = await readFile(pairsPath, 'utf8');
   const fmt = choiceOption(v.format, 'format', ['lfw', 'list'], /^\s*\d+(\s+\d+)?\s*$/.test(text.split(/\r?\n/)[0] ?? '') ? 'lfw' : 'list');
-  const pairs = fmt === 'lfw' ? parseLfwPairs(text, pairsPath) : parsePairList(text, pairsPath);
+  const parse = (t: string, f: string) => (fmt === 'lfw' ? parseLfwPairs(t, f) : parsePairList(t, f));
+  const pairs = parse(text, pairsPath);
+  const trainPath = v['train-pairs'];
+  const train = trainPath ? parse(await readFile(trainPath, 'utf8'), trainPath) : undefined;
   const allowOutside = v['allow-outside-root'] === true;
   const whereOf = new Map<string, string>();
   pairs.a.forEach((id, k) => {
@@ -152,6 +161,13 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
   pairs.b.forEach((id, k) => {
     if (!whereOf.has(id)) whereOf.set(id, `${pairsPath}:${pairs.line[k]}`);
   });
+  if (train) {
+    for (const side of [train.a, train.b]) {
+      side.forEach((id, k) => {
+        if (!whereOf.has(id)) whereOf.set(id, `${trainPath}:${train.line[k]}`);
+      });
+    }
+  }
   if (!allowOutside) for (const [id, where] of whereOf) if (!staysUnderRoot(id)) throw new PathOutsideRootError(where, id, v.images ?? '--images');
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['pass-through', 'detect'], 'pass-through') : 'precomputed features';
   const detectCounts: Record<string, number> = {};
@@ -167,12 +183,12 @@ export async function pairsCommand({ values: v }: ParsedCli<typeof PAIRS_CLI.opt
     },
     { cacheTag: detect ? 'detect' : undefined },
   );
-  const r = evaluatePairs(pairs, table);
+  const r = evaluatePairs(pairs, table, undefined, train);
   const rctx = {
     protocol: fmt === 'lfw' ? (pairs.nFolds === 10 ? 'lfw-view2' : 'lfw-view1') : 'pair-list',
     alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
     model,
-    data: await checksums({ ...data, pairs: pairsPath }),
+    data: await checksums({ ...data, pairs: pairsPath, ...(trainPath ? { trainPairs: trainPath } : {}) }),
     skippedImages,
   };
   const roc = lineChartSvg([{ name: rctx.protocol, x: r.curve.far, y: r.curve.tar }], { title: 'ROC', xLabel: 'FAR', yLabel: 'TAR', xLog: true, xMin: 1e-3, xMax: 1 });

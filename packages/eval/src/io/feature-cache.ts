@@ -13,7 +13,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Embedder, Embeddings, Pixels } from '@interpret-fr/core';
 import { decodeNpy, encodeNpy, firstNonFinite } from './npy.ts';
-import { writeFileAtomic } from './files.ts';
+import { writeFileAtomic } from '@interpret-fr/core/node';
 
 /** Where images come from: ids (kept in order) and a loader. */
 export interface ImageSource {
@@ -108,8 +108,8 @@ export async function extractFeatures(
         opts.onEvent?.({ type: 'cache-hit', chunk: c, rows });
       }
     } else {
-      await writeFileAtomic(join(dir, 'ids.txt'), ids.join('\n') + '\n');
-      await writeFileAtomic(manifestPath, JSON.stringify(want, null, 2) + '\n');
+      writeFileAtomic(join(dir, 'ids.txt'), ids.join('\n') + '\n', { mkdirs: true });
+      writeFileAtomic(manifestPath, JSON.stringify(want, null, 2) + '\n', { mkdirs: true });
     }
   }
   let done = fromCache;
@@ -170,7 +170,7 @@ export async function extractFeatures(
     for (let i = a; i < b; i++) if (bad[i]) chunkBad = true;
     if (dir && !chunkBad) {
       const p = join(dir, `chunk-${String(c).padStart(5, '0')}.npy`);
-      await writeFileAtomic(p, encodeNpy(data.subarray(a * dim, b * dim), b - a, dim));
+      writeFileAtomic(p, encodeNpy(data.subarray(a * dim, b * dim), b - a, dim), { mkdirs: true });
       opts.onEvent?.({ type: 'chunk-written', chunk: c, path: p });
     }
   }

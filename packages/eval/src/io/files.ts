@@ -4,24 +4,15 @@
  * @module
  */
 import type { Embeddings } from '@interpret-fr/core';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@interpret-fr/core/node';
 import { decodeNpy, encodeNpy, NpyError, parseIds } from './npy.ts';
 import { parseIjbaComparisons, parseIjbaMetadata, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
-
-let tmpCounter = 0;
-
-/** Writes a file atomically (temp name in the same folder, then rename); creates parent folders. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
 
 /** Reads `features.npy` + `ids.txt`; the two must have the same number of rows. */
 export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: Embeddings; ids: string[] }> {
@@ -34,8 +25,8 @@ export async function readFeatures(npyPath: string, idsPath: string): Promise<{ 
 /** Writes features and ids atomically. */
 export async function writeFeatures(npyPath: string, idsPath: string, f: Embeddings, ids: readonly string[]): Promise<void> {
   if (ids.length !== f.n) throw new RangeError(`writeFeatures: ${ids.length} ids for ${f.n} rows`);
-  await writeFileAtomic(npyPath, encodeNpy(f.data, f.n, f.dim));
-  await writeFileAtomic(idsPath, ids.join('\n') + '\n');
+  writeFileAtomic(npyPath, encodeNpy(f.data, f.n, f.dim), { mkdirs: true });
+  writeFileAtomic(idsPath, ids.join('\n') + '\n', { mkdirs: true });
 }
 
 /** Where one protocol file of split s is: the CSV layout, or the original release's MAT layout. */
@@ -107,5 +98,5 @@ export async function readIjbaProtocol(dir: string, splits: readonly number[] = 
 
 /** Writes a file map (relative path → content) under dir. */
 export async function writeFileMap(dir: string, files: Map<string, string>): Promise<void> {
-  for (const [rel, text] of files) await writeFileAtomic(join(dir, rel), text);
+  for (const [rel, text] of files) writeFileAtomic(join(dir, rel), text, { mkdirs: true });
 }

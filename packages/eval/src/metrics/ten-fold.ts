@@ -79,3 +79,44 @@ export function lfwTenFold(scores: Scores, labels: Labels, fold: ArrayLike<numbe
   const s = meanStd(folds);
   return { accuracy: { mean: s.mean, std: s.std, folds }, thresholds, stdKind: 'sample (N-1)' };
 }
+
+/** Result of {@link trainTestAccuracy}. */
+export interface TrainTestAccuracy {
+  /** Threshold maximising accuracy on the training pairs (`score >= t` = same; ties → smallest). */
+  threshold: number;
+  trainAccuracy: number;
+  /** Accuracy of the test pairs at that threshold. */
+  accuracy: number;
+}
+
+/**
+ * Accuracy with a threshold chosen on a separate training list (LFW View 1: `pairsDevTrain.txt` →
+ * `pairsDevTest.txt`), the same threshold rule as {@link lfwTenFold}: candidates are every distinct
+ * training score and +∞, the best training accuracy wins, ties → the smallest threshold.
+ *
+ * @example const r = trainTestAccuracy(trainScores, trainLabels, testScores, testLabels); r.accuracy;
+ */
+export function trainTestAccuracy(trainScores: Scores, trainLabels: Labels, testScores: Scores, testLabels: Labels): TrainTestAccuracy {
+  checkScores(trainScores, trainLabels, 'trainTestAccuracy (train)');
+  checkScores(testScores, testLabels, 'trainTestAccuracy (test)');
+  const n = trainScores.length;
+  if (n === 0 || testScores.length === 0) throw new RangeError('trainTestAccuracy: empty train or test list');
+  const zeros = new Int32Array(n + testScores.length);
+  zeros.fill(1, n);
+  const scores = new Float64Array(n + testScores.length);
+  const labels = new Uint8Array(n + testScores.length);
+  for (let i = 0; i < n; i++) {
+    scores[i] = trainScores[i]!;
+    labels[i] = trainLabels[i]!;
+  }
+  for (let i = 0; i < testScores.length; i++) {
+    scores[n + i] = testScores[i]!;
+    labels[n + i] = testLabels[i]!;
+  }
+  // Fold 1 = test: lfwTenFold's fold-1 threshold is learnt on fold 0 (train) only.
+  const r = lfwTenFold(scores, labels, zeros, 2);
+  const threshold = r.thresholds[1]!;
+  let ok = 0;
+  for (let i = 0; i < n; i++) if ((trainScores[i]! >= threshold ? 1 : 0) === trainLabels[i]) ok++;
+  return { threshold, trainAccuracy: ok / n, accuracy: r.accuracy.folds[1]! };
+}

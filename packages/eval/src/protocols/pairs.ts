@@ -8,7 +8,7 @@
  * @module
  */
 import { InterpretFrError, l2NormalizeRows } from '@interpret-fr/core';
-import { lfwTenFold, type TenFoldResult } from '../metrics/ten-fold.ts';
+import { lfwTenFold, trainTestAccuracy, type TenFoldResult, type TrainTestAccuracy } from '../metrics/ten-fold.ts';
 import { verificationMetrics, type TarAtFar } from '../metrics/roc.ts';
 import { dot } from '../scores/cosine.ts';
 import type { PairNamer } from '../metrics/stats.ts';
@@ -127,6 +127,8 @@ export interface PairsResult {
   curve: { far: Float64Array; tar: Float64Array };
   scores: Float32Array;
   labels: Uint8Array;
+  /** With a separate training list: its file, pair count, and the accuracy at the threshold learnt on it. */
+  trainThreshold?: TrainTestAccuracy & { file: string; pairs: number; skippedPairs: number };
 }
 
 /** Cosine scores of the pairs (pairs with a missing image feature are skipped and counted). */
@@ -178,11 +180,16 @@ export function evaluatePairScores(
 }
 
 /** Scores and evaluates a pair list against a feature table. */
-export function evaluatePairs(p: PairList, table: FeatureTable, farTargets?: readonly number[]): PairsResult {
+export function evaluatePairs(p: PairList, table: FeatureTable, farTargets?: readonly number[], train?: PairList): PairsResult {
   const sp = scorePairs(p, table);
   const describe: PairNamer = (i) => {
     const k = sp.source[i]!;
     return `${p.file}:${p.line[k]} (${p.a[k]} vs ${p.b[k]})`;
   };
-  return { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets, describe) };
+  const r: PairsResult = { pairs: sp.scores.length, skippedPairs: sp.skipped, ...evaluatePairScores(sp.scores, sp.labels, sp.fold, p.nFolds, farTargets, describe) };
+  if (train) {
+    const st = scorePairs(train, table);
+    r.trainThreshold = { file: train.file, pairs: st.scores.length, skippedPairs: st.skipped, ...trainTestAccuracy(st.scores, st.labels, sp.scores, sp.labels) };
+  }
+  return r;
 }

@@ -128,6 +128,7 @@ export function pairsReport(r: PairsResult, ctx: ReportContext & { protocol: str
     stdKind: r.stdKind,
     accuracy: r.accuracy,
     thresholds: r.thresholds,
+    trainThreshold: r.trainThreshold ?? null,
     auc: r.auc,
     eer: r.eer,
     verify,
@@ -149,6 +150,13 @@ export function pairsMarkdown(r: PairsResult, ctx: ReportContext & { protocol: s
     '',
   ];
   if (r.accuracy) l.push(`Accuracy (${r.accuracy.folds.length}-fold, std N − 1): **${pct(r.accuracy.mean)} ± ${pct(r.accuracy.std)} %**`, '');
+  if (r.trainThreshold) {
+    const t = r.trainThreshold;
+    l.push(
+      `Accuracy at the threshold chosen on \`${t.file}\` (${t.pairs} pairs, ${t.skippedPairs} skipped; threshold ${t.threshold.toFixed(4)}, train accuracy ${pct(t.trainAccuracy)} %): **${pct(t.accuracy)} %**`,
+      '',
+    );
+  }
   l.push('| metric | value (%) |', '|---|---|', `| AUC | ${pct(r.auc)} |`, `| EER | ${pct(r.eer)} |`);
   for (const t of r.tarAtFar)
     l.push(`| TAR@FAR=${t.target} matlab / nearest (tie-grouped) / interpolated | ${pct(t.matlab.tar)} / ${pct(t.nearest.tar)} / ${pct(t.interpolated)} |`);

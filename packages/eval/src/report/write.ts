@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/files.ts';
+import { writeFileAtomic } from '@interpret-fr/core/node';
 
 /** JSON with typed arrays as plain arrays and non-finite numbers as null. */
 export function toJson(x: unknown): string {
@@ -27,11 +27,11 @@ export function toJson(x: unknown): string {
 /** Writes report.json, report.md and each figure (name → SVG text) under dir. */
 export async function writeReport(dir: string, json: unknown, markdown: string, figures: Record<string, string> = {}): Promise<string[]> {
   const written = [join(dir, 'report.json'), join(dir, 'report.md')];
-  await writeFileAtomic(written[0]!, toJson(json));
-  await writeFileAtomic(written[1]!, markdown);
+  writeFileAtomic(written[0]!, toJson(json), { mkdirs: true });
+  writeFileAtomic(written[1]!, markdown, { mkdirs: true });
   for (const [name, svg] of Object.entries(figures)) {
     const p = join(dir, name);
-    await writeFileAtomic(p, svg);
+    writeFileAtomic(p, svg, { mkdirs: true });
     written.push(p);
   }
   return written;

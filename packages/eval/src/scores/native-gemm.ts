@@ -33,7 +33,14 @@ export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm |
       return null;
     }
     const threads = opts.threads ?? Math.max(1, availableParallelism());
-    const so = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+    // No spinning: idle pool threads would burn the (shared) cores between the many small calls.
+    const so = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    };
     const session = await ort.InferenceSession.create(gemmModelBytes(ONNX_FLOAT), so);
     const session64 = await ort.InferenceSession.create(gemmModelBytes(ONNX_DOUBLE), so);
     return {

@@ -199,7 +199,7 @@ let colMaxBuf = new Float32Array(0);
  * {@link setScore} per template pair (same maxima, summed in the same order), but in two streaming
  * passes: row maxima per gallery template, and column maxima as an element-wise max over the rows.
  */
-function setScoresOfRowBlock(S: Float32Array | Float64Array, off: number, n1: number, ld: number, go: Int32Array, quirk: boolean, out: Float32Array, o: number): void {
+function setScoresOfRowBlock(S: Float32Array, off: number, n1: number, ld: number, go: Int32Array, quirk: boolean, out: Float32Array, o: number): void {
   const nG = go.length - 1;
   if (rowMaxBuf.length < n1 * nG) rowMaxBuf = new Float64Array(n1 * nG * 2);
   if (colMaxBuf.length < ld) colMaxBuf = new Float32Array(ld * 2);
@@ -209,20 +209,19 @@ function setScoresOfRowBlock(S: Float32Array | Float64Array, off: number, n1: nu
   let nan = 0;
   for (let a = 0; a < n1; a++) {
     const r = off + a * ld;
+    const ra = a * nG;
+    let b = 0;
     for (let g = 0; g < nG; g++) {
+      const e = go[g + 1]!;
       let m = -Infinity;
-      for (let b = go[g]!; b < go[g + 1]!; b++) {
+      for (; b < e; b++) {
         const v = S[r + b]!;
-        m = v > m ? v : m;
+        if (v > m) m = v;
+        if (v > cm[b]!) cm[b] = v;
+        // biome-ignore lint/suspicious/noSelfCompare: NaN test in the hot loop
+        else if (v !== v) nan = 1;
       }
-      rm[a * nG + g] = m;
-    }
-    for (let b = 0; b < ld; b++) {
-      const v = S[r + b]!;
-      const c = cm[b]!;
-      cm[b] = v > c ? v : c;
-      // biome-ignore lint/suspicious/noSelfCompare: branch-free NaN test in the hot loop
-      nan |= v !== v ? 1 : 0;
+      rm[ra + g] = m;
     }
   }
   // A NaN cosine (only from a non-finite feature, which featureTable refuses) poisons the whole row block.
