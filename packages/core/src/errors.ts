@@ -80,6 +80,13 @@ export function describeValue(v: unknown, max = 60): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/** Escapes line breaks and other control characters so that a message stays on one line. */
+export function oneLine(s: string): string {
+  // Line breaks become '; ' (as the CLI kit prints them); other control characters are escaped.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+  return s.replace(/\s*[\r\n]+\s*/g, '; ').replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 /**
  * An expected failure, reported in one line that names the place: `file:line: detail`.
  *
@@ -103,9 +110,11 @@ export class InterpretFrError extends Error {
   /** The message without the place prefix. */
   readonly detail: string;
 
-  constructor(detail: string, options: InterpretFrErrorOptions = {}) {
+  constructor(rawDetail: string, options: InterpretFrErrorOptions = {}) {
+    // One line whatever the detail quotes (a corrupt header, a JSON snippet): control characters escaped.
+    const detail = oneLine(rawDetail);
     const place = formatPlace(options);
-    super(place ? `${place}: ${detail}` : detail, options.cause !== undefined ? { cause: options.cause } : undefined);
+    super(oneLine(place ? `${place}: ${detail}` : detail), options.cause !== undefined ? { cause: options.cause } : undefined);
     this.code = options.code ?? 'input';
     this.file = options.file ?? null;
     this.line = options.line ?? null;

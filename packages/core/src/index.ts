@@ -28,5 +28,5 @@ export { cellToPixel, findPeaks, peakAt } from './peaks.ts';
 export type { Peak, PeakConvention, Peaks, SignedPeaks } from './peaks.ts';
 export { CHART_PALETTE, escapeXml, lineChartSvg, stackSvg } from './svg-chart.ts';
 export type { ChartSeries, LineChartOptions } from './svg-chart.ts';
-export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError } from './errors.ts';
+export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError, oneLine } from './errors.ts';
 export type { ErrorPlace, ExitCode, InterpretFrErrorCode, InterpretFrErrorOptions } from './errors.ts';

@@ -105,7 +105,7 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
   } catch (e) {
     throw new ModelError(`${where}: cannot read the model file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const onnx = await inspectModel(bytes, where, { verify: options.verify, hashParts: options.hashParts ?? nodeSha256Parts });
+  const onnx = await inspectModel(bytes, where, { ...options, hashParts: options.hashParts ?? nodeSha256Parts });
   const nWorkers = options.workers ?? Math.max(1, availableParallelism());
   if (!Number.isInteger(nWorkers) || nWorkers < 1) throw new RangeError(`createRecognizerPool: workers must be a positive integer, got ${nWorkers}`);
   const queueLimit = options.queueLimit ?? 64;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Embedder, Embeddings, HashParts, OnnxInfo, Pixels, ResponseMaps } from '@interpret-fr/core';
-import { checkOnnxModelSeal, checkPixels, hasModelMetadata, l2NormalizeRows, preprocess, readOnnxInfo } from '@interpret-fr/core';
+import { checkOnnxModelSeal, checkPixels, hasModelMetadata, l2NormalizeRows, ONNX_META, preprocess, readOnnxInfo } from '@interpret-fr/core';
 import { ModelError, resolveModelInfo } from './model-info.ts';
 import type { ModelInfo, ModelOverride } from './model-info.ts';
 import type { OrtModuleLike, OrtSessionLike, OrtSessionOptionsLike, OrtTensorLike } from './ort-types.ts';
@@ -40,14 +40,23 @@ export interface RecognizerOptions extends ModelOverride {
  * Reads the signature and, for Interpret-FR models (unless `verify` is false), checks the integrity
  * seal; every failure is a {@link ModelError}-family error naming `where`.
  */
-export async function inspectModel(bytes: Uint8Array, where: string, options: { verify?: boolean; hashParts?: HashParts } = {}): Promise<OnnxInfo> {
+export async function inspectModel(bytes: Uint8Array, where: string, options: { verify?: boolean; hashParts?: HashParts } & ModelOverride = {}): Promise<OnnxInfo> {
   let onnx: OnnxInfo;
   try {
     onnx = readOnnxInfo(bytes);
   } catch (e) {
     throw new ModelError(`${where} is not a readable ONNX model: ${(e as Error).message}`);
   }
-  if (options.verify !== false && hasModelMetadata(onnx.metadata)) await checkOnnxModelSeal(bytes, where, options.hashParts);
+  if (hasModelMetadata(onnx.metadata)) {
+    if (options.verify !== false) await checkOnnxModelSeal(bytes, where, options.hashParts);
+  } else if (options.preprocess === undefined && options.inputName === undefined) {
+    // Refused before ONNX Runtime sees the bytes: a foreign model needs the caller's override.
+    throw new ModelError(
+      `${where} is not an Interpret-FR ONNX: metadata_props has no '${ONNX_META.preprocess}' (keys found: ${Object.keys(onnx.metadata).join(', ') || 'none'}; ` +
+        `inputs ${JSON.stringify(onnx.inputs.map((i) => i.name))}, outputs ${JSON.stringify(onnx.outputs.map((o) => o.name))}). ` +
+        `Export with @interpret-fr/model-export, or pass { inputName, outputs: { embedding, maps? }, preprocess } for a foreign model.`,
+    );
+  }
   return onnx;
 }
 

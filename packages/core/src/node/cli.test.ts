@@ -127,7 +127,8 @@ describe('runCli', () => {
     expect(c.err()).toBe('interpret-fr-x: p.txt:3: expected a header; line\n');
     c = capture();
     expect(await runCli(SPEC, ['x', '--debug'], c.io, fail)).toBe(1);
-    expect(c.err()).toMatch(/^interpret-fr-x: InterpretFrError: p\.txt:3: expected a header\nline\n\s+at /);
+    // The message itself is one line (InterpretFrError escapes line breaks); --debug adds the stack.
+    expect(c.err()).toMatch(/^interpret-fr-x: InterpretFrError: p\.txt:3: expected a header; line\n\s+at /);
   });
   it('unexpected errors: a short line and a hint to rerun with --debug, exit 1', async () => {
     const c = capture();

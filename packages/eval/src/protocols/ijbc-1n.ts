@@ -45,8 +45,9 @@ export function parseTemplateCsv(text: string, file: string): TemplateCsv {
     if (v.length < head.length) throw new IjbcFormatError(file, i + 1, `${v.length} fields, the header has ${head.length}`);
     const tid = Number(v[ct]);
     const sid = Number(v[cs]);
-    if (!Number.isInteger(tid)) throw new IjbcFormatError(file, i + 1, `TEMPLATE_ID '${v[ct]}' is not an integer`);
-    if (!Number.isInteger(sid)) throw new IjbcFormatError(file, i + 1, `SUBJECT_ID '${v[cs]}' is not an integer`);
+    const i32 = (x: number): boolean => Number.isInteger(x) && x >= -2147483648 && x <= 2147483647;
+    if (!i32(tid)) throw new IjbcFormatError(file, i + 1, `TEMPLATE_ID '${v[ct]}' is not a 32-bit integer`);
+    if (!i32(sid)) throw new IjbcFormatError(file, i + 1, `SUBJECT_ID '${v[cs]}' is not a 32-bit integer`);
     t.push(tid);
     s.push(sid);
     f.push(v[cf]!.trim());
