@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { LATEST_RUN_FILE, readLatestRun, runPaths } from '../../packages/core/src/node/run-dir.ts';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
+import { sourceResolve } from '../../vitest.shared.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -112,6 +113,8 @@ function dropBundledOrtWasm(): Plugin {
 export default defineConfig({
   root: here,
   base: './',
+  // Workspace packages from their TypeScript sources (the `@interpret-fr/source` export condition), not dist/.
+  resolve: sourceResolve.resolve,
   plugins: [assets(), dropBundledOrtWasm()],
   worker: { format: 'es', plugins: () => [dropBundledOrtWasm()] },
   optimizeDeps: { exclude: ['onnxruntime-web'] },

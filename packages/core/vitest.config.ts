@@ -1,5 +1,7 @@
 import { defineProject } from 'vitest/config';
+import { sourceResolve } from '../../vitest.shared.ts';
 
 export default defineProject({
+  ...sourceResolve,
   test: { name: 'core', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
 });

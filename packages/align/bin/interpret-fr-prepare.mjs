@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (the packages ship TypeScript sources, no build step).
-// Ctrl-C / SIGTERM stop dispatching; finished images stay recorded and a rerun resumes.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli.ts');
-const { processIo } = await import('@interpret-fr/core/node');
-const ac = new AbortController();
-for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => ac.abort());
-process.exitCode = await main(process.argv.slice(2), processIo(ac.signal));
-process.exit();
+// `interpret-fr-prepare`: runs the compiled CLI in dist/ (plain JavaScript, no TypeScript loader). This stub exists
+// before any build so that package managers can link the bin; in the repository, `pnpm build` makes dist/.
+import('../dist/bin.js').catch((e) => {
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes('dist/bin.js')) {
+    process.stderr.write('interpret-fr-prepare: the package is not built (run `pnpm build` at the repository root)\n');
+    process.exit(1);
+  }
+  throw e;
+});

@@ -5,12 +5,13 @@
  *
  * @packageDocumentation
  */
-export * from './recognizer.ts';
+export { createRecognizer, inspectModel, loadSession, recognizerOver } from './recognizer.ts';
+export type { EmbedOptions, Recognizer, RecognizerOptions } from './recognizer.ts';
 export { ModelError, defaultPreprocess, resolveModelInfo, META_OUTPUTS, META_PREPROCESS, META_SPEC } from './model-info.ts';
 export type { ModelInfo, ModelOverride, PreprocessInfo } from './model-info.ts';
-export * from './ort-types.ts';
+export type { OrtModuleLike, OrtSessionLike, OrtSessionOptionsLike, OrtTensorLike, OrtValueMetadataLike } from './ort-types.ts';
 export { InputError, isImageBatch } from './input.ts';
 export type { RecognizerInput } from './input.ts';
 export { cellToPixel, findPeaks, peakAt } from '@interpret-fr/core';
 export type { Peak, PeakConvention, Peaks, SignedPeaks } from '@interpret-fr/core';
-export * from './similarity.ts';
+export { cosineSimilarity } from './similarity.ts';

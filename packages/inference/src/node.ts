@@ -18,9 +18,45 @@ import { createNodeSession } from './providers.ts';
 import { nodeSha256Parts } from './node-hash.ts';
 import type { InferenceEvent, NodeProvider } from './providers.ts';
 
-export * from './index.ts';
-export * from './providers.ts';
-export * from './pool.ts';
+export {
+  cellToPixel,
+  cosineSimilarity,
+  defaultPreprocess,
+  findPeaks,
+  InputError,
+  inspectModel,
+  isImageBatch,
+  loadSession,
+  META_OUTPUTS,
+  META_PREPROCESS,
+  META_SPEC,
+  ModelError,
+  peakAt,
+  recognizerOver,
+  resolveModelInfo,
+} from './index.ts';
+export type {
+  EmbedOptions,
+  ModelInfo,
+  ModelOverride,
+  OrtModuleLike,
+  OrtSessionLike,
+  OrtSessionOptionsLike,
+  OrtTensorLike,
+  OrtValueMetadataLike,
+  Peak,
+  PeakConvention,
+  Peaks,
+  PreprocessInfo,
+  Recognizer,
+  RecognizerInput,
+  RecognizerOptions,
+  SignedPeaks,
+} from './index.ts';
+export { createNodeSession, cudaUnavailableReason, ortNodeBinDir } from './providers.ts';
+export type { InferenceEvent, NodeProvider } from './providers.ts';
+export { createRecognizerPool, PoolQueueFullError } from './pool.ts';
+export type { PoolOptions, RecognizerPool } from './pool.ts';
 
 /** Options of the Node {@link createRecognizer}. */
 export interface NodeRecognizerOptions extends Omit<RecognizerOptions, 'createSession' | 'readFile'> {

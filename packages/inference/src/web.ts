@@ -21,7 +21,41 @@ import { createRecognizer as createWith } from './recognizer.ts';
 import type { Recognizer, RecognizerOptions } from './recognizer.ts';
 import type { OrtModuleLike } from './ort-types.ts';
 
-export * from './index.ts';
+export {
+  cellToPixel,
+  cosineSimilarity,
+  defaultPreprocess,
+  findPeaks,
+  InputError,
+  inspectModel,
+  isImageBatch,
+  loadSession,
+  META_OUTPUTS,
+  META_PREPROCESS,
+  META_SPEC,
+  ModelError,
+  peakAt,
+  recognizerOver,
+  resolveModelInfo,
+} from './index.ts';
+export type {
+  EmbedOptions,
+  ModelInfo,
+  ModelOverride,
+  OrtModuleLike,
+  OrtSessionLike,
+  OrtSessionOptionsLike,
+  OrtTensorLike,
+  OrtValueMetadataLike,
+  Peak,
+  PeakConvention,
+  Peaks,
+  PreprocessInfo,
+  Recognizer,
+  RecognizerInput,
+  RecognizerOptions,
+  SignedPeaks,
+} from './index.ts';
 
 /** Events of the web binding. */
 export type WebInferenceEvent = { type: 'session'; providers: ('webgpu' | 'wasm')[] } | { type: 'provider-fallback'; requested: 'webgpu'; used: 'wasm'; reason: string };

@@ -10,8 +10,8 @@ import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { presets } from '@interpret-fr/core';
 import { exportOnnx } from '../src/index.ts';
-import { measureThroughput } from '../src/throughput.ts';
-import type { BenchModel } from '../src/throughput.ts';
+import { measureThroughput } from './throughput.ts';
+import type { BenchModel } from './throughput.ts';
 import { randomWeights } from '../src/random-weights.ts';
 
 const args = process.argv.slice(2);

@@ -19,5 +19,7 @@ export { teacherBaseline } from './teacher-eval.ts';
 export { occlusionOnDevTest } from './occlusion-eval.ts';
 export type { OcclusionReadout } from './occlusion-eval.ts';
 export { sensitivity, writeResults } from './results.ts';
-export { STAGES, TEACHER_CROP, runLogged, runState, runStudy, studyPaths, trainArgs, writeDevTestSet, writeTeacherTable } from './pipeline.ts';
+export { STAGES, TEACHER_CROP, hasMaps, runLogged, runState, runStudy, studyPaths, trainArgs, writeDevTestSet, writeTeacherTable } from './pipeline.ts';
 export type { RunState, StudyOptions } from './pipeline.ts';
+export { shipBest } from './ship.ts';
+export type { ShipResult } from './ship.ts';

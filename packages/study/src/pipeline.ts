@@ -15,6 +15,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { InterpretFrError, TEMPLATE_68 } from '@interpret-fr/core';
 import { personOf, lfwSplit } from './lfw.ts';
 import { prepareLfw } from './prepare.ts';
@@ -23,6 +24,7 @@ import { TEACHER_CROPS, extractTeacher, loadTeacher, readTeacherCache, teacherOr
 import { lbpBaseline } from './lbp-eval.ts';
 import { teacherBaseline } from './teacher-eval.ts';
 import { writeResults } from './results.ts';
+import { shipBest } from './ship.ts';
 import { occlusionOnDevTest } from './occlusion-eval.ts';
 
 /** Stage names, in order. */
@@ -32,6 +34,7 @@ export const STAGES: string[] = [
   'lbp',
   'teacher-eval',
   'results',
+  'ship',
 ];
 
 /** Options of {@link runStudy}. */
@@ -54,7 +57,13 @@ export interface StudyOptions {
 export const TEACHER_CROP = TEACHER_CROPS[1]!;
 
 const req = createRequire(import.meta.url);
-const tsxCli = (): string => req.resolve('tsx/cli');
+/**
+ * Node arguments that run a TypeScript entry in this process (`--import tsx`): no wrapper process, so a
+ * SIGINT reaches the trainer itself, which saves a checkpoint (through the tsx CLI the signal was relayed
+ * and the run died without one).
+ */
+// The trainer runs from its TypeScript sources: the tsx loader plus the workspace's source export condition.
+const tsxImport = (): string[] => ['--conditions=@interpret-fr/source', '--import', pathToFileURL(req.resolve('tsx/esm')).href];
 /** Root folder of a workspace package (its entry is <root>/src/index.ts or <root>/dist/index.js). */
 const pkgDir = (name: string): string => dirname(dirname(req.resolve(name)));
 
@@ -237,7 +246,7 @@ export async function runStudy(o: StudyOptions): Promise<void> {
         log(
           `train-${t.name}: ${st.state === 'partial' ? `resuming at step ${st.step}` : 'starting'} → ${t.steps} steps${o.trainMinutes ? ` (budget ${o.trainMinutes} min)` : ''}; log ${relative(o.repo, join(p.logs, `train-${t.name}.log`))}`,
         );
-        const code = await runLogged(node, [tsxCli(), trainerBin, ...args], join(p.logs, `train-${t.name}.log`), o.repo, { minutes: o.trainMinutes, log });
+        const code = await runLogged(node, [...tsxImport(), trainerBin, ...args], join(p.logs, `train-${t.name}.log`), o.repo, { minutes: o.trainMinutes, log });
         const after = await runState(runDir, t.steps);
         if (code !== 0 && code !== 130) throw new InterpretFrError(`train-${t.name}: trainer exited with ${code}; see ${join(p.logs, `train-${t.name}.log`)}`);
         log(`train-${t.name}: ${after.state} at step ${after.step}/${t.steps}`);
@@ -323,6 +332,13 @@ export async function runStudy(o: StudyOptions): Promise<void> {
     else {
       const files = await writeResults(o);
       log(`results: ${files.map((f) => relative(o.repo, f)).join(', ')}`);
+    }
+  }
+  if (want('ship')) {
+    if (o.dryRun) log('ship: to do');
+    else {
+      const r = await shipBest(o);
+      log(`ship: ${r.plan.name} (DevTrain ${(100 * r.devTrainAccuracy).toFixed(2)} %) → ${relative(o.repo, r.model)} (${r.bytes} bytes), card ${relative(o.repo, r.card)}`);
     }
   }
 }

@@ -32,6 +32,15 @@ export const TRAININGS: TrainPlan[] = [
   { name: 'base', label: 'base CNN', preset: 'small-base', steps: 1200, from: null, sets: [], teacher: false },
   { name: 'sad-fad', label: 'SAD+FAD', preset: 'small-sad-fad', steps: 600, from: 'base', sets: [], teacher: false },
   { name: 'sad', label: 'SAD', preset: 'small-sad', steps: 600, from: 'base', sets: [], teacher: false },
+  {
+    name: 'base-teacher',
+    label: 'base CNN + teacher distillation (CE + distill)',
+    preset: 'small-base',
+    steps: 600,
+    from: 'base',
+    sets: [],
+    teacher: true,
+  },
   { name: 'sad-fad-teacher', label: 'SAD+FAD + teacher distillation', preset: 'small-sad-fad', steps: 600, from: 'base', sets: [], teacher: true },
   {
     name: 'base-head',

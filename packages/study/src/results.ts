@@ -219,8 +219,12 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
     '- "steps run / planned": a run stopped by the session\'s time budget is marked partial; `pnpm study:lfw` resumes it.',
     '',
   ].join('\n');
+  // Hand-written notes about the runs (what limited them), kept across regenerations.
+  const notesPath = join(o.results, 'NOTES.md');
+  const notes = existsSync(notesPath) ? (await readFile(notesPath, 'utf8')).trim() : '';
+  const full = notes ? `${md}\n## Notes on these runs (NOTES.md)\n\n${notes}\n` : md;
   const mdPath = join(o.results, 'README.md');
-  await writeFile(mdPath, md);
+  await writeFile(mdPath, full);
   files.push(mdPath);
   const json = {
     rows: [...rows, lbpRow, teacherRow].map((r) => ({

@@ -17,7 +17,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { presetSpec, Rng, validateSpec } from '@interpret-fr/core';
 import type { Block } from '@interpret-fr/core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useThreadedWasm } from '../src/wasm/index.ts';
-import { profileKernels } from '../src/wasm/profile.ts';
+import { profileKernels } from './profile-kernels.ts';
 
 const arg = (k: string, d: string): string => {
   const i = process.argv.indexOf(`--${k}`);

@@ -93,7 +93,7 @@ interface RunOutcome {
 /** Runs the trainer once into `out` and applies `action` to it. */
 function runOnce(out: string, resume: boolean, action: Action): Promise<RunOutcome> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...ARGS, '--out', out, ...(resume ? ['--resume'] : [])], {
+    const child = spawn(process.execPath, ['--conditions=@interpret-fr/source', '--import', 'tsx', bin, ...ARGS, '--out', out, ...(resume ? ['--resume'] : [])], {
       stdio: ['ignore', 'ignore', 'pipe'],
       cwd: resolve(import.meta.dirname, '..'),
     });

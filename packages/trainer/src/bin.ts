@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Entry point of `interpret-fr-train`: maps SIGINT and SIGTERM (what schedulers and containers
  * send) to an abort (the run saves a checkpoint and stops; a second signal exits at once) and exits

@@ -7,7 +7,7 @@ import { buildNet, dropout, l2normalize, topkMask } from './net.ts';
 import { conv2dSame } from './conv.ts';
 import { batchNormTraining } from './batch-norm.ts';
 import { disposeParams, initParams } from './params.ts';
-import { cpuTf, maxAbsDiff, randn } from './losses/test-helpers.ts';
+import { cpuTf, maxAbsDiff, randn } from '../test/helpers.ts';
 
 let tf: Tf;
 beforeAll(async () => {

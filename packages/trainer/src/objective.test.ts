@@ -10,7 +10,7 @@ import { crossEntropy } from './losses/cross-entropy.ts';
 import { fadLoss } from './losses/fad.ts';
 import { sadLoss } from './losses/sad.ts';
 import { weightDiversityLoss } from './losses/weight-diversity.ts';
-import { cpuTf, randn } from './losses/test-helpers.ts';
+import { cpuTf, randn } from '../test/helpers.ts';
 
 let tf: Tf;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { paramInfos, presetSpec, Rng } from '@interpret-fr/core';
 import type { Tf } from './backend.ts';
 import { disposeParams, initParams, loadParams, paramsToTensorEntries, trainableVariables } from './params.ts';
-import { cpuTf } from './losses/test-helpers.ts';
+import { cpuTf } from '../test/helpers.ts';
 
 let tf: Tf;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import type { Params } from './params.ts';
 import { createOptimizer, loadOptimizerState, makeTrainStep, optimizerStateEntries } from './train-step.ts';
 import { DEFAULT_WEIGHTS, defaultWeightsFor } from './objective.ts';
 import type { LossTerms, TrainBatch } from './objective.ts';
-import { cpuTf, maxAbsDiff, randn } from './losses/test-helpers.ts';
+import { cpuTf, maxAbsDiff, randn } from '../test/helpers.ts';
 
 let tf: Tf;
 beforeAll(async () => {

@@ -4,8 +4,24 @@
  *
  * @packageDocumentation
  */
-export * from './fs.ts';
-export * from './checkpoint-dir.ts';
+export {
+  assertReplaceable,
+  atomicTempName,
+  ensureDir,
+  fsError,
+  FsError,
+  isAtomicTempName,
+  JsonFileError,
+  parseJsonLines,
+  parseJsonText,
+  pseudoFileSystem,
+  readJsonFile,
+  readJsonLines,
+  writeFileAtomic,
+} from './fs.ts';
+export type { JsonLines } from './fs.ts';
+export { readCheckpointDir, writeCheckpointDir } from './checkpoint-dir.ts';
+export type { ReadCheckpointOptions, WrittenCheckpoint } from './checkpoint-dir.ts';
 export {
   acquireRunLock,
   checkpointName,
@@ -25,7 +41,8 @@ export {
   writeLatestRun,
 } from './run-dir.ts';
 export type { CheckpointFolder, RunLocation, RunLock, RunPaths } from './run-dir.ts';
-export * from './paths.ts';
+export { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from './paths.ts';
+export type { UnderRootOptions } from './paths.ts';
 export { decodeImageFile } from './image-file.ts';
 export {
   choiceOption,

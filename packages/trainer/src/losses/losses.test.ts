@@ -6,8 +6,8 @@ import { accuracy, crossEntropy } from './cross-entropy.ts';
 import { gaussian3x3, sadLoss } from './sad.ts';
 import { weightDiversityLoss } from './weight-diversity.ts';
 import { fadLoss } from './fad.ts';
-import { naiveCrossEntropy, naiveFad, naiveSad, naiveWeightDiversity } from './naive.ts';
-import { cpuTf, randn } from './test-helpers.ts';
+import { naiveCrossEntropy, naiveFad, naiveSad, naiveWeightDiversity } from '../../test/naive-losses.ts';
+import { cpuTf, randn } from '../../test/helpers.ts';
 
 let tf: Tf;
 beforeAll(async () => {

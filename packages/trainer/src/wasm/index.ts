@@ -32,8 +32,6 @@ export { batchMatMulConfig } from './matmul.ts';
 export { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise.ts';
 export { castConfig, identityConfig } from './identity.ts';
 export { oneHotConfig } from './one-hot.ts';
-export { profileKernels } from './profile.ts';
-export type { KernelStat, KernelProfile } from './profile.ts';
 
 /** The kernels {@link registerWasmTrainingKernels} installs for the `wasm` backend. */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [

@@ -5,8 +5,8 @@
  * @module
  */
 import { Rng } from '@interpret-fr/core';
-import { loadBackend } from '../backend.ts';
-import type { Tf } from '../backend.ts';
+import { loadBackend } from '../src/backend.ts';
+import type { Tf } from '../src/backend.ts';
 
 /** The cpu backend (with gradients registered). */
 export async function cpuTf(): Promise<Tf> {
