@@ -9,6 +9,7 @@
 import sharp from 'sharp';
 import { parseArgs } from 'node:util';
 import { syntheticSample, FRAME_SIZE } from '@interpret-fr/core';
+import { intOption } from '@interpret-fr/core/node';
 
 const { values } = parseArgs({
   options: {
@@ -27,11 +28,20 @@ if (values.help) {
   console.log('contact-sheet.ts [--out PNG] [--seed N] [--identities N] [--images N] [--occluder-rate R] [--scale K] [--landmarks] [--first-identity N]');
   process.exit(0);
 }
-const rows = Number(values.identities),
-  cols = Number(values.images),
-  k = Number(values.scale);
-const first = Number(values['first-identity']);
-const opts = { seed: Number(values.seed), identities: first + rows, imagesPerIdentity: cols, occluderRate: Number(values['occluder-rate']) };
+let rows: number, cols: number, k: number, first: number, seed: number, occluderRate: number;
+try {
+  rows = intOption(values.identities, 'identities', 8, { min: 1 });
+  cols = intOption(values.images, 'images', 8, { min: 1 });
+  k = intOption(values.scale, 'scale', 2, { min: 1, max: 16 });
+  first = intOption(values['first-identity'], 'first-identity', 0, { min: 0 });
+  seed = intOption(values.seed, 'seed', 1, { min: 0, max: 2 ** 32 - 1 });
+  occluderRate = Number(values['occluder-rate']);
+  if (!(occluderRate >= 0 && occluderRate <= 1)) throw new Error(`--occluder-rate: expected a number in [0, 1], got ${JSON.stringify(values['occluder-rate'])}`);
+} catch (e) {
+  process.stderr.write(`contact-sheet: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+const opts = { seed, identities: first + rows, imagesPerIdentity: cols, occluderRate };
 const S = FRAME_SIZE,
   gap = 2,
   cell = S * k + gap;
