@@ -6,7 +6,7 @@
  * @module
  */
 import type { Pixels } from '@interpret-fr/core';
-import { findPeaks } from '@interpret-fr/inference';
+import { findPeaks } from '@interpret-fr/core';
 import { clampCrop, defaultCrop } from './logic/crop.ts';
 import type { CropBox } from './logic/crop.ts';
 import { modelInput } from './logic/model-input.ts';

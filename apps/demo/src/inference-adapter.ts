@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { InputError, ModelError, checkPixels, createRecognizer, ortWeb, pixelsToChw } from '@interpret-fr/inference/web';
+import { checkPixels, preprocess } from '@interpret-fr/core';
+import { InputError, ModelError, createRecognizer, ortWeb } from '@interpret-fr/inference/web';
 import type { Recognizer, WebInferenceEvent } from '@interpret-fr/inference/web';
 import type { Pixels } from '@interpret-fr/core';
 import type { ModelSummary } from './protocol.ts';
@@ -58,7 +59,7 @@ export async function loadModel(bytes: Uint8Array, name: string, opts: { webgpu:
   const model: DemoModel = {
     summary,
     // One session run fetches both outputs (the recognizer's embed + responseMaps would run the network
-    // twice); preprocessing is the recognizer's own pixelsToChw, so results equal rec.embed's.
+    // twice); preprocessing is core's preprocess with the recognizer's options, so results equal rec.embed's.
     async analyze(images) {
       const n = images.length;
       if (info.fixedBatch !== null && info.fixedBatch !== n) {
@@ -72,9 +73,9 @@ export async function loadModel(bytes: Uint8Array, name: string, opts: { webgpu:
       const per = 3 * size * size;
       const x = new Float32Array(n * per);
       images.forEach((p, i) => {
-        checkPixels(p, i);
+        checkPixels(p, `image ${i}`);
         if (p.width !== size || p.height !== size) throw new InputError(`image ${i} is ${p.width}×${p.height}, the model expects ${size}×${size}`);
-        pixelsToChw(p, info.preprocess, x, i * per);
+        preprocess(p, x, { layout: 'NCHW', size, fit: 'center-square', normalization: info.preprocess, offset: i * per });
       });
       const fetch = info.mapsName !== null ? [info.embeddingName, info.mapsName] : [info.embeddingName];
       const out = await rec.session.run({ [info.inputName]: new ortWeb.Tensor('float32', x, [n, 3, size, size]) }, fetch);

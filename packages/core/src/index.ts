@@ -68,8 +68,19 @@ export type { Checkpoint, CheckpointErrorReason, CheckpointIntegrity, Checkpoint
 export { checkpointFromParams, missingParams, paramsChecksum, paramsFromCheckpoint } from './checkpoint-params.ts';
 export type { FromParamsOptions, ParamMap } from './checkpoint-params.ts';
 export { canonicalJson } from './canonical-json.ts';
-export { centerCropSquare, checkPixels, cropPixels, PIXEL_TO_FLOAT, preprocess, preprocessBatch, PreprocessError, resizeBilinearPixels } from './preprocess.ts';
-export type { PreprocessOptions, ResizeCoordinate } from './preprocess.ts';
+export {
+  centerCrop,
+  centerCropSquare,
+  checkPixels,
+  cropPixels,
+  ORIGINAL_NORMALIZATION,
+  PIXEL_TO_FLOAT,
+  preprocess,
+  preprocessBatch,
+  PreprocessError,
+  resizeBilinearPixels,
+} from './preprocess.ts';
+export type { Normalization, PreprocessOptions, ResizeCoordinate } from './preprocess.ts';
 export { OnnxParseError, onnxTopLevelFields, readMetadataEntry, readOnnxInfo } from './onnx-reader.ts';
 export type { OnnxInfo, OnnxTopField, OnnxValueInfo } from './onnx-reader.ts';
 export {
@@ -119,5 +130,12 @@ export type {
   SyntheticFaceParams,
   SyntheticSample,
 } from './synthetic/index.ts';
+export { l2NormalizeRows } from './rows.ts';
+export { CROP_OFFSET, CROP_SIZE, fromCropFrame, rasterisePolygon, rectCorners, toCropFrame, warpPoints } from './face-frame.ts';
+export type { Rect } from './face-frame.ts';
+export { cellToPixel, findPeaks, peakAt } from './peaks.ts';
+export type { Peak, PeakConvention, Peaks, SignedPeaks } from './peaks.ts';
+export { CHART_PALETTE, escapeXml, lineChartSvg, stackSvg } from './svg-chart.ts';
+export type { ChartSeries, LineChartOptions } from './svg-chart.ts';
 export { EXIT_CODES, InterpretFrError, describeValue, exitCodeFor, formatPlace, isInterpretFrError, oneLine } from './errors.ts';
 export type { ErrorPlace, ExitCode, InterpretFrErrorCode, InterpretFrErrorOptions } from './errors.ts';

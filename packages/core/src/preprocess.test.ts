@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pixels } from './buffers.ts';
 import { imageRow } from './buffers.ts';
-import { centerCropSquare, cropPixels, PIXEL_TO_FLOAT, preprocess, preprocessBatch, PreprocessError, resizeBilinearPixels } from './preprocess.ts';
+import { centerCrop, centerCropSquare, cropPixels, PIXEL_TO_FLOAT, preprocess, preprocessBatch, PreprocessError, resizeBilinearPixels } from './preprocess.ts';
 import { Rng } from './rng.ts';
 
 const px = (width: number, height: number, channels: 1 | 3 | 4, values: number[]): Pixels => ({ data: Uint8Array.from(values), width, height, channels });
@@ -115,15 +115,73 @@ describe('preprocess windows and batches', () => {
   it('refuses bad input with a clear message', () => {
     const p = randomPixels(4, 4, 3, 9);
     const out = new Float32Array(48);
-    expect(() => preprocess({ ...p, data: p.data.subarray(1) }, out, { layout: 'NHWC' })).toThrow(/data has 47 bytes, 4×4×3 needs 48/);
+    expect(() => preprocess({ ...p, data: p.data.subarray(1) }, out, { layout: 'NHWC' })).toThrow(/pixels: 4×4×3 needs 48 bytes, data has 47/);
     expect(() => preprocess({ ...p, channels: 2 as never }, out, { layout: 'NHWC' })).toThrow(/channels must be 1 \(gray\), 3 \(RGB\) or 4 \(RGBA\), got 2/);
     expect(() => preprocess(p, new Float32Array(47), { layout: 'NHWC' })).toThrow(/out has 47 floats, the image needs 48 from offset 0/);
     expect(() => preprocess(p, out, { layout: 'NHWC', offset: 1 })).toThrow(/from offset 1 \(up to 49\)/);
     expect(() => preprocess(p, out, { layout: 'HWC' as never })).toThrow(/layout must be "NHWC" or "NCHW"/);
-    expect(() => preprocess(p, out, { layout: 'NHWC', size: 3 })).toThrow(/image is 4×4 but the model takes 3×3; resize\/crop first/);
+    expect(() => preprocess(p, out, { layout: 'NHWC', size: 3 })).toThrow(/image is 4×4 but the model takes 3×3; pass fit: 'center-square', a crop window/);
     expect(() => preprocess(p, out, { layout: 'NHWC', size: 3, x: 2, y: 0 })).toThrow(/a 3×3 window at x=2, y=0 does not fit in the 4×4 image/);
-    expect(() => preprocess(p, out, { layout: 'NHWC', x: 1 })).toThrow(/x and y need size/);
+    expect(() => preprocess(p, out, { layout: 'NHWC', x: 1 })).toThrow(/x, y and crop need size/);
     expect(() => preprocess(p, out, { layout: 'NHWC', offset: -1 })).toThrow(PreprocessError);
+  });
+});
+
+describe('preprocess: crop windows, resampling, fit and normalisation (the one pixels → model-input function)', () => {
+  // A 6×6 gray ramp, value 10·row + col.
+  const ramp = px(
+    6,
+    6,
+    1,
+    Array.from({ length: 36 }, (_, i) => 10 * Math.floor(i / 6) + (i % 6)),
+  );
+  it('a window (crop, x, y) of the size: the bytes of that window', () => {
+    const out = preprocess(ramp, new Float32Array(12), { layout: 'NCHW', size: 2, x: 3, y: 1 });
+    expect([...out.subarray(0, 4)]).toEqual(f32([13, 14, 23, 24].map((v) => v / 127.5 - 1)));
+    // crop without x/y: centred, offsets rounded down ((6 − 3) >> 1 = 1)
+    const c = preprocess(ramp, new Float32Array(27), { layout: 'NCHW', size: 3, crop: 3 });
+    expect([...c.subarray(0, 3)]).toEqual(f32([11, 12, 13].map((v) => v / 127.5 - 1)));
+  });
+  it('a window twice the size: the 2×2 block means, as the trainer computes them (sum/(4·127.5) − 1)', () => {
+    const out = preprocess(ramp, new Float32Array(12), { layout: 'NHWC', size: 2, crop: 4, x: 1, y: 0 });
+    // block (0,0): rows 0–1, cols 1–2 → (1 + 2 + 11 + 12)/4 = 6.5; (0,1): cols 3–4 → 8.5; (1,0): rows 2–3 → 26.5; 28.5
+    const want = [26, 34, 106, 114].map((sum) => sum * (1 / (4 * 127.5)) - 1);
+    expect([out[0], out[3], out[6], out[9]]).toEqual(f32(want));
+    expect([out[1], out[2]]).toEqual([out[0], out[0]]);
+  });
+  it('a non-multiple ratio: bilinear with half-pixel centres, no 8-bit rounding', () => {
+    // 6 → 4: src = (dst + 0.5)·1.5 − 0.5 = 0.25, 1.75, 3.25, 4.75 along each axis.
+    const out = preprocess(ramp, new Float32Array(48), { layout: 'NCHW', size: 4, fit: 'center-square' });
+    const lin = (r: number, c: number): number => 10 * r + c; // the ramp is linear: bilinear reproduces it exactly
+    const at = [0.25, 1.75, 3.25, 4.75];
+    expect([...out.subarray(0, 4)]).toEqual(f32(at.map((c) => lin(0.25, c) / 127.5 - 1)));
+    expect(out[15]).toBe(Math.fround(lin(4.75, 4.75) / 127.5 - 1));
+  });
+  it("fit: 'center-square' takes the largest centred square of any photo; 'exact' (default) refuses", () => {
+    const wide = px(4, 2, 1, [0, 50, 100, 150, 200, 250, 30, 60]);
+    const out = preprocess(wide, new Float32Array(12), { layout: 'NCHW', size: 2, fit: 'center-square' });
+    expect([...out.subarray(0, 4)]).toEqual(f32([50, 100, 250, 30].map((v) => v / 127.5 - 1)));
+    expect(() => preprocess(wide, new Float32Array(12), { layout: 'NCHW', size: 2 })).toThrow(/image is 4×2 but the model takes 2×2; pass fit: 'center-square'/);
+  });
+  it('a per-channel normalisation in BGR order: (x − mean[c])·scale[c] of the swapped channels', () => {
+    const rgb = px(1, 1, 3, [10, 20, 30]);
+    const out = preprocess(rgb, new Float32Array(3), { layout: 'NCHW', size: 1, normalization: { mean: [1, 2, 3], scale: [0.5, 0.25, 2], channelOrder: 'BGR' } });
+    expect([...out]).toEqual([(30 - 1) * 0.5, (20 - 2) * 0.25, (10 - 3) * 2]);
+    const big = px(2, 2, 3, [10, 20, 30, 10, 20, 30, 10, 20, 30, 10, 20, 30]);
+    expect([...preprocess(big, new Float32Array(3), { layout: 'NCHW', size: 1, fit: 'center-square', normalization: { mean: 0, scale: 1, channelOrder: 'RGB' } })]).toEqual([
+      10, 20, 30,
+    ]);
+  });
+  it('refuses windows that do not fit and window options without size', () => {
+    expect(() => preprocess(ramp, new Float32Array(48), { layout: 'NCHW', size: 4, crop: 4, x: 3 })).toThrow(/a 4×4 window at x=3, y=1 does not fit in the 6×6 image/);
+    expect(() => preprocess(ramp, new Float32Array(108), { layout: 'NCHW', crop: 4 })).toThrow(/x, y and crop need size/);
+    expect(() => preprocess(px(1, 1, 1, [0]), new Float32Array(3), { layout: 'NCHW', size: 1, normalization: { mean: [1, 2], scale: 1, channelOrder: 'RGB' } })).toThrow(
+      /normalization\.mean must be a number or 3 finite numbers/,
+    );
+  });
+  it('centerCrop: the centred window, offsets rounded down, whole extent along a smaller side', () => {
+    expect(centerCrop(ramp, 3)).toEqual(cropPixels(ramp, 1, 1, 3, 3));
+    expect(centerCrop(px(4, 2, 1, [0, 1, 2, 3, 4, 5, 6, 7]), 3)).toEqual(px(3, 2, 1, [0, 1, 2, 4, 5, 6]));
   });
 });
 

@@ -1,13 +1,17 @@
 /**
- * Preprocessing: 8-bit pixels → the model's float32 input, the original's `x / 127.5 − 1`
- * (method.md §2.1, §3), gray replicated to 3 channels, RGBA's alpha dropped, written straight
- * into a caller-provided buffer in NHWC (tfjs) or NCHW (ONNX) layout.
+ * Preprocessing: THE pixels → model-input function ({@link preprocess}), used by the trainer's data
+ * path, the recognizer (and its pool), eval, the demo and the fixture script, so a trainer batch and
+ * the recognizer's input for the same image and crop are the same floats.
  *
- * No resizing happens here: the pixels must already be the model's size, or `x`/`y` select a
- * window of that size (the trainer's random 96×96 crop of a 110×110 face). Callers with arbitrary
- * photos choose a policy first, e.g. {@link centerCropSquare} then {@link resizeBilinearPixels}
- * (plain bilinear, no antialiasing: fine up to about 2× downscaling; for large photos decode at a
- * reduced size or resize with an image library first).
+ * 8-bit pixels → the model's float32 input, the original's `x / 127.5 − 1` (method.md §2.1, §3) by
+ * default or a per-channel `(x − mean)·scale` in RGB/BGR order, gray replicated to 3 channels, RGBA's
+ * alpha dropped, written straight into a caller-provided buffer in NHWC (tfjs) or NCHW (ONNX) layout.
+ *
+ * The input is a square window of the image (`crop`, at `x`, `y`; by default centred; with
+ * `fit: 'center-square'` the largest centred square), resampled to `size` when their sides differ:
+ * an area average when the window side is a multiple of `size` (the trainer's 96 → 48), bilinear with
+ * half-pixel centres otherwise; resampled values stay floats (no 8-bit rounding). Bilinear without
+ * prefiltering aliases beyond about 2× downscaling: resize large photos with an area filter first.
  *
  * @module
  */
@@ -24,6 +28,22 @@ export const PIXEL_TO_FLOAT: Float32Array = (() => {
   return t;
 })();
 
+/**
+ * How bytes become floats: `(x − mean[c])·scale[c]` with the model's channels in `channelOrder`.
+ * {@link ORIGINAL_NORMALIZATION} (`x/127.5 − 1`, RGB) is computed as the original does (see
+ * {@link PIXEL_TO_FLOAT}), bit-exact with the trainer.
+ */
+export interface Normalization {
+  /** In 0..255 units, per model channel (or one for all). */
+  mean: number | readonly number[];
+  /** Multiplier after subtracting the mean, per model channel (or one for all). */
+  scale: number | readonly number[];
+  channelOrder: 'RGB' | 'BGR';
+}
+
+/** The original's normalisation: x/127.5 − 1, RGB. */
+export const ORIGINAL_NORMALIZATION: Normalization = { mean: 127.5, scale: 1 / 127.5, channelOrder: 'RGB' };
+
 /** Options of {@link preprocess}. */
 export interface PreprocessOptions {
   /** `'NHWC'` (tfjs) or `'NCHW'` (ONNX). */
@@ -31,14 +51,23 @@ export interface PreprocessOptions {
   /** Element (not byte) offset into `out` where this image starts (image i of a batch: i·3·H·W). */
   offset?: number;
   /**
-   * Expected square side. When given, the image must be `size`×`size`, or `x` and `y` must place
-   * a `size`×`size` window inside it. When omitted, the whole image is used (any W×H).
+   * The model's square input side. When omitted, the whole image is used as is (any W×H; no
+   * `crop`, `x`, `y` or `fit`).
    */
   size?: number;
-  /** Left column of the window (requires `size`). */
+  /** Side of the square window that becomes the input (default `size`); resampled to `size` when different. */
+  crop?: number;
+  /** Left column of the window (default: centred, rounded down). */
   x?: number;
-  /** Top row of the window (requires `size`). */
+  /** Top row of the window (default: centred, rounded down). */
   y?: number;
+  /**
+   * Without `crop`/`x`/`y`, an image that is not `size`×`size` is an error (`'exact'`, the default) or
+   * its largest centred square is used (`'center-square'`, what the recognizer does).
+   */
+  fit?: 'exact' | 'center-square';
+  /** Default {@link ORIGINAL_NORMALIZATION}. */
+  normalization?: Normalization;
 }
 
 /** Bad pixels or options for {@link preprocess}; the message says what was expected. */
@@ -62,19 +91,34 @@ export function checkPixels(p: Pixels, what = 'pixels'): void {
   }
   const want = p.width * p.height * p.channels;
   if (p.data.length !== want) {
-    throw new PreprocessError(`${what}: data has ${p.data.length} bytes, ${p.width}×${p.height}×${p.channels} needs ${want}`);
+    throw new PreprocessError(`${what}: ${p.width}×${p.height}×${p.channels} needs ${want} bytes, data has ${p.data.length}`);
   }
 }
 
+const perChannel = (v: number | readonly number[], what: string): [number, number, number] => {
+  const a = typeof v === 'number' ? [v, v, v] : [...v];
+  if (a.length !== 3 || !a.every(Number.isFinite)) throw new PreprocessError(`preprocess: normalization.${what} must be a number or 3 finite numbers, got ${JSON.stringify(v)}`);
+  return a as [number, number, number];
+};
+
+/** True for the original's x/127.5 − 1 on RGB (computed through {@link PIXEL_TO_FLOAT}). */
+function isOriginalNormalization(n: Normalization): boolean {
+  const m = perChannel(n.mean, 'mean');
+  const s = perChannel(n.scale, 'scale');
+  return n.channelOrder === 'RGB' && m.every((v) => v === 127.5) && s.every((v) => v === 1 / 127.5);
+}
+
 /**
- * Writes one image into `out` at element `offset` as 3 × H × W floats in `x / 127.5 − 1`.
- * Gray is replicated to R = G = B; RGBA drops alpha (no premultiplication). Returns `out`.
+ * Writes one image into `out` at element `offset` as 3 × size × size floats (see the module doc for
+ * the window, the resampling and the normalisation). Returns `out`.
  *
  * @example
  * const out = new Float32Array(3 * 96 * 96);
  * preprocess(face, out, { layout: 'NCHW', size: 96 });
- * // a 110×110 face, random training crop:
- * preprocess(face110, batch.data, { layout: 'NHWC', size: 96, x: rng.int(15), y: rng.int(15), offset: i * 3 * 96 * 96 });
+ * // a 110×110 face, random 96 training crop, into a 48 model input (area average 2×2):
+ * preprocess(face110, batch.data, { layout: 'NHWC', size: 48, crop: 96, x: rng.int(15), y: rng.int(15), offset: i * 3 * 48 * 48 });
+ * // any photo, the recognizer's way:
+ * preprocess(photo, out, { layout: 'NCHW', size: 96, fit: 'center-square' });
  */
 export function preprocess(pixels: Pixels, out: Float32Array, opts: PreprocessOptions): Float32Array {
   checkPixels(pixels);
@@ -83,38 +127,95 @@ export function preprocess(pixels: Pixels, out: Float32Array, opts: PreprocessOp
   if (layout !== 'NHWC' && layout !== 'NCHW') throw new PreprocessError(`preprocess: layout must be "NHWC" or "NCHW", got ${JSON.stringify(layout)}`);
   const offset = opts.offset ?? 0;
   if (!isNat(offset)) throw new PreprocessError(`preprocess: offset must be a non-negative integer, got ${String(offset)}`);
+  const norm = opts.normalization ?? ORIGINAL_NORMALIZATION;
+  if (norm.channelOrder !== 'RGB' && norm.channelOrder !== 'BGR')
+    throw new PreprocessError(`preprocess: normalization.channelOrder must be 'RGB' or 'BGR', got ${JSON.stringify(norm.channelOrder)}`);
+  const W0 = pixels.width,
+    H0 = pixels.height;
+  // The window [x0, x0 + side) × [y0, y0 + side) (or the whole image) and the output side.
   let x0 = 0,
     y0 = 0,
-    W = pixels.width,
-    H = pixels.height;
+    sideW = W0,
+    sideH = H0,
+    outW = W0,
+    outH = H0;
   if (opts.size !== undefined) {
     const s = opts.size;
     if (!isNat(s) || s === 0) throw new PreprocessError(`preprocess: size must be a positive integer, got ${String(s)}`);
-    if (opts.x === undefined && opts.y === undefined) {
-      if (W !== s || H !== s) {
-        throw new PreprocessError(
-          `preprocess: image is ${W}×${H} but the model takes ${s}×${s}; resize/crop first (resizeBilinearPixels, centerCropSquare) or pass x and y for a crop window`,
-        );
+    let side = s;
+    if (opts.crop !== undefined || opts.x !== undefined || opts.y !== undefined) {
+      side = opts.crop ?? s;
+      if (!isNat(side) || side === 0) throw new PreprocessError(`preprocess: crop must be a positive integer, got ${String(opts.crop)}`);
+      x0 = opts.x ?? Math.floor((W0 - side) / 2);
+      y0 = opts.y ?? Math.floor((H0 - side) / 2);
+      if (!isNat(x0) || !isNat(y0) || x0 + side > W0 || y0 + side > H0) {
+        throw new PreprocessError(`preprocess: a ${side}×${side} window at x=${String(x0)}, y=${String(y0)} does not fit in the ${W0}×${H0} image`);
       }
-    } else {
-      x0 = opts.x ?? 0;
-      y0 = opts.y ?? 0;
-      if (!isNat(x0) || !isNat(y0) || x0 + s > W || y0 + s > H) {
-        throw new PreprocessError(`preprocess: a ${s}×${s} window at x=${String(opts.x)}, y=${String(opts.y)} does not fit in the ${W}×${H} image`);
+    } else if (W0 !== s || H0 !== s) {
+      if (opts.fit !== 'center-square') {
+        throw new PreprocessError(`preprocess: image is ${W0}×${H0} but the model takes ${s}×${s}; pass fit: 'center-square', a crop window (crop, x, y), or resize first`);
       }
+      side = Math.min(W0, H0);
+      x0 = Math.floor((W0 - side) / 2);
+      y0 = Math.floor((H0 - side) / 2);
     }
-    W = s;
-    H = s;
-  } else if (opts.x !== undefined || opts.y !== undefined) {
-    throw new PreprocessError('preprocess: x and y need size (the window side)');
+    sideW = sideH = side;
+    outW = outH = s;
+  } else if (opts.x !== undefined || opts.y !== undefined || opts.crop !== undefined) {
+    throw new PreprocessError('preprocess: x, y and crop need size (the model input side)');
   }
-  const plane = W * H;
+  const plane = outW * outH;
   if (offset + 3 * plane > out.length) {
     throw new PreprocessError(`preprocess: out has ${out.length} floats, the image needs ${3 * plane} from offset ${offset} (up to ${offset + 3 * plane})`);
   }
+  const original = isOriginalNormalization(norm);
+  const ch = pixels.channels;
+  // Source channel of each model channel.
+  const srcCh = ch === 1 ? [0, 0, 0] : norm.channelOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
+  const mean = perChannel(norm.mean, 'mean');
+  const scale = perChannel(norm.scale, 'scale');
+  // Element index of (model channel k, output pixel i = y·outW + x).
+  const cStride = layout === 'NCHW' ? plane : 1;
+  const pStride = layout === 'NCHW' ? 1 : 3;
+  if (sideW === outW && sideH === outH) copyWindow(pixels, out, offset, x0, y0, outW, outH, layout, original, srcCh, mean, scale);
+  else resampleWindow(pixels, out, offset, x0, y0, sideW, outW, original, srcCh, mean, scale, cStride, pStride);
+  return out;
+}
+
+/** Same-size window: one byte per value, through {@link PIXEL_TO_FLOAT} for the original normalisation. */
+function copyWindow(
+  pixels: Pixels,
+  out: Float32Array,
+  offset: number,
+  x0: number,
+  y0: number,
+  W: number,
+  H: number,
+  layout: Layout,
+  original: boolean,
+  srcCh: number[],
+  mean: number[],
+  scale: number[],
+): void {
   const src = pixels.data;
   const ch = pixels.channels;
   const stride = pixels.width * ch;
+  const plane = W * H;
+  if (!original) {
+    const cStride = layout === 'NCHW' ? plane : 1;
+    const pStride = layout === 'NCHW' ? 1 : 3;
+    for (let k = 0; k < 3; k++) {
+      const sc = srcCh[k]!,
+        m = mean[k]!,
+        f = scale[k]!;
+      for (let y = 0; y < H; y++) {
+        let s = (y0 + y) * stride + x0 * ch + sc;
+        let o = offset + k * cStride + y * W * pStride;
+        for (let x = 0; x < W; x++, s += ch, o += pStride) out[o] = (src[s]! - m) * f;
+      }
+    }
+    return;
+  }
   const lut = PIXEL_TO_FLOAT;
   for (let y = 0; y < H; y++) {
     let s = (y0 + y) * stride + x0 * ch;
@@ -154,7 +255,68 @@ export function preprocess(pixels: Pixels, out: Float32Array, opts: PreprocessOp
       }
     }
   }
-  return out;
+}
+
+/**
+ * A `side`×`side` window resampled to `size`×`size` in float64: the mean of each f×f block when
+ * side = f·size, else bilinear with half-pixel centres (src = (dst + 0.5)·side/size − 0.5, clamped).
+ * The original normalisation is `mean/127.5 − 1` (area: `sum·1/(f²·127.5) − 1`), as the trainer always did.
+ */
+function resampleWindow(
+  pixels: Pixels,
+  out: Float32Array,
+  offset: number,
+  x0: number,
+  y0: number,
+  side: number,
+  size: number,
+  original: boolean,
+  srcCh: number[],
+  mean: number[],
+  scale: number[],
+  cStride: number,
+  pStride: number,
+): void {
+  const src = pixels.data;
+  const ch = pixels.channels;
+  const W = pixels.width;
+  const at = (y: number, x: number, c: number): number => src[((y0 + y) * W + x0 + x) * ch + c]!;
+  if (side % size === 0) {
+    const f = side / size;
+    const inv = 1 / (f * f * 127.5);
+    const area = f * f;
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) {
+        const o = offset + (r * size + c) * pStride;
+        for (let k = 0; k < 3; k++) {
+          const sc = srcCh[k]!;
+          let acc = 0;
+          for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) acc += at(r * f + dy, c * f + dx, sc);
+          out[o + k * cStride] = original ? acc * inv - 1 : (acc / area - mean[k]!) * scale[k]!;
+        }
+      }
+    }
+    return;
+  }
+  const ratio = side / size;
+  for (let r = 0; r < size; r++) {
+    const sy = Math.min(Math.max((r + 0.5) * ratio - 0.5, 0), side - 1);
+    const ya = Math.floor(sy);
+    const yb = Math.min(ya + 1, side - 1);
+    const fy = sy - ya;
+    for (let c = 0; c < size; c++) {
+      const sx = Math.min(Math.max((c + 0.5) * ratio - 0.5, 0), side - 1);
+      const xa = Math.floor(sx);
+      const xb = Math.min(xa + 1, side - 1);
+      const fx = sx - xa;
+      const o = offset + (r * size + c) * pStride;
+      for (let k = 0; k < 3; k++) {
+        const sc = srcCh[k]!;
+        const v = (1 - fy) * ((1 - fx) * at(ya, xa, sc) + fx * at(ya, xb, sc)) + fy * ((1 - fx) * at(yb, xa, sc) + fx * at(yb, xb, sc));
+        out[o + k * cStride] = original ? v / 127.5 - 1 : (v - mean[k]!) * scale[k]!;
+      }
+    }
+  }
 }
 
 /**
@@ -196,6 +358,20 @@ export function cropPixels(pixels: Pixels, x: number, y: number, width: number, 
     data.set(pixels.data.subarray(s, s + row), r * row);
   }
   return { data, width, height, channels: ch };
+}
+
+/**
+ * The centred `size`×`size` window (offsets rounded down), or the whole extent along a side that is not
+ * larger, e.g. the 96×96 centre of a 110×110 alignment (offsets 7, 7).
+ *
+ * @example const face96 = centerCrop(face110, 96);
+ */
+export function centerCrop(pixels: Pixels, size: number): Pixels {
+  checkPixels(pixels);
+  if (!isNat(size) || size === 0) throw new PreprocessError(`centerCrop: size must be a positive integer, got ${String(size)}`);
+  const w = Math.min(size, pixels.width);
+  const h = Math.min(size, pixels.height);
+  return cropPixels(pixels, (pixels.width - w) >> 1, (pixels.height - h) >> 1, w, h);
 }
 
 /**

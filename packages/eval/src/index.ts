@@ -13,7 +13,7 @@ export { cmc, probeRanks, tpirAtFpir } from './metrics/identification.ts';
 export type { ProbeRanks, TpirAtFpir } from './metrics/identification.ts';
 export { lfwTenFold, trainTestAccuracy } from './metrics/ten-fold.ts';
 export type { TenFoldResult, TrainTestAccuracy } from './metrics/ten-fold.ts';
-export { dot, dotBlock, dotBlock64, normalizeRows } from './scores/cosine.ts';
+export { dot, dotBlock, dotBlock64 } from './scores/cosine.ts';
 export { buildTemplates, templateCount, templateIndex, templateSize } from './scores/templates.ts';
 export type { Templates } from './scores/templates.ts';
 export {
@@ -29,7 +29,7 @@ export {
   TEMPLATE_SCORES,
   tileOrder,
 } from './scores/template-scores.ts';
-export type { FeatureMatrix, PairScoreStats, PreparedTemplates, TemplateScore } from './scores/template-scores.ts';
+export type { PairScoreStats, PreparedTemplates, TemplateScore } from './scores/template-scores.ts';
 export { formatIjbaMetadata, IJBA_COLUMNS, IjbaFormatError, parseIjbaComparisons, parseIjbaMetadata } from './protocols/ijba-csv.ts';
 export type { IjbaComparisons, IjbaMetadata, IjbaRow } from './protocols/ijba-csv.ts';
 export { MatFormatError, readMat, matCharRows, matNumel, matToFloat64 } from './io/mat.ts';
@@ -48,8 +48,8 @@ export { evaluatePairs, evaluatePairScores, lfwImagePath, MAX_FOLD, PairsFormatE
 export type { PairList, PairsResult } from './protocols/pairs.ts';
 export { alignIjba, ijbaTransform, templateEyesNose, warpSimilarity } from './align.ts';
 export type { AlignPolicy } from './align.ts';
-export { heatmapSvg, jet, lineChartSvg, scatterPanelsSvg } from './report/svg.ts';
-export type { LineChartOptions, ScatterPanel, Series } from './report/svg.ts';
+export { heatmapSvg, jet, scatterPanelsSvg } from './report/svg.ts';
+export type { ScatterPanel } from './report/svg.ts';
 export { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pairsReport } from './report/reports.ts';
 export type { ReportContext } from './report/reports.ts';
 export { evaluateIjbc11, IjbcFormatError, parseFaceTidMid, parseTemplatePairs } from './protocols/ijbc.ts';

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { Rng, type Embedder, type Pixels, type ResponseMaps } from '@interpret-fr/core';
+import { l2NormalizeRows, lineChartSvg, Rng, type Embedder, type Pixels, type ResponseMaps } from '@interpret-fr/core';
 import { evaluatePairScores, type PairsResult } from './protocols/pairs.ts';
-import { normalizeRows, dot } from './scores/cosine.ts';
+import { dot } from './scores/cosine.ts';
 import { occlusionStudy, type OcclusionResult } from './occlusion.ts';
 import { PeakStats, templateOutline96, type SignStats } from './peak-stats.ts';
-import { heatmapSvg, lineChartSvg, scatterPanelsSvg } from './report/svg.ts';
+import { heatmapSvg, scatterPanelsSvg } from './report/svg.ts';
 
 /** An Embedder that can also return response maps (`@interpret-fr/inference` recognizers are). */
 export interface MapsEmbedder extends Embedder {
@@ -42,7 +42,7 @@ export function buildPairs(
 export async function embedNormalized(e: Embedder, images: readonly Pixels[], batch = 32): Promise<Float32Array> {
   const raw = new Float32Array(images.length * e.dim);
   for (let s = 0; s < images.length; s += batch) raw.set((await e.embed(images.slice(s, s + batch) as Pixels[])).data, s * e.dim);
-  return normalizeRows(raw, images.length, e.dim);
+  return l2NormalizeRows(raw, images.length, e.dim);
 }
 
 /** Peak statistics over images (landmarks in the images' frame, scaled to the model input by the caller's size). */

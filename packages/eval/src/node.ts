@@ -48,7 +48,6 @@ export {
   jet,
   lfwImagePath,
   lfwTenFold,
-  lineChartSvg,
   matCharRows,
   MatFormatError,
   matlabCut,
@@ -56,7 +55,6 @@ export {
   matToFloat64,
   MAX_FOLD,
   meanStd,
-  normalizeRows,
   NpyError,
   occlude,
   OCCLUSION_REGIONS,
@@ -116,7 +114,6 @@ export type {
   AlignPolicy,
   ExpectedIjba,
   FaceTidMid,
-  FeatureMatrix,
   FeatureTable,
   IjbaComparisons,
   IjbaMetadata,
@@ -129,7 +126,6 @@ export type {
   Ijbc11Result,
   Ijbc1NResult,
   Labels,
-  LineChartOptions,
   MapsEmbedder,
   MatCell,
   MatChar,
@@ -157,7 +153,6 @@ export type {
   Roc,
   ScatterPanel,
   Scores,
-  Series,
   SignStats,
   SimdKernels,
   SyntheticEvalResult,
@@ -178,7 +173,7 @@ export { extractFeatures, isBadImageError } from './io/feature-cache.ts';
 export type { ExtractEvent, ExtractOptions, ImageSource, SkippedImage } from './io/feature-cache.ts';
 export { decodeImageFile, decodePgm } from './io/images.ts';
 export { checksums, sha256File, toJson, writeReport } from './report/write.ts';
-export { cropCenter, loadListDataset } from './io/list-dataset.ts';
+export { loadListDataset } from './io/list-dataset.ts';
 export type { ListDataset } from './io/list-dataset.ts';
 export { main as cliMain } from './cli/main.ts';
 export { nativeGemm } from './scores/native-gemm.ts';

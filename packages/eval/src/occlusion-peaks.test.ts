@@ -24,10 +24,10 @@ describe('occlusion windows', () => {
     }
   });
   it('moves with the landmarks (template landmarks = identity; translated face = translated window)', () => {
-    expect(Array.from(windowQuad('nose', 96, tpl96)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([30, 55, 62, 55, 62, 67, 30, 67]);
+    expect(Array.from(windowQuad('nose', 96, tpl96)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([29.5, 54.5, 29.5, 66.5, 61.5, 66.5, 61.5, 54.5]); // the pixel squares' outline, core rectCorners order
     const moved = tpl96.map((v, i) => v + (i % 2 ? 3 : 5));
     const q = windowQuad('nose', 96, moved);
-    [35, 58, 67, 58, 67, 70, 35, 70].forEach((v, i) => expect(q[i]).toBeCloseTo(v, 4));
+    [34.5, 57.5, 34.5, 69.5, 66.5, 69.5, 66.5, 57.5].forEach((v, i) => expect(q[i]).toBeCloseTo(v, 4));
     expect(black(occlude(white(96), 'nose', moved))).toBe(384);
   });
   it('the per-filter |Δf| peaks at the filter that looks at the covered region', async () => {

@@ -1,16 +1,31 @@
 /**
  * Occlusion robustness (method.md §6.5): black 32 × 12 windows at named regions of the 96 × 96
- * frame (top-left (col, row)), scaled to the image's size, moved through the 68 landmarks when
- * given (window corners warped from the frontal template mesh to the image mesh, core `warpPoint`,
- * 76-point meshes of the 110 frame; the image frame is taken as the centre crop of a 110 alignment,
- * scaled). Verification per region against the clean result, and the per-filter mean |Δf| of
- * L2-normalised features.
+ * frame (top-left (col, row); pixels col..col+31 × row..row+11), scaled to the image's size, moved
+ * through the 68 landmarks when given (window corners warped from the frontal template mesh to the
+ * image mesh, 76-point meshes of the 110 frame; the image frame is taken as the centre crop of a 110
+ * alignment, scaled). The geometry (rectangle, frame shift, warp, rasterisation and its pixel
+ * convention) is core's `face-frame.ts`, the trainer's too. Verification per region against the clean
+ * result, and the per-filter mean |Δf| of L2-normalised features.
  *
  * @module
  */
-import { TEMPLATE_110, TRIANGLES, warpPoint, withAnchors, type Embedder, type Pixels } from '@interpret-fr/core';
+import {
+  CROP_OFFSET,
+  CROP_SIZE,
+  fromCropFrame,
+  l2NormalizeRows,
+  rasterisePolygon,
+  rectCorners,
+  TEMPLATE_110,
+  toCropFrame,
+  warpPoints,
+  withAnchors,
+  type Embedder,
+  type Pixels,
+  type Rect,
+} from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from './metrics/roc.ts';
-import { normalizeRows, dot } from './scores/cosine.ts';
+import { dot } from './scores/cosine.ts';
 
 /** Region names. */
 export type OcclusionRegion = 'forehead' | 'left-eye' | 'right-eye' | 'nose' | 'mouth' | 'cheek';
@@ -27,66 +42,30 @@ export const OCCLUSION_REGIONS: Readonly<Record<OcclusionRegion, readonly [numbe
 export const OCCLUSION_WINDOW = [32, 12] as const;
 export const REGION_NAMES = Object.keys(OCCLUSION_REGIONS) as OcclusionRegion[];
 
-/** The window's four corners (x,y interleaved) in the image frame. `landmarks`: 68 points in that frame. */
-export function windowQuad(region: OcclusionRegion, size: number, landmarks?: ArrayLike<number>): Float32Array {
+/** The region's window as a {@link Rect} of the 96 frame: the outline of the pixel squares col..col+31 × row..row+11. */
+export function regionRect(region: OcclusionRegion): Rect {
   const [c, r] = OCCLUSION_REGIONS[region];
   const [w, h] = OCCLUSION_WINDOW;
-  const corners = [c, r, c + w, r, c + w, r + h, c, r + h];
-  const s = size / 96;
-  const out = new Float32Array(8);
-  let mesh: Float32Array | null = null;
-  if (landmarks) {
-    const l110 = new Float32Array(136);
-    for (let i = 0; i < 136; i++) l110[i] = landmarks[i]! / s + 7;
-    mesh = withAnchors(l110, 110);
-  }
-  for (let k = 0; k < 4; k++) {
-    let x = corners[2 * k]!;
-    let y = corners[2 * k + 1]!;
-    if (mesh) {
-      const p = warpPoint(TEMPLATE_110, mesh, TRIANGLES, x + 7, y + 7);
-      if (p) {
-        x = p[0] - 7;
-        y = p[1] - 7;
-      }
-    }
-    out[2 * k] = x * s;
-    out[2 * k + 1] = y * s;
-  }
-  return out;
+  return { x: c - 0.5, y: r - 0.5, w, h };
 }
 
-function inside(q: Float32Array, x: number, y: number): boolean {
-  let inn = false;
-  for (let i = 0, j = 3; i < 4; j = i++) {
-    const xi = q[2 * i]!,
-      yi = q[2 * i + 1]!,
-      xj = q[2 * j]!,
-      yj = q[2 * j + 1]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inn = !inn;
-  }
-  return inn;
+/** The window's four corners (x,y interleaved, core `rectCorners` order) in the image frame. `landmarks`: 68 points in that frame. */
+export function windowQuad(region: OcclusionRegion, size: number, landmarks?: ArrayLike<number>): Float32Array {
+  const s = size / CROP_SIZE;
+  let q = fromCropFrame(rectCorners(regionRect(region)));
+  if (landmarks) q = warpPoints(TEMPLATE_110, withAnchors(fromCropFrame(landmarks, CROP_OFFSET, CROP_OFFSET, s), 110), q);
+  return toCropFrame(q, CROP_OFFSET, CROP_OFFSET, s);
 }
 
-/** A copy of the image with the region's window blacked out (pixel centres inside the quad). */
+/** A copy of the image with the region's window blacked out (core `rasterisePolygon`, pixel centres inside, no outline). */
 export function occlude(px: Pixels, region: OcclusionRegion, landmarks?: ArrayLike<number>): Pixels {
   if (px.width !== px.height) throw new RangeError(`occlude: expected a square aligned face, got ${px.width}×${px.height}`);
-  const q = windowQuad(region, px.width, landmarks);
+  const { mask, x0, y0, x1, y1 } = rasterisePolygon(windowQuad(region, px.width, landmarks), px.width, px.height, undefined, false);
   const out = new Uint8Array(px.data);
   const c = px.channels;
-  let x0 = Infinity,
-    x1 = -Infinity,
-    y0 = Infinity,
-    y1 = -Infinity;
-  for (let k = 0; k < 4; k++) {
-    x0 = Math.min(x0, q[2 * k]!);
-    x1 = Math.max(x1, q[2 * k]!);
-    y0 = Math.min(y0, q[2 * k + 1]!);
-    y1 = Math.max(y1, q[2 * k + 1]!);
-  }
-  for (let y = Math.max(0, Math.floor(y0)); y <= Math.min(px.height - 1, Math.ceil(y1)); y++) {
-    for (let x = Math.max(0, Math.floor(x0)); x <= Math.min(px.width - 1, Math.ceil(x1)); x++) {
-      if (!inside(q, x + 0.5, y + 0.5)) continue;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (!mask[y * px.width + x]) continue;
       for (let k = 0; k < c; k++) if (c !== 4 || k < 3) out[(y * px.width + x) * c + k] = 0;
     }
   }
@@ -137,7 +116,7 @@ export async function occlusionStudy(
       done += e - s;
       opts.onProgress?.(done, total);
     }
-    return normalizeRows(raw, n, dim);
+    return l2NormalizeRows(raw, n, dim);
   };
   const score = (A: Float32Array, Bm: Float32Array): Float32Array => Float32Array.from(pairs.a, (a, p) => dot(A, a * dim, Bm, pairs.b[p]! * dim, dim));
   const targets = opts.farTargets ?? [1e-2, 1e-1];

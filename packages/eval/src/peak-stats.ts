@@ -1,17 +1,18 @@
 /**
  * Interpretability statistics from response maps (method.md §7, evaluation.md): per filter j and
  * sign, the peak of each image's map (argmax if > 0 / argmin if < 0, first index on ties), in
- * pixels of the 96 frame, warped into the frontal template frame through the image's 68 landmarks
+ * pixels of the 96 frame (core `findPeaks`), warped into the frontal template frame through the image's 68 landmarks
  * (identity without landmarks), kept when inside (0, 96)²; weight |peak|. μ_j = weighted mean,
  * σ_j = weighted mean distance from μ_j ("spread"), and d = mean Euclidean distance of the μ_j from
- * their centroid (our definition; the paper gives none), in pixels of the 96 frame.
+ * their centroid (our definition; the paper gives none), in pixels of the 96 frame. Frame shift and
+ * warp: core `face-frame.ts`.
  *
  * @module
  */
-import { TEMPLATE_110, TRIANGLES, warpPoint, withAnchors, type ResponseMaps } from '@interpret-fr/core';
+import { CROP_OFFSET, CROP_SIZE, findPeaks, fromCropFrame, TEMPLATE_110, toCropFrame, warpPoints, withAnchors, type PeakConvention, type ResponseMaps } from '@interpret-fr/core';
 
 /** Cell → pixel convention: `center` = cell centre; `original` = (row+1, col+1)·stride (MATLAB 1-based ×4). */
-export type PeakPixelConvention = 'center' | 'original';
+export type PeakPixelConvention = PeakConvention;
 
 /** Final statistics for one sign. */
 export interface SignStats {
@@ -45,52 +46,31 @@ export class PeakStats {
   add(maps: ResponseMaps, inputSize: number, landmarks?: readonly (ArrayLike<number> | undefined)[]): void {
     if (this.channels < 0) this.channels = maps.channels;
     if (maps.channels !== this.channels) throw new RangeError(`PeakStats.add: ${maps.channels} channels, earlier batches had ${this.channels}`);
-    const { n, channels: C, height: H, width: W, data } = maps;
-    const hw = H * W;
-    const toIn = inputSize / 96;
+    const { n, channels: C } = maps;
+    const peaks = findPeaks(maps, CROP_SIZE, this.convention);
+    const toIn = inputSize / CROP_SIZE;
     for (let i = 0; i < n; i++) {
       const lm = landmarks?.[i];
-      let mesh: Float32Array | null = null;
-      if (lm) {
-        const l110 = new Float32Array(136);
-        for (let k = 0; k < 136; k++) l110[k] = lm[k]! / toIn + 7;
-        mesh = withAnchors(l110, 110);
-      }
+      const mesh = lm ? withAnchors(fromCropFrame(lm, CROP_OFFSET, CROP_OFFSET, toIn), 110) : null;
       for (let c = 0; c < C; c++) {
-        const off = (i * C + c) * hw;
-        let mx = -Infinity,
-          mxi = -1,
-          mn = Infinity,
-          mni = -1;
-        for (let q = 0; q < hw; q++) {
-          const v = data[off + q]!;
-          if (v > mx) {
-            mx = v;
-            mxi = q;
-          }
-          if (v < mn) {
-            mn = v;
-            mni = q;
-          }
-        }
-        const sides: [number, number, number][] = [];
-        if (mx > 0) sides.push([0, mxi, mx]);
-        if (mn < 0) sides.push([1, mni, -mn]);
-        for (const [s, q, w] of sides) {
-          const r = Math.floor(q / W);
-          const col = q % W;
-          let x = this.convention === 'center' ? ((col + 0.5) * 96) / W : ((col + 1) * 96) / W;
-          let y = this.convention === 'center' ? ((r + 0.5) * 96) / H : ((r + 1) * 96) / H;
+        const k = i * C + c;
+        for (const [s, p] of [
+          [0, peaks.positive],
+          [1, peaks.negative],
+        ] as const) {
+          if (p.cell[k]! < 0) continue;
+          let x = p.col[k]!;
+          let y = p.row[k]!;
           if (mesh) {
-            const p = warpPoint(mesh, TEMPLATE_110, TRIANGLES, x + 7, y + 7);
-            if (!p) continue;
-            x = p[0] - 7;
-            y = p[1] - 7;
+            const q = toCropFrame(warpPoints(mesh, TEMPLATE_110, fromCropFrame([x, y]), 'nan'));
+            if (Number.isNaN(q[0]!)) continue;
+            x = q[0]!;
+            y = q[1]!;
           }
-          if (!(x > 0 && x < 96 && y > 0 && y < 96)) continue;
+          if (!(x > 0 && x < CROP_SIZE && y > 0 && y < CROP_SIZE)) continue;
           this.xs[s]!.push(x);
           this.ys[s]!.push(y);
-          this.ws[s]!.push(w);
+          this.ws[s]!.push(Math.abs(p.value[k]!));
           this.fs[s]!.push(c);
         }
       }
@@ -156,8 +136,8 @@ export function spreadness(mean: ArrayLike<number>): { d: number; filters: numbe
 export function templateOutline96(): number[][] {
   const seg = (a: number, b: number, close = false): number[] => {
     const p: number[] = [];
-    for (let i = a; i < b; i++) p.push(TEMPLATE_110[2 * i]! - 7, TEMPLATE_110[2 * i + 1]! - 7);
-    if (close) p.push(TEMPLATE_110[2 * a]! - 7, TEMPLATE_110[2 * a + 1]! - 7);
+    for (let i = a; i < b; i++) p.push(TEMPLATE_110[2 * i]! - CROP_OFFSET, TEMPLATE_110[2 * i + 1]! - CROP_OFFSET);
+    if (close) p.push(TEMPLATE_110[2 * a]! - CROP_OFFSET, TEMPLATE_110[2 * a + 1]! - CROP_OFFSET);
     return p;
   };
   return [seg(0, 17), seg(17, 22), seg(22, 27), seg(27, 31), seg(31, 36), seg(36, 42, true), seg(42, 48, true), seg(48, 60, true), seg(60, 68, true)];

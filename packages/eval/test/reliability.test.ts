@@ -17,7 +17,7 @@ import { prepareTemplates, scoreTemplatePairs } from '../src/scores/template-sco
 import { buildTemplates } from '../src/scores/templates.ts';
 import { writeFeatures, writeFileMap } from '../src/io/files.ts';
 import { loadListDataset } from '../src/io/list-dataset.ts';
-import { lineChartSvg } from '../src/report/svg.ts';
+import { lineChartSvg } from '@interpret-fr/core';
 
 function capture(): CliIo & { o: string; e: string } {
   const c = {

@@ -10,8 +10,8 @@ export type { EmbedOptions, Recognizer, RecognizerOptions } from './recognizer.t
 export { ModelError, defaultPreprocess, resolveModelInfo, META_OUTPUTS, META_PREPROCESS, META_SPEC } from './model-info.ts';
 export type { ModelInfo, ModelOverride, PreprocessInfo } from './model-info.ts';
 export type { OrtModuleLike, OrtSessionLike, OrtSessionOptionsLike, OrtTensorLike, OrtValueMetadataLike } from './ort-types.ts';
-export { InputError, centerCrop, checkPixels, isImageBatch, pixelsToChw } from './input.ts';
+export { InputError, isImageBatch } from './input.ts';
 export type { RecognizerInput } from './input.ts';
-export { cellToPixel, findPeaks, peakAt } from './peaks.ts';
-export type { Peak, PeakConvention, Peaks, SignedPeaks } from './peaks.ts';
-export { cosineSimilarity, l2NormalizeRows } from './similarity.ts';
+export { cellToPixel, findPeaks, peakAt } from '@interpret-fr/core';
+export type { Peak, PeakConvention, Peaks, SignedPeaks } from '@interpret-fr/core';
+export { cosineSimilarity } from './similarity.ts';

@@ -20,22 +20,18 @@ import type { InferenceEvent, NodeProvider } from './providers.ts';
 
 export {
   cellToPixel,
-  centerCrop,
-  checkPixels,
   cosineSimilarity,
   defaultPreprocess,
   findPeaks,
   InputError,
   inspectModel,
   isImageBatch,
-  l2NormalizeRows,
   loadSession,
   META_OUTPUTS,
   META_PREPROCESS,
   META_SPEC,
   ModelError,
   peakAt,
-  pixelsToChw,
   recognizerOver,
   resolveModelInfo,
 } from './index.ts';

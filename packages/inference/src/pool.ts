@@ -12,15 +12,16 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { checkPixels, l2NormalizeRows, preprocess } from '@interpret-fr/core';
 import type { Embeddings, HashParts, ResponseMaps } from '@interpret-fr/core';
 import { ModelError, resolveModelInfo } from './model-info.ts';
 import type { ModelInfo, ModelOverride } from './model-info.ts';
 import type { OrtSessionLike, OrtSessionOptionsLike, OrtValueMetadataLike } from './ort-types.ts';
-import { InputError, checkBatch, checkPixels, isImageBatch, nhwcToNchw, pixelsToChw } from './input.ts';
+import { InputError, checkBatch, isImageBatch, nhwcToNchw } from './input.ts';
 import type { RecognizerInput } from './input.ts';
-import { findPeaks } from './peaks.ts';
-import type { PeakConvention } from './peaks.ts';
-import { cosineSimilarity, l2NormalizeRows } from './similarity.ts';
+import { findPeaks } from '@interpret-fr/core';
+import type { PeakConvention } from '@interpret-fr/core';
+import { cosineSimilarity } from './similarity.ts';
 import { cudaUnavailableReason } from './providers.ts';
 import type { InferenceEvent, NodeProvider } from './providers.ts';
 import { inspectModel } from './recognizer.ts';
@@ -200,14 +201,14 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
     if (isImageBatch(images)) {
       if (images.layout === 'NCHW') out.set(images.data.subarray(from * per, (from + count) * per));
       else nhwcToNchw(images, from, count, out);
-    } else for (let i = 0; i < count; i++) pixelsToChw(images[from + i]!, info.preprocess, out, i * per);
+    } else for (let i = 0; i < count; i++) preprocess(images[from + i]!, out, { layout: 'NCHW', size: S, fit: 'center-square', normalization: info.preprocess, offset: i * per });
     return out;
   }
 
   async function runAll(images: RecognizerInput, fetch: string[]): Promise<{ n: number; out: Float32Array[]; dims: number[][] }> {
     if (disposed) throw new Error('recognizer pool: used after dispose()');
     if (isImageBatch(images)) checkBatch(images, S);
-    else if (Array.isArray(images)) images.forEach((p, i) => checkPixels(p, i));
+    else if (Array.isArray(images)) images.forEach((p, i) => checkPixels(p, `image ${i}`));
     else throw new InputError('recognizer pool: images must be an array of Pixels or an ImageBatch');
     if (pending >= queueLimit) throw new PoolQueueFullError(pending, queueLimit);
     if (live.size === 0) throw new Error('recognizer pool: no worker left');
@@ -272,7 +273,8 @@ export async function createRecognizerPool(model: string | Uint8Array, options: 
       if (n > 0 && (d.length !== 2 || (info.dim > 0 && d[1] !== info.dim)))
         throw new ModelError(`output '${info.embeddingName}' has dims [${d.join(', ')}], expected [N, ${info.dim}]`);
       const e: Embeddings = { data: n ? out[0]! : new Float32Array(0), n, dim: info.dim || (d[1] ?? 0) };
-      return opts.normalize ? l2NormalizeRows(e) : e;
+      if (opts.normalize) l2NormalizeRows(e.data, e.n, e.dim, e.data);
+      return e;
     },
     responseMaps,
     async peaks(images, opts = {}) {

@@ -4,15 +4,15 @@
  * @module
  */
 import type { Embedder, Embeddings, HashParts, OnnxInfo, Pixels, ResponseMaps } from '@interpret-fr/core';
-import { checkOnnxModelSeal, hasModelMetadata, ONNX_META, readOnnxInfo } from '@interpret-fr/core';
+import { checkOnnxModelSeal, checkPixels, hasModelMetadata, l2NormalizeRows, ONNX_META, preprocess, readOnnxInfo } from '@interpret-fr/core';
 import { ModelError, resolveModelInfo } from './model-info.ts';
 import type { ModelInfo, ModelOverride } from './model-info.ts';
 import type { OrtModuleLike, OrtSessionLike, OrtSessionOptionsLike, OrtTensorLike } from './ort-types.ts';
-import { InputError, checkBatch, checkPixels, inputCount, isImageBatch, nhwcToNchw, pixelsToChw } from './input.ts';
+import { InputError, checkBatch, inputCount, isImageBatch, nhwcToNchw } from './input.ts';
 import type { RecognizerInput } from './input.ts';
-import { findPeaks } from './peaks.ts';
-import type { PeakConvention, Peaks } from './peaks.ts';
-import { cosineSimilarity, l2NormalizeRows } from './similarity.ts';
+import { findPeaks } from '@interpret-fr/core';
+import type { PeakConvention, Peaks } from '@interpret-fr/core';
+import { cosineSimilarity } from './similarity.ts';
 
 /** Options of {@link createRecognizer}. */
 export interface RecognizerOptions extends ModelOverride {
@@ -143,7 +143,7 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
   function validate(images: RecognizerInput): number {
     if (disposed) throw new Error('recognizer: used after dispose()');
     if (isImageBatch(images)) checkBatch(images, S);
-    else if (Array.isArray(images)) images.forEach((p, i) => checkPixels(p, i));
+    else if (Array.isArray(images)) images.forEach((p, i) => checkPixels(p, `image ${i}`));
     else throw new InputError('recognizer: images must be an array of Pixels or an ImageBatch');
     return inputCount(images);
   }
@@ -157,7 +157,9 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
     if (isImageBatch(images)) {
       if (images.layout === 'NCHW') out.set(images.data.subarray(from * per, (from + count) * per));
       else nhwcToNchw(images, from, count, out);
-    } else for (let i = 0; i < count; i++) pixelsToChw((images as readonly Pixels[])[from + i]!, info.preprocess, out, i * per);
+    } else
+      for (let i = 0; i < count; i++)
+        preprocess((images as readonly Pixels[])[from + i]!, out, { layout: 'NCHW', size: S, fit: 'center-square', normalization: info.preprocess, offset: i * per });
     if (rows > count) out.fill(0, count * per);
     return out;
   }
@@ -234,7 +236,8 @@ export function recognizerOver(ort: OrtModuleLike, session: OrtSessionLike, info
     async embed(images: RecognizerInput, opts: EmbedOptions = {}): Promise<Embeddings> {
       const { n, out } = await runAll(images, [info.embeddingName]);
       const e: Embeddings = { data: n === 0 ? new Float32Array(0) : out[0]!, n, dim: info.dim };
-      return opts.normalize ? l2NormalizeRows(e) : e;
+      if (opts.normalize) l2NormalizeRows(e.data, e.n, e.dim, e.data);
+      return e;
     },
     responseMaps,
     async peaks(images: RecognizerInput, opts: { convention?: PeakConvention } = {}): Promise<Peaks> {

@@ -1,9 +1,8 @@
 /**
- * Vector helpers on embeddings: cosine similarity and in-place L2 normalisation.
+ * Vector helpers on embeddings: cosine similarity (row normalisation is core's `l2NormalizeRows`).
  *
  * @module
  */
-import type { Embeddings } from '@interpret-fr/core';
 
 /**
  * Cosine similarity of two feature vectors, in [−1, 1] (0 when either is all zeros). Accumulates in
@@ -27,17 +26,4 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   }
   if (na === 0 || nb === 0) return 0;
   return dot / Math.sqrt(na * nb);
-}
-
-/** Divides each row by max(‖row‖₂, eps), in place; returns the same object. */
-export function l2NormalizeRows(e: Embeddings, eps = 1e-12): Embeddings {
-  const { data, n, dim } = e;
-  for (let i = 0; i < n; i++) {
-    const o = i * dim;
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += data[o + j]! * data[o + j]!;
-    const inv = 1 / Math.max(Math.sqrt(s), eps);
-    for (let j = 0; j < dim; j++) data[o + j]! *= inv;
-  }
-  return e;
 }

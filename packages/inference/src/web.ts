@@ -23,22 +23,18 @@ import type { OrtModuleLike } from './ort-types.ts';
 
 export {
   cellToPixel,
-  centerCrop,
-  checkPixels,
   cosineSimilarity,
   defaultPreprocess,
   findPeaks,
   InputError,
   inspectModel,
   isImageBatch,
-  l2NormalizeRows,
   loadSession,
   META_OUTPUTS,
   META_PREPROCESS,
   META_SPEC,
   ModelError,
   peakAt,
-  pixelsToChw,
   recognizerOver,
   resolveModelInfo,
 } from './index.ts';

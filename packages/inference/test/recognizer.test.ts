@@ -1,22 +1,47 @@
 import * as ort from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng, centerCropSquare, imageBatch, preprocess, resizeBilinearPixels } from '@interpret-fr/core';
+import { PreprocessError, Rng, imageBatch, preprocess } from '@interpret-fr/core';
 import type { Pixels } from '@interpret-fr/core';
-import { InputError, ModelError, createRecognizer } from '../src/index.ts';
+import { ModelError, createRecognizer } from '../src/index.ts';
 import type { OrtModuleLike, Recognizer } from '../src/index.ts';
 import { tinyMetadata, tinyOnnx } from './helpers/tiny-onnx.ts';
 import { maxAbsDiff, randomPixels } from './helpers/images.ts';
 
 const S = 8;
-/** Naive reference of the tiny model: per-channel mean of x/127.5 − 1 after the documented crop/resize. */
+/**
+ * Naive reference of the tiny model: per-channel mean of x/127.5 − 1 after the documented policy: the
+ * centred square (offsets rounded down), resampled to S in float (area mean for integer ratios,
+ * bilinear with half-pixel centres otherwise, no 8-bit rounding).
+ */
 function naiveEmbedding(p: Pixels): Float64Array {
-  let img = p.width === p.height ? p : centerCropSquare(p);
-  if (img.width !== S) img = resizeBilinearPixels(img, S, S);
+  const side = Math.min(p.width, p.height);
+  const ox = Math.floor((p.width - side) / 2),
+    oy = Math.floor((p.height - side) / 2);
+  const px = (y: number, x: number, c: number): number => p.data[((oy + y) * p.width + ox + x) * p.channels + (p.channels === 1 ? 0 : c)]!;
+  const sample = (r: number, q: number, c: number): number => {
+    if (side === S) return px(r, q, c);
+    if (side % S === 0) {
+      const f = side / S;
+      let a = 0;
+      for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) a += px(r * f + dy, q * f + dx, c);
+      return a / (f * f);
+    }
+    const src = (o: number): number => Math.min(Math.max((o + 0.5) * (side / S) - 0.5, 0), side - 1);
+    const sy = src(r),
+      sx = src(q);
+    const y0 = Math.floor(sy),
+      x0 = Math.floor(sx),
+      y1 = Math.min(y0 + 1, side - 1),
+      x1 = Math.min(x0 + 1, side - 1);
+    const fy = sy - y0,
+      fx = sx - x0;
+    return (1 - fy) * ((1 - fx) * px(y0, x0, c) + fx * px(y0, x1, c)) + fy * ((1 - fx) * px(y1, x0, c) + fx * px(y1, x1, c));
+  };
   const out = new Float64Array(3);
   for (let c = 0; c < 3; c++) {
     let s = 0;
-    for (let i = 0; i < S * S; i++) s += img.data[i * img.channels + (img.channels === 1 ? 0 : c)]! / 127.5 - 1;
+    for (let r = 0; r < S; r++) for (let q = 0; q < S; q++) s += sample(r, q, c) / 127.5 - 1;
     out[c] = s / (S * S);
   }
   return out;
@@ -138,7 +163,7 @@ describe.each(runtimes)('createRecognizer on %s (hand-built model)', (_name, run
 
   it('rejects wrong inputs with the image index and what was expected', async () => {
     await expect(rec.embed([imgs[0]!, { data: new Uint8Array(10), width: S, height: S, channels: 3 }])).rejects.toThrow(/image 1: 8×8×3 needs 192 bytes, data has 10/);
-    await expect(rec.embed([{ data: new Uint8Array(2 * S * S), width: S, height: S, channels: 2 as 3 }])).rejects.toThrow(InputError);
+    await expect(rec.embed([{ data: new Uint8Array(2 * S * S), width: S, height: S, channels: 2 as 3 }])).rejects.toThrow(PreprocessError);
     await expect(rec.embed(imageBatch(1, 9, 9, 3, 'NCHW'))).rejects.toThrow(/9×9, the model expects 8×8/);
     await expect(rec.embed(imageBatch(1, S, S, 1, 'NCHW'))).rejects.toThrow(/1 channels, the model expects 3/);
     await expect(rec.embed('x' as never)).rejects.toThrow(/array of Pixels or an ImageBatch/);

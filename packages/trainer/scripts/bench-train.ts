@@ -67,11 +67,11 @@ interface Row {
 async function runOne(preset: string, backend: BackendName, batch: number, maxSeconds: number): Promise<Row> {
   const cfg = resolveConfig({ preset });
   const spec = presetSpec(cfg.model.spec, { numClasses: 10575 });
-  const { tf, name } = await loadBackend(backend, { forTraining: true });
+  const { tf, name, filterGrad } = await loadBackend(backend, { forTraining: true });
   const { fadKeep, ...w } = cfg.loss;
   const weights = defaultWeightsFor(spec, fadKeep === null ? w : { ...w, fadKeep });
   const params = initParams(tf, spec, new Rng(1));
-  const step = makeTrainStep(tf, spec, params, createOptimizer(tf, cfg.optimizer), weights, new Rng(2));
+  const step = makeTrainStep(tf, spec, params, createOptimizer(tf, cfg.optimizer), weights, new Rng(2), { filterGrad });
   const occ = cfg.loss.ceOcc > 0 || cfg.loss.fad > 0 || cfg.loss.sadOcc > 0;
   const S = spec.inputSize;
   const x = tf.randomUniform([batch, S, S, 3], -1, 1) as import('@tensorflow/tfjs-core').Tensor4D;

@@ -18,7 +18,7 @@ const arg = (k: string, d: string): string => {
 };
 const backend = arg('backend', 'cpu') as BackendName;
 const steps = Number(arg('steps', '5'));
-const { tf, name } = await loadBackend(backend, { forTraining: true });
+const { tf, name, filterGrad: backendFilterGrad } = await loadBackend(backend, { forTraining: true });
 
 const cases = [
   { spec: 'interpretable-tiny', batch: 16, occluded: true, classes: 100 },
@@ -35,7 +35,7 @@ for (const c of cases) {
   const rng = new Rng(1);
   const params = initParams(tf, spec, rng);
   const opt = createOptimizer(tf);
-  const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), rng, filterGrad ? { filterGrad } : {});
+  const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), rng, { filterGrad: filterGrad || backendFilterGrad });
   const s = spec.inputSize;
   const x = tf.randomUniform([c.batch, s, s, 3], -1, 1, 'float32', 1);
   const xOcc = c.occluded ? tf.mul(x, 0.5) : null;

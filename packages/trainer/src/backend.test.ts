@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpus } from 'node:os';
-import { loadBackend, setWasmCanTrain } from './backend.ts';
+import { filterGradFor, loadBackend, setWasmCanTrain } from './backend.ts';
 
 describe('loadBackend', () => {
   it('auto for training falls back to cpu here, recording why the native and wasm backends were not used', async () => {
@@ -15,6 +15,9 @@ describe('loadBackend', () => {
       expect(byName.get('tensorflow-gpu')!.ok).toBe(false);
       expect(byName.get('tensorflow')!.reason).toMatch(/tfjs-node/);
     }
+    // The network-building decision comes with the backend (net.ts never asks tf.getBackend()).
+    expect(info.filterGrad).toBe(info.name === 'cpu' ? 'conv' : 'native');
+    expect([filterGradFor('cpu'), filterGradFor('wasm'), filterGradFor('tensorflow')]).toEqual(['conv', 'native', 'native']);
     expect(info.tf.getGradient('Conv2D')).toBeDefined();
   });
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { FilterGrad } from './conv.ts';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,17 @@ export interface BackendInfo {
   name: Exclude<BackendName, 'auto'>;
   /** Every backend tried, in order, with the failure reason of those that did not load. */
   attempts: BackendAttempt[];
+  /**
+   * The conv filter-gradient kernel to build networks with on this backend (pass it to `buildNet` /
+   * `makeTrainStep` as `filterGrad`): `'conv'` on `cpu` (the stock Conv2DBackpropFilter is much slower
+   * there), the backend's `'native'` kernel elsewhere.
+   */
+  filterGrad: FilterGrad;
+}
+
+/** The filter-gradient kernel that suits a backend (see {@link BackendInfo.filterGrad}). */
+export function filterGradFor(name: Exclude<BackendName, 'auto'>): FilterGrad {
+  return name === 'cpu' ? 'conv' : 'native';
 }
 
 /** Options of {@link loadBackend}. */
@@ -169,7 +181,7 @@ export async function loadBackend(name: BackendName, opts: LoadBackendOptions = 
     try {
       const tf = await tryOne(n, opts);
       attempts.push({ name: n, ok: true });
-      return { tf, name: n, attempts };
+      return { tf, name: n, attempts, filterGrad: filterGradFor(n) };
     } catch (e) {
       attempts.push({ name: n, ok: false, reason: message(e) });
     }

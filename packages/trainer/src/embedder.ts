@@ -39,12 +39,12 @@ export interface CheckpointEmbedder extends Embedder {
 /** Loads a checkpoint folder (or a run directory: its latest checkpoint) as an {@link Embedder} on tfjs. */
 export async function createCheckpointEmbedder(path: string, opts: CheckpointEmbedderOptions = {}): Promise<CheckpointEmbedder> {
   const backend = opts.backend ?? 'cpu';
-  const { tf, name } = await loadBackend(backend);
+  const { tf, name, filterGrad } = await loadBackend(backend);
   const dir = resolveCheckpointPath(path);
   const ck = readModelCheckpoint(dir);
   const spec = ck.spec;
   const params = loadParams(tf, spec, ck.tensors);
-  const net = buildNet(tf, spec, params);
+  const net = buildNet(tf, spec, params, { filterGrad });
   const S = spec.inputSize;
   const per = S * S * 3;
   const batch = Math.max(1, opts.batchSize ?? 16);

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { getWasmCanTrain, loadBackend, setWasmCanTrain } from './backend.ts';
+export { filterGradFor, getWasmCanTrain, loadBackend, setWasmCanTrain } from './backend.ts';
 export type { BackendAttempt, BackendInfo, BackendName, LoadBackendOptions, Tf } from './backend.ts';
 export { disposeParams, initParams, loadParams, param, paramsToTensorEntries, trainableVariables } from './params.ts';
 export type { LoadParamsOptions, Params } from './params.ts';
@@ -18,8 +18,8 @@ export { DEFAULT_WEIGHTS, defaultWeightsFor, embeddingDim, mapsKernelName, objec
 export type { LossTerms, LossWeights, TermTensors, TrainBatch } from './objective.ts';
 export { createOptimizer, loadOptimizerState, makeTrainStep, optimizerStateEntries } from './train-step.ts';
 export type { AdamOptions, StepOptions, TrainStep } from './train-step.ts';
-export { drawOcclusionRect, occludeBatch, occlusionPolygon, rasterisePolygon, rectCorners, toInputFrame, warpToFace } from './occlusion.ts';
-export type { FaceFrame, OccluderImage, OcclusionOptions, OcclusionRect } from './occlusion.ts';
+export { drawOcclusionRect, occludeBatch, occlusionPolygon, warpToFace } from './occlusion.ts';
+export type { FaceFrame, OccluderImage, OcclusionOptions } from './occlusion.ts';
 export { DataError } from './data/types.ts';
 export type { Batch, DataPosition, Dataset, DatasetInfo, DataWarning, ImageSource, SourceImage } from './data/types.ts';
 export { createDataset } from './data/dataset.ts';

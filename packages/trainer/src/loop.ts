@@ -16,6 +16,7 @@ import type { ModelSpec, TensorEntry } from '@interpret-fr/core';
 import { acquireRunLock, ensureDir, latestCheckpoint, removeOrphanTemps, runPaths } from '@interpret-fr/core/node';
 import type { RunLock, RunPaths } from '@interpret-fr/core/node';
 import type { BackendInfo, Tf } from './backend.ts';
+import type { FilterGrad } from './conv.ts';
 import { loadBackend } from './backend.ts';
 import type { TrainConfig } from './config.ts';
 import { validateConfig } from './config.ts';
@@ -173,10 +174,12 @@ export interface ModelStage {
   occRng: Rng;
   occOpts: OcclusionOptions;
   needOcc: boolean;
+  /** The conv filter-gradient kernel for this backend (`BackendInfo.filterGrad`), passed to every net built. */
+  filterGrad: FilterGrad;
 }
 
 /** Stage 3: the spec (classes from the data), initial parameters, Adam, loss weights, RNGs, occluder. */
-export async function buildModel(tf: Tf, config: TrainConfig, numClasses: number): Promise<ModelStage> {
+export async function buildModel(tf: Tf, config: TrainConfig, numClasses: number, filterGrad: FilterGrad = 'native'): Promise<ModelStage> {
   const spec = presetSpec(config.model.spec, { numClasses, topkCompare: config.model.topkCompare, ...(config.model.distillDim ? { distillDim: config.model.distillDim } : {}) });
   const root = new Rng(config.seed);
   const initRng = root.fork();
@@ -188,7 +191,7 @@ export async function buildModel(tf: Tf, config: TrainConfig, numClasses: number
   const weights = defaultWeightsFor(spec, fadKeep === null ? lossRest : { ...lossRest, fadKeep });
   const occOpts: OcclusionOptions = { positions: config.occlusion.positions, size: config.occlusion.size, occluder: await loadOccluder(config.occlusion.occluder) };
   const needOcc = config.loss.ceOcc > 0 || config.loss.fad > 0 || config.loss.sadOcc > 0;
-  return { tf, spec, params, optimizer, weights, stepRng, occRng, occOpts, needOcc };
+  return { tf, spec, params, optimizer, weights, stepRng, occRng, occOpts, needOcc, filterGrad };
 }
 
 /** Where training starts. */
@@ -255,7 +258,7 @@ export async function trainLoop(ctx: RunContext, config: TrainConfig, model: Mod
   const { tf, spec, stepRng, occRng } = model;
   const { dataset, totalSteps, info, numClasses } = data;
   let { step, position } = progress;
-  const trainStep = makeTrainStep(tf, spec, model.params, model.optimizer, model.weights, stepRng);
+  const trainStep = makeTrainStep(tf, spec, model.params, model.optimizer, model.weights, stepRng, { filterGrad: model.filterGrad });
   await ctx.emit({
     type: 'start',
     time: new Date().toISOString(),
@@ -381,7 +384,9 @@ export async function finalize(
 ): Promise<TrainResult> {
   const { tf, spec } = model;
   const evalAccuracy =
-    out.reason === 'completed' && config.evalImages > 0 ? await evaluateAccuracy(tf, buildNet(tf, spec, model.params), data.source, spec, config, data.numClasses) : null;
+    out.reason === 'completed' && config.evalImages > 0
+      ? await evaluateAccuracy(tf, buildNet(tf, spec, model.params, { filterGrad: model.filterGrad }), data.source, spec, config, data.numClasses)
+      : null;
   const wallSeconds = (performance.now() - ctx.t0) / 1000;
   const skippedImages = progress.skippedBefore + data.dataset.skipped;
   await ctx.emit({ type: 'done', reason: out.reason, step: out.step, runDir: ctx.runDir, checkpoint: out.checkpoint, wallSeconds, final: out.final, evalAccuracy, skippedImages });
@@ -417,7 +422,7 @@ export async function train(config: TrainConfig, opts: TrainOptions): Promise<Tr
     // The stock wasm backend cannot train convolutions; the trainer's wasm kernels (issue 4) add the gradients.
     await ctx.emit({ type: 'backend', name: be.name, attempts: be.attempts });
     data = await buildData(config, ctx);
-    model = await buildModel(be.tf, config, data.numClasses);
+    model = await buildModel(be.tf, config, data.numClasses, be.filterGrad);
     const progress = await restore(ctx, config, model, data);
     const out = await trainLoop(ctx, config, model, data, progress, opts.signal);
     return await finalize(ctx, config, model, data, progress, out, be.name);

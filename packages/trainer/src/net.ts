@@ -118,7 +118,10 @@ function batchNorm(tf: Tf, x: Tensor, b: Extract<Block, { kind: 'batchNorm' }>, 
 
 /** Options of {@link buildNet}. */
 export interface BuildNetOptions {
-  /** Conv filter gradient: `'conv'` (default on the cpu backend, much faster there) or the backend's `'native'` kernel. */
+  /**
+   * Conv filter gradient: the backend's `'native'` kernel (default) or `'conv'` (a convolution; much
+   * faster on the cpu backend). Take it from the loaded backend: `loadBackend(…).filterGrad`.
+   */
   filterGrad?: FilterGrad;
 }
 
@@ -131,7 +134,7 @@ export interface BuildNetOptions {
  */
 export function buildNet(tf: Tf, spec: ModelSpec, params: Params, opts: BuildNetOptions = {}): Net {
   validateSpec(spec);
-  const filterGrad = opts.filterGrad ?? (tf.getBackend() === 'cpu' ? 'conv' : 'native');
+  const filterGrad = opts.filterGrad ?? 'native';
   const o = spec.outputs;
   function forward(x: Tensor4D, opts: ForwardOptions): ForwardOut {
     const [, h, w, c] = x.shape;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, TEMPLATE_110, TRIANGLES } from '@interpret-fr/core';
-import { drawOcclusionRect, occludeBatch, occlusionPolygon, rasterisePolygon, rectCorners, toInputFrame, warpToFace } from './occlusion.ts';
+import { rasterisePolygon, rectCorners } from '@interpret-fr/core';
+import { drawOcclusionRect, occludeBatch, occlusionPolygon, warpToFace } from './occlusion.ts';
 
 const TEMPLATE_68 = TEMPLATE_110.slice(0, 136);
 
@@ -92,32 +93,6 @@ describe('warpToFace', () => {
     const [wx, wy] = warpToFace(Float32Array.of(x, y), face);
     expect(wx).toBeCloseTo(x + 5, 4);
     expect(wy).toBeCloseTo(y - 3, 4);
-  });
-});
-
-describe('toInputFrame / rasterisePolygon', () => {
-  it('subtracts the crop offset, and scales about pixel centres', () => {
-    expect([...toInputFrame(Float32Array.of(20, 30), 7, 4, 1)]).toEqual([13, 26]);
-    expect([...toInputFrame(Float32Array.of(20, 30), 7, 4, 0.5)]).toEqual([6.25, 12.75]);
-  });
-  it('fills an axis-aligned rectangle with its outline (PIL-like: both ends included)', () => {
-    const { mask, x0, y0, x1, y1 } = rasterisePolygon(Float32Array.of(2, 3, 2, 6, 9, 6, 9, 3), 12);
-    expect([x0, y0, x1, y1]).toEqual([2, 3, 9, 6]);
-    let n = 0;
-    mask.forEach((v) => (n += v));
-    expect(n).toBe(8 * 4);
-  });
-  it('a triangle covers the pixel centres inside it plus its outline', () => {
-    const size = 20;
-    const tri = Float32Array.of(1, 1, 18, 1, 1, 18);
-    const { mask } = rasterisePolygon(tri, size);
-    for (let r = 0; r < size; r++)
-      for (let c = 0; c < size; c++) {
-        const inside = c >= 1 && r >= 1 && c + r <= 19;
-        const far = c < 0.5 || r < 0.5 || c + r > 19 + 0.75;
-        if (inside) expect(mask[r * size + c]).toBe(1);
-        if (far) expect(mask[r * size + c]).toBe(0);
-      }
   });
 });
 

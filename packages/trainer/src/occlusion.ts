@@ -11,20 +11,13 @@
  * window sizes (16..31, commented out in the original), and an RGBA occluder image pasted over the
  * polygon's bounding box instead of black.
  *
- * Pure TypeScript on NHWC `Float32Array`s; no tfjs.
+ * The geometry (rectangle, frame shift, mesh warp, rasterisation and its pixel convention) is core's
+ * `face-frame.ts`, shared with eval's occlusion study. Pure TypeScript on NHWC `Float32Array`s; no tfjs.
  *
  * @module
  */
-import { TEMPLATE_110, TRIANGLES, locateTriangle, withAnchors } from '@interpret-fr/core';
-import type { Rng } from '@interpret-fr/core';
-
-/** A rectangle in the template frame (top-left x, y, width, height; 110×110 frame). */
-export interface OcclusionRect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+import { TEMPLATE_110, rasterisePolygon, rectCorners, toCropFrame, warpPoints, withAnchors } from '@interpret-fr/core';
+import type { Rect, Rng } from '@interpret-fr/core';
 
 /** An RGBA occluder image (row-major, 4 bytes per pixel). */
 export interface OccluderImage {
@@ -62,7 +55,7 @@ export interface FaceFrame {
  *
  * @example const rect = drawOcclusionRect(rng); // e.g. { x: 37, y: 52, w: 32, h: 12 }
  */
-export function drawOcclusionRect(rng: Rng, opts: OcclusionOptions = {}): OcclusionRect {
+export function drawOcclusionRect(rng: Rng, opts: OcclusionOptions = {}): Rect {
   const random = (opts.size ?? 'fixed') === 'random';
   const w = random ? 16 + rng.int(16) : 32;
   const h = random ? 16 + rng.int(16) : 12;
@@ -82,11 +75,6 @@ export function drawOcclusionRect(rng: Rng, opts: OcclusionOptions = {}): Occlus
   return { x, y, w, h };
 }
 
-/** The rectangle's corners in the original's order: (x,y), (x,y+h), (x+w,y+h), (x+w,y). */
-export function rectCorners(r: OcclusionRect): Float32Array {
-  return Float32Array.of(r.x, r.y, r.x, r.y + r.h, r.x + r.w, r.y + r.h, r.x + r.w, r.y);
-}
-
 /**
  * Maps template-frame points into a face through the triangle mesh: each point is located in a
  * template triangle (barycentric α, β, γ) and sent to α·p₁ + β·p₂ + γ·p₃ over the same three vertices
@@ -98,101 +86,15 @@ export function rectCorners(r: OcclusionRect): Float32Array {
  * @param landmarks 136 numbers (68 landmarks) in the same frame, or null.
  */
 export function warpToFace(points: Float32Array, landmarks: Float32Array | null, frameSize = 110): Float32Array {
-  const out = Float32Array.from(points);
-  if (!landmarks) return out;
+  if (!landmarks) return Float32Array.from(points);
   if (landmarks.length !== 136) throw new RangeError(`warpToFace: expected 136 landmark numbers (68 points), got ${landmarks.length}`);
-  const face = withAnchors(landmarks, frameSize);
   const tmpl = frameSize === 110 ? TEMPLATE_110 : TEMPLATE_110.map((v) => (v * frameSize) / 110);
-  for (let i = 0; i < points.length; i += 2) {
-    const hit = locateTriangle(tmpl, TRIANGLES, points[i]!, points[i + 1]!);
-    if (!hit) continue;
-    const a = TRIANGLES[3 * hit.tri]!;
-    const b = TRIANGLES[3 * hit.tri + 1]!;
-    const c = TRIANGLES[3 * hit.tri + 2]!;
-    out[i] = hit.w0 * face[2 * a]! + hit.w1 * face[2 * b]! + hit.w2 * face[2 * c]!;
-    out[i + 1] = hit.w0 * face[2 * a + 1]! + hit.w1 * face[2 * b + 1]! + hit.w2 * face[2 * c + 1]!;
-  }
-  return out;
-}
-
-/**
- * Source-frame points → network-input frame: subtract the crop offset, then scale about pixel
- * centres (x' = (x − ox + ½)·s − ½, identical to x − ox when s = 1).
- */
-export function toInputFrame(points: Float32Array, offsetX: number, offsetY: number, scale: number): Float32Array {
-  const out = new Float32Array(points.length);
-  for (let i = 0; i < points.length; i += 2) {
-    out[i] = (points[i]! - offsetX + 0.5) * scale - 0.5;
-    out[i + 1] = (points[i + 1]! - offsetY + 0.5) * scale - 0.5;
-  }
-  return out;
-}
-
-function segDist2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  let t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
-  t = t < 0 ? 0 : t > 1 ? 1 : t;
-  const ex = ax + t * dx - px;
-  const ey = ay + t * dy - py;
-  return ex * ex + ey * ey;
-}
-
-/**
- * Rasterises a closed polygon into a `size × size` mask (1 = covered). Pixel (c, r) is covered when
- * its centre, the point (c, r) in PIL's convention, is inside (even-odd) or within ½ pixel of an edge
- * (the outline PIL draws with `outline=`). Only the polygon's bounding box is visited.
- *
- * @returns the mask and the covered bounding box (inclusive; empty when `x0 > x1`).
- */
-export function rasterisePolygon(pts: Float32Array, size: number, mask = new Uint8Array(size * size)): { mask: Uint8Array; x0: number; y0: number; x1: number; y1: number } {
-  const n = pts.length / 2;
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (let i = 0; i < n; i++) {
-    minX = Math.min(minX, pts[2 * i]!);
-    maxX = Math.max(maxX, pts[2 * i]!);
-    minY = Math.min(minY, pts[2 * i + 1]!);
-    maxY = Math.max(maxY, pts[2 * i + 1]!);
-  }
-  const x0 = Math.max(0, Math.ceil(minX - 0.5));
-  const x1 = Math.min(size - 1, Math.floor(maxX + 0.5));
-  const y0 = Math.max(0, Math.ceil(minY - 0.5));
-  const y1 = Math.min(size - 1, Math.floor(maxY + 0.5));
-  let bx0 = size;
-  let by0 = size;
-  let bx1 = -1;
-  let by1 = -1;
-  for (let r = y0; r <= y1; r++) {
-    for (let c = x0; c <= x1; c++) {
-      let inside = false;
-      let near = false;
-      for (let i = 0, j = n - 1; i < n; j = i++) {
-        const xi = pts[2 * i]!;
-        const yi = pts[2 * i + 1]!;
-        const xj = pts[2 * j]!;
-        const yj = pts[2 * j + 1]!;
-        if (yi > r !== yj > r && c < ((xj - xi) * (r - yi)) / (yj - yi) + xi) inside = !inside;
-        if (!near && segDist2(c, r, xi, yi, xj, yj) <= 0.25) near = true;
-      }
-      if (inside || near) {
-        mask[r * size + c] = 1;
-        if (c < bx0) bx0 = c;
-        if (c > bx1) bx1 = c;
-        if (r < by0) by0 = r;
-        if (r > by1) by1 = r;
-      }
-    }
-  }
-  return { mask, x0: bx0, y0: by0, x1: bx1, y1: by1 };
+  return warpPoints(tmpl, withAnchors(landmarks, frameSize), points);
 }
 
 /** The polygon (input frame) a rectangle becomes in one face. */
-export function occlusionPolygon(rect: OcclusionRect, face: FaceFrame, frameSize = 110): Float32Array {
-  return toInputFrame(warpToFace(rectCorners(rect), face.landmarks, frameSize), face.offsetX, face.offsetY, face.scale);
+export function occlusionPolygon(rect: Rect, face: FaceFrame, frameSize = 110): Float32Array {
+  return toCropFrame(warpToFace(rectCorners(rect), face.landmarks, frameSize), face.offsetX, face.offsetY, face.scale);
 }
 
 /**
@@ -209,7 +111,7 @@ export function occludeBatch(
   size: number,
   channels: number,
   faces: readonly FaceFrame[],
-  rect: OcclusionRect,
+  rect: Rect,
   opts: OcclusionOptions = {},
   frameSize = 110,
 ): Int32Array {
@@ -221,7 +123,7 @@ export function occludeBatch(
   for (let b = 0; b < n; b++) {
     mask.fill(0);
     const poly = occlusionPolygon(rect, faces[b]!, frameSize);
-    const box = rasterisePolygon(poly, size, mask);
+    const box = rasterisePolygon(poly, size, size, mask);
     if (box.x1 < box.x0) continue;
     const base = b * plane;
     const occ = opts.occluder;

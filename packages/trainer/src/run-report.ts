@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { DatasetInfo } from './data/types.ts';
 import type { LossTerms } from './objective.ts';
-import type { Series } from './plot.ts';
+import type { ChartSeries } from '@interpret-fr/core';
 import { lossCurveSvg } from './plot.ts';
 import { writeFileAtomic } from '@interpret-fr/core/node';
 import { readEvents } from './run-dir.ts';
@@ -30,15 +30,18 @@ const LOSS_KEYS = ['total', 'ce', 'ceOcc', 'sad', 'sadOcc', 'weightDiversity', '
 const ACC_KEYS = ['accuracy', 'accuracyOcc'] as const;
 
 /** Builds the plot series from the step events of `events.jsonl` (all segments of a resumed run). */
-export async function curveSeries(runDir: string): Promise<{ losses: Series[]; accuracies: Series[] }> {
+export async function curveSeries(runDir: string): Promise<{ losses: ChartSeries[]; accuracies: ChartSeries[] }> {
   // A resumed run repeats the steps after its last checkpoint: keep the last record of each step.
   const byStep = new Map<number, LossTerms>();
   for (const e of readEvents(runDir)) if (e.type === 'step' && e.losses) byStep.set(e.step, e.losses);
   const steps = [...byStep].sort((a, b) => a[0] - b[0]).map(([step, l]) => ({ step, l }));
-  const series = (keys: readonly (keyof LossTerms)[]): Series[] =>
+  const series = (keys: readonly (keyof LossTerms)[]): ChartSeries[] =>
     keys
-      .map((k) => ({ name: k, points: steps.flatMap((s) => (typeof s.l[k] === 'number' ? [[s.step, s.l[k] as number] as [number, number]] : [])) }))
-      .filter((s) => s.points.length > 0);
+      .map((k) => {
+        const at = steps.filter((s) => typeof s.l[k] === 'number');
+        return { name: k, x: Float64Array.from(at, (s) => s.step), y: Float64Array.from(at, (s) => s.l[k] as number) };
+      })
+      .filter((s) => s.x.length > 0);
   return { losses: series(LOSS_KEYS), accuracies: series(ACC_KEYS) };
 }
 

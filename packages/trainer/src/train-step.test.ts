@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { filterGradFor } from './backend.ts';
 import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { presetSpec, Rng } from '@interpret-fr/core';
 import type { Tf } from './backend.ts';
@@ -14,6 +15,8 @@ beforeAll(async () => {
   tf = await cpuTf();
 });
 
+// The tests run on the cpu backend: build with the filter gradient loadBackend('cpu') would pick.
+const CPU_NET = { filterGrad: filterGradFor('cpu') };
 const spec = presetSpec('interpretable-tiny', { numClasses: 4 });
 
 /** A fixed batch: smooth random images, the occluded copy blacks out a horizontal bar. */
@@ -42,7 +45,7 @@ describe('makeTrainStep on interpretable-tiny', () => {
   it('leaks no tensor over 20 steps (clean + occluded branches)', () => {
     const params = initParams(tf, spec, new Rng(1));
     const opt = createOptimizer(tf);
-    const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), new Rng(2));
+    const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), new Rng(2), CPU_NET);
     const batch = makeBatch(1, 3);
     step(batch, { readLosses: true });
     const n0 = tf.memory().numTensors;
@@ -57,7 +60,7 @@ describe('makeTrainStep on interpretable-tiny', () => {
     const params = initParams(tf, spec, new Rng(4));
     const opt = createOptimizer(tf, { lr: 3e-3 });
     const w = defaultWeightsFor(spec);
-    const step = makeTrainStep(tf, spec, params, opt, w, new Rng(5));
+    const step = makeTrainStep(tf, spec, params, opt, w, new Rng(5), CPU_NET);
     const batch = makeBatch(2, 6);
     const hist: LossTerms[] = [];
     for (let i = 0; i < 6; i++) hist.push(step(batch, { readLosses: true })!);
@@ -78,7 +81,7 @@ describe('makeTrainStep on interpretable-tiny', () => {
   it('a weight of 0 skips its term; no occluded branch without xOcc', () => {
     const params = initParams(tf, spec, new Rng(7));
     const opt = createOptimizer(tf);
-    const step = makeTrainStep(tf, spec, params, opt, { ...defaultWeightsFor(spec), sad: 0, weightDiversity: 0 }, new Rng(8));
+    const step = makeTrainStep(tf, spec, params, opt, { ...defaultWeightsFor(spec), sad: 0, weightDiversity: 0 }, new Rng(8), CPU_NET);
     const batch = makeBatch(2, 9);
     const r = step({ ...batch, xOcc: null }, { readLosses: true })!;
     expect(r.sad).toBeUndefined();
@@ -95,7 +98,7 @@ describe('makeTrainStep on interpretable-tiny', () => {
     const w = defaultWeightsFor(spec);
     const batch = makeBatch(2, 10);
     const run = (params: Params, opt: ReturnType<typeof createOptimizer>, rng: Rng, n: number): void => {
-      const step = makeTrainStep(tf, spec, params, opt, w, rng);
+      const step = makeTrainStep(tf, spec, params, opt, w, rng, CPU_NET);
       for (let i = 0; i < n; i++) step(batch);
     };
     const pa = initParams(tf, spec, new Rng(11));

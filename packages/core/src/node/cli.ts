@@ -14,7 +14,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { EXIT_CODES, InterpretFrError, exitCodeFor } from '../errors.ts';
+import { EXIT_CODES, InterpretFrError, exitCodeFor, oneLine } from '../errors.ts';
 
 /** A writable text stream (process.stdout/stderr or a test capture). */
 export interface CliStream {
@@ -209,8 +209,6 @@ export function requireOption(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw usageError(`--${flag} is required`);
   return value;
 }
-
-const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, '; ');
 
 function isSystemError(e: unknown): e is NodeJS.ErrnoException {
   return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';

@@ -16,7 +16,7 @@ import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocol
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
 import { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pairsReport } from '../report/reports.ts';
-import { lineChartSvg } from '../report/svg.ts';
+import { lineChartSvg } from '@interpret-fr/core';
 import { checksums, writeReport } from '../report/write.ts';
 import { TEMPLATE_SCORES } from '../scores/template-scores.ts';
 import { choiceOption, defineCli, requireOption, usageError } from '@interpret-fr/core/node';

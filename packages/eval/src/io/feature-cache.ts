@@ -11,10 +11,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Embedder, Pixels } from '@interpret-fr/core';
+import type { Embedder, Embeddings, Pixels } from '@interpret-fr/core';
 import { decodeNpy, encodeNpy, firstNonFinite } from './npy.ts';
 import { writeFileAtomic } from '@interpret-fr/core/node';
-import type { FeatureMatrix } from '../scores/template-scores.ts';
 
 /** Where images come from: ids (kept in order) and a loader. */
 export interface ImageSource {
@@ -75,7 +74,7 @@ export async function extractFeatures(
   embedder: Embedder,
   source: ImageSource,
   opts: ExtractOptions = {},
-): Promise<{ features: FeatureMatrix; ids: string[]; skipped: SkippedImage[] }> {
+): Promise<{ features: Embeddings; ids: string[]; skipped: SkippedImage[] }> {
   const ids = [...source.ids];
   const n = ids.length;
   const dim = embedder.dim;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Embeddings } from '@interpret-fr/core';
 import { readFile, stat } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -12,10 +13,9 @@ import { parseIjbaComparisons, parseIjbaMetadata, type IjbaComparisons, type Ijb
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
-import type { FeatureMatrix } from '../scores/template-scores.ts';
 
 /** Reads `features.npy` + `ids.txt`; the two must have the same number of rows. */
-export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: FeatureMatrix; ids: string[] }> {
+export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: Embeddings; ids: string[] }> {
   const features = decodeNpy(new Uint8Array(await readFile(npyPath)), npyPath);
   const ids = parseIds(await readFile(idsPath, 'utf8'), idsPath);
   if (ids.length !== features.n) throw new NpyError(idsPath, `${ids.length} ids but ${npyPath} has ${features.n} rows`);
@@ -23,7 +23,7 @@ export async function readFeatures(npyPath: string, idsPath: string): Promise<{ 
 }
 
 /** Writes features and ids atomically. */
-export async function writeFeatures(npyPath: string, idsPath: string, f: FeatureMatrix, ids: readonly string[]): Promise<void> {
+export async function writeFeatures(npyPath: string, idsPath: string, f: Embeddings, ids: readonly string[]): Promise<void> {
   if (ids.length !== f.n) throw new RangeError(`writeFeatures: ${ids.length} ids for ${f.n} rows`);
   writeFileAtomic(npyPath, encodeNpy(f.data, f.n, f.dim), { mkdirs: true });
   writeFileAtomic(idsPath, ids.join('\n') + '\n', { mkdirs: true });

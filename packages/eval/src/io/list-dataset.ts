@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { centerCrop } from '@interpret-fr/core';
 import type { Pixels } from '@interpret-fr/core';
 import { resolveUnderRoot } from '@interpret-fr/core/node';
 import { decodeImageFile } from './images.ts';
@@ -23,19 +24,6 @@ export interface ListDataset {
   landmarks?: Float32Array[];
   /** Images that could not be decoded: left out (not fatal), reported. */
   skipped: { id: string; reason: string }[];
-}
-
-/** Centre crop of side `size` (no-op when not larger). */
-export function cropCenter(p: Pixels, size: number): { px: Pixels; dx: number; dy: number } {
-  if (p.width <= size && p.height <= size) return { px: p, dx: 0, dy: 0 };
-  const w = Math.min(size, p.width);
-  const h = Math.min(size, p.height);
-  const dx = (p.width - w) >> 1;
-  const dy = (p.height - h) >> 1;
-  const c = p.channels;
-  const out = new Uint8Array(w * h * c);
-  for (let y = 0; y < h; y++) out.set(p.data.subarray(((y + dy) * p.width + dx) * c, ((y + dy) * p.width + dx + w) * c), y * w * c);
-  return { px: { data: out, width: w, height: h, channels: c }, dx, dy };
 }
 
 /** Loads the first `maxImages` (default all) list entries, picked evenly over the list when fewer. */
@@ -69,7 +57,10 @@ export async function loadListDataset(dir: string, opts: { maxImages?: number; c
       out.skipped.push({ id: f[0]!.trim(), reason: (e as Error).message });
       continue;
     }
-    const { px, dx, dy } = opts.crop ? cropCenter(img, opts.crop) : { px: img, dx: 0, dy: 0 };
+    // The centred crop (core's centerCrop: offsets rounded down, as the trainer's centre crop); landmarks shift with it.
+    const px = opts.crop ? centerCrop(img, opts.crop) : img;
+    const dx = (img.width - px.width) >> 1;
+    const dy = (img.height - px.height) >> 1;
     out.paths.push(f[0]!.trim());
     out.images.push(px);
     labels.push(label);

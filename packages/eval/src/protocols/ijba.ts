@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError, l2NormalizeRows } from '@interpret-fr/core';
+import type { Embeddings } from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts';
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
 import { meanStd } from '../metrics/stats.ts';
-import { normalizeRows } from '../scores/cosine.ts';
 import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
 import {
   exactTemplateScore,
@@ -20,7 +20,6 @@ import {
   scoreTemplateMatrixAsync,
   scoreTemplatePairsAsync,
   scoreTemplatePairsExact,
-  type FeatureMatrix,
   type PairScoreStats,
   type PreparedTemplates,
   type TemplateScore,
@@ -73,7 +72,7 @@ export interface IjbaSplitResult {
 
 /** A features table keyed by string id (IJB-A: the SIGHTING_ID). */
 export interface FeatureTable {
-  features: FeatureMatrix;
+  features: Embeddings;
   index: Map<string, number>;
 }
 
@@ -94,7 +93,7 @@ export class FeatureValueError extends InterpretFrError {
  * must be finite: a NaN would silently drop out of the `>` comparisons of the scores and change the
  * metrics, so it is refused here, naming `source` (the .npy file or the model), the row and its id.
  */
-export function featureTable(features: FeatureMatrix, ids: readonly string[], source = 'features'): FeatureTable {
+export function featureTable(features: Embeddings, ids: readonly string[], source = 'features'): FeatureTable {
   if (ids.length !== features.n) throw new RangeError(`featureTable: ${ids.length} ids for ${features.n} feature rows`);
   const bad = firstNonFinite(features.data);
   if (bad >= 0) {
@@ -163,7 +162,7 @@ function* splitSteps(
   const score = opts.score ?? 'set-min-mean';
   const subset = opts.subset ?? 'all';
   const feats = table.features;
-  const u = unit ?? normalizeRows(feats.data, feats.n, feats.dim);
+  const u = unit ?? l2NormalizeRows(feats.data, feats.n, feats.dim);
   const delta = scoreErrorBound(feats.dim);
 
   // ---- 1:1 ----
@@ -311,7 +310,7 @@ export const targetKey = (prefix: string, x: number): string => `${prefix}=${Str
 /** Evaluates all splits and summarises them (mean ± sample std over splits). */
 export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTable, opts: IjbaOptions = {}): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const f = table.features;
-  const unit = normalizeRows(f.data, f.n, f.dim);
+  const unit = l2NormalizeRows(f.data, f.n, f.dim);
   return summarizeIjba(
     splits.map((s) => evaluateIjbaSplit(s, table, opts, unit)),
     opts,
@@ -326,7 +325,7 @@ export async function evaluateIjbaAsync(
   opts: IjbaOptions = {},
 ): Promise<{ summary: IjbaSummary; perSplit: IjbaSplitResult[] }> {
   const f = table.features;
-  const unit = normalizeRows(f.data, f.n, f.dim);
+  const unit = l2NormalizeRows(f.data, f.n, f.dim);
   const perSplit: IjbaSplitResult[] = [];
   for (const s of splits) perSplit.push(await evaluateIjbaSplitAsync(s, table, gemm, opts, unit));
   return summarizeIjba(perSplit, opts);

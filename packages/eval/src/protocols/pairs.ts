@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError, l2NormalizeRows } from '@interpret-fr/core';
 import { lfwTenFold, trainTestAccuracy, type TenFoldResult, type TrainTestAccuracy } from '../metrics/ten-fold.ts';
 import { verificationMetrics, type TarAtFar } from '../metrics/roc.ts';
-import { normalizeRows, dot } from '../scores/cosine.ts';
+import { dot } from '../scores/cosine.ts';
 import type { PairNamer } from '../metrics/stats.ts';
 import type { FeatureTable } from './ijba.ts';
 
@@ -134,7 +134,7 @@ export interface PairsResult {
 /** Cosine scores of the pairs (pairs with a missing image feature are skipped and counted). */
 export function scorePairs(p: PairList, table: FeatureTable): { scores: Float32Array; labels: Uint8Array; fold: Int32Array; skipped: number; source: Int32Array } {
   const { data, n, dim } = table.features;
-  const unit = normalizeRows(data, n, dim);
+  const unit = l2NormalizeRows(data, n, dim);
   const s: number[] = [];
   const l: number[] = [];
   const f: number[] = [];

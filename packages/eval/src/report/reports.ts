@@ -6,7 +6,7 @@
  */
 import type { IjbaSplitResult, IjbaSummary, OverSplits } from '../protocols/ijba.ts';
 import type { PairsResult } from '../protocols/pairs.ts';
-import { lineChartSvg } from './svg.ts';
+import { lineChartSvg } from '@interpret-fr/core';
 
 /** Definitions quoted in every report, so numbers are never ambiguous. */
 export const DEFINITIONS = {

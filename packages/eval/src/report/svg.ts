@@ -1,90 +1,10 @@
 /**
- * Dependency-free SVG figures: line charts (ROC, CMC), heat maps (occlusion × filter) and scatter
- * plots over an image or outline (peak locations). Pure functions returning SVG text.
+ * Dependency-free SVG figures: heat maps (occlusion × filter) and scatter plots over an image or
+ * outline (peak locations); line charts (ROC, CMC) are core's `lineChartSvg`. Pure functions returning SVG text.
  *
  * @module
  */
-import { extent } from '@interpret-fr/core';
-
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-
-/** One line of a chart. */
-export interface Series {
-  name: string;
-  x: ArrayLike<number>;
-  y: ArrayLike<number>;
-}
-
-/** Options of {@link lineChartSvg}. */
-export interface LineChartOptions {
-  title: string;
-  xLabel: string;
-  yLabel: string;
-  xLog?: boolean;
-  xMin?: number;
-  xMax?: number;
-  yMin?: number;
-  yMax?: number;
-  width?: number;
-  height?: number;
-}
-
-/** A line chart (log-x optional), e.g. ROC (x = FAR, log) or CMC (x = rank). */
-export function lineChartSvg(series: readonly Series[], o: LineChartOptions): string {
-  const W = o.width ?? 520;
-  const H = o.height ?? 380;
-  const m = { l: 60, r: 20, t: 36, b: 48 };
-  const pw = W - m.l - m.r;
-  const ph = H - m.t - m.b;
-  const xs = series.flatMap((s) => Array.from(s.x)).filter((v) => Number.isFinite(v) && (!o.xLog || v > 0));
-  const ex = extent(xs);
-  const x0 = o.xMin ?? (xs.length ? ex.min : 0);
-  const x1 = o.xMax ?? (xs.length ? ex.max : 1);
-  const y0 = o.yMin ?? 0;
-  const y1 = o.yMax ?? 1;
-  const fx = (v: number): number => {
-    const t = o.xLog ? (Math.log10(Math.max(v, x0)) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0) || 1) : (v - x0) / (x1 - x0 || 1);
-    return m.l + Math.min(1, Math.max(0, t)) * pw;
-  };
-  const fy = (v: number): number => m.t + (1 - Math.min(1, Math.max(0, (v - y0) / (y1 - y0 || 1)))) * ph;
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
-  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  parts.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="13">${esc(o.title)}</text>`);
-  // Grid and ticks.
-  const xt: number[] = [];
-  if (o.xLog) for (let e = Math.ceil(Math.log10(x0)); e <= Math.floor(Math.log10(x1)); e++) xt.push(10 ** e);
-  else for (let k = 0; k <= 5; k++) xt.push(x0 + ((x1 - x0) * k) / 5);
-  for (const v of xt) {
-    const X = fx(v).toFixed(1);
-    parts.push(`<line x1="${X}" y1="${m.t}" x2="${X}" y2="${m.t + ph}" stroke="#ddd"/>`);
-    parts.push(`<text x="${X}" y="${m.t + ph + 14}" text-anchor="middle">${o.xLog ? `1e${Math.round(Math.log10(v))}` : Number(v.toFixed(2))}</text>`);
-  }
-  for (let k = 0; k <= 5; k++) {
-    const v = y0 + ((y1 - y0) * k) / 5;
-    const Y = fy(v).toFixed(1);
-    parts.push(`<line x1="${m.l}" y1="${Y}" x2="${m.l + pw}" y2="${Y}" stroke="#ddd"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${Y}" text-anchor="end" dominant-baseline="middle">${Number(v.toFixed(2))}</text>`);
-  }
-  parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
-  parts.push(`<text x="${m.l + pw / 2}" y="${H - 10}" text-anchor="middle">${esc(o.xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
-  series.forEach((s, i) => {
-    const pts: string[] = [];
-    for (let k = 0; k < s.x.length; k++) {
-      const x = s.x[k]!;
-      const y = s.y[k]!;
-      if (!Number.isFinite(x) || !Number.isFinite(y) || (o.xLog && x <= 0)) continue;
-      pts.push(`${fx(x).toFixed(1)},${fy(y).toFixed(1)}`);
-    }
-    const c = PALETTE[i % PALETTE.length]!;
-    parts.push(`<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${pts.join(' ')}"/>`);
-    parts.push(`<rect x="${m.l + 10}" y="${m.t + 8 + i * 15}" width="10" height="3" fill="${c}"/><text x="${m.l + 24}" y="${m.t + 12 + i * 15}">${esc(s.name)}</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
-}
+import { escapeXml as esc } from '@interpret-fr/core';
 
 /** Jet-like colour map for t in [0, 1]. */
 export function jet(t: number): string {

@@ -1,5 +1,5 @@
 /**
- * Cosine similarity building blocks: row normalisation and a register-blocked dot-product kernel
+ * Cosine similarity building blocks (rows normalised with core's `l2NormalizeRows`): a register-blocked dot-product kernel
  * (2 × 2 rows at a time) over row-major `Float32Array`s.
  *
  * @module
@@ -9,20 +9,6 @@ import { simdKernels } from './simd.ts';
 
 /** Work (nA·nB·d) from which a block goes to the wasm SIMD kernel. */
 const SIMD_MIN_WORK = 1 << 11;
-
-/** Returns a copy of the n × d rows scaled to unit L2 norm (zero rows stay zero). */
-export function normalizeRows(data: Float32Array, n: number, d: number): Float32Array {
-  if (data.length !== n * d) throw new RangeError(`normalizeRows: ${data.length} values, expected ${n} × ${d}`);
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let s = 0;
-    for (let k = 0; k < d; k++) s += data[o + k]! * data[o + k]!;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let k = 0; k < d; k++) out[o + k] = data[o + k]! * inv;
-  }
-  return out;
-}
 
 /** Dot product of two length-d rows at offsets a and b. */
 export function dot(A: Float32Array, a: number, B: Float32Array, b: number, d: number): number {

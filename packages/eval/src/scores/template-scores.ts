@@ -12,7 +12,9 @@
  *
  * @module
  */
-import { dot, dotBlock, dotBlock64, normalizeRows } from './cosine.ts';
+import { l2NormalizeRows } from '@interpret-fr/core';
+import type { Embeddings } from '@interpret-fr/core';
+import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
 import { simdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
@@ -20,13 +22,6 @@ import type { AsyncGemm } from './gemm.ts';
 /** Template score names. */
 export type TemplateScore = 'set-min-mean' | 'set-min-mean-matlab' | 'mean-feature' | 'media-pool';
 export const TEMPLATE_SCORES: readonly TemplateScore[] = ['set-min-mean', 'set-min-mean-matlab', 'mean-feature', 'media-pool'];
-
-/** A feature matrix: n rows of dim values. */
-export interface FeatureMatrix {
-  data: Float32Array;
-  n: number;
-  dim: number;
-}
 
 /** Packs the (normalised) member features of each template contiguously, in template order. */
 function pack(unit: Float32Array, dim: number, t: Templates): Float32Array {
@@ -86,8 +81,8 @@ export interface PreparedTemplates {
 }
 
 /** Normalises and packs (or pools) features for one template set. */
-export function prepareTemplates(features: FeatureMatrix, templates: Templates, method: TemplateScore, normalized?: Float32Array): PreparedTemplates {
-  const unit = normalized ?? normalizeRows(features.data, features.n, features.dim);
+export function prepareTemplates(features: Embeddings, templates: Templates, method: TemplateScore, normalized?: Float32Array): PreparedTemplates {
+  const unit = normalized ?? l2NormalizeRows(features.data, features.n, features.dim);
   const data = method === 'mean-feature' || method === 'media-pool' ? poolTemplates(unit, features.dim, templates, method) : pack(unit, features.dim, templates);
   return { templates, dim: features.dim, method, data };
 }

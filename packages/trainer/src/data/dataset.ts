@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { Rng } from '@interpret-fr/core';
+import { Rng, preprocess } from '@interpret-fr/core';
 import type { FaceFrame } from '../occlusion.ts';
-import { cropInto } from './crop.ts';
 import type { Batch, DataPosition, DataWarning, Dataset, DatasetInfo, ImageSource, SourceImage } from './types.ts';
 
 /** Batching options. */
@@ -175,7 +174,8 @@ class SourceDataset implements Dataset {
       const random = (this.o.crop ?? 'random') === 'random';
       const ox = random ? cropRng.int(span + 1) : Math.floor(span / 2);
       const oy = random ? cropRng.int(span + 1) : Math.floor(span / 2);
-      cropInto(img.pixels, this.S, ox, oy, this.C, out, x, b * out * out * 3);
+      // The one pixels → model-input function (core), so the recognizer's input for this image and crop is the same floats.
+      preprocess({ data: img.pixels, width: this.S, height: this.S, channels: 3 }, x, { layout: 'NHWC', size: out, crop: this.C, x: ox, y: oy, offset: b * out * out * 3 });
       labels[b] = this.src.labels[i]!;
       indices[b] = i;
       let lm: Float32Array | null = null;

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cropInto } from './crop.ts';
 import { openDatBlob } from './dat-blob.ts';
 import { createDataset } from './dataset.ts';
 import { openImageFolder } from './folder.ts';
@@ -131,22 +130,6 @@ describe('DAT blob (method.md §3.1)', () => {
     expect(detectFormat({ source: join(dir, 'casia', 'two.DAT'), format: 'auto' })).toBe('dat');
     expect(detectFormat({ source: join(dir, 'list.txt'), format: 'auto' })).toBe('list');
     expect(() => detectFormat({ source: join(dir, 'nope'), format: 'auto' })).toThrow(/no such file or folder/);
-  });
-});
-
-describe('crop', () => {
-  it('96 from 110 at an offset, normalised; 48 = 2×2 area average', () => {
-    const px = pattern(3);
-    const out = new Float32Array(96 * 96 * 3);
-    cropInto(px, 110, 5, 9, 96, 96, out, 0);
-    const r = 10;
-    const c = 20;
-    expect(out[(r * 96 + c) * 3 + 1]).toBeCloseTo((r + 9) / 127.5 - 1, 6);
-    expect(out[(r * 96 + c) * 3 + 2]).toBeCloseTo((c + 5) / 127.5 - 1, 6);
-    const half = new Float32Array(48 * 48 * 3);
-    cropInto(px, 110, 5, 9, 96, 48, half, 0);
-    // Green at output row 10 = mean of source rows 9+20, 9+21.
-    expect(half[(10 * 48 + 4) * 3 + 1]).toBeCloseTo(29.5 / 127.5 - 1, 5);
   });
 });
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Optimizer, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { presetSpec, Rng } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
-import { loadBackend } from '../backend.ts';
+import { filterGradFor, loadBackend } from '../backend.ts';
 import type { Tf } from '../backend.ts';
 import { disposeParams, initParams } from '../params.ts';
 import { createOptimizer, makeTrainStep } from '../train-step.ts';
@@ -72,7 +72,7 @@ async function train(
   await tf.setBackend(backend);
   const params = initParams(tf, spec, new Rng(1));
   const optimizer = opt(tf);
-  const step = makeTrainStep(tf, spec, params, optimizer, defaultWeightsFor(spec), new Rng(2));
+  const step = makeTrainStep(tf, spec, params, optimizer, defaultWeightsFor(spec), new Rng(2), { filterGrad: filterGradFor(backend) });
   const batch = toBatch(h);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) losses.push(step(batch, { readLosses: true })!.total);

@@ -1,5 +1,6 @@
 /**
- * Per-filter response-map peaks (evaluation.md "Peak of filter j on image i"; method.md §7).
+ * Per-filter response-map peaks (evaluation.md "Peak of filter j on image i"; method.md §7): the one
+ * peak finder, used by the recognizer's `peaks`, the demo and eval's peak statistics.
  *
  * For each image i and filter c of an `[N, C, H, W]` map: the **positive peak** is the argmax, kept only
  * if the max is > 0; the **negative peak** is the argmin, kept only if the min is < 0. Ties go to the
@@ -13,7 +14,7 @@
  *
  * @module
  */
-import type { ResponseMaps } from '@interpret-fr/core';
+import type { ResponseMaps } from './buffers.ts';
 
 /** Pixel-coordinate convention for peaks. */
 export type PeakConvention = 'center' | 'original';
