@@ -293,7 +293,12 @@ export async function runStudy(o: StudyOptions): Promise<void> {
             ],
           ],
           ...(hasMaps(t)
-            ? [['peaks', ['peaks', '--model', onnx, '--name', t.name, '--data', set, '--out', join(evalDir, 'peaks'), '--max-images', '1000', '--allow-outside-root']] as [string, string[]]]
+            ? [
+                ['peaks', ['peaks', '--model', onnx, '--name', t.name, '--data', set, '--out', join(evalDir, 'peaks'), '--max-images', '1000', '--allow-outside-root']] as [
+                  string,
+                  string[],
+                ],
+              ]
             : []),
         ];
         for (const [what, args] of steps) {
