@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { syntheticDataset } from '@interpret-fr/core';
-import type { CliIo } from '@interpret-fr/core/node';
+import { capture } from './helpers/capture.ts';
 import { main } from '../src/cli/main.ts';
 
 const fixture = resolve(__dirname, '../../inference/test/fixtures/interpretable-tiny.onnx');
@@ -18,25 +18,6 @@ const haveOrl = existsSync(join(orl, 's1', '1.pgm'));
 if (!haveOrl) {
   if (process.env.INTERPRET_FR_REQUIRE_DATA === '1') throw new Error(`INTERPRET_FR_REQUIRE_DATA=1 but ${orl} is missing`);
   console.warn(`[eval] SKIPPING --align detect on ORL: ${orl} not found (set INTERPRET_FR_DATA)`);
-}
-
-function capture(): CliIo & { o: string; e: string } {
-  const c = {
-    o: '',
-    e: '',
-    stdout: {
-      write: (s: string) => {
-        c.o += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        c.e += s;
-      },
-      isTTY: false,
-    },
-  };
-  return c;
 }
 
 describe.skipIf(!existsSync(fixture) || !haveOrl)('pairs --align detect on ORL photos', () => {

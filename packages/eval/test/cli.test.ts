@@ -3,29 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '@interpret-fr/core/node';
+import { capture } from './helpers/capture.ts';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
 import { syntheticIjbc } from '../src/protocols/ijbc-synthetic.ts';
 import { writeFeatures, writeFileMap } from '../src/io/files.ts';
-
-function capture(): CliIo & { o: string; e: string } {
-  const c = {
-    o: '',
-    e: '',
-    stdout: {
-      write: (s: string) => {
-        c.o += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        c.e += s;
-      },
-      isTTY: false,
-    },
-  };
-  return c;
-}
 
 describe('interpret-fr-eval CLI', () => {
   it('--help for every command; unknown options are usage errors (exit 2)', async () => {

@@ -8,7 +8,7 @@ import { readIjbaProtocol, readMatFile, writeFeatures, writeFileMap } from '../s
 import { parseIjbaComparisons, parseIjbaMetadata, type IjbaMetadata } from '../src/protocols/ijba-csv.ts';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '@interpret-fr/core/node';
+import { capture } from './helpers/capture.ts';
 import { cellCol, chars, col, num, writeMat, type WValue } from './mat-writer.ts';
 
 const inflate = (d: Uint8Array): Uint8Array => inflateSync(d);
@@ -177,25 +177,6 @@ function metadataMat(m: IjbaMetadata, shape: 'columns' | 'struct-array'): WValue
       facialHair: num('double', [1, 1], [m.attributes[5 * r + 4]!]),
     })),
   };
-}
-
-function capture(): CliIo & { o: string; e: string } {
-  const c = {
-    o: '',
-    e: '',
-    stdout: {
-      write: (s: string) => {
-        c.o += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        c.e += s;
-      },
-      isTTY: false,
-    },
-  };
-  return c;
 }
 
 describe('IJB-A protocol from the original MAT files', () => {

@@ -5,30 +5,11 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { syntheticDataset } from '@interpret-fr/core';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '@interpret-fr/core/node';
+import { capture } from './helpers/capture.ts';
 
 const fixture = resolve(__dirname, '../../inference/test/fixtures/interpretable-tiny.onnx');
 const have = existsSync(fixture);
 if (!have) console.warn(`[eval] SKIPPING model-driven CLI tests: ${fixture} not found (made by the inference package)`);
-
-function capture(): CliIo & { o: string; e: string } {
-  const c = {
-    o: '',
-    e: '',
-    stdout: {
-      write: (s: string) => {
-        c.o += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        c.e += s;
-      },
-      isTTY: false,
-    },
-  };
-  return c;
-}
 
 async function writeSet(dir: string): Promise<void> {
   const list: string[] = [];

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
-import type { CliIo } from '@interpret-fr/core/node';
+import { capture } from './helpers/capture.ts';
 import { decodeNpy, encodeNpy, NpyError } from '../src/io/npy.ts';
 import { evaluateIjba, featureTable, FeatureValueError } from '../src/protocols/ijba.ts';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
@@ -18,25 +18,6 @@ import { buildTemplates } from '../src/scores/templates.ts';
 import { writeFeatures, writeFileMap } from '../src/io/files.ts';
 import { loadListDataset } from '../src/io/list-dataset.ts';
 import { lineChartSvg } from '@interpret-fr/core';
-
-function capture(): CliIo & { o: string; e: string } {
-  const c = {
-    o: '',
-    e: '',
-    stdout: {
-      write: (s: string) => {
-        c.o += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        c.e += s;
-      },
-      isTTY: false,
-    },
-  };
-  return c;
-}
 
 /** .npy bytes of `data` with the value at `index` replaced by `bad` (encodeNpy itself refuses non-finite values). */
 function npyWith(data: Float32Array, n: number, dim: number, index: number, bad: number): Uint8Array {
