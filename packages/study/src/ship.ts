@@ -1,7 +1,9 @@
 /**
  * Stage "ship": copies the best evaluated model to `models/interpret-fr-lfw.onnx` and writes its model
  * card `models/README.md`. "Best" = the highest accuracy on **DevTrain** at its own threshold (the
- * `trainThreshold.trainAccuracy` of its pairs report): the selection never looks at DevTest.
+ * `trainThreshold.trainAccuracy` of its pairs report) among the interpretable models (those exported
+ * with their response maps: the issue ships the model with its maps output, so the demo can show what each
+ * filter looks at); the selection never looks at DevTest.
  *
  * @module
  */
@@ -33,6 +35,7 @@ export async function shipBest(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw' | 
   const p = studyPaths(o);
   let best: { plan: TrainPlan; rep: PairsJson; onnx: string } | null = null;
   for (const t of TRAININGS) {
+    if (!hasMaps(t)) continue;
     const f = join(p.run(t.name), 'eval', 'pairs', 'report.json');
     const onnx = join(p.run(t.name), 'model.onnx');
     if (!existsSync(f) || !existsSync(onnx)) continue;
@@ -64,7 +67,7 @@ export async function shipBest(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw' | 
   for (let t: TrainPlan | undefined = best.plan; t; t = t.from ? TRAININGS.find((u) => u.name === t!.from) : undefined) chain.unshift(t);
   const cmd = chain.map(
     (t) =>
-      `npx tsx packages/trainer/src/bin.ts ${trainArgs(t, { ...p, run: (n: string) => `runs/study-lfw/${n}`, list: '.cache/study-lfw/train-multi/list.txt', landmarks: '.cache/study-lfw/train-multi/landmarks.txt' }, t.teacher ? '.cache/study-lfw/train-multi/teacher-chip.f32' : null).join(' ')}`,
+      `npx tsx packages/trainer/src/bin.ts ${trainArgs(t, { ...p, run: (n: string) => `runs/study-lfw/${n}`, list: '.cache/study-lfw/train-multi/list.txt', aligned: '.cache/study-lfw/aligned' }, t.teacher ? '.cache/study-lfw/train-multi/teacher-chip.f32' : null).join(' ')}`,
   );
   const tt = best.rep.trainThreshold!;
   const card = `# models/interpret-fr-lfw.onnx: model card
