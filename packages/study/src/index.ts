@@ -7,7 +7,7 @@
  */
 export { listLfw, lfwSplit, personOf } from './lfw.ts';
 export type { LfwImage, LfwSplit } from './lfw.ts';
-export { EVAL_SIZE, buildStudySets, devTestLandmarks, readAligned } from './prepare.ts';
+export { EVAL_SIZE, buildStudySets, evalCrop, devTestLandmarks, readAligned } from './prepare.ts';
 export type { AlignedImage, PrepareSummary, ProgressFn } from './prepare.ts';
 export { TRAININGS } from './plan.ts';
 export type { TrainPlan } from './plan.ts';

@@ -39,6 +39,11 @@ export type ProgressFn = (done: number, total: number, what: string) => void;
 export const EVAL_SIZE = 96;
 const OFF = (FRAME_SIZE - EVAL_SIZE) / 2;
 
+/** The evaluation crop of an aligned 110 × 110 PNG: its centre 96 × 96, as PNG bytes (lossless). */
+export async function evalCrop(alignedPng: string): Promise<Buffer> {
+  return sharp(alignedPng).extract({ left: OFF, top: OFF, width: EVAL_SIZE, height: EVAL_SIZE }).png({ compressionLevel: 6 }).toBuffer();
+}
+
 /** One aligned image of `<cache>/aligned/list.txt`. */
 export interface AlignedImage {
   /** Crop path relative to the aligned folder (`crops/Name/Name_0001.png`). */
@@ -110,11 +115,7 @@ export async function buildStudySets(lfwDir: string, cache: string, onProgress: 
   for (const id of evalIds) {
     const out = join(cache, 'eval96', id);
     if (!existsSync(out)) {
-      const png = await sharp(join(alignedDir, get(id).crop))
-        .extract({ left: OFF, top: OFF, width: EVAL_SIZE, height: EVAL_SIZE })
-        .png({ compressionLevel: 6 })
-        .toBuffer();
-      await write(out, png);
+      await write(out, await evalCrop(join(alignedDir, get(id).crop)));
     }
     if (++done % 500 === 0 || done === evalIds.length) onProgress(done, evalIds.length, 'evaluation crops');
   }
