@@ -17,6 +17,8 @@ export { TEACHER_CROPS, extractTeacher, loadTeacher, readTeacherCache, teacherCh
 export type { Teacher, TeacherCrop } from './teacher.ts';
 export { teacherBaseline } from './teacher-eval.ts';
 export { occlusionOnDevTest } from './occlusion-eval.ts';
+export { orlEval, orlMetrics } from './orl-eval.ts';
+export type { OrlReadout } from './orl-eval.ts';
 export type { OcclusionReadout } from './occlusion-eval.ts';
 export { sensitivity, writeResults } from './results.ts';
 export { STAGES, TEACHER_CROP, hasMaps, runLogged, runState, runStudy, studyPaths, trainArgs, writeTeacherTable } from './pipeline.ts';

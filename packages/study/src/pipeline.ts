@@ -26,6 +26,7 @@ import { teacherBaseline } from './teacher-eval.ts';
 import { writeResults } from './results.ts';
 import { shipBest } from './ship.ts';
 import { occlusionOnDevTest } from './occlusion-eval.ts';
+import { orlEval } from './orl-eval.ts';
 
 /** Stage names, in order. */
 export const STAGES: string[] = [
@@ -71,6 +72,8 @@ const pkgDir = (name: string): string => dirname(dirname(req.resolve(name)));
 export function studyPaths(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw'>) {
   return {
     aligned: join(o.cache, 'aligned'),
+    orlAligned: join(o.cache, 'orl-aligned'),
+    orl: join(o.lfw, '..', 'att-orl-faces'),
     list: join(o.cache, 'train-multi', 'list.txt'),
     teacherCache: join(o.cache, 'teacher', TEACHER_CROP.name, 'descriptors.jsonl'),
     teacherTrain: join(o.cache, 'train-multi', `teacher-${TEACHER_CROP.name}.f32`),
@@ -182,6 +185,16 @@ export async function runStudy(o: StudyOptions): Promise<void> {
   const log = o.log;
 
   if (want('prepare')) {
+    const orlReport = join(p.orlAligned, 'report.json');
+    if (existsSync(orlReport)) log('prepare: ORL done');
+    else if (!existsSync(p.orl)) log(`prepare: no ORL at ${p.orl}: its read-outs are skipped`);
+    else if (!o.dryRun) {
+      const plog = join(p.logs, 'prepare-orl.log');
+      const code = await runLogged(node, [prepareBin, '--images', p.orl, '--out', p.orlAligned], plog, o.repo);
+      if (code !== 0) throw new InterpretFrError(`prepare: interpret-fr-prepare (ORL) exited with ${code}; see ${plog}`);
+      const r = JSON.parse(await readFile(orlReport, 'utf8')) as { images: number; aligned: number; fallback: number; failed: number };
+      log(`prepare: ORL ${r.aligned} aligned, ${r.fallback} fallback, ${r.failed} failed of ${r.images}`);
+    }
     if (existsSync(join(o.cache, 'prepare.json'))) log('prepare: done (prepare.json)');
     else if (o.dryRun) log('prepare: to do');
     else {
@@ -260,8 +273,12 @@ export async function runStudy(o: StudyOptions): Promise<void> {
     if (want(`eval-${t.name}`)) {
       const evalDir = join(runDir, 'eval');
       const last = join(evalDir, hasMaps(t) ? 'peaks' : 'occlusion-devtest', 'report.json');
+      const orlOut = join(evalDir, 'orl');
       if (!existsSync(onnx)) log(`eval-${t.name}: no model yet`);
-      else if (await isNewer(last, onnx)) log(`eval-${t.name}: done`);
+      else if ((await isNewer(last, onnx)) && !(await isNewer(join(orlOut, 'report.json'), onnx)) && existsSync(join(p.orlAligned, 'list.txt')) && !o.dryRun) {
+        const r = await orlEval(onnx, p.orlAligned, orlOut);
+        log(`eval-${t.name}: ORL rank-1 ${(100 * r.rank1).toFixed(2)} %, AUC ${(100 * r.verification.auc).toFixed(2)} %`);
+      } else if (await isNewer(last, onnx)) log(`eval-${t.name}: done`);
       else if (o.dryRun) log(`eval-${t.name}: to do`);
       else {
         const set = p.devTestSet;
@@ -298,6 +315,10 @@ export async function runStudy(o: StudyOptions): Promise<void> {
           const code = await runLogged(node, [evalBin, ...args], elog, o.repo);
           if (code !== 0) throw new InterpretFrError(`eval-${t.name} (${what}): exited with ${code}; see ${elog}`);
           log(`eval-${t.name}: ${what} done`);
+          if (what === 'pairs' && existsSync(join(p.orlAligned, 'list.txt'))) {
+            const r = await orlEval(onnx, p.orlAligned, orlOut);
+            log(`eval-${t.name}: ORL rank-1 ${(100 * r.rank1).toFixed(2)} %, AUC ${(100 * r.verification.auc).toFixed(2)} %`);
+          }
           if (what === 'pairs') {
             const rep = JSON.parse(await readFile(join(evalDir, 'pairs', 'report.json'), 'utf8')) as { trainThreshold: { threshold: number } };
             const occ = await occlusionOnDevTest(onnx, o.lfw, o.cache, rep.trainThreshold.threshold, join(evalDir, 'occlusion-devtest'));
