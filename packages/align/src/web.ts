@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { createFaceAligner as createOver, type FaceAligner, type FaceAlignerOptions } from './detector.ts';
+import type { FaceApiModule } from './face-api-module.ts';
 import type { FaceApi } from './face-api-types.ts';
 import type { ModelFileReader } from './models.ts';
 
@@ -30,11 +31,11 @@ export interface WebFaceAlignerOptions extends FaceAlignerOptions {
   wasmPaths?: string;
 }
 
-let faceApiPromise: Promise<FaceApi> | null = null;
+let faceApiPromise: Promise<FaceApiModule> | null = null;
 
 /** face-api's browser build (no bundled tfjs; the app bundles @tensorflow/tfjs and its backends). */
 export function loadFaceApi(): Promise<FaceApi> {
-  faceApiPromise ??= import('@vladmandic/face-api/dist/face-api.esm-nobundle.js') as unknown as Promise<FaceApi>;
+  faceApiPromise ??= import('@vladmandic/face-api/dist/face-api.esm-nobundle.js') as unknown as Promise<FaceApiModule>;
   return faceApiPromise;
 }
 
