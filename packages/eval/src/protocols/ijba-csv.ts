@@ -74,6 +74,30 @@ export interface IjbaMetadata {
   line: Int32Array;
 }
 
+/**
+ * An {@link IjbaMetadata} of `line.length` rows with every column allocated (zero-filled,
+ * `filename` holey) — the one layout both readers (this CSV parser and `ijbaMetadataFromMat`) fill.
+ */
+export function allocIjbaMetadata(file: string, line: Int32Array): IjbaMetadata {
+  const n = line.length;
+  return {
+    file,
+    n,
+    templateId: new Int32Array(n),
+    subjectId: new Int32Array(n),
+    mediaId: new Int32Array(n),
+    sightingId: new Int32Array(n),
+    filename: new Array<string>(n),
+    frame: new Float64Array(n),
+    bbox: new Float32Array(4 * n),
+    landmarks: new Float32Array(6 * n),
+    yaw: new Float32Array(n),
+    visibility: new Float32Array(3 * n),
+    attributes: new Float32Array(5 * n),
+    line,
+  };
+}
+
 /** Template pairs of a verification split. */
 export interface IjbaComparisons {
   file: string;
@@ -127,22 +151,7 @@ export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
     lineNo.push(i + 1);
   }
   const n = rows.length;
-  const m: IjbaMetadata = {
-    file,
-    n,
-    templateId: new Int32Array(n),
-    subjectId: new Int32Array(n),
-    mediaId: new Int32Array(n),
-    sightingId: new Int32Array(n),
-    filename: new Array<string>(n),
-    frame: new Float64Array(n),
-    bbox: new Float32Array(4 * n),
-    landmarks: new Float32Array(6 * n),
-    yaw: new Float32Array(n),
-    visibility: new Float32Array(3 * n),
-    attributes: new Float32Array(5 * n),
-    line: Int32Array.from(lineNo),
-  };
+  const m = allocIjbaMetadata(file, Int32Array.from(lineNo));
   for (let r = 0; r < n; r++) {
     const f = rows[r]!;
     const ln = lineNo[r]!;

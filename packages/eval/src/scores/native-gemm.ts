@@ -13,7 +13,12 @@ import type { AsyncGemm } from './gemm.ts';
 
 interface OrtLike {
   Tensor: new (type: 'float32' | 'float64', data: Float32Array | Float64Array, dims: readonly number[]) => unknown;
-  InferenceSession: { create(bytes: Uint8Array, opts: Record<string, unknown>): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }> };
+  InferenceSession: {
+    create(
+      bytes: Uint8Array,
+      opts: Record<string, unknown>,
+    ): Promise<{ run(feeds: Record<string, unknown>, fetches?: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }>;
+  };
 }
 
 let cached: Promise<AsyncGemm | null> | undefined;
@@ -48,9 +53,13 @@ export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm |
       maxOutput: 1 << 23,
       minWork: 1 << 21,
       minWork64: 1 << 16,
-      async abt(A, nA, B, nB, d) {
-        const out = await session.run({ A: new ort.Tensor('float32', A.subarray(0, nA * d), [nA, d]), B: new ort.Tensor('float32', B.subarray(0, nB * d), [nB, d]) });
-        return out.Y!.data as Float32Array;
+      async abt(A, nA, B, nB, d, into) {
+        const feeds = { A: new ort.Tensor('float32', A.subarray(0, nA * d), [nA, d]), B: new ort.Tensor('float32', B.subarray(0, nB * d), [nB, d]) };
+        if (!into) return (await session.run(feeds)).Y!.data as Float32Array;
+        // A preallocated output: no 32 MiB allocation (and its garbage collection) per block.
+        const y = into.subarray(0, nA * nB);
+        await session.run(feeds, { Y: new ort.Tensor('float32', y, [nA, nB]) });
+        return y;
       },
       async abt64(A, nA, B, nB, d) {
         const a = Float64Array.from(A.subarray(0, nA * d));

@@ -18,6 +18,7 @@ import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
 import { simdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
+import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
 
 /** Template score names. */
 export type TemplateScore = 'set-min-mean' | 'set-min-mean-matlab' | 'mean-feature' | 'media-pool';
@@ -189,68 +190,10 @@ function setScore(S: Float32Array | Float64Array, off: number, n1: number, n2: n
   return sum / (n1 + n2);
 }
 
-/** Scratch of {@link setScoresOfRowBlock}. */
-let rowMaxBuf = new Float64Array(0);
-let colMaxBuf = new Float32Array(0);
-
 /**
- * The set scores of one probe template (n1 rows of S from `off`, row stride ld = all gallery images)
- * against every gallery template (`go` offsets), written to out[o + g]: the same values as
- * {@link setScore} per template pair (same maxima, summed in the same order), but in two streaming
- * passes: row maxima per gallery template, and column maxima as an element-wise max over the rows.
- */
-function setScoresOfRowBlock(S: Float32Array, off: number, n1: number, ld: number, go: Int32Array, quirk: boolean, out: Float32Array, o: number): void {
-  const nG = go.length - 1;
-  if (rowMaxBuf.length < n1 * nG) rowMaxBuf = new Float64Array(n1 * nG * 2);
-  if (colMaxBuf.length < ld) colMaxBuf = new Float32Array(ld * 2);
-  const rm = rowMaxBuf;
-  const cm = colMaxBuf;
-  cm.fill(-Infinity, 0, ld);
-  let nan = 0;
-  for (let a = 0; a < n1; a++) {
-    const r = off + a * ld;
-    const ra = a * nG;
-    let b = 0;
-    for (let g = 0; g < nG; g++) {
-      const e = go[g + 1]!;
-      let m = -Infinity;
-      for (; b < e; b++) {
-        const v = S[r + b]!;
-        if (v > m) m = v;
-        if (v > cm[b]!) cm[b] = v;
-        // biome-ignore lint/suspicious/noSelfCompare: NaN test in the hot loop
-        else if (v !== v) nan = 1;
-      }
-      rm[ra + g] = m;
-    }
-  }
-  // A NaN cosine (only from a non-finite feature, which featureTable refuses) poisons the whole row block.
-  if (nan) {
-    out.fill(Number.NaN, o, o + nG);
-    return;
-  }
-  for (let g = 0; g < nG; g++) {
-    const n2 = go[g + 1]! - go[g]!;
-    if (n2 === 0) {
-      out[o + g] = Number.NaN;
-      continue;
-    }
-    if (quirk && (n1 === 1 || n2 === 1)) {
-      let m = -Infinity;
-      for (let a = 0; a < n1; a++) m = maxNaN(m, rm[a * nG + g]!);
-      out[o + g] = m;
-      continue;
-    }
-    let sum = 0;
-    for (let a = 0; a < n1; a++) sum += rm[a * nG + g]!;
-    for (let b = go[g]!; b < go[g + 1]!; b++) sum += cm[b]!;
-    out[o + g] = sum / (n1 + n2);
-  }
-}
-
-/**
- * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, each probe
- * template's images are scored against all gallery images in one blocked product.
+ * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, the distinct
+ * probe images are scored against the distinct gallery images in row blocks and reduced by
+ * {@link SetMatrixReducer} (set-matrix.ts).
  */
 export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates): Float32Array {
   const nP = P.templates.ids.length;
@@ -264,22 +207,29 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
     return out;
   }
   const quirk = P.method === 'set-min-mean-matlab';
-  const nGi = G.templates.rows.length;
-  const go = G.templates.offsets;
-  let block = new Float32Array(0);
-  for (let p = 0; p < nP; p++) {
-    const a = P.templates.offsets[p]!;
-    const n1 = P.templates.offsets[p + 1]! - a;
-    if (n1 === 0) {
-      out.fill(Number.NaN, p * nG, (p + 1) * nG);
-      continue;
+  const gd = distinctRows(G.templates);
+  const nV = gd.first.length;
+  const B = gatherRows(G.data, gd.first, d);
+  let buf = new Float32Array(0);
+  for (const [t0, t1] of probeChunks(nP, nV)) {
+    const pd = distinctRows(P.templates, t0, t1);
+    const nU = pd.first.length;
+    const A = gatherRows(P.data, pd.first, d);
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
+    const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
+    if (buf.length < Math.min(per, nU) * nV) buf = new Float32Array(Math.min(per, nU) * nV);
+    for (let r0 = 0; r0 < nU; r0 += per) {
+      const n = Math.min(per, nU - r0);
+      if (nV > 0) dotBlock(A, r0, n, B, 0, nV, d, buf, nV, { keepB: true });
+      red.rows(buf, n);
     }
-    if (block.length < n1 * nGi) block = new Float32Array(n1 * nGi);
-    dotBlock(P.data, a, n1, G.data, 0, nGi, d, block, nGi, { keepB: true });
-    setScoresOfRowBlock(block, 0, n1, nGi, go, quirk, out, p * nG);
+    red.finish(out);
   }
   return out;
 }
+
+/** Cosines per synchronous block of the set-score matrix (floats). */
+const SYNC_BLOCK = 1 << 22;
 
 // ---------- native / async kernels, and the canonical (exact) score ----------
 
@@ -307,38 +257,65 @@ export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: Prepared
   const nG = G.templates.ids.length;
   const d = P.dim;
   const pooled = P.method === 'mean-feature' || P.method === 'media-pool';
+  if (!pooled) return setMatrixAsync(P, G, gemm);
   const out = new Float32Array(nP * nG);
   const po = P.templates.offsets;
   const go = G.templates.offsets;
-  const nGi = pooled ? nG : G.templates.rows.length;
-  const rowOff = pooled ? Int32Array.from({ length: nP + 1 }, (_, i) => i) : po;
-  if (nGi === 0 || nP === 0) return scoreTemplateMatrix(P, G);
-  const blocks = templateBlocks(rowOff, Math.max(1, Math.floor(gemm.maxOutput / nGi)));
-  const run = (b: [number, number]): Promise<Float32Array> => {
-    const r0 = rowOff[b[0]]!;
-    const r1 = rowOff[b[1]]!;
-    return gemm.abt(P.data.subarray(r0 * d, r1 * d), r1 - r0, G.data, nGi, d);
-  };
-  const quirk = P.method === 'set-min-mean-matlab';
+  if (nG === 0 || nP === 0) return scoreTemplateMatrix(P, G);
+  const rowOff = Int32Array.from({ length: nP + 1 }, (_, i) => i);
+  const blocks = templateBlocks(rowOff, Math.max(1, Math.floor(gemm.maxOutput / nG)));
+  const run = (b: [number, number]): Promise<Float32Array> => gemm.abt(P.data.subarray(b[0] * d, b[1] * d), b[1] - b[0], G.data, nG, d);
   let next = blocks.length ? run(blocks[0]!) : null;
   for (let k = 0; k < blocks.length; k++) {
     const S = await next!;
     next = k + 1 < blocks.length ? run(blocks[k + 1]!) : null;
     const [t0, t1] = blocks[k]!;
-    const base = rowOff[t0]!;
     for (let p = t0; p < t1; p++) {
-      const a = rowOff[p]!;
-      const n1 = rowOff[p + 1]! - a;
       if (po[p + 1] === po[p]) {
         out.fill(Number.NaN, p * nG, (p + 1) * nG);
         continue;
       }
-      if (pooled) {
-        for (let g = 0; g < nG; g++) out[p * nG + g] = go[g + 1] === go[g] ? Number.NaN : S[(a - base) * nGi + g]!;
-        continue;
-      }
-      setScoresOfRowBlock(S, (a - base) * nGi, n1, nGi, go, quirk, out, p * nG);
+      for (let g = 0; g < nG; g++) out[p * nG + g] = go[g + 1] === go[g] ? Number.NaN : S[(p - t0) * nG + g]!;
     }
+  }
+  return out;
+}
+
+/**
+ * The set scores of {@link scoreTemplateMatrixAsync}: distinct probe rows × distinct gallery rows on
+ * `gemm` in row blocks of ≤ `gemm.maxOutput` cosines (two output buffers, the next block is requested
+ * before the previous one is reduced), reduced by {@link SetMatrixReducer}.
+ */
+async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm): Promise<Float32Array> {
+  const nP = P.templates.ids.length;
+  const nG = G.templates.ids.length;
+  const d = P.dim;
+  const out = new Float32Array(nP * nG);
+  const quirk = P.method === 'set-min-mean-matlab';
+  const gd = distinctRows(G.templates);
+  const nV = gd.first.length;
+  if (nV === 0) return scoreTemplateMatrix(P, G);
+  const B = gatherRows(G.data, gd.first, d);
+  const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
+  const bufs = [new Float32Array(0), new Float32Array(0)];
+  for (const [t0, t1] of probeChunks(nP, nV)) {
+    const pd = distinctRows(P.templates, t0, t1);
+    const nU = pd.first.length;
+    const A = gatherRows(P.data, pd.first, d);
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
+    const size = Math.min(per, nU) * nV;
+    for (let k = 0; k < 2; k++) if (bufs[k]!.length < size) bufs[k] = new Float32Array(size);
+    const run = (r0: number, k: number): Promise<Float32Array> => {
+      const n = Math.min(per, nU - r0);
+      return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, bufs[k]!.subarray(0, n * nV));
+    };
+    let next = nU > 0 ? run(0, 0) : null;
+    for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
+      const S = await next!;
+      next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
+      red.rows(S, Math.min(per, nU - r0));
+    }
+    red.finish(out);
   }
   return out;
 }
