@@ -25,7 +25,7 @@ import { MODEL_CROP, alignFace, chooseFace, createFaceAligner, decodeImageFile, 
 import { cosineSimilarity } from '@interpret-fr/inference';
 import { createRecognizer } from '@interpret-fr/inference/node';
 import { alignedModelInput } from '../src/logic/aligned-input.ts';
-import { DEMO_DETECT_OPTIONS } from '../src/auto-align.ts';
+import { DEMO_DETECT_OPTIONS } from '../src/align-photo.ts';
 import { CHROMIUM, DATA_DIR, REPO, alignInPage, haveChromium, startDemo, type DemoHarness, type PageAlignment } from './harness.ts';
 
 /** Real photos of the test (relative to the data folder); the ORL PGM reaches the browser as a lossless PNG. */
@@ -157,11 +157,13 @@ describe.skipIf(!chromiumOk || !dataOk)('demo: automatic detection and alignment
     const page = await context.newPage();
     const foreign: string[] = [];
     const wasm: string[] = [];
+    const alignWorker: string[] = [];
     const consoleErrors: string[] = [];
     context.on('request', (r) => {
       const u = new URL(r.url());
       if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== demo.origin) foreign.push(r.url());
       if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname);
+      if (/\/assets\/align-worker-[\w-]+\.js$/.test(u.pathname)) alignWorker.push(u.pathname);
     });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
@@ -279,6 +281,8 @@ describe.skipIf(!chromiumOk || !dataOk)('demo: automatic detection and alignment
     // tfjs's wasm and the face-api weights came from the app's own folders.
     expect(wasm.filter((p) => p.startsWith('/tfjs-wasm/')).length).toBe(1);
     expect(wasm.every((p) => p.startsWith('/tfjs-wasm/') || p.startsWith('/ort/'))).toBe(true);
+    // detection ran in the alignment worker, off the page's main thread
+    expect(alignWorker.length).toBe(1);
     expect(consoleErrors).toEqual([]);
     await context.close();
   });
