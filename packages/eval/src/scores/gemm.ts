@@ -21,7 +21,7 @@ export interface AsyncGemm {
   /** A·Bᵀ (nA × nB, row-major). `out` (length ≥ nA·nB) is a buffer the kernel may write into; callers use the returned array. */
   abt(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out?: Float32Array): Promise<Float32Array>;
   /** The same product accumulated in float64 (any order), when the kernel has one (verification scores). */
-  abt64?(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number): Promise<Float64Array>;
+  abt64?(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out?: Float64Array): Promise<Float64Array>;
 }
 
 /** The synchronous wasm SIMD / JS kernel behind the {@link AsyncGemm} interface. */

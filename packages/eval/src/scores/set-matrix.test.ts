@@ -156,19 +156,15 @@ describe('set scores over distinct rows (set-matrix.ts)', () => {
     expect(() => red.finish(new Float32Array(36))).toThrow(/distinct rows were fed/);
   });
 
-  it('a NaN cosine poisons the probe templates holding that row, and only them', async () => {
+  it('a non-finite feature makes NaN the scores of the probe templates holding it (every probe template, for a gallery image)', async () => {
     const P = prepareTemplates(emb, build({ t: [1, 1, 2, 3], r: [0, 1, 2, 1] }), 'set-min-mean');
     const G = prepareTemplates(emb, build({ t: [7, 8], r: [5, 6] }), 'set-min-mean');
-    const isRow1 = (A: Float32Array, i: number, d: number): boolean => A.subarray(i * d, (i + 1) * d).every((x, k) => x === P.data[d + k]);
-    const bad: AsyncGemm = {
-      ...exactGemm(100),
-      async abt(A, nA, B, nB, d) {
-        const out = new Float32Array(nA * nB);
-        for (let i = 0; i < nA; i++) for (let j = 0; j < nB; j++) out[i * nB + j] = isRow1(A, i, d) && j === 1 ? Number.NaN : cosOf(A, i, B, j, d);
-        return out;
-      },
-    };
-    const M = await scoreTemplateMatrixAsync(P, G, bad);
+    P.data[dim + 3] = Number.NaN; // image row 1: templates 1 and 3
+    const M = await scoreTemplateMatrixAsync(P, G, exactGemm(100));
     expect(Array.from(M, (x) => Number.isNaN(x))).toEqual([true, true, false, false, true, true]);
+    P.data[dim + 3] = 0.5;
+    G.data[dim] = Number.POSITIVE_INFINITY; // gallery image of template 8
+    const M2 = await scoreTemplateMatrixAsync(P, G, exactGemm(100));
+    expect(Array.from(M2, (x) => Number.isNaN(x))).toEqual([true, true, true, true, true, true]);
   });
 });

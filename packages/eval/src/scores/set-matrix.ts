@@ -180,23 +180,22 @@ export class SetMatrixReducer {
     const cb = this.classBuf;
     const cc = this.ccMax;
     const pcs = this.p.classStart;
+    const classOf = this.classOf;
+    const rowMax = this.rowMax;
     for (let i = 0; i < n; i++) {
       const u = this.next++;
-      const c = this.classOf[u]!;
+      const c = classOf[u]!;
       const r = i * nV;
-      let nan = 0;
+      // Branch-light maxima (ternaries); NaN cosines come only from non-finite features, checked on the inputs (markNonFinite).
       if (u === pcs[c]) {
-        // First row of its class: the class buffer starts as this row.
+        cb.set(S.subarray(r, r + nV)); // first row of its class: the class buffer starts as this row
         let b = 0;
         for (let k = 0; k < nCC; k++) {
           const e = cs[k + 1]!;
-          let m = -Infinity;
+          let m = Number.NEGATIVE_INFINITY;
           for (; b < e; b++) {
             const v = S[r + b]!;
-            cb[b] = v;
-            if (v > m) m = v;
-            // biome-ignore lint/suspicious/noSelfCompare: NaN test in the hot loop
-            else if (v !== v) nan = 1;
+            m = v > m ? v : m;
           }
           cc[k] = m;
         }
@@ -204,28 +203,48 @@ export class SetMatrixReducer {
         let b = 0;
         for (let k = 0; k < nCC; k++) {
           const e = cs[k + 1]!;
-          let m = -Infinity;
+          let m = Number.NEGATIVE_INFINITY;
           for (; b < e; b++) {
             const v = S[r + b]!;
-            if (v > m) m = v;
-            if (v > cb[b]!) cb[b] = v;
-            // biome-ignore lint/suspicious/noSelfCompare: NaN test in the hot loop
-            else if (v !== v) nan = 1;
+            m = v > m ? v : m;
+            const w = cb[b]!;
+            cb[b] = v > w ? v : w;
           }
           cc[k] = m;
         }
       }
-      if (nan) this.rowNaN[u] = 1;
       const o = u * nG;
-      if (this.galleryIdentity) this.rowMax.set(cc, o);
-      else
+      if (this.galleryIdentity) rowMax.set(cc, o);
+      else {
+        const tcOff = this.g.tcOff;
+        const tcList = this.g.tcList;
         for (let k = 0; k < nG; k++) {
-          let m = -Infinity;
-          for (let q = this.g.tcOff[k]!; q < this.g.tcOff[k + 1]!; q++) if (cc[this.g.tcList[q]!]! > m) m = cc[this.g.tcList[q]!]!;
-          this.rowMax[o + k] = m;
+          let m = Number.NEGATIVE_INFINITY;
+          for (let q = tcOff[k]!; q < tcOff[k + 1]!; q++) {
+            const v = cc[tcList[q]!]!;
+            m = v > m ? v : m;
+          }
+          rowMax[o + k] = m;
         }
+      }
       if (u === pcs[c + 1]! - 1) this.closeClass(c);
     }
+  }
+
+  /**
+   * Marks the distinct probe rows (`A`, in {@link DistinctRows} order) and gallery rows (`B`) holding a
+   * non-finite value: their cosines are not numbers, and every probe template holding such a row (all
+   * of them, for a gallery row) scores NaN, as the per-pair reduction gives.
+   */
+  markNonFinite(A: Float32Array, B: Float32Array, d: number): void {
+    const bad = (X: Float32Array, r: number): boolean => {
+      let s = 0;
+      for (let k = r * d; k < (r + 1) * d; k++) s += X[k]! * 0;
+      return s !== 0; // x·0 is 0 for every finite x, NaN for ±Inf and NaN
+    };
+    let anyB = false;
+    for (let v = 0; v < this.nV && !anyB; v++) anyB = bad(B, v);
+    for (let u = 0; u < this.rowNaN.length; u++) if (anyB || bad(A, u)) this.rowNaN[u] = 1;
   }
 
   private closeClass(c: number): void {

@@ -216,6 +216,7 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
     const nU = pd.first.length;
     const A = gatherRows(P.data, pd.first, d);
     const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
+    red.markNonFinite(A, B, d);
     const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
     if (buf.length < Math.min(per, nU) * nV) buf = new Float32Array(Math.min(per, nU) * nV);
     for (let r0 = 0; r0 < nU; r0 += per) {
@@ -303,6 +304,7 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
     const nU = pd.first.length;
     const A = gatherRows(P.data, pd.first, d);
     const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
+    red.markNonFinite(A, B, d);
     const size = Math.min(per, nU) * nV;
     for (let k = 0; k < 2; k++) if (bufs[k]!.length < size) bufs[k] = new Float32Array(size);
     const run = (r0: number, k: number): Promise<Float32Array> => {
@@ -394,9 +396,12 @@ export async function scoreTemplatePairsAsync(
   const fill = start.slice(0, nA);
   for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
   const out = new Float32Array(pa.length);
-  const small: number[] = [];
   const colOf = new Map<number, number>();
   const eps = 2 ** -53;
+  const minWork = gemm.minWork64 ?? gemm.minWork;
+  // Scratch reused by every group (no per-group allocation: the many small blocks would keep the GC busy).
+  let Bu = new Float32Array(0);
+  let S = new Float64Array(0);
   for (let i = 0; i < nA; i++) {
     const s = start[i]!;
     const e = start[i + 1]!;
@@ -411,13 +416,23 @@ export async function scoreTemplatePairsAsync(
         cols += ob[j + 1]! - ob[j]!;
       }
     }
-    if (n1 === 0 || n1 * cols * d < (gemm.minWork64 ?? gemm.minWork) || n1 * cols > gemm.maxOutput) {
-      for (let q = s; q < e; q++) small.push(order[q]!);
+    if (n1 === 0) {
+      for (let q = s; q < e; q++) out[order[q]!] = Number.NaN;
       continue;
     }
-    const Bu = new Float32Array(cols * d);
+    if (n1 * cols > gemm.maxOutput) {
+      // A huge group: per pair, canonically.
+      for (let q = s; q < e; q++) out[order[q]!] = exactTemplateScore(A, i, B, pb[order[q]!]!);
+      continue;
+    }
+    if (Bu.length < cols * d) Bu = new Float32Array(Math.max(cols * d, 2 * Bu.length));
+    if (S.length < n1 * cols) S = new Float64Array(Math.max(n1 * cols, 2 * S.length));
     for (const [j, c] of colOf) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), c * d);
-    const S = await gemm.abt64(A.data.subarray(oa[i]! * d, oa[i + 1]! * d), n1, Bu, cols, d);
+    const native = n1 * cols * d >= minWork;
+    // Small groups: the canonical float64 loop itself (exact bits, no check needed).
+    let R: Float64Array = S;
+    if (native) R = await gemm.abt64(A.data.subarray(oa[i]! * d, oa[i + 1]! * d), n1, Bu, cols, d, S);
+    else dotBlock64(A.data, oa[i]!, n1, Bu, 0, cols, d, S, cols);
     for (let q = s; q < e; q++) {
       const p = order[q]!;
       const j = pb[p]!;
@@ -426,7 +441,11 @@ export async function scoreTemplatePairsAsync(
         out[p] = Number.NaN;
         continue;
       }
-      const v = setScore(S, colOf.get(j)!, n1, n2, cols, quirk);
+      const v = setScore(R, colOf.get(j)!, n1, n2, cols, quirk);
+      if (!native) {
+        out[p] = Math.fround(v);
+        continue;
+      }
       const delta = (d + n1 + n2 + 4) * eps * 1.01;
       const lo = Math.fround(v - delta);
       if (lo === Math.fround(v + delta) || Number.isNaN(v)) out[p] = lo;
@@ -436,18 +455,6 @@ export async function scoreTemplatePairsAsync(
       }
       if (stats) stats.native++;
     }
-  }
-  if (small.length) {
-    const idx = Int32Array.from(small);
-    const r = scoreTemplatePairsExact(
-      A,
-      B,
-      Int32Array.from(idx, (p) => pa[p]!),
-      Int32Array.from(idx, (p) => pb[p]!),
-    );
-    idx.forEach((p, k) => {
-      out[p] = r[k]!;
-    });
   }
   return out;
 }
