@@ -119,7 +119,8 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
     });
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
 
-    await page.goto(`${server!.url}?model=models/fixture.onnx`);
+    // The manual crop path (the default centred crop of the reference): automatic alignment off.
+    await page.goto(`${server!.url}?model=models/fixture.onnx&align=off`);
     await page.waitForFunction(() => document.body.dataset.modelReady === 'true' || !document.getElementById('error')!.hidden, null, { timeout: 60_000 });
     expect(await page.locator('#error').isHidden(), (await page.locator('#error').textContent()) ?? '').toBe(true);
 
