@@ -133,5 +133,5 @@ export default defineConfig({
   plugins: [assets(), dropBundledOrtWasm()],
   worker: { format: 'es', plugins: () => [dropBundledOrtWasm()] },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1200 }, // face-api + tfjs: one 1.03 MB chunk, loaded on the first photo
+  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
 });

@@ -15,8 +15,9 @@
  * shared data folder is missing (an error when INTERPRET_FR_REQUIRE_DATA=1, which .ci/run sets when
  * ../shared/data exists).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
@@ -25,7 +26,8 @@ import { MODEL_CROP, alignFace, chooseFace, createFaceAligner, decodeImageFile, 
 import { cosineSimilarity } from '@interpret-fr/inference';
 import { createRecognizer } from '@interpret-fr/inference/node';
 import { alignedModelInput } from '../src/logic/aligned-input.ts';
-import { DEMO_DETECT_OPTIONS } from '../src/auto-align.ts';
+import { fitView, sourceToView } from '../src/logic/crop.ts';
+import { DEMO_DETECT_OPTIONS } from '../src/align-photo.ts';
 import { CHROMIUM, DATA_DIR, REPO, alignInPage, haveChromium, startDemo, type DemoHarness, type PageAlignment } from './harness.ts';
 
 /** Real photos of the test (relative to the data folder); the ORL PGM reaches the browser as a lossless PNG. */
@@ -70,8 +72,9 @@ interface NodeAlignment {
   crop: Pixels | null;
 }
 
+/** `@interpret-fr/align/node` on a file (relative to the data folder, or absolute). */
 async function nodeAlign(aligner: FaceAligner, rel: string): Promise<NodeAlignment> {
-  const { pixels } = await decodeImageFile(join(DATA_DIR, rel));
+  const { pixels } = await decodeImageFile(isAbsolute(rel) ? rel : join(DATA_DIR, rel));
   const faces = await aligner.detectFaces(pixels, DEMO_DETECT_OPTIONS);
   const chosen = chooseFace(faces, pixels.width, pixels.height);
   return { photo: pixels, faces, chosen, crop: chosen >= 0 ? alignFace(pixels, faces[chosen]!.landmarks68, { size: FRAME_SIZE }).pixels : null };
@@ -89,18 +92,21 @@ function firstChannel(data: ArrayLike<number>, channels: number): Float64Array {
 function compare(page: PageAlignment, ref: NodeAlignment): { boxMax: number; lmMean: number; lmMax: number; cropMeanAbs: number; cropWithin8: number } {
   expect(page.faces.length, 'number of faces').toBe(ref.faces.length);
   expect(page.chosen, 'chosen face').toBe(ref.chosen);
-  const p = page.faces[page.chosen]!;
-  const r = ref.faces[ref.chosen]!;
-  expect(p.source).toBe(r.source);
-  const rb = [r.box.x, r.box.y, r.box.width, r.box.height];
-  const boxMax = Math.max(...p.box.map((v, k) => Math.abs(v - rb[k]!)));
-  let lmSum = 0,
+  // every face (both sorted by score): box and landmarks; the mean is over all faces' points
+  let boxMax = 0,
+    lmSum = 0,
     lmMax = 0;
-  for (let i = 0; i < 136; i++) {
-    const d = Math.abs(p.landmarks68[i]! - r.landmarks68[i]!);
-    lmSum += d;
-    lmMax = Math.max(lmMax, d);
-  }
+  page.faces.forEach((p, k) => {
+    const r = ref.faces[k]!;
+    expect(p.source).toBe(r.source);
+    const rb = [r.box.x, r.box.y, r.box.width, r.box.height];
+    boxMax = Math.max(boxMax, ...p.box.map((v, j) => Math.abs(v - rb[j]!)));
+    for (let i = 0; i < 136; i++) {
+      const d = Math.abs(p.landmarks68[i]! - r.landmarks68[i]!);
+      lmSum += d;
+      lmMax = Math.max(lmMax, d);
+    }
+  });
   const a = firstChannel(page.crop!, page.channels);
   const b = firstChannel(ref.crop!.data, ref.crop!.channels);
   expect(a.length).toBe(FRAME_SIZE * FRAME_SIZE);
@@ -111,7 +117,7 @@ function compare(page: PageAlignment, ref: NodeAlignment): { boxMax: number; lmM
     sum += d;
     if (d <= 8) within++;
   }
-  return { boxMax, lmMean: lmSum / 136, lmMax, cropMeanAbs: sum / a.length, cropWithin8: within / a.length };
+  return { boxMax, lmMean: lmSum / (136 * page.faces.length), lmMax, cropMeanAbs: sum / a.length, cropWithin8: within / a.length };
 }
 
 function expectClose(rel: string, d: ReturnType<typeof compare>): void {
@@ -157,11 +163,13 @@ describe.skipIf(!chromiumOk || !dataOk)('demo: automatic detection and alignment
     const page = await context.newPage();
     const foreign: string[] = [];
     const wasm: string[] = [];
+    const alignWorker: string[] = [];
     const consoleErrors: string[] = [];
     context.on('request', (r) => {
       const u = new URL(r.url());
       if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== demo.origin) foreign.push(r.url());
       if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname);
+      if (/\/assets\/align-worker-[\w-]+\.js$/.test(u.pathname)) alignWorker.push(u.pathname);
     });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
@@ -275,10 +283,48 @@ describe.skipIf(!chromiumOk || !dataOk)('demo: automatic detection and alignment
       expectClose(rel, compare(await alignInPage(page, bytes, name), await nodeAlign(aligner, rel)));
     }
 
+    // Two faces in one photo (the centre 150 × 150 of two LFW-a photos side by side): both outlined,
+    // one chosen like Node; a click on the other box aligns that one (its crop = Node's alignFace).
+    const centre150 = (rel: string) => sharp(join(DATA_DIR, rel)).extract({ left: 50, top: 50, width: 150, height: 150 }).toBuffer();
+    const pair = await sharp(await centre150(E2E_ALIGN_IMAGES[1]))
+      .extend({ right: 150, background: '#000' })
+      .composite([{ input: await centre150(E2E_ALIGN_IMAGES[2]), left: 150, top: 0 }])
+      .png()
+      .toBuffer();
+    const pairPath = join(mkdtempSync(join(tmpdir(), 'demo-align-e2e-')), 'two-faces.png');
+    writeFileSync(pairPath, pair);
+    const pairRef = await nodeAlign(aligner, pairPath);
+    expect(pairRef.faces.length).toBe(2);
+    expectClose('two-faces.png', compare(await alignInPage(page, new Uint8Array(pair), 'two-faces.png'), pairRef));
+    await page.setInputFiles('#file-b', { name: 'two-faces.png', mimeType: 'image/png', buffer: pair });
+    await page.waitForFunction(() => document.getElementById('face-b')!.dataset.align === 'aligned', null, { timeout: 60_000 });
+    expect(await page.locator('#align-info-b').textContent()).toMatch(new RegExp(`^2 faces; using face ${pairRef.chosen + 1} \\(click another box to choose it\\)`));
+    const other = 1 - pairRef.chosen;
+    const ob = pairRef.faces[other]!.box;
+    const src = (await page.locator('#source-b').boundingBox())!;
+    const v = fitView(300, 150, src.width, src.height);
+    const [cx, cy] = sourceToView(v, ob.x + ob.width / 2, ob.y + ob.height / 2);
+    await page.mouse.click(src.x + cx, src.y + cy);
+    await page.waitForFunction((k) => new RegExp(`^2 faces; using face ${k + 1} `).test(document.getElementById('align-info-b')!.textContent ?? ''), other, { timeout: 10_000 });
+    const picked = await page.evaluate(() => {
+      const api = (window as unknown as { interpretFrDemo: import('../src/main.ts').DemoScripting }).interpretFrDemo;
+      const a = api.app.faces[1]!.slot.alignment!;
+      return { chosen: a.chosen, crop: Array.from(a.aligned!.pixels.data), channels: a.aligned!.pixels.channels };
+    });
+    expect(picked.chosen).toBe(other);
+    const want = alignFace(pairRef.photo, pairRef.faces[other]!.landmarks68, { size: FRAME_SIZE }).pixels;
+    const g = firstChannel(picked.crop, picked.channels);
+    const w = firstChannel(want.data, want.channels);
+    let diff = 0;
+    for (let i = 0; i < g.length; i++) diff += Math.abs(g[i]! - w[i]!);
+    expect(diff / g.length, 'picked face crop mean |Δ|').toBeLessThanOrEqual(TOL.cropMeanAbs);
+
     expect(foreign, `requests left ${demo.origin}`).toEqual([]);
     // tfjs's wasm and the face-api weights came from the app's own folders.
     expect(wasm.filter((p) => p.startsWith('/tfjs-wasm/')).length).toBe(1);
     expect(wasm.every((p) => p.startsWith('/tfjs-wasm/') || p.startsWith('/ort/'))).toBe(true);
+    // detection ran in the alignment worker, off the page's main thread
+    expect(alignWorker.length).toBe(1);
     expect(consoleErrors).toEqual([]);
     await context.close();
   });

@@ -80,7 +80,7 @@ export class DemoApp {
             this.syncCropControls(face);
             this.filters.renderViews();
           },
-          (k) => void this.pickFace(face, k),
+          (k) => this.pickFace(face, k),
         ),
         view: new ModelView(els.model, (rect) => {
           slot.setOcclusion(rect);
@@ -214,12 +214,11 @@ export class DemoApp {
   }
 
   /** Aligns another detected face of the same photo (a click on its box). */
-  private async pickFace(face: Face, k: number): Promise<void> {
+  private pickFace(face: Face, k: number): void {
     const img = face.slot.image;
     const prev = face.slot.alignment;
     if (!img || !prev) return;
-    const next = await chooseAlignedFace(img.pixels, prev, k);
-    if (face.slot.image !== img) return;
+    const next = chooseAlignedFace(img.pixels, prev, k);
     face.slot.setAlignment(next);
     this.syncCropControls(face);
     this.filters.renderViews();

@@ -1,76 +1,72 @@
 /**
- * Automatic face detection and alignment of a picked photo, on `@interpret-fr/align/web` (face-api's
- * TinyFaceDetector + 68-landmark net on tfjs's WebAssembly backend, in the page's main thread).
+ * Automatic face detection and alignment of a picked photo: the page side of the alignment worker
+ * (`align-worker.ts`: face-api's TinyFaceDetector + 68-landmark net on tfjs's WebAssembly backend,
+ * `@interpret-fr/align/web`), so the page stays responsive while the networks run.
  *
  * The networks and tfjs's `.wasm` come from the app's own origin (`models/face-api/`, `tfjs-wasm/`,
- * copied from the npm packages by `vite.config.ts`); the aligner is created on the first photo, so a
- * page that never aligns never loads them. The crop is the one `createFacePipeline` and eval's
- * `--align detect` make: `chooseFace` picks the face a one-subject photo means, `alignFace` maps it
- * onto the 110 template frame, and the model sees the centre 96 (see `logic/aligned-input.ts`).
+ * copied from the npm packages by `vite.config.ts`); the worker starts on the first photo, so a page
+ * that never aligns never loads them.
  *
  * @module
  */
-import { FRAME_SIZE } from '@interpret-fr/core';
 import type { Pixels } from '@interpret-fr/core';
-import { alignFace, chooseFace } from '@interpret-fr/align';
-import type { AlignedFace, DetectOptions, DetectedFace, FaceAligner } from '@interpret-fr/align';
+import { alignChosen } from './align-photo.ts';
+import type { PhotoAlignment } from './align-photo.ts';
+import type { AlignRequest, AlignResponse } from './align-protocol.ts';
 
-/** Detection options of the demo: the library defaults (no centred-box fallback: the manual editor is the fallback). */
-export const DEMO_DETECT_OPTIONS: DetectOptions = {};
+export type { PhotoAlignment } from './align-photo.ts';
 
-/** The faces of one photo and the aligned crop of the chosen one. */
-export interface PhotoAlignment {
-  /** All faces, highest detector score first. */
-  faces: DetectedFace[];
-  /** Index of the aligned face in `faces` (−1 when none was found). */
-  chosen: number;
-  /** The chosen face on the 110 template frame (null when none was found). */
-  aligned: AlignedFace | null;
-  /** Time of detect + landmarks (ms) and of the alignment warp (ms). */
-  detectMs: number;
-  alignMs: number;
-  /** tfjs backend that ran the networks. */
-  backend: string;
-}
+type Pending = { resolve: (r: PhotoAlignment) => void; reject: (e: Error) => void };
 
-let alignerPromise: Promise<FaceAligner> | null = null;
+let worker: Worker | null = null;
+let nextId = 1;
+const pending = new Map<number, Pending>();
 
-/** The page's aligner (created on first use; the same promise afterwards, a failed one is retried). */
-export function pageAligner(): Promise<FaceAligner> {
-  alignerPromise ??= (async () => {
-    const web = await import('@interpret-fr/align/web');
-    const base = document.baseURI;
-    return web.createFaceAligner({ models: new URL('models/face-api/', base).href, backend: 'wasm', wasmPaths: new URL('tfjs-wasm/', base).href });
-  })().catch((e: unknown) => {
-    alignerPromise = null;
-    throw new Error(`face detection could not start: ${(e as Error).message}`);
-  });
-  return alignerPromise;
-}
-
-/** The chosen face aligned onto the 110 template frame, alpha made opaque (the warp leaves 0 outside the photo). */
-export function alignChosen(pixels: Pixels, face: DetectedFace): AlignedFace {
-  const a = alignFace(pixels, face.landmarks68, { size: FRAME_SIZE });
-  if (a.pixels.channels === 4) for (let i = 3; i < a.pixels.data.length; i += 4) a.pixels.data[i] = 255;
-  return a;
+function startWorker(): Worker {
+  const w = new Worker(new URL('./align-worker.ts', import.meta.url), { type: 'module', name: 'align' });
+  w.onmessage = (ev: MessageEvent<AlignResponse>) => {
+    const p = pending.get(ev.data.id);
+    if (!p) return;
+    pending.delete(ev.data.id);
+    if (ev.data.type === 'error') p.reject(new Error(ev.data.message));
+    else p.resolve(ev.data.result);
+  };
+  w.onerror = (ev) => {
+    ev.preventDefault();
+    const err = new Error(`face detection worker failed: ${ev.message || 'unknown error'}`);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    w.terminate();
+    worker = null;
+  };
+  return w;
 }
 
 /**
- * Detects the faces of a photo, chooses one (`chooseFace`, or `choose` when given and valid) and
- * aligns it.
+ * Detects the faces of a photo in the worker, chooses one (`chooseFace`, or `choose` when given and
+ * valid) and aligns it. The page keeps its pixels (a copy is sent).
  */
-export async function alignPhoto(pixels: Pixels, choose?: number): Promise<PhotoAlignment> {
-  const aligner = await pageAligner();
-  const t0 = performance.now();
-  const faces = await aligner.detectFaces(pixels, DEMO_DETECT_OPTIONS);
-  const t1 = performance.now();
-  const chosen = choose !== undefined && choose >= 0 && choose < faces.length ? choose : chooseFace(faces, pixels.width, pixels.height);
-  const aligned = chosen >= 0 ? alignChosen(pixels, faces[chosen]!) : null;
-  return { faces, chosen, aligned, detectMs: t1 - t0, alignMs: performance.now() - t1, backend: aligner.backend };
+export function alignPhoto(pixels: Pixels, choose?: number): Promise<PhotoAlignment> {
+  worker ??= startWorker();
+  const base = document.baseURI;
+  const copy = { data: new Uint8Array(pixels.data), width: pixels.width, height: pixels.height, channels: pixels.channels };
+  const req: AlignRequest = {
+    type: 'align',
+    id: nextId++,
+    pixels: copy,
+    ...(choose !== undefined ? { choose } : {}),
+    models: new URL('models/face-api/', base).href,
+    wasmPaths: new URL('tfjs-wasm/', base).href,
+  };
+  const w = worker;
+  return new Promise((resolve, reject) => {
+    pending.set(req.id, { resolve, reject });
+    w.postMessage(req, [copy.data.buffer]);
+  });
 }
 
-/** Re-aligns an existing detection on another of its faces (no second detection). */
-export async function chooseAlignedFace(pixels: Pixels, prev: PhotoAlignment, index: number): Promise<PhotoAlignment> {
+/** Re-aligns an existing detection on another of its faces (no second detection; in the page). */
+export function chooseAlignedFace(pixels: Pixels, prev: PhotoAlignment, index: number): PhotoAlignment {
   if (index < 0 || index >= prev.faces.length) return prev;
   const t = performance.now();
   const aligned = alignChosen(pixels, prev.faces[index]!);

@@ -196,9 +196,9 @@ async function ortRows(
 }
 
 async function tfjsRows(backend: 'wasm' | 'cpu', model: string, spec: ModelSpec, weights: Map<string, Float32Array>): Promise<void> {
-  let trainer: typeof import('@interpret-fr/trainer');
+  let trainer: typeof import('@interpret-fr/trainer/internal');
   try {
-    trainer = await import('@interpret-fr/trainer');
+    trainer = await import('@interpret-fr/trainer/internal');
   } catch (e) {
     process.stderr.write(`  tfjs-${backend}: @interpret-fr/trainer not loadable (${(e as Error).message}); skipped\n`);
     return;

@@ -120,7 +120,7 @@ async function benchLayers(): Promise<void> {
 async function benchStep(): Promise<void> {
   const { initParams, disposeParams } = await import('../src/params.ts');
   const { createOptimizer, makeTrainStep } = await import('../src/train-step.ts');
-  const { defaultWeightsFor } = await import('../src/objective.ts');
+  const { defaultWeightsFor } = await import('../src/loss-weights.ts');
   const spec = presetSpec(arg('step', 'casia-net'), { numClasses: Number(arg('classes', '1000')) });
   const rng = new Rng(1);
   const params = initParams(tf as never, spec, rng);

@@ -23,9 +23,9 @@ import { parseArgs } from 'node:util';
 import { Rng, presetSpec, validateSpec } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
 import { loadBackend } from '../src/backend.ts';
-import type { BackendName } from '../src/backend.ts';
+import type { BackendName } from '../src/backend-info.ts';
 import { resolveConfig } from '../src/config.ts';
-import { defaultWeightsFor } from '../src/objective.ts';
+import { defaultWeightsFor } from '../src/loss-weights.ts';
 import { initParams } from '../src/params.ts';
 import { createOptimizer, makeTrainStep } from '../src/train-step.ts';
 

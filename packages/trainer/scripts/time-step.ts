@@ -7,10 +7,10 @@
  */
 import { presetSpec, Rng } from '@interpret-fr/core';
 import { loadBackend } from '../src/backend.ts';
-import type { BackendName } from '../src/backend.ts';
+import type { BackendName } from '../src/backend-info.ts';
 import { initParams, disposeParams } from '../src/params.ts';
 import { createOptimizer, makeTrainStep } from '../src/train-step.ts';
-import { defaultWeightsFor } from '../src/objective.ts';
+import { defaultWeightsFor } from '../src/loss-weights.ts';
 
 const arg = (k: string, d: string): string => {
   const i = process.argv.indexOf(`--${k}`);
