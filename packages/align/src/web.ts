@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { createFaceAligner as createOver, type FaceAligner, type FaceAlignerOptions } from './detector.ts';
+import type { FaceApiModule } from './face-api-module.ts';
 import type { FaceApi } from './face-api-types.ts';
 import type { ModelFileReader } from './models.ts';
 
@@ -30,12 +31,16 @@ export interface WebFaceAlignerOptions extends FaceAlignerOptions {
   wasmPaths?: string;
 }
 
-let faceApiPromise: Promise<FaceApi> | null = null;
+let faceApiPromise: Promise<FaceApiModule> | null = null;
+
+function loadModule(): Promise<FaceApiModule> {
+  faceApiPromise ??= import('@vladmandic/face-api/dist/face-api.esm-nobundle.js') as unknown as Promise<FaceApiModule>;
+  return faceApiPromise;
+}
 
 /** face-api's browser build (no bundled tfjs; the app bundles @tensorflow/tfjs and its backends). */
 export function loadFaceApi(): Promise<FaceApi> {
-  faceApiPromise ??= import('@vladmandic/face-api/dist/face-api.esm-nobundle.js') as unknown as Promise<FaceApi>;
-  return faceApiPromise;
+  return loadModule();
 }
 
 /**
@@ -43,7 +48,7 @@ export function loadFaceApi(): Promise<FaceApi> {
  * element classes): `OffscreenCanvas` as its canvas; images and videos do not exist there. This
  * package only passes tensors to face-api, which need nothing else.
  */
-function workerEnvironment(): Parameters<FaceApi['env']['setEnv']>[0] {
+function workerEnvironment(): Parameters<FaceApiModule['env']['setEnv']>[0] {
   class Unavailable {
     constructor() {
       throw new Error('face-api in a worker: only tensors and OffscreenCanvas are supported as inputs');
@@ -72,7 +77,7 @@ function workerEnvironment(): Parameters<FaceApi['env']['setEnv']>[0] {
  * const faces = await aligner.detectFaces(imageDataAsPixels);
  */
 export async function createFaceAligner(opts: WebFaceAlignerOptions): Promise<FaceAligner> {
-  const faceapi = await loadFaceApi();
+  const faceapi = await loadModule();
   if (!faceapi.env.isBrowser() && typeof OffscreenCanvas !== 'undefined') faceapi.env.setEnv(workerEnvironment());
   const tf = faceapi.tf as unknown as { setBackend(n: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
   if (opts.wasmPaths) {

@@ -182,13 +182,25 @@ export class SetMatrixReducer {
     const pcs = this.p.classStart;
     const classOf = this.classOf;
     const rowMax = this.rowMax;
+    const ctOff = this.p.ctOff;
+    const ctList = this.p.ctList;
+    const t0 = this.p.t0;
+    const colMax = this.colMax;
+    const colInit = this.colInit;
     for (let i = 0; i < n; i++) {
       const u = this.next++;
       const c = classOf[u]!;
       const r = i * nV;
+      // A class held by one template accumulates its column maxima in that template's row directly;
+      // a class shared by several templates in the class buffer (folded into each when it closes).
+      const single = ctOff[c + 1]! - ctOff[c]! === 1;
+      const t = single ? ctList[ctOff[c]!]! - t0 : -1;
+      const buf = single ? colMax : cb;
+      const off = single ? t * nV : 0;
       // Branch-light maxima (ternaries); NaN cosines come only from non-finite features, checked on the inputs (markNonFinite).
-      if (u === pcs[c]) {
-        cb.set(S.subarray(r, r + nV)); // first row of its class: the class buffer starts as this row
+      if (single ? colInit[t] === 0 : u === pcs[c]) {
+        buf.set(S.subarray(r, r + nV), off); // the buffer starts as this row
+        if (single) colInit[t] = 1;
         let b = 0;
         for (let k = 0; k < nCC; k++) {
           const e = cs[k + 1]!;
@@ -207,8 +219,8 @@ export class SetMatrixReducer {
           for (; b < e; b++) {
             const v = S[r + b]!;
             m = v > m ? v : m;
-            const w = cb[b]!;
-            cb[b] = v > w ? v : w;
+            const w = buf[off + b]!;
+            buf[off + b] = v > w ? v : w;
           }
           cc[k] = m;
         }
@@ -227,7 +239,7 @@ export class SetMatrixReducer {
           rowMax[o + k] = m;
         }
       }
-      if (u === pcs[c + 1]! - 1) this.closeClass(c);
+      if (!single && u === pcs[c + 1]! - 1) this.closeClass(c);
     }
   }
 
@@ -237,14 +249,21 @@ export class SetMatrixReducer {
    * of them, for a gallery row) scores NaN, as the per-pair reduction gives.
    */
   markNonFinite(A: Float32Array, B: Float32Array, d: number): void {
-    const bad = (X: Float32Array, r: number): boolean => {
-      let s = 0;
-      for (let k = r * d; k < (r + 1) * d; k++) s += X[k]! * 0;
-      return s !== 0; // x·0 is 0 for every finite x, NaN for ±Inf and NaN
+    // x·0 is ±0 for every finite x and NaN for ±Inf and NaN: one pass over each block, per row only when needed.
+    const allFinite = (X: Float32Array, from: number, to: number): boolean => {
+      let s0 = 0;
+      let s1 = 0;
+      let k = from;
+      for (; k + 1 < to; k += 2) {
+        s0 += X[k]! * 0;
+        s1 += X[k + 1]! * 0;
+      }
+      if (k < to) s0 += X[k]! * 0;
+      return s0 + s1 === 0;
     };
-    let anyB = false;
-    for (let v = 0; v < this.nV && !anyB; v++) anyB = bad(B, v);
-    for (let u = 0; u < this.rowNaN.length; u++) if (anyB || bad(A, u)) this.rowNaN[u] = 1;
+    if (allFinite(A, 0, this.rowNaN.length * d) && allFinite(B, 0, this.nV * d)) return;
+    const anyB = !allFinite(B, 0, this.nV * d);
+    for (let u = 0; u < this.rowNaN.length; u++) if (anyB || !allFinite(A, u * d, (u + 1) * d)) this.rowNaN[u] = 1;
   }
 
   private closeClass(c: number): void {
