@@ -7,7 +7,10 @@
  *   of the run named in `runs/latest`, else the committed random-weight fixture
  *   `packages/inference/test/fixtures/interpretable-tiny.onnx`, and `public/models/manifest.json` naming it
  *   and its `kind` (`env | lfw | run | fixture`; the page warns on screen for `fixture`), `{"default": null}` without one.
- * All are ignored by git; the ORT files are copied again only when their size or mtime changed.
+ * - the face-api networks the automatic face alignment uses (`@vladmandic/face-api/model/`
+ *   {@link FACE_API_FILES}, shipped in the npm package) into `public/models/face-api/`, and tfjs's
+ *   WebAssembly binaries (`@tensorflow/tfjs-backend-wasm/dist/*.wasm`) into `public/tfjs-wasm/`;
+ * All are ignored by git; the ORT, face-api and tfjs files are copied again only when their size or mtime changed.
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,6 +40,12 @@ function latestRunModel(): string | undefined {
     return undefined;
   }
 }
+
+/** face-api model files (manifest + weights) of the detector and the 68-landmark net `@interpret-fr/align` loads. */
+export const FACE_API_FILES = ['tiny_face_detector_model', 'face_landmark_68_model'].flatMap((m) => [`${m}-weights_manifest.json`, `${m}.bin`]);
+
+/** tfjs-backend-wasm binaries (tfjs picks one by the browser's SIMD/threads support). */
+export const TFJS_WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
 /** The shipped real-face model (issue 13). */
 export const LFW_MODEL = resolve(repo, 'models/interpret-fr-lfw.onnx');
@@ -76,6 +85,12 @@ function assets(): Plugin {
       const pub = config.publicDir || resolve(here, 'public');
       const req = createRequire(resolve(here, 'package.json'));
       for (const f of ORT_FILES) copyIfChanged(req.resolve(`onnxruntime-web/${f}`), resolve(pub, 'ort', f));
+      // face-api and tfjs are dependencies of @interpret-fr/align: resolve them from there.
+      const alignReq = createRequire(req.resolve('@interpret-fr/align/package.json'));
+      const faceApiModels = resolve(dirname(alignReq.resolve('@vladmandic/face-api/package.json')), 'model');
+      for (const f of FACE_API_FILES) copyIfChanged(resolve(faceApiModels, f), resolve(pub, 'models/face-api', f));
+      const tfjsWasm = resolve(dirname(alignReq.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+      for (const f of TFJS_WASM_FILES) copyIfChanged(resolve(tfjsWasm, f), resolve(pub, 'tfjs-wasm', f));
       const model = defaultModelSource();
       const target = resolve(pub, 'models/default.onnx');
       // Always copied: two models of one architecture have the same size, so size/mtime cannot tell them apart.

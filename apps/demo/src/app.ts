@@ -18,6 +18,9 @@ import { cameraAvailable, captureFrame, decodeImage, startCamera } from './ui/im
 import type { LoadedImage } from './ui/image-source.ts';
 import { InferenceClient } from './worker-client.ts';
 import { FilterPanel } from './filter-panel.ts';
+import { alignPhoto, chooseAlignedFace } from './auto-align.ts';
+import type { PhotoAlignment } from './auto-align.ts';
+import { alignedWindowQuad } from './logic/aligned-input.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -39,6 +42,8 @@ export class DemoApp {
   private threshold = 0.5;
   /** performance.now() when the second image arrived, until its first score is shown. */
   private pendingSince: number | null = null;
+  /** Detect and align each new photo (the "Detect and align faces" box; `?align=off` starts without). */
+  autoAlign: boolean;
 
   constructor() {
     const host: SlotHost = {
@@ -48,17 +53,35 @@ export class DemoApp {
       onError: (e) => this.showError(e),
     };
     const parent = $('faces');
+    const autoBox = $<HTMLInputElement>('auto-align');
+    if (new URLSearchParams(location.search).get('align') === 'off') autoBox.checked = false;
+    this.autoAlign = autoBox.checked;
+    autoBox.addEventListener('change', () => {
+      this.autoAlign = autoBox.checked;
+      for (const f of this.faces) {
+        if (!f.slot.image) continue;
+        if (!this.autoAlign) f.slot.setMode('manual');
+        else if (f.slot.alignment) f.slot.setMode('aligned');
+        else void this.detect(f);
+        this.syncCropControls(f);
+      }
+      this.filters.renderViews();
+    });
     this.faces = (['A', 'B'] as const).map((label) => {
       const els = buildFaceCard(parent, label);
       const slot = new FaceSlot(label, host);
       const face: Face = {
         slot,
         els,
-        crop: new CropEditor(els.source, (box) => {
-          slot.setCrop(box);
-          this.syncCropControls(face);
-          this.filters.renderViews();
-        }),
+        crop: new CropEditor(
+          els.source,
+          (box) => {
+            slot.setCrop(box);
+            this.syncCropControls(face);
+            this.filters.renderViews();
+          },
+          (k) => this.pickFace(face, k),
+        ),
         view: new ModelView(els.model, (rect) => {
           slot.setOcclusion(rect);
           els.occPreset.value = rect ? 'custom' : '';
@@ -114,9 +137,15 @@ export class DemoApp {
       els.camera.hidden = false;
       els.camera.addEventListener('click', () => void this.camera(face));
     }
+    els.alignMode.addEventListener('click', () => {
+      slot.setMode(slot.mode === 'aligned' ? 'manual' : 'aligned');
+      this.syncCropControls(face);
+      this.filters.renderViews();
+    });
+    els.landmarks.addEventListener('change', () => this.syncCropControls(face));
     els.cropSize.addEventListener('input', () => {
       if (!slot.image) return;
-      slot.setCrop(resizeCropAroundCentre(slot.crop, Number(els.cropSize.value), slot.image.pixels.width, slot.image.pixels.height));
+      slot.setCrop(resizeCropAroundCentre(slot.manualCrop, Number(els.cropSize.value), slot.image.pixels.width, slot.image.pixels.height));
       this.syncCropControls(face);
       this.filters.renderViews();
     });
@@ -147,16 +176,52 @@ export class DemoApp {
     try {
       const img = await load();
       this.hideError();
-      face.slot.setImage(img);
+      face.slot.setImage(img, this.autoAlign);
       face.els.name.textContent = `· ${img.name}`;
       face.els.occPreset.value = '';
       face.els.occClear.disabled = true;
       if (this.faces.every((f) => f.slot.image)) this.pendingSince = t0;
       this.syncCropControls(face);
       this.filters.renderViews();
+      if (this.autoAlign) await this.detect(face);
     } catch (e) {
       this.showError(e);
     }
+  }
+
+  /**
+   * Detects and aligns the faces of a slot's photo; the aligned face becomes the model input, or
+   * the manual crop box when none is found or detection fails. A result for a photo that has been
+   * replaced meanwhile is dropped.
+   */
+  private async detect(face: Face): Promise<void> {
+    const img = face.slot.image;
+    if (!img) return;
+    face.els.root.dataset.align = 'detecting';
+    face.els.alignInfo.textContent = 'Detecting faces…';
+    let result: PhotoAlignment | null = null;
+    try {
+      result = await alignPhoto(img.pixels);
+    } catch (e) {
+      if (face.slot.image === img) this.showError(e);
+    }
+    if (face.slot.image !== img) return;
+    face.slot.setAlignment(result);
+    if (!this.autoAlign) face.slot.setMode('manual', true); // switched off while detecting
+    face.els.root.dataset.align = !result ? 'error' : result.aligned ? 'aligned' : 'none';
+    this.syncCropControls(face);
+    this.filters.renderViews();
+  }
+
+  /** Aligns another detected face of the same photo (a click on its box). */
+  private pickFace(face: Face, k: number): void {
+    const img = face.slot.image;
+    const prev = face.slot.alignment;
+    if (!img || !prev) return;
+    const next = chooseAlignedFace(img.pixels, prev, k);
+    face.slot.setAlignment(next);
+    this.syncCropControls(face);
+    this.filters.renderViews();
   }
 
   private async camera(face: Face): Promise<void> {
@@ -188,15 +253,43 @@ export class DemoApp {
     const img = slot.image;
     if (!img) return;
     const { width: w, height: h } = img.pixels;
-    face.crop.set({ bitmap: img.bitmap, width: w, height: h }, slot.crop);
+    const al = slot.alignment;
+    const aligned = slot.mode === 'aligned' && !!al?.aligned;
+    const overlay =
+      al && al.faces.length > 0
+        ? { faces: al.faces, chosen: al.chosen, landmarks: els.landmarks.checked, window: aligned ? alignedWindowQuad(al.aligned!.transform) : null }
+        : null;
+    face.crop.set({ bitmap: img.bitmap, width: w, height: h }, slot.crop, overlay);
+    els.alignMode.disabled = !al?.aligned;
+    els.alignMode.textContent = aligned ? 'Adjust the crop by hand' : 'Use the detected face';
+    els.alignMode.hidden = !this.autoAlign && !al;
+    els.alignInfo.textContent = this.alignText(face);
     els.cropSize.min = String(Math.min(8, Math.min(w, h)));
     els.cropSize.max = String(Math.min(w, h));
-    els.cropSize.value = String(slot.crop.size);
+    els.cropSize.value = String(slot.manualCrop.size);
     els.cropSize.disabled = false;
     els.cropReset.disabled = false;
     els.occPreset.disabled = !this.model;
     const S = this.model?.size;
+    if (aligned) {
+      els.cropInfo.textContent = `Image ${w}×${h}; aligned face on the 110×110 template, centre 96×96` + (S ? ` → ${S}×${S}` : '');
+      return;
+    }
     els.cropInfo.textContent = `Image ${w}×${h}; crop ${slot.crop.size}×${slot.crop.size} at (${slot.crop.x}, ${slot.crop.y})` + (S ? ` → ${S}×${S}` : '');
+  }
+
+  /** The detector's one-line summary for a face card. */
+  private alignText(face: Face): string {
+    const { slot } = face;
+    if (slot.mode === 'detecting') return 'Detecting faces…';
+    const al = slot.alignment;
+    if (!al) return this.autoAlign ? 'Face detection failed: crop by hand.' : 'Automatic alignment is off: crop by hand.';
+    const ms = `${(al.detectMs + al.alignMs).toFixed(0)} ms, ${al.backend}`;
+    if (al.faces.length === 0) return `No face found (${ms}): crop by hand.`;
+    const f = al.faces[al.chosen]!;
+    const src = f.source === 'padded' ? 'found after padding' : f.source;
+    const many = al.faces.length > 1 ? `${al.faces.length} faces; using face ${al.chosen + 1} (click another box to choose it)` : '1 face';
+    return `${many}: ${src}, score ${f.score.toFixed(2)} (${ms})${slot.mode === 'aligned' ? '' : '; crop set by hand'}.`;
   }
 
   /** Loads model bytes in the worker; keeps the previous model when this one is refused. */

@@ -10,6 +10,8 @@ import { findPeaks } from '@interpret-fr/core';
 import { clampCrop, defaultCrop } from './logic/crop.ts';
 import type { CropBox } from './logic/crop.ts';
 import { modelInput } from './logic/model-input.ts';
+import { alignedModelInput, cropBoxFromAlignment } from './logic/aligned-input.ts';
+import type { PhotoAlignment } from './auto-align.ts';
 import { applyOcclusion } from './logic/occlusion.ts';
 import type { Rect } from './logic/occlusion.ts';
 import type { LoadedImage } from './ui/image-source.ts';
@@ -45,10 +47,19 @@ function analysisOf(r: AnalyzeResult, k: number, size: number): Analysis {
   return { embedding, maps, mapDims: r.mapDims, peakRow: p.positive.row, peakCol: p.positive.col };
 }
 
+/**
+ * Where the model input comes from: `aligned` (the detected face on the template, centre 96),
+ * `manual` (the crop box), or `detecting` (waiting for the detector: nothing is analysed yet).
+ */
+export type CropMode = 'aligned' | 'manual' | 'detecting';
+
 /** State and scheduling of one face. */
 export class FaceSlot {
   image: LoadedImage | null = null;
   crop: CropBox = { x: 0, y: 0, size: 1 };
+  mode: CropMode = 'manual';
+  /** The latest detection of the current image (null: none ran, or it failed). */
+  alignment: PhotoAlignment | null = null;
   occlusion: Rect | null = null;
   /** Model input without the occluder, and with it (what is shown and compared). */
   input: Pixels | null = null;
@@ -74,20 +85,53 @@ export class FaceSlot {
     return this.current !== null && this.currentKey === `${this.inputVersion}/${this.occVersion}`;
   }
 
-  /** New picture: default crop, no occluder. */
-  setImage(image: LoadedImage): void {
+  /** New picture: default crop, no occluder; with `detect`, nothing is analysed until {@link setAlignment}. */
+  setImage(image: LoadedImage, detect = false): void {
     this.image?.bitmap.close();
     this.image = image;
     this.crop = defaultCrop(image.pixels.width, image.pixels.height);
     this.occlusion = null;
+    this.alignment = null;
+    this.mode = detect ? 'detecting' : 'manual';
     this.recompute();
   }
 
+  /**
+   * The detector's result for the current image: the aligned face becomes the model input, or,
+   * when no face was found (or `null`: detection failed), the manual crop box.
+   */
+  setAlignment(a: PhotoAlignment | null): void {
+    if (!this.image) return;
+    this.alignment = a;
+    this.mode = a?.aligned ? 'aligned' : 'manual';
+    this.recompute();
+  }
+
+  /** The crop box the manual controls start from: the square closest to the aligned window in aligned mode, else the crop box. */
+  get manualCrop(): CropBox {
+    const a = this.mode === 'aligned' ? this.alignment?.aligned : null;
+    return a && this.image ? cropBoxFromAlignment(a.transform, this.image.pixels.width, this.image.pixels.height) : this.crop;
+  }
+
+  /**
+   * Switches between the aligned face and the crop box. Going manual starts from the square closest
+   * to the aligned window (unless `keepCrop`); going back to `aligned` needs a found face.
+   */
+  setMode(mode: 'aligned' | 'manual', keepCrop = false): void {
+    if (!this.image || mode === this.mode) return;
+    if (mode === 'aligned' && !this.alignment?.aligned) return;
+    if (mode === 'manual' && !keepCrop) this.crop = this.manualCrop;
+    this.mode = mode;
+    this.recompute();
+  }
+
+  /** A new crop box (switches to the manual crop). */
   setCrop(box: CropBox): void {
     if (!this.image) return;
     const next = clampCrop(box, this.image.pixels.width, this.image.pixels.height);
-    if (next.x === this.crop.x && next.y === this.crop.y && next.size === this.crop.size) return;
+    if (next.x === this.crop.x && next.y === this.crop.y && next.size === this.crop.size && this.mode === 'manual') return;
     this.crop = next;
+    this.mode = 'manual';
     this.recompute();
   }
 
@@ -106,11 +150,12 @@ export class FaceSlot {
   recompute(): void {
     const S = this.host.modelSize();
     this.inputVersion++;
-    if (!this.image || S === null) {
+    if (!this.image || S === null || this.mode === 'detecting') {
       this.input = this.shown = null;
       return;
     }
-    this.input = modelInput(this.image.pixels, this.crop, S);
+    const aligned = this.mode === 'aligned' ? this.alignment?.aligned : null;
+    this.input = aligned ? alignedModelInput(aligned.pixels, S) : modelInput(this.image.pixels, this.crop, S);
     this.shown = this.occlusion ? applyOcclusion(this.input, this.occlusion) : this.input;
     void this.schedule();
   }

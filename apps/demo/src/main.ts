@@ -9,11 +9,21 @@ import './styles.css';
 import { DemoApp } from './app.ts';
 import { startupModelUrl } from './logic/model-url.ts';
 import { modelNotice, type DefaultModelKind } from './logic/model-notice.ts';
+import { alignPhoto } from './auto-align.ts';
+import { decodeImage } from './ui/image-source.ts';
+
+/** What the page exposes to scripts as `window.interpretFrDemo` (the e2e test and `bench:align-browser` use it). */
+export interface DemoScripting {
+  app: DemoApp;
+  alignPhoto: typeof alignPhoto;
+  decodeImage: typeof decodeImage;
+}
 
 const NO_MODEL = 'No model bundled with this build: choose an Interpret-FR .onnx file (exported with interpret-fr-export --maps).';
 
 async function start(): Promise<void> {
   const app = new DemoApp();
+  (window as unknown as { interpretFrDemo: DemoScripting }).interpretFrDemo = { app, alignPhoto, decodeImage };
   const status = document.getElementById('model-status')!;
   const explicit = new URLSearchParams(location.search).has('model');
   let source: string | null = null;

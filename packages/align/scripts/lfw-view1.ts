@@ -15,6 +15,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cropPixels, resizeBilinearPixels, type Pixels } from '@interpret-fr/core';
+import { faceApiModule } from '../src/face-api-module.ts';
 import { alignFace, chooseFace, createFaceAligner, decodeImageFile, loadFaceApi } from '../src/node.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string' }, data: { type: 'string' } } });
@@ -41,7 +42,7 @@ const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
 console.log(`lfw-view1: ${pairs.length} pairs, ${images.length} images`);
 
 const aligner = await createFaceAligner({ descriptor: true });
-const faceapi = await loadFaceApi();
+const faceapi = faceApiModule(await loadFaceApi());
 const ssd = faceapi.nets.ssdMobilenetv1;
 if (!ssd.isLoaded) await ssd.loadFromDisk(join(resolve(import.meta.dirname, '../node_modules/@vladmandic/face-api/model')));
 const tf = faceapi.tf;

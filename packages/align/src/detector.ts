@@ -17,7 +17,9 @@
  * @module
  */
 import { FRAME_SIZE, TEMPLATE_68, applySimilarityToPoints, checkPixels, similarityTransform, type Pixels } from '@interpret-fr/core';
-import type { FaceApi, Tensor, Tf } from './face-api-types.ts';
+import { faceApiModule } from './face-api-module.ts';
+import type { Tensor, Tf } from './face-api-module.ts';
+import type { FaceApi } from './face-api-types.ts';
 import { loadModel, type ModelFileReader } from './models.ts';
 import { FLIP_68 } from './faces.ts';
 
@@ -190,7 +192,8 @@ export function boxFromLandmarks(lm: ArrayLike<number>): FaceBox {
  * const aligner = await createFaceAligner(faceapi, (name) => readFile(join(modelDir, name)));
  * const faces = await aligner.detectFaces(photo);
  */
-export async function createFaceAligner(faceapi: FaceApi, readFile: ModelFileReader, opts: FaceAlignerOptions = {}): Promise<FaceAligner> {
+export async function createFaceAligner(module: FaceApi, readFile: ModelFileReader, opts: FaceAlignerOptions = {}): Promise<FaceAligner> {
+  const faceapi = faceApiModule(module);
   const tf = faceapi.tf;
   const tiny = opts.landmarks === 'tiny';
   await loadModel(faceapi, 'tiny_face_detector_model', readFile);

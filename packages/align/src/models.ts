@@ -7,6 +7,8 @@
  * @module
  */
 import { InterpretFrError } from '@interpret-fr/core';
+import { faceApiModule } from './face-api-module.ts';
+import type { FaceApiModule } from './face-api-module.ts';
 import type { FaceApi } from './face-api-types.ts';
 
 /** The face-api networks this package can load. */
@@ -28,7 +30,7 @@ interface ManifestGroup {
   weights: { name: string; shape: number[]; dtype: string; quantization?: unknown }[];
 }
 
-function netFor(faceapi: FaceApi, model: ModelName): { loadFromWeightMap(m: unknown): void; isLoaded: boolean } {
+function netFor(faceapi: FaceApiModule, model: ModelName): { loadFromWeightMap(m: unknown): void; isLoaded: boolean } {
   const n = faceapi.nets;
   const map = {
     tiny_face_detector_model: n.tinyFaceDetector,
@@ -45,7 +47,8 @@ function netFor(faceapi: FaceApi, model: ModelName): { loadFromWeightMap(m: unkn
  *
  * @throws ModelLoadError naming the file when a file is missing or the manifest is malformed.
  */
-export async function loadModel(faceapi: FaceApi, model: ModelName, readFile: ModelFileReader): Promise<void> {
+export async function loadModel(module: FaceApi, model: ModelName, readFile: ModelFileReader): Promise<void> {
+  const faceapi = faceApiModule(module);
   const net = netFor(faceapi, model);
   if (net.isLoaded) return;
   const manifestName = `${model}-weights_manifest.json`;

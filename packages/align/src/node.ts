@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Pixels } from '@interpret-fr/core';
 import { createFaceAligner as createOver, type DetectOptions, type DetectedFace, type FaceAligner, type FaceAlignerOptions } from './detector.ts';
+import type { FaceApiModule } from './face-api-module.ts';
 import type { FaceApi } from './face-api-types.ts';
 
 export { alignFace, templateForSize, templateTransform } from './align-face.ts';
@@ -32,7 +33,7 @@ export { MODEL_CROP, createFacePipeline } from './pipeline.ts';
 export type { PipelineEmbedder, PipelineFace, PipelineOptions, PipelineResult } from './pipeline.ts';
 
 const require = createRequire(import.meta.url);
-let faceApiPromise: Promise<FaceApi> | null = null;
+let faceApiPromise: Promise<FaceApiModule> | null = null;
 
 /** The face-api `model/` folder shipped in the installed `@vladmandic/face-api` package. */
 export function faceApiModelDir(): string {
@@ -42,7 +43,7 @@ export function faceApiModelDir(): string {
 /** face-api's Node wasm build with the tfjs `wasm` backend ready (loaded once per process). */
 export function loadFaceApi(): Promise<FaceApi> {
   faceApiPromise ??= (async () => {
-    const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+    const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
     // face-api's bundled type declarations omit the engine functions
     const tf = faceapi.tf as unknown as { setBackend(name: string): Promise<boolean>; ready(): Promise<void> };
     if (!(await tf.setBackend('wasm'))) throw new Error("face-api: tf.setBackend('wasm') failed (the tfjs-backend-wasm binary could not be loaded)");

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { createFaceAligner as createOver, type FaceAligner, type FaceAlignerOptions } from './detector.ts';
+import type { FaceApiModule } from './face-api-module.ts';
 import type { FaceApi } from './face-api-types.ts';
 import type { ModelFileReader } from './models.ts';
 
@@ -30,23 +31,54 @@ export interface WebFaceAlignerOptions extends FaceAlignerOptions {
   wasmPaths?: string;
 }
 
-let faceApiPromise: Promise<FaceApi> | null = null;
+let faceApiPromise: Promise<FaceApiModule> | null = null;
 
-/** face-api's browser build (no bundled tfjs; the app bundles @tensorflow/tfjs and its backends). */
-export function loadFaceApi(): Promise<FaceApi> {
-  faceApiPromise ??= import('@vladmandic/face-api/dist/face-api.esm-nobundle.js') as unknown as Promise<FaceApi>;
+function loadModule(): Promise<FaceApiModule> {
+  faceApiPromise ??= import('@vladmandic/face-api/dist/face-api.esm-nobundle.js') as unknown as Promise<FaceApiModule>;
   return faceApiPromise;
 }
 
+/** face-api's browser build (no bundled tfjs; the app bundles @tensorflow/tfjs and its backends). */
+export function loadFaceApi(): Promise<FaceApi> {
+  return loadModule();
+}
+
 /**
- * A {@link FaceAligner} in the browser.
+ * face-api's environment inside a Worker, where it finds none (it looks for `window` and the DOM
+ * element classes): `OffscreenCanvas` as its canvas; images and videos do not exist there. This
+ * package only passes tensors to face-api, which need nothing else.
+ */
+function workerEnvironment(): Parameters<FaceApiModule['env']['setEnv']>[0] {
+  class Unavailable {
+    constructor() {
+      throw new Error('face-api in a worker: only tensors and OffscreenCanvas are supported as inputs');
+    }
+  }
+  const none = () => new Unavailable() as never;
+  return {
+    Canvas: OffscreenCanvas as never,
+    CanvasRenderingContext2D: OffscreenCanvasRenderingContext2D as never,
+    Image: Unavailable as never,
+    ImageData,
+    Video: Unavailable as never,
+    createCanvasElement: () => new OffscreenCanvas(1, 1) as never,
+    createImageElement: none,
+    createVideoElement: none,
+    fetch: (url, init) => fetch(url, init),
+    readFile: () => Promise.reject(new Error('face-api in a worker: no file system')),
+  };
+}
+
+/**
+ * A {@link FaceAligner} in the browser: in the page or in a (module) Worker.
  *
  * @example
  * const aligner = await createFaceAligner({ models: '/models/face-api/', backend: 'wasm', wasmPaths: '/tfjs-wasm/' });
  * const faces = await aligner.detectFaces(imageDataAsPixels);
  */
 export async function createFaceAligner(opts: WebFaceAlignerOptions): Promise<FaceAligner> {
-  const faceapi = await loadFaceApi();
+  const faceapi = await loadModule();
+  if (!faceapi.env.isBrowser() && typeof OffscreenCanvas !== 'undefined') faceapi.env.setEnv(workerEnvironment());
   const tf = faceapi.tf as unknown as { setBackend(n: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
   if (opts.wasmPaths) {
     const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths(p: string): void };

@@ -16,4 +16,11 @@ describe('loadModel', () => {
     const badJson = async () => new TextEncoder().encode('{"not": "a manifest"}');
     await expect(loadModel(faceapi, 'ssd_mobilenetv1_model', badJson)).rejects.toThrow(/ssd_mobilenetv1_model-weights_manifest\.json: expected a tfjs weights manifest/);
   });
+
+  it('checks at run time that the structural FaceApi it gets is a face-api module', async () => {
+    const faceapi = await loadFaceApi();
+    const fake = { tf: {}, nets: { tinyFaceDetector: {}, faceLandmark68Net: {}, faceLandmark68TinyNet: {}, faceRecognitionNet: {} }, TinyFaceDetectorOptions: class {} };
+    await expect(loadModel(fake, 'tiny_face_detector_model', async () => new Uint8Array())).rejects.toThrow(/^expected a face-api module \(@vladmandic\/face-api: tf\.tidy/);
+    await expect(loadModel({ ...faceapi, nets: { ...faceapi.nets, tinyFaceDetector: {} } }, 'tiny_face_detector_model', async () => new Uint8Array())).rejects.toThrow(TypeError);
+  });
 });

@@ -11,6 +11,7 @@ import Delaunator from 'delaunator';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TEMPLATE_110 } from '../src/geometry.ts';
+import { defineCli, parseScriptArgs } from '../src/node/cli.ts';
 
 /** Triangles (3 indices each) of the template mesh, counter-clockwise in image coordinates as delaunator returns them. */
 export function computeTriangles(points: ArrayLike<number> = TEMPLATE_110): Uint16Array {
@@ -53,8 +54,15 @@ export function meshSource(): string {
 export const MESH_DATA_PATH = fileURLToPath(new URL('../src/mesh-data.ts', import.meta.url));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseScriptArgs(
+    defineCli({
+      name: 'make-mesh',
+      summary: 'writes src/mesh-data.ts (the template mesh), or checks it',
+      options: { check: { type: 'boolean', description: 'compare instead of writing: exit 1 when the committed file differs' } },
+    }),
+  );
   const src = meshSource();
-  if (process.argv.includes('--check')) {
+  if (values.check === true) {
     const same = readFileSync(MESH_DATA_PATH, 'utf8') === src;
     console.log(same ? 'mesh-data.ts is up to date' : 'mesh-data.ts differs: run make-mesh.ts');
     process.exit(same ? 0 : 1);

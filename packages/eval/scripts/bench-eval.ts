@@ -4,19 +4,26 @@
  * - IJB-A (scripts/real-size-ijba.ts): 10 splits with the real size distribution: 500 subjects, ~25.4k sightings,
  *   heavy-tailed templates (video frames, up to ~340 images), per split ~17k verify sightings in ~1.9k templates,
  *   11.7k comparisons (1.8k genuine), ~14k probe sightings (~1.85k templates) × ~3k gallery sightings (112 templates),
- *   320-d: ~270 GFLOP of cosines for search over the 10 splits. Timed: the in-memory evaluation on the wasm SIMD
- *   kernel (the previous path) and on onnxruntime-node's MLAS SGEMM (checking that every metric is identical), and the
- *   CLI end to end (process start → report written, CSV parsing and .npy loading included) with each kernel.
+ *   320-d: ~270 GFLOP of cosines for search over the 10 splits as packed (≈ 130 GFLOP over distinct images, what the
+ *   scoring computes). Timed: the in-memory evaluation on the wasm SIMD kernel and on onnxruntime-node's MLAS SGEMM
+ *   (checking that every metric is identical), the search SGEMMs alone (the floor of the native path), and the CLI
+ *   end to end (process start → report written, CSV parsing and .npy loading included) with each kernel; the CPU
+ *   seconds of a CLI run come from GNU time (/usr/bin/time) when present.
  * - IJB-C 1:1: 23,124 templates, 15,658,489 template pairs (19,557 genuine), ~3 images per template, 512-d, media-pool.
  * Generation is not timed. Prints a table (or JSON with --json).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFeatures, writeFileMap } from '../src/io/files.ts';
+import { l2NormalizeRows } from '@interpret-fr/core';
+import type { IjbaMetadata } from '../src/protocols/ijba-csv.ts';
 import { evaluateIjba, evaluateIjbaAsync, featureTable } from '../src/protocols/ijba.ts';
+import { distinctRows, gatherRows } from '../src/scores/set-matrix.ts';
+import { prepareTemplates } from '../src/scores/template-scores.ts';
+import { buildTemplates } from '../src/scores/templates.ts';
 import { syntheticIjbc } from '../src/protocols/ijbc-synthetic.ts';
 import { evaluateIjbc11 } from '../src/protocols/ijbc.ts';
 import { nativeGemm, nativeGemmUnavailable } from '../src/scores/native-gemm.ts';
@@ -43,6 +50,15 @@ const load = (): string =>
 const progress = (s: string): void => {
   if (!values.json) process.stderr.write(`${s}\n`);
 };
+/** Runs `node args` as a child; its CPU seconds (user + sys) come from GNU time when /usr/bin/time exists. */
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+function runChild(args: string[]): { status: number | null; stderr: string; wall: number; cpu: number | undefined } {
+  const t = performance.now();
+  const p = timeBin ? spawnSync(timeBin, ['-f', 'CPU-SECONDS %U %S', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const wall = (performance.now() - t) / 1000;
+  const m = /CPU-SECONDS ([\d.]+) ([\d.]+)\s*$/.exec(p.stderr ?? '');
+  return { status: p.status, stderr: p.stderr, wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
+}
 
 if (values.only !== 'ijbc') {
   const syn = realSizeIjba(1, 10);
@@ -85,6 +101,46 @@ if (values.only !== 'ijbc') {
       });
     }
     if (results.length === 2) rows.push({ run: `IJB-A ${score}: wasm and native metrics identical (every split, every read-out)`, identical: results[0] === results[1] });
+    if (gemm && (score === 'set-min-mean' || score === 'set-min-mean-matlab')) {
+      // The floor of the native path: the same distinct probe × gallery SGEMMs, blocked the same way, and nothing else.
+      const unit = l2NormalizeRows(syn.features, syn.ids.length, syn.dim);
+      const tmpl = (m: IjbaMetadata) =>
+        buildTemplates(
+          m.templateId,
+          Int32Array.from(m.sightingId, (x) => table.index.get(String(x)) ?? -1),
+          m.mediaId,
+        );
+      const blocks = syn.splits.map((sp) => {
+        const P = prepareTemplates(table.features, tmpl(sp.probe), score, unit);
+        const G = prepareTemplates(table.features, tmpl(sp.gallery), score, unit);
+        const pd = distinctRows(P.templates);
+        const gd = distinctRows(G.templates);
+        return { A: gatherRows(P.data, pd.first, syn.dim), nU: pd.first.length, B: gatherRows(G.data, gd.first, syn.dim), nV: gd.first.length };
+      });
+      const buf = new Float32Array(gemm.maxOutput);
+      let flop = 0;
+      const l0 = load();
+      const t = performance.now();
+      const c0 = process.cpuUsage();
+      for (const b of blocks) {
+        const per = Math.max(1, Math.floor(gemm.maxOutput / b.nV));
+        for (let r0 = 0; r0 < b.nU; r0 += per) {
+          const n = Math.min(per, b.nU - r0);
+          await gemm.abt(b.A.subarray(r0 * syn.dim, (r0 + n) * syn.dim), n, b.B, b.nV, syn.dim, buf);
+          flop += 2 * n * b.nV * syn.dim;
+        }
+      }
+      const wall = (performance.now() - t) / 1000;
+      const c = process.cpuUsage(c0);
+      rows.push({
+        run: `IJB-A search GEMM alone (the floor of the native path): distinct probe × gallery rows of the 10 splits, ${gemm.name}`,
+        evalSeconds: wall,
+        cpuSeconds: (c.user + c.system) / 1e6,
+        target: '—',
+        load: l0,
+        result: { GFLOP: Math.round(flop / 1e9), 'GFLOP/s': Math.round(flop / 1e9 / wall) },
+      });
+    }
     if (!values['skip-cli']) {
       const dir = mkdtempSync(join(tmpdir(), 'bench-eval-'));
       await writeFileMap(join(dir, 'protocol'), syn.files());
@@ -94,34 +150,30 @@ if (values.only !== 'ijbc') {
       for (const g of [...(values['skip-wasm'] ? [] : ['wasm']), 'native']) {
         progress(`IJB-A CLI end to end, ${score}, --gemm ${g}… (load ${load()})`);
         const l0 = load();
-        const t = performance.now();
-        const p = spawnSync(
-          process.execPath,
-          [
-            bin,
-            'ijba',
-            '--protocol',
-            join(dir, 'protocol'),
-            '--features',
-            join(dir, 'f.npy'),
-            '--ids',
-            join(dir, 'ids.txt'),
-            '--out',
-            join(dir, `out-${g}`),
-            '--score',
-            score,
-            '--gemm',
-            g,
-          ],
-          { encoding: 'utf8' },
-        );
-        const wall = (performance.now() - t) / 1000;
+        const p = runChild([
+          bin,
+          'ijba',
+          '--protocol',
+          join(dir, 'protocol'),
+          '--features',
+          join(dir, 'f.npy'),
+          '--ids',
+          join(dir, 'ids.txt'),
+          '--out',
+          join(dir, `out-${g}`),
+          '--score',
+          score,
+          '--gemm',
+          g,
+        ]);
+        const wall = p.wall;
         if (p.status !== 0) throw new Error(`CLI --gemm ${g} failed (${p.status}): ${p.stderr}`);
         const rep = JSON.parse(readFileSync(join(dir, `out-${g}`, 'report.json'), 'utf8'));
         reports.push(JSON.stringify({ verify: rep.verify, search: rep.search, auc: rep.auc, eer: rep.eer, perSplit: rep.perSplit }));
         rows.push({
           run: `IJB-A real size, 10 splits, CLI end to end (${score}), --gemm ${g}`,
           evalSeconds: wall,
+          cpuSeconds: p.cpu,
           target: g === 'native' ? '≤ 3 s (2 cores)' : '—',
           size: 'process start → report.json written; CSV parse + .npy load included',
           load: l0,
@@ -133,31 +185,27 @@ if (values.only !== 'ijbc') {
         // The CLI of an earlier checkout (e.g. a git worktree of the commit before issue 14), same protocol files.
         progress(`IJB-A CLI end to end, ${score}, before: ${values['before-bin']}… (load ${load()})`);
         const l0 = load();
-        const t = performance.now();
-        const p = spawnSync(
-          process.execPath,
-          [
-            values['before-bin'],
-            'ijba',
-            '--protocol',
-            join(dir, 'protocol'),
-            '--features',
-            join(dir, 'f.npy'),
-            '--ids',
-            join(dir, 'ids.txt'),
-            '--out',
-            join(dir, 'out-before'),
-            '--score',
-            score,
-          ],
-          { encoding: 'utf8' },
-        );
-        const wall = (performance.now() - t) / 1000;
+        const p = runChild([
+          values['before-bin'],
+          'ijba',
+          '--protocol',
+          join(dir, 'protocol'),
+          '--features',
+          join(dir, 'f.npy'),
+          '--ids',
+          join(dir, 'ids.txt'),
+          '--out',
+          join(dir, 'out-before'),
+          '--score',
+          score,
+        ]);
+        const wall = p.wall;
         if (p.status !== 0) throw new Error(`before CLI failed (${p.status}): ${p.stderr}`);
         const rep = JSON.parse(readFileSync(join(dir, 'out-before', 'report.json'), 'utf8'));
         rows.push({
           run: `IJB-A real size, 10 splits, CLI end to end (${score}), BEFORE (${values['before-bin']})`,
           evalSeconds: wall,
+          cpuSeconds: p.cpu,
           target: '—',
           size: 'process start → report.json written',
           load: l0,

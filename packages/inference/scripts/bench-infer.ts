@@ -14,6 +14,7 @@ import * as ortNodeMod from 'onnxruntime-node';
 import * as ortWebMod from 'onnxruntime-web';
 import { Rng, imageBatch, paramInfos, presetSpec } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
+import { defineCli, intOption, parseScriptArgs } from '@interpret-fr/core/node';
 import { createRecognizer } from '../src/index.ts';
 import type { OrtModuleLike, OrtSessionLike, Recognizer } from '../src/index.ts';
 
@@ -36,20 +37,29 @@ interface Row {
   inCallOverheadPct?: number;
 }
 
-const argv = process.argv.slice(2);
-const flag = (n: string) => argv.includes(`--${n}`);
-const opt = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : d;
-};
-const json = flag('json');
-const runtimes = opt('runtimes', 'ort-node,ort-web,tfjs-wasm,tfjs-cpu').split(',');
-const models = opt('models', 'casia-net,interpretable').split(',');
-const batches = opt('batches', '1,8,32').split(',').map(Number);
-const seconds = Number(opt('seconds', '2'));
+const { values } = parseScriptArgs(
+  defineCli({
+    name: 'bench:infer',
+    summary: 'images/s of embed per model, runtime and batch (exported vs PyTorch files, session vs recognizer, interleaved)',
+    options: {
+      json: { type: 'boolean', description: 'one JSON row per measurement on stdout' },
+      runtimes: { type: 'string', arg: 'A,B', description: 'ort-node,ort-web,tfjs-wasm,tfjs-cpu (all)' },
+      models: { type: 'string', arg: 'A,B', description: 'casia-net,interpretable (both)' },
+      batches: { type: 'string', arg: 'A,B', description: 'batch sizes (1,8,32)' },
+      seconds: { type: 'string', arg: 'S', description: 'seconds per measurement (2)' },
+      threads: { type: 'string', arg: 'N', description: "ORT intra-op threads (0 = ORT's default: one per core)" },
+      'bench-dir': { type: 'string', arg: 'DIR', description: 'the PyTorch reference files (../shared/bench)' },
+    },
+  }),
+);
+const json = values.json === true;
+const runtimes = (values.runtimes ?? 'ort-node,ort-web,tfjs-wasm,tfjs-cpu').split(',');
+const models = (values.models ?? 'casia-net,interpretable').split(',');
+const batches = (values.batches ?? '1,8,32').split(',').map((b) => intOption(b, 'batches', 1, { min: 1 }));
+const seconds = intOption(values.seconds, 'seconds', 2, { min: 1 });
 /** ORT intra-op threads (0 = ORT's default: one per core). One thread is steadier on a loaded machine. */
-const threads = Number(opt('threads', '0'));
-const benchDir = resolve(opt('bench-dir', resolve(import.meta.dirname, '../../../../shared/bench')));
+const threads = intOption(values.threads, 'threads', 0, { min: 0 });
+const benchDir = resolve(values['bench-dir'] ?? resolve(import.meta.dirname, '../../../../shared/bench'));
 const rows: Row[] = [];
 
 function emit(r: Row): void {
@@ -196,9 +206,9 @@ async function ortRows(
 }
 
 async function tfjsRows(backend: 'wasm' | 'cpu', model: string, spec: ModelSpec, weights: Map<string, Float32Array>): Promise<void> {
-  let trainer: typeof import('@interpret-fr/trainer');
+  let trainer: typeof import('@interpret-fr/trainer/internal');
   try {
-    trainer = await import('@interpret-fr/trainer');
+    trainer = await import('@interpret-fr/trainer/internal');
   } catch (e) {
     process.stderr.write(`  tfjs-${backend}: @interpret-fr/trainer not loadable (${(e as Error).message}); skipped\n`);
     return;

@@ -17,8 +17,9 @@ import * as ortWeb from 'onnxruntime-web';
 import { paramInfos, presets, Rng } from '@interpret-fr/core';
 import type { ModelSpec, TensorEntry } from '@interpret-fr/core';
 import { exportOnnx, randomWeights } from '@interpret-fr/model-export';
-import { buildNet, createOptimizer, defaultWeightsFor, initParams, filterGradFor, loadBackend, loadParams, makeTrainStep, paramsToTensorEntries } from '@interpret-fr/trainer';
-import type { Tf } from '@interpret-fr/trainer';
+import { defaultWeightsFor, filterGradFor } from '@interpret-fr/trainer';
+import { buildNet, createOptimizer, initParams, loadBackend, loadParams, makeTrainStep, paramsToTensorEntries } from '@interpret-fr/trainer/internal';
+import type { Tf } from '@interpret-fr/trainer/internal';
 
 const TOL = 1e-4;
 

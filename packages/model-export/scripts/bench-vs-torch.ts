@@ -9,16 +9,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { presets } from '@interpret-fr/core';
+import { defineCli, intOption, parseScriptArgs } from '@interpret-fr/core/node';
 import { exportOnnx } from '../src/index.ts';
 import { measureThroughput } from './throughput.ts';
 import type { BenchModel } from './throughput.ts';
 import { randomWeights } from '../src/random-weights.ts';
 
-const args = process.argv.slice(2);
-const flag = (n: string): boolean => args.includes(n);
-const opt = (n: string, d: number): number => (args.includes(n) ? Number(args[args.indexOf(n) + 1]) : d);
+const { values } = parseScriptArgs(
+  defineCli({
+    name: 'bench:export',
+    summary: 'ORT-node throughput of our exported models vs the PyTorch exports, interleaved in one run',
+    options: {
+      rounds: { type: 'string', arg: 'N', description: 'interleaved rounds (5)' },
+      threads: { type: 'string', arg: 'N', description: "ORT intra-op threads (0 = ORT's default)" },
+      batches: { type: 'string', arg: 'A,B', description: 'batch sizes (1,8,32)' },
+      only: { type: 'string', arg: 'A,B', description: 'casia-net,interpretable (both)' },
+      'min-images': { type: 'string', arg: 'N', description: 'images per timed call group (32)' },
+      'no-fold-bn': { type: 'boolean', description: 'export without folding BatchNorm' },
+      'both-bn': { type: 'boolean', description: 'also time the unfolded export' },
+      json: { type: 'boolean', description: 'JSON rows on stdout' },
+    },
+  }),
+);
 const bench = process.env.INTERPRET_FR_BENCH ?? resolve(import.meta.dirname, '../../../../shared/bench');
-const threads = opt('--threads', 0);
+const threads = intOption(values.threads, 'threads', 0, { min: 0 });
 const sessOpts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', ...(threads ? { intraOpNumThreads: threads } : {}) };
 
 async function model(name: string, bytes: Uint8Array, input: string): Promise<BenchModel> {
@@ -27,13 +41,13 @@ async function model(name: string, bytes: Uint8Array, input: string): Promise<Be
 }
 
 const models: BenchModel[] = [];
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : ['casia-net', 'interpretable'];
+const only = (values.only ?? 'casia-net,interpretable').split(',');
 for (const name of (['casia-net', 'interpretable'] as const).filter((n) => only.includes(n))) {
   const spec = presets[name]({ numClasses: 10 });
   const outputs = name === 'interpretable' ? (['embedding', 'maps'] as const) : (['embedding'] as const);
-  const bytes = exportOnnx(spec, randomWeights(spec, 1), { outputs: [...outputs], foldBatchNorm: !flag('--no-fold-bn') });
+  const bytes = exportOnnx(spec, randomWeights(spec, 1), { outputs: [...outputs], foldBatchNorm: values['no-fold-bn'] !== true });
   models.push(await model(name, bytes, 'image'));
-  if (flag('--both-bn')) {
+  if (values['both-bn'] === true) {
     const nb = exportOnnx(spec, randomWeights(spec, 1), { outputs: [...outputs], foldBatchNorm: false });
     models.push(await model(`${name}-bn`, nb, 'image'));
   }
@@ -46,13 +60,13 @@ for (const name of (['casia-net', 'interpretable'] as const).filter((n) => only.
 }
 
 const rows = await measureThroughput(models, {
-  batches: args.includes('--batches') ? args[args.indexOf('--batches') + 1]!.split(',').map(Number) : [1, 8, 32],
+  batches: (values.batches ?? '1,8,32').split(',').map((b) => intOption(b, 'batches', 1, { min: 1 })),
   size: 96,
-  rounds: opt('--rounds', 5),
-  minImages: opt('--min-images', 32),
+  rounds: intOption(values.rounds, 'rounds', 5, { min: 1 }),
+  minImages: intOption(values['min-images'], 'min-images', 32, { min: 1 }),
   makeTensor: (d, dims) => new ort.Tensor('float32', d, dims),
 });
-if (flag('--json')) {
+if (values.json === true) {
   for (const r of rows) console.log(JSON.stringify({ bench: 'export', model: r.model, runtime: 'ort-node', api: 'session', batch: r.batch, imagesPerSecond: r.imagesPerSecond }));
 } else {
   // Per-round ratio: both models measured back to back in the same round, so load changes between

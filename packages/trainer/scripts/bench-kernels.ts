@@ -15,23 +15,41 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { presetSpec, Rng, validateSpec } from '@interpret-fr/core';
+import { defineCli, intOption, parseScriptArgs } from '@interpret-fr/core/node';
 import type { Block } from '@interpret-fr/core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useThreadedWasm } from '../src/wasm/index.ts';
 import { profileKernels } from './profile-kernels.ts';
 
-const arg = (k: string, d: string): string => {
-  const i = process.argv.indexOf(`--${k}`);
-  return i >= 0 ? process.argv[i + 1]! : d;
-};
-const flag = (k: string): boolean => process.argv.includes(`--${k}`);
-const batch = Number(arg('batch', '16'));
-const reps = Number(arg('reps', '2'));
-const threads = Number(arg('threads', '1'));
+const { values } = parseScriptArgs(
+  defineCli({
+    name: 'bench-kernels',
+    summary: 'times the wasm training kernels per conv layer, or profiles one training step per kernel',
+    options: {
+      spec: { type: 'string', arg: 'PRESET', description: 'layer benchmark: the preset whose conv layers are timed (casia-net)' },
+      layers: { type: 'string', arg: 'A,B', description: 'layer benchmark: only these conv layers (e.g. k0_2,k1_2)' },
+      stock: { type: 'boolean', description: "layer benchmark: also tfjs' own Conv2DBackpropInput" },
+      cpu: { type: 'boolean', description: "layer benchmark: also the cpu backend's Conv2DBackpropFilter" },
+      step: { type: 'string', arg: 'PRESET', description: 'profile one training step of PRESET per kernel instead' },
+      classes: { type: 'string', arg: 'N', description: 'step profile: identities of the spec (1000)' },
+      occluded: { type: 'boolean', description: 'step profile: with the occluded branch' },
+      steps: { type: 'string', arg: 'N', description: 'step profile: steps profiled (2)' },
+      memory: { type: 'boolean', description: 'step profile: also the wasm heap and peak RSS per step' },
+      top: { type: 'string', arg: 'N', description: 'step profile: kernels listed (25)' },
+      batch: { type: 'string', arg: 'N', description: 'images per batch (16)' },
+      reps: { type: 'string', arg: 'N', description: 'timed repetitions, median reported (2)' },
+      threads: { type: 'string', arg: 'N', description: 'wasm threads (1)' },
+      kernels: { type: 'string', arg: 'A,B', description: 'register only these of our kernels (before/after comparisons)' },
+    },
+  }),
+);
+const batch = intOption(values.batch, 'batch', 16, { min: 1 });
+const reps = intOption(values.reps, 'reps', 2, { min: 1 });
+const threads = intOption(values.threads, 'threads', 1, { min: 1 });
 
 if (!tf.getGradient('Conv2D')) await import('@tensorflow/tfjs');
 if (threads > 1) useThreadedWasm({ threads });
 else await import('@tensorflow/tfjs-backend-wasm');
-const only = arg('kernels', '');
+const only = values.kernels ?? '';
 registerWasmTrainingKernels(only ? only.split(',') : undefined);
 await tf.setBackend('wasm');
 console.log(
@@ -64,9 +82,9 @@ function time(f: () => tf.Tensor): number {
 }
 
 async function benchLayers(): Promise<void> {
-  const spec = presetSpec(arg('spec', 'casia-net'), { numClasses: 10 });
+  const spec = presetSpec(values.spec ?? 'casia-net', { numClasses: 10 });
   const shapes = validateSpec(spec);
-  const only = arg('layers', '');
+  const only = values.layers ?? '';
   const rows: string[][] = [];
   const total = { fwd: 0, dx: 0, dxStock: 0, dw: 0 };
   for (const b of spec.blocks) {
@@ -89,13 +107,13 @@ async function benchLayers(): Promise<void> {
     const dx = time(dxFn);
     const dw = time(dwFn);
     let dxStock = NaN;
-    if (flag('stock')) {
+    if (values.stock === true) {
       unregisterWasmTrainingKernels();
       dxStock = time(dxFn);
       registerWasmTrainingKernels();
     }
     let cpuDw = NaN;
-    if (flag('cpu')) {
+    if (values.cpu === true) {
       const host = [x, dy].map((t) => ({ d: t.dataSync(), s: t.shape }));
       await tf.setBackend('cpu');
       const [cx, cdy] = host.map((t) => tf.tensor(t.d, t.s));
@@ -110,9 +128,27 @@ async function benchLayers(): Promise<void> {
     total.dx += dx;
     total.dw += dw;
     total.dxStock += dxStock;
-    rows.push([conv.name, `${h}×${w} ${c}→${f} s${s}`, (flops / 1e9).toFixed(2), gf(fwd), gf(dx), flag('stock') ? gf(dxStock) : '-', gf(dw), flag('cpu') ? gf(cpuDw) : '-']);
+    rows.push([
+      conv.name,
+      `${h}×${w} ${c}→${f} s${s}`,
+      (flops / 1e9).toFixed(2),
+      gf(fwd),
+      gf(dx),
+      values.stock === true ? gf(dxStock) : '-',
+      gf(dw),
+      values.cpu === true ? gf(cpuDw) : '-',
+    ]);
   }
-  rows.push(['total', '', '', `${total.fwd.toFixed(0)} ms`, `${total.dx.toFixed(0)} ms`, flag('stock') ? `${total.dxStock.toFixed(0)} ms` : '-', `${total.dw.toFixed(0)} ms`, '-']);
+  rows.push([
+    'total',
+    '',
+    '',
+    `${total.fwd.toFixed(0)} ms`,
+    `${total.dx.toFixed(0)} ms`,
+    values.stock === true ? `${total.dxStock.toFixed(0)} ms` : '-',
+    `${total.dw.toFixed(0)} ms`,
+    '-',
+  ]);
   console.log(`${spec.name}, batch ${batch}, median of ${reps} (ms, GFLOP/s)`);
   table(['layer', 'shape', 'GFLOP', 'fwd Conv2D', 'dx ours', 'dx stock', 'dW ours', 'dW cpu'], rows);
 }
@@ -120,15 +156,15 @@ async function benchLayers(): Promise<void> {
 async function benchStep(): Promise<void> {
   const { initParams, disposeParams } = await import('../src/params.ts');
   const { createOptimizer, makeTrainStep } = await import('../src/train-step.ts');
-  const { defaultWeightsFor } = await import('../src/objective.ts');
-  const spec = presetSpec(arg('step', 'casia-net'), { numClasses: Number(arg('classes', '1000')) });
+  const { defaultWeightsFor } = await import('../src/loss-weights.ts');
+  const spec = presetSpec(values.step ?? 'casia-net', { numClasses: intOption(values.classes, 'classes', 1000, { min: 2 }) });
   const rng = new Rng(1);
   const params = initParams(tf as never, spec, rng);
   const opt = createOptimizer(tf as never);
   const step = makeTrainStep(tf as never, spec, params, opt, defaultWeightsFor(spec), rng);
   const sz = spec.inputSize;
   const x = tf.randomUniform([batch, sz, sz, 3], -1, 1, 'float32', 1);
-  const xOcc = flag('occluded') ? tf.mul(x, 0.5) : null;
+  const xOcc = values.occluded === true ? tf.mul(x, 0.5) : null;
   const labels = tf.tensor1d(
     Array.from({ length: batch }, (_, i) => i % 10),
     'int32',
@@ -138,7 +174,7 @@ async function benchStep(): Promise<void> {
     step(b, { readLosses: true });
   });
   console.log(`first step: peak tensor memory ${(info.peakBytes / 2 ** 20).toFixed(0)} MB (tfjs engine count)`);
-  if (flag('memory')) {
+  if (values.memory === true) {
     const by = new Map<string, number>();
     let peakAt = 0;
     info.kernels.forEach((k, i) => {
@@ -155,7 +191,7 @@ async function benchStep(): Promise<void> {
     );
   }
   const prof = profileKernels('wasm');
-  const steps = Number(arg('steps', '2'));
+  const steps = intOption(values.steps, 'steps', 2, { min: 1 });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) step(b, { readLosses: true });
@@ -173,7 +209,7 @@ async function benchStep(): Promise<void> {
   table(
     ['kernel', 'calls/step', 'wall ms/step', 'CPU ms/step', 'CPU share'],
     stats
-      .slice(0, Number(arg('top', '25')))
+      .slice(0, intOption(values.top, 'top', 25, { min: 1 }))
       .map((s) => [s.name, String(s.calls / steps), (s.ms / steps).toFixed(1), (s.cpuMs / steps).toFixed(1), `${((100 * s.cpuMs) / steps / cpu).toFixed(1)}%`]),
   );
   tf.dispose([x, labels, ...(xOcc ? [xOcc] : [])]);
@@ -181,6 +217,6 @@ async function benchStep(): Promise<void> {
   disposeParams(params);
 }
 
-if (process.argv.includes('--step')) await benchStep();
+if (values.step !== undefined) await benchStep();
 else await benchLayers();
 process.exit(0); // the threaded backend's workers would keep the process alive

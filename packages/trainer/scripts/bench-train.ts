@@ -19,13 +19,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Rng, presetSpec, validateSpec } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
+import { defineCli, intOption, parseScriptArgs } from '@interpret-fr/core/node';
 import { loadBackend } from '../src/backend.ts';
-import type { BackendName } from '../src/backend.ts';
+import type { BackendName } from '../src/backend-info.ts';
 import { resolveConfig } from '../src/config.ts';
-import { defaultWeightsFor } from '../src/objective.ts';
+import { defaultWeightsFor } from '../src/loss-weights.ts';
 import { initParams } from '../src/params.ts';
 import { createOptimizer, makeTrainStep } from '../src/train-step.ts';
 
@@ -110,20 +110,24 @@ async function runOne(preset: string, backend: BackendName, batch: number, maxSe
   };
 }
 
-const argv = process.argv.slice(2);
-if (argv[0] === '--') argv.shift(); // `pnpm bench:train -- --json` passes the separator through
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    json: { type: 'boolean' },
-    'max-seconds': { type: 'string', default: '120' },
-    batch: { type: 'string' },
-    presets: { type: 'string', default: 'tiny,base,sad-fad' },
-    backends: { type: 'string', default: 'cpu,wasm' },
-    one: { type: 'string' },
-  },
-});
-const maxSeconds = Number(values['max-seconds']);
+const { values } = parseScriptArgs(
+  defineCli({
+    name: 'bench:train',
+    summary: 'training throughput (images/s, images/CPU-s), GFLOP/s and peak RSS per preset and backend',
+    options: {
+      json: { type: 'boolean', description: 'one JSON row per configuration on stdout' },
+      'max-seconds': { type: 'string', arg: 'S', description: 'time budget per configuration (120)' },
+      batch: { type: 'string', arg: 'N', description: 'batch of every configuration (default: 16; 2 for the full-size presets on cpu)' },
+      presets: { type: 'string', arg: 'A,B', description: 'presets (tiny,base,sad-fad)' },
+      backends: { type: 'string', arg: 'A,B', description: 'backends (cpu,wasm)' },
+      one: { type: 'string', arg: 'P:B:N', description: 'internal: run one configuration (preset:backend:batch) in this process' },
+    },
+  }),
+);
+const maxSeconds = intOption(values['max-seconds'], 'max-seconds', 120, { min: 1 });
+const presetList = values.presets ?? 'tiny,base,sad-fad';
+const backendList = values.backends ?? 'cpu,wasm';
+const batchOverride = values.batch === undefined ? undefined : intOption(values.batch, 'batch', 16, { min: 1 });
 
 if (values.one) {
   const [preset, backend, batch] = values.one.split(':');
@@ -151,9 +155,9 @@ if (values.one) {
 } else {
   const rows: Row[] = [];
   const self = fileURLToPath(import.meta.url);
-  for (const backend of values.backends.split(',')) {
-    for (const preset of values.presets.split(',')) {
-      const batch = values.batch ? Number(values.batch) : preset === 'tiny' || backend !== 'cpu' ? 16 : 2;
+  for (const backend of backendList.split(',')) {
+    for (const preset of presetList.split(',')) {
+      const batch = batchOverride ?? (preset === 'tiny' || backend !== 'cpu' ? 16 : 2);
       const r = spawnSync(process.execPath, [...process.execArgv, self, '--one', `${preset}:${backend}:${batch}`, '--max-seconds', String(maxSeconds)], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,

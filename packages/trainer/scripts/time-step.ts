@@ -6,18 +6,27 @@
  *     [--filter-grad native|conv]   (default: conv on cpu, native elsewhere)
  */
 import { presetSpec, Rng } from '@interpret-fr/core';
+import { choiceOption, defineCli, intOption, parseScriptArgs } from '@interpret-fr/core/node';
 import { loadBackend } from '../src/backend.ts';
-import type { BackendName } from '../src/backend.ts';
+import type { BackendName } from '../src/backend-info.ts';
 import { initParams, disposeParams } from '../src/params.ts';
 import { createOptimizer, makeTrainStep } from '../src/train-step.ts';
-import { defaultWeightsFor } from '../src/objective.ts';
+import { defaultWeightsFor } from '../src/loss-weights.ts';
 
-const arg = (k: string, d: string): string => {
-  const i = process.argv.indexOf(`--${k}`);
-  return i >= 0 ? process.argv[i + 1]! : d;
-};
-const backend = arg('backend', 'cpu') as BackendName;
-const steps = Number(arg('steps', '5'));
+const { values } = parseScriptArgs(
+  defineCli({
+    name: 'time-step',
+    summary: 'times one training step per spec: median wall and process CPU time per step',
+    options: {
+      backend: { type: 'string', arg: 'NAME', description: 'cpu (default) | wasm | tensorflow | tensorflow-gpu | auto' },
+      steps: { type: 'string', arg: 'N', description: 'timed steps per spec, after one warm-up (5)' },
+      only: { type: 'string', arg: 'A,B', description: 'only these specs (interpretable-tiny, casia-net-tiny, casia-net, interpretable)' },
+      'filter-grad': { type: 'string', arg: 'KIND', description: "native | conv (default: the backend's, conv on cpu)" },
+    },
+  }),
+);
+const backend = choiceOption(values.backend, 'backend', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendName[], 'cpu');
+const steps = intOption(values.steps, 'steps', 5, { min: 1 });
 const { tf, name, filterGrad: backendFilterGrad } = await loadBackend(backend, { forTraining: true });
 
 const cases = [
@@ -26,8 +35,8 @@ const cases = [
   { spec: 'casia-net', batch: 4, occluded: false, classes: 10575 },
   { spec: 'interpretable', batch: 4, occluded: true, classes: 10575 },
 ];
-const only = arg('only', '');
-const filterGrad = arg('filter-grad', '') as '' | 'native' | 'conv';
+const only = values.only ?? '';
+const filterGrad = values['filter-grad'] === undefined ? undefined : choiceOption(values['filter-grad'], 'filter-grad', ['native', 'conv'] as const, 'native');
 const rows: string[][] = [];
 for (const c of cases) {
   if (only && !only.split(',').includes(c.spec)) continue;
@@ -35,7 +44,7 @@ for (const c of cases) {
   const rng = new Rng(1);
   const params = initParams(tf, spec, rng);
   const opt = createOptimizer(tf);
-  const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), rng, { filterGrad: filterGrad || backendFilterGrad });
+  const step = makeTrainStep(tf, spec, params, opt, defaultWeightsFor(spec), rng, { filterGrad: filterGrad ?? backendFilterGrad });
   const s = spec.inputSize;
   const x = tf.randomUniform([c.batch, s, s, 3], -1, 1, 'float32', 1);
   const xOcc = c.occluded ? tf.mul(x, 0.5) : null;

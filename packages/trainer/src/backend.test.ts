@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cpus } from 'node:os';
-import { filterGradFor, loadBackend, setWasmCanTrain } from './backend.ts';
+import { existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filterGradFor, setWasmCanTrain } from './backend-info.ts';
+import { isLoadedBackend, loadBackend } from './backend.ts';
+import { train } from './train.ts';
+import { resolveConfig } from './config.ts';
 
 describe('loadBackend', () => {
   it('auto for training falls back to cpu here, recording why the native and wasm backends were not used', async () => {
@@ -40,5 +45,15 @@ describe('loadBackend', () => {
     const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as import('@tensorflow/tfjs-core').Tensor4D;
     const g = tf.grad((k) => tf.sum(tf.square(tf.conv2d(x, k as import('@tensorflow/tfjs-core').Tensor4D, 2, 'same'))))(w);
     expect(Number.isFinite(g.sum().dataSync()[0]!)).toBe(true);
+  });
+
+  it('train() takes only a backend loadBackend returned (the public BackendInfo types tf as unknown)', async () => {
+    const info = await loadBackend('cpu');
+    expect(isLoadedBackend(info)).toBe(true);
+    const copy = { ...info };
+    expect(isLoadedBackend(copy)).toBe(false);
+    const runDir = join(tmpdir(), 'ifr-never-created'); // refused before the run directory is opened
+    await expect(train(resolveConfig({ preset: 'tiny' }), { runDir, backend: copy })).rejects.toThrow(/^train: options\.backend is not a backend loadBackend\(\) returned/);
+    expect(existsSync(runDir)).toBe(false);
   });
 });

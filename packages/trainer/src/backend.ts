@@ -5,73 +5,30 @@
  *
  * @module
  */
-import type { FilterGrad } from './conv.ts';
+import { filterGradFor, getWasmCanTrain } from './backend-info.ts';
+import type { BackendAttempt, BackendInfo, BackendName, LoadBackendOptions } from './backend-info.ts';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Backend choice: `auto` tries the others in the order of {@link loadBackend}. */
-export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-
 /** The tfjs-core namespace (ops, variables, optimisers, memory, backend control). */
 export type Tf = typeof import('@tensorflow/tfjs-core');
 
-/** One backend tried by {@link loadBackend}: whether it loaded and, if not, why. */
-export interface BackendAttempt {
-  name: string;
-  ok: boolean;
-  reason?: string;
-}
+/** A backend {@link loadBackend} loaded: {@link BackendInfo} with its tfjs namespace typed. */
+export type LoadedBackend = BackendInfo<Tf>;
 
-/** The outcome of {@link loadBackend}. */
-export interface BackendInfo {
-  /** The tfjs namespace to use (for a native backend: the one its package bundles). */
-  tf: Tf;
-  /** The backend that loaded. */
-  name: Exclude<BackendName, 'auto'>;
-  /** Every backend tried, in order, with the failure reason of those that did not load. */
-  attempts: BackendAttempt[];
-  /**
-   * The conv filter-gradient kernel to build networks with on this backend (pass it to `buildNet` /
-   * `makeTrainStep` as `filterGrad`): `'conv'` on `cpu` (the stock Conv2DBackpropFilter is much slower
-   * there), the backend's `'native'` kernel elsewhere.
-   */
-  filterGrad: FilterGrad;
-}
-
-/** The filter-gradient kernel that suits a backend (see {@link BackendInfo.filterGrad}). */
-export function filterGradFor(name: Exclude<BackendName, 'auto'>): FilterGrad {
-  return name === 'cpu' ? 'conv' : 'native';
-}
-
-/** Options of {@link loadBackend}. */
-export interface LoadBackendOptions {
-  /** The caller trains (needs convolution gradients): `auto` then skips wasm unless {@link setWasmCanTrain}(true). */
-  forTraining?: boolean;
-  /**
-   * Threads of the wasm backend (ignored by the others). Default: the machine's core count (≤ 8)
-   * when `forTraining`, else the stock single-threaded binary. Takes effect on the process's
-   * first wasm initialisation only.
-   */
-  threads?: number;
-}
-
-let wasmCanTrain = true;
-let wasmConfigured = false;
+/** Every backend {@link loadBackend} returned: what {@link isLoadedBackend} recognises. */
+const loaded = new WeakSet<BackendInfo>();
 
 /**
- * Capability flag: whether `auto` may pick wasm for training. On by default: the trainer registers
- * its wasm training kernels (`src/wasm/`, issue 4: convolution gradients and faster matmul,
- * reductions, casts) whenever the wasm backend is loaded. Turn it off to make `auto` skip wasm.
+ * Whether `b` is a backend {@link loadBackend} returned (the public API types `BackendInfo.tf` as
+ * `unknown`; this is how the trainer gets its `Tf` back without a cast).
  */
-export function setWasmCanTrain(v: boolean): void {
-  wasmCanTrain = v;
+export function isLoadedBackend(b: BackendInfo): b is LoadedBackend {
+  return loaded.has(b);
 }
 
-/** Current value of the {@link setWasmCanTrain} flag. */
-export function getWasmCanTrain(): boolean {
-  return wasmCanTrain;
-}
+let wasmConfigured = false;
 
 const require = createRequire(import.meta.url);
 const NATIVE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -162,7 +119,7 @@ async function tryOne(name: Exclude<BackendName, 'auto'>, opts: LoadBackendOptio
  * Loads a tfjs backend and makes it the active one.
  *
  * `auto` tries, in order: `tensorflow-gpu` (`@tensorflow/tfjs-node-gpu`), `tensorflow`
- * (`@tensorflow/tfjs-node`), `wasm` (skipped when `forTraining` and {@link setWasmCanTrain} is
+ * (`@tensorflow/tfjs-node`), `wasm` (skipped when `forTraining` and `setWasmCanTrain` is
  * off), then `cpu`; each failure reason is recorded in `attempts`. A named backend that fails
  * throws with its reason.
  *
@@ -170,18 +127,20 @@ async function tryOne(name: Exclude<BackendName, 'auto'>, opts: LoadBackendOptio
  * const { tf, name, attempts } = await loadBackend('auto', { forTraining: true });
  * // here: name === 'cpu', attempts[0].reason says the tfjs-node-gpu native addon is missing
  */
-export async function loadBackend(name: BackendName, opts: LoadBackendOptions = {}): Promise<BackendInfo> {
+export async function loadBackend(name: BackendName, opts: LoadBackendOptions = {}): Promise<LoadedBackend> {
   const attempts: BackendAttempt[] = [];
   const order: Exclude<BackendName, 'auto'>[] = name === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [name];
   for (const n of order) {
-    if (name === 'auto' && n === 'wasm' && opts.forTraining && !wasmCanTrain) {
+    if (name === 'auto' && n === 'wasm' && opts.forTraining && !getWasmCanTrain()) {
       attempts.push({ name: n, ok: false, reason: 'skipped: the wasm backend cannot train convolutions yet (setWasmCanTrain is off)' });
       continue;
     }
     try {
       const tf = await tryOne(n, opts);
       attempts.push({ name: n, ok: true });
-      return { tf, name: n, attempts, filterGrad: filterGradFor(n) };
+      const info: LoadedBackend = { tf, name: n, attempts, filterGrad: filterGradFor(n) };
+      loaded.add(info);
+      return info;
     } catch (e) {
       attempts.push({ name: n, ok: false, reason: message(e) });
     }

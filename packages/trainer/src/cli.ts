@@ -10,11 +10,11 @@ import { join, resolve } from 'node:path';
 import { EXIT_CODES } from '@interpret-fr/core';
 import { defineCli, processIo, readJsonFile, runCli, usageError, writeLatestRun } from '@interpret-fr/core/node';
 import type { CliIo } from '@interpret-fr/core/node';
-import type { BackendName } from './backend.ts';
+import type { BackendName } from './backend-info.ts';
 import { ConfigError, PRESETS, applySet, resolveConfig, validateConfig } from './config.ts';
 import type { TrainConfig } from './config.ts';
 import type { TrainEvent } from './events.ts';
-import { train } from './loop.ts';
+import { train } from './train.ts';
 
 /** The command line: options and help. */
 export const CLI = defineCli({

@@ -8,8 +8,8 @@
 import { InterpretFrError } from '@interpret-fr/core';
 import type { PresetName } from '@interpret-fr/core';
 import { didYouMean } from '@interpret-fr/core/node';
-import type { BackendName } from './backend.ts';
-import type { LossWeights } from './objective.ts';
+import type { BackendName } from './backend-info.ts';
+import type { LossWeights } from './loss-weights.ts';
 import base from './presets/base.json' with { type: 'json' };
 import sad from './presets/sad.json' with { type: 'json' };
 import sadFad from './presets/sad-fad.json' with { type: 'json' };

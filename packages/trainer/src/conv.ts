@@ -11,9 +11,7 @@
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { samePadding } from '@interpret-fr/core';
 import type { Tf } from './backend.ts';
-
-/** How the filter gradient is computed. */
-export type FilterGrad = 'native' | 'conv';
+import type { FilterGrad } from './backend-info.ts';
 
 /**
  * ∂L/∂W of a SAME convolution as one forward convolution (the CPU backend's `Conv2D` is fast,

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { BackendAttempt } from './backend.ts';
+import type { BackendAttempt } from './backend-info.ts';
 import type { DatasetInfo } from './data/types.ts';
-import type { LossTerms } from './objective.ts';
+import type { LossTerms } from './loss-weights.ts';
 
 /** The run starts (after data checks and backend load). */
 export interface StartEvent {

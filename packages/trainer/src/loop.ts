@@ -2,9 +2,10 @@
  * The one training loop (method.md §5, §10): data → (occlusion) → one Adam step of the weighted
  * objective → events, checkpoints every N steps and at the end, exact resume, abort = save and return.
  *
- * {@link train} runs named stages, each exported and testable on its own:
+ * `train()` (train.ts) runs these named stages, each exported and testable on its own:
  * {@link openRunDir} (lock, crash clean-up, config.json) → {@link buildData} → {@link buildModel}
  * → {@link restore} (resume or `init.from`) → {@link trainLoop} → {@link finalize}.
+ * They are the trainer's internals (tfjs types; `@interpret-fr/trainer/internal` in this repository).
  * A non-finite loss or weight stops the run with a {@link TrainingDivergedError}; the last good
  * checkpoint stays the latest (a non-finite one is never written).
  *
@@ -15,11 +16,9 @@ import { InterpretFrError, Rng, countParams, firstNonFinite, presetSpec } from '
 import type { ModelSpec, TensorEntry } from '@interpret-fr/core';
 import { acquireRunLock, ensureDir, latestCheckpoint, removeOrphanTemps, runPaths } from '@interpret-fr/core/node';
 import type { RunLock, RunPaths } from '@interpret-fr/core/node';
-import type { BackendInfo, Tf } from './backend.ts';
-import type { FilterGrad } from './conv.ts';
-import { loadBackend } from './backend.ts';
+import type { FilterGrad } from './backend-info.ts';
+import type { Tf } from './backend.ts';
 import type { TrainConfig } from './config.ts';
-import { validateConfig } from './config.ts';
 import { createDataset } from './data/dataset.ts';
 import { openSource } from './data/open.ts';
 import type { Batch, DataPosition, Dataset, DatasetInfo, ImageSource } from './data/types.ts';
@@ -28,59 +27,18 @@ import { loadOccluder, evaluateAccuracy } from './loop-helpers.ts';
 import { readTeacher, teacherBatch } from './teacher.ts';
 import type { TeacherTable } from './teacher.ts';
 import { buildNet } from './net.ts';
-import type { LossTerms } from './objective.ts';
-import { defaultWeightsFor } from './objective.ts';
-import type { LossWeights } from './objective.ts';
+import { defaultWeightsFor } from './loss-weights.ts';
+import type { LossTerms, LossWeights } from './loss-weights.ts';
 import { drawOcclusionRect, occludeBatch } from './occlusion.ts';
 import type { OcclusionOptions } from './occlusion.ts';
-import { disposeParams, initParams, loadParams, paramsToTensorEntries } from './params.ts';
+import { initParams, loadParams, paramsToTensorEntries } from './params.ts';
 import type { Params } from './params.ts';
 import { appendEvent, assertFinite, initRunDir, readModelCheckpoint, readTrainState, repairEvents, resolveCheckpointPath, saveCheckpoint } from './run-dir.ts';
 import { writeRunReport } from './run-report.ts';
 import type { Optimizer } from '@tensorflow/tfjs-core';
 import { createOptimizer, loadOptimizerState, makeTrainStep, optimizerStateEntries } from './train-step.ts';
-
-/** Options of {@link train}. */
-export interface TrainOptions {
-  /** The run directory (created; must not hold checkpoints unless `resume`). */
-  runDir: string;
-  /** Continue from the run directory's latest checkpoint (weights, Adam state, RNG, data position, step). */
-  resume?: boolean;
-  onEvent?: (e: TrainEvent) => void;
-  /** Abort = save a checkpoint and return (`reason: 'aborted'`). */
-  signal?: AbortSignal;
-  /** An already loaded backend (otherwise `config.backend` is loaded). */
-  backend?: BackendInfo;
-}
-
-/** What {@link train} returns. */
-export interface TrainResult {
-  runDir: string;
-  reason: 'completed' | 'aborted';
-  step: number;
-  checkpoint: string;
-  /** Last loss terms read during training. */
-  final: LossTerms | null;
-  /** Accuracy in inference mode on `evalImages` centre-cropped training images (null when skipped). */
-  evalAccuracy: number | null;
-  wallSeconds: number;
-  skippedImages: number;
-  /** The spec trained (numClasses from the data). */
-  spec: ModelSpec;
-}
-
-/** The run stopped because a loss or a weight became NaN or infinite. */
-export class TrainingDivergedError extends InterpretFrError {
-  constructor(
-    message: string,
-    readonly step: number,
-    /** The last good checkpoint (still the run's latest), or null when none was written. */
-    readonly lastCheckpoint: string | null,
-  ) {
-    super(message, { code: 'model' });
-    this.name = 'TrainingDivergedError';
-  }
-}
+import { TrainingDivergedError } from './train-types.ts';
+import type { TrainOptions, TrainResult } from './train-types.ts';
 
 /** An open run directory: paths, the held lock, the latest checkpoint found, the event sink. */
 export interface RunContext {
@@ -404,34 +362,4 @@ export async function finalize(
     backend: backendName,
   });
   return { runDir: ctx.runDir, reason: out.reason, step: out.step, checkpoint: out.checkpoint, final: out.final, evalAccuracy, wallSeconds, skippedImages, spec };
-}
-
-/**
- * Trains a model as `config` says and leaves a complete run directory.
- *
- * @example
- * const res = await train(resolveConfig({ preset: 'tiny' }), { runDir: 'runs/tiny', onEvent: console.log });
- */
-export async function train(config: TrainConfig, opts: TrainOptions): Promise<TrainResult> {
-  validateConfig(config);
-  const ctx = await openRunDir(config, opts);
-  let data: DataStage | null = null;
-  let model: ModelStage | null = null;
-  try {
-    const be = opts.backend ?? (await loadBackend(config.backend, { forTraining: true }));
-    // The stock wasm backend cannot train convolutions; the trainer's wasm kernels (issue 4) add the gradients.
-    await ctx.emit({ type: 'backend', name: be.name, attempts: be.attempts });
-    data = await buildData(config, ctx);
-    model = await buildModel(be.tf, config, data.numClasses, be.filterGrad);
-    const progress = await restore(ctx, config, model, data);
-    const out = await trainLoop(ctx, config, model, data, progress, opts.signal);
-    return await finalize(ctx, config, model, data, progress, out, be.name);
-  } finally {
-    await data?.source.close?.();
-    if (model) {
-      disposeParams(model.params);
-      model.optimizer.dispose();
-    }
-    ctx.lock.release();
-  }
 }

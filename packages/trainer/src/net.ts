@@ -20,7 +20,7 @@ import { INPUT, validateSpec } from '@interpret-fr/core';
 import type { Tf } from './backend.ts';
 import type { Params } from './params.ts';
 import { param } from './params.ts';
-import type { FilterGrad } from './conv.ts';
+import type { FilterGrad } from './backend-info.ts';
 import { conv2dSame } from './conv.ts';
 import { batchNormInference, batchNormTraining } from './batch-norm.ts';
 

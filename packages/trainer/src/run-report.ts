@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { DatasetInfo } from './data/types.ts';
-import type { LossTerms } from './objective.ts';
+import type { LossTerms } from './loss-weights.ts';
 import type { ChartSeries } from '@interpret-fr/core';
 import { lossCurveSvg } from './plot.ts';
 import { writeFileAtomic } from '@interpret-fr/core/node';

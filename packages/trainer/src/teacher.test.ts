@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { presetSpec, Rng } from '@interpret-fr/core';
 import { loadBackend } from './backend.ts';
 import { buildNet } from './net.ts';
-import { defaultWeightsFor, objective } from './objective.ts';
+import { defaultWeightsFor } from './loss-weights.ts';
+import { objective } from './objective.ts';
 import { initParams } from './params.ts';
 import { readTeacher, teacherBatch } from './teacher.ts';
 

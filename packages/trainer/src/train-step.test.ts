@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { filterGradFor } from './backend.ts';
+import { filterGradFor } from './backend-info.ts';
 import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { presetSpec, Rng } from '@interpret-fr/core';
 import type { Tf } from './backend.ts';
 import { disposeParams, initParams, loadParams, paramsToTensorEntries } from './params.ts';
 import type { Params } from './params.ts';
 import { createOptimizer, loadOptimizerState, makeTrainStep, optimizerStateEntries } from './train-step.ts';
-import { DEFAULT_WEIGHTS, defaultWeightsFor } from './objective.ts';
-import type { LossTerms, TrainBatch } from './objective.ts';
+import { DEFAULT_WEIGHTS, defaultWeightsFor } from './loss-weights.ts';
+import type { LossTerms } from './loss-weights.ts';
+import type { TrainBatch } from './objective.ts';
 import { cpuTf, maxAbsDiff, randn } from '../test/helpers.ts';
 
 let tf: Tf;

@@ -12,7 +12,8 @@ import { buildNet } from './net.ts';
 import type { BuildNetOptions } from './net.ts';
 import type { Params } from './params.ts';
 import { trainableVariables } from './params.ts';
-import type { LossTerms, LossWeights, TrainBatch } from './objective.ts';
+import type { LossTerms, LossWeights } from './loss-weights.ts';
+import type { TrainBatch } from './objective.ts';
 import { objective } from './objective.ts';
 
 /** Adam hyper-parameters. */

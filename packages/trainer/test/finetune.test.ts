@@ -8,7 +8,7 @@ import type { TensorEntry } from '@interpret-fr/core';
 import { writeCheckpointDir } from '@interpret-fr/core/node';
 import { loadBackend } from '../src/backend.ts';
 import { resolveConfig } from '../src/config.ts';
-import { train } from '../src/loop.ts';
+import { train } from '../src/train.ts';
 import { readModelCheckpoint } from '../src/run-dir.ts';
 
 const CACHE = join(tmpdir(), 'interpret-fr-test-cache');

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBackend } from '../src/backend.ts';
 import { resolveConfig } from '../src/config.ts';
 import type { TrainEvent } from '../src/events.ts';
-import { train } from '../src/loop.ts';
+import { train } from '../src/train.ts';
 import { readModelCheckpoint, readTrainState } from '../src/run-dir.ts';
 
 const CACHE = join(tmpdir(), 'interpret-fr-test-cache');

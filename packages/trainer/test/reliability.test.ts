@@ -17,7 +17,7 @@ import { loadBackend } from '../src/backend.ts';
 import { main } from '../src/cli.ts';
 import { resolveConfig } from '../src/config.ts';
 import type { TrainEvent } from '../src/events.ts';
-import { train } from '../src/loop.ts';
+import { train } from '../src/train.ts';
 import { readEvents, readModelCheckpoint, readTrainState, saveCheckpoint } from '../src/run-dir.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

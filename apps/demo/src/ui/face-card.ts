@@ -15,6 +15,12 @@ export interface FaceCardElements {
   cropSize: HTMLInputElement;
   cropReset: HTMLButtonElement;
   cropInfo: HTMLElement;
+  /** Switches between the detected, aligned face and the manual crop box. */
+  alignMode: HTMLButtonElement;
+  /** Draw the 68 landmarks on the source view. */
+  landmarks: HTMLInputElement;
+  /** What the detector found. */
+  alignInfo: HTMLElement;
   model: HTMLCanvasElement;
   occPreset: HTMLSelectElement;
   occClear: HTMLButtonElement;
@@ -42,7 +48,12 @@ export function buildFaceCard(parent: HTMLElement, label: 'A' | 'B'): FaceCardEl
     <div class="views">
       <figure>
         <canvas id="source-${id}" class="source-view" tabindex="0" role="img" aria-label="Face ${label} with the crop box; arrow keys move it, plus and minus resize it"></canvas>
-        <figcaption>Source and crop box (drag the box or its corners)</figcaption>
+        <figcaption>Source: detected faces, and the aligned window or the crop box (drag the box or its corners)</figcaption>
+        <div class="row">
+          <button type="button" id="align-mode-${id}" disabled>Adjust the crop by hand</button>
+          <label class="check"><input type="checkbox" id="landmarks-${id}" /> Show landmarks</label>
+        </div>
+        <p class="note" id="align-info-${id}" aria-live="polite"></p>
         <div class="row">
           <label for="crop-size-${id}">Crop size</label>
           <input type="range" id="crop-size-${id}" min="8" max="8" value="8" disabled />
@@ -72,6 +83,9 @@ export function buildFaceCard(parent: HTMLElement, label: 'A' | 'B'): FaceCardEl
     cropSize: q(`#crop-size-${id}`),
     cropReset: q(`#crop-reset-${id}`),
     cropInfo: q(`#crop-info-${id}`),
+    alignMode: q(`#align-mode-${id}`),
+    landmarks: q(`#landmarks-${id}`),
+    alignInfo: q(`#align-info-${id}`),
     model: q(`#model-${id}`),
     occPreset: q(`#occ-preset-${id}`),
     occClear: q(`#occ-clear-${id}`),

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { InterpretFrError } from '../errors.ts';
-import { choiceOption, createProgressReporter, defineCli, didYouMean, editDistance, helpText, intOption, parseCli, reportError, runCli, type CliIo } from './cli.ts';
+import {
+  choiceOption,
+  createProgressReporter,
+  defineCli,
+  didYouMean,
+  editDistance,
+  helpText,
+  intOption,
+  parseCli,
+  parseScriptArgs,
+  reportError,
+  runCli,
+  type CliIo,
+} from './cli.ts';
 
 function capture(tty = false): { io: CliIo; out: () => string; err: () => string } {
   let out = '';
@@ -164,6 +177,21 @@ describe('runCli', () => {
     const c = capture();
     expect(reportError('x', new InterpretFrError('k', { code: 'config' }), c.io.stderr)).toBe(2);
     expect(c.err()).toBe('x: k\n');
+  });
+});
+
+describe('parseScriptArgs', () => {
+  const exit = (code: number): never => {
+    throw new Error(`exit ${code}`);
+  };
+  it('returns the parsed options; --help prints the help and exits 0; a usage error is one line and exit 2', () => {
+    expect(parseScriptArgs(SPEC, ['in', '--maps', '-o', 'f'], capture().io, exit).values).toEqual({ maps: true, output: 'f' });
+    let c = capture();
+    expect(() => parseScriptArgs(SPEC, ['--help'], c.io, exit)).toThrow('exit 0');
+    expect(c.out()).toBe(helpText(SPEC));
+    c = capture();
+    expect(() => parseScriptArgs(SPEC, ['in', '--opst', '13'], c.io, exit)).toThrow('exit 2');
+    expect(c.err()).toBe('interpret-fr-x: unknown option --opst; did you mean --opset? (see interpret-fr-x --help)\n');
   });
 });
 

@@ -8,6 +8,8 @@
  *   code ({@link EXIT_CODES}: 0 ok, 1 failure, 2 usage, 130 interrupted). An
  *   {@link InterpretFrError} prints `interpret-fr-<cmd>: <message>`; anything else is a bug and prints
  *   a short line asking for a rerun with `--debug`, which prints stack traces.
+ * - {@link parseScriptArgs}: {@link parseCli} for scripts (benchmarks): prints `--help` or a usage
+ *   error and exits.
  * - {@link createProgressReporter}: progress on stderr, a redrawn line on a TTY and JSON lines
  *   otherwise.
  *
@@ -282,6 +284,34 @@ export async function runCli<const O extends CliOptions>(
     reporter?.end();
     return reportError(spec.name, e, io.stderr, debug);
   }
+}
+
+/**
+ * {@link parseCli} for scripts with top-level code (benchmarks, tools): `--help` prints
+ * {@link helpText} and exits 0; a usage error prints one line, as {@link runCli} does, and exits 2.
+ * Commands use {@link runCli}, which never exits; `exit` is injectable for tests.
+ *
+ * @example
+ * const { values } = parseScriptArgs(defineCli({ name: 'bench-x', summary: 'times x', options: { reps: { type: 'string', arg: 'N', description: 'repetitions (2)' } } }));
+ * const reps = intOption(values.reps, 'reps', 2, { min: 1 }); // a bad value throws a usage error naming --reps
+ */
+export function parseScriptArgs<const O extends CliOptions>(
+  spec: CliSpec<O>,
+  argv: readonly string[] = process.argv.slice(2),
+  io: CliIo = processIo(),
+  exit: (code: number) => never = process.exit,
+): ParsedCli<O> {
+  let parsed: ParsedCli<O>;
+  try {
+    parsed = parseCli(spec, argv);
+  } catch (e) {
+    return exit(reportError(spec.name, e, io.stderr, argv.includes('--debug')));
+  }
+  if (parsed.values.help) {
+    io.stdout.write(helpText(spec));
+    return exit(EXIT_CODES.ok);
+  }
+  return parsed;
 }
 
 /** Progress on a stream: a redrawn line on a TTY, JSON lines otherwise. */

@@ -53,6 +53,7 @@ export {
   helpText,
   intOption,
   parseCli,
+  parseScriptArgs,
   processIo,
   reportError,
   requireOption,

@@ -70,19 +70,22 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'detect', 'pass-through'], 'ijba-similarity') : 'precomputed features';
   const detectCounts: Record<string, number> = {};
   const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
-  // One row of metadata per sighting, for extraction.
+  // One row of metadata per sighting, for extraction (only built when a model extracts features).
   const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
   const allowOutside = v['allow-outside-root'] === true;
+  const checked = new Set<string>(); // FILE values already checked (a sighting recurs in many rows and splits)
   for (const s of splits)
     for (const m of [s.verifyMetadata, s.probe, s.gallery])
       for (let r = 0; r < m.n; r++) {
-        const id = String(m.sightingId[r]);
-        const where = `${m.file}:${m.line[r]}`;
+        const fn = m.filename[r]!;
         // Checked on every row (not only the one extracted): a FILE that leaves the root is a broken protocol.
-        if (!allowOutside && !staysUnderRoot(m.filename[r]!)) throw new PathOutsideRootError(`${where} (FILE)`, m.filename[r]!, v.images ?? '--images');
-        if (!rows.has(id)) {
-          rows.set(id, { file: m.filename[r]!, where, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
+        if (!allowOutside && !checked.has(fn)) {
+          if (!staysUnderRoot(fn)) throw new PathOutsideRootError(`${m.file}:${m.line[r]} (FILE)`, fn, v.images ?? '--images');
+          checked.add(fn);
         }
+        if (v.model === undefined) continue;
+        const id = String(m.sightingId[r]);
+        if (!rows.has(id)) rows.set(id, { file: fn, where: `${m.file}:${m.line[r]}`, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
       }
   const { table, model, data, skippedImages } = await featuresFrom(
     v,

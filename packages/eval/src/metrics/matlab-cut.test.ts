@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
-import { verificationMetrics } from './roc.ts';
+import { matlabCut, verificationMetrics } from './roc.ts';
 
 /**
  * Naive reference written from method.md §6.2 step 4 (`CNN_single_verify.m`): sort the pairs by
@@ -83,6 +83,19 @@ describe('TAR@FAR, MATLAB-exact read-out (every cut of the stable sort)', () => 
         expect(got.tar).toBe(ref.tar);
         expect(got.far).toBe(ref.far);
       });
+    }
+  });
+
+  it('matlabCut with the impostors sorted by the caller (verificationMetrics, sorted once for every target) equals sorting them itself', () => {
+    const rng = new Rng(41);
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 20 + rng.int(400);
+      const s = Float32Array.from({ length: n }, () => rng.int(12) / 11);
+      const l = Uint8Array.from({ length: n }, (_, i) => (i < 2 ? i : rng.int(3) === 0 ? 1 : 0));
+      let nG = 0;
+      for (const x of l) nG += x;
+      const imp = Float32Array.from(s.filter((_, i) => l[i] === 0)).sort();
+      for (const t of [1e-3, 0.05, 0.3]) expect(matlabCut(s, l, t, nG, n - nG, imp)).toEqual(matlabCut(s, l, t, nG, n - nG));
     }
   });
 });

@@ -80,14 +80,14 @@ function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer): { g
 
 /**
  * Calls `visit(acceptedGenuine, acceptedImpostor, threshold)` once per distinct score, from the
- * highest threshold down. Returns the class counts.
+ * highest threshold down. Returns the class counts and the impostor scores in ascending order.
  */
 export function sweepRoc(
   scores: Scores,
   labels: Labels,
   visit: (tp: number, fp: number, threshold: number) => void,
   describe?: PairNamer,
-): { nGenuine: number; nImpostor: number } {
+): { nGenuine: number; nImpostor: number; sortedImpostors: Scores } {
   const { gen, imp } = sortedHalves(scores, labels, describe);
   let gi = gen.length - 1;
   let ii = imp.length - 1;
@@ -107,7 +107,7 @@ export function sweepRoc(
     }
     visit(tp, fp, t);
   }
-  return { nGenuine: gen.length, nImpostor: imp.length };
+  return { nGenuine: gen.length, nImpostor: imp.length, sortedImpostors: imp };
 }
 
 /** The full ROC (one point per distinct score). For very large inputs prefer {@link verificationMetrics}. */
@@ -174,7 +174,7 @@ export function verificationMetrics(
   const ct: number[] = [0];
   let lastF = 0;
   let lastT = 0;
-  sweepRoc(
+  const { sortedImpostors } = sweepRoc(
     scores,
     labels,
     (tp, fp, t) => {
@@ -229,7 +229,12 @@ export function verificationMetrics(
     if (exactTar[j]! >= 0) interp = exactTar[j]!;
     else if (aboveFar[j]! >= 0) interp = belowTar[j]! + ((aboveTar[j]! - belowTar[j]!) * (target - belowFar[j]!)) / (aboveFar[j]! - belowFar[j]!);
     else interp = belowTar[j]!;
-    return { target, nearest: { tar: bestTar[j]!, far: bestFar[j]!, threshold: bestThr[j]! }, matlab: matlabCut(scores, labels, target, nG, nI), interpolated: interp };
+    return {
+      target,
+      nearest: { tar: bestTar[j]!, far: bestFar[j]!, threshold: bestThr[j]! },
+      matlab: matlabCut(scores, labels, target, nG, nI, sortedImpostors),
+      interpolated: interp,
+    };
   });
   return { nGenuine: nG, nImpostor: nI, auc: area / (2 * nG * nI), eer, eerThreshold: eerThr, tarAtFar, curve: { far: Float64Array.from(cf), tar: Float64Array.from(ct) } };
 }
@@ -242,9 +247,17 @@ export function verificationMetrics(
  * impostor count closest to t·nI (the smaller on ties; 0 is attainable only when the first pair in
  * the sort is genuine, and then j* = 1). For f* ≥ 1 that cut ends at the f*-th impostor in the sort,
  * so TAR = #genuine sorted before it: genuine scores above its score, plus tied genuine pairs that
- * come earlier in the input.
+ * come earlier in the input. `sortedImpostors`: the impostor scores in ascending order, when the caller
+ * has them (else they are sorted here).
  */
-export function matlabCut(scores: Scores, labels: Labels, target: number, nG: number, nI: number): { tar: number; far: number; threshold: number; cut: number } {
+export function matlabCut(
+  scores: Scores,
+  labels: Labels,
+  target: number,
+  nG: number,
+  nI: number,
+  sortedImpostors?: Scores,
+): { tar: number; far: number; threshold: number; cut: number } {
   const n = labels.length;
   // Is the first pair of the stable sort genuine? (highest score, first index among equals)
   let top = 0;
@@ -264,10 +277,14 @@ export function matlabCut(scores: Scores, labels: Labels, target: number, nG: nu
   }
   if (f === 0) return { tar: 1 / nG, far: 0, threshold: scores[top]!, cut: 1 };
   // Score τ of the f-th impostor: the f-th largest impostor score.
-  const imp = new Float64Array(nI);
-  let b = 0;
-  for (let i = 0; i < n; i++) if (labels[i] !== 1) imp[b++] = scores[i]!;
-  imp.sort();
+  // The impostor scores ascending: given by the caller (verificationMetrics sorts them once for every target).
+  let imp = sortedImpostors;
+  if (!imp || imp.length !== nI) {
+    const own = new Float64Array(nI);
+    let b = 0;
+    for (let i = 0; i < n; i++) if (labels[i] !== 1) own[b++] = scores[i]!;
+    imp = own.sort();
+  }
   const tau = imp[nI - f]!;
   let above = 0; // impostors strictly above τ
   while (above < nI && imp[nI - 1 - above]! > tau) above++;

@@ -74,6 +74,30 @@ export interface IjbaMetadata {
   line: Int32Array;
 }
 
+/**
+ * An {@link IjbaMetadata} of `line.length` rows with every column allocated (zero-filled,
+ * `filename` holey) — the one layout both readers (this CSV parser and `ijbaMetadataFromMat`) fill.
+ */
+export function allocIjbaMetadata(file: string, line: Int32Array): IjbaMetadata {
+  const n = line.length;
+  return {
+    file,
+    n,
+    templateId: new Int32Array(n),
+    subjectId: new Int32Array(n),
+    mediaId: new Int32Array(n),
+    sightingId: new Int32Array(n),
+    filename: new Array<string>(n),
+    frame: new Float64Array(n),
+    bbox: new Float32Array(4 * n),
+    landmarks: new Float32Array(6 * n),
+    yaw: new Float32Array(n),
+    visibility: new Float32Array(3 * n),
+    attributes: new Float32Array(5 * n),
+    line,
+  };
+}
+
 /** Template pairs of a verification split. */
 export interface IjbaComparisons {
   file: string;
@@ -82,8 +106,14 @@ export interface IjbaComparisons {
   line: Int32Array;
 }
 
+/** Lines split at `\n` or `\r\n` (as `split(/\r?\n/)`, without the regular expression). */
 function lines(text: string): string[] {
-  return text.split(/\r?\n/);
+  const ls = text.split('\n');
+  for (let i = 0; i + 1 < ls.length; i++) {
+    const l = ls[i]!;
+    if (l.charCodeAt(l.length - 1) === 13) ls[i] = l.slice(0, -1);
+  }
+  return ls;
 }
 
 function parseInt32(file: string, line: number, col: string, v: string, optional: boolean): number {
@@ -106,6 +136,38 @@ function parseNum(file: string, line: number, col: string, v: string, text = fal
   return x;
 }
 
+/** Powers of ten exactly representable as doubles. */
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * A plain decimal field `l[a..b)` (`-`? digits (`.` digits)?, at most 15 digits, no spaces) parsed
+ * without making a string: M / 10^k with M < 2^53 and 10^k exact is correctly rounded, so it equals
+ * `Number(text)` bit for bit. An empty field is NaN (numbers) — for integers, and for anything else
+ * (spaces, exponents, `NaN`, text, too many digits), undefined: the caller's full parser decides.
+ */
+function fastDecimal(l: string, a: number, b: number, integer: boolean): number | undefined {
+  if (a === b) return integer ? undefined : Number.NaN;
+  let i = a;
+  const neg = l.charCodeAt(i) === 45;
+  if (neg) i++;
+  let v = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < b; i++) {
+    const c = l.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === 46 && frac < 0 && !integer) frac = 0;
+    else return undefined;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  if (integer && (v > 2147483647 || (neg && v > 2147483648))) return undefined;
+  const x = frac > 0 ? v / POW10[frac]! : v;
+  return neg ? -x : x;
+}
+
 /** Parses a metadata/probe/gallery CSV (header required, exactly the 25 official columns). */
 export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
   const ls = lines(text);
@@ -116,49 +178,54 @@ export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
   if (header.length !== IJBA_COLUMNS.length || header.some((h, i) => h !== IJBA_COLUMNS[i])) {
     throw new IjbaFormatError(file, 1, `header is '${ls[0] ?? ''}', expected '${IJBA_COLUMNS.join(',')}'`);
   }
-  const rows: string[][] = [];
+  // Non-empty lines first (their count sizes the columns), then one pass per line without splitting it
+  // into strings: fields are located with indexOf and plain decimals parsed in place (fastDecimal); any
+  // other field goes through parseInt32 / parseNum, which give the one-line errors.
   const lineNo: number[] = [];
   for (let i = 1; i < ls.length; i++) {
     const l = ls[i]!;
-    if (l.trim() === '') continue;
-    const f = l.split(',');
-    if (f.length !== IJBA_COLUMNS.length) throw new IjbaFormatError(file, i + 1, `${f.length} fields, expected ${IJBA_COLUMNS.length}`);
-    rows.push(f);
+    const c = l.charCodeAt(0);
+    if (l.length === 0 || ((c <= 32 || c > 127) && l.trim() === '')) continue;
     lineNo.push(i + 1);
   }
-  const n = rows.length;
-  const m: IjbaMetadata = {
-    file,
-    n,
-    templateId: new Int32Array(n),
-    subjectId: new Int32Array(n),
-    mediaId: new Int32Array(n),
-    sightingId: new Int32Array(n),
-    filename: new Array<string>(n),
-    frame: new Float64Array(n),
-    bbox: new Float32Array(4 * n),
-    landmarks: new Float32Array(6 * n),
-    yaw: new Float32Array(n),
-    visibility: new Float32Array(3 * n),
-    attributes: new Float32Array(5 * n),
-    line: Int32Array.from(lineNo),
-  };
+  const n = lineNo.length;
+  const m = allocIjbaMetadata(file, Int32Array.from(lineNo));
+  const ends = new Int32Array(IJBA_COLUMNS.length);
   for (let r = 0; r < n; r++) {
-    const f = rows[r]!;
     const ln = lineNo[r]!;
-    m.templateId[r] = parseInt32(file, ln, 'TEMPLATE_ID', f[0]!, false);
-    m.subjectId[r] = parseInt32(file, ln, 'SUBJECT_ID', f[1]!, false);
-    const fn = f[2]!.trim();
+    const l = ls[ln - 1]!;
+    let at = 0;
+    let nf = 0;
+    for (; nf < IJBA_COLUMNS.length; nf++) {
+      const e = l.indexOf(',', at);
+      if (e < 0) break;
+      ends[nf] = e;
+      at = e + 1;
+    }
+    if (nf !== IJBA_COLUMNS.length - 1) throw new IjbaFormatError(file, ln, `${l.split(',').length} fields, expected ${IJBA_COLUMNS.length}`);
+    ends[nf] = l.length;
+    const from = (k: number): number => (k === 0 ? 0 : ends[k - 1]! + 1);
+    const int = (k: number, optional: boolean): number => {
+      const x = fastDecimal(l, from(k), ends[k]!, true);
+      return x === undefined ? parseInt32(file, ln, IJBA_COLUMNS[k]!, l.slice(from(k), ends[k]), optional) : x;
+    };
+    const num = (k: number, text = false): number => {
+      const x = fastDecimal(l, from(k), ends[k]!, false);
+      return x === undefined ? parseNum(file, ln, IJBA_COLUMNS[k]!, l.slice(from(k), ends[k]), text) : x;
+    };
+    m.templateId[r] = int(0, false);
+    m.subjectId[r] = int(1, false);
+    const fn = l.slice(from(2), ends[2]).trim();
     if (fn === '') throw new IjbaFormatError(file, ln, 'FILE is empty');
     m.filename[r] = fn;
-    m.mediaId[r] = parseInt32(file, ln, 'MEDIA_ID', f[3]!, true);
-    m.sightingId[r] = parseInt32(file, ln, 'SIGHTING_ID', f[4]!, false);
-    m.frame[r] = parseNum(file, ln, 'FRAME', f[5]!);
-    for (let k = 0; k < 4; k++) m.bbox[4 * r + k] = parseNum(file, ln, IJBA_COLUMNS[6 + k]!, f[6 + k]!);
-    for (let k = 0; k < 6; k++) m.landmarks[6 * r + k] = parseNum(file, ln, IJBA_COLUMNS[10 + k]!, f[10 + k]!);
-    m.yaw[r] = parseNum(file, ln, 'FACE_YAW', f[16]!);
-    for (let k = 0; k < 3; k++) m.visibility[3 * r + k] = parseNum(file, ln, IJBA_COLUMNS[17 + k]!, f[17 + k]!);
-    for (let k = 0; k < 5; k++) m.attributes[5 * r + k] = parseNum(file, ln, IJBA_COLUMNS[20 + k]!, f[20 + k]!, true);
+    m.mediaId[r] = int(3, true);
+    m.sightingId[r] = int(4, false);
+    m.frame[r] = num(5);
+    for (let k = 0; k < 4; k++) m.bbox[4 * r + k] = num(6 + k);
+    for (let k = 0; k < 6; k++) m.landmarks[6 * r + k] = num(10 + k);
+    m.yaw[r] = num(16);
+    for (let k = 0; k < 3; k++) m.visibility[3 * r + k] = num(17 + k);
+    for (let k = 0; k < 5; k++) m.attributes[5 * r + k] = num(20 + k, true);
   }
   return m;
 }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { IjbaFormatError, type IjbaComparisons, type IjbaMetadata } from './ijba-csv.ts';
+import { allocIjbaMetadata, IjbaFormatError, type IjbaComparisons, type IjbaMetadata } from './ijba-csv.ts';
 import { MatFormatError, matCharRows, matNumel, type MatFile, type MatValue } from '../io/mat.ts';
 
 const norm = (s: string): string => s.toLowerCase().replace(/_/g, '');
@@ -173,22 +173,10 @@ const int32 = (file: string, r: number, f: string, x: number, optional: boolean)
 export function ijbaMetadataFromMat(mat: MatFile, file: string): IjbaMetadata {
   const t = tableOf(mat, file);
   const n = t.n;
-  const m: IjbaMetadata = {
+  const m = allocIjbaMetadata(
     file,
-    n,
-    templateId: new Int32Array(n),
-    subjectId: new Int32Array(n),
-    mediaId: new Int32Array(n),
-    sightingId: new Int32Array(n),
-    filename: new Array<string>(n),
-    frame: new Float64Array(n),
-    bbox: new Float32Array(4 * n),
-    landmarks: new Float32Array(6 * n),
-    yaw: new Float32Array(n),
-    visibility: new Float32Array(3 * n),
-    attributes: new Float32Array(5 * n),
-    line: Int32Array.from({ length: n }, (_, r) => r + 1),
-  };
+    Int32Array.from({ length: n }, (_, r) => r + 1),
+  );
   for (const f of ['subjectId', 'sightingId', 'filename'] as const) if (!t.has(f)) throw new MatFormatError(file, `no '${FIELDS[f][0]}' field (method.md §6.4)`);
   for (let r = 0; r < n; r++) {
     m.templateId[r] = int32(file, r, 'templateID', t.nums('templateId', r, 1)[0]!, false);

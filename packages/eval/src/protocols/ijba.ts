@@ -13,7 +13,6 @@ import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identif
 import { meanStd } from '../metrics/stats.ts';
 import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
 import {
-  exactTemplateScore,
   prepareTemplates,
   scoreErrorBound,
   scoreTemplateMatrix,
@@ -24,7 +23,7 @@ import {
   type PreparedTemplates,
   type TemplateScore,
 } from '../scores/template-scores.ts';
-import { refineIdentification } from '../scores/refine.ts';
+import { refineSteps } from '../scores/refine.ts';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { firstNonFinite } from '../io/npy.ts';
 import { IjbaFormatError, type IjbaComparisons, type IjbaMetadata } from './ijba-csv.ts';
@@ -145,6 +144,8 @@ type Scorer = {
   stats: PairScoreStats;
   pairs(A: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array | Promise<Float32Array>;
   matrix(P: PreparedTemplates, G: PreparedTemplates): Float32Array | Promise<Float32Array>;
+  /** Canonical scores of (probe, gallery) template pairs (the refinement's near-ties), as exactTemplateScore gives them. */
+  rescore(P: PreparedTemplates, G: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array | Promise<Float32Array>;
 };
 
 /**
@@ -229,7 +230,10 @@ function* splitSteps(
   const M = yield scorer.matrix(PP, GP);
   const ps = Int32Array.from(P.ids, (id) => pSubj.get(id)!);
   const gs = Int32Array.from(G.ids, (id) => gSubj.get(id)!);
-  const refinedS = refineIdentification(M, ps, gs, delta, (p, g) => exactTemplateScore(PP, p, GP, g));
+  const refine = refineSteps(M, ps, gs, delta);
+  let step = refine.next();
+  while (!step.done) step = refine.next(yield scorer.rescore(PP, GP, step.value[0], step.value[1]));
+  const refinedS = step.value;
   // Closed set: probes whose subject is not in the gallery are dropped for the CMC, kept as non-mated for TPIR@FPIR.
   const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10]);
   const ranked = probeRanks(M, ps, gs);
@@ -259,6 +263,7 @@ const syncScorer = (): Scorer => ({
   stats: { recomputed: 0, native: 0 },
   pairs: (A, pa, pb) => scoreTemplatePairsExact(A, A, pa, pb),
   matrix: (P, G) => scoreTemplateMatrix(P, G),
+  rescore: (P, G, pa, pb) => scoreTemplatePairsExact(P, G, pa, pb),
 });
 
 /** Evaluates one split on the synchronous kernel. `unit` may pass already L2-normalised features (shared across splits). */
@@ -276,6 +281,8 @@ export async function evaluateIjbaSplitAsync(d: IjbaSplitData, table: FeatureTab
     stats,
     pairs: (A, pa, pb) => scoreTemplatePairsAsync(A, A, pa, pb, gemm, stats),
     matrix: (P, G) => scoreTemplateMatrixAsync(P, G, gemm),
+    // Bits of exactTemplateScore: float64 native GEMM, checked against float32 rounding boundaries (see scoreTemplatePairsAsync).
+    rescore: (P, G, pa, pb) => scoreTemplatePairsAsync(P, G, pa, pb, gemm),
   });
   let r = it.next();
   while (!r.done) r = it.next(await r.value);

@@ -52,43 +52,7 @@ export function dotBlock(
       return;
     }
   }
-  let i = 0;
-  for (; i + 1 < nA; i += 2) {
-    const a0 = (aRow + i) * d;
-    const a1 = a0 + d;
-    let j = 0;
-    for (; j + 1 < nB; j += 2) {
-      const b0 = (bRow + j) * d;
-      const b1 = b0 + d;
-      let s00 = 0,
-        s01 = 0,
-        s10 = 0,
-        s11 = 0;
-      for (let k = 0; k < d; k++) {
-        const x0 = A[a0 + k]!,
-          x1 = A[a1 + k]!,
-          y0 = B[b0 + k]!,
-          y1 = B[b1 + k]!;
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-      }
-      out[i * ld + j] = s00;
-      out[i * ld + j + 1] = s01;
-      out[(i + 1) * ld + j] = s10;
-      out[(i + 1) * ld + j + 1] = s11;
-    }
-    if (j < nB) {
-      const b0 = (bRow + j) * d;
-      out[i * ld + j] = dot(A, a0, B, b0, d);
-      out[(i + 1) * ld + j] = dot(A, a1, B, b0, d);
-    }
-  }
-  if (i < nA) {
-    const a0 = (aRow + i) * d;
-    for (let j = 0; j < nB; j++) out[i * ld + j] = dot(A, a0, B, (bRow + j) * d, d);
-  }
+  block2x2(A, aRow, nA, B, bRow, nB, d, out, ld, dot);
 }
 
 /**
@@ -98,6 +62,37 @@ export function dotBlock(
  * native GEMM checked against it, see template-scores.ts).
  */
 export function dotBlock64(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float64Array, ld: number = nB): void {
+  block2x2(A, aRow, nA, B, bRow, nB, d, out, ld, dotInOrder);
+}
+
+/** A dot product of two length-d rows at offsets a and b ({@link dot} or `dotInOrder`). */
+type RowDot = (A: Float32Array, a: number, B: Float32Array, b: number, d: number) => number;
+
+/** Dot product of two length-d rows at offsets a and b, one accumulator in index order (k = 0..d−1). */
+function dotInOrder(A: Float32Array, a: number, B: Float32Array, b: number, d: number): number {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += A[a + k]! * B[b + k]!;
+  return s;
+}
+
+/**
+ * The one 2 × 2 register-blocked loop behind {@link dotBlock} and {@link dotBlock64}: each 2 × 2 tile
+ * accumulates its four dot products in index order (one accumulator each); rows and columns left
+ * over when nA or nB is odd are scored with `edge` (`dot`'s 4-way split sum for float32 output, the
+ * canonical in-order sum for float64), so both callers keep their exact bits.
+ */
+function block2x2(
+  A: Float32Array,
+  aRow: number,
+  nA: number,
+  B: Float32Array,
+  bRow: number,
+  nB: number,
+  d: number,
+  out: Float32Array | Float64Array,
+  ld: number,
+  edge: RowDot,
+): void {
   let i = 0;
   for (; i + 1 < nA; i += 2) {
     const a0 = (aRow + i) * d;
@@ -127,23 +122,12 @@ export function dotBlock64(A: Float32Array, aRow: number, nA: number, B: Float32
     }
     if (j < nB) {
       const b0 = (bRow + j) * d;
-      let s0 = 0,
-        s1 = 0;
-      for (let k = 0; k < d; k++) {
-        s0 += A[a0 + k]! * B[b0 + k]!;
-        s1 += A[a1 + k]! * B[b0 + k]!;
-      }
-      out[i * ld + j] = s0;
-      out[(i + 1) * ld + j] = s1;
+      out[i * ld + j] = edge(A, a0, B, b0, d);
+      out[(i + 1) * ld + j] = edge(A, a1, B, b0, d);
     }
   }
   if (i < nA) {
     const a0 = (aRow + i) * d;
-    for (let j = 0; j < nB; j++) {
-      const b0 = (bRow + j) * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) s += A[a0 + k]! * B[b0 + k]!;
-      out[i * ld + j] = s;
-    }
+    for (let j = 0; j < nB; j++) out[i * ld + j] = edge(A, a0, B, (bRow + j) * d, d);
   }
 }

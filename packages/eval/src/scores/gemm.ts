@@ -18,9 +18,10 @@ export interface AsyncGemm {
   minWork: number;
   /** {@link AsyncGemm.minWork} for `abt64` (float64 calls), when different. */
   minWork64?: number;
-  abt(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number): Promise<Float32Array>;
+  /** A·Bᵀ (nA × nB, row-major). `out` (length ≥ nA·nB) is a buffer the kernel may write into; callers use the returned array. */
+  abt(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out?: Float32Array): Promise<Float32Array>;
   /** The same product accumulated in float64 (any order), when the kernel has one (verification scores). */
-  abt64?(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number): Promise<Float64Array>;
+  abt64?(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out?: Float64Array): Promise<Float64Array>;
 }
 
 /** The synchronous wasm SIMD / JS kernel behind the {@link AsyncGemm} interface. */
@@ -28,8 +29,8 @@ export const wasmGemm: AsyncGemm = {
   name: 'wasm-simd',
   maxOutput: 1 << 22,
   minWork: 0,
-  async abt(A, nA, B, nB, d) {
-    const out = new Float32Array(nA * nB);
+  async abt(A, nA, B, nB, d, into) {
+    const out = into ? into.subarray(0, nA * nB) : new Float32Array(nA * nB);
     dotBlock(A, 0, nA, B, 0, nB, d, out, nB);
     return out;
   },

@@ -8,12 +8,17 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { gemmModelBytes, ONNX_DOUBLE, ONNX_FLOAT } from './onnx-gemm-model.ts';
+import { gemm64FromFloatModelBytes, gemmModelBytes, ONNX_FLOAT } from './onnx-gemm-model.ts';
 import type { AsyncGemm } from './gemm.ts';
 
 interface OrtLike {
   Tensor: new (type: 'float32' | 'float64', data: Float32Array | Float64Array, dims: readonly number[]) => unknown;
-  InferenceSession: { create(bytes: Uint8Array, opts: Record<string, unknown>): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }> };
+  InferenceSession: {
+    create(
+      bytes: Uint8Array,
+      opts: Record<string, unknown>,
+    ): Promise<{ run(feeds: Record<string, unknown>, fetches?: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }>;
+  };
 }
 
 let cached: Promise<AsyncGemm | null> | undefined;
@@ -42,21 +47,27 @@ export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm |
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     };
     const session = await ort.InferenceSession.create(gemmModelBytes(ONNX_FLOAT), so);
-    const session64 = await ort.InferenceSession.create(gemmModelBytes(ONNX_DOUBLE), so);
+    const session64 = await ort.InferenceSession.create(gemm64FromFloatModelBytes(), so);
     return {
       name: `ort-node-mlas (${threads} threads)`,
       maxOutput: 1 << 23,
       minWork: 1 << 21,
       minWork64: 1 << 16,
-      async abt(A, nA, B, nB, d) {
-        const out = await session.run({ A: new ort.Tensor('float32', A.subarray(0, nA * d), [nA, d]), B: new ort.Tensor('float32', B.subarray(0, nB * d), [nB, d]) });
-        return out.Y!.data as Float32Array;
+      async abt(A, nA, B, nB, d, into) {
+        const feeds = { A: new ort.Tensor('float32', A.subarray(0, nA * d), [nA, d]), B: new ort.Tensor('float32', B.subarray(0, nB * d), [nB, d]) };
+        if (!into) return (await session.run(feeds)).Y!.data as Float32Array;
+        // A preallocated output: no 32 MiB allocation (and its garbage collection) per block.
+        const y = into.subarray(0, nA * nB);
+        await session.run(feeds, { Y: new ort.Tensor('float32', y, [nA, nB]) });
+        return y;
       },
-      async abt64(A, nA, B, nB, d) {
-        const a = Float64Array.from(A.subarray(0, nA * d));
-        const b = Float64Array.from(B.subarray(0, nB * d));
-        const out = await session64.run({ A: new ort.Tensor('float64', a, [nA, d]), B: new ort.Tensor('float64', b, [nB, d]) });
-        return out.Y!.data as Float64Array;
+      async abt64(A, nA, B, nB, d, into) {
+        // float32 in, Cast to double inside the graph: no conversion in JS.
+        const feeds = { A: new ort.Tensor('float32', A.subarray(0, nA * d), [nA, d]), B: new ort.Tensor('float32', B.subarray(0, nB * d), [nB, d]) };
+        if (!into) return (await session64.run(feeds)).Y!.data as Float64Array;
+        const y = into.subarray(0, nA * nB);
+        await session64.run(feeds, { Y: new ort.Tensor('float64', y, [nA, nB]) });
+        return y;
       },
     };
   })();

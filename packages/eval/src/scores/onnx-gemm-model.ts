@@ -56,3 +56,26 @@ export function gemmModelBytes(elemType: number = ONNX_FLOAT): Uint8Array {
   const model = [...vi(1, 8), ...str(2, 'interpret-fr-eval'), ...ld(7, graph), ...ld(8, [...str(1, ''), ...vi(2, 13)])];
   return Uint8Array.from(model);
 }
+
+/**
+ * Bytes of an ONNX model computing in float64 `Y[M, N] = A[M, K] · B[N, K]ᵀ` from float32 inputs: both
+ * inputs are Cast to double inside onnxruntime (exact), then one `Gemm` (transB = 1) runs on MLAS's
+ * DGEMM. Callers pass float32 views, with no conversion or copy in JavaScript.
+ */
+export function gemm64FromFloatModelBytes(): Uint8Array {
+  const to = [...str(1, 'to'), ...vi(3, ONNX_DOUBLE), ...vi(20, 2)];
+  const transB = [...str(1, 'transB'), ...vi(3, 1), ...vi(20, 2)];
+  const node = (inputs: string[], output: string, name: string, op: string, attrs: number[][]): number[] =>
+    ld(1, [...inputs.flatMap((x) => str(1, x)), ...str(2, output), ...str(3, name), ...str(4, op), ...attrs.flatMap((a) => ld(5, a))]);
+  const graph = [
+    ...node(['A'], 'A64', 'cast_a', 'Cast', [to]),
+    ...node(['B'], 'B64', 'cast_b', 'Cast', [to]),
+    ...node(['A64', 'B64'], 'Y', 'gemm', 'Gemm', [transB]),
+    ...str(2, 'abt64'),
+    ...ld(11, valueInfo('A', ONNX_FLOAT, ['M', 'K'])),
+    ...ld(11, valueInfo('B', ONNX_FLOAT, ['N', 'K'])),
+    ...ld(12, valueInfo('Y', ONNX_DOUBLE, ['M', 'N'])),
+  ];
+  const model = [...vi(1, 8), ...str(2, 'interpret-fr-eval'), ...ld(7, graph), ...ld(8, [...str(1, ''), ...vi(2, 13)])];
+  return Uint8Array.from(model);
+}

@@ -18,6 +18,7 @@ import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
 import { simdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
+import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
 
 /** Template score names. */
 export type TemplateScore = 'set-min-mean' | 'set-min-mean-matlab' | 'mean-feature' | 'media-pool';
@@ -189,68 +190,10 @@ function setScore(S: Float32Array | Float64Array, off: number, n1: number, n2: n
   return sum / (n1 + n2);
 }
 
-/** Scratch of {@link setScoresOfRowBlock}. */
-let rowMaxBuf = new Float64Array(0);
-let colMaxBuf = new Float32Array(0);
-
 /**
- * The set scores of one probe template (n1 rows of S from `off`, row stride ld = all gallery images)
- * against every gallery template (`go` offsets), written to out[o + g]: the same values as
- * {@link setScore} per template pair (same maxima, summed in the same order), but in two streaming
- * passes: row maxima per gallery template, and column maxima as an element-wise max over the rows.
- */
-function setScoresOfRowBlock(S: Float32Array, off: number, n1: number, ld: number, go: Int32Array, quirk: boolean, out: Float32Array, o: number): void {
-  const nG = go.length - 1;
-  if (rowMaxBuf.length < n1 * nG) rowMaxBuf = new Float64Array(n1 * nG * 2);
-  if (colMaxBuf.length < ld) colMaxBuf = new Float32Array(ld * 2);
-  const rm = rowMaxBuf;
-  const cm = colMaxBuf;
-  cm.fill(-Infinity, 0, ld);
-  let nan = 0;
-  for (let a = 0; a < n1; a++) {
-    const r = off + a * ld;
-    const ra = a * nG;
-    let b = 0;
-    for (let g = 0; g < nG; g++) {
-      const e = go[g + 1]!;
-      let m = -Infinity;
-      for (; b < e; b++) {
-        const v = S[r + b]!;
-        if (v > m) m = v;
-        if (v > cm[b]!) cm[b] = v;
-        // biome-ignore lint/suspicious/noSelfCompare: NaN test in the hot loop
-        else if (v !== v) nan = 1;
-      }
-      rm[ra + g] = m;
-    }
-  }
-  // A NaN cosine (only from a non-finite feature, which featureTable refuses) poisons the whole row block.
-  if (nan) {
-    out.fill(Number.NaN, o, o + nG);
-    return;
-  }
-  for (let g = 0; g < nG; g++) {
-    const n2 = go[g + 1]! - go[g]!;
-    if (n2 === 0) {
-      out[o + g] = Number.NaN;
-      continue;
-    }
-    if (quirk && (n1 === 1 || n2 === 1)) {
-      let m = -Infinity;
-      for (let a = 0; a < n1; a++) m = maxNaN(m, rm[a * nG + g]!);
-      out[o + g] = m;
-      continue;
-    }
-    let sum = 0;
-    for (let a = 0; a < n1; a++) sum += rm[a * nG + g]!;
-    for (let b = go[g]!; b < go[g + 1]!; b++) sum += cm[b]!;
-    out[o + g] = sum / (n1 + n2);
-  }
-}
-
-/**
- * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, each probe
- * template's images are scored against all gallery images in one blocked product.
+ * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, the distinct
+ * probe images are scored against the distinct gallery images in row blocks and reduced by
+ * {@link SetMatrixReducer} (set-matrix.ts).
  */
 export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates): Float32Array {
   const nP = P.templates.ids.length;
@@ -264,22 +207,30 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
     return out;
   }
   const quirk = P.method === 'set-min-mean-matlab';
-  const nGi = G.templates.rows.length;
-  const go = G.templates.offsets;
-  let block = new Float32Array(0);
-  for (let p = 0; p < nP; p++) {
-    const a = P.templates.offsets[p]!;
-    const n1 = P.templates.offsets[p + 1]! - a;
-    if (n1 === 0) {
-      out.fill(Number.NaN, p * nG, (p + 1) * nG);
-      continue;
+  const gd = distinctRows(G.templates);
+  const nV = gd.first.length;
+  const B = gatherRows(G.data, gd.first, d);
+  let buf = new Float32Array(0);
+  for (const [t0, t1] of probeChunks(nP, nV)) {
+    const pd = distinctRows(P.templates, t0, t1);
+    const nU = pd.first.length;
+    const A = gatherRows(P.data, pd.first, d);
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
+    red.markNonFinite(A, B, d);
+    const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
+    if (buf.length < Math.min(per, nU) * nV) buf = new Float32Array(Math.min(per, nU) * nV);
+    for (let r0 = 0; r0 < nU; r0 += per) {
+      const n = Math.min(per, nU - r0);
+      if (nV > 0) dotBlock(A, r0, n, B, 0, nV, d, buf, nV, { keepB: true });
+      red.rows(buf, n);
     }
-    if (block.length < n1 * nGi) block = new Float32Array(n1 * nGi);
-    dotBlock(P.data, a, n1, G.data, 0, nGi, d, block, nGi, { keepB: true });
-    setScoresOfRowBlock(block, 0, n1, nGi, go, quirk, out, p * nG);
+    red.finish(out);
   }
   return out;
 }
+
+/** Cosines per synchronous block of the set-score matrix (floats). */
+const SYNC_BLOCK = 1 << 22;
 
 // ---------- native / async kernels, and the canonical (exact) score ----------
 
@@ -307,38 +258,66 @@ export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: Prepared
   const nG = G.templates.ids.length;
   const d = P.dim;
   const pooled = P.method === 'mean-feature' || P.method === 'media-pool';
+  if (!pooled) return setMatrixAsync(P, G, gemm);
   const out = new Float32Array(nP * nG);
   const po = P.templates.offsets;
   const go = G.templates.offsets;
-  const nGi = pooled ? nG : G.templates.rows.length;
-  const rowOff = pooled ? Int32Array.from({ length: nP + 1 }, (_, i) => i) : po;
-  if (nGi === 0 || nP === 0) return scoreTemplateMatrix(P, G);
-  const blocks = templateBlocks(rowOff, Math.max(1, Math.floor(gemm.maxOutput / nGi)));
-  const run = (b: [number, number]): Promise<Float32Array> => {
-    const r0 = rowOff[b[0]]!;
-    const r1 = rowOff[b[1]]!;
-    return gemm.abt(P.data.subarray(r0 * d, r1 * d), r1 - r0, G.data, nGi, d);
-  };
-  const quirk = P.method === 'set-min-mean-matlab';
+  if (nG === 0 || nP === 0) return scoreTemplateMatrix(P, G);
+  const rowOff = Int32Array.from({ length: nP + 1 }, (_, i) => i);
+  const blocks = templateBlocks(rowOff, Math.max(1, Math.floor(gemm.maxOutput / nG)));
+  const run = (b: [number, number]): Promise<Float32Array> => gemm.abt(P.data.subarray(b[0] * d, b[1] * d), b[1] - b[0], G.data, nG, d);
   let next = blocks.length ? run(blocks[0]!) : null;
   for (let k = 0; k < blocks.length; k++) {
     const S = await next!;
     next = k + 1 < blocks.length ? run(blocks[k + 1]!) : null;
     const [t0, t1] = blocks[k]!;
-    const base = rowOff[t0]!;
     for (let p = t0; p < t1; p++) {
-      const a = rowOff[p]!;
-      const n1 = rowOff[p + 1]! - a;
       if (po[p + 1] === po[p]) {
         out.fill(Number.NaN, p * nG, (p + 1) * nG);
         continue;
       }
-      if (pooled) {
-        for (let g = 0; g < nG; g++) out[p * nG + g] = go[g + 1] === go[g] ? Number.NaN : S[(a - base) * nGi + g]!;
-        continue;
-      }
-      setScoresOfRowBlock(S, (a - base) * nGi, n1, nGi, go, quirk, out, p * nG);
+      for (let g = 0; g < nG; g++) out[p * nG + g] = go[g + 1] === go[g] ? Number.NaN : S[(p - t0) * nG + g]!;
     }
+  }
+  return out;
+}
+
+/**
+ * The set scores of {@link scoreTemplateMatrixAsync}: distinct probe rows × distinct gallery rows on
+ * `gemm` in row blocks of ≤ `gemm.maxOutput` cosines (two output buffers, the next block is requested
+ * before the previous one is reduced), reduced by {@link SetMatrixReducer}.
+ */
+async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm): Promise<Float32Array> {
+  const nP = P.templates.ids.length;
+  const nG = G.templates.ids.length;
+  const d = P.dim;
+  const out = new Float32Array(nP * nG);
+  const quirk = P.method === 'set-min-mean-matlab';
+  const gd = distinctRows(G.templates);
+  const nV = gd.first.length;
+  if (nV === 0) return scoreTemplateMatrix(P, G);
+  const B = gatherRows(G.data, gd.first, d);
+  const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
+  const bufs = [new Float32Array(0), new Float32Array(0)];
+  for (const [t0, t1] of probeChunks(nP, nV)) {
+    const pd = distinctRows(P.templates, t0, t1);
+    const nU = pd.first.length;
+    const A = gatherRows(P.data, pd.first, d);
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
+    red.markNonFinite(A, B, d);
+    const size = Math.min(per, nU) * nV;
+    for (let k = 0; k < 2; k++) if (bufs[k]!.length < size) bufs[k] = new Float32Array(size);
+    const run = (r0: number, k: number): Promise<Float32Array> => {
+      const n = Math.min(per, nU - r0);
+      return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, bufs[k]!.subarray(0, n * nV));
+    };
+    let next = nU > 0 ? run(0, 0) : null;
+    for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
+      const S = await next!;
+      next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
+      red.rows(S, Math.min(per, nU - r0));
+    }
+    red.finish(out);
   }
   return out;
 }
@@ -417,9 +396,12 @@ export async function scoreTemplatePairsAsync(
   const fill = start.slice(0, nA);
   for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
   const out = new Float32Array(pa.length);
-  const small: number[] = [];
   const colOf = new Map<number, number>();
   const eps = 2 ** -53;
+  const minWork = gemm.minWork64 ?? gemm.minWork;
+  // Scratch reused by every group (no per-group allocation: the many small blocks would keep the GC busy).
+  let Bu = new Float32Array(0);
+  let S = new Float64Array(0);
   for (let i = 0; i < nA; i++) {
     const s = start[i]!;
     const e = start[i + 1]!;
@@ -434,13 +416,23 @@ export async function scoreTemplatePairsAsync(
         cols += ob[j + 1]! - ob[j]!;
       }
     }
-    if (n1 === 0 || n1 * cols * d < (gemm.minWork64 ?? gemm.minWork) || n1 * cols > gemm.maxOutput) {
-      for (let q = s; q < e; q++) small.push(order[q]!);
+    if (n1 === 0) {
+      for (let q = s; q < e; q++) out[order[q]!] = Number.NaN;
       continue;
     }
-    const Bu = new Float32Array(cols * d);
+    if (n1 * cols > gemm.maxOutput) {
+      // A huge group: per pair, canonically.
+      for (let q = s; q < e; q++) out[order[q]!] = exactTemplateScore(A, i, B, pb[order[q]!]!);
+      continue;
+    }
+    if (Bu.length < cols * d) Bu = new Float32Array(Math.max(cols * d, 2 * Bu.length));
+    if (S.length < n1 * cols) S = new Float64Array(Math.max(n1 * cols, 2 * S.length));
     for (const [j, c] of colOf) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), c * d);
-    const S = await gemm.abt64(A.data.subarray(oa[i]! * d, oa[i + 1]! * d), n1, Bu, cols, d);
+    const native = n1 * cols * d >= minWork;
+    // Small groups: the canonical float64 loop itself (exact bits, no check needed).
+    let R: Float64Array = S;
+    if (native) R = await gemm.abt64(A.data.subarray(oa[i]! * d, oa[i + 1]! * d), n1, Bu, cols, d, S);
+    else dotBlock64(A.data, oa[i]!, n1, Bu, 0, cols, d, S, cols);
     for (let q = s; q < e; q++) {
       const p = order[q]!;
       const j = pb[p]!;
@@ -449,7 +441,11 @@ export async function scoreTemplatePairsAsync(
         out[p] = Number.NaN;
         continue;
       }
-      const v = setScore(S, colOf.get(j)!, n1, n2, cols, quirk);
+      const v = setScore(R, colOf.get(j)!, n1, n2, cols, quirk);
+      if (!native) {
+        out[p] = Math.fround(v);
+        continue;
+      }
       const delta = (d + n1 + n2 + 4) * eps * 1.01;
       const lo = Math.fround(v - delta);
       if (lo === Math.fround(v + delta) || Number.isNaN(v)) out[p] = lo;
@@ -459,18 +455,6 @@ export async function scoreTemplatePairsAsync(
       }
       if (stats) stats.native++;
     }
-  }
-  if (small.length) {
-    const idx = Int32Array.from(small);
-    const r = scoreTemplatePairsExact(
-      A,
-      B,
-      Int32Array.from(idx, (p) => pa[p]!),
-      Int32Array.from(idx, (p) => pb[p]!),
-    );
-    idx.forEach((p, k) => {
-      out[p] = r[k]!;
-    });
   }
   return out;
 }

@@ -8,11 +8,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Optimizer, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { presetSpec, Rng } from '@interpret-fr/core';
 import type { ModelSpec } from '@interpret-fr/core';
-import { filterGradFor, loadBackend } from '../backend.ts';
+import { filterGradFor } from '../backend-info.ts';
+import { loadBackend } from '../backend.ts';
 import type { Tf } from '../backend.ts';
 import { disposeParams, initParams } from '../params.ts';
 import { createOptimizer, makeTrainStep } from '../train-step.ts';
-import { defaultWeightsFor } from '../objective.ts';
+import { defaultWeightsFor } from '../loss-weights.ts';
 import type { TrainBatch } from '../objective.ts';
 import { registerWasmTrainingKernels } from './index.ts';
 

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '@interpret-fr/core';
+import { buildTemplates, type Templates } from './templates.ts';
+import { prepareTemplates, scoreTemplateMatrixAsync, type PreparedTemplates } from './template-scores.ts';
+import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
+import type { AsyncGemm } from './gemm.ts';
+
+/** Cosine of packed rows as one fixed function of the two rows (float64 in index order, rounded once): position-independent bits. */
+const cosOf = (A: Float32Array, i: number, B: Float32Array, j: number, d: number): number => {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += A[i * d + k]! * B[j * d + k]!;
+  return Math.fround(s);
+};
+const exactGemm = (maxOutput: number): AsyncGemm => ({
+  name: 'exact',
+  maxOutput,
+  minWork: 0,
+  async abt(A, nA, B, nB, d, into) {
+    const out = into ? into.subarray(0, nA * nB) : new Float32Array(nA * nB);
+    for (let i = 0; i < nA; i++) for (let j = 0; j < nB; j++) out[i * nB + j] = cosOf(A, i, B, j, d);
+    return out;
+  },
+});
+
+/** The per-pair reduction (row maxima in member order, then column maxima in member order, float64, / (n1 + n2)). */
+function reference(P: PreparedTemplates, G: PreparedTemplates, quirk: boolean): Float32Array {
+  const nP = P.templates.ids.length;
+  const nG = G.templates.ids.length;
+  const d = P.dim;
+  const out = new Float32Array(nP * nG);
+  const po = P.templates.offsets;
+  const go = G.templates.offsets;
+  for (let p = 0; p < nP; p++)
+    for (let g = 0; g < nG; g++) {
+      const n1 = po[p + 1]! - po[p]!;
+      const n2 = go[g + 1]! - go[g]!;
+      if (n1 === 0 || n2 === 0) {
+        out[p * nG + g] = Number.NaN;
+        continue;
+      }
+      const S = (a: number, b: number): number => cosOf(P.data, po[p]! + a, G.data, go[g]! + b, d);
+      if (quirk && (n1 === 1 || n2 === 1)) {
+        let m = -Infinity;
+        for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) m = Math.max(m, S(a, b));
+        out[p * nG + g] = m;
+        continue;
+      }
+      let sum = 0;
+      for (let a = 0; a < n1; a++) {
+        let m = -Infinity;
+        for (let b = 0; b < n2; b++) m = Math.max(m, S(a, b));
+        sum += m;
+      }
+      for (let b = 0; b < n2; b++) {
+        let m = -Infinity;
+        for (let a = 0; a < n1; a++) m = Math.max(m, S(a, b));
+        sum += m;
+      }
+      out[p * nG + g] = sum / (n1 + n2);
+    }
+  return out;
+}
+
+/**
+ * Templates drawn from a pool of "media" (runs of rows) as IJB-A does: templates share media (so rows
+ * recur across templates), one template repeats a row, one is empty, several hold one row.
+ */
+function protocol(seed: number, nTemplates: number, overlap: boolean): { t: number[]; r: number[] } {
+  const rng = new Rng(seed);
+  const media: number[][] = [];
+  let row = 0;
+  for (let m = 0; m < 25; m++) {
+    const n = m % 3 === 0 ? 1 : 1 + rng.int(9);
+    media.push(Array.from({ length: n }, () => row++));
+  }
+  const t: number[] = [];
+  const r: number[] = [];
+  let free = 0;
+  for (let k = 0; k < nTemplates; k++) {
+    const id = 500 + k;
+    if (k === 3) {
+      t.push(id); // empty: its only image has no feature
+      r.push(-1);
+      continue;
+    }
+    const picks = overlap ? [rng.int(media.length), rng.int(media.length)] : [free++ % media.length];
+    for (const m of picks)
+      for (const x of media[m]!) {
+        t.push(id);
+        r.push(x);
+      }
+    if (k === 5) {
+      t.push(id); // a row twice in one template
+      r.push(r[r.length - 1]!);
+    }
+  }
+  return { t, r };
+}
+
+describe('set scores over distinct rows (set-matrix.ts)', () => {
+  const dim = 16;
+  const rng = new Rng(3);
+  // Few distinct values: many exact ties between cosines.
+  const feats = new Float32Array(200 * dim).map(() => Math.round(rng.normal() * 2) / 2 + 0.01);
+  const emb = { data: feats, n: 200, dim };
+  const build = (x: { t: number[]; r: number[] }): Templates => buildTemplates(x.t, x.r);
+
+  for (const quirk of [false, true])
+    for (const galleryOverlap of [false, true])
+      it(`equals the per-pair reduction bit for bit (${quirk ? 'set-min-mean-matlab' : 'set-min-mean'}, gallery templates ${galleryOverlap ? 'sharing' : 'not sharing'} rows, blocks splitting classes)`, async () => {
+        const method = quirk ? 'set-min-mean-matlab' : 'set-min-mean';
+        const P = prepareTemplates(emb, build(protocol(11, 40, true)), method);
+        const G = prepareTemplates(emb, build(protocol(12, 9, galleryOverlap)), method);
+        const want = reference(P, G, quirk);
+        for (const maxOutput of [1, 37, 1 << 20]) {
+          const got = await scoreTemplateMatrixAsync(P, G, exactGemm(maxOutput));
+          expect(Array.from(got)).toEqual(Array.from(want));
+        }
+        // Some rows do recur (the distinct GEMM is smaller than the packed one) and some classes hold several rows.
+        const pd = distinctRows(P.templates);
+        expect(pd.first.length).toBeLessThan(P.templates.rows.length);
+        expect(pd.classStart.length - 1).toBeLessThan(pd.first.length);
+        expect(Number.isNaN(want[3 * G.templates.ids.length]!)).toBe(true);
+      });
+
+  it('chunks of probe templates give the same matrix as one chunk', () => {
+    const P = prepareTemplates(emb, build(protocol(21, 30, true)), 'set-min-mean');
+    const G = prepareTemplates(emb, build(protocol(22, 7, true)), 'set-min-mean');
+    const d = dim;
+    const nG = G.templates.ids.length;
+    const gd = distinctRows(G.templates);
+    const B = gatherRows(G.data, gd.first, d);
+    const run = (limit: number): Float32Array => {
+      const out = new Float32Array(P.templates.ids.length * nG);
+      const chunks = probeChunks(P.templates.ids.length, gd.first.length, limit);
+      for (const [t0, t1] of chunks) {
+        const pd = distinctRows(P.templates, t0, t1);
+        const A = gatherRows(P.data, pd.first, d);
+        const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, false);
+        const S = new Float32Array(pd.first.length * gd.first.length);
+        for (let i = 0; i < pd.first.length; i++) for (let j = 0; j < gd.first.length; j++) S[i * gd.first.length + j] = cosOf(A, i, B, j, d);
+        red.rows(S, pd.first.length);
+        red.finish(out);
+      }
+      return out;
+    };
+    expect(probeChunks(30, gd.first.length, gd.first.length * 4).length).toBe(8);
+    expect(Array.from(run(gd.first.length * 4))).toEqual(Array.from(reference(P, G, false)));
+    expect(Array.from(run(1 << 24))).toEqual(Array.from(reference(P, G, false)));
+  });
+
+  it('refuses to finish before every distinct row was fed', () => {
+    const P = prepareTemplates(emb, build(protocol(31, 6, true)), 'set-min-mean');
+    const pd = distinctRows(P.templates);
+    const red = new SetMatrixReducer(P.templates, pd, P.templates, distinctRows(P.templates), false);
+    expect(() => red.finish(new Float32Array(36))).toThrow(/distinct rows were fed/);
+  });
+
+  it('a non-finite feature makes NaN the scores of the probe templates holding it (every probe template, for a gallery image)', async () => {
+    const P = prepareTemplates(emb, build({ t: [1, 1, 2, 3], r: [0, 1, 2, 1] }), 'set-min-mean');
+    const G = prepareTemplates(emb, build({ t: [7, 8], r: [5, 6] }), 'set-min-mean');
+    P.data[dim + 3] = Number.NaN; // image row 1: templates 1 and 3
+    const M = await scoreTemplateMatrixAsync(P, G, exactGemm(100));
+    expect(Array.from(M, (x) => Number.isNaN(x))).toEqual([true, true, false, false, true, true]);
+    P.data[dim + 3] = 0.5;
+    G.data[dim] = Number.POSITIVE_INFINITY; // gallery image of template 8
+    const M2 = await scoreTemplateMatrixAsync(P, G, exactGemm(100));
+    expect(Array.from(M2, (x) => Number.isNaN(x))).toEqual([true, true, true, true, true, true]);
+  });
+});

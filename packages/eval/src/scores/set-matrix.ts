@@ -1,0 +1,330 @@
+/**
+ * Probe × gallery set scores (`set-min-mean`, `set-min-mean-matlab`) computed over DISTINCT images.
+ *
+ * In IJB-A a sighting appears in several templates of a split (templates are drawn from a subject's
+ * media, so videos recur), e.g. ≈ 14k probe rows hold only ≈ 7k distinct sightings. The cosines of a
+ * probe template against a gallery template only depend on which feature rows they hold, so:
+ *
+ * 1. distinct probe rows U (by feature row) × distinct gallery rows V: one GEMM, about half the work;
+ * 2. rows of U that belong to exactly the same probe templates form a *class* (e.g. the frames of one
+ *    video); classes are contiguous in U. For every row u: the maximum over each gallery template's
+ *    columns (the row minima of D); for every class: the element-wise maximum over its rows (one
+ *    running buffer), folded into each of its templates' column maxima when the class ends;
+ * 3. per (probe template, gallery template): the row maxima of its members (in member order) plus the
+ *    column maxima of the gallery members (in member order), summed in float64, divided by n1 + n2.
+ *
+ * Maxima are exact whatever the grouping, and the sums run in the same order as the per-pair
+ * reduction, so given the same cosines the scores are the same bits as `setScore` per pair.
+ * Memory: the GEMM is blocked by rows (`rowsPerCall`) and probe templates are processed in chunks
+ * whose column-maxima buffer stays under {@link CHUNK_FLOATS} floats.
+ *
+ * @module
+ */
+import type { Templates } from './templates.ts';
+
+/** Largest (probe templates of one chunk) × (distinct gallery rows) buffer, in floats (64 MiB). */
+export const CHUNK_FLOATS = 1 << 24;
+
+/** Distinct rows of templates [t0, t1) grouped in classes of identical template membership. */
+export interface DistinctRows {
+  t0: number;
+  t1: number;
+  /** Packed member index (into the prepared data) of each distinct row, distinct rows in class order. */
+  first: Int32Array;
+  /** Distinct index of each packed member, from member offsets[t0]. */
+  memberU: Int32Array;
+  /** Class c holds distinct rows [classStart[c], classStart[c + 1]). */
+  classStart: Int32Array;
+  /** Templates (absolute indices, ascending) holding class c: ctList[ctOff[c] .. ctOff[c + 1]). */
+  ctOff: Int32Array;
+  ctList: Int32Array;
+  /** Classes of template t (relative to t0): tcList[tcOff[t − t0] .. tcOff[t − t0 + 1]). */
+  tcOff: Int32Array;
+  tcList: Int32Array;
+}
+
+/** Groups the members of templates [t0, t1) into distinct feature rows and membership classes. */
+export function distinctRows(t: Templates, t0: number = 0, t1: number = t.ids.length): DistinctRows {
+  const m0 = t.offsets[t0]!;
+  const m1 = t.offsets[t1]!;
+  let maxRow = -1;
+  for (let m = m0; m < m1; m++) if (t.rows[m]! > maxRow) maxRow = t.rows[m]!;
+  const slot = new Int32Array(maxRow + 1).fill(-1);
+  const firstMember: number[] = [];
+  const lists: number[][] = [];
+  const memberU0 = new Int32Array(m1 - m0);
+  for (let k = t0; k < t1; k++)
+    for (let m = t.offsets[k]!; m < t.offsets[k + 1]!; m++) {
+      const r = t.rows[m]!;
+      let u = slot[r]!;
+      if (u < 0) {
+        u = firstMember.length;
+        slot[r] = u;
+        firstMember.push(m);
+        lists.push([k]);
+      } else {
+        const l = lists[u]!;
+        if (l[l.length - 1] !== k) l.push(k); // templates come in ascending order: the list stays sorted and distinct
+      }
+      memberU0[m - m0] = u;
+    }
+  const nU = firstMember.length;
+  // Classes: identical template lists, numbered by first appearance.
+  const classId = new Map<string, number>();
+  const classOf = new Int32Array(nU);
+  const classLists: number[][] = [];
+  for (let u = 0; u < nU; u++) {
+    const l = lists[u]!;
+    const key = l.length === 1 ? String(l[0]) : l.join(',');
+    let c = classId.get(key);
+    if (c === undefined) {
+      c = classLists.length;
+      classId.set(key, c);
+      classLists.push(l);
+    }
+    classOf[u] = c;
+  }
+  const nC = classLists.length;
+  const classStart = new Int32Array(nC + 1);
+  for (let u = 0; u < nU; u++) classStart[classOf[u]! + 1]!++;
+  for (let c = 0; c < nC; c++) classStart[c + 1]! += classStart[c]!;
+  const fill = classStart.slice(0, nC);
+  const newIndex = new Int32Array(nU);
+  const first = new Int32Array(nU);
+  for (let u = 0; u < nU; u++) {
+    const v = fill[classOf[u]!]!++;
+    newIndex[u] = v;
+    first[v] = firstMember[u]!;
+  }
+  const memberU = new Int32Array(m1 - m0);
+  for (let i = 0; i < memberU.length; i++) memberU[i] = newIndex[memberU0[i]!]!;
+  const ctOff = new Int32Array(nC + 1);
+  for (let c = 0; c < nC; c++) ctOff[c + 1] = ctOff[c]! + classLists[c]!.length;
+  const ctList = new Int32Array(ctOff[nC]!);
+  const nT = t1 - t0;
+  const tcOff = new Int32Array(nT + 1);
+  for (let c = 0; c < nC; c++) {
+    ctList.set(classLists[c]!, ctOff[c]!);
+    for (const k of classLists[c]!) tcOff[k - t0 + 1]!++;
+  }
+  for (let k = 0; k < nT; k++) tcOff[k + 1]! += tcOff[k]!;
+  const tcList = new Int32Array(tcOff[nT]!);
+  const tf = tcOff.slice(0, nT);
+  for (let c = 0; c < nC; c++) for (const k of classLists[c]!) tcList[tf[k - t0]!++] = c;
+  return { t0, t1, first, memberU, classStart, ctOff, ctList, tcOff, tcList };
+}
+
+/** Gathers the rows `first` of packed data (row length d) into one contiguous block. */
+export function gatherRows(data: Float32Array, first: Int32Array, d: number): Float32Array {
+  const out = new Float32Array(first.length * d);
+  for (let i = 0; i < first.length; i++) out.set(data.subarray(first[i]! * d, (first[i]! + 1) * d), i * d);
+  return out;
+}
+
+/** Probe templates [t0, t1) chunks whose column-maxima buffer (templates × distinct gallery rows) fits {@link CHUNK_FLOATS}. */
+export function probeChunks(nP: number, galleryDistinct: number, limit: number = CHUNK_FLOATS): [number, number][] {
+  const per = Math.max(1, Math.floor(limit / Math.max(1, galleryDistinct)));
+  const out: [number, number][] = [];
+  for (let t0 = 0; t0 < nP; t0 += per) out.push([t0, Math.min(nP, t0 + per)]);
+  return out;
+}
+
+/**
+ * Streaming reduction of the cosine rows of distinct probe rows (in {@link DistinctRows} order) against
+ * all distinct gallery rows, into probe × gallery set scores. Feed every distinct probe row once, in
+ * order, with {@link SetMatrixReducer.rows}; then {@link SetMatrixReducer.finish}.
+ */
+export class SetMatrixReducer {
+  private readonly nG: number;
+  private readonly nV: number;
+  private readonly rowMax: Float32Array;
+  private readonly colMax: Float32Array;
+  private readonly colInit: Uint8Array;
+  private readonly classBuf: Float32Array;
+  private readonly ccMax: Float32Array;
+  private readonly rowNaN: Uint8Array;
+  private readonly classOf: Int32Array;
+  /** Gallery template g is exactly column class g (the usual case: no sighting in two gallery templates). */
+  private readonly galleryIdentity: boolean;
+  private next = 0;
+
+  constructor(
+    private readonly P: Templates,
+    private readonly p: DistinctRows,
+    private readonly G: Templates,
+    private readonly g: DistinctRows,
+    private readonly quirk: boolean,
+  ) {
+    this.nG = G.ids.length;
+    this.nV = g.first.length;
+    const nU = p.first.length;
+    this.rowMax = new Float32Array(nU * this.nG);
+    this.colMax = new Float32Array((p.t1 - p.t0) * this.nV);
+    this.colInit = new Uint8Array(p.t1 - p.t0);
+    this.classBuf = new Float32Array(this.nV);
+    this.ccMax = new Float32Array(g.classStart.length - 1);
+    this.rowNaN = new Uint8Array(nU);
+    this.classOf = new Int32Array(nU);
+    for (let c = 0; c + 1 < p.classStart.length; c++) this.classOf.fill(c, p.classStart[c]!, p.classStart[c + 1]!);
+    let id = g.classStart.length - 1 === this.nG;
+    for (let k = 0; id && k < this.nG; k++) id = g.tcOff[k + 1]! - g.tcOff[k]! === 1 && g.tcList[g.tcOff[k]!] === k;
+    this.galleryIdentity = id;
+  }
+
+  /** Consumes cosine rows for the next `n` distinct probe rows: S[i·nV + v], row stride nV. */
+  rows(S: Float32Array, n: number): void {
+    const nV = this.nV;
+    const nG = this.nG;
+    const cs = this.g.classStart;
+    const nCC = cs.length - 1;
+    const cb = this.classBuf;
+    const cc = this.ccMax;
+    const pcs = this.p.classStart;
+    const classOf = this.classOf;
+    const rowMax = this.rowMax;
+    const ctOff = this.p.ctOff;
+    const ctList = this.p.ctList;
+    const t0 = this.p.t0;
+    const colMax = this.colMax;
+    const colInit = this.colInit;
+    for (let i = 0; i < n; i++) {
+      const u = this.next++;
+      const c = classOf[u]!;
+      const r = i * nV;
+      // A class held by one template accumulates its column maxima in that template's row directly;
+      // a class shared by several templates in the class buffer (folded into each when it closes).
+      const single = ctOff[c + 1]! - ctOff[c]! === 1;
+      const t = single ? ctList[ctOff[c]!]! - t0 : -1;
+      const buf = single ? colMax : cb;
+      const off = single ? t * nV : 0;
+      // Branch-light maxima (ternaries); NaN cosines come only from non-finite features, checked on the inputs (markNonFinite).
+      if (single ? colInit[t] === 0 : u === pcs[c]) {
+        buf.set(S.subarray(r, r + nV), off); // the buffer starts as this row
+        if (single) colInit[t] = 1;
+        let b = 0;
+        for (let k = 0; k < nCC; k++) {
+          const e = cs[k + 1]!;
+          let m = Number.NEGATIVE_INFINITY;
+          for (; b < e; b++) {
+            const v = S[r + b]!;
+            m = v > m ? v : m;
+          }
+          cc[k] = m;
+        }
+      } else {
+        let b = 0;
+        for (let k = 0; k < nCC; k++) {
+          const e = cs[k + 1]!;
+          let m = Number.NEGATIVE_INFINITY;
+          for (; b < e; b++) {
+            const v = S[r + b]!;
+            m = v > m ? v : m;
+            const w = buf[off + b]!;
+            buf[off + b] = v > w ? v : w;
+          }
+          cc[k] = m;
+        }
+      }
+      const o = u * nG;
+      if (this.galleryIdentity) rowMax.set(cc, o);
+      else {
+        const tcOff = this.g.tcOff;
+        const tcList = this.g.tcList;
+        for (let k = 0; k < nG; k++) {
+          let m = Number.NEGATIVE_INFINITY;
+          for (let q = tcOff[k]!; q < tcOff[k + 1]!; q++) {
+            const v = cc[tcList[q]!]!;
+            m = v > m ? v : m;
+          }
+          rowMax[o + k] = m;
+        }
+      }
+      if (!single && u === pcs[c + 1]! - 1) this.closeClass(c);
+    }
+  }
+
+  /**
+   * Marks the distinct probe rows (`A`, in {@link DistinctRows} order) and gallery rows (`B`) holding a
+   * non-finite value: their cosines are not numbers, and every probe template holding such a row (all
+   * of them, for a gallery row) scores NaN, as the per-pair reduction gives.
+   */
+  markNonFinite(A: Float32Array, B: Float32Array, d: number): void {
+    // x·0 is ±0 for every finite x and NaN for ±Inf and NaN: one pass over each block, per row only when needed.
+    const allFinite = (X: Float32Array, from: number, to: number): boolean => {
+      let s0 = 0;
+      let s1 = 0;
+      let k = from;
+      for (; k + 1 < to; k += 2) {
+        s0 += X[k]! * 0;
+        s1 += X[k + 1]! * 0;
+      }
+      if (k < to) s0 += X[k]! * 0;
+      return s0 + s1 === 0;
+    };
+    if (allFinite(A, 0, this.rowNaN.length * d) && allFinite(B, 0, this.nV * d)) return;
+    const anyB = !allFinite(B, 0, this.nV * d);
+    for (let u = 0; u < this.rowNaN.length; u++) if (anyB || !allFinite(A, u * d, (u + 1) * d)) this.rowNaN[u] = 1;
+  }
+
+  private closeClass(c: number): void {
+    const nV = this.nV;
+    const cb = this.classBuf;
+    const cm = this.colMax;
+    for (let q = this.p.ctOff[c]!; q < this.p.ctOff[c + 1]!; q++) {
+      const t = this.p.ctList[q]! - this.p.t0;
+      const o = t * nV;
+      if (!this.colInit[t]) {
+        cm.set(cb, o);
+        this.colInit[t] = 1;
+      } else for (let b = 0; b < nV; b++) if (cb[b]! > cm[o + b]!) cm[o + b] = cb[b]!;
+    }
+  }
+
+  /** Writes the scores of probe templates [t0, t1) into rows t0..t1−1 of out (row stride nG). */
+  finish(out: Float32Array): void {
+    if (this.next !== this.p.first.length) throw new Error(`SetMatrixReducer: ${this.next} of ${this.p.first.length} distinct rows were fed`);
+    const nG = this.nG;
+    const nV = this.nV;
+    const po = this.P.offsets;
+    const go = this.G.offsets;
+    const m0 = po[this.p.t0]!;
+    const gm0 = go[0]!;
+    const acc = new Float64Array(nG);
+    const rm = this.rowMax;
+    for (let t = this.p.t0; t < this.p.t1; t++) {
+      const n1 = po[t + 1]! - po[t]!;
+      const o = t * nG;
+      let nan = n1 === 0;
+      for (let m = po[t]!; !nan && m < po[t + 1]!; m++) if (this.rowNaN[this.p.memberU[m - m0]!]) nan = true;
+      if (nan) {
+        out.fill(Number.NaN, o, o + nG);
+        continue;
+      }
+      acc.fill(0);
+      for (let m = po[t]!; m < po[t + 1]!; m++) {
+        const r = this.p.memberU[m - m0]! * nG;
+        for (let k = 0; k < nG; k++) acc[k]! += rm[r + k]!;
+      }
+      const co = (t - this.p.t0) * nV;
+      for (let k = 0; k < nG; k++) {
+        const n2 = go[k + 1]! - go[k]!;
+        if (n2 === 0) {
+          out[o + k] = Number.NaN;
+          continue;
+        }
+        if (this.quirk && (n1 === 1 || n2 === 1)) {
+          let m = -Infinity;
+          for (let q = po[t]!; q < po[t + 1]!; q++) {
+            const v = rm[this.p.memberU[q - m0]! * nG + k]!;
+            if (v > m) m = v;
+          }
+          out[o + k] = m;
+          continue;
+        }
+        let s = acc[k]!;
+        for (let b = go[k]!; b < go[k + 1]!; b++) s += this.colMax[co + this.g.memberU[b - gm0]!]!;
+        out[o + k] = s / (n1 + n2);
+      }
+    }
+  }
+}
