@@ -15,12 +15,25 @@ for (const file of photos) {
   const { pixels } = await decodeImageFile(file);
   const { faces } = await pipeline.run(pixels, { fallback: 'none' });
   if (faces.length === 0) throw new Error(`${file}: no face found`);
-  const face = faces[chooseFace(faces.map((f) => f.face), pixels.width, pixels.height)];
+  const face =
+    faces[
+      chooseFace(
+        faces.map((f) => f.face),
+        pixels.width,
+        pixels.height,
+      )
+    ];
   embeddings.push(face.embedding);
 }
 const [a, b] = embeddings;
-let dot = 0, na = 0, nb = 0;
-for (let i = 0; i < a.length; i++) (dot += a[i] * b[i]), (na += a[i] * a[i]), (nb += b[i] * b[i]);
+let dot = 0;
+let na = 0;
+let nb = 0;
+for (let i = 0; i < a.length; i++) {
+  dot += a[i] * b[i];
+  na += a[i] * a[i];
+  nb += b[i] * b[i];
+}
 const cosine = dot / Math.sqrt(na * nb);
 console.log(JSON.stringify({ cosine, samePerson: Number.isNaN(threshold) ? null : cosine >= threshold }));
 await recognizer.dispose();

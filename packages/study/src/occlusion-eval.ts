@@ -59,7 +59,11 @@ export async function occlusionOnDevTest(onnx: string, lfw: string, cache: strin
     await writeFile(
       join(outDir, 'report.json'),
       JSON.stringify(
-        { protocol: 'LFW View 1 DevTest pairs, second image covered (black 32x12 window, 96 frame, through per-image detected landmarks), threshold from DevTrain', model: onnx, ...out },
+        {
+          protocol: 'LFW View 1 DevTest pairs, second image covered (black 32x12 window, 96 frame, through per-image detected landmarks), threshold from DevTrain',
+          model: onnx,
+          ...out,
+        },
         null,
         2,
       ) + '\n',

@@ -101,7 +101,11 @@ export async function orlEval(onnx: string, orlAligned: string, outDir: string):
       rows.push(e.data.slice(0, e.n * e.dim));
     }
     const all = new Float32Array(images.length * dim);
-    rows.reduce((o, r) => (all.set(r, o), o + r.length), 0);
+    let o = 0;
+    for (const r of rows) {
+      all.set(r, o);
+      o += r.length;
+    }
     const f = l2NormalizeRows(all, images.length, dim);
     const out: OrlReadout = { images: images.length, ...orlMetrics(f, labels, dim) };
     await mkdir(outDir, { recursive: true });

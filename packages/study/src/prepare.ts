@@ -146,6 +146,10 @@ export async function buildStudySets(lfwDir: string, cache: string, onProgress: 
 export async function devTestLandmarks(cache: string): Promise<Map<string, Float32Array>> {
   const aligned = await readAligned(join(cache, 'aligned'));
   const out = new Map<string, Float32Array>();
-  for (const [id, a] of aligned) out.set(id, Float32Array.from(a.landmarks, (v) => v - OFF));
+  for (const [id, a] of aligned)
+    out.set(
+      id,
+      Float32Array.from(a.landmarks, (v) => v - OFF),
+    );
   return out;
 }

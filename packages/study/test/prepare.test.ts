@@ -30,7 +30,9 @@ async function fixture(): Promise<{ lfw: string; cache: string; crops: Map<strin
   for (const [i, id] of ids.entries()) {
     const px = Buffer.alloc(110 * 110 * 3);
     for (let j = 0; j < px.length; j++) px[j] = seed = (seed * 1103515245 + 12345) & 0xff;
-    const png = await sharp(px, { raw: { width: 110, height: 110, channels: 3 } }).png().toBuffer();
+    const png = await sharp(px, { raw: { width: 110, height: 110, channels: 3 } })
+      .png()
+      .toBuffer();
     const crop = `crops/${id.replace(/\.jpg$/, '.png')}`;
     await mkdir(join(cache, 'aligned', crop, '..'), { recursive: true });
     await writeFile(join(cache, 'aligned', crop), png);
@@ -49,7 +51,9 @@ describe('study prepare: sets from interpret-fr-prepare output', () => {
     // Training people: everyone not in DevTest (Tess, Tom) → Ann 2, Bob 1, Cid 3, Dev 2; multi-image: Ann, Cid, Dev.
     expect(s).toMatchObject({ trainImages: 8, trainPeople: 4, multiImagePeople: 3, trainMultiImages: 7, evalImages: 6, testPeople: 2 });
     expect(s.aligned).toEqual({ images: 11, aligned: 10, fallback: 1, failed: 0 });
-    const list = readFileSync(join(cache, 'train-multi', 'list.txt'), 'utf8').trim().split('\n');
+    const list = readFileSync(join(cache, 'train-multi', 'list.txt'), 'utf8')
+      .trim()
+      .split('\n');
     expect(list.map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
       '../aligned/crops/Ann/Ann_0001.png,0',
       '../aligned/crops/Ann/Ann_0002.png,0',
@@ -63,13 +67,17 @@ describe('study prepare: sets from interpret-fr-prepare output', () => {
     expect(list[0]!.split(',').slice(2).map(Number)).toEqual(Array.from({ length: 136 }, (_, q) => q + 0.5));
     expect(readFileSync(join(cache, 'train-multi', 'people.txt'), 'utf8')).toBe('Ann\nCid\nDev\n');
     // Eval crop = the centre 96 of the aligned crop, bit for bit.
-    const { data, info } = await sharp(join(cache, 'eval96', 'Tess/Tess_0002.jpg')).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(join(cache, 'eval96', 'Tess/Tess_0002.jpg'))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([96, 96, 3]);
     const src = crops.get('Tess/Tess_0002.jpg')!;
     let diff = 0;
     for (let y = 0; y < 96; y++) for (let x = 0; x < 96; x++) for (let c = 0; c < 3; c++) diff += Math.abs(data[(y * 96 + x) * 3 + c]! - src[((y + 7) * 110 + x + 7) * 3 + c]!);
     expect(diff).toBe(0);
-    const dt = readFileSync(join(cache, 'devtest-set', 'list.txt'), 'utf8').trim().split('\n');
+    const dt = readFileSync(join(cache, 'devtest-set', 'list.txt'), 'utf8')
+      .trim()
+      .split('\n');
     expect(dt.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['../eval96/Tess/Tess_0001.jpg,0', '../eval96/Tess/Tess_0002.jpg,0', '../eval96/Tom/Tom_0001.jpg,1']);
     const lm = await devTestLandmarks(cache);
     expect(Number(dt[0]!.split(',')[2])).toBeCloseTo(lm.get('Tess/Tess_0001.jpg')![0]!, 3);
