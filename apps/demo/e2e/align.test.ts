@@ -297,7 +297,10 @@ describe.skipIf(!chromiumOk || !dataOk)('demo: automatic detection and alignment
     expect(pairRef.faces.length).toBe(2);
     expectClose('two-faces.png', compare(await alignInPage(page, new Uint8Array(pair), 'two-faces.png'), pairRef));
     await page.setInputFiles('#file-b', { name: 'two-faces.png', mimeType: 'image/png', buffer: pair });
-    await page.waitForFunction(() => document.getElementById('face-b')!.dataset.align === 'aligned', null, { timeout: 60_000 });
+    // card B was 'aligned' already (the ORL photo): wait for the new name too
+    await page.waitForFunction(() => document.getElementById('name-b')!.textContent === '· two-faces.png' && document.getElementById('face-b')!.dataset.align === 'aligned', null, {
+      timeout: 60_000,
+    });
     expect(await page.locator('#align-info-b').textContent()).toMatch(new RegExp(`^2 faces; using face ${pairRef.chosen + 1} \\(click another box to choose it\\)`));
     const other = 1 - pairRef.chosen;
     const ob = pairRef.faces[other]!.box;

@@ -7,13 +7,13 @@
  *
  * Skipped with a message when /usr/bin/chromium is missing, unless env CI is set (then it fails).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Pixels } from '@interpret-fr/core';
 import { cosineSimilarity } from '@interpret-fr/inference';
 import { createRecognizer } from '@interpret-fr/inference/node';
@@ -21,19 +21,16 @@ import { paramInfos, presetSpec } from '@interpret-fr/core';
 import { exportOnnx } from '@interpret-fr/model-export';
 import { defaultCrop } from '../src/logic/crop.ts';
 import { modelInput } from '../src/logic/model-input.ts';
-import { serveStatic } from './serve.ts';
+import { CHROMIUM, REPO, startDemo, type DemoHarness } from './harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const appDir = resolve(here, '..');
-const repo = resolve(appDir, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   if (process.env.CI) throw new Error(`${CHROMIUM} is missing and CI is set: install Debian's chromium (apt-get install -y chromium)`);
   console.warn(`[demo e2e] ${CHROMIUM} not found: the browser test is skipped (apt-get install -y chromium)`);
 }
 /** The committed fixture model (override for local experiments: INTERPRET_FR_DEMO_E2E_MODEL). */
-const MODEL = process.env.INTERPRET_FR_DEMO_E2E_MODEL ?? resolve(repo, 'packages/inference/test/fixtures/interpretable-tiny.onnx');
+const MODEL = process.env.INTERPRET_FR_DEMO_E2E_MODEL ?? resolve(REPO, 'packages/inference/test/fixtures/interpretable-tiny.onnx');
 const FACE_A = resolve(here, 'fixtures/face-a.png');
 const FACE_B = resolve(here, 'fixtures/face-b.png');
 
@@ -76,34 +73,23 @@ async function canvasHash(page: Page, id: string): Promise<number> {
 }
 
 describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
-  let outDir = '';
-  let server: Awaited<ReturnType<typeof serveStatic>> | null = null;
-  let browser: Browser | null = null;
+  let demo: DemoHarness | undefined;
 
   beforeAll(async () => {
     if (!existsSync(MODEL)) throw new Error(`fixture model ${MODEL} is missing (made by packages/model-export/scripts/make-fixture.ts)`);
-    outDir = mkdtempSync(join(tmpdir(), 'interpret-fr-demo-dist-'));
-    const { build } = await import('vite');
-    await build({ root: appDir, configFile: resolve(appDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    mkdirSync(join(outDir, 'models'), { recursive: true });
-    copyFileSync(MODEL, join(outDir, 'models/fixture.onnx'));
-    server = await serveStatic(outDir);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    demo = await startDemo((outDir) => {
+      mkdirSync(join(outDir, 'models'), { recursive: true });
+      copyFileSync(MODEL, join(outDir, 'models/fixture.onnx'));
     });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    await demo?.close();
   });
 
   it('compares the two test faces like the node runtime, redraws overlays, stays on its origin', async () => {
-    const origin = new URL(server!.url).origin;
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const origin = demo!.origin;
+    const context = await demo!.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const foreign: string[] = [];
     const seen: string[] = [];
@@ -120,7 +106,7 @@ describe.skipIf(!haveChromium)('demo in headless Chromium', () => {
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
 
     // The manual crop path (the default centred crop of the reference): automatic alignment off.
-    await page.goto(`${server!.url}?model=models/fixture.onnx&align=off`);
+    await page.goto(`${demo!.url}?model=models/fixture.onnx&align=off`);
     await page.waitForFunction(() => document.body.dataset.modelReady === 'true' || !document.getElementById('error')!.hidden, null, { timeout: 60_000 });
     expect(await page.locator('#error').isHidden(), (await page.locator('#error').textContent()) ?? '').toBe(true);
 
