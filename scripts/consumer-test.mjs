@@ -13,6 +13,9 @@
  *   web   `vite build` (no config) of a page using `@interpret-fr/inference/web`, opened in Chromium
  *         (/usr/bin/chromium through playwright-core), shows the same embedding
  *   bins  `npx interpret-fr-eval|export|train|prepare --help` exit 0
+ *   photos `node compare-photos.mjs` (align + inference, the shipped models/interpret-fr-lfw.onnx) on two real LFW-a
+ *         photos prints the cosine the same script gives inside the repository (needs ../shared/data; required
+ *         when INTERPRET_FR_REQUIRE_DATA=1, as in CI)
  *
  * Prints `consumer <check>: PASS|FAIL (…)` per check, writes the results to `.consumer-report.json`
  * (scripts/test-ci.mjs counts them in its closing line), exits 1 if any failed.
@@ -114,7 +117,8 @@ if (!ready)
     ];
     const t1 = performance.now();
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...deps], { cwd: app, env: appEnv });
-    for (const f of ['embed.mjs', 'embed.cjs']) copyFileSync(resolve(repo, 'scripts/consumer', f), resolve(app, f));
+    for (const f of ['embed.mjs', 'embed.cjs', 'compare-photos.mjs']) copyFileSync(resolve(repo, 'scripts/consumer', f), resolve(app, f));
+    copyFileSync(resolve(repo, 'models/interpret-fr-lfw.onnx'), resolve(app, 'interpret-fr-lfw.onnx'));
     copyFileSync(resolve(fixture, 'interpretable-tiny.onnx'), resolve(app, 'model.onnx'));
     writeFileSync(resolve(app, 'face.json'), JSON.stringify(expected.inputs[0]));
     ready = true;
@@ -227,6 +231,32 @@ await check('bins', () => {
     if (!out.includes(b)) throw new Error(`npx ${b} --help printed no usage naming ${b}: ${out.slice(0, 200)}`);
   }
   return `npx ${bins.join(', ')} --help exit 0`;
+});
+
+await check('photos', () => {
+  const lfw = resolve(process.env.INTERPRET_FR_DATA ?? resolve(repo, '../shared/data'), 'lfw/lfw-a');
+  if (!existsSync(lfw)) {
+    if (process.env.INTERPRET_FR_REQUIRE_DATA === '1') throw new Error(`${lfw} not found (INTERPRET_FR_REQUIRE_DATA=1)`);
+    return `skipped: no real photos at ${lfw}`;
+  }
+  const photos = ['Aaron_Peirsol/Aaron_Peirsol_0001.jpg', 'Aaron_Peirsol/Aaron_Peirsol_0002.jpg'].map((f) => join(lfw, f));
+  const parse = (out, what) => {
+    const r = JSON.parse(out.trim().split('\n').at(-1) ?? '');
+    if (!(Math.abs(r.cosine) <= 1) || typeof r.samePerson !== 'boolean') throw new Error(`${what} printed ${JSON.stringify(r)}, expected a cosine in [-1, 1] and a decision`);
+    return r;
+  };
+  const env = { THRESHOLD: '0.5' };
+  const inApp = parse(run('node', ['compare-photos.mjs', 'interpret-fr-lfw.onnx', ...photos], { cwd: app, env: { ...cleanEnv, ...env } }), 'node compare-photos.mjs (app)');
+  const tsx = createRequire(resolve(repo, 'package.json')).resolve('tsx/esm');
+  const inRepo = parse(
+    run('node', ['--conditions=@interpret-fr/source', '--import', `file://${tsx}`, 'scripts/consumer/compare-photos.mjs', 'models/interpret-fr-lfw.onnx', ...photos], {
+      cwd: repo,
+      env,
+    }),
+    'compare-photos.mjs (repository)',
+  );
+  if (!(Math.abs(inApp.cosine - inRepo.cosine) <= 1e-6)) throw new Error(`cosine ${inApp.cosine} in the app vs ${inRepo.cosine} in the repository`);
+  return `two LFW-a photos: cosine ${inApp.cosine.toFixed(6)} (repository ${inRepo.cosine.toFixed(6)})`;
 });
 
 if (!flags.keep && !flags.app) rmSync(app, { recursive: true, force: true });

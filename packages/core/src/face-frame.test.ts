@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CROP_OFFSET, CROP_SIZE, fromCropFrame, rasterisePolygon, rectCorners, toCropFrame, warpPoints } from './face-frame.ts';
+import { CROP_OFFSET, CROP_SIZE, fromCropFrame, pixelSquares, rasterisePolygon, rectCorners, toCropFrame, warpPoints } from './face-frame.ts';
 import { TEMPLATE_110, withAnchors } from './geometry.ts';
 
 describe('the face frame', () => {
@@ -34,39 +34,45 @@ describe('toCropFrame / fromCropFrame / rasterisePolygon (moved from the trainer
     expect([...toCropFrame(Float32Array.of(20, 30), 7, 4, 1)]).toEqual([13, 26]);
     expect([...toCropFrame(Float32Array.of(20, 30), 7, 4, 0.5)]).toEqual([6.25, 12.75]);
   });
-  it('fills an axis-aligned rectangle with its outline (PIL-like: both ends included)', () => {
+  it('covers the pixels whose centres are inside: left/top edges in, right/bottom out', () => {
+    // Corners (2, 3)–(9, 6): centres 2 ≤ c < 9, 3 ≤ r < 6.
     const { mask, x0, y0, x1, y1 } = rasterisePolygon(Float32Array.of(2, 3, 2, 6, 9, 6, 9, 3), 12);
-    expect([x0, y0, x1, y1]).toEqual([2, 3, 9, 6]);
-    let n = 0;
-    mask.forEach((v) => (n += v));
-    expect(n).toBe(8 * 4);
+    expect([x0, y0, x1, y1]).toEqual([2, 3, 8, 5]);
+    expect(mask.reduce((a, v) => a + v, 0)).toBe(7 * 3);
+    // PIL's rectangle([2, 3, 9, 6]) (both corner pixels drawn) is the pixel squares 2..9 × 3..6.
+    const pil = rasterisePolygon(rectCorners(pixelSquares(2, 3, 8, 4)), 12);
+    expect([pil.x0, pil.y0, pil.x1, pil.y1]).toEqual([2, 3, 9, 6]);
+    expect(pil.mask.reduce((a, v) => a + v, 0)).toBe(8 * 4);
   });
-  it('a triangle covers the pixel centres inside it plus its outline', () => {
+  it('a triangle covers exactly the pixel centres inside it', () => {
     const size = 20;
-    const tri = Float32Array.of(1, 1, 18, 1, 1, 18);
-    const { mask } = rasterisePolygon(tri, size);
-    for (let r = 0; r < size; r++)
-      for (let c = 0; c < size; c++) {
-        const inside = c >= 1 && r >= 1 && c + r <= 19;
-        const far = c < 0.5 || r < 0.5 || c + r > 19 + 0.75;
-        if (inside) expect(mask[r * size + c]).toBe(1);
-        if (far) expect(mask[r * size + c]).toBe(0);
-      }
+    // (1, 1), (18, 1), (1, 18): the hypotenuse c + r = 19 is a right edge (out); 17 + 16 + … + 1 = 153 pixels.
+    const { mask } = rasterisePolygon(Float32Array.of(1, 1, 18, 1, 1, 18), size);
+    let wrong = 0;
+    for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) if (mask[r * size + c] !== (c >= 1 && r >= 1 && c + r < 19 ? 1 : 0)) wrong++;
+    expect(wrong).toBe(0);
+    expect(mask.reduce((a, v) => a + v, 0)).toBe(153);
+  });
+  it('two rectangles sharing an edge never both cover a pixel', () => {
+    const a = rasterisePolygon(rectCorners({ x: 2.5, y: 2, w: 4, h: 5 }), 12);
+    const b = rasterisePolygon(rectCorners({ x: 6.5, y: 2, w: 4, h: 5 }), 12);
+    expect(a.mask.some((v, i) => v === 1 && b.mask[i] === 1)).toBe(false);
+    expect(a.mask.reduce((s, v) => s + v, 0) + b.mask.reduce((s, v) => s + v, 0)).toBe(8 * 5);
   });
 });
 
 describe('rasterisePolygon on a non-square mask', () => {
-  it('covers x₀..x₁ × y₀..y₁ inclusive, clipped to width × height', () => {
+  it('covers the centres in [x₀, x₁) × [y₀, y₁), clipped to width × height', () => {
     const { mask, x0, y0, x1, y1 } = rasterisePolygon(rectCorners({ x: 3, y: 1, w: 10, h: 2 }), 8, 4);
-    expect([x0, y0, x1, y1]).toEqual([3, 1, 7, 3]);
-    expect(mask.reduce((a, v) => a + v, 0)).toBe(5 * 3);
+    expect([x0, y0, x1, y1]).toEqual([3, 1, 7, 2]);
+    expect(mask.reduce((a, v) => a + v, 0)).toBe(5 * 2);
     expect(() => rasterisePolygon(rectCorners({ x: 0, y: 0, w: 1, h: 1 }), 4, 4, new Uint8Array(3))).toThrow(/mask has 3 cells, expected 4×4/);
   });
-  it('without outline: the pixel squares inside the polygon (half-open), also at half scale', () => {
-    const sq = rasterisePolygon(rectCorners({ x: 14.5, y: 9.5, w: 32, h: 12 }), 96, 96, undefined, false);
+  it('a rectangle of pixel squares covers exactly those pixels, also at half scale', () => {
+    const sq = rasterisePolygon(rectCorners(pixelSquares(15, 10, 32, 12)), 96, 96);
     expect([sq.x0, sq.y0, sq.x1, sq.y1]).toEqual([15, 10, 46, 21]);
     expect(sq.mask.reduce((a, v) => a + v, 0)).toBe(32 * 12);
-    const half = rasterisePolygon(toCropFrame(rectCorners({ x: 14.5, y: 9.5, w: 32, h: 12 }), 0, 0, 0.5), 48, 48, undefined, false);
+    const half = rasterisePolygon(toCropFrame(rectCorners(pixelSquares(15, 10, 32, 12)), 0, 0, 0.5), 48, 48);
     expect([half.x0, half.y0, half.x1, half.y1]).toEqual([7, 5, 22, 10]);
     expect(half.mask.reduce((a, v) => a + v, 0)).toBe(16 * 6);
   });

@@ -80,24 +80,26 @@ export function warpPoints(from: ArrayLike<number>, to: ArrayLike<number>, point
   return out;
 }
 
-function segDist2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  let t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
-  t = t < 0 ? 0 : t > 1 ? 1 : t;
-  const ex = ax + t * dx - px;
-  const ey = ay + t * dy - py;
-  return ex * ex + ey * ey;
+/**
+ * The {@link Rect} whose rasterisation is exactly the pixels col..col+w−1 × row..row+h−1: the outline
+ * of those pixel squares, (col − ½, row − ½)–(col + w − ½, row + h − ½). Every occlusion window is
+ * stated this way (eval's 32 × 12 regions; the trainer's PIL rectangle, whose both corner pixels are
+ * drawn, is w + 1 by h + 1 of them).
+ *
+ * @example pixelSquares(30, 55, 32, 12) // { x: 29.5, y: 54.5, w: 32, h: 12 }: pixels 30..61 × 55..66
+ */
+export function pixelSquares(col: number, row: number, w: number, h: number): Rect {
+  return { x: col - 0.5, y: row - 0.5, w, h };
 }
 
 /**
- * Rasterises a closed polygon into a `width × height` mask (1 = covered). Pixel (c, r) is covered when
- * its centre, the point (c, r), is inside (even-odd; left/top edges in, right/bottom out) or, with
- * `outline` (default, the original's PIL `polygon(…, outline=)` that the trainer reproduces), within ½
- * pixel of an edge: an axis-aligned polygon with corners (x₀, y₀)–(x₁, y₁) then covers the pixels
- * x₀..x₁ × y₀..y₁, both ends included. Without `outline`, the rectangle of pixel squares c..c+w−1 is
- * the polygon (c − ½, …)–(c + w − ½, …) (eval's occlusion windows). Only the bounding box is visited.
+ * Rasterises a closed polygon into a `width × height` mask (1 = covered), with the one pixel-centre
+ * convention of this module: pixel (c, r) is covered when its centre, the point (c, r), is inside the
+ * polygon (even-odd rule; a centre exactly on a left or top edge is inside, on a right or bottom edge
+ * outside, so polygons that share an edge never both cover a pixel). A rectangle of pixel squares
+ * ({@link pixelSquares}) therefore covers exactly those pixels, and a warped one the pixels whose
+ * centres its warped outline encloses. The trainer's synthetic occlusion and eval's occlusion windows
+ * both rasterise this way. Only the bounding box is visited.
  *
  * @returns the mask and the covered bounding box (inclusive; empty when `x0 > x1`).
  */
@@ -106,7 +108,6 @@ export function rasterisePolygon(
   width: number,
   height: number = width,
   mask = new Uint8Array(width * height),
-  outline = true,
 ): { mask: Uint8Array; x0: number; y0: number; x1: number; y1: number } {
   if (mask.length !== width * height) throw new RangeError(`rasterisePolygon: mask has ${mask.length} cells, expected ${width}×${height}`);
   const n = pts.length / 2;
@@ -120,10 +121,10 @@ export function rasterisePolygon(
     minY = Math.min(minY, pts[2 * i + 1]!);
     maxY = Math.max(maxY, pts[2 * i + 1]!);
   }
-  const x0 = Math.max(0, Math.ceil(minX - 0.5));
-  const x1 = Math.min(width - 1, Math.floor(maxX + 0.5));
-  const y0 = Math.max(0, Math.ceil(minY - 0.5));
-  const y1 = Math.min(height - 1, Math.floor(maxY + 0.5));
+  const x0 = Math.max(0, Math.ceil(minX));
+  const x1 = Math.min(width - 1, Math.floor(maxX));
+  const y0 = Math.max(0, Math.ceil(minY));
+  const y1 = Math.min(height - 1, Math.floor(maxY));
   let bx0 = width;
   let by0 = height;
   let bx1 = -1;
@@ -131,16 +132,14 @@ export function rasterisePolygon(
   for (let r = y0; r <= y1; r++) {
     for (let c = x0; c <= x1; c++) {
       let inside = false;
-      let near = false;
       for (let i = 0, j = n - 1; i < n; j = i++) {
         const xi = pts[2 * i]!;
         const yi = pts[2 * i + 1]!;
         const xj = pts[2 * j]!;
         const yj = pts[2 * j + 1]!;
         if (yi > r !== yj > r && c < ((xj - xi) * (r - yi)) / (yj - yi) + xi) inside = !inside;
-        if (outline && !near && segDist2(c, r, xi, yi, xj, yj) <= 0.25) near = true;
       }
-      if (inside || near) {
+      if (inside) {
         mask[r * width + c] = 1;
         if (c < bx0) bx0 = c;
         if (c > bx1) bx1 = c;

@@ -131,7 +131,7 @@ export type {
   SyntheticSample,
 } from './synthetic/index.ts';
 export { l2NormalizeRows } from './rows.ts';
-export { CROP_OFFSET, CROP_SIZE, fromCropFrame, rasterisePolygon, rectCorners, toCropFrame, warpPoints } from './face-frame.ts';
+export { CROP_OFFSET, CROP_SIZE, fromCropFrame, pixelSquares, rasterisePolygon, rectCorners, toCropFrame, warpPoints } from './face-frame.ts';
 export type { Rect } from './face-frame.ts';
 export { cellToPixel, findPeaks, peakAt } from './peaks.ts';
 export type { Peak, PeakConvention, Peaks, SignedPeaks } from './peaks.ts';

@@ -172,6 +172,8 @@ export { readFeatures, readIjbaProtocol, readMatFile, writeFeatures, writeFileMa
 export { extractFeatures, isBadImageError } from './io/feature-cache.ts';
 export type { ExtractEvent, ExtractOptions, ImageSource, SkippedImage } from './io/feature-cache.ts';
 export { decodeImageFile, decodePgm } from './io/images.ts';
+export { ALIGN_DETECT_DESCRIPTION, createDetectAligner } from './cli/common.ts';
+export type { DetectAligner } from './cli/common.ts';
 export { checksums, sha256File, toJson, writeReport } from './report/write.ts';
 export { loadListDataset } from './io/list-dataset.ts';
 export type { ListDataset } from './io/list-dataset.ts';

@@ -14,6 +14,7 @@ import {
   CROP_SIZE,
   fromCropFrame,
   l2NormalizeRows,
+  pixelSquares,
   rasterisePolygon,
   rectCorners,
   TEMPLATE_110,
@@ -42,11 +43,11 @@ export const OCCLUSION_REGIONS: Readonly<Record<OcclusionRegion, readonly [numbe
 export const OCCLUSION_WINDOW = [32, 12] as const;
 export const REGION_NAMES = Object.keys(OCCLUSION_REGIONS) as OcclusionRegion[];
 
-/** The region's window as a {@link Rect} of the 96 frame: the outline of the pixel squares col..col+31 × row..row+11. */
+/** The region's window as a {@link Rect} of the 96 frame: the outline of the pixel squares col..col+31 × row..row+11 (core `pixelSquares`). */
 export function regionRect(region: OcclusionRegion): Rect {
   const [c, r] = OCCLUSION_REGIONS[region];
   const [w, h] = OCCLUSION_WINDOW;
-  return { x: c - 0.5, y: r - 0.5, w, h };
+  return pixelSquares(c, r, w, h);
 }
 
 /** The window's four corners (x,y interleaved, core `rectCorners` order) in the image frame. `landmarks`: 68 points in that frame. */
@@ -57,10 +58,10 @@ export function windowQuad(region: OcclusionRegion, size: number, landmarks?: Ar
   return toCropFrame(q, CROP_OFFSET, CROP_OFFSET, s);
 }
 
-/** A copy of the image with the region's window blacked out (core `rasterisePolygon`, pixel centres inside, no outline). */
+/** A copy of the image with the region's window blacked out (core `rasterisePolygon`: the pixels whose centres the window encloses). */
 export function occlude(px: Pixels, region: OcclusionRegion, landmarks?: ArrayLike<number>): Pixels {
   if (px.width !== px.height) throw new RangeError(`occlude: expected a square aligned face, got ${px.width}×${px.height}`);
-  const { mask, x0, y0, x1, y1 } = rasterisePolygon(windowQuad(region, px.width, landmarks), px.width, px.height, undefined, false);
+  const { mask, x0, y0, x1, y1 } = rasterisePolygon(windowQuad(region, px.width, landmarks), px.width, px.height);
   const out = new Uint8Array(px.data);
   const c = px.channels;
   for (let y = y0; y <= y1; y++) {

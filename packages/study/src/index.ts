@@ -5,10 +5,10 @@
  *
  * @packageDocumentation
  */
-export { LFW_A_CROP, listLfw, lfwSplit, personOf } from './lfw.ts';
+export { listLfw, lfwSplit, personOf } from './lfw.ts';
 export type { LfwImage, LfwSplit } from './lfw.ts';
-export { cropLfwA, prepareLfw } from './prepare.ts';
-export type { PrepareSummary, ProgressFn } from './prepare.ts';
+export { EVAL_SIZE, buildStudySets, evalCrop, devTestLandmarks, readAligned } from './prepare.ts';
+export type { AlignedImage, PrepareSummary, ProgressFn } from './prepare.ts';
 export { TRAININGS } from './plan.ts';
 export type { TrainPlan } from './plan.ts';
 export { LBP_BINS, U2_TABLE, chiSquare, lbpCodes, lbpDescriptor } from './lbp.ts';
@@ -17,9 +17,11 @@ export { TEACHER_CROPS, extractTeacher, loadTeacher, readTeacherCache, teacherCh
 export type { Teacher, TeacherCrop } from './teacher.ts';
 export { teacherBaseline } from './teacher-eval.ts';
 export { occlusionOnDevTest } from './occlusion-eval.ts';
+export { orlEval, orlMetrics } from './orl-eval.ts';
+export type { OrlReadout } from './orl-eval.ts';
 export type { OcclusionReadout } from './occlusion-eval.ts';
 export { sensitivity, writeResults } from './results.ts';
-export { STAGES, TEACHER_CROP, hasMaps, runLogged, runState, runStudy, studyPaths, trainArgs, writeDevTestSet, writeTeacherTable } from './pipeline.ts';
+export { STAGES, TEACHER_CROP, hasMaps, runLogged, runState, runStudy, studyPaths, trainArgs, writeTeacherTable } from './pipeline.ts';
 export type { RunState, StudyOptions } from './pipeline.ts';
 export { shipBest } from './ship.ts';
 export type { ShipResult } from './ship.ts';

@@ -1,16 +1,9 @@
 /**
- * The LFW-a protocol of the study (issue 13): who may be trained on, and the fixed centre crop.
+ * The LFW-a protocol of the study (issue 13): who may be trained on.
  *
  * - Test: View 1 `pairsDevTest.txt`. Train: every person NOT named in it (4,786 people, 10,492 images).
  *   Threshold selection only on `pairsDevTrain.txt` (its people are disjoint from DevTest's).
- * - Crop: LFW-a faces are aligned by in-plane rotation with the eyes at a fixed height. The average of
- *   308 LFW-a images has its eye centres at (102, 112) and (147, 111) of the 250×250 frame; the core
- *   frontal template (110 frame) has them at (38.4, 44.9) and (70.6, 44.9). The similarity between the
- *   two (scale 45 / 32.1 = 1.40) maps the 110 frame onto the 154×154 square at (48, 48): that square,
- *   resized to 110×110, is the training frame (the trainer crops 96 of it, as the original does with
- *   CASIA's 110 crops), and its centre 96 is the evaluation frame. With this crop the per-image
- *   landmarks are the template's (TEMPLATE_110) for every face: a stand-in for real landmarks until the
- *   align package's detector is used (`--crops aligned`).
+ * - Crops: aligned by `interpret-fr-prepare` (see prepare.ts).
  *
  * @module
  */
@@ -18,9 +11,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InterpretFrError } from '@interpret-fr/core';
 import { parseLfwPairs, type PairList } from '@interpret-fr/eval';
-
-/** The centre crop of a 250×250 LFW-a image that becomes the 110×110 training frame. */
-export const LFW_A_CROP = { x: 48, y: 48, size: 154, frame: 110 } as const;
 
 /** One image of the LFW tree. */
 export interface LfwImage {

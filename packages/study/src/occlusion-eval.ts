@@ -1,7 +1,7 @@
 /**
  * Occlusion read-outs on the DevTest pairs themselves: the second image of every pair covered by the
  * black 32 × 12 window of each face region (eval's `occlusionStudy`, windows moved through the images'
- * landmarks), scored against the clean first image, and called "same" at the threshold chosen on
+ * detected landmarks, 96 frame), scored against the clean first image, and called "same" at the threshold chosen on
  * DevTrain (from the model's `pairs` report). Accuracy per region, the drop from clean, and the
  * per-filter mean |Δf| that the sensitivity analysis uses.
  *
@@ -9,8 +9,9 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEMPLATE_68, type Embedder } from '@interpret-fr/core';
+import type { Embedder } from '@interpret-fr/core';
 import { decodeImageFile, occlusionStudy, parseLfwPairs } from '@interpret-fr/eval/node';
+import { devTestLandmarks } from './prepare.ts';
 
 /** Per-region read-outs. */
 export interface OcclusionReadout {
@@ -27,19 +28,24 @@ const accuracyAt = (s: Float32Array, l: Uint8Array, t: number): number => {
   return ok / s.length;
 };
 
-/** Runs the study for one ONNX model; `threshold` comes from DevTrain. */
-export async function occlusionOnDevTest(onnx: string, lfw: string, eval96: string, threshold: number, outDir: string): Promise<OcclusionReadout> {
+/** Runs the study for one ONNX model on the study cache's DevTest crops and landmarks; `threshold` comes from DevTrain. */
+export async function occlusionOnDevTest(onnx: string, lfw: string, cache: string, threshold: number, outDir: string): Promise<OcclusionReadout> {
   const file = join(lfw, 'pairsDevTest.txt');
   const p = parseLfwPairs(await readFile(file, 'utf8'), file);
   const ids = [...new Set([...p.a, ...p.b])].sort();
   const index = new Map(ids.map((id, i) => [id, i]));
-  const images = await Promise.all(ids.map((id) => decodeImageFile(join(eval96, id))));
-  const lm = Float32Array.from(TEMPLATE_68, (v) => v - 7);
+  const images = await Promise.all(ids.map((id) => decodeImageFile(join(cache, 'eval96', id))));
+  const lms = await devTestLandmarks(cache);
+  const landmarks = ids.map((id) => {
+    const l = lms.get(id);
+    if (!l) throw new Error(`${id}: no aligned landmarks in ${cache}/aligned/list.txt`);
+    return l;
+  });
   const { createRecognizer } = await import('@interpret-fr/inference/node');
   const rec = (await createRecognizer(onnx)) as unknown as Embedder & { dispose?: () => Promise<void> };
   try {
     const pairs = { a: Int32Array.from(p.a, (id) => index.get(id)!), b: Int32Array.from(p.b, (id) => index.get(id)!), label: p.label };
-    const r = await occlusionStudy(rec, images, pairs, { landmarks: images.map(() => lm) });
+    const r = await occlusionStudy(rec, images, pairs, { landmarks });
     const clean = accuracyAt(r.cleanScores, p.label, threshold);
     const regions: OcclusionReadout['regions'] = {};
     let sum = 0;
@@ -53,7 +59,11 @@ export async function occlusionOnDevTest(onnx: string, lfw: string, eval96: stri
     await writeFile(
       join(outDir, 'report.json'),
       JSON.stringify(
-        { protocol: 'LFW View 1 DevTest pairs, second image covered (black 32x12 window, 96 frame, through template landmarks), threshold from DevTrain', model: onnx, ...out },
+        {
+          protocol: 'LFW View 1 DevTest pairs, second image covered (black 32x12 window, 96 frame, through per-image detected landmarks), threshold from DevTrain',
+          model: onnx,
+          ...out,
+        },
         null,
         2,
       ) + '\n',

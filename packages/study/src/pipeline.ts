@@ -16,9 +16,9 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InterpretFrError, TEMPLATE_68 } from '@interpret-fr/core';
-import { personOf, lfwSplit } from './lfw.ts';
-import { prepareLfw } from './prepare.ts';
+import { InterpretFrError } from '@interpret-fr/core';
+import { lfwSplit } from './lfw.ts';
+import { buildStudySets } from './prepare.ts';
 import { TRAININGS, type TrainPlan } from './plan.ts';
 import { TEACHER_CROPS, extractTeacher, loadTeacher, readTeacherCache, teacherOrder } from './teacher.ts';
 import { lbpBaseline } from './lbp-eval.ts';
@@ -26,6 +26,7 @@ import { teacherBaseline } from './teacher-eval.ts';
 import { writeResults } from './results.ts';
 import { shipBest } from './ship.ts';
 import { occlusionOnDevTest } from './occlusion-eval.ts';
+import { orlEval } from './orl-eval.ts';
 
 /** Stage names, in order. */
 export const STAGES: string[] = [
@@ -70,8 +71,10 @@ const pkgDir = (name: string): string => dirname(dirname(req.resolve(name)));
 /** Paths of the study, derived from the options. */
 export function studyPaths(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw'>) {
   return {
+    aligned: join(o.cache, 'aligned'),
+    orlAligned: join(o.cache, 'orl-aligned'),
+    orl: join(o.lfw, '..', 'att-orl-faces'),
     list: join(o.cache, 'train-multi', 'list.txt'),
-    landmarks: join(o.cache, 'train-multi', 'landmarks.txt'),
     teacherCache: join(o.cache, 'teacher', TEACHER_CROP.name, 'descriptors.jsonl'),
     teacherTrain: join(o.cache, 'train-multi', `teacher-${TEACHER_CROP.name}.f32`),
     eval96: join(o.cache, 'eval96'),
@@ -134,7 +137,7 @@ export async function runState(runDir: string, plannedSteps: number): Promise<Ru
 
 /** The trainer arguments of a fresh run of `t` (the exact command the results page quotes). */
 export function trainArgs(t: TrainPlan, p: ReturnType<typeof studyPaths>, teacherFile: string | null): string[] {
-  const a = ['--preset', t.preset, '--data', p.list, '--set', `data.landmarks=${p.landmarks}`, '--out', p.run(t.name), '--steps', String(t.steps), '--json'];
+  const a = ['--preset', t.preset, '--data', p.list, '--out', p.run(t.name), '--steps', String(t.steps), '--json'];
   if (t.from) a.push('--set', `init.from=${p.run(t.from)}`);
   if (t.teacher) {
     if (!teacherFile) throw new InterpretFrError(`training ${t.name} needs the teacher descriptors (stage "teacher")`);
@@ -153,7 +156,7 @@ export async function writeTeacherTable(listFile: string, cacheFile: string, out
   lines.forEach((l, i) => {
     const id = l
       .split(',')[0]!
-      .replace(/^\.\.\/crops110\//, '')
+      .replace(/^\.\.\/aligned\/crops\//, '')
       .replace(/\.png$/, '.jpg');
     const d = cache.get(id);
     if (d) {
@@ -163,20 +166,6 @@ export async function writeTeacherTable(listFile: string, cacheFile: string, out
   });
   await writeFile(out, new Uint8Array(data.buffer));
   return have;
-}
-
-/** Writes the DevTest evaluation set (`list.txt` + template `landmarks.txt`, 96 frame) for occlusion and peaks. */
-export async function writeDevTestSet(o: Pick<StudyOptions, 'lfw' | 'cache'>): Promise<string> {
-  const p = studyPaths({ ...o, runs: '' });
-  const split = await lfwSplit(o.lfw);
-  const ids = [...new Set([...split.devTest.a, ...split.devTest.b])].sort();
-  const people = [...new Set(ids.map(personOf))].sort();
-  const label = new Map(people.map((n, i) => [n, i]));
-  const lm = Array.from(TEMPLATE_68, (v) => (v - 7).toFixed(3)).join(',');
-  await mkdir(p.devTestSet, { recursive: true });
-  await writeFile(join(p.devTestSet, 'list.txt'), ids.map((id) => `../eval96/${id},${label.get(personOf(id))}`).join('\n') + '\n');
-  await writeFile(join(p.devTestSet, 'landmarks.txt'), ids.map(() => lm).join('\n') + '\n');
-  return p.devTestSet;
 }
 
 /** Whether the run's model has response maps (the interpretable specs; the base CNN pools its last conv). */
@@ -192,15 +181,32 @@ export async function runStudy(o: StudyOptions): Promise<void> {
   const trainerBin = join(pkgDir('@interpret-fr/trainer'), 'src', 'bin.ts');
   const exportBin = join(pkgDir('@interpret-fr/model-export'), 'bin', 'interpret-fr-export.mjs');
   const evalBin = join(pkgDir('@interpret-fr/eval'), 'bin', 'interpret-fr-eval.mjs');
+  const prepareBin = join(pkgDir('@interpret-fr/align'), 'bin', 'interpret-fr-prepare.mjs');
   const log = o.log;
 
   if (want('prepare')) {
+    const orlReport = join(p.orlAligned, 'report.json');
+    if (existsSync(orlReport)) log('prepare: ORL done');
+    else if (!existsSync(p.orl)) log(`prepare: no ORL at ${p.orl}: its read-outs are skipped`);
+    else if (!o.dryRun) {
+      const plog = join(p.logs, 'prepare-orl.log');
+      const code = await runLogged(node, [prepareBin, '--images', p.orl, '--out', p.orlAligned], plog, o.repo);
+      if (code !== 0) throw new InterpretFrError(`prepare: interpret-fr-prepare (ORL) exited with ${code}; see ${plog}`);
+      const r = JSON.parse(await readFile(orlReport, 'utf8')) as { images: number; aligned: number; fallback: number; failed: number };
+      log(`prepare: ORL ${r.aligned} aligned, ${r.fallback} fallback, ${r.failed} failed of ${r.images}`);
+    }
     if (existsSync(join(o.cache, 'prepare.json'))) log('prepare: done (prepare.json)');
     else if (o.dryRun) log('prepare: to do');
     else {
-      log('prepare: writing crops');
-      const s = await prepareLfw(o.lfw, o.cache, (d, t, w) => log(`prepare: ${w} ${d}/${t}`));
-      log(`prepare: ${s.trainImages} training images of ${s.trainPeople} people (${s.multiImagePeople} with ≥ 2), ${s.evalImages} evaluation images`);
+      // interpret-fr-prepare is resumable: a rerun skips the images it finished.
+      const plog = join(p.logs, 'prepare.log');
+      log(`prepare: interpret-fr-prepare --images ${relative(o.repo, join(o.lfw, 'lfw-a'))} --out ${relative(o.repo, p.aligned)}; log ${relative(o.repo, plog)}`);
+      const code = await runLogged(node, [prepareBin, '--images', join(o.lfw, 'lfw-a'), '--out', p.aligned], plog, o.repo);
+      if (code !== 0) throw new InterpretFrError(`prepare: interpret-fr-prepare exited with ${code}; see ${plog}`);
+      const s = await buildStudySets(o.lfw, o.cache, (d, t, w) => log(`prepare: ${w} ${d}/${t}`));
+      log(
+        `prepare: ${s.aligned.aligned} aligned, ${s.aligned.fallback} fallback, ${s.aligned.failed} failed of ${s.aligned.images}; training list ${s.trainMultiImages} images of ${s.multiImagePeople} people; ${s.evalImages} evaluation crops`,
+      );
     }
   }
   const teacherStage = async (): Promise<void> => {
@@ -267,11 +273,15 @@ export async function runStudy(o: StudyOptions): Promise<void> {
     if (want(`eval-${t.name}`)) {
       const evalDir = join(runDir, 'eval');
       const last = join(evalDir, hasMaps(t) ? 'peaks' : 'occlusion-devtest', 'report.json');
+      const orlOut = join(evalDir, 'orl');
       if (!existsSync(onnx)) log(`eval-${t.name}: no model yet`);
-      else if (await isNewer(last, onnx)) log(`eval-${t.name}: done`);
+      else if ((await isNewer(last, onnx)) && !(await isNewer(join(orlOut, 'report.json'), onnx)) && existsSync(join(p.orlAligned, 'list.txt')) && !o.dryRun) {
+        const r = await orlEval(onnx, p.orlAligned, orlOut);
+        log(`eval-${t.name}: ORL rank-1 ${(100 * r.rank1).toFixed(2)} %, AUC ${(100 * r.verification.auc).toFixed(2)} %`);
+      } else if (await isNewer(last, onnx)) log(`eval-${t.name}: done`);
       else if (o.dryRun) log(`eval-${t.name}: to do`);
       else {
-        const set = await writeDevTestSet(o);
+        const set = p.devTestSet;
         const elog = join(p.logs, `eval-${t.name}.log`);
         const steps: [string, string[]][] = [
           [
@@ -305,9 +315,13 @@ export async function runStudy(o: StudyOptions): Promise<void> {
           const code = await runLogged(node, [evalBin, ...args], elog, o.repo);
           if (code !== 0) throw new InterpretFrError(`eval-${t.name} (${what}): exited with ${code}; see ${elog}`);
           log(`eval-${t.name}: ${what} done`);
+          if (what === 'pairs' && existsSync(join(p.orlAligned, 'list.txt'))) {
+            const r = await orlEval(onnx, p.orlAligned, orlOut);
+            log(`eval-${t.name}: ORL rank-1 ${(100 * r.rank1).toFixed(2)} %, AUC ${(100 * r.verification.auc).toFixed(2)} %`);
+          }
           if (what === 'pairs') {
             const rep = JSON.parse(await readFile(join(evalDir, 'pairs', 'report.json'), 'utf8')) as { trainThreshold: { threshold: number } };
-            const occ = await occlusionOnDevTest(onnx, o.lfw, p.eval96, rep.trainThreshold.threshold, join(evalDir, 'occlusion-devtest'));
+            const occ = await occlusionOnDevTest(onnx, o.lfw, o.cache, rep.trainThreshold.threshold, join(evalDir, 'occlusion-devtest'));
             log(`eval-${t.name}: occlusion on DevTest: clean ${(100 * occ.clean.accuracy).toFixed(2)} %, mean drop ${(100 * occ.meanDrop).toFixed(2)} points`);
           }
         }

@@ -2,7 +2,7 @@
  * The study plan: which models are trained, from what, for how long. One place, so the results page and
  * the model card quote the exact settings.
  *
- * Size (`small` presets: 64×64 input, 1/4 width, 80 filters on 16×16 maps): measured on this machine's
+ * Size (`small` presets: 48×48 input, 1/4 width, 80 filters on 12×12 maps): measured on this machine's
  * shared 2 cores with the wasm backend, see the study README. Step counts are chosen so that each run
  * fits the ≤ 45 min budget; base runs longest because SAD, SAD+FAD and the teacher variant fine-tune from it.
  *
@@ -31,17 +31,8 @@ export interface TrainPlan {
 export const TRAININGS: TrainPlan[] = [
   { name: 'base', label: 'base CNN', preset: 'small-base', steps: 1200, from: null, sets: [], teacher: false },
   { name: 'sad-fad', label: 'SAD+FAD', preset: 'small-sad-fad', steps: 600, from: 'base', sets: [], teacher: false },
-  { name: 'sad', label: 'SAD', preset: 'small-sad', steps: 600, from: 'base', sets: [], teacher: false },
-  {
-    name: 'base-teacher',
-    label: 'base CNN + teacher distillation (CE + distill)',
-    preset: 'small-base',
-    steps: 600,
-    from: 'base',
-    sets: [],
-    teacher: true,
-  },
   { name: 'sad-fad-teacher', label: 'SAD+FAD + teacher distillation', preset: 'small-sad-fad', steps: 600, from: 'base', sets: [], teacher: true },
+  { name: 'sad', label: 'SAD', preset: 'small-sad', steps: 600, from: 'base', sets: [], teacher: false },
   {
     name: 'base-head',
     label: 'base CNN + interpretable head, CE only (the d reference)',
@@ -50,5 +41,14 @@ export const TRAININGS: TrainPlan[] = [
     from: 'base',
     sets: ['loss.sad=0', 'loss.weightDiversity=0', 'loss.ce=1'],
     teacher: false,
+  },
+  {
+    name: 'base-teacher',
+    label: 'base CNN + teacher distillation (CE + distill)',
+    preset: 'small-base',
+    steps: 600,
+    from: 'base',
+    sets: [],
+    teacher: true,
   },
 ];

@@ -13,6 +13,7 @@ import { OCCLUSION_REGIONS, OCCLUSION_WINDOW } from '@interpret-fr/eval';
 import type { OcclusionReadout } from './occlusion-eval.ts';
 import { TRAININGS, type TrainPlan } from './plan.ts';
 import type { PrepareSummary } from './prepare.ts';
+import type { OrlReadout } from './orl-eval.ts';
 import { runState, studyPaths, type StudyOptions } from './pipeline.ts';
 
 /** The parts of an `interpret-fr-eval pairs` report (and of the LBP report) the table uses. */
@@ -88,6 +89,7 @@ interface Row {
   dPos: number | null;
   dNeg: number | null;
   sens: ReturnType<typeof sensitivity> | null;
+  orl: OrlReadout | null;
 }
 
 /** Writes `<results>/README.md`, `results.json` and the figures; returns the files written. */
@@ -103,6 +105,7 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
     const pairs = await readJson<PairsJson>(join(dir, 'eval', 'pairs', 'report.json'));
     const occ = await readJson<OccJson>(join(dir, 'eval', 'occlusion-devtest', 'report.json'));
     const peaks = await readJson<PeaksJson>(join(dir, 'eval', 'peaks', 'report.json'));
+    const orl = await readJson<OrlReadout>(join(dir, 'eval', 'orl', 'report.json'));
     const pk = peaks?.models?.[0]?.peaks;
     const mu = pk?.positive?.mean ? Object.values(pk.positive.mean).map((v) => (v === null ? Number.NaN : Number(v))) : null;
     const sens = occ && mu ? sensitivity(Object.fromEntries(Object.entries(occ.regions).map(([k, v]) => [k, v.meanAbsDelta])), mu) : null;
@@ -123,11 +126,12 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
       dPos: pk?.positive?.d ?? null,
       dNeg: pk?.negative?.d ?? null,
       sens,
+      orl,
     });
   }
   const lbp = await readJson<PairsJson>(join(o.cache, 'baselines', 'lbp', 'report.json'));
   const teacher = await readJson<PairsJson>(join(o.cache, 'baselines', 'teacher', 'report.json'));
-  const base: Row = { plan: null, label: '', steps: '', accuracy: null, auc: null, tar: null, occ: null, dPos: null, dNeg: null, sens: null };
+  const base: Row = { plan: null, label: '', steps: '', accuracy: null, auc: null, tar: null, occ: null, dPos: null, dNeg: null, sens: null, orl: null };
   const lbpRow: Row = {
     ...base,
     label: 'LBP u2 P8 R2, 7×7, χ² (baseline)',
@@ -146,10 +150,10 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
   };
 
   const regions = Object.keys(OCCLUSION_REGIONS);
-  const head = `| model | steps run / planned | DevTest acc. (%) | AUC (%) | TAR@FAR=1e-2 (%) | mean occlusion drop (points) | d pos / neg (px) | sensitivity ratio |`;
-  const sep = '|---|---|---|---|---|---|---|---|';
+  const head = `| model | steps run / planned | DevTest acc. (%) | AUC (%) | TAR@FAR=1e-2 (%) | mean occlusion drop (points) | d pos / neg (px) | sensitivity ratio | ORL rank-1 (%) | ORL AUC (%) |`;
+  const sep = '|---|---|---|---|---|---|---|---|---|---|';
   const line = (r: Row): string =>
-    `| ${r.label} | ${r.steps} | ${pct(r.accuracy)} | ${pct(r.auc)} | ${pct(r.tar)} | ${r.occ ? num(100 * r.occ.meanDrop, 2) : '–'} | ${num(r.dPos)} / ${num(r.dNeg)} | ${r.sens ? num(r.sens.meanRatio, 2) : '–'} |`;
+    `| ${r.label} | ${r.steps} | ${pct(r.accuracy)} | ${pct(r.auc)} | ${pct(r.tar)} | ${r.occ ? num(100 * r.occ.meanDrop, 2) : '–'} | ${num(r.dPos)} / ${num(r.dNeg)} | ${r.sens ? num(r.sens.meanRatio, 2) : '–'} | ${pct(r.orl?.rank1)} | ${pct(r.orl?.verification.auc)} |`;
   const labelsOnly = rows.filter((r) => !r.plan?.teacher);
   const withTeacher = rows.filter((r) => r.plan?.teacher);
   const occTable = [
@@ -211,11 +215,13 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
     '',
     '## Setup',
     '',
-    `- Data: ${prep ? `${prep.trainImages} training images of ${prep.trainPeople} people not in DevTest (${prep.multiImagePeople} with ≥ 2 images); the trainings use the people with ≥ 2 images (6,968 images, 1,262 classes)` : 'not prepared yet'}.`,
-    `- Crop: fixed centre crop of LFW-a (the 154-px square at (48, 48) → 110 × 110; the model sees 96 × 96 of it, at 48 × 48).`,
+    `- Data: ${prep ? `${prep.trainImages} training images of ${prep.trainPeople} people not in DevTest (${prep.multiImagePeople} with ≥ 2 images); the trainings use the people with ≥ 2 images (${prep.trainMultiImages} images, ${prep.multiImagePeople} classes)` : 'not prepared yet'}.`,
+    `- Crops: every LFW-a image aligned by \`interpret-fr-prepare\`${prep ? ` (${prep.aligned.aligned} detected, ${prep.aligned.fallback} centred-box fallback, ${prep.aligned.failed} failed of ${prep.aligned.images})` : ''}: 110 × 110 template frame for training (random 96 crops), its centre 96 × 96 for evaluation (exactly what \`interpret-fr-eval pairs --align detect\` feeds the model); the models see it at 48 × 48.`,
     `- Landmarks: ${prep?.landmarkSource ?? '–'}.`,
     '- Models: the `small` presets (48 × 48 input, 1/4 width, 80 filters on 12 × 12 maps); SAD, SAD+FAD and the teacher',
     "  variant are fine-tuned from the base run's backbone, as in the paper.",
+    '- ORL (second clean test, 40 people never trained on, aligned the same way): closed-set rank-1 with image 1 of each',
+    '  person as the gallery (360 probes) and the AUC over all 79,800 pairs (`eval/orl/report.json` of each run).',
     '- "steps run / planned": a run stopped by the session\'s time budget is marked partial; `pnpm study:lfw` resumes it.',
     '',
   ].join('\n');
@@ -244,6 +250,7 @@ export async function writeResults(o: Pick<StudyOptions, 'cache' | 'runs' | 'lfw
       dPositive: r.dPos,
       dNegative: r.dNeg,
       sensitivity: r.sens,
+      orl: r.orl ? { rank1: r.orl.rank1, probes: r.orl.probes, ...r.orl.verification } : null,
     })),
   };
   const jsonPath = join(o.results, 'results.json');

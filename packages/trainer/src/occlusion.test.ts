@@ -168,9 +168,9 @@ describe('occludeBatch', () => {
     const faces = [{ landmarks: null, offsetX: 7, offsetY: 7, scale: 0.5 }];
     const rect = { x: 27, y: 47, w: 32, h: 12 };
     const counts = occludeBatch(x.slice(), 1, size, 3, faces, rect);
-    // Template rect − 7 = [20, 52] × [40, 52]; scaled about centres: [10.25, 26.25] × [20.25, 26.25] → 16 × 6 pixels (plus outline).
-    expect(counts[0]).toBeGreaterThanOrEqual(16 * 6);
-    expect(counts[0]).toBeLessThanOrEqual(18 * 8);
+    // PIL squares 27..59 × 47..59 = outline [26.5, 59.5] × [46.5, 59.5]; − 7 = [19.5, 52.5] × [39.5, 52.5];
+    // scaled about centres ((x + ½)·½ − ½): [9.5, 26] × [19.5, 26] → centres 10..25 × 20..25 = 16 × 6 pixels.
+    expect(counts[0]).toBe(16 * 6);
     const red = { data: new Uint8Array([255, 0, 0, 255]), width: 1, height: 1 };
     const y = new Float32Array(size * size * 3);
     occludeBatch(y, 1, size, 3, faces, rect, { occluder: red });

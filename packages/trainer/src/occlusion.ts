@@ -2,8 +2,11 @@
  * Synthetic occlusion (method.md §4.1): one rectangle per mini-batch, placed in the 110×110 template
  * frame, warped into every face through its 76-point landmark mesh (68 landmarks + 8 border anchors,
  * piecewise-affine over the template triangles), moved into the crop frame (minus the crop offset,
- * then scaled when the network input is not 96), rasterised as a filled polygon (pixel centres inside,
- * outline included like PIL) and blacked out (−1 in every channel, i.e. black after x/127.5 − 1).
+ * then scaled when the network input is not 96), rasterised as a filled polygon (core's one convention:
+ * the pixels whose centres it encloses) and blacked out (−1 in every channel, i.e. black after
+ * x/127.5 − 1). The rectangle is the original's PIL `rectangle([x, y, x + w, y + h])`, which draws both
+ * corner pixels: the (w + 1) × (h + 1) pixel squares from (x, y) ({@link occlusionPolygon}), so an
+ * unwarped 32 × 12 draw blacks out 33 × 13 pixels, as in the original.
  *
  * Every face of a batch therefore loses the same *semantic* region, which is what makes the
  * batch-level FAD mask (§4.4) meaningful. Faces without landmarks use the template itself (right for
@@ -16,7 +19,7 @@
  *
  * @module
  */
-import { TEMPLATE_110, rasterisePolygon, rectCorners, toCropFrame, warpPoints, withAnchors } from '@interpret-fr/core';
+import { TEMPLATE_110, pixelSquares, rasterisePolygon, rectCorners, toCropFrame, warpPoints, withAnchors } from '@interpret-fr/core';
 import type { Rect, Rng } from '@interpret-fr/core';
 
 /** An RGBA occluder image (row-major, 4 bytes per pixel). */
@@ -92,9 +95,14 @@ export function warpToFace(points: Float32Array, landmarks: Float32Array | null,
   return warpPoints(tmpl, withAnchors(landmarks, frameSize), points);
 }
 
-/** The polygon (input frame) a rectangle becomes in one face. */
+/**
+ * The polygon (input frame) a rectangle becomes in one face: the outline of the pixel squares PIL's
+ * `rectangle([x, y, x + w, y + h])` fills (x..x+w × y..y+h, both ends included: core `pixelSquares`
+ * (x, y, w + 1, h + 1)) in the template frame, warped into the face, moved into the crop frame.
+ */
 export function occlusionPolygon(rect: Rect, face: FaceFrame, frameSize = 110): Float32Array {
-  return toCropFrame(warpToFace(rectCorners(rect), face.landmarks, frameSize), face.offsetX, face.offsetY, face.scale);
+  const pil = pixelSquares(rect.x, rect.y, rect.w + 1, rect.h + 1);
+  return toCropFrame(warpToFace(rectCorners(pil), face.landmarks, frameSize), face.offsetX, face.offsetY, face.scale);
 }
 
 /**

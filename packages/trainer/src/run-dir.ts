@@ -20,7 +20,7 @@
  */
 import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, firstNonFinite, InterpretFrError } from '@interpret-fr/core';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, firstNonFinite } from '@interpret-fr/core';
 import type { Checkpoint, ModelSpec, RngState, TensorEntry } from '@interpret-fr/core';
 import {
   checkpointName,
@@ -30,6 +30,7 @@ import {
   listCheckpoints,
   readCheckpointDir,
   readJsonLines,
+  RunDirError,
   runPaths,
   writeCheckpointDir,
   writeCheckpointPointer,
@@ -49,17 +50,6 @@ export interface TrainState {
   skippedImages: number;
   /** Adam state entries (`optimizer/…`). */
   optimizer: TensorEntry[];
-}
-
-/** A problem with a run directory or a checkpoint the trainer reads; the message names the file. */
-export class RunFileError extends InterpretFrError {
-  constructor(
-    message: string,
-    readonly path: string,
-  ) {
-    super(message, { code: 'checkpoint' });
-    this.name = 'RunFileError';
-  }
 }
 
 /** Names of the train-state files beside a checkpoint. */
@@ -158,14 +148,14 @@ export function saveCheckpoint(runDir: string, model: Checkpoint, state: TrainSt
 
 /** Reads a model checkpoint folder (`manifest.json` + `weights.bin`); `onWarning` hears about legacy (v1) checkpoints. */
 export function readModelCheckpoint(dir: string, onWarning?: (message: string) => void): Checkpoint {
-  if (!existsSync(join(dir, 'manifest.json'))) throw new RunFileError(`${dir}: not a checkpoint folder (no manifest.json)`, dir);
+  if (!existsSync(join(dir, 'manifest.json'))) throw new RunDirError(`${dir}: not a checkpoint folder (no manifest.json)`, dir);
   return readCheckpointDir(dir, onWarning ? { onWarning } : {});
 }
 
 /** Refuses tensors holding NaN or ±Infinity, naming the tensor, the element and the file. */
 export function assertFinite(tensors: readonly TensorEntry[], where: string): void {
   const bad = firstNonFinite(tensors);
-  if (bad) throw new RunFileError(`${where}: tensor "${bad.name}" holds ${bad.value} at element ${bad.index}; refusing to train from non-finite weights`, where);
+  if (bad) throw new RunDirError(`${where}: tensor "${bad.name}" holds ${bad.value} at element ${bad.index}; refusing to train from non-finite weights`, where);
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -175,7 +165,7 @@ const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSaf
 export function readTrainState(dir: string): TrainState & { spec: ModelSpec } {
   const file = join(dir, TRAIN_STATE_FILES.manifest);
   const bin = join(dir, TRAIN_STATE_FILES.weights);
-  if (!existsSync(file)) throw new RunFileError(`${dir}: no ${TRAIN_STATE_FILES.manifest} (a checkpoint from another tool cannot be resumed, only used with init.from)`, file);
+  if (!existsSync(file)) throw new RunDirError(`${dir}: no ${TRAIN_STATE_FILES.manifest} (a checkpoint from another tool cannot be resumed, only used with init.from)`, file);
   let ck: Checkpoint;
   try {
     ck = decodeCheckpoint(readFileSync(file, 'utf8'), new Uint8Array(readFileSync(bin)));
@@ -183,15 +173,15 @@ export function readTrainState(dir: string): TrainState & { spec: ModelSpec } {
     if (e instanceof CheckpointError) {
       const path = e.file === 'weights.bin' ? bin : file;
       const msg = e.file && e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message;
-      throw new RunFileError(`${path}: ${msg}`, path);
+      throw new RunDirError(`${path}: ${msg}`, path);
     }
     const code = (e as NodeJS.ErrnoException).code;
     const path = code === 'ENOENT' && !existsSync(bin) ? bin : file;
-    throw new RunFileError(`${path}: cannot read (${code ?? (e as Error).message})`, path);
+    throw new RunDirError(`${path}: cannot read (${code ?? (e as Error).message})`, path);
   }
   const st = ck.meta.trainState;
   const bad = (what: string): never => {
-    throw new RunFileError(`${file}: meta.trainState${what}`, file);
+    throw new RunDirError(`${file}: meta.trainState${what}`, file);
   };
   if (!isObj(st)) bad(' is missing (not a train state)');
   const s = st as Record<string, unknown>;
@@ -211,5 +201,5 @@ export function resolveCheckpointPath(path: string): string {
   if (existsSync(join(path, 'manifest.json'))) return path;
   const latest = latestCheckpoint(path);
   if (latest) return latest;
-  throw new RunFileError(`${path}: neither a checkpoint folder (manifest.json) nor a run directory with a "checkpoint" pointer`, path);
+  throw new RunDirError(`${path}: neither a checkpoint folder (manifest.json) nor a run directory with a "checkpoint" pointer`, path);
 }
