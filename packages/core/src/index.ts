@@ -82,6 +82,7 @@ export {
 } from './preprocess.ts';
 export type { Normalization, PreprocessOptions, ResizeCoordinate } from './preprocess.ts';
 export { OnnxParseError, onnxTopLevelFields, readMetadataEntry, readOnnxInfo } from './onnx-reader.ts';
+export { pbBytesField, pbVarint, pbVarintField } from './protobuf-writer.ts';
 export type { OnnxInfo, OnnxTopField, OnnxValueInfo } from './onnx-reader.ts';
 export {
   checkOnnxModelSeal,

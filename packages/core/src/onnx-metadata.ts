@@ -25,6 +25,7 @@ import { InterpretFrError } from './errors.ts';
 import { Sha256, toHex } from './sha256.ts';
 import { onnxTopLevelFields, readMetadataEntry, OnnxParseError } from './onnx-reader.ts';
 import type { ModelSpec } from './spec.ts';
+import { pbBytesField } from './protobuf-writer.ts';
 
 /** The metadata keys. */
 export const ONNX_META = {
@@ -209,32 +210,9 @@ export function parseModelMetadata(meta: Record<string, string>, where: string):
 
 const enc = new TextEncoder();
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 128) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-
-function lenField(field: number, payload: Uint8Array): Uint8Array {
-  const head = [...varint(field * 8 + 2), ...varint(payload.length)];
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head, 0);
-  out.set(payload, head.length);
-  return out;
-}
-
 /** A `metadata_props` (ModelProto field 14) entry's bytes, appendable to any model. */
 export function onnxMetadataEntry(key: string, value: string): Uint8Array {
-  const k = lenField(1, enc.encode(key));
-  const v = lenField(2, enc.encode(value));
-  const payload = new Uint8Array(k.length + v.length);
-  payload.set(k, 0);
-  payload.set(v, k.length);
-  return lenField(14, payload);
+  return Uint8Array.from(pbBytesField(14, [...pbBytesField(1, enc.encode(key)), ...pbBytesField(2, enc.encode(value))]));
 }
 
 /** Hashes byte ranges (sync: core's SHA-256; Node may inject `node:crypto`, a browser `crypto.subtle`). */

@@ -16,6 +16,7 @@ import {
   decodeImageBytes,
   encodeCheckpoint,
   ONNX_META,
+  onnxMetadataEntry,
   onnxSealParts,
   paramInfos,
   presets,
@@ -274,17 +275,13 @@ function onnxMetaTarget(): FuzzTarget<[boolean, string]> {
     run: () => Promise.reject(new Error('no')),
     release: () => Promise.resolve(),
   } as unknown as OrtSessionLike;
-  const entry = (k: string, v: string): Uint8Array => {
-    const kv = Buffer.concat([Buffer.from([0x0a]), varint(Buffer.byteLength(k)), Buffer.from(k), Buffer.from([0x12]), varint(Buffer.byteLength(v)), Buffer.from(v)]);
-    return Buffer.concat([Buffer.from([0x72]), varint(kv.length), kv]);
-  };
   return {
     name: 'ONNX metadata (re-sealed JSON)',
     source: 'model.onnx',
     arbitrary: fc.tuple(fc.boolean(), mutatedText([pre, outs])),
     // Later duplicates win: the mutated entry overrides the exporter's, and the file is re-sealed (a "valid" bad export).
     run: async ([which, text]) => {
-      const bytes = sealOnnxModel(Buffer.concat([unsealed, entry(which ? ONNX_META.preprocess : ONNX_META.outputs, text)]));
+      const bytes = sealOnnxModel(Buffer.concat([unsealed, onnxMetadataEntry(which ? ONNX_META.preprocess : ONNX_META.outputs, text)]));
       const onnx = await inspectModel(bytes, 'model.onnx', { hashParts: nodeSha256 });
       return resolveModelInfo(session, onnx, undefined, 'model.onnx');
     },
@@ -296,16 +293,6 @@ function onnxMetaTarget(): FuzzTarget<[boolean, string]> {
     },
   };
 }
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n >= 128) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
-
 // ---- checkpoint (core codec) ----
 function checkpointTarget(): FuzzTarget<[Uint8Array, Uint8Array]> {
   const spec = presets['interpretable-tiny']({ numClasses: 3 });

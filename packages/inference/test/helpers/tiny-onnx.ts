@@ -4,23 +4,14 @@
  *   image [N, 3, S, S] → GlobalAveragePool → Flatten → embedding [N, 3] (per-channel means)
  *   image → Identity → maps [N, 3, S, S] (the preprocessed input itself).
  */
-import { defaultModelPreprocess, hasModelMetadata, sealOnnxModel } from '@interpret-fr/core';
+import { defaultModelPreprocess, hasModelMetadata, onnxMetadataEntry, pbBytesField, pbVarintField, sealOnnxModel } from '@interpret-fr/core';
 
 const enc = new TextEncoder();
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 128) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
 const cat = (...parts: (number[] | Uint8Array)[]): number[] => parts.flatMap((p) => Array.from(p));
-const len = (field: number, payload: number[] | Uint8Array): number[] => cat(varint(field * 8 + 2), varint(payload.length), payload);
+const len = pbBytesField;
+const int = pbVarintField;
 const str = (field: number, s: string): number[] => len(field, enc.encode(s));
-const int = (field: number, v: number): number[] => cat(varint(field * 8), varint(v));
 
 /** Dimension list: numbers are fixed, strings symbolic. */
 function valueInfo(name: string, dims: (number | string)[]): number[] {
@@ -33,9 +24,9 @@ function node(op: string, inputs: string[], outputs: string[], name: string): nu
   return cat(...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, name), str(4, op));
 }
 
-/** Encodes a `StringStringEntryProto` as ModelProto field 14 (appendable to any model's bytes). */
+/** Encodes a `StringStringEntryProto` as ModelProto field 14 (appendable to any model's bytes): core's `onnxMetadataEntry`. */
 export function metadataField(key: string, value: string): Uint8Array {
-  return new Uint8Array(len(14, cat(str(1, key), str(2, value))));
+  return onnxMetadataEntry(key, value);
 }
 
 export interface TinyModelOptions {
