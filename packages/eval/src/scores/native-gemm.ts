@@ -50,7 +50,7 @@ export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm |
     const session64 = await ort.InferenceSession.create(gemm64FromFloatModelBytes(), so);
     return {
       name: `ort-node-mlas (${threads} threads)`,
-      maxOutput: 1 << 23,
+      maxOutput: 1 << 21, // 8 MiB output blocks: large enough for MLAS, small enough that the two buffers stay cheap to allocate
       minWork: 1 << 21,
       minWork64: 1 << 16,
       async abt(A, nA, B, nB, d, into) {

@@ -2,26 +2,17 @@
  * A minimal hand-encoded ONNX model, `Y = A · Bᵀ` (one `Gemm` node with `transB = 1`), for the native
  * GEMM path of evaluation (onnxruntime-node → MLAS). Eval must not depend on model-export or the
  * trainer, and the graph is three protobuf messages deep, so it is written here byte by byte
- * (protobuf wire format: varint keys, length-delimited sub-messages).
+ * (protobuf wire format: varint keys, length-delimited sub-messages; core's `pbBytesField` / `pbVarintField`).
  *
  * @module
  */
+import { pbBytesField, pbVarintField } from '@interpret-fr/core';
 
-const varint = (n: number): number[] => {
-  const o: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    o.push(b);
-  } while (n > 0);
-  return o;
-};
 const bytesOf = (s: string): number[] => Array.from(new TextEncoder().encode(s));
-/** Field `f` with wire type 2 (length-delimited). */
-const ld = (f: number, body: number[]): number[] => [...varint((f << 3) | 2), ...varint(body.length), ...body];
+/** Field `f` with wire type 2 (length-delimited), core's protobuf writer. */
+const ld = (f: number, body: number[]): number[] => pbBytesField(f, body);
 /** Field `f` with wire type 0 (varint). */
-const vi = (f: number, v: number): number[] => [...varint(f << 3), ...varint(v)];
+const vi = (f: number, v: number): number[] => pbVarintField(f, v);
 const str = (f: number, s: string): number[] => ld(f, bytesOf(s));
 
 /** ONNX TensorProto.DataType codes used here. */
