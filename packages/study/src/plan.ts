@@ -42,6 +42,16 @@ export const TRAININGS: TrainPlan[] = [
     sets: ['loss.sad=0', 'loss.weightDiversity=0', 'loss.ce=1'],
     teacher: false,
   },
+  { name: 'sad-teacher', label: 'SAD + teacher distillation', preset: 'small-sad', steps: 600, from: 'base', sets: [], teacher: true },
+  {
+    name: 'base-head-teacher',
+    label: 'base CNN + interpretable head, CE + distill (the d reference with the teacher)',
+    preset: 'small-sad',
+    steps: 600,
+    from: 'base',
+    sets: ['loss.sad=0', 'loss.weightDiversity=0', 'loss.ce=1'],
+    teacher: true,
+  },
   {
     name: 'base-teacher',
     label: 'base CNN + teacher distillation (CE + distill)',
