@@ -16,25 +16,7 @@ import { exportOnnx, randomWeights } from '@interpret-fr/model-export';
 import { main } from '../src/cli/main.ts';
 import { loadOnRuntime } from '../src/cli/runtimes.ts';
 import { formatIjbaMetadata, type IjbaRow } from '../src/protocols/ijba-csv.ts';
-
-const capture = () => {
-  const c = {
-    o: '',
-    e: '',
-    stdout: {
-      write: (s: string) => {
-        c.o += s;
-      },
-    },
-    stderr: {
-      write: (s: string) => {
-        c.e += s;
-      },
-      isTTY: false,
-    },
-  };
-  return c;
-};
+import { capture } from './helpers/capture.ts';
 
 const RUNTIMES = [
   ['ort-node', 'cpu'],

@@ -13,9 +13,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cropPixels, l2NormalizeRows, type Embedder, type Pixels } from '@interpret-fr/core';
+import { cropPixels, FRAME_SIZE, InterpretFrError, l2NormalizeRows, type Embedder, type Pixels } from '@interpret-fr/core';
 import { decodeImageFile, verificationMetrics } from '@interpret-fr/eval/node';
-import { InterpretFrError } from '@interpret-fr/core';
 import { EVAL_SIZE } from './prepare.ts';
 
 /** `orl/report.json`. */
@@ -79,7 +78,7 @@ export async function orlEval(onnx: string, orlAligned: string, outDir: string):
   const listFile = join(orlAligned, 'list.txt');
   const lines = (await readFile(listFile, 'utf8')).split(/\r?\n/).filter((l) => l.trim());
   if (lines.length === 0) throw new InterpretFrError(`${listFile}: no images`);
-  const off = (110 - EVAL_SIZE) / 2;
+  const off = (FRAME_SIZE - EVAL_SIZE) / 2;
   const images: Pixels[] = [];
   const labels = new Int32Array(lines.length);
   for (const [i, l] of lines.entries()) {
