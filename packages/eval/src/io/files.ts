@@ -85,12 +85,16 @@ export async function readIjbaProtocol(dir: string, splits: readonly number[] = 
         }
         return kind === 'metadata' ? parseIjbaMetadata(text, f.path) : parseIjbaComparisons(text, f.path);
       };
-      const [vm, vc, sp, sg] = await Promise.all([
+      // Read in parallel, but report the first failing file in this fixed order (not whichever failed first in time).
+      const settled = await Promise.allSettled([
         read('verify_metadata', 'metadata'),
         read('verify_comparisons', 'comparisons'),
         read('search_probe', 'metadata'),
         read('search_gallery', 'metadata'),
       ]);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const [vm, vc, sp, sg] = settled.map((r) => (r as PromiseFulfilledResult<IjbaMetadata | IjbaComparisons>).value);
       return { split: s, verifyMetadata: vm as IjbaMetadata, comparisons: vc as IjbaComparisons, probe: sp as IjbaMetadata, gallery: sg as IjbaMetadata };
     }),
   );
