@@ -4,14 +4,15 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { InterpretFrError } from '@interpret-fr/core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
 import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
-import { evaluateIjba, evaluateIjbaAsync, type IjbaSubset } from '../protocols/ijba.ts';
-import { nativeGemm } from '../scores/native-gemm.ts';
+import type { IjbaSubset } from '../protocols/ijba.ts';
+import { evaluateIjbaParallel } from '../protocols/ijba-parallel.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
@@ -19,7 +20,7 @@ import { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pair
 import { lineChartSvg } from '@interpret-fr/core';
 import { checksums, writeReport } from '../report/write.ts';
 import { TEMPLATE_SCORES } from '../scores/template-scores.ts';
-import { choiceOption, defineCli, requireOption, usageError } from '@interpret-fr/core/node';
+import { choiceOption, defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
 import { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from '@interpret-fr/core/node';
 import { ALIGN_DETECT_DESCRIPTION, createDetectAligner, EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
@@ -52,6 +53,11 @@ export const IJBA_CLI = defineCli({
       description:
         "native | wasm: dot-product kernel: onnxruntime-node's MLAS (default; wasm SIMD when the binding cannot load) or the wasm SIMD kernel; the metrics are identical to the bit",
     },
+    threads: {
+      type: 'string',
+      arg: 'N',
+      description: 'splits evaluated in parallel, one worker thread each (default: the cores; 1 = in this thread, all cores on the GEMM);\nthe report is the same whatever N',
+    },
     ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
@@ -66,6 +72,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const subset: IjbaSubset = choiceOption(v.subset, 'subset', ['all', 'natural-occlusion'], 'all');
   const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const gemmName = choiceOption(v.gemm, 'gemm', ['native', 'wasm'], 'native');
+  const threads = intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 });
   const splits = await readIjbaProtocol(protocol, splitList);
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'detect', 'pass-through'], 'ijba-similarity') : 'precomputed features';
   const detectCounts: Record<string, number> = {};
@@ -100,8 +107,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
     },
     { cacheTag: align === 'detect' ? 'detect' : undefined },
   );
-  const gemm = gemmName === 'native' ? await nativeGemm() : null;
-  const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
+  const { summary, perSplit } = await evaluateIjbaParallel(splits, table, { score, subset }, { gemm: gemmName, threads });
   const rctx = {
     alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
     model,

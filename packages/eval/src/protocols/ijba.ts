@@ -338,7 +338,8 @@ export async function evaluateIjbaAsync(
   return summarizeIjba(perSplit, opts);
 }
 
-function summarizeIjba(perSplit: IjbaSplitResult[], opts: IjbaOptions): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
+/** The mean ± sample std over splits of per-split results (in split order), as {@link evaluateIjba} reports them. */
+export function summarizeIjba(perSplit: IjbaSplitResult[], opts: IjbaOptions): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const fars = opts.farTargets ?? [1e-2, 1e-3];
   const verify: IjbaSummary['verify'] = {};
   fars.forEach((t, j) => {

@@ -178,3 +178,173 @@ export function simdKernels(): SimdKernels | null {
   }
   return cached;
 }
+
+// ---------- set-score reductions (a second module with its own memory: the reduction heap) ----------
+
+const F32LT = 0x5d, GTU = 0x4b, SELECT = 0x1b;
+const F4PMAX = [0xfd, 0xeb, 0x01];
+const v128store = (offset: number): number[] => [0xfd, 0x0b, 2, ...uleb(offset)];
+const f32load = [0x2a, 2, 0], f32store = [0x38, 2, 0], i32load = [0x28, 2, 0];
+const NEG_INF = [0x43, 0x00, 0x00, 0x80, 0xff];
+
+function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
+  // Maxima with the semantics of `m = v > m ? v : m` (f32x4.pmax / select on m < v): NaN never replaces, ±0 keep the first.
+  const pmaxScalar = (m: number, x: number): number[] => [...get(x), ...get(m), ...get(m), ...get(x), F32LT, SELECT, ...set(m)];
+  // func 0: rowred(s, cs, nCC, buf, cc): for k < nCC, over byte offsets b in [4·cs[k], 4·cs[k+1]):
+  //   cc[k] = max S[b], buf[b] = max(buf[b], S[b]). params 0 s, 1 cs, 2 nCC, 3 buf, 4 cc
+  //   locals: 5 k, 6 b, 7 e (i32) | 8 m4, 9 v (v128) | 10 m, 11 x, 12 w (f32)
+  const rowred = body([[3, I32], [2, V128], [3, F32]], [
+    ...get(1), ...i32load, ...i32c(2), SHL, ...set(6),
+    ...loopWhileLt(5, 2, [
+      ...get(1), ...get(5), ...i32c(2), SHL, ADD, ...i32load.slice(0, 2), 4, ...i32c(2), SHL, ...set(7),
+      ...NEG_INF, 0xfd, 0x13, ...set(8),
+      // 4 floats at a time while b + 16 ≤ e
+      0x02, 0x40, 0x03, 0x40,
+      ...get(6), ...i32c(16), ADD, ...get(7), GTU, 0x0d, 1,
+      ...get(0), ...get(6), ADD, ...v128load(0), ...set(9),
+      ...get(8), ...get(9), ...F4PMAX, ...set(8),
+      ...get(3), ...get(6), ADD,
+      ...get(3), ...get(6), ADD, ...v128load(0), ...get(9), ...F4PMAX,
+      ...v128store(0),
+      ...get(6), ...i32c(16), ADD, ...set(6),
+      0x0c, 0, 0x0b, 0x0b,
+      // the four lanes, in order
+      ...get(8), ...lane(0), ...set(10),
+      ...get(8), ...lane(1), ...set(11), ...pmaxScalar(10, 11),
+      ...get(8), ...lane(2), ...set(11), ...pmaxScalar(10, 11),
+      ...get(8), ...lane(3), ...set(11), ...pmaxScalar(10, 11),
+      // the tail, one float at a time while b < e
+      ...loopWhileLt(6, 7, [
+        ...get(0), ...get(6), ADD, ...f32load, ...set(11),
+        ...pmaxScalar(10, 11),
+        ...get(3), ...get(6), ADD, ...f32load, ...set(12),
+        ...get(3), ...get(6), ADD,
+        ...get(11), ...get(12), ...get(12), ...get(11), F32LT, SELECT,
+        ...f32store,
+        ...get(6), ...i32c(4), ADD, ...set(6),
+      ]),
+      ...get(4), ...get(5), ...i32c(2), SHL, ADD, ...get(10), ...f32store,
+      ...get(5), ...i32c(1), ADD, ...set(5),
+    ]),
+  ]);
+  // func 1: vmax(dst, src, nBytes): dst[b] = max(dst[b], src[b]). locals 3 b, 4 e16 (i32) | 5 x, 6 w (f32)
+  const vmax = body([[2, I32], [2, F32]], [
+    0x02, 0x40, 0x03, 0x40,
+    ...get(3), ...i32c(16), ADD, ...get(2), GTU, 0x0d, 1,
+    ...get(0), ...get(3), ADD,
+    ...get(0), ...get(3), ADD, ...v128load(0), ...get(1), ...get(3), ADD, ...v128load(0), ...F4PMAX,
+    ...v128store(0),
+    ...get(3), ...i32c(16), ADD, ...set(3),
+    0x0c, 0, 0x0b, 0x0b,
+    ...loopWhileLt(3, 2, [
+      ...get(1), ...get(3), ADD, ...f32load, ...set(5),
+      ...get(0), ...get(3), ADD, ...f32load, ...set(6),
+      ...get(0), ...get(3), ADD,
+      ...get(5), ...get(6), ...get(6), ...get(5), F32LT, SELECT,
+      ...f32store,
+      ...get(3), ...i32c(4), ADD, ...set(3),
+    ]),
+  ]);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 5, I32, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('rowred'), 0x00, 0], [...str('vmax'), 0x00, 1]])),
+    ...section(10, [...uleb(2), ...rowred, ...vmax]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+/**
+ * A float32 heap for the set-score reductions (set-matrix.ts) with its two kernels: in this thread's
+ * wasm memory (SIMD) when available, else a plain ArrayBuffer with the same kernels in JavaScript.
+ * Offsets are in floats from the heap's start. Maxima follow `m = v > m ? v : m`; SIMD and JS differ
+ * only in which of +0 and −0 a segment maximum of zero returns (scores/refine.ts settles such ties).
+ * The wasm memory holds one heap at a time: a heap asked for while another is live (not yet
+ * {@link ReduceHeap.release}d, e.g. two scorings interleaved by `await`) is a JS heap, since growing
+ * the memory would detach the live heap's views.
+ */
+export interface ReduceHeap {
+  f32: Float32Array;
+  i32: Int32Array;
+  simd: boolean;
+  /** For k < nCC: cc[k] = max S[s + i], buf[i] = max(buf[i], S[s + i]) over i in [cs[k], cs[k + 1]) (cs: int32 offset). */
+  rowred(s: number, cs: number, nCC: number, buf: number, cc: number): void;
+  /** dst[i] = max(dst[i], src[i]) for i < n. */
+  vmax(dst: number, src: number, n: number): void;
+  /** Ends this heap's use (the wasm memory may then be handed out again). Idempotent. */
+  release(): void;
+}
+
+let wasmHeapLive = false;
+
+let reduceInst: { mem: WebAssembly.Memory; rowred: (...a: number[]) => void; vmax: (...a: number[]) => void } | null | undefined;
+
+function jsHeap(floats: number): ReduceHeap {
+  const buf = new ArrayBuffer(floats * 4);
+  const f32 = new Float32Array(buf);
+  const i32 = new Int32Array(buf);
+  return {
+    f32,
+    i32,
+    simd: false,
+    release() {},
+    rowred(s, cs, nCC, b, cc) {
+      let i = i32[cs]!;
+      for (let k = 0; k < nCC; k++) {
+        const e = i32[cs + k + 1]!;
+        let m = Number.NEGATIVE_INFINITY;
+        for (; i < e; i++) {
+          const v = f32[s + i]!;
+          m = v > m ? v : m;
+          const w = f32[b + i]!;
+          f32[b + i] = v > w ? v : w;
+        }
+        f32[cc + k] = m;
+      }
+    },
+    vmax(dst, src, n) {
+      for (let i = 0; i < n; i++) {
+        const v = f32[src + i]!;
+        const w = f32[dst + i]!;
+        f32[dst + i] = v > w ? v : w;
+      }
+    },
+  };
+}
+
+/** A reduction heap of at least `floats` floats (see {@link ReduceHeap}); `simd: false` forces the JS kernels. */
+export function reduceHeap(floats: number, opts: { simd?: boolean } = {}): ReduceHeap {
+  if (reduceInst === undefined) {
+    try {
+      const bytes = reduceModuleBytes();
+      if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) reduceInst = null;
+      else {
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+        reduceInst = { mem: inst.exports.memory as WebAssembly.Memory, rowred: inst.exports.rowred as never, vmax: inst.exports.vmax as never };
+      }
+    } catch {
+      reduceInst = null;
+    }
+  }
+  if (!reduceInst || opts.simd === false || wasmHeapLive) return jsHeap(floats);
+  const { mem, rowred, vmax } = reduceInst;
+  const bytes = floats * 4;
+  if (bytes > mem.buffer.byteLength) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+  const f32 = new Float32Array(mem.buffer, 0, floats);
+  const i32 = new Int32Array(mem.buffer, 0, floats);
+  wasmHeapLive = true;
+  let released = false;
+  return {
+    f32,
+    i32,
+    simd: true,
+    release() {
+      if (!released) wasmHeapLive = false;
+      released = true;
+    },
+    rowred: (s, cs, nCC, b, cc) => rowred(4 * s, 4 * cs, nCC, 4 * b, 4 * cc),
+    vmax: (dst, src, n) => vmax(4 * dst, 4 * src, 4 * n),
+  };
+}

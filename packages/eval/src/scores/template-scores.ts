@@ -210,21 +210,24 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   const gd = distinctRows(G.templates);
   const nV = gd.first.length;
   const B = gatherRows(G.data, gd.first, d);
-  let buf = new Float32Array(0);
+  const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
   for (const [t0, t1] of probeChunks(nP, nV)) {
     const pd = distinctRows(P.templates, t0, t1);
     const nU = pd.first.length;
     const A = gatherRows(P.data, pd.first, d);
-    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
-    red.markNonFinite(A, B, d);
-    const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
-    if (buf.length < Math.min(per, nU) * nV) buf = new Float32Array(Math.min(per, nU) * nV);
-    for (let r0 = 0; r0 < nU; r0 += per) {
-      const n = Math.min(per, nU - r0);
-      if (nV > 0) dotBlock(A, r0, n, B, 0, nV, d, buf, nV, { keepB: true });
-      red.rows(buf, n);
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: Math.min(per, nU) * nV });
+    try {
+      red.markNonFinite(A, B, d);
+      for (let r0 = 0; r0 < nU; r0 += per) {
+        const n = Math.min(per, nU - r0);
+        const buf = red.block(0, n * nV);
+        if (nV > 0) dotBlock(A, r0, n, B, 0, nV, d, buf, nV, { keepB: true });
+        red.rows(buf, n);
+      }
+      red.finish(out);
+    } finally {
+      red.release();
     }
-    red.finish(out);
   }
   return out;
 }
@@ -298,26 +301,32 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
   if (nV === 0) return scoreTemplateMatrix(P, G);
   const B = gatherRows(G.data, gd.first, d);
   const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
-  const bufs = [new Float32Array(0), new Float32Array(0)];
   for (const [t0, t1] of probeChunks(nP, nV)) {
     const pd = distinctRows(P.templates, t0, t1);
     const nU = pd.first.length;
     const A = gatherRows(P.data, pd.first, d);
-    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
-    red.markNonFinite(A, B, d);
+    // Two cosine blocks in the reduction heap: the GEMM writes the next while the previous is reduced.
     const size = Math.min(per, nU) * nV;
-    for (let k = 0; k < 2; k++) if (bufs[k]!.length < size) bufs[k] = new Float32Array(size);
-    const run = (r0: number, k: number): Promise<Float32Array> => {
-      const n = Math.min(per, nU - r0);
-      return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, bufs[k]!.subarray(0, n * nV));
-    };
-    let next = nU > 0 ? run(0, 0) : null;
-    for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
-      const S = await next!;
-      next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
-      red.rows(S, Math.min(per, nU - r0));
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
+    let next: Promise<Float32Array> | null = null;
+    try {
+      red.markNonFinite(A, B, d);
+      const run = (r0: number, k: number): Promise<Float32Array> => {
+        const n = Math.min(per, nU - r0);
+        return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, red.block(k * size, n * nV));
+      };
+      next = nU > 0 ? run(0, 0) : null;
+      for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
+        const S = await next!;
+        next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
+        red.rows(S, Math.min(per, nU - r0));
+      }
+      red.finish(out);
+    } finally {
+      // A GEMM still writing into the heap must end before the heap is handed out again.
+      await next?.catch(() => {});
+      red.release();
     }
-    red.finish(out);
   }
   return out;
 }
