@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
 import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
-import type { IjbaSubset } from '../protocols/ijba.ts';
-import { evaluateIjbaParallel } from '../protocols/ijba-parallel.ts';
+import { summarizeIjba, type IjbaSplitData, type IjbaSplitResult, type IjbaSubset } from '../protocols/ijba.ts';
+import { ijbaPool, settleInOrder } from '../protocols/ijba-parallel.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
@@ -73,7 +73,6 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const gemmName = choiceOption(v.gemm, 'gemm', ['native', 'wasm'], 'native');
   const threads = intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 });
-  const splits = await readIjbaProtocol(protocol, splitList);
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'detect', 'pass-through'], 'ijba-similarity') : 'precomputed features';
   const detectCounts: Record<string, number> = {};
   const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
@@ -81,7 +80,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
   const allowOutside = v['allow-outside-root'] === true;
   const checked = new Set<string>(); // FILE values already checked (a sighting recurs in many rows and splits)
-  for (const s of splits)
+  const checkRows = (s: IjbaSplitData): void => {
     for (const m of [s.verifyMetadata, s.probe, s.gallery])
       for (let r = 0; r < m.n; r++) {
         const fn = m.filename[r]!;
@@ -94,6 +93,10 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
         const id = String(m.sightingId[r]);
         if (!rows.has(id)) rows.set(id, { file: fn, where: `${m.file}:${m.line[r]}`, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
       }
+  };
+  // With a model, every split is read first (its sightings are extracted before any scoring).
+  const splits = v.model !== undefined ? await readIjbaProtocol(protocol, splitList) : [];
+  splits.forEach(checkRows);
   const { table, model, data, skippedImages } = await featuresFrom(
     v,
     ctx,
@@ -107,7 +110,36 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
     },
     { cacheTag: align === 'detect' ? 'detect' : undefined },
   );
-  const { summary, perSplit } = await evaluateIjbaParallel(splits, table, { score, subset }, { gemm: gemmName, threads });
+  // Splits are scored in worker threads as soon as each is read: with precomputed features, reading and
+  // parsing split s + 1 overlaps the scoring of split s.
+  const opts = { score, subset };
+  const pool = ijbaPool(table, opts, { gemm: gemmName, threads: Math.min(threads, splitList.length) });
+  const progress = ctx.progress();
+  let done = 0;
+  const results: Promise<IjbaSplitResult>[] = [];
+  const submit = (s: IjbaSplitData): void => {
+    const r = pool.submit(s).then((x) => {
+      done++;
+      progress.update({ what: 'ijba', split: s.split, done, total: splitList.length }, `ijba: ${done}/${splitList.length} splits scored`, { final: done === splitList.length });
+      return x;
+    });
+    r.catch(() => {}); // observed by settleInOrder (or dropped when a later read fails first)
+    results.push(r);
+  };
+  let perSplit: IjbaSplitResult[];
+  try {
+    if (splits.length) splits.forEach(submit);
+    else
+      for (const n of splitList) {
+        const [s] = await readIjbaProtocol(protocol, [n]);
+        checkRows(s!);
+        submit(s!);
+      }
+    perSplit = await settleInOrder(results);
+  } finally {
+    await pool.close();
+  }
+  const { summary } = summarizeIjba(perSplit, opts);
   const rctx = {
     alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
     model,

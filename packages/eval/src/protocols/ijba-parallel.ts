@@ -14,7 +14,16 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { l2NormalizeRows } from '@interpret-fr/core';
 import { nativeGemm } from '../scores/native-gemm.ts';
-import { evaluateIjba, evaluateIjbaAsync, summarizeIjba, type FeatureTable, type IjbaOptions, type IjbaSplitData, type IjbaSplitResult, type IjbaSummary } from './ijba.ts';
+import {
+  evaluateIjbaSplit,
+  evaluateIjbaSplitAsync,
+  summarizeIjba,
+  type FeatureTable,
+  type IjbaOptions,
+  type IjbaSplitData,
+  type IjbaSplitResult,
+  type IjbaSummary,
+} from './ijba.ts';
 import { reviveError, type IjbaWorkerData, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
 /** Options of {@link evaluateIjbaParallel}. */
@@ -42,22 +51,48 @@ function sharedCopy(a: Float32Array): SharedArrayBuffer {
   return b;
 }
 
-/** {@link evaluateIjba} with the splits spread over worker threads (Node). Same report, to the bit. */
-export async function evaluateIjbaParallel(
-  splits: readonly IjbaSplitData[],
-  table: FeatureTable,
-  opts: IjbaOptions = {},
-  par: IjbaParallelOptions = {},
-): Promise<IjbaParallelResult> {
+/**
+ * A pool that evaluates IJB-A splits as they are submitted (so that reading and parsing the next split
+ * overlaps the evaluation of the previous ones): `threads` workers (started at once), or this thread
+ * when `threads` is 1. {@link IjbaPool.submit} resolves to what {@link evaluateIjbaSplitAsync} gives
+ * for that split, or rejects with the same error (class and fields).
+ */
+export interface IjbaPool {
+  submit(split: IjbaSplitData): Promise<IjbaSplitResult>;
+  /** Stops the workers (pending submissions reject). */
+  close(): Promise<void>;
+  /** Worker threads (0: this thread). */
+  threads: number;
+  /** The GEMM kernel's name, once known (after the first result). */
+  kernel(): string;
+}
+
+/** Starts an {@link IjbaPool} over `table` (its features are copied once into shared memory). */
+export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<IjbaParallelOptions, 'onSplit'> = {}): IjbaPool {
   const gemmName = par.gemm ?? 'native';
-  const n = Math.max(1, Math.min(par.threads ?? availableParallelism(), splits.length));
-  if (n === 1) {
-    const gemm = gemmName === 'native' ? await nativeGemm() : null;
-    const r = gemm ? await evaluateIjbaAsync(splits, table, gemm, opts) : evaluateIjba(splits, table, opts);
-    r.perSplit.forEach((s, i) => par.onSplit?.(s.split, i + 1, splits.length));
-    return { ...r, threads: 0, kernel: gemm ? gemm.name : 'wasm-simd' };
-  }
+  const n = Math.max(1, par.threads ?? availableParallelism());
   const f = table.features;
+  if (n === 1) {
+    const unit = l2NormalizeRows(f.data, f.n, f.dim);
+    const gemm = gemmName === 'native' ? nativeGemm() : Promise.resolve(null);
+    let chain: Promise<unknown> = Promise.resolve();
+    let kernel = '';
+    return {
+      threads: 0,
+      kernel: () => kernel,
+      submit(split) {
+        // One split at a time, in submission order.
+        const r = chain.then(async () => {
+          const g = await gemm;
+          kernel = g ? g.name : 'wasm-simd';
+          return g ? evaluateIjbaSplitAsync(split, table, g, opts, unit) : evaluateIjbaSplit(split, table, opts, unit);
+        });
+        chain = r.catch(() => {});
+        return r;
+      },
+      close: async () => {},
+    };
+  }
   const ids = new Array<string>(f.n);
   for (const [id, r] of table.index) ids[r] = id;
   const data: IjbaWorkerData = {
@@ -69,51 +104,93 @@ export async function evaluateIjbaParallel(
     opts,
     gemm: gemmName,
   };
-  const results = new Array<IjbaSplitResult | undefined>(splits.length);
-  const errors = new Array<Error | undefined>(splits.length);
-  const workers: Worker[] = [];
   let kernel = '';
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      const give = (w: Worker): void => {
-        if (next < splits.length) {
-          const k = next++;
-          w.postMessage({ k, split: splits[k] });
-        }
-      };
-      for (let i = 0; i < n; i++) {
-        const w = new Worker(new URL('./ijba-worker.mjs', import.meta.url), { workerData: data });
-        workers.push(w);
-        w.on('message', (m: IjbaWorkerReply) => {
-          if (m.type === 'ready') {
-            kernel ||= m.kernel;
-            give(w);
-            return;
-          }
-          if (m.k < 0) {
-            reject(reviveError(m.type === 'failed' ? m.error : { name: 'Error', message: 'worker failed', props: {} }));
-            return;
-          }
-          if (m.type === 'result') results[m.k] = m.result;
-          else errors[m.k] = reviveError(m.error);
-          done++;
-          par.onSplit?.(splits[m.k]!.split, done, splits.length);
-          if (done === splits.length) resolve();
-          else give(w);
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => {
-          if (done < splits.length) reject(new Error(`IJB-A worker ${i} exited (code ${code}) with ${splits.length - done} split(s) unfinished`));
-        });
+  let seq = 0;
+  let closed = false;
+  const pending = new Map<number, { resolve: (r: IjbaSplitResult) => void; reject: (e: Error) => void }>();
+  const queue: { k: number; split: IjbaSplitData }[] = [];
+  const idle: Worker[] = [];
+  const failAll = (e: Error): void => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+    queue.length = 0;
+  };
+  const pump = (): void => {
+    while (idle.length && queue.length) idle.pop()!.postMessage(queue.shift()!);
+  };
+  const workers: Worker[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = new Worker(new URL('./ijba-worker.mjs', import.meta.url), { workerData: data });
+    workers.push(w);
+    w.on('message', (m: IjbaWorkerReply) => {
+      if (m.type === 'ready') kernel ||= m.kernel;
+      else if (m.k < 0) {
+        failAll(reviveError(m.type === 'failed' ? m.error : { name: 'Error', message: 'IJB-A worker: start-up failed', props: {} }));
+        return;
+      } else {
+        const p = pending.get(m.k);
+        pending.delete(m.k);
+        if (m.type === 'result') p?.resolve(m.result);
+        else p?.reject(reviveError(m.error));
       }
+      idle.push(w);
+      pump();
     });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    w.on('error', (e) => failAll(e));
+    w.on('exit', (code) => {
+      if (!closed) failAll(new Error(`IJB-A worker ${i} exited (code ${code}) with ${pending.size} split(s) unfinished`));
+    });
   }
-  const bad = errors.find((e) => e !== undefined);
-  if (bad) throw bad;
-  const perSplit = results as IjbaSplitResult[];
-  return { ...summarizeIjba(perSplit, opts), threads: n, kernel };
+  return {
+    threads: n,
+    kernel: () => kernel,
+    submit(split) {
+      if (closed) return Promise.reject(new Error('ijbaPool: submit after close'));
+      const k = seq++;
+      const r = new Promise<IjbaSplitResult>((resolve, reject) => pending.set(k, { resolve, reject }));
+      queue.push({ k, split });
+      pump();
+      return r;
+    },
+    async close() {
+      closed = true;
+      failAll(new Error('ijbaPool: closed'));
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/**
+ * Awaits split results in split order; on failure throws the error of the first failing split (in
+ * split order), as the sequential evaluation would, after every earlier split has finished.
+ */
+export async function settleInOrder(results: readonly Promise<IjbaSplitResult>[]): Promise<IjbaSplitResult[]> {
+  const settled = await Promise.allSettled(results);
+  const bad = settled.find((r) => r.status === 'rejected');
+  if (bad) throw bad.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<IjbaSplitResult>).value);
+}
+
+/** {@link evaluateIjba} with the splits spread over worker threads (Node). Same report, to the bit. */
+export async function evaluateIjbaParallel(
+  splits: readonly IjbaSplitData[],
+  table: FeatureTable,
+  opts: IjbaOptions = {},
+  par: IjbaParallelOptions = {},
+): Promise<IjbaParallelResult> {
+  const pool = ijbaPool(table, opts, { ...par, threads: Math.min(par.threads ?? availableParallelism(), Math.max(1, splits.length)) });
+  try {
+    let done = 0;
+    const perSplit = await settleInOrder(
+      splits.map((s) =>
+        pool.submit(s).then((r) => {
+          par.onSplit?.(s.split, ++done, splits.length);
+          return r;
+        }),
+      ),
+    );
+    return { ...summarizeIjba(perSplit, opts), threads: pool.threads, kernel: pool.kernel() };
+  } finally {
+    await pool.close();
+  }
 }

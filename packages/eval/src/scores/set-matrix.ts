@@ -118,7 +118,13 @@ export function distinctRows(t: Templates, t0: number = 0, t1: number = t.ids.le
 /** Gathers the rows `first` of packed data (row length d) into one contiguous block. */
 export function gatherRows(data: Float32Array, first: Int32Array, d: number): Float32Array {
   const out = new Float32Array(first.length * d);
-  for (let i = 0; i < first.length; i++) out.set(data.subarray(first[i]! * d, (first[i]! + 1) * d), i * d);
+  // Runs of consecutive rows are copied at once.
+  for (let i = 0; i < first.length; ) {
+    let e = i + 1;
+    while (e < first.length && first[e] === first[e - 1]! + 1) e++;
+    out.set(data.subarray(first[i]! * d, (first[e - 1]! + 1) * d), i * d);
+    i = e;
+  }
   return out;
 }
 
@@ -317,44 +323,53 @@ export class SetMatrixReducer {
     const nV = this.nV;
     const po = this.P.offsets;
     const go = this.G.offsets;
-    const m0 = po[this.p.t0]!;
+    const t0 = this.p.t0;
+    const m0 = po[t0]!;
     const gm0 = go[0]!;
+    const pmu = this.p.memberU;
+    const gmu = this.g.memberU;
+    const rowNaN = this.rowNaN;
+    const quirk = this.quirk;
     const acc = new Float64Array(nG);
     const f32 = this.heap.f32;
     const rm = f32.subarray(this.oRowMax, this.oRowMax + this.p.first.length * nG);
-    const colMax = f32.subarray(this.oColMax, this.oColMax + (this.p.t1 - this.p.t0) * nV);
-    for (let t = this.p.t0; t < this.p.t1; t++) {
-      const n1 = po[t + 1]! - po[t]!;
+    const colMax = f32.subarray(this.oColMax, this.oColMax + (this.p.t1 - t0) * nV);
+    for (let t = t0; t < this.p.t1; t++) {
+      const a = po[t]!;
+      const e = po[t + 1]!;
+      const n1 = e - a;
       const o = t * nG;
       let nan = n1 === 0;
-      for (let m = po[t]!; !nan && m < po[t + 1]!; m++) if (this.rowNaN[this.p.memberU[m - m0]!]) nan = true;
+      for (let m = a; !nan && m < e; m++) if (rowNaN[pmu[m - m0]!]) nan = true;
       if (nan) {
         out.fill(Number.NaN, o, o + nG);
         continue;
       }
       acc.fill(0);
-      for (let m = po[t]!; m < po[t + 1]!; m++) {
-        const r = this.p.memberU[m - m0]! * nG;
+      for (let m = a; m < e; m++) {
+        const r = pmu[m - m0]! * nG;
         for (let k = 0; k < nG; k++) acc[k]! += rm[r + k]!;
       }
-      const co = (t - this.p.t0) * nV;
+      const co = (t - t0) * nV;
       for (let k = 0; k < nG; k++) {
-        const n2 = go[k + 1]! - go[k]!;
+        const ga = go[k]!;
+        const ge = go[k + 1]!;
+        const n2 = ge - ga;
         if (n2 === 0) {
           out[o + k] = Number.NaN;
           continue;
         }
-        if (this.quirk && (n1 === 1 || n2 === 1)) {
-          let m = -Infinity;
-          for (let q = po[t]!; q < po[t + 1]!; q++) {
-            const v = rm[this.p.memberU[q - m0]! * nG + k]!;
+        if (quirk && (n1 === 1 || n2 === 1)) {
+          let m = Number.NEGATIVE_INFINITY;
+          for (let q = a; q < e; q++) {
+            const v = rm[pmu[q - m0]! * nG + k]!;
             if (v > m) m = v;
           }
           out[o + k] = m;
           continue;
         }
         let s = acc[k]!;
-        for (let b = go[k]!; b < go[k + 1]!; b++) s += colMax[co + this.g.memberU[b - gm0]!]!;
+        for (let b = ga - gm0; b < ge - gm0; b++) s += colMax[co + gmu[b]!]!;
         out[o + k] = s / (n1 + n2);
       }
     }

@@ -94,13 +94,52 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       ...get(6), ...i32c(2), ADD, ...set(6),
     ]),
   ]);
+  // func 4: gemm64(a, na, b, nb, d, out, ldo): float64 rows (na even, nb a multiple of 4), out[i·ldo + j]
+  // = Σ_k a_i[k]·b_j[k] accumulated in index order in float64, one lane per output (the canonical dot
+  // product, the same bits as `s += a[k]·b[k]` in JavaScript). 2 rows × 4 columns per tile.
+  // locals: 7 i, 8 j, 9 k, 10 rb (row bytes), 11 a0, 12 a1, 13 b0, 14 b1, 15 b2, 16 b3 (i32) | 17–20 acc, 21 va0, 22 va1, 23 vb01, 24 vb23 (v128)
+  const splat64 = (ptr: number): number[] => [...get(ptr), ...get(9), ADD, 0xfd, 0x0a, 3, 0];
+  const pair64 = (p0: number, p1: number): number[] => [...get(p1), ...get(9), ADD, ...get(p0), ...get(9), ADD, 0xfd, 0x5d, 3, 0, 0xfd, 0x57, 3, 0, 1];
+  const F2ADD = [0xfd, 0xf0, 0x01], F2MUL = [0xfd, 0xf2, 0x01];
+  const acc2 = (acc: number, x: number, y: number): number[] => [...get(acc), ...get(x), ...get(y), ...F2MUL, ...F2ADD, ...set(acc)];
+  const st64 = (row: number, col: number, acc: number): number[] => [
+    ...get(5), ...get(row), ...get(6), MUL, ...get(8), ADD, ...i32c(3), SHL, ADD, ...get(acc), 0xfd, 0x0b, 3, ...uleb(col * 8),
+  ];
+  const gemm64 = body([[10, I32], [8, V128]], [
+    ...get(4), ...i32c(3), SHL, ...set(10),
+    ...loopWhileLt(7, 1, [
+      ...get(0), ...get(7), ...get(10), MUL, ADD, ...set(11),
+      ...get(11), ...get(10), ADD, ...set(12),
+      ...i32c(0), ...set(8),
+      ...loopWhileLt(8, 3, [
+        ...get(2), ...get(8), ...get(10), MUL, ADD, ...set(13),
+        ...get(13), ...get(10), ADD, ...set(14),
+        ...get(14), ...get(10), ADD, ...set(15),
+        ...get(15), ...get(10), ADD, ...set(16),
+        ...zero, ...set(17), ...zero, ...set(18), ...zero, ...set(19), ...zero, ...set(20),
+        ...i32c(0), ...set(9),
+        ...loopWhileLt(9, 10, [
+          ...splat64(11), ...set(21), ...splat64(12), ...set(22),
+          ...pair64(13, 14), ...set(23), ...pair64(15, 16), ...set(24),
+          ...acc2(17, 21, 23), ...acc2(18, 21, 24), ...acc2(19, 22, 23), ...acc2(20, 22, 24),
+          ...get(9), ...i32c(8), ADD, ...set(9),
+        ]),
+        // row i+1's stores use (i + 1)·ldo: add ldo·8 bytes to the row-i address
+        ...st64(7, 0, 17), ...st64(7, 2, 18),
+        ...get(5), ...get(7), ...get(6), MUL, ...get(8), ADD, ...i32c(3), SHL, ADD, ...get(6), ...i32c(3), SHL, ADD, ...get(19), 0xfd, 0x0b, 3, 0,
+        ...get(5), ...get(7), ...get(6), MUL, ...get(8), ADD, ...i32c(3), SHL, ADD, ...get(6), ...i32c(3), SHL, ADD, ...get(20), 0xfd, 0x0b, 3, 16,
+        ...get(8), ...i32c(4), ADD, ...set(8),
+      ]),
+      ...get(7), ...i32c(2), ADD, ...set(7),
+    ]),
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0]])),
-    ...section(3, vec([[0], [1], [1], [1]])),
+    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1], [1], [1], [2]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2], [...str('gemm22'), 0x00, 3]])),
-    ...section(10, [...uleb(4), ...dot, ...pairs, ...gemm, ...gemm22]),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2], [...str('gemm22'), 0x00, 3], [...str('gemm64'), 0x00, 4]])),
+    ...section(10, [...uleb(5), ...dot, ...pairs, ...gemm, ...gemm22, ...gemm64]),
   ];
   return new Uint8Array(bytes);
 }
@@ -114,6 +153,11 @@ export interface SimdKernels {
   gemm(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out: Float32Array, ld: number, keepB: boolean): void;
   /** out[p] = ⟨F row ia[p], F row ib[p]⟩ (d % 8 == 0). F is copied once and reused while the same view is passed. */
   pairDots(F: Float32Array, d: number, ia: Int32Array, ib: Int32Array, out: Float32Array): void;
+  /**
+   * out[i·ld + j] = the canonical float64 dot product of A row i and B row j (accumulated in index
+   * order: the same bits as `s += a[k]·b[k]` in JavaScript), two outputs per f64x2 lane pair.
+   */
+  gemm64(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out: Float64Array, ld: number): void;
 }
 
 let cached: SimdKernels | null | undefined;
@@ -128,6 +172,7 @@ export function simdKernels(): SimdKernels | null {
     const mem = inst.exports.memory as WebAssembly.Memory;
     const fGemm22 = inst.exports.gemm22 as (a: number, na: number, b: number, nb: number, d: number, out: number) => void;
     const fPairs = inst.exports.pair_dots as (f: number, ia: number, ib: number, n: number, d: number, out: number) => void;
+    const fGemm64 = inst.exports.gemm64 as (a: number, na: number, b: number, nb: number, d: number, out: number, ldo: number) => void;
     let resident: Float32Array | null = null; // the array copied at offset 0
     const ensure = (bytes: number): void => {
       const have = mem.buffer.byteLength;
@@ -159,6 +204,23 @@ export function simdKernels(): SimdKernels | null {
         const res = new Float32Array(mem.buffer, o, nAp * nBp);
         if (ld === nB && nBp === nB) out.set(res.subarray(0, nA * nB));
         else for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
+      },
+      gemm64(A, nA, B, nB, d, out, ld) {
+        // Rows promoted to float64 (exact), A padded to an even count and B to a multiple of 4 with zero rows.
+        resident = null;
+        const nAp = nA + (nA & 1);
+        const nBp = (nB + 3) & ~3;
+        const rb = d * 8;
+        const o = (nAp + nBp) * rb;
+        ensure(o + nAp * nBp * 8);
+        const f64 = new Float64Array(mem.buffer);
+        f64.set(A.subarray(0, nA * d), 0);
+        f64.fill(0, nA * d, nAp * d);
+        f64.set(B.subarray(0, nB * d), nAp * d);
+        f64.fill(0, (nAp + nB) * d, (nAp + nBp) * d);
+        fGemm64(0, nAp, nAp * rb, nBp, d, o, nBp);
+        const res = new Float64Array(mem.buffer, o, nAp * nBp);
+        for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
       },
       pairDots(F, d, ia, ib, out) {
         residentAt(F);

@@ -27,7 +27,14 @@ export const TEMPLATE_SCORES: readonly TemplateScore[] = ['set-min-mean', 'set-m
 /** Packs the (normalised) member features of each template contiguously, in template order. */
 function pack(unit: Float32Array, dim: number, t: Templates): Float32Array {
   const out = new Float32Array(t.rows.length * dim);
-  for (let i = 0; i < t.rows.length; i++) out.set(unit.subarray(t.rows[i]! * dim, (t.rows[i]! + 1) * dim), i * dim);
+  // Runs of consecutive rows are copied at once (templates often list their images in feature order).
+  const rows = t.rows;
+  for (let i = 0; i < rows.length; ) {
+    let e = i + 1;
+    while (e < rows.length && rows[e] === rows[e - 1]! + 1) e++;
+    out.set(unit.subarray(rows[i]! * dim, (rows[e - 1]! + 1) * dim), i * dim);
+    i = e;
+  }
   return out;
 }
 
@@ -405,7 +412,10 @@ export async function scoreTemplatePairsAsync(
   const fill = start.slice(0, nA);
   for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
   const out = new Float32Array(pa.length);
-  const colOf = new Map<number, number>();
+  // Column offset of each partner template within the current group (stamped with the group: no Map, no per-group allocation).
+  const colAt = new Int32Array(ob.length - 1);
+  const stamp = new Int32Array(ob.length - 1).fill(-1);
+  const partners: number[] = [];
   const eps = 2 ** -53;
   const minWork = gemm.minWork64 ?? gemm.minWork;
   // Scratch reused by every group (no per-group allocation: the many small blocks would keep the GC busy).
@@ -416,12 +426,14 @@ export async function scoreTemplatePairsAsync(
     const e = start[i + 1]!;
     if (s === e) continue;
     const n1 = oa[i + 1]! - oa[i]!;
-    colOf.clear();
+    partners.length = 0;
     let cols = 0;
     for (let q = s; q < e; q++) {
       const j = pb[order[q]!]!;
-      if (!colOf.has(j)) {
-        colOf.set(j, cols);
+      if (stamp[j] !== i) {
+        stamp[j] = i;
+        colAt[j] = cols;
+        partners.push(j);
         cols += ob[j + 1]! - ob[j]!;
       }
     }
@@ -436,7 +448,7 @@ export async function scoreTemplatePairsAsync(
     }
     if (Bu.length < cols * d) Bu = new Float32Array(Math.max(cols * d, 2 * Bu.length));
     if (S.length < n1 * cols) S = new Float64Array(Math.max(n1 * cols, 2 * S.length));
-    for (const [j, c] of colOf) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), c * d);
+    for (const j of partners) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), colAt[j]! * d);
     const native = n1 * cols * d >= minWork;
     // Small groups: the canonical float64 loop itself (exact bits, no check needed).
     let R: Float64Array = S;
@@ -450,7 +462,7 @@ export async function scoreTemplatePairsAsync(
         out[p] = Number.NaN;
         continue;
       }
-      const v = setScore(R, colOf.get(j)!, n1, n2, cols, quirk);
+      const v = setScore(R, colAt[j]!, n1, n2, cols, quirk);
       if (!native) {
         out[p] = Math.fround(v);
         continue;
