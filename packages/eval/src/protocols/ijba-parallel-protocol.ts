@@ -7,7 +7,7 @@
 import { InterpretFrError } from '@interpret-fr/core';
 import { ScoreValueError } from '../metrics/stats.ts';
 import { IjbaFormatError } from './ijba-csv.ts';
-import { FeatureValueError, type IjbaOptions, type IjbaSplitResult } from './ijba.ts';
+import { FeatureValueError, type IjbaOptions, type IjbaSplitData, type IjbaSplitResult } from './ijba.ts';
 
 /** `workerData` of an IJB-A worker. */
 export interface IjbaWorkerData {
@@ -21,6 +21,9 @@ export interface IjbaWorkerData {
   opts: IjbaOptions;
   gemm: 'native' | 'wasm';
 }
+
+/** A message to a worker: a split to evaluate, or close (after the split in flight). */
+export type IjbaWorkerJob = { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
 
 /** An error as it crosses the thread boundary. */
 export interface ErrorMessage {

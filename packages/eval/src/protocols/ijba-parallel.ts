@@ -24,7 +24,7 @@ import {
   type IjbaSplitResult,
   type IjbaSummary,
 } from './ijba.ts';
-import { reviveError, type IjbaWorkerData, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
+import { reviveError, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
 /** Options of {@link evaluateIjbaParallel}. */
 export interface IjbaParallelOptions {
@@ -108,7 +108,7 @@ export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<
   let seq = 0;
   let closed = false;
   const pending = new Map<number, { resolve: (r: IjbaSplitResult) => void; reject: (e: Error) => void }>();
-  const queue: { k: number; split: IjbaSplitData }[] = [];
+  const queue: IjbaWorkerJob[] = [];
   const idle: Worker[] = [];
   const failAll = (e: Error): void => {
     for (const p of pending.values()) p.reject(e);
@@ -148,14 +148,24 @@ export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<
       if (closed) return Promise.reject(new Error('ijbaPool: submit after close'));
       const k = seq++;
       const r = new Promise<IjbaSplitResult>((resolve, reject) => pending.set(k, { resolve, reject }));
-      queue.push({ k, split });
+      queue.push({ type: 'split', k, split });
       pump();
       return r;
     },
     async close() {
+      if (closed) return;
       closed = true;
       failAll(new Error('ijbaPool: closed'));
-      await Promise.all(workers.map((w) => w.terminate()));
+      // Each worker releases its sessions after the split in flight and ends; terminate() only as a last resort.
+      await Promise.all(
+        workers.map(async (w) => {
+          const exited = new Promise((res) => w.once('exit', res));
+          w.postMessage({ type: 'close' } satisfies IjbaWorkerJob);
+          const timer = setTimeout(() => void w.terminate(), 10_000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
     },
   };
 }

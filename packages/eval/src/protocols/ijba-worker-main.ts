@@ -8,8 +8,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { nativeGemm } from '../scores/native-gemm.ts';
-import { evaluateIjbaSplit, evaluateIjbaSplitAsync, type FeatureTable, type IjbaOptions, type IjbaSplitData } from './ijba.ts';
-import { errorMessage, type IjbaWorkerData, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
+import { evaluateIjbaSplit, evaluateIjbaSplitAsync, type FeatureTable, type IjbaOptions } from './ijba.ts';
+import { errorMessage, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
 const wd = workerData as IjbaWorkerData;
 const port = parentPort!;
@@ -22,13 +22,25 @@ try {
   const unit = new Float32Array(wd.unit);
   const opts: IjbaOptions = wd.opts;
   const gemm = wd.gemm === 'native' ? await nativeGemm({ threads: 1 }) : null;
-  port.on('message', async (m: { k: number; split: IjbaSplitData }) => {
-    try {
-      const result = gemm ? await evaluateIjbaSplitAsync(m.split, table, gemm, opts, unit) : evaluateIjbaSplit(m.split, table, opts, unit);
-      post({ type: 'result', k: m.k, result });
-    } catch (e) {
-      post({ type: 'failed', k: m.k, error: errorMessage(e) });
+  let current: Promise<void> = Promise.resolve();
+  port.on('message', (m: IjbaWorkerJob) => {
+    if (m.type === 'close') {
+      // After the split in flight: release the ORT sessions, then let the thread end (terminating a thread that
+      // holds onnxruntime-node sessions aborts the process).
+      void current.then(async () => {
+        await gemm?.release?.();
+        port.close();
+      });
+      return;
     }
+    current = (async () => {
+      try {
+        const result = gemm ? await evaluateIjbaSplitAsync(m.split, table, gemm, opts, unit) : evaluateIjbaSplit(m.split, table, opts, unit);
+        post({ type: 'result', k: m.k, result });
+      } catch (e) {
+        post({ type: 'failed', k: m.k, error: errorMessage(e) });
+      }
+    })();
   });
   post({ type: 'ready', kernel: gemm ? gemm.name : 'wasm-simd' });
 } catch (e) {

@@ -17,7 +17,7 @@ interface OrtLike {
     create(
       bytes: Uint8Array,
       opts: Record<string, unknown>,
-    ): Promise<{ run(feeds: Record<string, unknown>, fetches?: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }>;
+    ): Promise<{ run(feeds: Record<string, unknown>, fetches?: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> }>;
   };
 }
 
@@ -60,6 +60,10 @@ export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm |
         const y = into.subarray(0, nA * nB);
         await session.run(feeds, { Y: new ort.Tensor('float32', y, [nA, nB]) });
         return y;
+      },
+      async release() {
+        await session.release();
+        await session64.release();
       },
       async abt64(A, nA, B, nB, d, into) {
         // float32 in, Cast to double inside the graph: no conversion in JS.
