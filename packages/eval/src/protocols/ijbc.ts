@@ -167,9 +167,15 @@ export function evaluateIjbc11(
   const look = (id: number): number => (dense ? (id >= 0 && id <= maxId ? dense[id]! : -1) : (map!.get(id) ?? -1));
   const n = pairs.a.length;
   const scores = new Float32Array(n);
+  // Blocks of 2^16 pairs (2^18 and 2^20 measured no faster on IJB-C); the scores do not depend on it.
   const B = opts.blockSize ?? 1 << 16;
-  const ia = new Int32Array(B);
-  const ib = new Int32Array(B);
+  const ia = new Int32Array(Math.min(B, n));
+  const ib = new Int32Array(Math.min(B, n));
+  // Pairs with an empty template are dropped (decided from the templates, not from a NaN score: a NaN
+  // from a bad feature must reach verificationMetrics and be refused, not be counted as "skipped").
+  const off = T.offsets;
+  const keep = new Uint8Array(n);
+  let skipped = 0;
   for (let s = 0; s < n; s += B) {
     const e = Math.min(n, s + B);
     for (let p = s; p < e; p++) {
@@ -178,17 +184,10 @@ export function evaluateIjbc11(
       if (i < 0 || j < 0) throw new IjbcFormatError(pairs.file, pairs.line?.[p] ?? p + 1, `template ${i < 0 ? pairs.a[p] : pairs.b[p]} is not in ${meta.file}`);
       ia[p - s] = i;
       ib[p - s] = j;
+      if (off[i + 1] === off[i] || off[j + 1] === off[j]) skipped++;
+      else keep[p] = 1;
     }
     scores.set(scoreTemplatePairs(prep, prep, ia.subarray(0, e - s), ib.subarray(0, e - s)), s);
-  }
-  // Drop pairs with an empty template (decided from the templates, not from a NaN score: a NaN from a
-  // bad feature must reach verificationMetrics and be refused, not be counted as "skipped").
-  const isEmpty = (t: number): boolean => T.offsets[t + 1] === T.offsets[t];
-  const keep = new Uint8Array(n);
-  let skipped = 0;
-  for (let p = 0; p < n; p++) {
-    if (isEmpty(look(pairs.a[p]!)) || isEmpty(look(pairs.b[p]!))) skipped++;
-    else keep[p] = 1;
   }
   let sc = scores;
   let labels = pairs.label;
