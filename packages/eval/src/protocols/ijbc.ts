@@ -10,6 +10,7 @@
 import { InterpretFrError, l2NormalizeRows } from '@interpret-fr/core';
 import { verificationMetrics, IJBC_FAR_TARGETS, type VerificationMetrics } from '../metrics/roc.ts';
 import { buildTemplates } from '../scores/templates.ts';
+import type { PairDotsPool } from '../scores/pair-dots-pool.ts';
 import { prepareTemplates, scoreTemplatePairs, type TemplateScore } from '../scores/template-scores.ts';
 import type { FeatureTable } from './ijba.ts';
 
@@ -136,13 +137,14 @@ export interface Ijbc11Result {
 
 /**
  * IJB-B/C 1:1: templates from the tid/mid file (features looked up by image name), template pairs
- * scored in blocks of `blockSize`, TAR@FAR 1e-6 … 1e-1 (both read-outs), AUC, EER.
+ * scored in blocks of `blockSize`, TAR@FAR 1e-6 … 1e-1 (both read-outs), AUC, EER. `pairDots` (Node:
+ * `createPairDotsPool`, scores/pair-dots-pool.ts): the pooled scores' dot products on several threads, same bits.
  */
 export function evaluateIjbc11(
   meta: FaceTidMid,
   pairs: TemplatePairs,
   table: FeatureTable,
-  opts: { score?: TemplateScore; farTargets?: readonly number[]; blockSize?: number } = {},
+  opts: { score?: TemplateScore; farTargets?: readonly number[]; blockSize?: number; pairDots?: PairDotsPool } = {},
 ): Ijbc11Result {
   const score = opts.score ?? 'media-pool';
   const rows = new Int32Array(meta.names.length);
@@ -187,7 +189,9 @@ export function evaluateIjbc11(
       if (off[i + 1] === off[i] || off[j + 1] === off[j]) skipped++;
       else keep[p] = 1;
     }
-    scores.set(scoreTemplatePairs(prep, prep, ia.subarray(0, e - s), ib.subarray(0, e - s)), s);
+    const pa = ia.subarray(0, e - s);
+    const pb = ib.subarray(0, e - s);
+    scores.set(opts.pairDots ? opts.pairDots.scorePairs(prep, pa, pb) : scoreTemplatePairs(prep, prep, pa, pb), s);
   }
   let sc = scores;
   let labels = pairs.label;
