@@ -10,6 +10,7 @@ export type { Labels, MeanStd, PairNamer, Scores } from './metrics/stats.ts';
 export { auc, eer, IJBA_FAR_TARGETS, IJBC_FAR_TARGETS, matlabCut, roc, sweepRoc, tarAtFar, verificationMetrics } from './metrics/roc.ts';
 export type { Roc, TarAtFar, VerificationMetrics } from './metrics/roc.ts';
 export { cmc, probeRanks, tpirAtFpir } from './metrics/identification.ts';
+export { RADIX_MIN_LENGTH, sortFloat32, sortFloat64, sortFloats } from './metrics/radix-sort.ts';
 export type { ProbeRanks, TpirAtFpir } from './metrics/identification.ts';
 export { lfwTenFold, trainTestAccuracy } from './metrics/ten-fold.ts';
 export type { TenFoldResult, TrainTestAccuracy } from './metrics/ten-fold.ts';

@@ -94,6 +94,9 @@ export {
   spreadness,
   subsetFilter,
   sweepRoc,
+  sortFloat32,
+  sortFloat64,
+  sortFloats,
   syntheticIjba,
   syntheticIjbc,
   tarAtFar,
@@ -179,5 +182,7 @@ export { loadListDataset } from './io/list-dataset.ts';
 export type { ListDataset } from './io/list-dataset.ts';
 export { main as cliMain } from './cli/main.ts';
 export { nativeGemm } from './scores/native-gemm.ts';
+export { createPairDotsPool } from './scores/pair-dots-pool.ts';
+export type { PairDotsPool } from './scores/pair-dots-pool.ts';
 export { loadOnRuntime, runtimeChoice, RUNTIMES, RUNTIME_DEVICES, TFJS_EMBEDDER_ENTRY } from './cli/runtimes.ts';
 export type { Runtime, RuntimeModel } from './cli/runtimes.ts';

@@ -13,6 +13,7 @@ import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
 import { summarizeIjba, type IjbaSplitData, type IjbaSplitResult, type IjbaSubset } from '../protocols/ijba.ts';
 import { ijbaPool, settleInOrder } from '../protocols/ijba-parallel.ts';
+import { createPairDotsPool } from '../scores/pair-dots-pool.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
@@ -286,7 +287,11 @@ export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.optio
   const figures: Record<string, string> = {};
   if (existsSync(pairPath)) {
     const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
-    const r = evaluateIjbc11(tid, pairs, table, { score });
+    // The pooled scores' dot products on every core (same bits as one thread).
+    const pool = createPairDotsPool();
+    const r = await Promise.resolve()
+      .then(() => evaluateIjbc11(tid, pairs, table, { score, pairDots: pool }))
+      .finally(() => pool.close());
     const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};
     for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, matlab: t.matlab.tar, interpolated: t.interpolated };
     Object.assign(json, {

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { sortFloat64 } from './radix-sort.ts';
 
 /** Probe ranks (0 for non-mated probes) and the best mate's score. */
 export interface ProbeRanks {
@@ -116,7 +117,7 @@ export function tpirAtFpir(
   const nm = new Float64Array(nNm);
   let j = 0;
   for (let p = 0; p < nP; p++) if (pr.rank[p] === 0) nm[j++] = pr.topScore[p]!;
-  nm.sort();
+  sortFloat64(nm);
   return targets.map((target) => {
     if (!(target >= 0 && target <= 1)) throw new RangeError(`tpirAtFpir: FPIR target ${target} must be in [0, 1]`);
     const k = Math.floor(target * nNm + 1e-9);

@@ -86,6 +86,34 @@ describe('TAR@FAR, MATLAB-exact read-out (every cut of the stable sort)', () => 
     }
   });
 
+  it('large inputs (radix-sorted halves, genuine pairs counted by binary search): ties at the cut and none, matlabCut agrees', () => {
+    const rng = new Rng(1414);
+    for (const levels of [0, 7, 300]) {
+      const n = 6000 + rng.int(3000);
+      const s = new Float32Array(n);
+      const l = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        l[i] = rng.int(10) === 0 ? 1 : 0;
+        const x = rng.float() + (l[i] ? 0.4 : 0);
+        s[i] = levels ? Math.floor(x * levels) / levels - 0.5 : x - 0.5; // levels 0: continuous, no ties
+      }
+      l[0] = 1;
+      l[1] = 0;
+      let nG = 0;
+      for (const x of l) nG += x;
+      const targets = [1e-3, 1e-2, 0.05, 0.1, 0.3, 0.5, 1];
+      const m = verificationMetrics(s, l, { farTargets: targets });
+      targets.forEach((t, k) => {
+        const ref = naiveMatlab(s, l, t);
+        const got = m.tarAtFar[k]!.matlab;
+        expect(got.cut, `levels ${levels} target ${t}`).toBe(ref.j);
+        expect(got.tar).toBe(ref.tar);
+        expect(got.far).toBe(ref.far);
+        expect(matlabCut(s, l, t, nG, n - nG)).toEqual(got);
+      });
+    }
+  });
+
   it('matlabCut with the impostors sorted by the caller (verificationMetrics, sorted once for every target) equals sorting them itself', () => {
     const rng = new Rng(41);
     for (let trial = 0; trial < 50; trial++) {

@@ -16,11 +16,13 @@
  * - AUC: trapezoidal area under that curve (= P(genuine > impostor) + ½ P(tie));
  * - EER: where FAR = 1 − TAR on the piecewise-linear curve.
  *
- * Genuine and impostor scores are sorted separately (native typed-array sort, no index arrays) and
+ * Genuine and impostor scores are sorted separately (a radix sort in the order of the native typed-array
+ * sort, no index arrays: `radix-sort.ts`) and
  * merged in one pass that feeds every read-out: memory stays O(pairs) typed arrays even for IJB-C.
  *
  * @module
  */
+import { sortFloat64, sortFloats } from './radix-sort.ts';
 import { checkScores, type Labels, type PairNamer, type Scores } from './stats.ts';
 
 /** One TAR@FAR read-out, both definitions. */
@@ -73,21 +75,23 @@ function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer): { g
     if (labels[i] === 1) gen[a++] = scores[i]!;
     else imp[b++] = scores[i]!;
   }
-  gen.sort();
-  imp.sort();
+  // One radix scratch for both halves (the order is exactly that of TypedArray.prototype.sort).
+  const scratch = new Int32Array((Ctor === Float64Array ? 2 : 1) * Math.max(gen.length, imp.length));
+  sortFloats(gen, scratch);
+  sortFloats(imp, scratch);
   return { gen, imp };
 }
 
 /**
  * Calls `visit(acceptedGenuine, acceptedImpostor, threshold)` once per distinct score, from the
- * highest threshold down. Returns the class counts and the impostor scores in ascending order.
+ * highest threshold down. Returns the class counts and the impostor and genuine scores in ascending order.
  */
 export function sweepRoc(
   scores: Scores,
   labels: Labels,
   visit: (tp: number, fp: number, threshold: number) => void,
   describe?: PairNamer,
-): { nGenuine: number; nImpostor: number; sortedImpostors: Scores } {
+): { nGenuine: number; nImpostor: number; sortedImpostors: Scores; sortedGenuine: Scores } {
   const { gen, imp } = sortedHalves(scores, labels, describe);
   let gi = gen.length - 1;
   let ii = imp.length - 1;
@@ -107,7 +111,7 @@ export function sweepRoc(
     }
     visit(tp, fp, t);
   }
-  return { nGenuine: gen.length, nImpostor: imp.length, sortedImpostors: imp };
+  return { nGenuine: gen.length, nImpostor: imp.length, sortedImpostors: imp, sortedGenuine: gen };
 }
 
 /** The full ROC (one point per distinct score). For very large inputs prefer {@link verificationMetrics}. */
@@ -160,6 +164,7 @@ export function verificationMetrics(
   const exactTar = new Float64Array(k).fill(-1);
   const aboveFar = new Float64Array(k).fill(-1);
   const aboveTar = new Float64Array(k);
+  let settled = 0; // targets whose `above` point is set
   let nG = 0;
   let nI = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] === 1) nG++;
@@ -174,7 +179,7 @@ export function verificationMetrics(
   const ct: number[] = [0];
   let lastF = 0;
   let lastT = 0;
-  const { sortedImpostors } = sweepRoc(
+  const { sortedImpostors, sortedGenuine } = sweepRoc(
     scores,
     labels,
     (tp, fp, t) => {
@@ -191,7 +196,10 @@ export function verificationMetrics(
           eerThr = t;
         }
       }
-      for (let j = 0; j < k; j++) {
+      // FAR never decreases from one cut to the next, so a target's read-outs are final once a cut with
+      // FAR > target has been seen (its `above` point; later |FAR − target| only grow): skip it then.
+      for (let j = 0; j < k && settled < k; j++) {
+        if (aboveFar[j]! >= 0) continue;
         const f = targets[j]!;
         const d = Math.abs(far - f);
         if (d < bestDist[j]!) {
@@ -204,9 +212,10 @@ export function verificationMetrics(
           belowFar[j] = far;
           belowTar[j] = tar;
         } else if (far === f) exactTar[j] = tar;
-        else if (aboveFar[j]! < 0) {
+        else {
           aboveFar[j] = far;
           aboveTar[j] = tar;
+          settled++;
         }
       }
       if (far - lastF >= res || tar - lastT >= res || (far > 0 && lastF > 0 && far / lastF >= 1.05) || (lastF === 0 && far > 0)) {
@@ -224,6 +233,10 @@ export function verificationMetrics(
     cf.push(1);
     ct.push(1);
   }
+  // The first pair of the stable descending sort: the first index holding the highest score.
+  const max = Math.max(sortedGenuine[nG - 1]!, sortedImpostors[nI - 1]!);
+  let top = 0;
+  while (scores[top] !== max) top++;
   const tarAtFar: TarAtFar[] = targets.map((target, j) => {
     let interp: number;
     if (exactTar[j]! >= 0) interp = exactTar[j]!;
@@ -232,7 +245,7 @@ export function verificationMetrics(
     return {
       target,
       nearest: { tar: bestTar[j]!, far: bestFar[j]!, threshold: bestThr[j]! },
-      matlab: matlabCut(scores, labels, target, nG, nI, sortedImpostors),
+      matlab: cutOfSorted(scores, labels, target, nG, nI, sortedImpostors, sortedGenuine, top),
       interpolated: interp,
     };
   });
@@ -258,10 +271,51 @@ export function matlabCut(
   nI: number,
   sortedImpostors?: Scores,
 ): { tar: number; far: number; threshold: number; cut: number } {
-  const n = labels.length;
-  // Is the first pair of the stable sort genuine? (highest score, first index among equals)
+  let imp = sortedImpostors;
+  if (!imp || imp.length !== nI) {
+    const own = new Float64Array(nI);
+    let b = 0;
+    for (let i = 0; i < labels.length; i++) if (labels[i] !== 1) own[b++] = scores[i]!;
+    imp = sortFloat64(own);
+  }
+  return cutOfSorted(scores, labels, target, nG, nI, imp, null, firstMaximum(scores));
+}
+
+/** Index of the first pair of the stable descending sort: the highest score, first index among equals. */
+function firstMaximum(scores: Scores): number {
   let top = 0;
-  for (let i = 1; i < n; i++) if (scores[i]! > scores[top]!) top = i;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[top]!) top = i;
+  return top;
+}
+
+/** Number of elements of ascending `a` that are > `x` (`orEqual`: ≥ `x`), by binary search. */
+function countAbove(a: Scores, x: number, orEqual = false): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! > x || (orEqual && a[mid] === x)) hi = mid;
+    else lo = mid + 1;
+  }
+  return a.length - lo;
+}
+
+/**
+ * {@link matlabCut} given the impostor scores ascending, the first pair of the sort (`top`) and,
+ * when known, the genuine scores ascending: then the genuine pairs above the cut's score are counted
+ * by binary search, and the input is scanned only when a genuine score ties with it.
+ */
+function cutOfSorted(
+  scores: Scores,
+  labels: Labels,
+  target: number,
+  nG: number,
+  nI: number,
+  imp: Scores,
+  gen: Scores | null,
+  top: number,
+): { tar: number; far: number; threshold: number; cut: number } {
+  const n = labels.length;
   let f = -1;
   let bestD = Infinity;
   // |f/nI − t| is convex in f: check the two integers around t·nI (and 0 when attainable), in
@@ -277,22 +331,19 @@ export function matlabCut(
   }
   if (f === 0) return { tar: 1 / nG, far: 0, threshold: scores[top]!, cut: 1 };
   // Score τ of the f-th impostor: the f-th largest impostor score.
-  // The impostor scores ascending: given by the caller (verificationMetrics sorts them once for every target).
-  let imp = sortedImpostors;
-  if (!imp || imp.length !== nI) {
-    const own = new Float64Array(nI);
-    let b = 0;
-    for (let i = 0; i < n; i++) if (labels[i] !== 1) own[b++] = scores[i]!;
-    imp = own.sort();
-  }
   const tau = imp[nI - f]!;
-  let above = 0; // impostors strictly above τ
-  while (above < nI && imp[nI - 1 - above]! > tau) above++;
+  let tp = 0;
+  if (gen && gen.length === nG) {
+    tp = countAbove(gen, tau);
+    // No genuine score equals τ: the tied genuine pairs (input order) add nothing.
+    if (countAbove(gen, tau, true) === tp) return { tar: tp / nG, far: f / nI, threshold: tau, cut: tp + f };
+  }
+  const above = countAbove(imp, tau); // impostors strictly above τ
   // The (f − above)-th tied impostor in input order fixes the input index ι of the cut's last pair.
   let need = f - above;
   let iota = -1;
   for (let i = 0; i < n && need > 0; i++) if (labels[i] !== 1 && scores[i] === tau && --need === 0) iota = i;
-  let tp = 0;
+  tp = 0;
   for (let i = 0; i < n; i++) if (labels[i] === 1 && (scores[i]! > tau || (scores[i] === tau && i < iota))) tp++;
   return { tar: tp / nG, far: f / nI, threshold: tau, cut: tp + f };
 }
