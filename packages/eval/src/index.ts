@@ -40,7 +40,17 @@ export { wasmGemm } from './scores/gemm.ts';
 export type { AsyncGemm } from './scores/gemm.ts';
 export { refineIdentification } from './scores/refine.ts';
 export { gemmModelBytes, ONNX_DOUBLE, ONNX_FLOAT } from './scores/onnx-gemm-model.ts';
-export { evaluateIjba, evaluateIjbaAsync, evaluateIjbaSplit, evaluateIjbaSplitAsync, featureTable, FeatureValueError, subsetFilter, targetKey } from './protocols/ijba.ts';
+export {
+  evaluateIjba,
+  evaluateIjbaAsync,
+  evaluateIjbaSplit,
+  evaluateIjbaSplitAsync,
+  featureTable,
+  FeatureValueError,
+  subsetFilter,
+  summarizeIjba,
+  targetKey,
+} from './protocols/ijba.ts';
 export type { FeatureTable, IjbaOptions, IjbaSplitData, IjbaSplitResult, IjbaSubset, IjbaSummary, OverSplits, RefineCounts } from './protocols/ijba.ts';
 export { syntheticIjba } from './protocols/ijba-synthetic.ts';
 export type { ExpectedIjba, SyntheticIjba, SyntheticIjbaOptions } from './protocols/ijba-synthetic.ts';
@@ -63,7 +73,7 @@ export { PeakStats, spreadness, templateOutline96 } from './peak-stats.ts';
 export type { PeakPixelConvention, SignStats } from './peak-stats.ts';
 export { buildPairs, embedNormalized, evaluateSyntheticSet, occlusionFigure, peakFigure, peakStatistics } from './model-eval.ts';
 export type { MapsEmbedder, SyntheticEvalResult } from './model-eval.ts';
-export { simdKernels } from './scores/simd.ts';
-export type { SimdKernels } from './scores/simd.ts';
+export { reduceHeap, simdKernels } from './scores/simd.ts';
+export type { ReduceHeap, SimdKernels } from './scores/simd.ts';
 export { evaluateIjbc1N, parseTemplateCsv } from './protocols/ijbc-1n.ts';
 export type { Ijbc1NResult, TemplateCsv } from './protocols/ijbc-1n.ts';

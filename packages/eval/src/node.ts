@@ -90,7 +90,9 @@ export {
   scoreTemplatePairsAsync,
   scoreTemplatePairsExact,
   ScoreValueError,
+  reduceHeap,
   simdKernels,
+  summarizeIjba,
   spreadness,
   subsetFilter,
   sweepRoc,
@@ -157,6 +159,7 @@ export type {
   ScatterPanel,
   Scores,
   SignStats,
+  ReduceHeap,
   SimdKernels,
   SyntheticEvalResult,
   SyntheticIjba,
@@ -182,6 +185,8 @@ export { loadListDataset } from './io/list-dataset.ts';
 export type { ListDataset } from './io/list-dataset.ts';
 export { main as cliMain } from './cli/main.ts';
 export { nativeGemm } from './scores/native-gemm.ts';
+export { evaluateIjbaParallel, ijbaPool, settleInOrder } from './protocols/ijba-parallel.ts';
+export type { IjbaParallelOptions, IjbaParallelResult, IjbaPool } from './protocols/ijba-parallel.ts';
 export { createPairDotsPool } from './scores/pair-dots-pool.ts';
 export type { PairDotsPool } from './scores/pair-dots-pool.ts';
 export { loadOnRuntime, runtimeChoice, RUNTIMES, RUNTIME_DEVICES, TFJS_EMBEDDER_ENTRY } from './cli/runtimes.ts';
