@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { InterpretFrError } from '@interpret-fr/core';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
 import { decodeImageFile } from '../io/images.ts';
@@ -20,7 +21,7 @@ import { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pair
 import { lineChartSvg } from '@interpret-fr/core';
 import { checksums, writeReport } from '../report/write.ts';
 import { TEMPLATE_SCORES } from '../scores/template-scores.ts';
-import { choiceOption, defineCli, requireOption, usageError } from '@interpret-fr/core/node';
+import { choiceOption, defineCli, intOption, requireOption, usageError } from '@interpret-fr/core/node';
 import type { CliContext, ParsedCli } from '@interpret-fr/core/node';
 import { PathOutsideRootError, resolveUnderRoot, staysUnderRoot } from '@interpret-fr/core/node';
 import { ALIGN_DETECT_DESCRIPTION, createDetectAligner, EXTRACT_OPTIONS, FEATURE_OPTIONS, featuresFrom, OUTSIDE_ROOT_OPTION, splitsOption } from './common.ts';
@@ -213,6 +214,7 @@ export const IJBC_CLI = defineCli({
     prefix: { type: 'string', arg: 'NAME', description: 'ijbc | ijbb: file name prefix (default ijbc)' },
     score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')} (default media-pool, insightface)` },
     search: { type: 'boolean', description: 'also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta' },
+    threads: { type: 'string', arg: 'N', description: 'threads for the 1:1 pooled dot products (default: every core; the scores do not depend on it)' },
   },
   epilog: `ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][matlab|nearest|interpolated], auc, eer;
 with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.`,
@@ -250,7 +252,7 @@ export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.optio
   if (existsSync(pairPath)) {
     const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
     // The pooled scores' dot products on every core (same bits as one thread).
-    const pool = createPairDotsPool();
+    const pool = createPairDotsPool({ workers: intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 }) - 1 });
     const r = await Promise.resolve()
       .then(() => evaluateIjbc11(tid, pairs, table, { score, pairDots: pool }))
       .finally(() => pool.close());
