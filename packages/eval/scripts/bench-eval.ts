@@ -5,17 +5,18 @@
  *   heavy-tailed templates (video frames, up to ~340 images), per split ~17k verify sightings in ~1.9k templates,
  *   11.7k comparisons (1.8k genuine), ~14k probe sightings (~1.85k templates) × ~3k gallery sightings (112 templates),
  *   320-d: ~270 GFLOP of cosines for search over the 10 splits as packed (≈ 130 GFLOP over distinct images, what the
- *   scoring computes). Timed: the in-memory evaluation on the wasm SIMD kernel and on onnxruntime-node's MLAS SGEMM
- *   (checking that every metric is identical), the search SGEMMs alone (the floor of the native path), and the CLI
- *   end to end (process start → report written, CSV parsing and .npy loading included) with each kernel; the CPU
- *   seconds of a CLI run come from GNU time (/usr/bin/time) when present.
+ *   scoring computes). Timed: the in-memory evaluation on the wasm SIMD kernel, on onnxruntime-node's MLAS in this
+ *   thread, and with the splits in one worker thread per core (checking that every metric is identical), the search
+ *   SGEMMs alone (the floor of the native path), and the CLI end to end (process start → report written, CSV parsing
+ *   and .npy loading included) with --threads 1 and one per core; the CPU seconds of a CLI run come from GNU time
+ *   (/usr/bin/time) when present. The CLI rows time the compiled dist/: the bench refuses a dist/ older than src/.
  * - IJB-C 1:1: 23,124 templates, 15,658,489 template pairs (19,557 genuine), ~3 images per template, 512-d, media-pool,
  *   timed with the pooled dot products on every core (createPairDotsPool, as the CLI) and on one thread (metrics checked
  *   identical).
  * Generation is not timed. Prints a table (or JSON with --json).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ import { writeFeatures, writeFileMap } from '../src/io/files.ts';
 import { l2NormalizeRows } from '@interpret-fr/core';
 import type { IjbaMetadata } from '../src/protocols/ijba-csv.ts';
 import { evaluateIjba, evaluateIjbaAsync, featureTable } from '../src/protocols/ijba.ts';
+import { evaluateIjbaParallel } from '../src/protocols/ijba-parallel.ts';
 import { distinctRows, gatherRows } from '../src/scores/set-matrix.ts';
 import { prepareTemplates } from '../src/scores/template-scores.ts';
 import { buildTemplates } from '../src/scores/templates.ts';
@@ -63,6 +65,15 @@ function runChild(args: string[]): { status: number | null; stderr: string; wall
   return { status: p.status, stderr: p.stderr, wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
 }
 
+if (values.only !== 'ijbc' && !values['skip-cli']) {
+  // The CLI runs the compiled dist/: refuse to time a build older than the sources (it would time old code).
+  const newest = (d: string): number =>
+    Math.max(...readdirSync(d, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs)));
+  const pkg = join(import.meta.dirname, '..');
+  if (!existsSync(join(pkg, 'dist', 'bin.js')) || newest(join(pkg, 'src')) > newest(join(pkg, 'dist')))
+    throw new Error(`bench:eval: ${join(pkg, 'dist')} is missing or older than src/; run \`pnpm build\` first (the CLI rows time the build)`);
+}
+
 if (values.only !== 'ijbc') {
   const syn = realSizeIjba(1, 10);
   const st = syn.stats.perSplit;
@@ -76,8 +87,13 @@ if (values.only !== 'ijbc') {
     JSON.stringify({ s: r.summary, p: r.perSplit.map(({ refined: _x, ...rest }) => ({ v: { ...rest.verify, curve: undefined }, s: rest.search })) });
   for (const score of scores) {
     const kernels: { name: string; run: () => Promise<ReturnType<typeof evaluateIjba>> }[] = [];
-    if (!values['skip-wasm']) kernels.push({ name: 'wasm SIMD (before)', run: async () => evaluateIjba(syn.splits, table, { score }) });
-    if (gemm) kernels.push({ name: `${gemm.name} (after)`, run: () => evaluateIjbaAsync(syn.splits, table, gemm, { score }) });
+    if (!values['skip-wasm']) kernels.push({ name: 'wasm SIMD, one thread', run: async () => evaluateIjba(syn.splits, table, { score }) });
+    if (gemm) kernels.push({ name: `${gemm.name}, one thread`, run: () => evaluateIjbaAsync(syn.splits, table, gemm, { score }) });
+    if (gemm && availableParallelism() > 1)
+      kernels.push({
+        name: `splits in ${availableParallelism()} worker threads (ort-node-mlas, 1 thread each)`,
+        run: () => evaluateIjbaParallel(syn.splits, table, { score }, { threads: availableParallelism() }),
+      });
     const results: string[] = [];
     for (const k of kernels) {
       progress(`IJB-A in memory, ${score}, ${k.name}… (load ${load()})`);
@@ -103,7 +119,11 @@ if (values.only !== 'ijbc') {
         },
       });
     }
-    if (results.length === 2) rows.push({ run: `IJB-A ${score}: wasm and native metrics identical (every split, every read-out)`, identical: results[0] === results[1] });
+    if (results.length >= 2)
+      rows.push({
+        run: `IJB-A ${score}: ${kernels.map((k) => k.name).join(' / ')}: metrics identical (every split, every read-out)`,
+        identical: results.every((r) => r === results[0]),
+      });
     if (gemm && (score === 'set-min-mean' || score === 'set-min-mean-matlab')) {
       // The floor of the native path: the same distinct probe × gallery SGEMMs, blocked the same way, and nothing else.
       const unit = l2NormalizeRows(syn.features, syn.ids.length, syn.dim);
@@ -150,8 +170,8 @@ if (values.only !== 'ijbc') {
       await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
       const bin = join(import.meta.dirname, '..', 'bin', 'interpret-fr-eval.mjs');
       const reports: string[] = [];
-      for (const g of [...(values['skip-wasm'] ? [] : ['wasm']), 'native']) {
-        progress(`IJB-A CLI end to end, ${score}, --gemm ${g}… (load ${load()})`);
+      for (const [g, threads] of [...(values['skip-wasm'] ? [] : [['wasm', availableParallelism()]]), ['native', 1], ['native', availableParallelism()]] as [string, number][]) {
+        progress(`IJB-A CLI end to end, ${score}, --gemm ${g} --threads ${threads}… (load ${load()})`);
         const l0 = load();
         const p = runChild([
           bin,
@@ -163,27 +183,30 @@ if (values.only !== 'ijbc') {
           '--ids',
           join(dir, 'ids.txt'),
           '--out',
-          join(dir, `out-${g}`),
+          join(dir, `out-${g}-${threads}`),
           '--score',
           score,
           '--gemm',
           g,
+          '--threads',
+          String(threads),
         ]);
         const wall = p.wall;
         if (p.status !== 0) throw new Error(`CLI --gemm ${g} failed (${p.status}): ${p.stderr}`);
-        const rep = JSON.parse(readFileSync(join(dir, `out-${g}`, 'report.json'), 'utf8'));
+        const rep = JSON.parse(readFileSync(join(dir, `out-${g}-${threads}`, 'report.json'), 'utf8'));
         reports.push(JSON.stringify({ verify: rep.verify, search: rep.search, auc: rep.auc, eer: rep.eer, perSplit: rep.perSplit }));
         rows.push({
-          run: `IJB-A real size, 10 splits, CLI end to end (${score}), --gemm ${g}`,
+          run: `IJB-A real size, 10 splits, CLI end to end (${score}), --gemm ${g} --threads ${threads}`,
           evalSeconds: wall,
           cpuSeconds: p.cpu,
-          target: g === 'native' ? '≤ 3 s (2 cores)' : '—',
+          target: g === 'native' && threads > 1 ? '≤ 3 s (2 cores)' : '—',
           size: 'process start → report.json written; CSV parse + .npy load included',
           load: l0,
           result: { 'tar@far=0.001 matlab': rep.verify['tar@far=0.001'].matlab.mean, 'rank-1': rep.search['rank-1'].mean },
         });
       }
-      if (reports.length === 2) rows.push({ run: `IJB-A ${score}: CLI report.json metrics identical for --gemm wasm and native`, identical: reports[0] === reports[1] });
+      if (reports.length >= 2)
+        rows.push({ run: `IJB-A ${score}: CLI report.json metrics identical for every --gemm / --threads above`, identical: reports.every((r) => r === reports[0]) });
       if (values['before-bin']) {
         // The CLI of an earlier checkout (e.g. a git worktree of the commit before issue 14), same protocol files.
         progress(`IJB-A CLI end to end, ${score}, before: ${values['before-bin']}… (load ${load()})`);

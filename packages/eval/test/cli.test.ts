@@ -39,9 +39,47 @@ describe('interpret-fr-eval CLI', () => {
       ['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out'), '--score', 'set-min-mean-matlab'],
       io,
     );
-    expect(io.e).toBe('');
+    // stderr holds only progress events (JSON lines, not a terminal): one per scored split, the last at 10/10.
+    const events = io.e
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { what: string; split: number; done: number; total: number });
+    expect(events.map((e) => e.what)).toEqual(new Array(10).fill('ijba'));
+    expect(events.map((e) => e.split).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(events.at(-1)).toMatchObject({ done: 10, total: 10 });
     expect(code).toBe(0);
     const r = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    // The same report from one thread (in process) and from one worker per split.
+    for (const threads of ['1', '10']) {
+      const out = join(dir, `out-${threads}`);
+      expect(
+        await main(
+          [
+            'ijba',
+            '--protocol',
+            join(dir, 'protocol'),
+            '--features',
+            join(dir, 'f.npy'),
+            '--ids',
+            join(dir, 'ids.txt'),
+            '--out',
+            out,
+            '--score',
+            'set-min-mean-matlab',
+            '--threads',
+            threads,
+          ],
+          capture(),
+        ),
+      ).toBe(0);
+      const o = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect({ v: o.verify, s: o.search, p: o.perSplit }).toEqual({ v: r.verify, s: r.search, p: r.perSplit });
+    }
+    const bad = capture();
+    expect(
+      await main(['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'o0'), '--threads', '0'], bad),
+    ).toBe(2);
+    expect(bad.e).toMatch(/--threads: expected an integer in 1\.\.256, got "0"/);
     expect(r.protocol).toBe('ijba');
     expect(r.score).toBe('set-min-mean-matlab');
     expect(r.alignment).toBe('precomputed features');

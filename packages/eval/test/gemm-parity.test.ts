@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
-import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
-import { parseIjbaComparisons, parseIjbaMetadata } from '../src/protocols/ijba-csv.ts';
-import { evaluateIjba, evaluateIjbaAsync, featureTable, type IjbaSplitData } from '../src/protocols/ijba.ts';
+import { evaluateIjba, evaluateIjbaAsync } from '../src/protocols/ijba.ts';
+import { tiedProtocol } from './helpers/tied-protocol.ts';
 import { scoreErrorBound, scoreTemplatePairsAsync, type PreparedTemplates } from '../src/scores/template-scores.ts';
 import type { AsyncGemm } from '../src/scores/gemm.ts';
 import { nativeGemm } from '../src/scores/native-gemm.ts';
-
-/** A protocol whose features take few distinct values: many exact ties and near-ties of template scores. */
-function tiedProtocol(seed: number) {
-  const syn = syntheticIjba({
-    seed,
-    splits: 2,
-    subjects: 14,
-    gallerySubjects: 8,
-    templatesPerSubject: 5,
-    meanExtraImages: 2,
-    mode: 'noisy',
-    noise: 0.3,
-    dim: 32,
-    missingTemplates: 0,
-  });
-  for (let i = 0; i < syn.features.length; i++) syn.features[i] = Math.round(syn.features[i]! * 3) / 3;
-  const splits: IjbaSplitData[] = [1, 2].map((s) => {
-    const f = (n: string) => syn.files.get(`split${s}/${n}_${s}.csv`)!;
-    return {
-      split: s,
-      verifyMetadata: parseIjbaMetadata(f('verify_metadata'), 'vm'),
-      comparisons: parseIjbaComparisons(f('verify_comparisons'), 'vc'),
-      probe: parseIjbaMetadata(f('search_probe'), 'sp'),
-      gallery: parseIjbaMetadata(f('search_gallery'), 'sg'),
-    };
-  });
-  return { splits, table: featureTable({ data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids), dim: syn.dim };
-}
 
 /** A kernel whose every dot product is off by a random amount within the proven bound (worse than any real kernel). */
 function noisyGemm(dim: number, seed: number): AsyncGemm {

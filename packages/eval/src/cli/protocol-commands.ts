@@ -4,6 +4,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { InterpretFrError } from '@interpret-fr/core';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -11,8 +12,8 @@ import { join } from 'node:path';
 import { alignIjba } from '../align.ts';
 import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
-import { evaluateIjba, evaluateIjbaAsync, type IjbaSubset } from '../protocols/ijba.ts';
-import { nativeGemm } from '../scores/native-gemm.ts';
+import { summarizeIjba, type IjbaSplitData, type IjbaSplitResult, type IjbaSubset } from '../protocols/ijba.ts';
+import { ijbaPool, settleInOrder } from '../protocols/ijba-parallel.ts';
 import { createPairDotsPool } from '../scores/pair-dots-pool.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
@@ -54,6 +55,11 @@ export const IJBA_CLI = defineCli({
       description:
         "native | wasm: dot-product kernel: onnxruntime-node's MLAS (default; wasm SIMD when the binding cannot load) or the wasm SIMD kernel; the metrics are identical to the bit",
     },
+    threads: {
+      type: 'string',
+      arg: 'N',
+      description: 'splits evaluated in parallel, one worker thread each (default: the cores; 1 = in this thread, all cores on the GEMM);\nthe report is the same whatever N',
+    },
     ...OUTSIDE_ROOT_OPTION,
   },
   epilog: `Writes <out>/report.json (verify["tar@far=0.01"|"tar@far=0.001"][matlab|nearest|interpolated] = {mean,std,splits},
@@ -68,7 +74,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const subset: IjbaSubset = choiceOption(v.subset, 'subset', ['all', 'natural-occlusion'], 'all');
   const splitList = splitsOption(v.splits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const gemmName = choiceOption(v.gemm, 'gemm', ['native', 'wasm'], 'native');
-  const splits = await readIjbaProtocol(protocol, splitList);
+  const threads = intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 });
   const align = v.model !== undefined ? choiceOption(v.align, 'align', ['ijba-similarity', 'detect', 'pass-through'], 'ijba-similarity') : 'precomputed features';
   const detectCounts: Record<string, number> = {};
   const detect = align === 'detect' ? await createDetectAligner(detectCounts) : null;
@@ -76,7 +82,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const rows = new Map<string, { file: string; where: string; bbox: Float32Array; lm: Float32Array }>();
   const allowOutside = v['allow-outside-root'] === true;
   const checked = new Set<string>(); // FILE values already checked (a sighting recurs in many rows and splits)
-  for (const s of splits)
+  const checkRows = (s: IjbaSplitData): void => {
     for (const m of [s.verifyMetadata, s.probe, s.gallery])
       for (let r = 0; r < m.n; r++) {
         const fn = m.filename[r]!;
@@ -89,6 +95,10 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
         const id = String(m.sightingId[r]);
         if (!rows.has(id)) rows.set(id, { file: fn, where: `${m.file}:${m.line[r]}`, bbox: m.bbox.slice(4 * r, 4 * r + 4), lm: m.landmarks.slice(6 * r, 6 * r + 6) });
       }
+  };
+  // With a model, every split is read first (its sightings are extracted before any scoring).
+  const splits = v.model !== undefined ? await readIjbaProtocol(protocol, splitList) : [];
+  splits.forEach(checkRows);
   const { table, model, data, skippedImages } = await featuresFrom(
     v,
     ctx,
@@ -102,8 +112,36 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
     },
     { cacheTag: align === 'detect' ? 'detect' : undefined },
   );
-  const gemm = gemmName === 'native' ? await nativeGemm() : null;
-  const { summary, perSplit } = gemm ? await evaluateIjbaAsync(splits, table, gemm, { score, subset }) : evaluateIjba(splits, table, { score, subset });
+  // Splits are scored in worker threads as soon as each is read: with precomputed features, reading and
+  // parsing split s + 1 overlaps the scoring of split s.
+  const opts = { score, subset };
+  const pool = ijbaPool(table, opts, { gemm: gemmName, threads: Math.min(threads, splitList.length) });
+  const progress = ctx.progress();
+  let done = 0;
+  const results: Promise<IjbaSplitResult>[] = [];
+  const submit = (s: IjbaSplitData): void => {
+    const r = pool.submit(s).then((x) => {
+      done++;
+      progress.update({ what: 'ijba', split: s.split, done, total: splitList.length }, `ijba: ${done}/${splitList.length} splits scored`, { final: done === splitList.length });
+      return x;
+    });
+    r.catch(() => {}); // observed by settleInOrder (or dropped when a later read fails first)
+    results.push(r);
+  };
+  let perSplit: IjbaSplitResult[];
+  try {
+    if (splits.length) splits.forEach(submit);
+    else
+      for (const n of splitList) {
+        const [s] = await readIjbaProtocol(protocol, [n]);
+        checkRows(s!);
+        submit(s!);
+      }
+    perSplit = await settleInOrder(results);
+  } finally {
+    await pool.close();
+  }
+  const { summary } = summarizeIjba(perSplit, opts);
   const rctx = {
     alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
     model,

@@ -113,9 +113,29 @@ export function subsetFilter(m: IjbaMetadata, subset: IjbaSubset): ((r: number) 
   return (r) => !(m.visibility[3 * r] === 1 && m.visibility[3 * r + 1] === 1 && m.visibility[3 * r + 2] === 1);
 }
 
+/** Feature row by numeric SIGHTING_ID, when every id of the table is a canonical integer (no string per lookup); else null. */
+const numericIndex = new WeakMap<FeatureTable, Map<number, number> | null>();
+function rowBySighting(table: FeatureTable): Map<number, number> | null {
+  let m = numericIndex.get(table);
+  if (m !== undefined) return m;
+  m = new Map();
+  for (const [id, row] of table.index) {
+    const n = Number(id);
+    if (!Number.isSafeInteger(n) || String(n) !== id) {
+      m = null;
+      break;
+    }
+    m.set(n, row);
+  }
+  numericIndex.set(table, m);
+  return m;
+}
+
 function templatesOf(m: IjbaMetadata, table: FeatureTable, subset: IjbaSubset): Templates {
   const rows = new Int32Array(m.n);
-  for (let r = 0; r < m.n; r++) rows[r] = table.index.get(String(m.sightingId[r])) ?? -1;
+  const byNumber = rowBySighting(table);
+  if (byNumber) for (let r = 0; r < m.n; r++) rows[r] = byNumber.get(m.sightingId[r]!) ?? -1;
+  else for (let r = 0; r < m.n; r++) rows[r] = table.index.get(String(m.sightingId[r])) ?? -1;
   return buildTemplates(m.templateId, rows, m.mediaId, subsetFilter(m, subset));
 }
 
@@ -338,7 +358,8 @@ export async function evaluateIjbaAsync(
   return summarizeIjba(perSplit, opts);
 }
 
-function summarizeIjba(perSplit: IjbaSplitResult[], opts: IjbaOptions): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
+/** The mean ± sample std over splits of per-split results (in split order), as {@link evaluateIjba} reports them. */
+export function summarizeIjba(perSplit: IjbaSplitResult[], opts: IjbaOptions): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const fars = opts.farTargets ?? [1e-2, 1e-3];
   const verify: IjbaSummary['verify'] = {};
   fars.forEach((t, j) => {

@@ -58,10 +58,30 @@ export function dotBlock(
 /**
  * {@link dotBlock} with float64 accumulation in index order into a Float64Array: each value is the
  * canonical dot product (the same bits as a plain `s += a[k]·b[k]` loop over k = 0..d−1, on every
- * JS engine), 2 × 2 register-blocked. The verification path scores with it (or with a float64
+ * JS engine): on the wasm SIMD kernel (f64x2, one lane per output) for blocks of ≥ 2048 multiply-adds,
+ * else 2 × 2 register-blocked JS (`opts.js` forces it). The verification path scores with it (or with a float64
  * native GEMM checked against it, see template-scores.ts).
  */
-export function dotBlock64(A: Float32Array, aRow: number, nA: number, B: Float32Array, bRow: number, nB: number, d: number, out: Float64Array, ld: number = nB): void {
+export function dotBlock64(
+  A: Float32Array,
+  aRow: number,
+  nA: number,
+  B: Float32Array,
+  bRow: number,
+  nB: number,
+  d: number,
+  out: Float64Array,
+  ld: number = nB,
+  opts: { js?: boolean } = {},
+): void {
+  if (!opts.js && nA * nB * d >= SIMD_MIN_WORK) {
+    const k = simdKernels();
+    if (k) {
+      // The same bits: one float64 accumulator per output, in index order (simd.ts gemm64).
+      k.gemm64(A.subarray(aRow * d, (aRow + nA) * d), nA, B.subarray(bRow * d, (bRow + nB) * d), nB, d, out, ld);
+      return;
+    }
+  }
   block2x2(A, aRow, nA, B, bRow, nB, d, out, ld, dotInOrder);
 }
 

@@ -22,6 +22,8 @@ export interface AsyncGemm {
   abt(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out?: Float32Array): Promise<Float32Array>;
   /** The same product accumulated in float64 (any order), when the kernel has one (verification scores). */
   abt64?(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out?: Float64Array): Promise<Float64Array>;
+  /** Frees the kernel's native resources (a kernel of one's own, e.g. `nativeGemm({ threads })`); it must not be used after. */
+  release?(): Promise<void>;
 }
 
 /** The synchronous wasm SIMD / JS kernel behind the {@link AsyncGemm} interface. */

@@ -149,6 +149,32 @@ describe('set scores over distinct rows (set-matrix.ts)', () => {
     expect(Array.from(run(1 << 24))).toEqual(Array.from(reference(P, G, false)));
   });
 
+  it('the wasm SIMD reduction heap and the JS kernels give the same scores (cosines in and outside the heap)', () => {
+    for (const quirk of [false, true]) {
+      const P = prepareTemplates(emb, build(protocol(41, 25, true)), 'set-min-mean');
+      const G = prepareTemplates(emb, build(protocol(42, 9, true)), 'set-min-mean');
+      const gd = distinctRows(G.templates);
+      const pd = distinctRows(P.templates);
+      const A = gatherRows(P.data, pd.first, dim);
+      const B = gatherRows(G.data, gd.first, dim);
+      const nV = gd.first.length;
+      const S = new Float32Array(pd.first.length * nV);
+      for (let i = 0; i < pd.first.length; i++) for (let j = 0; j < nV; j++) S[i * nV + j] = cosOf(A, i, B, j, dim);
+      const outs = [true, false].map((simd) => {
+        const out = new Float32Array(P.templates.ids.length * G.templates.ids.length);
+        const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { simd, blockFloats: 3 * nV });
+        // Rows 0–2 through a heap block, the rest from an outside array.
+        red.block(0, 3 * nV).set(S.subarray(0, 3 * nV));
+        red.rows(red.block(0, 3 * nV), 3);
+        red.rows(S.subarray(3 * nV), pd.first.length - 3);
+        red.finish(out);
+        return out;
+      });
+      expect(Array.from(outs[0]!)).toEqual(Array.from(outs[1]!));
+      expect(Array.from(outs[0]!)).toEqual(Array.from(reference(P, G, quirk)));
+    }
+  });
+
   it('refuses to finish before every distinct row was fed', () => {
     const P = prepareTemplates(emb, build(protocol(31, 6, true)), 'set-min-mean');
     const pd = distinctRows(P.templates);

@@ -21,6 +21,7 @@
  * @module
  */
 import type { Templates } from './templates.ts';
+import { reduceHeap, type ReduceHeap } from './simd.ts';
 
 /** Largest (probe templates of one chunk) × (distinct gallery rows) buffer, in floats (64 MiB). */
 export const CHUNK_FLOATS = 1 << 24;
@@ -117,7 +118,13 @@ export function distinctRows(t: Templates, t0: number = 0, t1: number = t.ids.le
 /** Gathers the rows `first` of packed data (row length d) into one contiguous block. */
 export function gatherRows(data: Float32Array, first: Int32Array, d: number): Float32Array {
   const out = new Float32Array(first.length * d);
-  for (let i = 0; i < first.length; i++) out.set(data.subarray(first[i]! * d, (first[i]! + 1) * d), i * d);
+  // Runs of consecutive rows are copied at once.
+  for (let i = 0; i < first.length; ) {
+    let e = i + 1;
+    while (e < first.length && first[e] === first[e - 1]! + 1) e++;
+    out.set(data.subarray(first[i]! * d, (first[e - 1]! + 1) * d), i * d);
+    i = e;
+  }
   return out;
 }
 
@@ -129,19 +136,34 @@ export function probeChunks(nP: number, galleryDistinct: number, limit: number =
   return out;
 }
 
+/** Options of {@link SetMatrixReducer}. */
+export interface SetMatrixReducerOptions {
+  /** Floats reserved in the reduction heap for the caller's cosine blocks ({@link SetMatrixReducer.block}), e.g. 2 × rows per block × nV (at least one row is). */
+  blockFloats?: number;
+  /** false: the JavaScript kernels (tests compare the two). Default: wasm SIMD where available. */
+  simd?: boolean;
+}
+
 /**
  * Streaming reduction of the cosine rows of distinct probe rows (in {@link DistinctRows} order) against
  * all distinct gallery rows, into probe × gallery set scores. Feed every distinct probe row once, in
- * order, with {@link SetMatrixReducer.rows}; then {@link SetMatrixReducer.finish}.
+ * order, with {@link SetMatrixReducer.rows}; then {@link SetMatrixReducer.finish}. The maxima run on
+ * the wasm SIMD kernels of a reduction heap (simd.ts `reduceHeap`) that also holds the caller's cosine
+ * blocks ({@link SetMatrixReducer.block}), so a native GEMM can write straight into it.
  */
 export class SetMatrixReducer {
   private readonly nG: number;
   private readonly nV: number;
-  private readonly rowMax: Float32Array;
-  private readonly colMax: Float32Array;
+  private readonly heap: ReduceHeap;
+  /** Float offsets in the heap. */
+  private readonly oBlock: number;
+  private readonly oRowMax: number;
+  private readonly oColMax: number;
+  private readonly oClass: number;
+  private readonly oCc: number;
+  private readonly oCs: number;
+  private readonly blockFloats: number;
   private readonly colInit: Uint8Array;
-  private readonly classBuf: Float32Array;
-  private readonly ccMax: Float32Array;
   private readonly rowNaN: Uint8Array;
   private readonly classOf: Int32Array;
   /** Gallery template g is exactly column class g (the usual case: no sighting in two gallery templates). */
@@ -154,89 +176,96 @@ export class SetMatrixReducer {
     private readonly G: Templates,
     private readonly g: DistinctRows,
     private readonly quirk: boolean,
+    opts: SetMatrixReducerOptions = {},
   ) {
     this.nG = G.ids.length;
-    this.nV = g.first.length;
     const nU = p.first.length;
-    this.rowMax = new Float32Array(nU * this.nG);
-    this.colMax = new Float32Array((p.t1 - p.t0) * this.nV);
+    const nCC = g.classStart.length - 1;
+    this.nV = g.first.length;
+    // At least one row: cosines passed from outside the heap are reduced from a copy, a block at a time.
+    this.blockFloats = Math.max(opts.blockFloats ?? 0, this.nV);
+    // Heap layout (floats, 4-aligned): blocks | rowMax nU × nG | colMax templates × nV | class buffer nV | cc nCC | cs nCC + 1 (int32).
+    const al = (x: number): number => (x + 3) & ~3;
+    this.oBlock = 0;
+    this.oRowMax = al(this.blockFloats);
+    this.oColMax = al(this.oRowMax + nU * this.nG);
+    this.oClass = al(this.oColMax + (p.t1 - p.t0) * this.nV);
+    this.oCc = al(this.oClass + this.nV);
+    this.oCs = al(this.oCc + nCC);
+    this.heap = reduceHeap(this.oCs + nCC + 1, { simd: opts.simd });
+    this.heap.i32.set(g.classStart, this.oCs);
     this.colInit = new Uint8Array(p.t1 - p.t0);
-    this.classBuf = new Float32Array(this.nV);
-    this.ccMax = new Float32Array(g.classStart.length - 1);
     this.rowNaN = new Uint8Array(nU);
     this.classOf = new Int32Array(nU);
     for (let c = 0; c + 1 < p.classStart.length; c++) this.classOf.fill(c, p.classStart[c]!, p.classStart[c + 1]!);
-    let id = g.classStart.length - 1 === this.nG;
+    let id = nCC === this.nG;
     for (let k = 0; id && k < this.nG; k++) id = g.tcOff[k + 1]! - g.tcOff[k]! === 1 && g.tcList[g.tcOff[k]!] === k;
     this.galleryIdentity = id;
   }
 
-  /** Consumes cosine rows for the next `n` distinct probe rows: S[i·nV + v], row stride nV. */
+  /** Ends the use of the reduction heap (call once done, also on errors; {@link finish} does it). */
+  release(): void {
+    this.heap.release();
+  }
+
+  /** A view of `floats` floats of the reserved block space, from float `at` (for a GEMM to write cosines into). */
+  block(at: number, floats: number): Float32Array {
+    if (at + floats > this.blockFloats) throw new RangeError(`SetMatrixReducer.block: ${at} + ${floats} floats, ${this.blockFloats} reserved`);
+    return this.heap.f32.subarray(this.oBlock + at, this.oBlock + at + floats);
+  }
+
+  /** Consumes cosine rows for the next `n` distinct probe rows: S[i·nV + v], row stride nV (a {@link block} view or any array). */
   rows(S: Float32Array, n: number): void {
     const nV = this.nV;
     const nG = this.nG;
-    const cs = this.g.classStart;
-    const nCC = cs.length - 1;
-    const cb = this.classBuf;
-    const cc = this.ccMax;
+    const h = this.heap;
+    const f32 = h.f32;
+    let s0: number;
+    if (S.buffer === f32.buffer && S.byteOffset >= f32.byteOffset) s0 = (S.byteOffset - f32.byteOffset) / 4;
+    else {
+      // Not in the heap (a kernel that ignored the output buffer): reduce from a copy, a block at a time.
+      const per = Math.max(1, Math.floor(this.blockFloats / Math.max(1, nV)));
+      for (let i = 0; i < n; i += per) {
+        const m = Math.min(per, n - i);
+        f32.set(S.subarray(i * nV, (i + m) * nV), this.oBlock);
+        this.rows(f32.subarray(this.oBlock, this.oBlock + m * nV), m);
+      }
+      return;
+    }
+    const nCC = this.g.classStart.length - 1;
     const pcs = this.p.classStart;
     const classOf = this.classOf;
-    const rowMax = this.rowMax;
     const ctOff = this.p.ctOff;
     const ctList = this.p.ctList;
     const t0 = this.p.t0;
-    const colMax = this.colMax;
     const colInit = this.colInit;
     for (let i = 0; i < n; i++) {
       const u = this.next++;
       const c = classOf[u]!;
-      const r = i * nV;
+      const s = s0 + i * nV;
       // A class held by one template accumulates its column maxima in that template's row directly;
       // a class shared by several templates in the class buffer (folded into each when it closes).
       const single = ctOff[c + 1]! - ctOff[c]! === 1;
       const t = single ? ctList[ctOff[c]!]! - t0 : -1;
-      const buf = single ? colMax : cb;
-      const off = single ? t * nV : 0;
-      // Branch-light maxima (ternaries); NaN cosines come only from non-finite features, checked on the inputs (markNonFinite).
+      const buf = single ? this.oColMax + t * nV : this.oClass;
       if (single ? colInit[t] === 0 : u === pcs[c]) {
-        buf.set(S.subarray(r, r + nV), off); // the buffer starts as this row
+        f32.copyWithin(buf, s, s + nV); // the buffer starts as this row
         if (single) colInit[t] = 1;
-        let b = 0;
-        for (let k = 0; k < nCC; k++) {
-          const e = cs[k + 1]!;
-          let m = Number.NEGATIVE_INFINITY;
-          for (; b < e; b++) {
-            const v = S[r + b]!;
-            m = v > m ? v : m;
-          }
-          cc[k] = m;
-        }
-      } else {
-        let b = 0;
-        for (let k = 0; k < nCC; k++) {
-          const e = cs[k + 1]!;
-          let m = Number.NEGATIVE_INFINITY;
-          for (; b < e; b++) {
-            const v = S[r + b]!;
-            m = v > m ? v : m;
-            const w = buf[off + b]!;
-            buf[off + b] = v > w ? v : w;
-          }
-          cc[k] = m;
-        }
       }
-      const o = u * nG;
-      if (this.galleryIdentity) rowMax.set(cc, o);
-      else {
+      // NaN cosines come only from non-finite features, checked on the inputs (markNonFinite).
+      const cc = this.galleryIdentity ? this.oRowMax + u * nG : this.oCc;
+      h.rowred(s, this.oCs, nCC, buf, cc);
+      if (!this.galleryIdentity) {
         const tcOff = this.g.tcOff;
         const tcList = this.g.tcList;
+        const o = this.oRowMax + u * nG;
         for (let k = 0; k < nG; k++) {
           let m = Number.NEGATIVE_INFINITY;
           for (let q = tcOff[k]!; q < tcOff[k + 1]!; q++) {
-            const v = cc[tcList[q]!]!;
+            const v = f32[this.oCc + tcList[q]!]!;
             m = v > m ? v : m;
           }
-          rowMax[o + k] = m;
+          f32[o + k] = m;
         }
       }
       if (!single && u === pcs[c + 1]! - 1) this.closeClass(c);
@@ -268,61 +297,79 @@ export class SetMatrixReducer {
 
   private closeClass(c: number): void {
     const nV = this.nV;
-    const cb = this.classBuf;
-    const cm = this.colMax;
+    const h = this.heap;
     for (let q = this.p.ctOff[c]!; q < this.p.ctOff[c + 1]!; q++) {
       const t = this.p.ctList[q]! - this.p.t0;
-      const o = t * nV;
+      const o = this.oColMax + t * nV;
       if (!this.colInit[t]) {
-        cm.set(cb, o);
+        h.f32.copyWithin(o, this.oClass, this.oClass + nV);
         this.colInit[t] = 1;
-      } else for (let b = 0; b < nV; b++) if (cb[b]! > cm[o + b]!) cm[o + b] = cb[b]!;
+      } else h.vmax(o, this.oClass, nV);
     }
   }
 
   /** Writes the scores of probe templates [t0, t1) into rows t0..t1−1 of out (row stride nG). */
   finish(out: Float32Array): void {
+    try {
+      this.finishScores(out);
+    } finally {
+      this.release();
+    }
+  }
+
+  private finishScores(out: Float32Array): void {
     if (this.next !== this.p.first.length) throw new Error(`SetMatrixReducer: ${this.next} of ${this.p.first.length} distinct rows were fed`);
     const nG = this.nG;
     const nV = this.nV;
     const po = this.P.offsets;
     const go = this.G.offsets;
-    const m0 = po[this.p.t0]!;
+    const t0 = this.p.t0;
+    const m0 = po[t0]!;
     const gm0 = go[0]!;
+    const pmu = this.p.memberU;
+    const gmu = this.g.memberU;
+    const rowNaN = this.rowNaN;
+    const quirk = this.quirk;
     const acc = new Float64Array(nG);
-    const rm = this.rowMax;
-    for (let t = this.p.t0; t < this.p.t1; t++) {
-      const n1 = po[t + 1]! - po[t]!;
+    const f32 = this.heap.f32;
+    const rm = f32.subarray(this.oRowMax, this.oRowMax + this.p.first.length * nG);
+    const colMax = f32.subarray(this.oColMax, this.oColMax + (this.p.t1 - t0) * nV);
+    for (let t = t0; t < this.p.t1; t++) {
+      const a = po[t]!;
+      const e = po[t + 1]!;
+      const n1 = e - a;
       const o = t * nG;
       let nan = n1 === 0;
-      for (let m = po[t]!; !nan && m < po[t + 1]!; m++) if (this.rowNaN[this.p.memberU[m - m0]!]) nan = true;
+      for (let m = a; !nan && m < e; m++) if (rowNaN[pmu[m - m0]!]) nan = true;
       if (nan) {
         out.fill(Number.NaN, o, o + nG);
         continue;
       }
       acc.fill(0);
-      for (let m = po[t]!; m < po[t + 1]!; m++) {
-        const r = this.p.memberU[m - m0]! * nG;
+      for (let m = a; m < e; m++) {
+        const r = pmu[m - m0]! * nG;
         for (let k = 0; k < nG; k++) acc[k]! += rm[r + k]!;
       }
-      const co = (t - this.p.t0) * nV;
+      const co = (t - t0) * nV;
       for (let k = 0; k < nG; k++) {
-        const n2 = go[k + 1]! - go[k]!;
+        const ga = go[k]!;
+        const ge = go[k + 1]!;
+        const n2 = ge - ga;
         if (n2 === 0) {
           out[o + k] = Number.NaN;
           continue;
         }
-        if (this.quirk && (n1 === 1 || n2 === 1)) {
-          let m = -Infinity;
-          for (let q = po[t]!; q < po[t + 1]!; q++) {
-            const v = rm[this.p.memberU[q - m0]! * nG + k]!;
+        if (quirk && (n1 === 1 || n2 === 1)) {
+          let m = Number.NEGATIVE_INFINITY;
+          for (let q = a; q < e; q++) {
+            const v = rm[pmu[q - m0]! * nG + k]!;
             if (v > m) m = v;
           }
           out[o + k] = m;
           continue;
         }
         let s = acc[k]!;
-        for (let b = go[k]!; b < go[k + 1]!; b++) s += this.colMax[co + this.g.memberU[b - gm0]!]!;
+        for (let b = ga - gm0; b < ge - gm0; b++) s += colMax[co + gmu[b]!]!;
         out[o + k] = s / (n1 + n2);
       }
     }

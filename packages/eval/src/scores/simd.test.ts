@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
-import { simdKernels } from './simd.ts';
-import { dotBlock } from './cosine.ts';
+import { reduceHeap, simdKernels } from './simd.ts';
+import { dotBlock, dotBlock64 } from './cosine.ts';
 import { buildTemplates } from './templates.ts';
 import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, tileOrder } from './template-scores.ts';
 
@@ -96,5 +96,76 @@ describe('wasm SIMD kernels', () => {
       pb = Int32Array.from({ length: nT * nT }, (_, i) => i % nT);
     const s = scoreTemplatePairs(prep, prep, pa, pb); // 4×4 blocks: below the SIMD threshold → JS
     for (let i = 0; i < s.length; i++) expect(M[i]).toBeCloseTo(s[i]!, 5);
+  });
+  it('gemm64 gives the canonical float64 dot products bit for bit (the JS in-order loop), any shape and stride', () => {
+    const rng = new Rng(6);
+    for (const [nA, nB, d] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [2, 4, 320],
+      [7, 13, 320],
+      [33, 70, 320],
+      [1, 9, 512],
+    ] as const) {
+      const A = rand(rng, nA * d);
+      const B = rand(rng, nB * d);
+      const ld = nB + 2;
+      const got = new Float64Array(nA * ld).fill(-7);
+      const want = new Float64Array(nA * ld).fill(-7);
+      k!.gemm64(A, nA, B, nB, d, got, ld);
+      for (let i = 0; i < nA; i++)
+        for (let j = 0; j < nB; j++) {
+          let s = 0;
+          for (let q = 0; q < d; q++) s += A[i * d + q]! * B[j * d + q]!;
+          want[i * ld + j] = s;
+        }
+      expect(Array.from(got)).toEqual(Array.from(want));
+      const js = new Float64Array(nA * ld).fill(-7);
+      dotBlock64(A, 0, nA, B, 0, nB, d, js, ld, { js: true });
+      expect(Array.from(js)).toEqual(Array.from(want));
+    }
+  });
+  it('reduction heap: SIMD and JS maxima agree (segments of any length, empty ones too); a second live heap is a JS heap', () => {
+    const rng = new Rng(7);
+    for (const [nV, cuts] of [
+      [1, [0, 1]],
+      [9, [0, 0, 3, 9]],
+      [70, [0, 4, 5, 30, 30, 70]],
+    ] as const) {
+      const rows = 6;
+      const S = Float32Array.from({ length: rows * nV }, () => (rng.float() < 0.1 ? 0 : rng.normal()));
+      const res = [true, false].map((simd) => {
+        const h = reduceHeap(rows * nV + 2 * nV + 2 * cuts.length + 8, { simd });
+        expect(h.simd).toBe(simd);
+        const oCs = rows * nV;
+        const oBuf = oCs + cuts.length;
+        const oCc = oBuf + nV;
+        h.f32.set(S, 0);
+        h.i32.set(cuts, oCs);
+        h.f32.fill(Number.NEGATIVE_INFINITY, oBuf, oBuf + nV);
+        const cc: number[] = [];
+        for (let i = 0; i < rows; i++) {
+          h.rowred(i * nV, oCs, cuts.length - 1, oBuf, oCc);
+          cc.push(...h.f32.subarray(oCc, oCc + cuts.length - 1));
+        }
+        const dst = oCc + cuts.length;
+        h.f32.fill(0.25, dst, dst + nV);
+        h.vmax(dst, oBuf, nV);
+        const r = [cc, Array.from(h.f32.subarray(oBuf, oBuf + nV)), Array.from(h.f32.subarray(dst, dst + nV))];
+        h.release();
+        return r;
+      });
+      expect(res[0]).toEqual(res[1]);
+      // The column maxima are the true maxima; an empty segment's maximum is −∞.
+      for (let c = 0; c < nV; c++) expect(res[0]![1]![c]).toBe(Math.max(...Array.from({ length: rows }, (_, i) => S[i * nV + c]!)));
+      for (let q = 0; q + 1 < cuts.length; q++) if (cuts[q] === cuts[q + 1]) expect(res[0]![0]![q]).toBe(Number.NEGATIVE_INFINITY);
+    }
+    const first = reduceHeap(16);
+    const second = reduceHeap(16);
+    expect([first.simd, second.simd]).toEqual([true, false]);
+    first.release();
+    const third = reduceHeap(1 << 20); // may grow the wasm memory: no other heap is live
+    expect(third.simd).toBe(true);
+    third.release();
   });
 });

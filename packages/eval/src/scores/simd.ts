@@ -94,13 +94,52 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       ...get(6), ...i32c(2), ADD, ...set(6),
     ]),
   ]);
+  // func 4: gemm64(a, na, b, nb, d, out, ldo): float64 rows (na even, nb a multiple of 4), out[i·ldo + j]
+  // = Σ_k a_i[k]·b_j[k] accumulated in index order in float64, one lane per output (the canonical dot
+  // product, the same bits as `s += a[k]·b[k]` in JavaScript). 2 rows × 4 columns per tile.
+  // locals: 7 i, 8 j, 9 k, 10 rb (row bytes), 11 a0, 12 a1, 13 b0, 14 b1, 15 b2, 16 b3 (i32) | 17–20 acc, 21 va0, 22 va1, 23 vb01, 24 vb23 (v128)
+  const splat64 = (ptr: number): number[] => [...get(ptr), ...get(9), ADD, 0xfd, 0x0a, 3, 0];
+  const pair64 = (p0: number, p1: number): number[] => [...get(p1), ...get(9), ADD, ...get(p0), ...get(9), ADD, 0xfd, 0x5d, 3, 0, 0xfd, 0x57, 3, 0, 1];
+  const F2ADD = [0xfd, 0xf0, 0x01], F2MUL = [0xfd, 0xf2, 0x01];
+  const acc2 = (acc: number, x: number, y: number): number[] => [...get(acc), ...get(x), ...get(y), ...F2MUL, ...F2ADD, ...set(acc)];
+  const st64 = (row: number, col: number, acc: number): number[] => [
+    ...get(5), ...get(row), ...get(6), MUL, ...get(8), ADD, ...i32c(3), SHL, ADD, ...get(acc), 0xfd, 0x0b, 3, ...uleb(col * 8),
+  ];
+  const gemm64 = body([[10, I32], [8, V128]], [
+    ...get(4), ...i32c(3), SHL, ...set(10),
+    ...loopWhileLt(7, 1, [
+      ...get(0), ...get(7), ...get(10), MUL, ADD, ...set(11),
+      ...get(11), ...get(10), ADD, ...set(12),
+      ...i32c(0), ...set(8),
+      ...loopWhileLt(8, 3, [
+        ...get(2), ...get(8), ...get(10), MUL, ADD, ...set(13),
+        ...get(13), ...get(10), ADD, ...set(14),
+        ...get(14), ...get(10), ADD, ...set(15),
+        ...get(15), ...get(10), ADD, ...set(16),
+        ...zero, ...set(17), ...zero, ...set(18), ...zero, ...set(19), ...zero, ...set(20),
+        ...i32c(0), ...set(9),
+        ...loopWhileLt(9, 10, [
+          ...splat64(11), ...set(21), ...splat64(12), ...set(22),
+          ...pair64(13, 14), ...set(23), ...pair64(15, 16), ...set(24),
+          ...acc2(17, 21, 23), ...acc2(18, 21, 24), ...acc2(19, 22, 23), ...acc2(20, 22, 24),
+          ...get(9), ...i32c(8), ADD, ...set(9),
+        ]),
+        // row i+1's stores use (i + 1)·ldo: add ldo·8 bytes to the row-i address
+        ...st64(7, 0, 17), ...st64(7, 2, 18),
+        ...get(5), ...get(7), ...get(6), MUL, ...get(8), ADD, ...i32c(3), SHL, ADD, ...get(6), ...i32c(3), SHL, ADD, ...get(19), 0xfd, 0x0b, 3, 0,
+        ...get(5), ...get(7), ...get(6), MUL, ...get(8), ADD, ...i32c(3), SHL, ADD, ...get(6), ...i32c(3), SHL, ADD, ...get(20), 0xfd, 0x0b, 3, 16,
+        ...get(8), ...i32c(4), ADD, ...set(8),
+      ]),
+      ...get(7), ...i32c(2), ADD, ...set(7),
+    ]),
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0]])),
-    ...section(3, vec([[0], [1], [1], [1]])),
+    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1], [1], [1], [2]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2], [...str('gemm22'), 0x00, 3]])),
-    ...section(10, [...uleb(4), ...dot, ...pairs, ...gemm, ...gemm22]),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2], [...str('gemm22'), 0x00, 3], [...str('gemm64'), 0x00, 4]])),
+    ...section(10, [...uleb(5), ...dot, ...pairs, ...gemm, ...gemm22, ...gemm64]),
   ];
   return new Uint8Array(bytes);
 }
@@ -114,6 +153,11 @@ export interface SimdKernels {
   gemm(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out: Float32Array, ld: number, keepB: boolean): void;
   /** out[p] = ⟨F row ia[p], F row ib[p]⟩ (d % 8 == 0). F is copied once and reused while the same view is passed. */
   pairDots(F: Float32Array, d: number, ia: Int32Array, ib: Int32Array, out: Float32Array): void;
+  /**
+   * out[i·ld + j] = the canonical float64 dot product of A row i and B row j (accumulated in index
+   * order: the same bits as `s += a[k]·b[k]` in JavaScript), two outputs per f64x2 lane pair.
+   */
+  gemm64(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out: Float64Array, ld: number): void;
 }
 
 let cached: SimdKernels | null | undefined;
@@ -128,6 +172,7 @@ export function simdKernels(): SimdKernels | null {
     const mem = inst.exports.memory as WebAssembly.Memory;
     const fGemm22 = inst.exports.gemm22 as (a: number, na: number, b: number, nb: number, d: number, out: number) => void;
     const fPairs = inst.exports.pair_dots as (f: number, ia: number, ib: number, n: number, d: number, out: number) => void;
+    const fGemm64 = inst.exports.gemm64 as (a: number, na: number, b: number, nb: number, d: number, out: number, ldo: number) => void;
     let resident: Float32Array | null = null; // the array copied at offset 0
     const ensure = (bytes: number): void => {
       const have = mem.buffer.byteLength;
@@ -160,6 +205,23 @@ export function simdKernels(): SimdKernels | null {
         if (ld === nB && nBp === nB) out.set(res.subarray(0, nA * nB));
         else for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
       },
+      gemm64(A, nA, B, nB, d, out, ld) {
+        // Rows promoted to float64 (exact), A padded to an even count and B to a multiple of 4 with zero rows.
+        resident = null;
+        const nAp = nA + (nA & 1);
+        const nBp = (nB + 3) & ~3;
+        const rb = d * 8;
+        const o = (nAp + nBp) * rb;
+        ensure(o + nAp * nBp * 8);
+        const f64 = new Float64Array(mem.buffer);
+        f64.set(A.subarray(0, nA * d), 0);
+        f64.fill(0, nA * d, nAp * d);
+        f64.set(B.subarray(0, nB * d), nAp * d);
+        f64.fill(0, (nAp + nB) * d, (nAp + nBp) * d);
+        fGemm64(0, nAp, nAp * rb, nBp, d, o, nBp);
+        const res = new Float64Array(mem.buffer, o, nAp * nBp);
+        for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
+      },
       pairDots(F, d, ia, ib, out) {
         residentAt(F);
         const n = ia.length;
@@ -177,4 +239,174 @@ export function simdKernels(): SimdKernels | null {
     cached = null;
   }
   return cached;
+}
+
+// ---------- set-score reductions (a second module with its own memory: the reduction heap) ----------
+
+const F32LT = 0x5d, GTU = 0x4b, SELECT = 0x1b;
+const F4PMAX = [0xfd, 0xeb, 0x01];
+const v128store = (offset: number): number[] => [0xfd, 0x0b, 2, ...uleb(offset)];
+const f32load = [0x2a, 2, 0], f32store = [0x38, 2, 0], i32load = [0x28, 2, 0];
+const NEG_INF = [0x43, 0x00, 0x00, 0x80, 0xff];
+
+function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
+  // Maxima with the semantics of `m = v > m ? v : m` (f32x4.pmax / select on m < v): NaN never replaces, ±0 keep the first.
+  const pmaxScalar = (m: number, x: number): number[] => [...get(x), ...get(m), ...get(m), ...get(x), F32LT, SELECT, ...set(m)];
+  // func 0: rowred(s, cs, nCC, buf, cc): for k < nCC, over byte offsets b in [4·cs[k], 4·cs[k+1]):
+  //   cc[k] = max S[b], buf[b] = max(buf[b], S[b]). params 0 s, 1 cs, 2 nCC, 3 buf, 4 cc
+  //   locals: 5 k, 6 b, 7 e (i32) | 8 m4, 9 v (v128) | 10 m, 11 x, 12 w (f32)
+  const rowred = body([[3, I32], [2, V128], [3, F32]], [
+    ...get(1), ...i32load, ...i32c(2), SHL, ...set(6),
+    ...loopWhileLt(5, 2, [
+      ...get(1), ...get(5), ...i32c(2), SHL, ADD, ...i32load.slice(0, 2), 4, ...i32c(2), SHL, ...set(7),
+      ...NEG_INF, 0xfd, 0x13, ...set(8),
+      // 4 floats at a time while b + 16 ≤ e
+      0x02, 0x40, 0x03, 0x40,
+      ...get(6), ...i32c(16), ADD, ...get(7), GTU, 0x0d, 1,
+      ...get(0), ...get(6), ADD, ...v128load(0), ...set(9),
+      ...get(8), ...get(9), ...F4PMAX, ...set(8),
+      ...get(3), ...get(6), ADD,
+      ...get(3), ...get(6), ADD, ...v128load(0), ...get(9), ...F4PMAX,
+      ...v128store(0),
+      ...get(6), ...i32c(16), ADD, ...set(6),
+      0x0c, 0, 0x0b, 0x0b,
+      // the four lanes, in order
+      ...get(8), ...lane(0), ...set(10),
+      ...get(8), ...lane(1), ...set(11), ...pmaxScalar(10, 11),
+      ...get(8), ...lane(2), ...set(11), ...pmaxScalar(10, 11),
+      ...get(8), ...lane(3), ...set(11), ...pmaxScalar(10, 11),
+      // the tail, one float at a time while b < e
+      ...loopWhileLt(6, 7, [
+        ...get(0), ...get(6), ADD, ...f32load, ...set(11),
+        ...pmaxScalar(10, 11),
+        ...get(3), ...get(6), ADD, ...f32load, ...set(12),
+        ...get(3), ...get(6), ADD,
+        ...get(11), ...get(12), ...get(12), ...get(11), F32LT, SELECT,
+        ...f32store,
+        ...get(6), ...i32c(4), ADD, ...set(6),
+      ]),
+      ...get(4), ...get(5), ...i32c(2), SHL, ADD, ...get(10), ...f32store,
+      ...get(5), ...i32c(1), ADD, ...set(5),
+    ]),
+  ]);
+  // func 1: vmax(dst, src, nBytes): dst[b] = max(dst[b], src[b]). locals 3 b, 4 e16 (i32) | 5 x, 6 w (f32)
+  const vmax = body([[2, I32], [2, F32]], [
+    0x02, 0x40, 0x03, 0x40,
+    ...get(3), ...i32c(16), ADD, ...get(2), GTU, 0x0d, 1,
+    ...get(0), ...get(3), ADD,
+    ...get(0), ...get(3), ADD, ...v128load(0), ...get(1), ...get(3), ADD, ...v128load(0), ...F4PMAX,
+    ...v128store(0),
+    ...get(3), ...i32c(16), ADD, ...set(3),
+    0x0c, 0, 0x0b, 0x0b,
+    ...loopWhileLt(3, 2, [
+      ...get(1), ...get(3), ADD, ...f32load, ...set(5),
+      ...get(0), ...get(3), ADD, ...f32load, ...set(6),
+      ...get(0), ...get(3), ADD,
+      ...get(5), ...get(6), ...get(6), ...get(5), F32LT, SELECT,
+      ...f32store,
+      ...get(3), ...i32c(4), ADD, ...set(3),
+    ]),
+  ]);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 5, I32, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('rowred'), 0x00, 0], [...str('vmax'), 0x00, 1]])),
+    ...section(10, [...uleb(2), ...rowred, ...vmax]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+/**
+ * A float32 heap for the set-score reductions (set-matrix.ts) with its two kernels: in this thread's
+ * wasm memory (SIMD) when available, else a plain ArrayBuffer with the same kernels in JavaScript.
+ * Offsets are in floats from the heap's start. Maxima follow `m = v > m ? v : m`; SIMD and JS differ
+ * only in which of +0 and −0 a segment maximum of zero returns (scores/refine.ts settles such ties).
+ * The wasm memory holds one heap at a time: a heap asked for while another is live (not yet
+ * {@link ReduceHeap.release}d, e.g. two scorings interleaved by `await`) is a JS heap, since growing
+ * the memory would detach the live heap's views.
+ */
+export interface ReduceHeap {
+  f32: Float32Array;
+  i32: Int32Array;
+  simd: boolean;
+  /** For k < nCC: cc[k] = max S[s + i], buf[i] = max(buf[i], S[s + i]) over i in [cs[k], cs[k + 1]) (cs: int32 offset). */
+  rowred(s: number, cs: number, nCC: number, buf: number, cc: number): void;
+  /** dst[i] = max(dst[i], src[i]) for i < n. */
+  vmax(dst: number, src: number, n: number): void;
+  /** Ends this heap's use (the wasm memory may then be handed out again). Idempotent. */
+  release(): void;
+}
+
+let wasmHeapLive = false;
+
+let reduceInst: { mem: WebAssembly.Memory; rowred: (...a: number[]) => void; vmax: (...a: number[]) => void } | null | undefined;
+
+function jsHeap(floats: number): ReduceHeap {
+  const buf = new ArrayBuffer(floats * 4);
+  const f32 = new Float32Array(buf);
+  const i32 = new Int32Array(buf);
+  return {
+    f32,
+    i32,
+    simd: false,
+    release() {},
+    rowred(s, cs, nCC, b, cc) {
+      let i = i32[cs]!;
+      for (let k = 0; k < nCC; k++) {
+        const e = i32[cs + k + 1]!;
+        let m = Number.NEGATIVE_INFINITY;
+        for (; i < e; i++) {
+          const v = f32[s + i]!;
+          m = v > m ? v : m;
+          const w = f32[b + i]!;
+          f32[b + i] = v > w ? v : w;
+        }
+        f32[cc + k] = m;
+      }
+    },
+    vmax(dst, src, n) {
+      for (let i = 0; i < n; i++) {
+        const v = f32[src + i]!;
+        const w = f32[dst + i]!;
+        f32[dst + i] = v > w ? v : w;
+      }
+    },
+  };
+}
+
+/** A reduction heap of at least `floats` floats (see {@link ReduceHeap}); `simd: false` forces the JS kernels. */
+export function reduceHeap(floats: number, opts: { simd?: boolean } = {}): ReduceHeap {
+  if (reduceInst === undefined) {
+    try {
+      const bytes = reduceModuleBytes();
+      if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) reduceInst = null;
+      else {
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+        reduceInst = { mem: inst.exports.memory as WebAssembly.Memory, rowred: inst.exports.rowred as never, vmax: inst.exports.vmax as never };
+      }
+    } catch {
+      reduceInst = null;
+    }
+  }
+  if (!reduceInst || opts.simd === false || wasmHeapLive) return jsHeap(floats);
+  const { mem, rowred, vmax } = reduceInst;
+  const bytes = floats * 4;
+  if (bytes > mem.buffer.byteLength) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+  const f32 = new Float32Array(mem.buffer, 0, floats);
+  const i32 = new Int32Array(mem.buffer, 0, floats);
+  wasmHeapLive = true;
+  let released = false;
+  return {
+    f32,
+    i32,
+    simd: true,
+    release() {
+      if (!released) wasmHeapLive = false;
+      released = true;
+    },
+    rowred: (s, cs, nCC, b, cc) => rowred(4 * s, 4 * cs, nCC, 4 * b, 4 * cc),
+    vmax: (dst, src, n) => vmax(4 * dst, 4 * src, 4 * n),
+  };
 }

@@ -27,7 +27,14 @@ export const TEMPLATE_SCORES: readonly TemplateScore[] = ['set-min-mean', 'set-m
 /** Packs the (normalised) member features of each template contiguously, in template order. */
 function pack(unit: Float32Array, dim: number, t: Templates): Float32Array {
   const out = new Float32Array(t.rows.length * dim);
-  for (let i = 0; i < t.rows.length; i++) out.set(unit.subarray(t.rows[i]! * dim, (t.rows[i]! + 1) * dim), i * dim);
+  // Runs of consecutive rows are copied at once (templates often list their images in feature order).
+  const rows = t.rows;
+  for (let i = 0; i < rows.length; ) {
+    let e = i + 1;
+    while (e < rows.length && rows[e] === rows[e - 1]! + 1) e++;
+    out.set(unit.subarray(rows[i]! * dim, (rows[e - 1]! + 1) * dim), i * dim);
+    i = e;
+  }
   return out;
 }
 
@@ -210,21 +217,24 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   const gd = distinctRows(G.templates);
   const nV = gd.first.length;
   const B = gatherRows(G.data, gd.first, d);
-  let buf = new Float32Array(0);
+  const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
   for (const [t0, t1] of probeChunks(nP, nV)) {
     const pd = distinctRows(P.templates, t0, t1);
     const nU = pd.first.length;
     const A = gatherRows(P.data, pd.first, d);
-    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
-    red.markNonFinite(A, B, d);
-    const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
-    if (buf.length < Math.min(per, nU) * nV) buf = new Float32Array(Math.min(per, nU) * nV);
-    for (let r0 = 0; r0 < nU; r0 += per) {
-      const n = Math.min(per, nU - r0);
-      if (nV > 0) dotBlock(A, r0, n, B, 0, nV, d, buf, nV, { keepB: true });
-      red.rows(buf, n);
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: Math.min(per, nU) * nV });
+    try {
+      red.markNonFinite(A, B, d);
+      for (let r0 = 0; r0 < nU; r0 += per) {
+        const n = Math.min(per, nU - r0);
+        const buf = red.block(0, n * nV);
+        if (nV > 0) dotBlock(A, r0, n, B, 0, nV, d, buf, nV, { keepB: true });
+        red.rows(buf, n);
+      }
+      red.finish(out);
+    } finally {
+      red.release();
     }
-    red.finish(out);
   }
   return out;
 }
@@ -298,26 +308,32 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
   if (nV === 0) return scoreTemplateMatrix(P, G);
   const B = gatherRows(G.data, gd.first, d);
   const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
-  const bufs = [new Float32Array(0), new Float32Array(0)];
   for (const [t0, t1] of probeChunks(nP, nV)) {
     const pd = distinctRows(P.templates, t0, t1);
     const nU = pd.first.length;
     const A = gatherRows(P.data, pd.first, d);
-    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk);
-    red.markNonFinite(A, B, d);
+    // Two cosine blocks in the reduction heap: the GEMM writes the next while the previous is reduced.
     const size = Math.min(per, nU) * nV;
-    for (let k = 0; k < 2; k++) if (bufs[k]!.length < size) bufs[k] = new Float32Array(size);
-    const run = (r0: number, k: number): Promise<Float32Array> => {
-      const n = Math.min(per, nU - r0);
-      return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, bufs[k]!.subarray(0, n * nV));
-    };
-    let next = nU > 0 ? run(0, 0) : null;
-    for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
-      const S = await next!;
-      next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
-      red.rows(S, Math.min(per, nU - r0));
+    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
+    let next: Promise<Float32Array> | null = null;
+    try {
+      red.markNonFinite(A, B, d);
+      const run = (r0: number, k: number): Promise<Float32Array> => {
+        const n = Math.min(per, nU - r0);
+        return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, red.block(k * size, n * nV));
+      };
+      next = nU > 0 ? run(0, 0) : null;
+      for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
+        const S = await next!;
+        next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
+        red.rows(S, Math.min(per, nU - r0));
+      }
+      red.finish(out);
+    } finally {
+      // A GEMM still writing into the heap must end before the heap is handed out again.
+      await next?.catch(() => {});
+      red.release();
     }
-    red.finish(out);
   }
   return out;
 }
@@ -396,7 +412,10 @@ export async function scoreTemplatePairsAsync(
   const fill = start.slice(0, nA);
   for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
   const out = new Float32Array(pa.length);
-  const colOf = new Map<number, number>();
+  // Column offset of each partner template within the current group (stamped with the group: no Map, no per-group allocation).
+  const colAt = new Int32Array(ob.length - 1);
+  const stamp = new Int32Array(ob.length - 1).fill(-1);
+  const partners: number[] = [];
   const eps = 2 ** -53;
   const minWork = gemm.minWork64 ?? gemm.minWork;
   // Scratch reused by every group (no per-group allocation: the many small blocks would keep the GC busy).
@@ -407,12 +426,14 @@ export async function scoreTemplatePairsAsync(
     const e = start[i + 1]!;
     if (s === e) continue;
     const n1 = oa[i + 1]! - oa[i]!;
-    colOf.clear();
+    partners.length = 0;
     let cols = 0;
     for (let q = s; q < e; q++) {
       const j = pb[order[q]!]!;
-      if (!colOf.has(j)) {
-        colOf.set(j, cols);
+      if (stamp[j] !== i) {
+        stamp[j] = i;
+        colAt[j] = cols;
+        partners.push(j);
         cols += ob[j + 1]! - ob[j]!;
       }
     }
@@ -427,7 +448,7 @@ export async function scoreTemplatePairsAsync(
     }
     if (Bu.length < cols * d) Bu = new Float32Array(Math.max(cols * d, 2 * Bu.length));
     if (S.length < n1 * cols) S = new Float64Array(Math.max(n1 * cols, 2 * S.length));
-    for (const [j, c] of colOf) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), c * d);
+    for (const j of partners) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), colAt[j]! * d);
     const native = n1 * cols * d >= minWork;
     // Small groups: the canonical float64 loop itself (exact bits, no check needed).
     let R: Float64Array = S;
@@ -441,7 +462,7 @@ export async function scoreTemplatePairsAsync(
         out[p] = Number.NaN;
         continue;
       }
-      const v = setScore(R, colOf.get(j)!, n1, n2, cols, quirk);
+      const v = setScore(R, colAt[j]!, n1, n2, cols, quirk);
       if (!native) {
         out[p] = Math.fround(v);
         continue;

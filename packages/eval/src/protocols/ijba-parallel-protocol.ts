@@ -1,0 +1,67 @@
+/**
+ * The messages between {@link evaluateIjbaParallel} (ijba-parallel.ts) and its workers
+ * (ijba-worker-main.ts), and how an error crosses the thread boundary with its class and fields.
+ *
+ * @module
+ */
+import { InterpretFrError } from '@interpret-fr/core';
+import { ScoreValueError } from '../metrics/stats.ts';
+import { IjbaFormatError } from './ijba-csv.ts';
+import { FeatureValueError, type IjbaOptions, type IjbaSplitData, type IjbaSplitResult } from './ijba.ts';
+
+/** `workerData` of an IJB-A worker. */
+export interface IjbaWorkerData {
+  /** Raw features (n × dim float32) and their L2-normalised rows, shared with every worker. */
+  raw: SharedArrayBuffer;
+  unit: SharedArrayBuffer;
+  n: number;
+  dim: number;
+  /** The id of each feature row. */
+  ids: string[];
+  opts: IjbaOptions;
+  gemm: 'native' | 'wasm';
+}
+
+/** A message to a worker: a split to evaluate, or close (after the split in flight). */
+export type IjbaWorkerJob = { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
+
+/** An error as it crosses the thread boundary. */
+export interface ErrorMessage {
+  name: string;
+  message: string;
+  stack?: string;
+  /** Own enumerable fields with plain values (file, line, code, …). */
+  props: Record<string, unknown>;
+}
+
+/** A worker's reply: ready (once), then one result or failure per split it was sent; k = −1: start-up failed. */
+export type IjbaWorkerReply = { type: 'ready'; kernel: string } | { type: 'result'; k: number; result: IjbaSplitResult } | { type: 'failed'; k: number; error: ErrorMessage };
+
+/** Serialises an error (any thrown value) for postMessage. */
+export function errorMessage(e: unknown): ErrorMessage {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e), props: {} };
+  const props: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) props[k] = v;
+  return { name: e.name, message: e.message, stack: e.stack, props };
+}
+
+/** The classes an evaluation throws, so that a worker's error is rethrown as the same class. */
+const CLASSES: Record<string, new (...a: never[]) => Error> = {
+  IjbaFormatError,
+  FeatureValueError,
+  ScoreValueError,
+  InterpretFrError,
+  RangeError,
+  TypeError,
+};
+
+/** Rebuilds a worker's error: same class (when known), message, fields and stack. */
+export function reviveError(m: ErrorMessage): Error {
+  const C = CLASSES[m.name] ?? Error;
+  const e = Object.create(C.prototype) as Error;
+  Object.assign(e, m.props);
+  Object.defineProperty(e, 'message', { value: m.message, writable: true, configurable: true });
+  Object.defineProperty(e, 'name', { value: m.name, writable: true, configurable: true });
+  if (m.stack) Object.defineProperty(e, 'stack', { value: m.stack, writable: true, configurable: true });
+  return e;
+}

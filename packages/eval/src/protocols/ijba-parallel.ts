@@ -1,0 +1,206 @@
+/**
+ * IJB-A over several cores: splits are independent, so each runs whole (verification, search,
+ * refinement, metrics) in one of `threads` worker threads, each with its own single-threaded native
+ * GEMM (or the wasm SIMD kernel), the features shared through SharedArrayBuffers. Every split is
+ * computed by the same code as {@link evaluateIjbaSplitAsync}, and the reported metrics are
+ * kernel-independent to the bit (scores/refine.ts), so the report is the same whatever `threads` is.
+ * Splits are handed out one at a time (the next to whichever worker is free); results come back in
+ * split order. When a split fails, the error of the first failing split (in split order) is thrown,
+ * with its class and fields, as the in-process evaluation would throw it.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { l2NormalizeRows } from '@interpret-fr/core';
+import { nativeGemm } from '../scores/native-gemm.ts';
+import {
+  evaluateIjbaSplit,
+  evaluateIjbaSplitAsync,
+  summarizeIjba,
+  type FeatureTable,
+  type IjbaOptions,
+  type IjbaSplitData,
+  type IjbaSplitResult,
+  type IjbaSummary,
+} from './ijba.ts';
+import { reviveError, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
+
+/** Options of {@link evaluateIjbaParallel}. */
+export interface IjbaParallelOptions {
+  /** Worker threads (default: the cores); 1 (or a single split) evaluates in this thread with all cores on the GEMM. */
+  threads?: number;
+  /** native: onnxruntime-node's MLAS (the wasm SIMD kernel where it cannot load); wasm: the wasm SIMD kernel. Default native. */
+  gemm?: 'native' | 'wasm';
+  /** Called once per finished split (in completion order), for progress. */
+  onSplit?: (split: number, done: number, total: number) => void;
+}
+
+/** What {@link evaluateIjbaParallel} returns: the report's summary and per-split results, and how it ran. */
+export interface IjbaParallelResult {
+  summary: IjbaSummary;
+  perSplit: IjbaSplitResult[];
+  /** Worker threads used (0: in this thread) and the kernel's name. */
+  threads: number;
+  kernel: string;
+}
+
+function sharedCopy(a: Float32Array): SharedArrayBuffer {
+  const b = new SharedArrayBuffer(a.byteLength);
+  new Float32Array(b).set(a);
+  return b;
+}
+
+/**
+ * A pool that evaluates IJB-A splits as they are submitted (so that reading and parsing the next split
+ * overlaps the evaluation of the previous ones): `threads` workers (started at once), or this thread
+ * when `threads` is 1. {@link IjbaPool.submit} resolves to what {@link evaluateIjbaSplitAsync} gives
+ * for that split, or rejects with the same error (class and fields).
+ */
+export interface IjbaPool {
+  submit(split: IjbaSplitData): Promise<IjbaSplitResult>;
+  /** Stops the workers (pending submissions reject). */
+  close(): Promise<void>;
+  /** Worker threads (0: this thread). */
+  threads: number;
+  /** The GEMM kernel's name, once known (after the first result). */
+  kernel(): string;
+}
+
+/** Starts an {@link IjbaPool} over `table` (its features are copied once into shared memory). */
+export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<IjbaParallelOptions, 'onSplit'> = {}): IjbaPool {
+  const gemmName = par.gemm ?? 'native';
+  const n = Math.max(1, par.threads ?? availableParallelism());
+  const f = table.features;
+  if (n === 1) {
+    const unit = l2NormalizeRows(f.data, f.n, f.dim);
+    const gemm = gemmName === 'native' ? nativeGemm() : Promise.resolve(null);
+    let chain: Promise<unknown> = Promise.resolve();
+    let kernel = '';
+    return {
+      threads: 0,
+      kernel: () => kernel,
+      submit(split) {
+        // One split at a time, in submission order.
+        const r = chain.then(async () => {
+          const g = await gemm;
+          kernel = g ? g.name : 'wasm-simd';
+          return g ? evaluateIjbaSplitAsync(split, table, g, opts, unit) : evaluateIjbaSplit(split, table, opts, unit);
+        });
+        chain = r.catch(() => {});
+        return r;
+      },
+      close: async () => {},
+    };
+  }
+  const ids = new Array<string>(f.n);
+  for (const [id, r] of table.index) ids[r] = id;
+  const data: IjbaWorkerData = {
+    raw: sharedCopy(f.data.subarray(0, f.n * f.dim)),
+    unit: sharedCopy(l2NormalizeRows(f.data, f.n, f.dim)),
+    n: f.n,
+    dim: f.dim,
+    ids,
+    opts,
+    gemm: gemmName,
+  };
+  let kernel = '';
+  let seq = 0;
+  let closed = false;
+  const pending = new Map<number, { resolve: (r: IjbaSplitResult) => void; reject: (e: Error) => void }>();
+  const queue: IjbaWorkerJob[] = [];
+  const idle: Worker[] = [];
+  const failAll = (e: Error): void => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+    queue.length = 0;
+  };
+  const pump = (): void => {
+    while (idle.length && queue.length) idle.pop()!.postMessage(queue.shift()!);
+  };
+  const workers: Worker[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = new Worker(new URL('./ijba-worker.mjs', import.meta.url), { workerData: data });
+    workers.push(w);
+    w.on('message', (m: IjbaWorkerReply) => {
+      if (m.type === 'ready') kernel ||= m.kernel;
+      else if (m.k < 0) {
+        failAll(reviveError(m.type === 'failed' ? m.error : { name: 'Error', message: 'IJB-A worker: start-up failed', props: {} }));
+        return;
+      } else {
+        const p = pending.get(m.k);
+        pending.delete(m.k);
+        if (m.type === 'result') p?.resolve(m.result);
+        else p?.reject(reviveError(m.error));
+      }
+      idle.push(w);
+      pump();
+    });
+    w.on('error', (e) => failAll(e));
+    w.on('exit', (code) => {
+      if (!closed) failAll(new Error(`IJB-A worker ${i} exited (code ${code}) with ${pending.size} split(s) unfinished`));
+    });
+  }
+  return {
+    threads: n,
+    kernel: () => kernel,
+    submit(split) {
+      if (closed) return Promise.reject(new Error('ijbaPool: submit after close'));
+      const k = seq++;
+      const r = new Promise<IjbaSplitResult>((resolve, reject) => pending.set(k, { resolve, reject }));
+      queue.push({ type: 'split', k, split });
+      pump();
+      return r;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      failAll(new Error('ijbaPool: closed'));
+      // Each worker releases its sessions after the split in flight and ends; terminate() only as a last resort.
+      await Promise.all(
+        workers.map(async (w) => {
+          const exited = new Promise((res) => w.once('exit', res));
+          w.postMessage({ type: 'close' } satisfies IjbaWorkerJob);
+          const timer = setTimeout(() => void w.terminate(), 10_000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Awaits split results in split order; on failure throws the error of the first failing split (in
+ * split order), as the sequential evaluation would, after every earlier split has finished.
+ */
+export async function settleInOrder(results: readonly Promise<IjbaSplitResult>[]): Promise<IjbaSplitResult[]> {
+  const settled = await Promise.allSettled(results);
+  const bad = settled.find((r) => r.status === 'rejected');
+  if (bad) throw bad.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<IjbaSplitResult>).value);
+}
+
+/** {@link evaluateIjba} with the splits spread over worker threads (Node). Same report, to the bit. */
+export async function evaluateIjbaParallel(
+  splits: readonly IjbaSplitData[],
+  table: FeatureTable,
+  opts: IjbaOptions = {},
+  par: IjbaParallelOptions = {},
+): Promise<IjbaParallelResult> {
+  const pool = ijbaPool(table, opts, { ...par, threads: Math.min(par.threads ?? availableParallelism(), Math.max(1, splits.length)) });
+  try {
+    let done = 0;
+    const perSplit = await settleInOrder(
+      splits.map((s) =>
+        pool.submit(s).then((r) => {
+          par.onSplit?.(s.split, ++done, splits.length);
+          return r;
+        }),
+      ),
+    );
+    return { ...summarizeIjba(perSplit, opts), threads: pool.threads, kernel: pool.kernel() };
+  } finally {
+    await pool.close();
+  }
+}

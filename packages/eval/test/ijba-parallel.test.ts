@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateIjba, FeatureValueError } from '../src/protocols/ijba.ts';
+import { IjbaFormatError } from '../src/protocols/ijba-csv.ts';
+import { evaluateIjbaParallel, ijbaPool } from '../src/protocols/ijba-parallel.ts';
+import { errorMessage, reviveError } from '../src/protocols/ijba-parallel-protocol.ts';
+import { tiedProtocol } from './helpers/tied-protocol.ts';
+
+const strip = (r: { perSplit: { refined?: unknown }[] } & Record<string, unknown>) => ({ summary: r.summary, perSplit: r.perSplit.map(({ refined: _r, ...rest }) => rest) });
+
+describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
+  it('gives the in-process report to the bit, on the native and the wasm kernel, with 1, 2 or 3 workers', async () => {
+    const { splits, table } = tiedProtocol(5, 4);
+    for (const score of ['set-min-mean-matlab', 'set-min-mean', 'media-pool'] as const) {
+      const ref = strip(evaluateIjba(splits, table, { score }) as never);
+      for (const [threads, gemm] of [
+        [2, 'native'],
+        [3, 'wasm'],
+        [1, 'native'],
+      ] as const) {
+        const done: number[] = [];
+        const got = await evaluateIjbaParallel(splits, table, { score }, { threads, gemm, onSplit: (s) => done.push(s) });
+        expect(strip(got as never), `${score}, ${threads} thread(s), ${gemm}`).toEqual(ref);
+        expect(got.threads).toBe(threads === 1 ? 0 : threads);
+        expect(got.kernel).toMatch(gemm === 'native' ? /^ort-node-mlas/ : /^wasm-simd$/);
+        expect(done.sort()).toEqual([1, 2, 3, 4]);
+      }
+    }
+  }, 120_000);
+
+  it("a split's error crosses the thread boundary with its class, message and fields; the first failing split (in order) wins", async () => {
+    const { splits, table } = tiedProtocol(5, 3);
+    // Splits 2 and 3 compare a template that is not in their metadata.
+    const broken = splits.map((s, i) => (i === 0 ? s : { ...s, comparisons: { ...s.comparisons, a: Int32Array.from(s.comparisons.a, (x, k) => (k === 4 - i ? 999_999 : x)) } }));
+    let inProcess: unknown;
+    try {
+      evaluateIjba(broken, table);
+    } catch (e) {
+      inProcess = e;
+    }
+    expect(inProcess).toBeInstanceOf(IjbaFormatError);
+    for (const threads of [2, 3]) {
+      const e = await evaluateIjbaParallel(broken, table, {}, { threads }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(IjbaFormatError);
+      const f = e as IjbaFormatError;
+      expect(f.message).toBe((inProcess as Error).message);
+      expect(f.message).toMatch(/TEMPLATE_ID 999999 is not in vm/);
+      expect([f.file, f.line, f.code]).toEqual([(inProcess as IjbaFormatError).file, (inProcess as IjbaFormatError).line, 'format']);
+    }
+  }, 60_000);
+
+  it('revives known error classes and keeps unknown ones as Error', () => {
+    const e = reviveError(errorMessage(new FeatureValueError('f.npy', 3, 'bad')));
+    expect(e).toBeInstanceOf(FeatureValueError);
+    expect(e.message).toBe('f.npy: row 3 (0-based): bad');
+    expect((e as FeatureValueError).row).toBe(3);
+    class Odd extends Error {}
+    const o = reviveError(errorMessage(new Odd('x')));
+    expect(o).toBeInstanceOf(Error);
+    expect(o.message).toBe('x');
+    expect(reviveError(errorMessage('plain')).message).toBe('plain');
+  });
+
+  it('a pool refuses work after close, and close rejects what was pending', async () => {
+    const { splits, table } = tiedProtocol(5, 2);
+    const pool = ijbaPool(table, {}, { threads: 2 });
+    const pending = pool.submit(splits[0]!).catch((e: unknown) => e);
+    await pool.close();
+    expect(String(await pending)).toMatch(/ijbaPool: closed/);
+    await expect(pool.submit(splits[1]!)).rejects.toThrow(/submit after close/);
+  }, 60_000);
+});
