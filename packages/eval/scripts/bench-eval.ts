@@ -248,10 +248,10 @@ if (values.only !== 'ijba') {
   gc?.();
   const before = process.memoryUsage();
   const table = featureTable({ data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
-  // As the CLI: the pooled dot products on every core (createPairDotsPool); then one thread, same scores.
+  // One thread, then as the CLI: the pooled dot products on every core (createPairDotsPool), same scores.
   const pool = createPairDotsPool();
   const results: string[] = [];
-  for (const threads of [pool.workers + 1, 1]) {
+  for (const threads of [1, pool.workers + 1]) {
     let peak = 0;
     const timer = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
@@ -274,7 +274,7 @@ if (values.only !== 'ijba') {
       memory: { rssBeforeMiB: mb(before.rss), rssPeakMiB: mb(peak), inputsMiB: mb(syn.features.byteLength + syn.pairs.a.byteLength * 2 + syn.pairs.label.byteLength) },
       result: Object.fromEntries(r.metrics.tarAtFar.map((x) => [`tar@far=${x.target}`, x.nearest.tar])),
     });
-    if (pool.workers === 0) break;
+    if (pool.workers === 0) break; // one row only
   }
   await pool.close();
   if (results.length > 1) rows.push({ run: 'IJB-C metrics identical, every thread count', identical: results.every((x) => x === results[0]) });

@@ -123,6 +123,8 @@ describe('interpret-fr-eval CLI', () => {
     const c = JSON.parse(readFileSync(join(dir, 'outc', 'report.json'), 'utf8'));
     expect(Object.keys(c.verify)).toEqual(['tar@far=0.000001', 'tar@far=0.00001', 'tar@far=0.0001', 'tar@far=0.001', 'tar@far=0.01', 'tar@far=0.1']);
     expect(c.score).toBe('media-pool');
+    expect(await main(['ijbc', '--meta', dir, '--features', join(dir, 'c.npy'), '--ids', join(dir, 'c.txt'), '--threads', '1', '--out', join(dir, 'outc1')], capture())).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'outc1', 'report.json'), 'utf8')).verify).toEqual(c.verify);
     // 1:N: G1 / G2 = first template of even / odd subjects, probes = the other templates.
     const nSubj = Math.ceil(40 / 6);
     const rows = (t: number) => syn.meta.names.map((_, i) => i).filter((i) => syn.meta.templateId[i] === t + 1);

@@ -251,6 +251,7 @@ export const IJBC_CLI = defineCli({
     prefix: { type: 'string', arg: 'NAME', description: 'ijbc | ijbb: file name prefix (default ijbc)' },
     score: { type: 'string', arg: 'NAME', description: `${TEMPLATE_SCORES.join(' | ')} (default media-pool, insightface)` },
     search: { type: 'boolean', description: 'also 1:N from <prefix>_1N_probe_mixed.csv and <prefix>_1N_gallery_G1.csv / _G2.csv in --meta' },
+    threads: { type: 'string', arg: 'N', description: 'threads for the 1:1 pooled dot products (default: every core; the scores do not depend on it)' },
   },
   epilog: `ids are the image names of the tid/mid file. Writes report.json (verify["tar@far=1e-6 … 0.1"][matlab|nearest|interpolated], auc, eer;
 with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.1"] averaged over G1 and G2, searchPerGallery), report.md, roc.svg.`,
@@ -288,7 +289,7 @@ export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.optio
   if (existsSync(pairPath)) {
     const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
     // The pooled scores' dot products on every core (same bits as one thread).
-    const pool = createPairDotsPool();
+    const pool = createPairDotsPool({ workers: intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 }) - 1 });
     const r = await Promise.resolve()
       .then(() => evaluateIjbc11(tid, pairs, table, { score, pairDots: pool }))
       .finally(() => pool.close());
