@@ -295,6 +295,7 @@ else {
       `| ${r.run} | ${(r.evalSeconds as number).toFixed(2)} | ${r.cpuSeconds === undefined ? '' : (r.cpuSeconds as number).toFixed(2)} | ${r.target} | ${r.load} | ${notes} |`,
     );
   }
-  for (const r of rows) if (r.size && !String(r.size).startsWith('process')) console.log(`\n${String(r.run).split(',')[0]}: ${r.size}`);
+  const sizes = new Set(rows.filter((r) => r.size && !String(r.size).startsWith('process')).map((r) => `${String(r.run).split(',')[0]}: ${r.size}`));
+  for (const line of sizes) console.log(`\n${line}`);
 }
 process.exit(0);

@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { l2NormalizeRows } from '@interpret-fr/core';
 import { nativeGemm } from '../scores/native-gemm.ts';
+import type { IjbaMetadata } from './ijba-csv.ts';
 import {
   evaluateIjbaSplit,
   evaluateIjbaSplitAsync,
@@ -43,6 +44,16 @@ export interface IjbaParallelResult {
   /** Worker threads used (0: in this thread) and the kernel's name. */
   threads: number;
   kernel: string;
+}
+
+/**
+ * The columns a split's scoring reads (ids, subjects, media, visibility, file and lines for errors): FILE
+ * strings, boxes, landmarks and attributes stay in this thread (less to clone, and no strings for the
+ * workers' garbage collector to mark).
+ */
+function forScoring(m: IjbaMetadata): IjbaMetadata {
+  const none = new Float32Array(0);
+  return { ...m, filename: [], frame: new Float64Array(0), bbox: none, landmarks: none, yaw: none, attributes: none };
 }
 
 function sharedCopy(a: Float32Array): SharedArrayBuffer {
@@ -148,7 +159,7 @@ export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<
       if (closed) return Promise.reject(new Error('ijbaPool: submit after close'));
       const k = seq++;
       const r = new Promise<IjbaSplitResult>((resolve, reject) => pending.set(k, { resolve, reject }));
-      queue.push({ type: 'split', k, split });
+      queue.push({ type: 'split', k, split: { ...split, verifyMetadata: forScoring(split.verifyMetadata), probe: forScoring(split.probe), gallery: forScoring(split.gallery) } });
       pump();
       return r;
     },
