@@ -2,17 +2,19 @@
 // `interpret-fr-eval`: runs the compiled CLI in dist/ (plain JavaScript, no TypeScript loader). This stub exists
 // before any build so that package managers can link the bin; in the repository, `pnpm build` makes dist/.
 //
-// The CLI runs with V8's garbage collection on each thread itself (`--single-threaded-gc`): its concurrent GC helper
-// threads otherwise compete with the scoring worker threads for the cores (IJB-A, 10 real-size splits, 2 cores:
-// ≈ 1 CPU-s and ≈ 0.5 s wall less). V8 takes the flag only at start, so without it the stub runs itself again with
-// it, forwarding SIGINT / SIGTERM / SIGHUP and the exit status (INTERPRET_FR_EVAL_CONCURRENT_GC=1: the default
-// collector, in this process).
+// `ijba` and `ijbc`, which score on worker threads, run with V8's garbage collection on each thread itself
+// (`--single-threaded-gc`): its concurrent GC helper threads otherwise compete with the scoring threads for the cores
+// (IJB-A, 10 real-size splits, 2 cores: ≈ 1 CPU-s and ≈ 0.5 s wall less). V8 takes the flag only at start, so
+// without it the stub runs itself again with it, forwarding SIGINT / SIGTERM / SIGHUP and the exit status
+// (INTERPRET_FR_EVAL_CONCURRENT_GC=1: the default collector, in this process). Other commands and --help start directly.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-if (!process.execArgv.includes('--single-threaded-gc') && process.env.INTERPRET_FR_EVAL_CONCURRENT_GC !== '1') {
-  const child = spawn(process.execPath, ['--single-threaded-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+const args = process.argv.slice(2);
+const threaded = (args[0] === 'ijba' || args[0] === 'ijbc') && !args.includes('--help') && !args.includes('-h');
+if (threaded && !process.execArgv.includes('--single-threaded-gc') && process.env.INTERPRET_FR_EVAL_CONCURRENT_GC !== '1') {
+  const child = spawn(process.execPath, ['--single-threaded-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     stdio: 'inherit',
   });
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => child.kill(s));

@@ -170,12 +170,10 @@ if (values.only !== 'ijbc') {
       await writeFileMap(join(dir, 'protocol'), syn.files());
       await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
       const bin = join(import.meta.dirname, '..', 'bin', 'interpret-fr-eval.mjs');
-      const reports: string[] = [];
-      for (const [g, threads] of [...(values['skip-wasm'] ? [] : [['wasm', availableParallelism()]]), ['native', 1], ['native', availableParallelism()]] as [string, number][]) {
-        progress(`IJB-A CLI end to end, ${score}, --gemm ${g} --threads ${threads}… (load ${load()})`);
-        const l0 = load();
-        const p = runChild([
-          bin,
+      /** `<cli> ijba` on the protocol files written above, report under dir/out-<tag>. */
+      const ijbaRun = (cli: string, tag: string, extra: string[] = []) =>
+        runChild([
+          cli,
           'ijba',
           '--protocol',
           join(dir, 'protocol'),
@@ -184,14 +182,16 @@ if (values.only !== 'ijbc') {
           '--ids',
           join(dir, 'ids.txt'),
           '--out',
-          join(dir, `out-${g}-${threads}`),
+          join(dir, `out-${tag}`),
           '--score',
           score,
-          '--gemm',
-          g,
-          '--threads',
-          String(threads),
+          ...extra,
         ]);
+      const reports: string[] = [];
+      for (const [g, threads] of [...(values['skip-wasm'] ? [] : [['wasm', availableParallelism()]]), ['native', 1], ['native', availableParallelism()]] as [string, number][]) {
+        progress(`IJB-A CLI end to end, ${score}, --gemm ${g} --threads ${threads}… (load ${load()})`);
+        const l0 = load();
+        const p = ijbaRun(bin, `${g}-${threads}`, ['--gemm', g, '--threads', String(threads)]);
         const wall = p.wall;
         if (p.status !== 0) throw new Error(`CLI --gemm ${g} failed (${p.status}): ${p.stderr}`);
         const rep = JSON.parse(readFileSync(join(dir, `out-${g}-${threads}`, 'report.json'), 'utf8'));
@@ -212,20 +212,7 @@ if (values.only !== 'ijbc') {
         // The CLI of an earlier checkout (e.g. a git worktree of the commit before issue 14), same protocol files.
         progress(`IJB-A CLI end to end, ${score}, before: ${values['before-bin']}… (load ${load()})`);
         const l0 = load();
-        const p = runChild([
-          values['before-bin'],
-          'ijba',
-          '--protocol',
-          join(dir, 'protocol'),
-          '--features',
-          join(dir, 'f.npy'),
-          '--ids',
-          join(dir, 'ids.txt'),
-          '--out',
-          join(dir, 'out-before'),
-          '--score',
-          score,
-        ]);
+        const p = ijbaRun(values['before-bin'], 'before');
         const wall = p.wall;
         if (p.status !== 0) throw new Error(`before CLI failed (${p.status}): ${p.stderr}`);
         const rep = JSON.parse(readFileSync(join(dir, 'out-before', 'report.json'), 'utf8'));

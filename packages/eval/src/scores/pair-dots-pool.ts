@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { type PairDotsBuffers, runClaims, W } from './pair-dots-shared.ts';
 import { simdKernels } from './simd.ts';
-import { type PreparedTemplates, scoreTemplatePairs, tileOrder } from './template-scores.ts';
+import { type PreparedTemplates, scoreTemplatePairs } from './template-scores.ts';
 
 /** Template pairs scored on several threads; see {@link createPairDotsPool}. */
 export interface PairDotsPool {
@@ -97,31 +97,8 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
   };
   return {
     workers: nWorkers,
-    scorePairs(P, pa, pb) {
-      const d = P.dim;
-      const pooled = P.method === 'mean-feature' || P.method === 'media-pool';
-      if (closed || !pooled || d % 8 !== 0 || pa.length < 4096) return scoreTemplatePairs(P, P, pa, pb);
-      if (pa.length !== pb.length) throw new RangeError(`scorePairs: ${pa.length} vs ${pb.length} pair indices`);
-      // As scoreTemplatePairs' SIMD path: pairs grouped by template tiles, NaN for an empty template.
-      const order = pa.length > 50_000 ? tileOrder(pa, pb, Math.max(1, Math.floor((1 << 20) / (4 * d)))) : null;
-      const n = pa.length;
-      const ia = new Int32Array(n);
-      const ib = new Int32Array(n);
-      for (let q = 0; q < n; q++) {
-        const p = order ? order[q]! : q;
-        ia[q] = pa[p]!;
-        ib[q] = pb[p]!;
-      }
-      const res = new Float32Array(n);
-      pairDots(P.data, d, ia, ib, res);
-      const off = P.templates.offsets;
-      const out = new Float32Array(n);
-      for (let q = 0; q < n; q++) {
-        const p = order ? order[q]! : q;
-        out[p] = off[pa[p]! + 1] === off[pa[p]!] || off[pb[p]! + 1] === off[pb[p]!] ? Number.NaN : res[q]!;
-      }
-      return out;
-    },
+    // One block of all the pairs: one barrier per call (the caller blocks, e.g. evaluateIjbc11 by 2^20 pairs).
+    scorePairs: (P, pa, pb) => scoreTemplatePairs(P, P, pa, pb, closed ? {} : { pairDots, block: pa.length }),
     stats: () => ({ readyWorkers: Atomics.load(ctrl, W.READY), workerChunks: Atomics.load(ctrl, W.WORKER_CHUNKS) }),
     async close() {
       if (closed) return;

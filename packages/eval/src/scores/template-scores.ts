@@ -16,7 +16,7 @@ import { l2NormalizeRows } from '@interpret-fr/core';
 import type { Embeddings } from '@interpret-fr/core';
 import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
-import { simdKernels } from './simd.ts';
+import { simdKernels, type SimdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
 import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
 
@@ -97,9 +97,17 @@ export function prepareTemplates(features: Embeddings, templates: Templates, met
 
 /**
  * Scores template pairs (indices into the two prepared sets, which may be the same object).
- * Pairs with an empty template get NaN (callers skip and count them).
+ * Pairs with an empty template get NaN (callers skip and count them). Pooled scores of one set with
+ * ≥ 4096 pairs run on the wasm SIMD `pairDots` in blocks of `opts.block` pairs (default 2¹⁶), or on
+ * `opts.pairDots`, a kernel with the same bits (pair-dots-pool.ts shares it out over threads).
  */
-export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array {
+export function scoreTemplatePairs(
+  A: PreparedTemplates,
+  B: PreparedTemplates,
+  pa: Int32Array,
+  pb: Int32Array,
+  opts: { pairDots?: SimdKernels['pairDots']; block?: number } = {},
+): Float32Array {
   if (pa.length !== pb.length) throw new RangeError(`scoreTemplatePairs: ${pa.length} vs ${pb.length} pair indices`);
   const out = new Float32Array(pa.length);
   const d = A.dim;
@@ -111,7 +119,8 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
   const order = pooled && pa.length > 50_000 ? tileOrder(pa, pb, Math.max(1, Math.floor((1 << 20) / (4 * d)))) : null;
   const simd = pooled && A === B && d % 8 === 0 && pa.length >= 4096 ? simdKernels() : null;
   if (simd) {
-    const BS = 1 << 16;
+    const dots = opts.pairDots ?? simd.pairDots;
+    const BS = Math.max(1, Math.min(pa.length, opts.block ?? 1 << 16));
     const ia = new Int32Array(BS);
     const ib = new Int32Array(BS);
     const res = new Float32Array(BS);
@@ -123,7 +132,7 @@ export function scoreTemplatePairs(A: PreparedTemplates, B: PreparedTemplates, p
         ia[q - s] = pa[p]!;
         ib[q - s] = pb[p]!;
       }
-      simd.pairDots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
+      dots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
       for (let q = s; q < e; q++) {
         const p = order ? order[q]! : q;
         out[p] = empty(A.templates, pa[p]!) || empty(B.templates, pb[p]!) ? Number.NaN : res[q - s]!;
