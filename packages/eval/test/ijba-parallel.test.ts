@@ -60,6 +60,33 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
     expect(reviveError(errorMessage('plain')).message).toBe('plain');
   });
 
+  it('a pool started before its features (a promise) scores splits submitted meanwhile; a rejected promise rejects every submission with its error', async () => {
+    const { splits, table } = tiedProtocol(5, 3);
+    const ref = strip(evaluateIjba(splits, table) as never);
+    for (const threads of [2, 1]) {
+      let give!: (t: typeof table) => void;
+      const pool = ijbaPool(new Promise<typeof table>((res) => (give = res)), {}, { threads });
+      const results = splits.map((s) => pool.submit(s));
+      give(table);
+      try {
+        const perSplit = await Promise.all(results);
+        expect(
+          perSplit.map(({ refined: _r, ...rest }) => rest),
+          `${threads} thread(s)`,
+        ).toEqual(ref.perSplit);
+      } finally {
+        await pool.close();
+      }
+      const failing = ijbaPool(Promise.reject(new RangeError('no features here')), {}, { threads });
+      try {
+        await expect(failing.submit(splits[0]!)).rejects.toThrow(/no features here/);
+        await expect(failing.submit(splits[1]!)).rejects.toThrow(/no features here/);
+      } finally {
+        await failing.close();
+      }
+    }
+  }, 60_000);
+
   it('a pool refuses work after close, and close rejects what was pending', async () => {
     const { splits, table } = tiedProtocol(5, 2);
     const pool = ijbaPool(table, {}, { threads: 2 });

@@ -98,7 +98,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   // With a model, every split is read first (its sightings are extracted before any scoring).
   const splits = v.model !== undefined ? await readIjbaProtocol(protocol, splitList) : [];
   splits.forEach(checkRows);
-  const { table, model, data, skippedImages } = await featuresFrom(
+  const features = featuresFrom(
     v,
     ctx,
     out,
@@ -111,10 +111,17 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
     },
     { cacheTag: align === 'detect' ? 'detect' : undefined },
   );
-  // Splits are scored in worker threads as soon as each is read: with precomputed features, reading and
-  // parsing split s + 1 overlaps the scoring of split s.
+  // The workers start now (their start-up overlaps reading the features) and score each split as soon as it
+  // is read: with precomputed features, reading and parsing split s + 1 overlaps the scoring of split s. The
+  // inputs' checksums (for the report) are computed meanwhile too.
   const opts = { score, subset };
-  const pool = ijbaPool(table, opts, { gemm: gemmName, threads: Math.min(threads, splitList.length) });
+  const pool = ijbaPool(
+    features.then((f) => f.table),
+    opts,
+    { gemm: gemmName, threads: Math.min(threads, splitList.length) },
+  );
+  const sums = features.then((f) => checksums({ ...f.data, protocol }));
+  sums.catch(() => {}); // awaited below, after the features' own error
   const progress = ctx.progress();
   let done = 0;
   const results: Promise<IjbaSplitResult>[] = [];
@@ -129,6 +136,9 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   };
   let perSplit: IjbaSplitResult[];
   try {
+    // The features first (their error, e.g. a missing --ids, is reported before a protocol file's; and the
+    // workers need them before any split): read while the workers start.
+    await features;
     if (splits.length) splits.forEach(submit);
     else
       for (const n of splitList) {
@@ -137,17 +147,22 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
         submit(s!);
       }
     perSplit = await settleInOrder(results);
-  } finally {
+  } catch (e) {
     await pool.close();
+    throw e;
   }
+  // The workers release their native sessions and end while the report is written.
+  const closing = pool.close();
+  const { model, skippedImages } = await features;
   const { summary } = summarizeIjba(perSplit, opts);
   const rctx = {
     alignment: detect ? `${ALIGN_DETECT_DESCRIPTION}; faces ${JSON.stringify(detectCounts)}` : align,
     model,
-    data: await checksums({ ...data, protocol }),
+    data: await sums,
     skippedImages,
   };
   const files = await writeReport(out, ijbaReport(summary, perSplit, rctx), ijbaMarkdown(summary, rctx), ijbaFigures(perSplit));
+  await closing;
   ctx.io.stdout.write(`${ijbaMarkdown(summary, rctx)}\nwrote ${files.join(', ')}\n`);
   return 0;
 }

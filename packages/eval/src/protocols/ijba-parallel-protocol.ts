@@ -9,8 +9,14 @@ import { ScoreValueError } from '../metrics/stats.ts';
 import { IjbaFormatError } from './ijba-csv.ts';
 import { FeatureValueError, type IjbaOptions, type IjbaSplitData, type IjbaSplitResult } from './ijba.ts';
 
-/** `workerData` of an IJB-A worker. */
+/** `workerData` of an IJB-A worker (a worker starts before the features are read: they follow in a message). */
 export interface IjbaWorkerData {
+  opts: IjbaOptions;
+  gemm: 'native' | 'wasm';
+}
+
+/** The features, sent once to every worker when they are known. */
+export interface IjbaWorkerFeatures {
   /** Raw features (n × dim float32) and their L2-normalised rows, shared with every worker. */
   raw: SharedArrayBuffer;
   unit: SharedArrayBuffer;
@@ -18,12 +24,10 @@ export interface IjbaWorkerData {
   dim: number;
   /** The id of each feature row. */
   ids: string[];
-  opts: IjbaOptions;
-  gemm: 'native' | 'wasm';
 }
 
-/** A message to a worker: a split to evaluate, or close (after the split in flight). */
-export type IjbaWorkerJob = { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
+/** A message to a worker: the features (first), a split to evaluate, or close (after the split in flight). */
+export type IjbaWorkerJob = { type: 'features'; features: IjbaWorkerFeatures } | { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
 
 /** An error as it crosses the thread boundary. */
 export interface ErrorMessage {
@@ -34,7 +38,7 @@ export interface ErrorMessage {
   props: Record<string, unknown>;
 }
 
-/** A worker's reply: ready (once), then one result or failure per split it was sent; k = −1: start-up failed. */
+/** A worker's reply: ready (once: its kernel is up and it has the features), then one result or failure per split it was sent; k = −1: start-up failed. */
 export type IjbaWorkerReply = { type: 'ready'; kernel: string } | { type: 'result'; k: number; result: IjbaSplitResult } | { type: 'failed'; k: number; error: ErrorMessage };
 
 /** Serialises an error (any thrown value) for postMessage. */

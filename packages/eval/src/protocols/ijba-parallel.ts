@@ -25,7 +25,7 @@ import {
   type IjbaSplitResult,
   type IjbaSummary,
 } from './ijba.ts';
-import { reviveError, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
+import { reviveError, type IjbaWorkerData, type IjbaWorkerFeatures, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
 /** Options of {@link evaluateIjbaParallel}. */
 export interface IjbaParallelOptions {
@@ -78,14 +78,20 @@ export interface IjbaPool {
   kernel(): string;
 }
 
-/** Starts an {@link IjbaPool} over `table` (its features are copied once into shared memory). */
-export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<IjbaParallelOptions, 'onSplit'> = {}): IjbaPool {
+/**
+ * Starts an {@link IjbaPool} over `table` (its features are copied once into shared memory). `table` may be
+ * a promise: the workers start at once (their start-up, module loading and native kernel overlap the
+ * reading of the features) and get the features when it resolves; if it rejects, every submission
+ * rejects with its error.
+ */
+export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: IjbaOptions = {}, par: Omit<IjbaParallelOptions, 'onSplit'> = {}): IjbaPool {
   const gemmName = par.gemm ?? 'native';
   const n = Math.max(1, par.threads ?? availableParallelism());
-  const f = table.features;
+  const tableReady = Promise.resolve(table);
   if (n === 1) {
-    const unit = l2NormalizeRows(f.data, f.n, f.dim);
     const gemm = gemmName === 'native' ? nativeGemm() : Promise.resolve(null);
+    const ready = tableReady.then((t) => ({ t, unit: l2NormalizeRows(t.features.data, t.features.n, t.features.dim) }));
+    ready.catch(() => {}); // observed by each submission
     let chain: Promise<unknown> = Promise.resolve();
     let kernel = '';
     return {
@@ -94,9 +100,10 @@ export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<
       submit(split) {
         // One split at a time, in submission order.
         const r = chain.then(async () => {
+          const { t, unit } = await ready;
           const g = await gemm;
           kernel = g ? g.name : 'wasm-simd';
-          return g ? evaluateIjbaSplitAsync(split, table, g, opts, unit) : evaluateIjbaSplit(split, table, opts, unit);
+          return g ? evaluateIjbaSplitAsync(split, t, g, opts, unit) : evaluateIjbaSplit(split, t, opts, unit);
         });
         chain = r.catch(() => {});
         return r;
@@ -104,20 +111,11 @@ export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<
       close: async () => {},
     };
   }
-  const ids = new Array<string>(f.n);
-  for (const [id, r] of table.index) ids[r] = id;
-  const data: IjbaWorkerData = {
-    raw: sharedCopy(f.data.subarray(0, f.n * f.dim)),
-    unit: sharedCopy(l2NormalizeRows(f.data, f.n, f.dim)),
-    n: f.n,
-    dim: f.dim,
-    ids,
-    opts,
-    gemm: gemmName,
-  };
+  const data: IjbaWorkerData = { opts, gemm: gemmName };
   let kernel = '';
   let seq = 0;
   let closed = false;
+  let tableError: Error | null = null;
   const pending = new Map<number, { resolve: (r: IjbaSplitResult) => void; reject: (e: Error) => void }>();
   const queue: IjbaWorkerJob[] = [];
   const idle: Worker[] = [];
@@ -152,11 +150,32 @@ export function ijbaPool(table: FeatureTable, opts: IjbaOptions = {}, par: Omit<
       if (!closed) failAll(new Error(`IJB-A worker ${i} exited (code ${code}) with ${pending.size} split(s) unfinished`));
     });
   }
+  tableReady.then(
+    (t) => {
+      if (closed) return;
+      const f = t.features;
+      const ids = new Array<string>(f.n);
+      for (const [id, r] of t.index) ids[r] = id;
+      const features: IjbaWorkerFeatures = {
+        raw: sharedCopy(f.data.subarray(0, f.n * f.dim)),
+        unit: sharedCopy(l2NormalizeRows(f.data, f.n, f.dim)),
+        n: f.n,
+        dim: f.dim,
+        ids,
+      };
+      for (const w of workers) w.postMessage({ type: 'features', features } satisfies IjbaWorkerJob);
+    },
+    (e: Error) => {
+      tableError = e;
+      failAll(e);
+    },
+  );
   return {
     threads: n,
     kernel: () => kernel,
     submit(split) {
       if (closed) return Promise.reject(new Error('ijbaPool: submit after close'));
+      if (tableError) return Promise.reject(tableError);
       const k = seq++;
       const r = new Promise<IjbaSplitResult>((resolve, reject) => pending.set(k, { resolve, reject }));
       queue.push({ type: 'split', k, split: { ...split, verifyMetadata: forScoring(split.verifyMetadata), probe: forScoring(split.probe), gallery: forScoring(split.gallery) } });

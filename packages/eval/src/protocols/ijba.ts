@@ -168,6 +168,61 @@ type Scorer = {
   rescore(P: PreparedTemplates, G: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array | Promise<Float32Array>;
 };
 
+/** The scored verification pairs of a split (template indices into `vt`), their labels and source rows; pairs with an empty template are skipped. */
+function verificationPairs(d: IjbaSplitData, vt: Templates): { pa: Int32Array; pb: Int32Array; labels: Uint8Array; src: Int32Array; skipped: number } {
+  const vIdx = templateIndex(vt);
+  const vSubj = subjectOf(d.verifyMetadata);
+  const c = d.comparisons;
+  const n = c.a.length;
+  const pa = new Int32Array(n);
+  const pb = new Int32Array(n);
+  const labels = new Uint8Array(n);
+  const src = new Int32Array(n);
+  let k = 0;
+  for (let p = 0; p < n; p++) {
+    const i = vIdx.get(c.a[p]!);
+    const j = vIdx.get(c.b[p]!);
+    if (i === undefined || j === undefined) throw new IjbaFormatError(c.file, c.line[p]!, `TEMPLATE_ID ${i === undefined ? c.a[p] : c.b[p]} is not in ${d.verifyMetadata.file}`);
+    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) continue;
+    pa[k] = i;
+    pb[k] = j;
+    src[k] = p;
+    labels[k] = vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0;
+    k++;
+  }
+  return { pa: pa.slice(0, k), pb: pb.slice(0, k), labels: labels.slice(0, k), src: src.slice(0, k), skipped: n - k };
+}
+
+/** Indices of the non-empty templates. */
+function nonEmpty(t: Templates): Int32Array {
+  const keep = new Int32Array(t.ids.length);
+  let k = 0;
+  for (let i = 0; i < t.ids.length; i++) if (sizeOf(t, i) > 0) keep[k++] = i;
+  return keep.slice(0, k);
+}
+
+/** The templates `keep` of `t`, in that order. */
+function subTemplates(t: Templates, keep: Int32Array): Templates {
+  const offsets = new Int32Array(keep.length + 1);
+  for (let i = 0; i < keep.length; i++) offsets[i + 1] = offsets[i]! + sizeOf(t, keep[i]!);
+  const rows = new Int32Array(offsets[keep.length]!);
+  const media = new Int32Array(rows.length);
+  const ids = new Int32Array(keep.length);
+  for (let i = 0; i < keep.length; i++) {
+    const k = keep[i]!;
+    rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+    media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+    ids[i] = t.ids[k]!;
+  }
+  return { ids, offsets, rows, media };
+}
+
+/** The SUBJECT_ID of each template id of `ids` (checked consistent within each template). */
+function subjectsOf(m: IjbaMetadata, ids: Int32Array): Int32Array {
+  const s = subjectOf(m);
+  return Int32Array.from(ids, (id) => s.get(id)!);
+}
+
 /**
  * One split as a generator: yields the two scoring jobs, then returns the result. The sync and the
  * async evaluators drive it with their own kernels; everything else (pairs, labels, subsets,
@@ -187,69 +242,31 @@ function* splitSteps(
   const delta = scoreErrorBound(feats.dim);
 
   // ---- 1:1 ----
+  // The loops live in plain functions (verificationPairs, nonEmpty, …): a generator holding them is
+  // re-optimised (on-stack replacement, then deoptimised at the next phase) several times per split.
   const vt = templatesOf(d.verifyMetadata, table, subset);
-  const vIdx = templateIndex(vt);
-  const vSubj = subjectOf(d.verifyMetadata);
   const c = d.comparisons;
-  const pa: number[] = [];
-  const pb: number[] = [];
-  const lab: number[] = [];
-  const src: number[] = [];
-  let skippedPairs = 0;
-  for (let p = 0; p < c.a.length; p++) {
-    const i = vIdx.get(c.a[p]!);
-    const j = vIdx.get(c.b[p]!);
-    if (i === undefined || j === undefined) throw new IjbaFormatError(c.file, c.line[p]!, `TEMPLATE_ID ${i === undefined ? c.a[p] : c.b[p]} is not in ${d.verifyMetadata.file}`);
-    if (sizeOf(vt, i) === 0 || sizeOf(vt, j) === 0) {
-      skippedPairs++;
-      continue;
-    }
-    pa.push(i);
-    pb.push(j);
-    src.push(p);
-    lab.push(vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0);
-  }
-  const vp = prepareTemplates(feats, vt, score, u);
-  const pai = Int32Array.from(pa);
-  const pbi = Int32Array.from(pb);
-  const vs = yield scorer.pairs(vp, pai, pbi);
+  const vp = verificationPairs(d, vt);
+  const pa = vp.pa;
+  const vs = yield scorer.pairs(prepareTemplates(feats, vt, score, u), vp.pa, vp.pb);
   const describePair = (k: number): string => {
-    const p = src[k]!;
+    const p = vp.src[k]!;
     return `${c.file}:${c.line[p]} (templates ${c.a[p]} vs ${c.b[p]}, split ${d.split})`;
   };
-  const labels = Uint8Array.from(lab);
   // Verification scores are canonical bits on every kernel (scoreTemplatePairsExact), so no refinement is needed here.
-  const vm = verificationMetrics(vs, labels, { farTargets: opts.farTargets ?? [1e-2, 1e-3], describePair });
-  let emptyV = 0;
-  for (let t = 0; t < vt.ids.length; t++) if (sizeOf(vt, t) === 0) emptyV++;
+  const vm = verificationMetrics(vs, vp.labels, { farTargets: opts.farTargets ?? [1e-2, 1e-3], describePair });
+  const emptyV = vt.ids.length - nonEmpty(vt).length;
 
   // ---- 1:N ----
   const pt = templatesOf(d.probe, table, subset);
   const gt = templatesOf(d.gallery, table, subset);
-  const pSubj = subjectOf(d.probe);
-  const gSubj = subjectOf(d.gallery);
-  const keepP = [...pt.ids.keys()].filter((i) => sizeOf(pt, i) > 0);
-  const keepG = [...gt.ids.keys()].filter((i) => sizeOf(gt, i) > 0);
-  const sub = (t: Templates, keep: number[]): Templates => {
-    const offsets = new Int32Array(keep.length + 1);
-    keep.forEach((k, i) => {
-      offsets[i + 1] = offsets[i]! + sizeOf(t, k);
-    });
-    const rows = new Int32Array(offsets[keep.length]!);
-    const media = new Int32Array(rows.length);
-    keep.forEach((k, i) => {
-      rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
-      media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
-    });
-    return { ids: Int32Array.from(keep, (k) => t.ids[k]!), offsets, rows, media };
-  };
-  const P = sub(pt, keepP);
-  const G = sub(gt, keepG);
+  const P = subTemplates(pt, nonEmpty(pt));
+  const G = subTemplates(gt, nonEmpty(gt));
+  const ps = subjectsOf(d.probe, P.ids);
+  const gs = subjectsOf(d.gallery, G.ids);
   const PP = prepareTemplates(feats, P, score, u);
   const GP = prepareTemplates(feats, G, score, u);
   const M = yield scorer.matrix(PP, GP);
-  const ps = Int32Array.from(P.ids, (id) => pSubj.get(id)!);
-  const gs = Int32Array.from(G.ids, (id) => gSubj.get(id)!);
   const refine = refineSteps(M, ps, gs, delta);
   let step = refine.next();
   while (!step.done) step = refine.next(yield scorer.rescore(PP, GP, step.value[0], step.value[1]));
@@ -263,7 +280,7 @@ function* splitSteps(
       : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
   return {
     split: d.split,
-    verify: { ...vm, pairs: pa.length, skippedPairs, templates: vt.ids.length, emptyTemplates: emptyV },
+    verify: { ...vm, pairs: pa.length, skippedPairs: vp.skipped, templates: vt.ids.length, emptyTemplates: emptyV },
     search: {
       ranks: c1.ranks,
       rates: c1.rates,

@@ -50,75 +50,114 @@ export function* refineSteps(
   gallerySubject: ArrayLike<number>,
   delta: number,
 ): Generator<[Int32Array, Int32Array], number, Float32Array> {
-  const nP = probeSubject.length;
-  const nG = gallerySubject.length;
-  const w = 2 * delta;
-  const done = new Uint8Array(nP * nG);
-  let c = 0;
-  let batch: number[] = [];
-  const fix = (p: number, g: number): void => {
-    const k = p * nG + g;
-    if (!done[k]) {
-      done[k] = 1;
-      batch.push(k);
-      c++;
-    }
-  };
-  function* flush(): Generator<[Int32Array, Int32Array], void, Float32Array> {
-    if (!batch.length) return;
-    const ks = batch;
-    batch = [];
-    const v = yield [Int32Array.from(ks, (k) => Math.floor(k / nG)), Int32Array.from(ks, (k) => k % nG)];
-    ks.forEach((k, i) => {
-      M[k] = v[i]!;
-    });
+  // The scans are plain functions: a generator holding these loops is re-optimised (on-stack replacement,
+  // then deoptimised at the next phase) several times per call.
+  const r = new Refinement(M, gallerySubject.length, 2 * delta);
+  const { matedProbes, nonMated } = r.nearTies(probeSubject, gallerySubject);
+  if (r.batch.length) r.store(yield r.take());
+  r.nearNonMatedTops(matedProbes, nonMated, probeSubject, gallerySubject);
+  if (r.batch.length) r.store(yield r.take());
+  return r.count;
+}
+
+/** The state of {@link refineSteps}: which scores were refined, and the batch to rescore. */
+class Refinement {
+  readonly done: Uint8Array;
+  count = 0;
+  batch: number[] = [];
+  private taken: number[] = [];
+
+  constructor(
+    readonly M: Float32Array,
+    readonly nG: number,
+    /** 2δ. */
+    readonly w: number,
+  ) {
+    this.done = new Uint8Array(M.length);
   }
-  const matedProbes: number[] = [];
-  const nonMated: number[] = [];
-  for (let p = 0; p < nP; p++) {
-    const off = p * nG;
-    let mated = false;
-    for (let g = 0; g < nG; g++)
-      if (gallerySubject[g] === probeSubject[p]) {
-        mated = true;
-        const m = M[off + g]!;
-        let near = false;
-        for (let h = 0; h < nG; h++)
-          if (h !== g && Math.abs(M[off + h]! - m) <= w) {
-            fix(p, h);
-            near = true;
-          }
-        if (near) fix(p, g);
+
+  private fix(k: number): void {
+    if (!this.done[k]) {
+      this.done[k] = 1;
+      this.batch.push(k);
+      this.count++;
+    }
+  }
+
+  /** The batch as (probe, gallery) index pairs; {@link store} takes their canonical scores. */
+  take(): [Int32Array, Int32Array] {
+    const ks = this.batch;
+    this.taken = ks;
+    this.batch = [];
+    const nG = this.nG;
+    const pp = new Int32Array(ks.length);
+    const gg = new Int32Array(ks.length);
+    for (let i = 0; i < ks.length; i++) {
+      pp[i] = Math.floor(ks[i]! / nG);
+      gg[i] = ks[i]! % nG;
+    }
+    return [pp, gg];
+  }
+
+  store(v: Float32Array): void {
+    const ks = this.taken;
+    for (let i = 0; i < ks.length; i++) this.M[ks[i]!] = v[i]!;
+    this.taken = [];
+  }
+
+  /** Phase 1, per probe: gallery scores within 2δ of a mate's score; for non-mated probes, the scores within 2δ of the row's top. */
+  nearTies(probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>): { matedProbes: number[]; nonMated: number[] } {
+    const { M, nG, w } = this;
+    const matedProbes: number[] = [];
+    const nonMated: number[] = [];
+    for (let p = 0; p < probeSubject.length; p++) {
+      const off = p * nG;
+      let mated = false;
+      for (let g = 0; g < nG; g++)
+        if (gallerySubject[g] === probeSubject[p]) {
+          mated = true;
+          const m = M[off + g]!;
+          let near = false;
+          for (let h = 0; h < nG; h++)
+            if (h !== g && Math.abs(M[off + h]! - m) <= w) {
+              this.fix(off + h);
+              near = true;
+            }
+          if (near) this.fix(off + g);
+        }
+      if (mated) {
+        matedProbes.push(p);
+        continue;
       }
-    if (mated) {
-      matedProbes.push(p);
-      continue;
+      nonMated.push(p);
+      let top = -Infinity;
+      for (let g = 0; g < nG; g++) if (M[off + g]! > top) top = M[off + g]!;
+      for (let g = 0; g < nG; g++) if (M[off + g]! >= top - w) this.fix(off + g);
     }
-    nonMated.push(p);
-    let top = -Infinity;
-    for (let g = 0; g < nG; g++) if (M[off + g]! > top) top = M[off + g]!;
-    for (let g = 0; g < nG; g++) if (M[off + g]! >= top - w) fix(p, g);
+    return { matedProbes, nonMated };
   }
-  yield* flush();
-  const nmTops: number[] = [];
-  for (const p of nonMated) {
-    let top = -Infinity;
-    for (let g = 0; g < nG; g++) if (M[p * nG + g]! > top) top = M[p * nG + g]!;
-    nmTops.push(top);
-  }
-  // Mated scores compared with the (now canonical) non-mated tops.
-  nmTops.sort((a, b) => a - b);
-  const nearTop = (x: number): boolean => {
-    let lo = 0,
-      hi = nmTops.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (nmTops[mid]! < x - w) lo = mid + 1;
-      else hi = mid;
+
+  /** Phase 2: mated scores within 2δ of a (now canonical) non-mated top. */
+  nearNonMatedTops(matedProbes: number[], nonMated: number[], probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>): void {
+    const { M, nG, w } = this;
+    const nmTops = new Float64Array(nonMated.length);
+    for (let i = 0; i < nonMated.length; i++) {
+      const off = nonMated[i]! * nG;
+      let top = -Infinity;
+      for (let g = 0; g < nG; g++) if (M[off + g]! > top) top = M[off + g]!;
+      nmTops[i] = top;
     }
-    return lo < nmTops.length && nmTops[lo]! <= x + w;
-  };
-  for (const p of matedProbes) for (let g = 0; g < nG; g++) if (gallerySubject[g] === probeSubject[p] && nearTop(M[p * nG + g]!)) fix(p, g);
-  yield* flush();
-  return c;
+    nmTops.sort();
+    const nearTop = (x: number): boolean => {
+      let lo = 0;
+      let hi = nmTops.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (nmTops[mid]! < x - w) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < nmTops.length && nmTops[lo]! <= x + w;
+    };
+    for (const p of matedProbes) for (let g = 0; g < nG; g++) if (gallerySubject[g] === probeSubject[p] && nearTop(M[p * nG + g]!)) this.fix(p * nG + g);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@interpret-fr/core';
+import { l2NormalizeRows, Rng } from '@interpret-fr/core';
 import { buildTemplates, type Templates } from './templates.ts';
 import { prepareTemplates, scoreTemplateMatrixAsync, type PreparedTemplates } from './template-scores.ts';
 import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
@@ -183,13 +183,15 @@ describe('set scores over distinct rows (set-matrix.ts)', () => {
   });
 
   it('a non-finite feature makes NaN the scores of the probe templates holding it (every probe template, for a gallery image)', async () => {
-    const P = prepareTemplates(emb, build({ t: [1, 1, 2, 3], r: [0, 1, 2, 1] }), 'set-min-mean');
-    const G = prepareTemplates(emb, build({ t: [7, 8], r: [5, 6] }), 'set-min-mean');
-    P.data[dim + 3] = Number.NaN; // image row 1: templates 1 and 3
+    // The normalised features the templates' rows index (the native path reads member rows from them).
+    const unit = l2NormalizeRows(emb.data, emb.n, emb.dim);
+    const P = prepareTemplates(emb, build({ t: [1, 1, 2, 3], r: [0, 1, 2, 1] }), 'set-min-mean', unit);
+    const G = prepareTemplates(emb, build({ t: [7, 8], r: [5, 6] }), 'set-min-mean', unit);
+    unit[dim + 3] = Number.NaN; // image row 1: templates 1 and 3
     const M = await scoreTemplateMatrixAsync(P, G, exactGemm(100));
     expect(Array.from(M, (x) => Number.isNaN(x))).toEqual([true, true, false, false, true, true]);
-    P.data[dim + 3] = 0.5;
-    G.data[dim] = Number.POSITIVE_INFINITY; // gallery image of template 8
+    unit[dim + 3] = 0.5;
+    unit[6 * dim] = Number.POSITIVE_INFINITY; // image row 6: the gallery image of template 8
     const M2 = await scoreTemplateMatrixAsync(P, G, exactGemm(100));
     expect(Array.from(M2, (x) => Number.isNaN(x))).toEqual([true, true, true, true, true, true]);
   });

@@ -84,15 +84,71 @@ export interface PreparedTemplates {
   templates: Templates;
   dim: number;
   method: TemplateScore;
-  /** set-min-mean: packed member features; pooled methods: one row per template. */
-  data: Float32Array;
+  /** set-min-mean: packed member features (from {@link prepareTemplates}: packed on first use); pooled methods: one row per template. */
+  readonly data: Float32Array;
+  /**
+   * Set scores: the normalised feature matrix that `templates.rows` index. When present, the native path
+   * reads member rows from it ({@link copyMembers}) and never packs `data` (≈ 40 MB per IJB-A split).
+   */
+  unit?: Float32Array;
 }
 
-/** Normalises and packs (or pools) features for one template set. */
+/** Normalises and packs (or pools) features for one template set; set scores pack lazily (on the first read of `data`). */
 export function prepareTemplates(features: Embeddings, templates: Templates, method: TemplateScore, normalized?: Float32Array): PreparedTemplates {
   const unit = normalized ?? l2NormalizeRows(features.data, features.n, features.dim);
-  const data = method === 'mean-feature' || method === 'media-pool' ? poolTemplates(unit, features.dim, templates, method) : pack(unit, features.dim, templates);
-  return { templates, dim: features.dim, method, data };
+  const dim = features.dim;
+  if (method === 'mean-feature' || method === 'media-pool') return { templates, dim, method, data: poolTemplates(unit, dim, templates, method) };
+  let packed: Float32Array | undefined;
+  return {
+    templates,
+    dim,
+    method,
+    unit,
+    get data(): Float32Array {
+      packed ??= pack(unit, dim, templates);
+      return packed;
+    },
+  };
+}
+
+/**
+ * Copies the feature rows of members [m0, m1) of `T` (packed member order) to `dst` from row `at`: from
+ * `T.unit` through `templates.rows` when there is one (runs of consecutive rows at once), else from `T.data`.
+ */
+export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array, at: number): void {
+  const d = T.dim;
+  const u = T.unit;
+  if (!u) {
+    dst.set(T.data.subarray(m0 * d, m1 * d), at * d);
+    return;
+  }
+  const rows = T.templates.rows;
+  for (let i = m0; i < m1; ) {
+    let e = i + 1;
+    while (e < m1 && rows[e] === rows[e - 1]! + 1) e++;
+    dst.set(u.subarray(rows[i]! * d, (rows[e - 1]! + 1) * d), (at + i - m0) * d);
+    i = e;
+  }
+}
+
+/** The rows of the members `members` (packed member indices) of `T`, gathered into one block. */
+function memberRows(T: PreparedTemplates, members: Int32Array): Float32Array {
+  if (!T.unit) return gatherRows(T.data, members, T.dim);
+  const rows = T.templates.rows;
+  return gatherRows(
+    T.unit,
+    Int32Array.from(members, (m) => rows[m]!),
+    T.dim,
+  );
+}
+
+/** Template i's member rows as (array, first row): a view of `data` when packed, else a gathered copy. */
+function templateRows(T: PreparedTemplates, i: number): [Float32Array, number] {
+  const o = T.templates.offsets;
+  if (!T.unit) return [T.data, o[i]!];
+  const out = new Float32Array((o[i + 1]! - o[i]!) * T.dim);
+  copyMembers(T, o[i]!, o[i + 1]!, out, 0);
+  return [out, 0];
 }
 
 /**
@@ -225,12 +281,12 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   const quirk = P.method === 'set-min-mean-matlab';
   const gd = distinctRows(G.templates);
   const nV = gd.first.length;
-  const B = gatherRows(G.data, gd.first, d);
+  const B = memberRows(G, gd.first);
   const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
   for (const [t0, t1] of probeChunks(nP, nV)) {
     const pd = distinctRows(P.templates, t0, t1);
     const nU = pd.first.length;
-    const A = gatherRows(P.data, pd.first, d);
+    const A = memberRows(P, pd.first);
     const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: Math.min(per, nU) * nV });
     try {
       red.markNonFinite(A, B, d);
@@ -315,12 +371,12 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
   const gd = distinctRows(G.templates);
   const nV = gd.first.length;
   if (nV === 0) return scoreTemplateMatrix(P, G);
-  const B = gatherRows(G.data, gd.first, d);
+  const B = memberRows(G, gd.first);
   const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
   for (const [t0, t1] of probeChunks(nP, nV)) {
     const pd = distinctRows(P.templates, t0, t1);
     const nU = pd.first.length;
-    const A = gatherRows(P.data, pd.first, d);
+    const A = memberRows(P, pd.first);
     // Two cosine blocks in the reduction heap: the GEMM writes the next while the previous is reduced.
     const size = Math.min(per, nU) * nV;
     const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
@@ -410,34 +466,70 @@ export async function scoreTemplatePairsAsync(
   if (pa.length !== pb.length) throw new RangeError(`scoreTemplatePairs: ${pa.length} vs ${pb.length} pair indices`);
   const d = A.dim;
   const oa = A.templates.offsets;
-  const ob = B.templates.offsets;
-  const nA = oa.length - 1;
-  const quirk = A.method === 'set-min-mean-matlab';
-  // Counting sort of pair indices by first template.
-  const start = new Int32Array(nA + 1);
-  for (let p = 0; p < pa.length; p++) start[pa[p]! + 1]!++;
-  for (let i = 0; i < nA; i++) start[i + 1]! += start[i]!;
-  const order = new Int32Array(pa.length);
-  const fill = start.slice(0, nA);
-  for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
-  const out = new Float32Array(pa.length);
-  // Column offset of each partner template within the current group (stamped with the group: no Map, no per-group allocation).
-  const colAt = new Int32Array(ob.length - 1);
-  const stamp = new Int32Array(ob.length - 1).fill(-1);
-  const partners: number[] = [];
-  const eps = 2 ** -53;
+  const g = new PairGroups(A, B, pa, pb, stats);
   const minWork = gemm.minWork64 ?? gemm.minWork;
-  // Scratch reused by every group (no per-group allocation: the many small blocks would keep the GC busy).
-  let Bu = new Float32Array(0);
-  let S = new Float64Array(0);
-  for (let i = 0; i < nA; i++) {
-    const s = start[i]!;
-    const e = start[i + 1]!;
-    if (s === e) continue;
+  // The per-group work is in PairGroups' methods: an async function holding these loops is re-optimised
+  // (on-stack replacement, deoptimisation) several times per call.
+  for (let i = 0; i < oa.length - 1; i++) {
+    if (g.start[i] === g.start[i + 1]) continue;
     const n1 = oa[i + 1]! - oa[i]!;
+    const cols = g.columns(i);
+    if (n1 === 0) g.fill(i, Number.NaN);
+    else if (n1 * cols > gemm.maxOutput) g.exact(i);
+    else if (n1 * cols * d >= minWork) g.reduce(i, await gemm.abt64(g.rowsOf(i), n1, g.pack(), cols, d, g.scratch(n1 * cols)), true);
+    else g.reduce(i, g.canonical(i), false);
+  }
+  return g.out;
+}
+
+/**
+ * The verification pairs of {@link scoreTemplatePairsAsync} grouped by first template (a counting sort),
+ * with one group's partner columns, packed partner rows and cosine scratch (reused by every group: no
+ * per-group allocation, the many small blocks would keep the garbage collector busy).
+ */
+class PairGroups {
+  /** Pair indices by first template: those of template i are order[start[i] .. start[i+1]). */
+  readonly start: Int32Array;
+  readonly order: Int32Array;
+  readonly out: Float32Array;
+  /** Column offset of each partner template within the current group (stamped with the group: no Map). */
+  private readonly colAt: Int32Array;
+  private readonly stamp: Int32Array;
+  private readonly partners: number[] = [];
+  private cols = 0;
+  private Bu = new Float32Array(0);
+  private Au = new Float32Array(0);
+  private S = new Float64Array(0);
+
+  constructor(
+    readonly A: PreparedTemplates,
+    readonly B: PreparedTemplates,
+    readonly pa: Int32Array,
+    readonly pb: Int32Array,
+    readonly stats?: PairScoreStats,
+  ) {
+    const nA = A.templates.offsets.length - 1;
+    const start = new Int32Array(nA + 1);
+    for (let p = 0; p < pa.length; p++) start[pa[p]! + 1]!++;
+    for (let i = 0; i < nA; i++) start[i + 1]! += start[i]!;
+    const order = new Int32Array(pa.length);
+    const fill = start.slice(0, nA);
+    for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
+    this.start = start;
+    this.order = order;
+    this.out = new Float32Array(pa.length);
+    const nB = B.templates.offsets.length - 1;
+    this.colAt = new Int32Array(nB);
+    this.stamp = new Int32Array(nB).fill(-1);
+  }
+
+  /** Collects the distinct partners of template i (their rows side by side) and returns the column count. */
+  columns(i: number): number {
+    const { order, pb, colAt, stamp, partners } = this;
+    const ob = this.B.templates.offsets;
     partners.length = 0;
     let cols = 0;
-    for (let q = s; q < e; q++) {
+    for (let q = this.start[i]!; q < this.start[i + 1]!; q++) {
       const j = pb[order[q]!]!;
       if (stamp[j] !== i) {
         stamp[j] = i;
@@ -446,24 +538,70 @@ export async function scoreTemplatePairsAsync(
         cols += ob[j + 1]! - ob[j]!;
       }
     }
-    if (n1 === 0) {
-      for (let q = s; q < e; q++) out[order[q]!] = Number.NaN;
-      continue;
-    }
-    if (n1 * cols > gemm.maxOutput) {
-      // A huge group: per pair, canonically.
-      for (let q = s; q < e; q++) out[order[q]!] = exactTemplateScore(A, i, B, pb[order[q]!]!);
-      continue;
-    }
-    if (Bu.length < cols * d) Bu = new Float32Array(Math.max(cols * d, 2 * Bu.length));
-    if (S.length < n1 * cols) S = new Float64Array(Math.max(n1 * cols, 2 * S.length));
-    for (const j of partners) Bu.set(B.data.subarray(ob[j]! * d, ob[j + 1]! * d), colAt[j]! * d);
-    const native = n1 * cols * d >= minWork;
-    // Small groups: the canonical float64 loop itself (exact bits, no check needed).
-    let R: Float64Array = S;
-    if (native) R = await gemm.abt64(A.data.subarray(oa[i]! * d, oa[i + 1]! * d), n1, Bu, cols, d, S);
-    else dotBlock64(A.data, oa[i]!, n1, Bu, 0, cols, d, S, cols);
-    for (let q = s; q < e; q++) {
+    this.cols = cols;
+    return cols;
+  }
+
+  /** Every pair of template i gets `v`. */
+  fill(i: number, v: number): void {
+    for (let q = this.start[i]!; q < this.start[i + 1]!; q++) this.out[this.order[q]!] = v;
+  }
+
+  /** A huge group: per pair, canonically. */
+  exact(i: number): void {
+    for (let q = this.start[i]!; q < this.start[i + 1]!; q++) this.out[this.order[q]!] = exactTemplateScore(this.A, i, this.B, this.pb[this.order[q]!]!);
+  }
+
+  /** The partners' rows of the current group, packed (cols × d). */
+  pack(): Float32Array {
+    const d = this.B.dim;
+    const ob = this.B.templates.offsets;
+    if (this.Bu.length < this.cols * d) this.Bu = new Float32Array(Math.max(this.cols * d, 2 * this.Bu.length));
+    for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, this.Bu, this.colAt[j]!);
+    return this.Bu;
+  }
+
+  /** Template i's member rows (a view of packed data, or gathered into a reused buffer). */
+  rowsOf(i: number): Float32Array {
+    const oa = this.A.templates.offsets;
+    const d = this.A.dim;
+    if (!this.A.unit) return this.A.data.subarray(oa[i]! * d, oa[i + 1]! * d);
+    const n = (oa[i + 1]! - oa[i]!) * d;
+    if (this.Au.length < n) this.Au = new Float32Array(Math.max(n, 2 * this.Au.length));
+    copyMembers(this.A, oa[i]!, oa[i + 1]!, this.Au, 0);
+    return this.Au.subarray(0, n);
+  }
+
+  /** Cosine scratch of at least `n` float64 values. */
+  scratch(n: number): Float64Array {
+    if (this.S.length < n) this.S = new Float64Array(Math.max(n, 2 * this.S.length));
+    return this.S;
+  }
+
+  /** The group's cosines by the canonical float64 loop itself (exact bits, no check needed). */
+  canonical(i: number): Float64Array {
+    const oa = this.A.templates.offsets;
+    const n1 = oa[i + 1]! - oa[i]!;
+    const Bu = this.pack();
+    const S = this.scratch(n1 * this.cols);
+    dotBlock64(this.rowsOf(i), 0, n1, Bu, 0, this.cols, this.A.dim, S, this.cols);
+    return S;
+  }
+
+  /**
+   * Set scores of template i's pairs from its cosines R (n1 × cols). Native (any summation order): each
+   * score is within δ = (d + n1 + n2 + 4)·2⁻⁵³ of the canonical float64 value and kept when both ends
+   * round to the same float32, else recomputed canonically.
+   */
+  reduce(i: number, R: Float64Array, native: boolean): void {
+    const { order, pb, out, stats } = this;
+    const oa = this.A.templates.offsets;
+    const ob = this.B.templates.offsets;
+    const n1 = oa[i + 1]! - oa[i]!;
+    const quirk = this.A.method === 'set-min-mean-matlab';
+    const eps = 2 ** -53;
+    const d = this.A.dim;
+    for (let q = this.start[i]!; q < this.start[i + 1]!; q++) {
       const p = order[q]!;
       const j = pb[p]!;
       const n2 = ob[j + 1]! - ob[j]!;
@@ -471,7 +609,7 @@ export async function scoreTemplatePairsAsync(
         out[p] = Number.NaN;
         continue;
       }
-      const v = setScore(R, colAt[j]!, n1, n2, cols, quirk);
+      const v = setScore(R, this.colAt[j]!, n1, n2, this.cols, quirk);
       if (!native) {
         out[p] = Math.fround(v);
         continue;
@@ -480,13 +618,12 @@ export async function scoreTemplatePairsAsync(
       const lo = Math.fround(v - delta);
       if (lo === Math.fround(v + delta) || Number.isNaN(v)) out[p] = lo;
       else {
-        out[p] = exactTemplateScore(A, i, B, j);
+        out[p] = exactTemplateScore(this.A, i, this.B, j);
         if (stats) stats.recomputed++;
       }
       if (stats) stats.native++;
     }
   }
-  return out;
 }
 
 /**
@@ -522,7 +659,9 @@ export function exactTemplateScore(A: PreparedTemplates, i: number, B: PreparedT
   if (n1 === 0 || n2 === 0) return Number.NaN;
   if (A.method === 'mean-feature' || A.method === 'media-pool') return Math.fround(exactDot(A.data, i * d, B.data, j * d, d));
   const S = new Float64Array(n1 * n2);
-  dotBlock64(A.data, oa[i]!, n1, B.data, ob[j]!, n2, d, S, n2); // same bits as exactDot per element
+  const [a, ar] = templateRows(A, i);
+  const [b, br] = templateRows(B, j);
+  dotBlock64(a, ar, n1, b, br, n2, d, S, n2); // same bits as exactDot per element
   const maxOf = (from: number, count: number, stride: number): number => {
     let m = -Infinity;
     for (let k = 0; k < count; k++) m = maxNaN(m, S[from + k * stride]!);
