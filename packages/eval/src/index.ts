@@ -31,7 +31,15 @@ export {
   tileOrder,
 } from './scores/template-scores.ts';
 export type { PairScoreStats, PreparedTemplates, TemplateScore } from './scores/template-scores.ts';
-export { formatIjbaMetadata, IJBA_COLUMNS, IjbaFormatError, parseIjbaComparisons, parseIjbaMetadata } from './protocols/ijba-csv.ts';
+export {
+  formatIjbaMetadata,
+  IJBA_COLUMNS,
+  IjbaFormatError,
+  parseIjbaComparisons,
+  parseIjbaComparisonsBytes,
+  parseIjbaMetadata,
+  parseIjbaMetadataBytes,
+} from './protocols/ijba-csv.ts';
 export type { IjbaComparisons, IjbaMetadata, IjbaRow } from './protocols/ijba-csv.ts';
 export { MatFormatError, readMat, matCharRows, matNumel, matToFloat64 } from './io/mat.ts';
 export type { MatFile, MatValue, MatNumeric, MatNumericClass, MatNumericData, MatChar, MatCell, MatStruct, MatSparse, ReadMatOptions } from './io/mat.ts';

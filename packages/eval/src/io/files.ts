@@ -9,7 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@interpret-fr/core/node';
 import { decodeNpy, encodeNpy, NpyError, parseIds } from './npy.ts';
-import { parseIjbaComparisons, parseIjbaMetadata, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
+import { parseIjbaComparisonsBytes, parseIjbaMetadataBytes, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
@@ -65,7 +65,8 @@ export async function readMatFile(path: string): Promise<MatFile> {
  * Reads the splits asked (default 1..10) from either layout, file by file: the CSV one
  * (`dir/split{N}/{verify_metadata,verify_comparisons,search_probe,search_gallery}_N.csv`) or the
  * original release's MAT one (`dir/{verify,search}/split{N}/…_N.mat`, method.md §6.4; `train_N.mat`
- * is not needed: training subjects are not used).
+ * is not needed: training subjects are not used). CSVs are parsed from their bytes (parseIjbaMetadataBytes,
+ * parseIjbaComparisonsBytes: the string parsers' results and errors, without decoding whole files).
  */
 export async function readIjbaProtocol(dir: string, splits: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]): Promise<IjbaSplitData[]> {
   return Promise.all(
@@ -76,14 +77,14 @@ export async function readIjbaProtocol(dir: string, splits: readonly number[] = 
           const mat = await readMatFile(f.path);
           return kind === 'metadata' ? ijbaMetadataFromMat(mat, f.path) : ijbaComparisonsFromMat(mat, f.path);
         }
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = await readFile(f.path, 'utf8');
+          bytes = await readFile(f.path);
         } catch (e) {
           const err = e as NodeJS.ErrnoException;
           throw Object.assign(new Error(`IJB-A protocol: cannot read ${f.path}: ${err.code ?? err.message}`), { code: err.code ?? 'EIO', path: f.path });
         }
-        return kind === 'metadata' ? parseIjbaMetadata(text, f.path) : parseIjbaComparisons(text, f.path);
+        return kind === 'metadata' ? parseIjbaMetadataBytes(bytes, f.path) : parseIjbaComparisonsBytes(bytes, f.path);
       };
       // Read in parallel, but report the first failing file in this fixed order (not whichever failed first in time).
       const settled = await Promise.allSettled([

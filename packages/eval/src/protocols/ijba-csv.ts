@@ -248,6 +248,298 @@ export function parseIjbaComparisons(text: string, file: string): IjbaComparison
   return { file, a: Int32Array.from(a), b: Int32Array.from(b), line: Int32Array.from(ln) };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Byte entry points: the same results as the string parsers above, read straight from the file's
+// bytes (no UTF-8 decode of the whole file, no per-line strings). One pass finds line ends and
+// commas and accumulates plain integers / decimals from their digits (the fastDecimal argument:
+// M / 10^k with M < 2^53 equals Number(text) bit for bit); FILE strings are made per row. A field
+// that is not plain (spaces, exponents, text, 16+ digits, non-ASCII) is decoded and handed to the
+// same column parsers (parseInt32 / parseNum) as in the string path. Anything else — a header other
+// than the exact official one, a wrong field count, a bare `\r`, a line of blanks, invalid UTF-8, any
+// error — makes the byte path give up, and the file is decoded and parsed by the string parser, so
+// every accepted input gives an identical result and every error is the string parser's error.
+// ---------------------------------------------------------------------------------------------
+
+/** The official header line, as bytes (ASCII). */
+const HEADER_BYTES = Uint8Array.from(IJBA_COLUMNS.join(','), (c) => c.charCodeAt(0));
+
+/** Node's Buffer has a native latin1 slicer (the fastest way to make a one-byte string). */
+type MaybeBuffer = Uint8Array & { latin1Slice?: (start: number, end: number) => string };
+
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The whole file as text, exactly as `readFile(path, 'utf8')` gives it (a BOM is kept: the string
+ * parser removes it from the header itself; invalid sequences become U+FFFD).
+ */
+function decodeText(bytes: Uint8Array): string {
+  const buf = bytes as MaybeBuffer & { utf8Slice?: (start: number, end: number) => string };
+  return buf.utf8Slice !== undefined ? buf.utf8Slice(0, bytes.length) : new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+}
+
+/**
+ * The text of bytes [a, e): ASCII through a latin1 slice, anything else through a fatal UTF-8 decode
+ * (valid UTF-8 bounded by ASCII bytes decodes as the same substring of the whole file's decode;
+ * invalid UTF-8 throws, and the caller falls back to the string parser).
+ */
+function fieldText(b: Uint8Array, a: number, e: number): string {
+  let hi = 0;
+  for (let i = a; i < e; i++) hi |= b[i]!;
+  if (hi >= 128) return utf8Fatal.decode(b.subarray(a, e));
+  const l1 = (b as MaybeBuffer).latin1Slice;
+  if (l1 !== undefined) return l1.call(b, a, e);
+  return String.fromCharCode.apply(null, b.subarray(a, e) as unknown as number[]);
+}
+
+/** The terminator index of the field last read by {@link rawField} or {@link scanId}. */
+let fieldEnd = 0;
+
+/**
+ * The raw text of the field at b[p..) as the string parser sees it: up to the next `,`, `\n` or the
+ * end of the file, less a `\r` right before `\n` (the string parser's line split drops it). Sets `fieldEnd`.
+ */
+function rawField(b: Uint8Array, p: number, n: number): string {
+  let i = p;
+  while (i < n) {
+    const c = b[i]!;
+    if (c === 44 || c === 10) break;
+    i++;
+  }
+  const e = i < n && b[i] === 10 && i > p && b[i - 1] === 13 ? i - 1 : i;
+  fieldEnd = e;
+  return fieldText(b, p, e);
+}
+
+/**
+ * A numeric field (column k) that is not plain: its text through the string parser's column parser
+ * (which throws on what it rejects). Sets `fieldEnd`.
+ */
+function slowValue(b: Uint8Array, p: number, n: number, k: number, file: string, ln: number): number {
+  const text = rawField(b, p, n);
+  const col = IJBA_COLUMNS[k]!;
+  return k <= 4 ? parseInt32(file, ln, col, text, k === 3) : parseNum(file, ln, col, text, k >= 20);
+}
+
+/**
+ * The byte path of {@link parseIjbaMetadataBytes}: the result, or undefined (give the file to the string
+ * parser). Exported for the tests (which check that plain files do not fall back); not part of the package API.
+ */
+export function ijbaMetadataFastPath(b: Uint8Array, file: string): IjbaMetadata | undefined {
+  const n = b.length;
+  let p = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  const H = HEADER_BYTES.length;
+  if (n - p < H) return undefined;
+  for (let i = 0; i < H; i++) if (b[p + i] !== HEADER_BYTES[i]) return undefined;
+  p += H;
+  if (p < n) {
+    if (b[p] === 10) p++;
+    else if (b[p] === 13 && p + 1 < n && b[p + 1] === 10) p += 2;
+    else return undefined;
+  }
+  // Rows (lines that are not empty) size the columns; indexOf finds line ends (memchr on a Buffer).
+  let rows = 0;
+  for (let i = p; i < n; ) {
+    const c = b[i]!;
+    if (c === 10) i++;
+    else if (c === 13 && i + 1 < n && b[i + 1] === 10) i += 2;
+    else {
+      rows++;
+      const e = b.indexOf(10, i);
+      if (e < 0) break;
+      i = e + 1;
+    }
+  }
+  const line = new Int32Array(rows);
+  const m = allocIjbaMetadata(file, line);
+  const { templateId, subjectId, mediaId, sightingId, filename, frame, bbox, landmarks, yaw, visibility, attributes } = m;
+  const latin1 = (b as MaybeBuffer).latin1Slice;
+  const last = IJBA_COLUMNS.length - 1;
+  let ln = 2;
+  let r = 0;
+  try {
+    while (p < n) {
+      const c0 = b[p]!;
+      if (c0 === 10) {
+        p++;
+        ln++;
+        continue;
+      }
+      if (c0 === 13 && p + 1 < n && b[p + 1] === 10) {
+        p += 2;
+        ln++;
+        continue;
+      }
+      if (r === rows) return undefined;
+      for (let k = 0; k <= last; k++) {
+        const s = p;
+        if (k === 2) {
+          // FILE: a latin1 slice when ASCII, trimmed (as the string parser does) when it starts or ends with a blank or a non-ASCII byte.
+          let i = p;
+          let hi = 0;
+          while (i < n) {
+            const c = b[i]!;
+            if (c === 44 || c === 10) break;
+            hi |= c;
+            i++;
+          }
+          const e = i < n && b[i] === 10 && i > s && b[i - 1] === 13 ? i - 1 : i;
+          let name = hi >= 128 ? utf8Fatal.decode(b.subarray(s, e)) : latin1 !== undefined ? latin1.call(b, s, e) : fieldText(b, s, e);
+          if (e === s || b[s]! <= 32 || b[s]! >= 128 || b[e - 1]! <= 32 || b[e - 1]! >= 128) name = name.trim();
+          if (name === '') return undefined;
+          filename[r] = name;
+          p = e;
+        } else {
+          // A plain number: `-`? digits (`.` digits)? (no `.` in the integer columns 0–4), ≤ 15 digits, as fastDecimal.
+          let i = p;
+          let c = i < n ? b[i]! : 10;
+          let x: number;
+          if (c === 44) x = k === 3 ? -1 : k > 4 ? Number.NaN : slowValue(b, s, n, k, file, ln);
+          else {
+            const neg = c === 45;
+            if (neg) c = ++i < n ? b[i]! : 10;
+            const d0 = i;
+            let v = 0;
+            while (c >= 48 && c <= 57) {
+              v = v * 10 + (c - 48);
+              c = ++i < n ? b[i]! : 10;
+            }
+            let digits = i - d0;
+            let frac = 0;
+            if (c === 46 && k > 4) {
+              c = ++i < n ? b[i]! : 10;
+              const f0 = i;
+              while (c >= 48 && c <= 57) {
+                v = v * 10 + (c - 48);
+                c = ++i < n ? b[i]! : 10;
+              }
+              frac = i - f0;
+              digits += frac;
+            }
+            const ends = c === 44 || c === 10 || (c === 13 && i + 1 < n && b[i + 1] === 10);
+            if (ends && digits > 0 && digits <= 15 && (k > 4 || v <= (neg ? 2147483648 : 2147483647))) {
+              x = frac > 0 ? v / POW10[frac]! : v;
+              if (neg) x = -x;
+            } else if (ends && i === s && k > 4) x = Number.NaN;
+            else {
+              x = slowValue(b, s, n, k, file, ln);
+              i = fieldEnd;
+            }
+          }
+          p = i;
+          if (k < 5) {
+            if (k === 0) templateId[r] = x;
+            else if (k === 1) subjectId[r] = x;
+            else if (k === 3) mediaId[r] = x;
+            else sightingId[r] = x;
+          } else if (k < 10) {
+            if (k === 5) frame[r] = x;
+            else bbox[4 * r + k - 6] = x;
+          } else if (k < 16) landmarks[6 * r + k - 10] = x;
+          else if (k < 20) {
+            if (k === 16) yaw[r] = x;
+            else visibility[3 * r + k - 17] = x;
+          } else attributes[5 * r + k - 20] = x;
+        }
+        // p is at the field's terminator: `,` before every field but the last, the line's end after it.
+        if (k < last) {
+          if (p < n && b[p] === 44) p++;
+          else return undefined;
+        } else if (p < n) {
+          if (b[p] === 10) p++;
+          else if (b[p] === 13 && p + 1 < n && b[p + 1] === 10) p += 2;
+          else return undefined;
+        }
+      }
+      line[r] = ln;
+      r++;
+      ln++;
+    }
+  } catch {
+    return undefined;
+  }
+  return r === rows ? m : undefined;
+}
+
+/**
+ * {@link parseIjbaMetadata} from the file's bytes (as `readFile(path)` gives them): the identical
+ * result — every column, NaN / −1 convention, line number and FILE string — and, on malformed input,
+ * the identical {@link IjbaFormatError}; plain files are read without decoding them as a whole.
+ */
+export function parseIjbaMetadataBytes(bytes: Uint8Array, file: string): IjbaMetadata {
+  return ijbaMetadataFastPath(bytes, file) ?? parseIjbaMetadata(decodeText(bytes), file);
+}
+
+/** One plain TEMPLATE_ID at b[p..) (`-`? 1–10 digits, int32); sets `fieldEnd`, NaN when not plain. */
+function scanId(b: Uint8Array, p: number, n: number): number {
+  let i = p;
+  const neg = i < n && b[i] === 45;
+  if (neg) i++;
+  const s = i;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = b[i]!;
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+  }
+  fieldEnd = i;
+  if (i === s || i - s > 10 || v > (neg ? 2147483648 : 2147483647)) return Number.NaN;
+  return neg ? -v : v;
+}
+
+/**
+ * The byte path of {@link parseIjbaComparisonsBytes}: the result, or undefined (give the file to the string
+ * parser). Exported for the tests; not part of the package API.
+ */
+export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaComparisons | undefined {
+  const n = b.length;
+  let cap = 1;
+  for (let i = 0; i < n; i++) if (b[i] === 10) cap++;
+  const a = new Int32Array(cap);
+  const bb = new Int32Array(cap);
+  const line = new Int32Array(cap);
+  let r = 0;
+  let ln = 1;
+  let p = 0;
+  while (p < n) {
+    const c0 = b[p]!;
+    if (c0 === 10) {
+      p++;
+      ln++;
+      continue;
+    }
+    if (c0 === 13 && p + 1 < n && b[p + 1] === 10) {
+      p += 2;
+      ln++;
+      continue;
+    }
+    const x = scanId(b, p, n);
+    if (Number.isNaN(x) || fieldEnd >= n || b[fieldEnd] !== 44) return undefined;
+    const y = scanId(b, fieldEnd + 1, n);
+    if (Number.isNaN(y)) return undefined;
+    const e = fieldEnd;
+    if (e < n) {
+      const c = b[e]!;
+      if (c === 10) p = e + 1;
+      else if (c === 13 && e + 1 < n && b[e + 1] === 10) p = e + 2;
+      else return undefined;
+    } else p = n;
+    a[r] = x;
+    bb[r] = y;
+    line[r] = ln;
+    r++;
+    ln++;
+  }
+  return { file, a: a.slice(0, r), b: bb.slice(0, r), line: line.slice(0, r) };
+}
+
+/**
+ * {@link parseIjbaComparisons} from the file's bytes: the identical result (and, on malformed input,
+ * the identical {@link IjbaFormatError}); plain files are read without decoding them as a whole.
+ */
+export function parseIjbaComparisonsBytes(bytes: Uint8Array, file: string): IjbaComparisons {
+  return ijbaComparisonsFastPath(bytes, file) ?? parseIjbaComparisons(decodeText(bytes), file);
+}
+
 /** Row fields for {@link formatIjbaMetadata} (numbers may be NaN → empty field). */
 export interface IjbaRow {
   templateId: number;

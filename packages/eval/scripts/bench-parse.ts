@@ -1,0 +1,122 @@
+/**
+ * `pnpm exec tsx --conditions=@interpret-fr/source scripts/bench-parse.ts [--protocol <dir>] [--reps 9]`: reading and
+ * parsing an IJB-A protocol in the CSV layout (all 10 splits: 30 metadata CSVs + 10 comparison CSVs), the path before
+ * issue 14's byte parsers (`readFile(path, 'utf8')` + parseIjbaMetadata / parseIjbaComparisons) against today's
+ * `readIjbaProtocol` (file bytes + parseIjbaMetadataBytes / parseIjbaComparisonsBytes), alternating. Two settings:
+ * cold — each read in a fresh Node process, as the CLI does it once per run (the time inside the child, from before
+ * the read to after it, not its start-up) — and warm — repeated in this process (optimized code). Prints the median
+ * wall and CPU (user + system of the process: GC threads included) milliseconds of each, and checks once that both
+ * paths give identical columns. Without --protocol, writes a real-size synthetic protocol (scripts/real-size-ijba.ts)
+ * to a temporary folder first (not timed).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readIjbaProtocol, writeFileMap } from '../src/io/files.ts';
+import { parseIjbaComparisons, parseIjbaMetadata, type IjbaComparisons, type IjbaMetadata } from '../src/protocols/ijba-csv.ts';
+import type { IjbaSplitData } from '../src/protocols/ijba.ts';
+import { realSizeIjba } from './real-size-ijba.ts';
+
+const { values } = parseArgs({ options: { protocol: { type: 'string' }, reps: { type: 'string', default: '9' }, child: { type: 'string' } } });
+const reps = Number(values.reps);
+if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps ${values.reps}: expected a positive integer`);
+const SPLITS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+let dir = values.protocol;
+let tmp: string | undefined;
+if (dir === undefined) {
+  tmp = mkdtempSync(join(tmpdir(), 'bench-parse-'));
+  dir = join(tmp, 'protocol');
+  process.stderr.write(`writing a real-size synthetic protocol to ${dir} …\n`);
+  await writeFileMap(dir, realSizeIjba(1, 10).files());
+}
+const protocolDir = dir;
+
+/** The reading path before the byte parsers: the whole file decoded, then the string parsers. */
+async function readOld(): Promise<IjbaSplitData[]> {
+  return Promise.all(
+    SPLITS.map(async (s) => {
+      const path = (name: string): string => join(protocolDir, `split${s}`, `${name}_${s}.csv`);
+      const meta = async (name: string): Promise<IjbaMetadata> => parseIjbaMetadata(await readFile(path(name), 'utf8'), path(name));
+      const comp = async (name: string): Promise<IjbaComparisons> => parseIjbaComparisons(await readFile(path(name), 'utf8'), path(name));
+      const [verifyMetadata, comparisons, probe, gallery] = await Promise.all([meta('verify_metadata'), comp('verify_comparisons'), meta('search_probe'), meta('search_gallery')]);
+      return { split: s, verifyMetadata, comparisons, probe, gallery };
+    }),
+  );
+}
+const readNew = (): Promise<IjbaSplitData[]> => readIjbaProtocol(protocolDir, SPLITS);
+
+const time = async (f: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> => {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+};
+
+if (values.child !== undefined) {
+  // One cold read in this fresh process; the parent collects the JSON line.
+  console.log(JSON.stringify(await time(values.child === 'old' ? readOld : readNew)));
+  process.exit(0);
+}
+
+/** Every column bit for bit (typed arrays through their bytes, so NaN payloads and −0 count). */
+function same(x: unknown, y: unknown, at: string): void {
+  if (ArrayBuffer.isView(x) && ArrayBuffer.isView(y)) {
+    const bx = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+    const by = new Uint8Array(y.buffer, y.byteOffset, y.byteLength);
+    if (x.constructor !== y.constructor || bx.length !== by.length || bx.some((v, i) => v !== by[i])) throw new Error(`${at}: columns differ`);
+  } else if (Array.isArray(x) && Array.isArray(y)) {
+    if (x.length !== y.length) throw new Error(`${at}: ${x.length} vs ${y.length} entries`);
+    for (let i = 0; i < x.length; i++) same(x[i], y[i], `${at}[${i}]`);
+  } else if (x !== null && y !== null && typeof x === 'object' && typeof y === 'object') {
+    const kx = Object.keys(x).sort();
+    if (kx.join() !== Object.keys(y).sort().join()) throw new Error(`${at}: fields differ`);
+    for (const k of kx) same((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${at}.${k}`);
+  } else if (!Object.is(x, y)) throw new Error(`${at}: ${String(x)} vs ${String(y)}`);
+}
+
+const files = await readNew();
+same(await readOld(), files, 'splits');
+const rows = files.reduce((t, s) => t + s.verifyMetadata.n + s.probe.n + s.gallery.n, 0);
+const pairs = files.reduce((t, s) => t + s.comparisons.a.length, 0);
+process.stderr.write(`${protocolDir}: ${rows} metadata rows, ${pairs} comparisons; identical results; ${reps} repetitions each\n`);
+
+/** One read in a fresh process (same Node flags and loader as this one). */
+const cold = (path: 'old' | 'new'): { wall: number; cpu: number } => {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--protocol', protocolDir, '--child', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child ${path} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { wall: number; cpu: number };
+};
+const coldRuns: Record<'old' | 'new', { wall: number; cpu: number }[]> = { old: [], new: [] };
+for (let r = 0; r < reps; r++) {
+  coldRuns.old.push(cold('old'));
+  coldRuns.new.push(cold('new'));
+}
+const runs: Record<'old' | 'new', { wall: number; cpu: number }[]> = { old: [], new: [] };
+for (let r = 0; r < reps; r++) {
+  runs.old.push(await time(readOld));
+  runs.new.push(await time(readNew));
+}
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+type Runs = Record<'old' | 'new', { wall: number; cpu: number }[]>;
+const med = (rs: Runs, k: 'old' | 'new'): { wall: number; cpu: number } => ({ wall: median(rs[k].map((x) => x.wall)), cpu: median(rs[k].map((x) => x.cpu)) });
+console.log(`| read + parse, 10 splits (${reps} runs each, median) | cold wall ms | cold CPU ms | warm wall ms | warm CPU ms |`);
+console.log('|---|---:|---:|---:|---:|');
+const co = med(coldRuns, 'old');
+const cn = med(coldRuns, 'new');
+const wo = med(runs, 'old');
+const wn = med(runs, 'new');
+const f = (x: number): string => x.toFixed(0);
+console.log(`| old: readFile utf8 + string parsers | ${f(co.wall)} | ${f(co.cpu)} | ${f(wo.wall)} | ${f(wo.cpu)} |`);
+console.log(`| new: readIjbaProtocol (bytes) | ${f(cn.wall)} | ${f(cn.cpu)} | ${f(wn.wall)} | ${f(wn.cpu)} |`);
+const x = (a: number, b: number): string => `${(a / b).toFixed(1)}×`;
+console.log(`| old / new | ${x(co.wall, cn.wall)} | ${x(co.cpu, cn.cpu)} | ${x(wo.wall, wn.wall)} | ${x(wo.cpu, wn.cpu)} |`);
+if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
