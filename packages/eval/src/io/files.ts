@@ -14,9 +14,9 @@ import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-m
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
 
-/** Reads `features.npy` + `ids.txt`; the two must have the same number of rows. */
+/** Reads `features.npy` + `ids.txt`; the two must have the same number of rows. The features are in shared memory (worker threads read them in place). */
 export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: Embeddings; ids: string[] }> {
-  const features = decodeNpy(new Uint8Array(await readFile(npyPath)), npyPath);
+  const features = decodeNpy(new Uint8Array(await readFile(npyPath)), npyPath, { shared: true });
   const ids = parseIds(await readFile(idsPath, 'utf8'), idsPath);
   if (ids.length !== features.n) throw new NpyError(idsPath, `${ids.length} ids but ${npyPath} has ${features.n} rows`);
   return { features, ids };

@@ -20,8 +20,11 @@ export class NpyError extends InterpretFrError {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** Parses an N × D float32 C-order `.npy` (a 1-D array reads as N × 1). Copies into an aligned array. */
-export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Array; n: number; dim: number } {
+/**
+ * Parses an N × D float32 C-order `.npy` (a 1-D array reads as N × 1). Copies into an aligned array (in a
+ * SharedArrayBuffer with `shared`, e.g. for worker threads to read without another copy).
+ */
+export function decodeNpy(bytes: Uint8Array, file = '<npy>', opts: { shared?: boolean } = {}): { data: Float32Array; n: number; dim: number } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyError(file, 'not a .npy file (magic \\x93NUMPY missing)');
   const major = bytes[6]!;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -53,7 +56,7 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Arr
   const off = start + hlen;
   const need = n * dim * 4;
   if (bytes.length - off !== need) throw new NpyError(file, `data has ${bytes.length - off} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
-  const data = new Float32Array(n * dim);
+  const data = opts.shared ? new Float32Array(new SharedArrayBuffer(need)) : new Float32Array(n * dim);
   new Uint8Array(data.buffer).set(bytes.subarray(off, off + need));
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new NpyError(file, `row ${Math.floor(bad / dim)} (0-based), column ${bad % dim} is ${data[bad]}: features must be finite`);
@@ -62,10 +65,29 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Arr
 
 /** Index of the first NaN or ±Infinity value, or −1. */
 export function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    // v − v is 0 for finite v and NaN for NaN and ±Infinity: one comparison per value.
-    if (v - v !== 0) return i;
+  // v·0 is ±0 for finite v and NaN for NaN and ±Infinity: a chunk's four running sums stay 0 unless the
+  // chunk holds a non-finite value (no branch per value), and only such a chunk is scanned value by value.
+  const n = data.length;
+  const CHUNK = 1024;
+  for (let c = 0; c < n; c += CHUNK) {
+    const e = Math.min(n, c + CHUNK);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = c;
+    for (; i + 3 < e; i += 4) {
+      s0 += data[i]! * 0;
+      s1 += data[i + 1]! * 0;
+      s2 += data[i + 2]! * 0;
+      s3 += data[i + 3]! * 0;
+    }
+    for (; i < e; i++) s0 += data[i]! * 0;
+    if (s0 + s1 + s2 + s3 === 0) continue;
+    for (let k = c; k < e; k++) {
+      const v = data[k]!;
+      if (v - v !== 0) return k;
+    }
   }
   return -1;
 }

@@ -115,7 +115,7 @@ export function prepareTemplates(features: Embeddings, templates: Templates, met
  * Copies the feature rows of members [m0, m1) of `T` (packed member order) to `dst` from row `at`: from
  * `T.unit` through `templates.rows` when there is one (runs of consecutive rows at once), else from `T.data`.
  */
-export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array | Float64Array, at: number): void {
+export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array, at: number): void {
   const d = T.dim;
   const u = T.unit;
   if (!u) {
@@ -592,9 +592,9 @@ class PairGroups {
     const k = simdKernels();
     if (k && n1 * this.cols * d >= CANONICAL_SIMD_MIN_WORK) {
       const ob = this.B.templates.offsets;
-      const r = k.gemm64Rows(n1, this.cols, d, (f64, aAt, bAt) => {
-        copyMembers(this.A, oa[i]!, oa[i + 1]!, f64, aAt / d);
-        for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, f64, bAt / d + this.colAt[j]!);
+      const r = k.gemm64Rows(n1, this.cols, d, (f32, aAt, bAt) => {
+        copyMembers(this.A, oa[i]!, oa[i + 1]!, f32, aAt / d);
+        for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, f32, bAt / d + this.colAt[j]!);
       });
       this.reduce(i, r.out, r.ld, false);
       return;
