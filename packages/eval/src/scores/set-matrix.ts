@@ -115,9 +115,9 @@ export function distinctRows(t: Templates, t0: number = 0, t1: number = t.ids.le
   return { t0, t1, first, memberU, classStart, ctOff, ctList, tcOff, tcList };
 }
 
-/** Gathers the rows `first` of packed data (row length d) into one contiguous block. */
-export function gatherRows(data: Float32Array, first: Int32Array, d: number): Float32Array {
-  const out = new Float32Array(first.length * d);
+/** Gathers the rows `first` of packed data (row length d) into one contiguous block (the first rows of `into` when given: a view of them is returned). */
+export function gatherRows(data: Float32Array, first: Int32Array, d: number, into?: Float32Array): Float32Array {
+  const out = into ? into.subarray(0, first.length * d) : new Float32Array(first.length * d);
   // Runs of consecutive rows are copied at once.
   for (let i = 0; i < first.length; ) {
     let e = i + 1;
