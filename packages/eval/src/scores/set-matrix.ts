@@ -331,6 +331,10 @@ export class SetMatrixReducer {
     const rowNaN = this.rowNaN;
     const quirk = this.quirk;
     const acc = new Float64Array(nG);
+    // Gallery members in distinct-row order (the usual case: no sighting twice): their column maxima are
+    // contiguous, read without the member → distinct-row indirection.
+    let gIdentity = true;
+    for (let b = 0; gIdentity && b < gmu.length; b++) gIdentity = gmu[b] === b;
     const f32 = this.heap.f32;
     const rm = f32.subarray(this.oRowMax, this.oRowMax + this.p.first.length * nG);
     const colMax = f32.subarray(this.oColMax, this.oColMax + (this.p.t1 - t0) * nV);
@@ -369,7 +373,8 @@ export class SetMatrixReducer {
           continue;
         }
         let s = acc[k]!;
-        for (let b = ga - gm0; b < ge - gm0; b++) s += colMax[co + gmu[b]!]!;
+        if (gIdentity) for (let b = co + ga - gm0; b < co + ge - gm0; b++) s += colMax[b]!;
+        else for (let b = ga - gm0; b < ge - gm0; b++) s += colMax[co + gmu[b]!]!;
         out[o + k] = s / (n1 + n2);
       }
     }
