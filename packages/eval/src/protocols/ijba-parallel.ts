@@ -56,6 +56,13 @@ function forScoring(m: IjbaMetadata): IjbaMetadata {
   return { ...m, filename: [], frame: new Float64Array(0), bbox: none, landmarks: none, yaw: none, attributes: none };
 }
 
+/** The L2-normalised rows, written straight into shared memory. */
+function sharedNormalized(data: Float32Array, n: number, dim: number): SharedArrayBuffer {
+  const b = new SharedArrayBuffer(n * dim * 4);
+  l2NormalizeRows(data.subarray(0, n * dim), n, dim, new Float32Array(b));
+  return b;
+}
+
 function sharedCopy(a: Float32Array): SharedArrayBuffer {
   const b = new SharedArrayBuffer(a.byteLength);
   new Float32Array(b).set(a);
@@ -158,7 +165,7 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       for (const [id, r] of t.index) ids[r] = id;
       const features: IjbaWorkerFeatures = {
         raw: sharedCopy(f.data.subarray(0, f.n * f.dim)),
-        unit: sharedCopy(l2NormalizeRows(f.data, f.n, f.dim)),
+        unit: sharedNormalized(f.data, f.n, f.dim),
         n: f.n,
         dim: f.dim,
         ids,

@@ -158,6 +158,12 @@ export interface SimdKernels {
    * order: the same bits as `s += a[k]·b[k]` in JavaScript), two outputs per f64x2 lane pair.
    */
   gemm64(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out: Float64Array, ld: number): void;
+  /**
+   * {@link gemm64} on rows written straight into the kernel's memory by `fill` (no packed copy): `fill(f64,
+   * aAt, bAt)` writes A's nA rows from element aAt and B's nB rows from bAt (float32 values stored as
+   * float64, e.g. `f64.set(float32Rows, at)`). Returns a view of the nA × ld result, valid until the next call.
+   */
+  gemm64Rows(nA: number, nB: number, d: number, fill: (f64: Float64Array, aAt: number, bAt: number) => void): { out: Float64Array; ld: number };
 }
 
 let cached: SimdKernels | null | undefined;
@@ -206,6 +212,13 @@ export function simdKernels(): SimdKernels | null {
         else for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
       },
       gemm64(A, nA, B, nB, d, out, ld) {
+        const r = this.gemm64Rows(nA, nB, d, (f64, aAt, bAt) => {
+          f64.set(A.subarray(0, nA * d), aAt);
+          f64.set(B.subarray(0, nB * d), bAt);
+        });
+        for (let i = 0; i < nA; i++) out.set(r.out.subarray(i * r.ld, i * r.ld + nB), i * ld);
+      },
+      gemm64Rows(nA, nB, d, fill) {
         // Rows promoted to float64 (exact), A padded to an even count and B to a multiple of 4 with zero rows.
         resident = null;
         const nAp = nA + (nA & 1);
@@ -213,14 +226,12 @@ export function simdKernels(): SimdKernels | null {
         const rb = d * 8;
         const o = (nAp + nBp) * rb;
         ensure(o + nAp * nBp * 8);
-        const f64 = new Float64Array(mem.buffer);
-        f64.set(A.subarray(0, nA * d), 0);
+        const f64 = new Float64Array(mem.buffer, 0, o / 8);
+        fill(f64, 0, nAp * d);
         f64.fill(0, nA * d, nAp * d);
-        f64.set(B.subarray(0, nB * d), nAp * d);
         f64.fill(0, (nAp + nB) * d, (nAp + nBp) * d);
         fGemm64(0, nAp, nAp * rb, nBp, d, o, nBp);
-        const res = new Float64Array(mem.buffer, o, nAp * nBp);
-        for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
+        return { out: new Float64Array(mem.buffer, o, nAp * nBp), ld: nBp };
       },
       pairDots(F, d, ia, ib, out) {
         residentAt(F);

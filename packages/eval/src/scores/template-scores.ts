@@ -115,7 +115,7 @@ export function prepareTemplates(features: Embeddings, templates: Templates, met
  * Copies the feature rows of members [m0, m1) of `T` (packed member order) to `dst` from row `at`: from
  * `T.unit` through `templates.rows` when there is one (runs of consecutive rows at once), else from `T.data`.
  */
-export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array, at: number): void {
+export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array | Float64Array, at: number): void {
   const d = T.dim;
   const u = T.unit;
   if (!u) {
@@ -304,6 +304,9 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   return out;
 }
 
+/** Multiply-adds from which a canonical verification group runs on the wasm f64x2 kernel (dotBlock64's threshold). */
+const CANONICAL_SIMD_MIN_WORK = 1 << 11;
+
 /** Cosines per synchronous block of the set-score matrix (floats). */
 const SYNC_BLOCK = 1 << 22;
 
@@ -476,8 +479,8 @@ export async function scoreTemplatePairsAsync(
     const cols = g.columns(i);
     if (n1 === 0) g.fill(i, Number.NaN);
     else if (n1 * cols > gemm.maxOutput) g.exact(i);
-    else if (n1 * cols * d >= minWork) g.reduce(i, await gemm.abt64(g.rowsOf(i), n1, g.pack(), cols, d, g.scratch(n1 * cols)), true);
-    else g.reduce(i, g.canonical(i), false);
+    else if (n1 * cols * d >= minWork) g.reduce(i, await gemm.abt64(g.rowsOf(i), n1, g.pack(), cols, d, g.scratch(n1 * cols)), cols, true);
+    else g.canonical(i);
   }
   return g.out;
 }
@@ -578,14 +581,27 @@ class PairGroups {
     return this.S;
   }
 
-  /** The group's cosines by the canonical float64 loop itself (exact bits, no check needed). */
-  canonical(i: number): Float64Array {
+  /**
+   * The group's set scores from cosines by the canonical float64 loop itself (exact bits, no check needed):
+   * on the wasm f64x2 kernel with the member rows copied straight into its memory, else in JavaScript.
+   */
+  canonical(i: number): void {
     const oa = this.A.templates.offsets;
     const n1 = oa[i + 1]! - oa[i]!;
-    const Bu = this.pack();
+    const d = this.A.dim;
+    const k = simdKernels();
+    if (k && n1 * this.cols * d >= CANONICAL_SIMD_MIN_WORK) {
+      const ob = this.B.templates.offsets;
+      const r = k.gemm64Rows(n1, this.cols, d, (f64, aAt, bAt) => {
+        copyMembers(this.A, oa[i]!, oa[i + 1]!, f64, aAt / d);
+        for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, f64, bAt / d + this.colAt[j]!);
+      });
+      this.reduce(i, r.out, r.ld, false);
+      return;
+    }
     const S = this.scratch(n1 * this.cols);
-    dotBlock64(this.rowsOf(i), 0, n1, Bu, 0, this.cols, this.A.dim, S, this.cols);
-    return S;
+    dotBlock64(this.rowsOf(i), 0, n1, this.pack(), 0, this.cols, d, S, this.cols, { js: true });
+    this.reduce(i, S, this.cols, false);
   }
 
   /**
@@ -593,7 +609,7 @@ class PairGroups {
    * score is within δ = (d + n1 + n2 + 4)·2⁻⁵³ of the canonical float64 value and kept when both ends
    * round to the same float32, else recomputed canonically.
    */
-  reduce(i: number, R: Float64Array, native: boolean): void {
+  reduce(i: number, R: Float64Array, ld: number, native: boolean): void {
     const { order, pb, out, stats } = this;
     const oa = this.A.templates.offsets;
     const ob = this.B.templates.offsets;
@@ -609,7 +625,7 @@ class PairGroups {
         out[p] = Number.NaN;
         continue;
       }
-      const v = setScore(R, this.colAt[j]!, n1, n2, this.cols, quirk);
+      const v = setScore(R, this.colAt[j]!, n1, n2, ld, quirk);
       if (!native) {
         out[p] = Math.fround(v);
         continue;
