@@ -3,8 +3,8 @@
  * parsing an IJB-A protocol in the CSV layout (all 10 splits: 30 metadata CSVs + 10 comparison CSVs), the path before
  * issue 14's byte parsers (`readFile(path, 'utf8')` + parseIjbaMetadata / parseIjbaComparisons) against today's
  * `readIjbaProtocol` (file bytes + parseIjbaMetadataBytes / parseIjbaComparisonsBytes), alternating. Two settings:
- * cold — each read in a fresh Node process, as the CLI does it once per run (the time inside the child, from before
- * the read to after it, not its start-up) — and warm — repeated in this process (optimized code). Prints the median
+ * cold — each read in a fresh Node process with --single-threaded-gc, as the CLI's `ijba` does it once per run (the
+ * time inside the child, from before the read to after it, not its start-up) — and warm — repeated in this process (optimized code). Prints the median
  * wall and CPU (user + system of the process: GC threads included) milliseconds of each, and checks once that both
  * paths give identical columns. Without --protocol, writes a real-size synthetic protocol (scripts/real-size-ijba.ts)
  * to a temporary folder first (not timed).
@@ -86,9 +86,11 @@ const rows = files.reduce((t, s) => t + s.verifyMetadata.n + s.probe.n + s.galle
 const pairs = files.reduce((t, s) => t + s.comparisons.a.length, 0);
 process.stderr.write(`${protocolDir}: ${rows} metadata rows, ${pairs} comparisons; identical results; ${reps} repetitions each\n`);
 
-/** One read in a fresh process (same Node flags and loader as this one). */
+/** One read in a fresh process (this one's Node flags and loader, plus --single-threaded-gc as the CLI's `ijba` runs). */
 const cold = (path: 'old' | 'new'): { wall: number; cpu: number } => {
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--protocol', protocolDir, '--child', path], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', ...process.execArgv, process.argv[1]!, '--protocol', protocolDir, '--child', path], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`child ${path} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { wall: number; cpu: number };
 };
@@ -102,21 +104,26 @@ for (let r = 0; r < reps; r++) {
   runs.old.push(await time(readOld));
   runs.new.push(await time(readNew));
 }
-const median = (xs: number[]): number => {
+const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 type Runs = Record<'old' | 'new', { wall: number; cpu: number }[]>;
-const med = (rs: Runs, k: 'old' | 'new'): { wall: number; cpu: number } => ({ wall: median(rs[k].map((x) => x.wall)), cpu: median(rs[k].map((x) => x.cpu)) });
-console.log(`| read + parse, 10 splits (${reps} runs each, median) | cold wall ms | cold CPU ms | warm wall ms | warm CPU ms |`);
+/** "median (min)" of one measure. */
+const cell = (rs: Runs, k: 'old' | 'new', f: 'wall' | 'cpu'): string => {
+  const xs = rs[k].map((x) => x[f]);
+  return `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)})`;
+};
+const ratio = (rs: Runs, f: 'wall' | 'cpu'): string => {
+  const m = (k: 'old' | 'new'): number => median(rs[k].map((x) => x[f]));
+  return `${(m('old') / m('new')).toFixed(1)}×`;
+};
+console.log(`| read + parse, 10 splits, ms: median (min) of ${reps} | cold wall | cold CPU | warm wall | warm CPU |`);
 console.log('|---|---:|---:|---:|---:|');
-const co = med(coldRuns, 'old');
-const cn = med(coldRuns, 'new');
-const wo = med(runs, 'old');
-const wn = med(runs, 'new');
-const f = (x: number): string => x.toFixed(0);
-console.log(`| old: readFile utf8 + string parsers | ${f(co.wall)} | ${f(co.cpu)} | ${f(wo.wall)} | ${f(wo.cpu)} |`);
-console.log(`| new: readIjbaProtocol (bytes) | ${f(cn.wall)} | ${f(cn.cpu)} | ${f(wn.wall)} | ${f(wn.cpu)} |`);
-const x = (a: number, b: number): string => `${(a / b).toFixed(1)}×`;
-console.log(`| old / new | ${x(co.wall, cn.wall)} | ${x(co.cpu, cn.cpu)} | ${x(wo.wall, wn.wall)} | ${x(wo.cpu, wn.cpu)} |`);
+for (const [k, label] of [
+  ['old', 'old: readFile utf8 + string parsers'],
+  ['new', 'new: readIjbaProtocol (bytes)'],
+] as const)
+  console.log(`| ${label} | ${cell(coldRuns, k, 'wall')} | ${cell(coldRuns, k, 'cpu')} | ${cell(runs, k, 'wall')} | ${cell(runs, k, 'cpu')} |`);
+console.log(`| old / new (medians) | ${ratio(coldRuns, 'wall')} | ${ratio(coldRuns, 'cpu')} | ${ratio(runs, 'wall')} | ${ratio(runs, 'cpu')} |`);
 if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });

@@ -3,6 +3,9 @@
  * `search_probe_N.csv`, `search_gallery_N.csv` (25-column header, empty fields allowed) and
  * `verify_comparisons_N.csv` (two TEMPLATE_IDs per line, no header). Parsed into columnar typed
  * arrays; any malformed row is an {@link IjbaFormatError} naming the file, the line and the value.
+ * From text (`parseIjbaMetadata`, `parseIjbaComparisons`) or from a file's bytes
+ * (`parseIjbaMetadataBytes`, `parseIjbaComparisonsBytes`: the same results and errors, without
+ * decoding the whole file; what `readIjbaProtocol` uses).
  *
  * @module
  */
@@ -252,7 +255,8 @@ export function parseIjbaComparisons(text: string, file: string): IjbaComparison
 // Byte entry points: the same results as the string parsers above, read straight from the file's
 // bytes (no UTF-8 decode of the whole file, no per-line strings). One pass finds line ends and
 // commas and accumulates plain integers / decimals from their digits (the fastDecimal argument:
-// M / 10^k with M < 2^53 equals Number(text) bit for bit); FILE strings are made per row. A field
+// M / 10^k with M < 2^53 equals Number(text) bit for bit); ASCII FILE names are substrings of the
+// file's one-byte (latin1) copy, as the string parser's are substrings of the decoded text. A field
 // that is not plain (spaces, exponents, text, 16+ digits, non-ASCII) is decoded and handed to the
 // same column parsers (parseInt32 / parseNum) as in the string path. Anything else — a header other
 // than the exact official one, a wrong field count, a bare `\r`, a line of blanks, invalid UTF-8, any
@@ -310,21 +314,164 @@ function rawField(b: Uint8Array, p: number, n: number): string {
   return fieldText(b, p, e);
 }
 
+/** The last column's index. */
+const IJBA_LAST = IJBA_COLUMNS.length - 1;
+
+/** Thrown inside the byte path when it gives the file to the string parser (never escapes it). */
+const GIVE_UP = new Error('IJB-A byte parser: not a plain file');
+
+/** One row's numbers, column by column, before they go to their columns. */
+const rowValues = new Float64Array(IJBA_COLUMNS.length);
+
 /**
- * A numeric field (column k) that is not plain: its text through the string parser's column parser
- * (which throws on what it rejects). Sets `fieldEnd`.
+ * A field that is not plain (column k at b[s..)): its text through the string parser's column parser
+ * (which throws on what it rejects: the byte path then gives up). Sets `fieldEnd`.
  */
-function slowValue(b: Uint8Array, p: number, n: number, k: number, file: string, ln: number): number {
-  const text = rawField(b, p, n);
+function slowField(b: Uint8Array, s: number, k: number, file: string, ln: number): number {
+  const text = rawField(b, s, b.length);
   const col = IJBA_COLUMNS[k]!;
   return k <= 4 ? parseInt32(file, ln, col, text, k === 3) : parseNum(file, ln, col, text, k >= 20);
+}
+
+/**
+ * The rows of a metadata file from byte p (after the header) into m; returns how many, or throws
+ * (GIVE_UP or a column parser's error) where the string parser must decide. `b` ends with `\n`, so no
+ * scan for a field's end runs past it. Numbers are read as the string parser reads them: a plain one
+ * (`-`? digits (`.` digits)?, no `.` in the integer columns 0–4, ≤ 15 digits, integers within int32)
+ * from its digits, M / 10^f as fastDecimal; an empty one as NaN (−1 for MEDIA_ID); anything else
+ * through {@link slowField}. FILE is a latin1 slice when ASCII (a UTF-8 decode otherwise), trimmed as
+ * the string parser does when it starts or ends with a blank or a non-ASCII byte.
+ */
+function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata): number {
+  const n = b.length;
+  const rows = m.n;
+  const file = m.file;
+  const { templateId, subjectId, mediaId, sightingId, filename, frame, bbox, landmarks, yaw, visibility, attributes, line } = m;
+  // The file as a one-byte string (a copy, no decoding): ASCII FILE names are substrings of it, as the
+  // string parser's are substrings of the decoded text (non-ASCII ones are decoded per field).
+  const l1 = (b as MaybeBuffer).latin1Slice;
+  const bytesText = l1 !== undefined ? l1.call(b, 0, n) : new TextDecoder('latin1').decode(b);
+  const vals = rowValues;
+  let ln = 2;
+  let r = 0;
+  while (p < n) {
+    const c0 = b[p]!;
+    if (c0 === 10) {
+      p++;
+      ln++;
+      continue;
+    }
+    if (c0 === 13 && b[p + 1] === 10) {
+      p += 2;
+      ln++;
+      continue;
+    }
+    if (r === rows) throw GIVE_UP;
+    for (let k = 0; k <= IJBA_LAST; k++) {
+      const s = p;
+      let i = s;
+      let c = b[i]!;
+      if (k === 2) {
+        let hi = 0;
+        while (c !== 44 && c !== 10) {
+          hi |= c;
+          c = b[++i]!;
+        }
+        const e = c === 10 && i > s && b[i - 1] === 13 ? i - 1 : i;
+        let name = hi >= 128 ? utf8Fatal.decode(b.subarray(s, e)) : bytesText.slice(s, e);
+        if (e === s || b[s]! <= 32 || b[s]! >= 128 || b[e - 1]! <= 32 || b[e - 1]! >= 128) name = name.trim();
+        if (name === '') throw GIVE_UP;
+        filename[r] = name;
+        i = e;
+      } else if (c === 44) {
+        // Empty (the common case in the optional columns).
+        vals[k] = k > 4 ? Number.NaN : k === 3 ? -1 : slowField(b, s, k, file, ln);
+      } else {
+        const neg = c === 45;
+        if (neg) c = b[++i]!;
+        const d0 = i;
+        let v = 0;
+        while (c >= 48 && c <= 57) {
+          v = v * 10 + (c - 48);
+          c = b[++i]!;
+        }
+        let digits = i - d0;
+        let frac = 0;
+        if (c === 46 && k > 4) {
+          c = b[++i]!;
+          const f0 = i;
+          while (c >= 48 && c <= 57) {
+            v = v * 10 + (c - 48);
+            c = b[++i]!;
+          }
+          frac = i - f0;
+          digits += frac;
+        }
+        if ((c === 44 || c === 10 || (c === 13 && b[i + 1] === 10)) && digits > 0 && digits <= 15 && (k > 4 || v <= (neg ? 2147483648 : 2147483647))) {
+          const x = frac > 0 ? v / POW10[frac]! : v;
+          vals[k] = neg ? -x : x;
+        } else if (i === s && (c === 10 || c === 13) && k > 4) vals[k] = Number.NaN;
+        else {
+          vals[k] = slowField(b, s, k, file, ln);
+          i = fieldEnd;
+        }
+      }
+      // The separator: `,` after every column but the last, the line's end after it (else another field count).
+      c = b[i]!;
+      if (k < IJBA_LAST) {
+        if (c !== 44) throw GIVE_UP;
+        p = i + 1;
+      } else if (c === 10) p = i + 1;
+      else if (c === 13 && b[i + 1] === 10) p = i + 2;
+      else throw GIVE_UP;
+    }
+    templateId[r] = vals[0]!;
+    subjectId[r] = vals[1]!;
+    mediaId[r] = vals[3]!;
+    sightingId[r] = vals[4]!;
+    frame[r] = vals[5]!;
+    const r4 = 4 * r;
+    bbox[r4] = vals[6]!;
+    bbox[r4 + 1] = vals[7]!;
+    bbox[r4 + 2] = vals[8]!;
+    bbox[r4 + 3] = vals[9]!;
+    const r6 = 6 * r;
+    landmarks[r6] = vals[10]!;
+    landmarks[r6 + 1] = vals[11]!;
+    landmarks[r6 + 2] = vals[12]!;
+    landmarks[r6 + 3] = vals[13]!;
+    landmarks[r6 + 4] = vals[14]!;
+    landmarks[r6 + 5] = vals[15]!;
+    yaw[r] = vals[16]!;
+    const r3 = 3 * r;
+    visibility[r3] = vals[17]!;
+    visibility[r3 + 1] = vals[18]!;
+    visibility[r3 + 2] = vals[19]!;
+    const r5 = 5 * r;
+    attributes[r5] = vals[20]!;
+    attributes[r5 + 1] = vals[21]!;
+    attributes[r5 + 2] = vals[22]!;
+    attributes[r5 + 3] = vals[23]!;
+    attributes[r5 + 4] = vals[24]!;
+    line[r] = ln;
+    r++;
+    ln++;
+  }
+  return r;
 }
 
 /**
  * The byte path of {@link parseIjbaMetadataBytes}: the result, or undefined (give the file to the string
  * parser). Exported for the tests (which check that plain files do not fall back); not part of the package API.
  */
-export function ijbaMetadataFastPath(b: Uint8Array, file: string): IjbaMetadata | undefined {
+export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetadata | undefined {
+  // The row scanner needs a final `\n` (a file without one is copied with one added: the same rows and values).
+  let b = bytes;
+  if (b.length > 0 && b[b.length - 1] !== 10) {
+    b = new Uint8Array(bytes.length + 1);
+    b.set(bytes);
+    b[bytes.length] = 10;
+  }
   const n = b.length;
   let p = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   const H = HEADER_BYTES.length;
@@ -349,111 +496,10 @@ export function ijbaMetadataFastPath(b: Uint8Array, file: string): IjbaMetadata 
       i = e + 1;
     }
   }
-  const line = new Int32Array(rows);
-  const m = allocIjbaMetadata(file, line);
-  const { templateId, subjectId, mediaId, sightingId, filename, frame, bbox, landmarks, yaw, visibility, attributes } = m;
-  const latin1 = (b as MaybeBuffer).latin1Slice;
-  const last = IJBA_COLUMNS.length - 1;
-  let ln = 2;
-  let r = 0;
+  const m = allocIjbaMetadata(file, new Int32Array(rows));
+  let r: number;
   try {
-    while (p < n) {
-      const c0 = b[p]!;
-      if (c0 === 10) {
-        p++;
-        ln++;
-        continue;
-      }
-      if (c0 === 13 && p + 1 < n && b[p + 1] === 10) {
-        p += 2;
-        ln++;
-        continue;
-      }
-      if (r === rows) return undefined;
-      for (let k = 0; k <= last; k++) {
-        const s = p;
-        if (k === 2) {
-          // FILE: a latin1 slice when ASCII, trimmed (as the string parser does) when it starts or ends with a blank or a non-ASCII byte.
-          let i = p;
-          let hi = 0;
-          while (i < n) {
-            const c = b[i]!;
-            if (c === 44 || c === 10) break;
-            hi |= c;
-            i++;
-          }
-          const e = i < n && b[i] === 10 && i > s && b[i - 1] === 13 ? i - 1 : i;
-          let name = hi >= 128 ? utf8Fatal.decode(b.subarray(s, e)) : latin1 !== undefined ? latin1.call(b, s, e) : fieldText(b, s, e);
-          if (e === s || b[s]! <= 32 || b[s]! >= 128 || b[e - 1]! <= 32 || b[e - 1]! >= 128) name = name.trim();
-          if (name === '') return undefined;
-          filename[r] = name;
-          p = e;
-        } else {
-          // A plain number: `-`? digits (`.` digits)? (no `.` in the integer columns 0–4), ≤ 15 digits, as fastDecimal.
-          let i = p;
-          let c = i < n ? b[i]! : 10;
-          let x: number;
-          if (c === 44) x = k === 3 ? -1 : k > 4 ? Number.NaN : slowValue(b, s, n, k, file, ln);
-          else {
-            const neg = c === 45;
-            if (neg) c = ++i < n ? b[i]! : 10;
-            const d0 = i;
-            let v = 0;
-            while (c >= 48 && c <= 57) {
-              v = v * 10 + (c - 48);
-              c = ++i < n ? b[i]! : 10;
-            }
-            let digits = i - d0;
-            let frac = 0;
-            if (c === 46 && k > 4) {
-              c = ++i < n ? b[i]! : 10;
-              const f0 = i;
-              while (c >= 48 && c <= 57) {
-                v = v * 10 + (c - 48);
-                c = ++i < n ? b[i]! : 10;
-              }
-              frac = i - f0;
-              digits += frac;
-            }
-            const ends = c === 44 || c === 10 || (c === 13 && i + 1 < n && b[i + 1] === 10);
-            if (ends && digits > 0 && digits <= 15 && (k > 4 || v <= (neg ? 2147483648 : 2147483647))) {
-              x = frac > 0 ? v / POW10[frac]! : v;
-              if (neg) x = -x;
-            } else if (ends && i === s && k > 4) x = Number.NaN;
-            else {
-              x = slowValue(b, s, n, k, file, ln);
-              i = fieldEnd;
-            }
-          }
-          p = i;
-          if (k < 5) {
-            if (k === 0) templateId[r] = x;
-            else if (k === 1) subjectId[r] = x;
-            else if (k === 3) mediaId[r] = x;
-            else sightingId[r] = x;
-          } else if (k < 10) {
-            if (k === 5) frame[r] = x;
-            else bbox[4 * r + k - 6] = x;
-          } else if (k < 16) landmarks[6 * r + k - 10] = x;
-          else if (k < 20) {
-            if (k === 16) yaw[r] = x;
-            else visibility[3 * r + k - 17] = x;
-          } else attributes[5 * r + k - 20] = x;
-        }
-        // p is at the field's terminator: `,` before every field but the last, the line's end after it.
-        if (k < last) {
-          if (p < n && b[p] === 44) p++;
-          else return undefined;
-        } else if (p < n) {
-          if (b[p] === 10) p++;
-          else if (b[p] === 13 && p + 1 < n && b[p + 1] === 10) p += 2;
-          else return undefined;
-        }
-      }
-      line[r] = ln;
-      r++;
-      ln++;
-    }
+    r = metadataRows(b, p, m);
   } catch {
     return undefined;
   }
@@ -493,7 +539,7 @@ function scanId(b: Uint8Array, p: number, n: number): number {
 export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaComparisons | undefined {
   const n = b.length;
   let cap = 1;
-  for (let i = 0; i < n; i++) if (b[i] === 10) cap++;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) cap++;
   const a = new Int32Array(cap);
   const bb = new Int32Array(cap);
   const line = new Int32Array(cap);
