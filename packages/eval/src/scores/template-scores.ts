@@ -250,19 +250,34 @@ function setScore(S: Float32Array | Float64Array, off: number, n1: number, n2: n
     for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
     return m;
   }
+  // One row-major pass: each row's maximum (summed in row order) and the running column maxima (each
+  // taken over the rows in order, as a column-by-column scan would), then the column maxima summed in order.
+  if (colMax.length < n2) colMax = new Float64Array(Math.max(n2, 2 * colMax.length));
+  const cm = colMax;
   let sum = 0;
   for (let a = 0; a < n1; a++) {
+    const r = off + a * ld;
     let m = -Infinity;
-    for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
+    if (a === 0)
+      for (let b = 0; b < n2; b++) {
+        const v = S[r + b]!;
+        m = maxNaN(m, v);
+        cm[b] = maxNaN(-Infinity, v);
+      }
+    else
+      for (let b = 0; b < n2; b++) {
+        const v = S[r + b]!;
+        m = maxNaN(m, v);
+        cm[b] = maxNaN(cm[b]!, v);
+      }
     sum += m;
   }
-  for (let b = 0; b < n2; b++) {
-    let m = -Infinity;
-    for (let a = 0; a < n1; a++) m = maxNaN(m, S[off + a * ld + b]!);
-    sum += m;
-  }
+  for (let b = 0; b < n2; b++) sum += cm[b]!;
   return sum / (n1 + n2);
 }
+
+/** Column maxima scratch of {@link setScore} (synchronous: never shared by two calls). */
+let colMax = new Float64Array(256);
 
 /**
  * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, the distinct
