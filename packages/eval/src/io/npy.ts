@@ -20,11 +20,8 @@ export class NpyError extends InterpretFrError {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/**
- * Parses an N × D float32 C-order `.npy` (a 1-D array reads as N × 1). Copies into an aligned array (in a
- * SharedArrayBuffer with `shared`, e.g. for worker threads to read without another copy).
- */
-export function decodeNpy(bytes: Uint8Array, file = '<npy>', opts: { shared?: boolean } = {}): { data: Float32Array; n: number; dim: number } {
+/** The shape and data offset of an N × D float32 C-order `.npy`, from its first bytes (at least the whole header). */
+export function npyHeader(bytes: Uint8Array, file = '<npy>'): { n: number; dim: number; offset: number } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyError(file, 'not a .npy file (magic \\x93NUMPY missing)');
   const major = bytes[6]!;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -34,6 +31,7 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>', opts: { shared?: bo
     hlen = dv.getUint16(8, true);
     start = 10;
   } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new NpyError(file, `header length runs past the end of the file (${bytes.length} bytes)`);
     hlen = dv.getUint32(8, true);
     start = 12;
   } else throw new NpyError(file, `unsupported .npy version ${major}.${bytes[7]}`);
@@ -51,15 +49,28 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>', opts: { shared?: bo
     .filter((x) => x !== '')
     .map(Number);
   if (dims.length < 1 || dims.length > 2 || dims.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyError(file, `shape (${shapeTxt}), expected (N, D) or (N,)`);
-  const n = dims[0]!;
-  const dim = dims[1] ?? 1;
-  const off = start + hlen;
+  return { n: dims[0]!, dim: dims[1] ?? 1, offset: start + hlen };
+}
+
+/** Checks that `dataBytes` bytes of data follow the header (the shape's size) and that every value is finite. */
+export function checkNpyData(data: Float32Array, dataBytes: number, n: number, dim: number, file = '<npy>'): void {
   const need = n * dim * 4;
-  if (bytes.length - off !== need) throw new NpyError(file, `data has ${bytes.length - off} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
-  const data = opts.shared ? new Float32Array(new SharedArrayBuffer(need)) : new Float32Array(n * dim);
-  new Uint8Array(data.buffer).set(bytes.subarray(off, off + need));
+  if (dataBytes !== need) throw new NpyError(file, `data has ${dataBytes} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new NpyError(file, `row ${Math.floor(bad / dim)} (0-based), column ${bad % dim} is ${data[bad]}: features must be finite`);
+}
+
+/**
+ * Parses an N × D float32 C-order `.npy` (a 1-D array reads as N × 1). Copies into an aligned array (in a
+ * SharedArrayBuffer with `shared`, e.g. for worker threads to read without another copy).
+ */
+export function decodeNpy(bytes: Uint8Array, file = '<npy>', opts: { shared?: boolean } = {}): { data: Float32Array; n: number; dim: number } {
+  const { n, dim, offset } = npyHeader(bytes, file);
+  const need = n * dim * 4;
+  if (bytes.length - offset !== need) throw new NpyError(file, `data has ${bytes.length - offset} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
+  const data = opts.shared ? new Float32Array(new SharedArrayBuffer(need)) : new Float32Array(n * dim);
+  new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + need));
+  checkNpyData(data, need, n, dim, file);
   return { data, n, dim };
 }
 
