@@ -34,7 +34,9 @@ import {
   parseFaceTidMid,
   parseIds,
   parseIjbaComparisons,
+  parseIjbaComparisonsBytes,
   parseIjbaMetadata,
+  parseIjbaMetadataBytes,
   parseLfwPairs,
   parsePairList,
   parseTemplateCsv,
@@ -137,6 +139,96 @@ function ijbaCompTarget(): FuzzTarget<string> {
       return null;
     },
   };
+}
+
+/** A parser's outcome: its result, or its error. */
+type Attempt = { ok: unknown } | { error: Error & { file?: unknown; line?: unknown } };
+const attempt = (f: () => unknown): Attempt => {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    return { error: e as Error };
+  }
+};
+/** Bit-for-bit equality of two parse results (typed arrays by their bytes: NaN payloads and −0 count). */
+function sameParse(x: unknown, y: unknown): boolean {
+  if (ArrayBuffer.isView(x) || ArrayBuffer.isView(y)) {
+    if (!ArrayBuffer.isView(x) || !ArrayBuffer.isView(y) || x.constructor !== y.constructor) return false;
+    return sameBytes(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), new Uint8Array(y.buffer, y.byteOffset, y.byteLength));
+  }
+  if (Array.isArray(x) || Array.isArray(y)) return Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => sameParse(v, y[i]));
+  if (x !== null && y !== null && typeof x === 'object' && typeof y === 'object') {
+    const kx = Object.keys(x).sort();
+    return kx.join() === Object.keys(y).sort().join() && kx.every((k) => sameParse((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]));
+  }
+  return Object.is(x, y);
+}
+/**
+ * A byte entry point against its string parser on the same file: `readFile(path, 'utf8')` of the
+ * bytes (Buffer#toString) through the string parser must give the same result bit for bit, or the
+ * same error (class, message, file, line), whether the bytes come as a Buffer or a plain Uint8Array.
+ * A disagreement is thrown as a plain Error (a crash in the table).
+ */
+function ijbaBytesTarget(
+  name: string,
+  source: string,
+  seeds: string[],
+  bytesParse: (b: Uint8Array, f: string) => unknown,
+  textParse: (t: string, f: string) => unknown,
+): FuzzTarget<Uint8Array> {
+  return {
+    name,
+    source,
+    arbitrary: fc.oneof(
+      mutatedText(seeds).map((t) => enc.encode(t)),
+      mutatedBytes(seeds.map((t) => enc.encode(t.replaceAll('\n', '\r\n')))),
+    ),
+    run: (b) => {
+      const want = attempt(() => textParse(Buffer.from(b).toString('utf8'), source));
+      for (const input of [Buffer.from(b), Uint8Array.from(b)]) {
+        const got = attempt(() => bytesParse(input, source));
+        const same =
+          'ok' in want
+            ? 'ok' in got && sameParse(got.ok, want.ok)
+            : 'error' in got &&
+              got.error.constructor === want.error.constructor &&
+              got.error.message === want.error.message &&
+              got.error.file === want.error.file &&
+              got.error.line === want.error.line;
+        if (!same)
+          throw new Error(
+            `byte and string parsers disagree (${input.constructor.name}): ${'ok' in got ? 'result' : got.error.message} vs ${'ok' in want ? 'result' : want.error.message}`,
+          );
+      }
+      if ('error' in want) throw want.error;
+      return want.ok;
+    },
+  };
+}
+function ijbaMetaBytesTarget(): FuzzTarget<Uint8Array> {
+  // Besides the generator's rows: decimals, negatives, empty fields (MEDIA_ID −1, NaN), text attributes, odd forms, non-ASCII names.
+  const header = ijbaText('verify_metadata').split('\n')[0]!;
+  const odd = [
+    '7,31,img/é 1.jpg,,9,,10.25,-3.5,100.125,120,40.5,50,80.75,50,60,75.001,-12.5,1,0,1,,Male,3,,0',
+    '7,31, frame/42_7.png,12,10,0.3,0.1,0.2,0.3,0.4,-0,.5,5.,123456789.012345,1,2,3,,,,1,2,3,4,5',
+    '8,-2,visage/日本.jpg,2147483647,-2147483648,-1.5, 1 ,2e3,NaN,,,,,,,,,,,,,,,,',
+  ];
+  return ijbaBytesTarget(
+    'IJB-A metadata CSV bytes (= string parser)',
+    'verify_metadata_1.csv',
+    [ijbaText('verify_metadata'), ijbaText('search_probe'), `${header}\n${odd.join('\n')}\n`],
+    parseIjbaMetadataBytes,
+    parseIjbaMetadata,
+  );
+}
+function ijbaCompBytesTarget(): FuzzTarget<Uint8Array> {
+  return ijbaBytesTarget(
+    'IJB-A comparisons CSV bytes (= string parser)',
+    'verify_comparisons_1.csv',
+    [ijbaText('verify_comparisons'), '1,2\n-5,2147483647\n\n0,-2147483648\n007,8'],
+    parseIjbaComparisonsBytes,
+    parseIjbaComparisons,
+  );
 }
 
 // ---- IJB-C ----
@@ -363,6 +455,8 @@ export async function allTargets(): Promise<FuzzTarget<never>[]> {
     idsTarget(),
     ijbaMetaTarget(),
     ijbaCompTarget(),
+    ijbaMetaBytesTarget(),
+    ijbaCompBytesTarget(),
     ijbcTidTarget(),
     ijbcPairsTarget(),
     ijbc1nTarget(),
