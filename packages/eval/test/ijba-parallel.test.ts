@@ -87,6 +87,23 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
     }
   }, 60_000);
 
+  it('after a worker fails to start, every submission (also later ones) rejects with its error, and close returns', async () => {
+    const { splits } = tiedProtocol(5, 3);
+    // One value short of n × dim: the second worker's share of the normalisation throws a RangeError; the first
+    // normalises its share and waits for a 'go' that never comes.
+    const bad = { features: { data: new Float32Array(399), n: 100, dim: 4 }, index: new Map([['x', 0]]) };
+    const pool = ijbaPool(bad, {}, { threads: 2 });
+    try {
+      const first = pool.submit(splits[0]!).catch((e: unknown) => e);
+      expect(String(await first)).toMatch(/RangeError.*l2NormalizeRows/);
+      // Submitted after the failure: must reject too, not wait for a worker that will never be ready.
+      const later = await Promise.race([pool.submit(splits[1]!).catch((e: unknown) => e), new Promise((res) => setTimeout(() => res('still pending after 5 s'), 5000))]);
+      expect(String(later)).toMatch(/RangeError.*l2NormalizeRows/);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
   it('a pool refuses work after close, and close rejects what was pending', async () => {
     const { splits, table } = tiedProtocol(5, 2);
     const pool = ijbaPool(table, {}, { threads: 2 });

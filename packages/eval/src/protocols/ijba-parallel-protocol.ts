@@ -17,17 +17,22 @@ export interface IjbaWorkerData {
 
 /** The features, sent once to every worker when they are known. */
 export interface IjbaWorkerFeatures {
-  /** Raw features (n × dim float32) and their L2-normalised rows, shared with every worker. */
+  /** Raw features (n × dim float32), shared with every worker. */
   raw: SharedArrayBuffer;
+  /** Their L2-normalised rows (shared): each worker writes `rows` [r0, r1), then reads all of them after 'go'. */
   unit: SharedArrayBuffer;
+  rows: [number, number];
   n: number;
   dim: number;
   /** The id of each feature row. */
   ids: string[];
 }
 
-/** A message to a worker: the features (first), a split to evaluate, or close (after the split in flight). */
-export type IjbaWorkerJob = { type: 'features'; features: IjbaWorkerFeatures } | { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
+/**
+ * A message to a worker: the features (first; the worker normalises its share of the rows and replies
+ * 'normalized'), go (every share is normalised), a split to evaluate, or close (after the split in flight).
+ */
+export type IjbaWorkerJob = { type: 'features'; features: IjbaWorkerFeatures } | { type: 'go' } | { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
 
 /** An error as it crosses the thread boundary. */
 export interface ErrorMessage {
@@ -39,7 +44,11 @@ export interface ErrorMessage {
 }
 
 /** A worker's reply: ready (once: its kernel is up and it has the features), then one result or failure per split it was sent; k = −1: start-up failed. */
-export type IjbaWorkerReply = { type: 'ready'; kernel: string } | { type: 'result'; k: number; result: IjbaSplitResult } | { type: 'failed'; k: number; error: ErrorMessage };
+export type IjbaWorkerReply =
+  | { type: 'normalized' }
+  | { type: 'ready'; kernel: string }
+  | { type: 'result'; k: number; result: IjbaSplitResult }
+  | { type: 'failed'; k: number; error: ErrorMessage };
 
 /** Serialises an error (any thrown value) for postMessage. */
 export function errorMessage(e: unknown): ErrorMessage {

@@ -56,13 +56,6 @@ function forScoring(m: IjbaMetadata): IjbaMetadata {
   return { ...m, filename: [], frame: new Float64Array(0), bbox: none, landmarks: none, yaw: none, attributes: none };
 }
 
-/** The L2-normalised rows, written straight into shared memory. */
-function sharedNormalized(data: Float32Array, n: number, dim: number): SharedArrayBuffer {
-  const b = new SharedArrayBuffer(n * dim * 4);
-  l2NormalizeRows(data.subarray(0, n * dim), n, dim, new Float32Array(b));
-  return b;
-}
-
 function sharedCopy(a: Float32Array): SharedArrayBuffer {
   const b = new SharedArrayBuffer(a.byteLength);
   new Float32Array(b).set(a);
@@ -122,7 +115,9 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
   let kernel = '';
   let seq = 0;
   let closed = false;
-  let tableError: Error | null = null;
+  /** The features' error, or a worker's start-up failure or exit: every later submission rejects with it. */
+  let fatal: Error | null = null;
+  let normalized = 0;
   const pending = new Map<number, { resolve: (r: IjbaSplitResult) => void; reject: (e: Error) => void }>();
   const queue: IjbaWorkerJob[] = [];
   const idle: Worker[] = [];
@@ -135,13 +130,19 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
     while (idle.length && queue.length) idle.pop()!.postMessage(queue.shift()!);
   };
   const workers: Worker[] = [];
+  const exited: boolean[] = [];
   for (let i = 0; i < n; i++) {
     const w = new Worker(new URL('./ijba-worker.mjs', import.meta.url), { workerData: data });
     workers.push(w);
     w.on('message', (m: IjbaWorkerReply) => {
+      if (m.type === 'normalized') {
+        if (++normalized === n) for (const x of workers) x.postMessage({ type: 'go' } satisfies IjbaWorkerJob);
+        return;
+      }
       if (m.type === 'ready') kernel ||= m.kernel;
       else if (m.k < 0) {
-        failAll(reviveError(m.type === 'failed' ? m.error : { name: 'Error', message: 'IJB-A worker: start-up failed', props: {} }));
+        fatal ??= reviveError(m.type === 'failed' ? m.error : { name: 'Error', message: 'IJB-A worker: start-up failed', props: {} });
+        failAll(fatal);
         return;
       } else {
         const p = pending.get(m.k);
@@ -152,9 +153,15 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       idle.push(w);
       pump();
     });
-    w.on('error', (e) => failAll(e));
+    w.on('error', (e) => {
+      fatal ??= e;
+      failAll(e);
+    });
     w.on('exit', (code) => {
-      if (!closed) failAll(new Error(`IJB-A worker ${i} exited (code ${code}) with ${pending.size} split(s) unfinished`));
+      exited[i] = true;
+      if (closed) return;
+      fatal ??= new Error(`IJB-A worker ${i} exited (code ${code}) with ${pending.size} split(s) unfinished`);
+      failAll(fatal);
     });
   }
   tableReady.then(
@@ -164,18 +171,18 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       const ids = new Array<string>(f.n);
       for (const [id, r] of t.index) ids[r] = id;
       const raw = f.data.subarray(0, f.n * f.dim);
-      const features: IjbaWorkerFeatures = {
-        // Features already in shared memory (readFeatures) are not copied again.
-        raw: raw.buffer instanceof SharedArrayBuffer && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : sharedCopy(raw),
-        unit: sharedNormalized(f.data, f.n, f.dim),
-        n: f.n,
-        dim: f.dim,
-        ids,
-      };
-      for (const w of workers) w.postMessage({ type: 'features', features } satisfies IjbaWorkerJob);
+      // Features already in shared memory (readFeatures) are not copied again. The workers L2-normalise them
+      // into one shared buffer, each a share of the rows, and start once every share is done ('go').
+      const shared = raw.buffer instanceof SharedArrayBuffer && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : sharedCopy(raw);
+      const unit = new SharedArrayBuffer(f.n * f.dim * 4);
+      workers.forEach((w, i) => {
+        const rows: [number, number] = [Math.floor((f.n * i) / n), Math.floor((f.n * (i + 1)) / n)];
+        const features: IjbaWorkerFeatures = { raw: shared, unit, rows, n: f.n, dim: f.dim, ids };
+        w.postMessage({ type: 'features', features } satisfies IjbaWorkerJob);
+      });
     },
     (e: Error) => {
-      tableError = e;
+      fatal = e;
       failAll(e);
     },
   );
@@ -184,7 +191,7 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
     kernel: () => kernel,
     submit(split) {
       if (closed) return Promise.reject(new Error('ijbaPool: submit after close'));
-      if (tableError) return Promise.reject(tableError);
+      if (fatal) return Promise.reject(fatal);
       const k = seq++;
       const r = new Promise<IjbaSplitResult>((resolve, reject) => pending.set(k, { resolve, reject }));
       queue.push({ type: 'split', k, split: { ...split, verifyMetadata: forScoring(split.verifyMetadata), probe: forScoring(split.probe), gallery: forScoring(split.gallery) } });
@@ -196,12 +203,14 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       closed = true;
       failAll(new Error('ijbaPool: closed'));
       // Each worker releases its sessions after the split in flight and ends; terminate() only as a last resort.
+      // (A worker that has already exited, e.g. after a start-up failure, is not waited for.)
       await Promise.all(
-        workers.map(async (w) => {
-          const exited = new Promise((res) => w.once('exit', res));
+        workers.map(async (w, i) => {
+          if (exited[i]) return;
+          const gone = new Promise((res) => w.once('exit', res));
           w.postMessage({ type: 'close' } satisfies IjbaWorkerJob);
           const timer = setTimeout(() => void w.terminate(), 10_000);
-          await exited;
+          await gone;
           clearTimeout(timer);
         }),
       );

@@ -1,13 +1,14 @@
 /**
  * One worker of {@link evaluateIjbaParallel} (ijba-parallel.ts): starts its own single-threaded native
- * GEMM at once, then takes the features (raw and L2-normalised, SharedArrayBuffers: the pool starts its
- * workers before the features are read, so that their start-up overlaps the reading), and evaluates the
- * splits it is sent, one at a time, exactly as {@link evaluateIjbaSplitAsync} / {@link evaluateIjbaSplit}
+ * GEMM at once, then takes the features (SharedArrayBuffers: the pool starts its workers before the
+ * features are read, so that their start-up overlaps the reading), L2-normalises its share of the rows
+ * into the shared buffer, and once every share is done ('go') evaluates the splits it is sent, one at a time, exactly as {@link evaluateIjbaSplitAsync} / {@link evaluateIjbaSplit}
  * do in the main thread.
  *
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { l2NormalizeRows } from '@interpret-fr/core';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { nativeGemm } from '../scores/native-gemm.ts';
 import { evaluateIjbaSplit, evaluateIjbaSplitAsync, type FeatureTable, type IjbaOptions } from './ijba.ts';
@@ -25,11 +26,25 @@ let unit: Float32Array | null = null;
 let current: Promise<void> = Promise.resolve();
 port.on('message', (m: IjbaWorkerJob) => {
   if (m.type === 'features') {
+    try {
+      // This worker's share of the rows, normalised into the shared buffer (the same bits as normalising all
+      // rows at once: each row on its own); the table while the other shares are done.
+      const f = m.features;
+      const [r0, r1] = f.rows;
+      const raw = new Float32Array(f.raw);
+      unit = new Float32Array(f.unit);
+      l2NormalizeRows(raw.subarray(r0 * f.dim, r1 * f.dim), r1 - r0, f.dim, unit.subarray(r0 * f.dim, r1 * f.dim));
+      post({ type: 'normalized' });
+      table = { features: { data: raw, n: f.n, dim: f.dim }, index: new Map(f.ids.map((id, i) => [id, i])) };
+    } catch (e) {
+      post({ type: 'failed', k: -1, error: errorMessage(e) });
+    }
+    return;
+  }
+  if (m.type === 'go') {
+    // Every share is normalised (the pool sends this after each worker's 'normalized').
     current = (async () => {
       try {
-        const f = m.features;
-        table = { features: { data: new Float32Array(f.raw), n: f.n, dim: f.dim }, index: new Map(f.ids.map((id, i) => [id, i])) };
-        unit = new Float32Array(f.unit);
         gemm = await gemmReady;
         post({ type: 'ready', kernel: gemm ? gemm.name : 'wasm-simd' });
       } catch (e) {
