@@ -461,6 +461,28 @@ function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata): number {
 }
 
 /**
+ * Lines from byte p on that are not empty (they size the columns); indexOf finds line ends (memchr on a
+ * Buffer). Its own function, like the row loops: a loop's optimized (OSR) code then ends at a `return`
+ * whose feedback it has, instead of deoptimizing on code after the loop on every call.
+ */
+function countRows(b: Uint8Array, p: number): number {
+  const n = b.length;
+  let rows = 0;
+  for (let i = p; i < n; ) {
+    const c = b[i]!;
+    if (c === 10) i++;
+    else if (c === 13 && i + 1 < n && b[i + 1] === 10) i += 2;
+    else {
+      rows++;
+      const e = b.indexOf(10, i);
+      if (e < 0) break;
+      i = e + 1;
+    }
+  }
+  return rows;
+}
+
+/**
  * The byte path of {@link parseIjbaMetadataBytes}: the result, or undefined (give the file to the string
  * parser). Exported for the tests (which check that plain files do not fall back); not part of the package API.
  */
@@ -483,19 +505,7 @@ export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetad
     else if (b[p] === 13 && p + 1 < n && b[p + 1] === 10) p += 2;
     else return undefined;
   }
-  // Rows (lines that are not empty) size the columns; indexOf finds line ends (memchr on a Buffer).
-  let rows = 0;
-  for (let i = p; i < n; ) {
-    const c = b[i]!;
-    if (c === 10) i++;
-    else if (c === 13 && i + 1 < n && b[i + 1] === 10) i += 2;
-    else {
-      rows++;
-      const e = b.indexOf(10, i);
-      if (e < 0) break;
-      i = e + 1;
-    }
-  }
+  const rows = countRows(b, p);
   const m = allocIjbaMetadata(file, new Int32Array(rows));
   let r: number;
   try {
@@ -532,17 +542,29 @@ function scanId(b: Uint8Array, p: number, n: number): number {
   return neg ? -v : v;
 }
 
+/** Lines of a file (`\n` count + 1; a loop in its own function, see {@link countRows}). */
+function countLines(b: Uint8Array): number {
+  let lines = 1;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
 /**
  * The byte path of {@link parseIjbaComparisonsBytes}: the result, or undefined (give the file to the string
  * parser). Exported for the tests; not part of the package API.
  */
 export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaComparisons | undefined {
-  const n = b.length;
-  let cap = 1;
-  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) cap++;
+  const cap = countLines(b);
   const a = new Int32Array(cap);
   const bb = new Int32Array(cap);
   const line = new Int32Array(cap);
+  const r = comparisonRows(b, a, bb, line);
+  return r < 0 ? undefined : { file, a: a.slice(0, r), b: bb.slice(0, r), line: line.slice(0, r) };
+}
+
+/** The pairs of a comparisons file into a, b, line; returns how many, or −1 (not plain: the string parser decides). */
+function comparisonRows(b: Uint8Array, a: Int32Array, bb: Int32Array, line: Int32Array): number {
+  const n = b.length;
   let r = 0;
   let ln = 1;
   let p = 0;
@@ -559,15 +581,15 @@ export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaCompar
       continue;
     }
     const x = scanId(b, p, n);
-    if (Number.isNaN(x) || fieldEnd >= n || b[fieldEnd] !== 44) return undefined;
+    if (Number.isNaN(x) || fieldEnd >= n || b[fieldEnd] !== 44) return -1;
     const y = scanId(b, fieldEnd + 1, n);
-    if (Number.isNaN(y)) return undefined;
+    if (Number.isNaN(y)) return -1;
     const e = fieldEnd;
     if (e < n) {
       const c = b[e]!;
       if (c === 10) p = e + 1;
       else if (c === 13 && e + 1 < n && b[e + 1] === 10) p = e + 2;
-      else return undefined;
+      else return -1;
     } else p = n;
     a[r] = x;
     bb[r] = y;
@@ -575,7 +597,7 @@ export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaCompar
     r++;
     ln++;
   }
-  return { file, a: a.slice(0, r), b: bb.slice(0, r), line: line.slice(0, r) };
+  return r;
 }
 
 /**
