@@ -258,10 +258,11 @@ export function parseIjbaComparisons(text: string, file: string): IjbaComparison
 // M / 10^k with M < 2^53 equals Number(text) bit for bit); ASCII FILE names are substrings of the
 // file's one-byte (latin1) copy, as the string parser's are substrings of the decoded text. A field
 // that is not plain (spaces, exponents, text, 16+ digits, non-ASCII) is decoded and handed to the
-// same column parsers (parseInt32 / parseNum) as in the string path. Anything else — a header other
-// than the exact official one, a wrong field count, a bare `\r`, a line of blanks, invalid UTF-8, any
-// error — makes the byte path give up, and the file is decoded and parsed by the string parser, so
-// every accepted input gives an identical result and every error is the string parser's error.
+// same column parsers (parseInt32 / parseNum) as in the string path; a header other than the exact
+// official one is decoded and checked as the string parser does. Anything else — a refused header,
+// a wrong field count, a bare `\r`, a line of blanks, invalid UTF-8, any error — makes the byte
+// path give up, and the file is decoded and parsed by the string parser, so every accepted input
+// gives an identical result and every error is the string parser's error.
 // ---------------------------------------------------------------------------------------------
 
 /** The official header line, as bytes (ASCII). */
@@ -482,28 +483,53 @@ function countRows(b: Uint8Array, p: number): number {
   return rows;
 }
 
+/** The header line decoded as the whole file's decode has it (a BOM kept), invalid UTF-8 refused. */
+const utf8FatalKeepBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Where a metadata file's rows start (after the header line's `\n`, or at the end of a file without
+ * one), or −1 when the string parser would refuse the header (or it is not valid UTF-8): the exact
+ * official header (after an optional BOM) is compared as bytes, any other goes through the string
+ * parser's own check (BOM removed, fields trimmed and upper-cased).
+ */
+function rowsStart(b: Uint8Array): number {
+  const n = b.length;
+  const e = b.indexOf(10);
+  const end = e < 0 ? n : e;
+  const p = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  const H = HEADER_BYTES.length;
+  let exact = end - p === H || (e >= 0 && end - p === H + 1 && b[end - 1] === 13);
+  for (let i = 0; exact && i < H; i++) if (b[p + i] !== HEADER_BYTES[i]) exact = false;
+  if (!exact) {
+    let line: string;
+    try {
+      line = utf8FatalKeepBom.decode(b.subarray(0, end));
+    } catch {
+      return -1;
+    }
+    if (e >= 0 && line.endsWith('\r')) line = line.slice(0, -1);
+    const header = line
+      .replace(/^\uFEFF/, '')
+      .split(',')
+      .map((h) => h.trim().toUpperCase());
+    if (header.length !== IJBA_COLUMNS.length || header.some((h, i) => h !== IJBA_COLUMNS[i])) return -1;
+  }
+  return e < 0 ? n : e + 1;
+}
+
 /**
  * The byte path of {@link parseIjbaMetadataBytes}: the result, or undefined (give the file to the string
  * parser). Exported for the tests (which check that plain files do not fall back); not part of the package API.
  */
 export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetadata | undefined {
+  const p = rowsStart(bytes);
+  if (p < 0) return undefined;
   // The row scanner needs a final `\n` (a file without one is copied with one added: the same rows and values).
   let b = bytes;
   if (b.length > 0 && b[b.length - 1] !== 10) {
     b = new Uint8Array(bytes.length + 1);
     b.set(bytes);
     b[bytes.length] = 10;
-  }
-  const n = b.length;
-  let p = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  const H = HEADER_BYTES.length;
-  if (n - p < H) return undefined;
-  for (let i = 0; i < H; i++) if (b[p + i] !== HEADER_BYTES[i]) return undefined;
-  p += H;
-  if (p < n) {
-    if (b[p] === 10) p++;
-    else if (b[p] === 13 && p + 1 < n && b[p + 1] === 10) p += 2;
-    else return undefined;
   }
   const rows = countRows(b, p);
   const m = allocIjbaMetadata(file, new Int32Array(rows));
