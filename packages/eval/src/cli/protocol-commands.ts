@@ -123,9 +123,10 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   let done = 0;
   const results: Promise<IjbaSplitResult>[] = [];
   const submit = (s: IjbaSplitData): void => {
+    const split = s.split; // (not the split's data: its columns and FILE strings are garbage once sent)
     const r = pool.submit(s).then((x) => {
       done++;
-      progress.update({ what: 'ijba', split: s.split, done, total: splitList.length }, `ijba: ${done}/${splitList.length} splits scored`, { final: done === splitList.length });
+      progress.update({ what: 'ijba', split, done, total: splitList.length }, `ijba: ${done}/${splitList.length} splits scored`, { final: done === splitList.length });
       return x;
     });
     r.catch(() => {}); // observed by settleInOrder (or dropped when a later read fails first)

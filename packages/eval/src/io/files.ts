@@ -4,22 +4,62 @@
  * @module
  */
 import type { Embeddings } from '@interpret-fr/core';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@interpret-fr/core/node';
-import { decodeNpy, encodeNpy, NpyError, parseIds } from './npy.ts';
+import { checkNpyData, decodeNpy, encodeNpy, npyHeader, NpyError, parseIds } from './npy.ts';
 import { parseIjbaComparisonsBytes, parseIjbaMetadataBytes, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
 
-/** Reads `features.npy` + `ids.txt`; the two must have the same number of rows. */
+/**
+ * Reads `features.npy` + `ids.txt`; the two must have the same number of rows. The values are read straight
+ * from the file into shared memory (one read, no intermediate copy; worker threads read them in place).
+ */
 export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: Embeddings; ids: string[] }> {
-  const features = decodeNpy(new Uint8Array(await readFile(npyPath)), npyPath);
+  const features = await readNpyShared(npyPath);
   const ids = parseIds(await readFile(idsPath, 'utf8'), idsPath);
   if (ids.length !== features.n) throw new NpyError(idsPath, `${ids.length} ids but ${npyPath} has ${features.n} rows`);
   return { features, ids };
+}
+
+/** An N × D float32 `.npy` file read into a SharedArrayBuffer (what {@link decodeNpy} gives, with the same errors). */
+async function readNpyShared(path: string): Promise<Embeddings> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    // The header (preamble + a dict padded to 64 bytes: usually 128 bytes in all) from the first bytes; an
+    // unusual one that does not parse from them is read with the whole file, as before.
+    const head = new Uint8Array(Math.min(size, 4096));
+    await readFully(fh, head, 0);
+    let h: { n: number; dim: number; offset: number };
+    try {
+      h = npyHeader(head, path);
+    } catch (e) {
+      if (head.length < size) return decodeNpy(new Uint8Array(await readFile(path)), path, { shared: true });
+      throw e;
+    }
+    const need = h.n * h.dim * 4;
+    if (size - h.offset !== need) throw new NpyError(path, `data has ${size - h.offset} bytes, shape (${h.n}, ${h.dim}) float32 needs ${need}`);
+    const data = new Float32Array(new SharedArrayBuffer(need));
+    await readFully(fh, new Uint8Array(data.buffer), h.offset);
+    checkNpyData(data, need, h.n, h.dim, path);
+    return { data, n: h.n, dim: h.dim };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads `into.length` bytes from `position` (several reads if the system returns fewer). */
+async function readFully(fh: FileHandle, into: Uint8Array, position: number): Promise<void> {
+  let got = 0;
+  while (got < into.length) {
+    const { bytesRead } = await fh.read(into, got, into.length - got, position + got);
+    if (bytesRead === 0) throw new Error(`unexpected end of file after ${position + got} bytes`);
+    got += bytesRead;
+  }
 }
 
 /** Writes features and ids atomically. */

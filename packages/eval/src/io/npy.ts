@@ -20,8 +20,8 @@ export class NpyError extends InterpretFrError {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** Parses an N × D float32 C-order `.npy` (a 1-D array reads as N × 1). Copies into an aligned array. */
-export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Array; n: number; dim: number } {
+/** The shape and data offset of an N × D float32 C-order `.npy`, from its first bytes (at least the whole header). */
+export function npyHeader(bytes: Uint8Array, file = '<npy>'): { n: number; dim: number; offset: number } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyError(file, 'not a .npy file (magic \\x93NUMPY missing)');
   const major = bytes[6]!;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -31,6 +31,7 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Arr
     hlen = dv.getUint16(8, true);
     start = 10;
   } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new NpyError(file, `header length runs past the end of the file (${bytes.length} bytes)`);
     hlen = dv.getUint32(8, true);
     start = 12;
   } else throw new NpyError(file, `unsupported .npy version ${major}.${bytes[7]}`);
@@ -48,24 +49,56 @@ export function decodeNpy(bytes: Uint8Array, file = '<npy>'): { data: Float32Arr
     .filter((x) => x !== '')
     .map(Number);
   if (dims.length < 1 || dims.length > 2 || dims.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyError(file, `shape (${shapeTxt}), expected (N, D) or (N,)`);
-  const n = dims[0]!;
-  const dim = dims[1] ?? 1;
-  const off = start + hlen;
+  return { n: dims[0]!, dim: dims[1] ?? 1, offset: start + hlen };
+}
+
+/** Checks that `dataBytes` bytes of data follow the header (the shape's size) and that every value is finite. */
+export function checkNpyData(data: Float32Array, dataBytes: number, n: number, dim: number, file = '<npy>'): void {
   const need = n * dim * 4;
-  if (bytes.length - off !== need) throw new NpyError(file, `data has ${bytes.length - off} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
-  const data = new Float32Array(n * dim);
-  new Uint8Array(data.buffer).set(bytes.subarray(off, off + need));
+  if (dataBytes !== need) throw new NpyError(file, `data has ${dataBytes} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new NpyError(file, `row ${Math.floor(bad / dim)} (0-based), column ${bad % dim} is ${data[bad]}: features must be finite`);
+}
+
+/**
+ * Parses an N × D float32 C-order `.npy` (a 1-D array reads as N × 1). Copies into an aligned array (in a
+ * SharedArrayBuffer with `shared`, e.g. for worker threads to read without another copy).
+ */
+export function decodeNpy(bytes: Uint8Array, file = '<npy>', opts: { shared?: boolean } = {}): { data: Float32Array; n: number; dim: number } {
+  const { n, dim, offset } = npyHeader(bytes, file);
+  const need = n * dim * 4;
+  if (bytes.length - offset !== need) throw new NpyError(file, `data has ${bytes.length - offset} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
+  const data = opts.shared ? new Float32Array(new SharedArrayBuffer(need)) : new Float32Array(n * dim);
+  new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + need));
+  checkNpyData(data, need, n, dim, file);
   return { data, n, dim };
 }
 
 /** Index of the first NaN or ±Infinity value, or −1. */
 export function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    // v − v is 0 for finite v and NaN for NaN and ±Infinity: one comparison per value.
-    if (v - v !== 0) return i;
+  // v·0 is ±0 for finite v and NaN for NaN and ±Infinity: a chunk's four running sums stay 0 unless the
+  // chunk holds a non-finite value (no branch per value), and only such a chunk is scanned value by value.
+  const n = data.length;
+  const CHUNK = 1024;
+  for (let c = 0; c < n; c += CHUNK) {
+    const e = Math.min(n, c + CHUNK);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = c;
+    for (; i + 3 < e; i += 4) {
+      s0 += data[i]! * 0;
+      s1 += data[i + 1]! * 0;
+      s2 += data[i + 2]! * 0;
+      s3 += data[i + 3]! * 0;
+    }
+    for (; i < e; i++) s0 += data[i]! * 0;
+    if (s0 + s1 + s2 + s3 === 0) continue;
+    for (let k = c; k < e; k++) {
+      const v = data[k]!;
+      if (v - v !== 0) return k;
+    }
   }
   return -1;
 }

@@ -163,8 +163,10 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       const f = t.features;
       const ids = new Array<string>(f.n);
       for (const [id, r] of t.index) ids[r] = id;
+      const raw = f.data.subarray(0, f.n * f.dim);
       const features: IjbaWorkerFeatures = {
-        raw: sharedCopy(f.data.subarray(0, f.n * f.dim)),
+        // Features already in shared memory (readFeatures) are not copied again.
+        raw: raw.buffer instanceof SharedArrayBuffer && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : sharedCopy(raw),
         unit: sharedNormalized(f.data, f.n, f.dim),
         n: f.n,
         dim: f.dim,

@@ -115,9 +115,9 @@ export function distinctRows(t: Templates, t0: number = 0, t1: number = t.ids.le
   return { t0, t1, first, memberU, classStart, ctOff, ctList, tcOff, tcList };
 }
 
-/** Gathers the rows `first` of packed data (row length d) into one contiguous block. */
-export function gatherRows(data: Float32Array, first: Int32Array, d: number): Float32Array {
-  const out = new Float32Array(first.length * d);
+/** Gathers the rows `first` of packed data (row length d) into one contiguous block (the first rows of `into` when given: a view of them is returned). */
+export function gatherRows(data: Float32Array, first: Int32Array, d: number, into?: Float32Array): Float32Array {
+  const out = into ? into.subarray(0, first.length * d) : new Float32Array(first.length * d);
   // Runs of consecutive rows are copied at once.
   for (let i = 0; i < first.length; ) {
     let e = i + 1;
@@ -331,6 +331,10 @@ export class SetMatrixReducer {
     const rowNaN = this.rowNaN;
     const quirk = this.quirk;
     const acc = new Float64Array(nG);
+    // Gallery members in distinct-row order (the usual case: no sighting twice): their column maxima are
+    // contiguous, read without the member → distinct-row indirection.
+    let gIdentity = true;
+    for (let b = 0; gIdentity && b < gmu.length; b++) gIdentity = gmu[b] === b;
     const f32 = this.heap.f32;
     const rm = f32.subarray(this.oRowMax, this.oRowMax + this.p.first.length * nG);
     const colMax = f32.subarray(this.oColMax, this.oColMax + (this.p.t1 - t0) * nV);
@@ -369,7 +373,8 @@ export class SetMatrixReducer {
           continue;
         }
         let s = acc[k]!;
-        for (let b = ga - gm0; b < ge - gm0; b++) s += colMax[co + gmu[b]!]!;
+        if (gIdentity) for (let b = co + ga - gm0; b < co + ge - gm0; b++) s += colMax[b]!;
+        else for (let b = ga - gm0; b < ge - gm0; b++) s += colMax[co + gmu[b]!]!;
         out[o + k] = s / (n1 + n2);
       }
     }

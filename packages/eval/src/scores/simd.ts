@@ -133,13 +133,24 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       ...get(7), ...i32c(2), ADD, ...set(7),
     ]),
   ]);
+  // func 5: promote(src, dst, n): float32 values src[0..n) to float64 dst[0..n) (exact), 4 per step (n a
+  // multiple of 4). locals: 3 end (i32)
+  const LOAD64_ZERO = [0xfd, 0x5d, 3], PROMOTE = [0xfd, 0x5f], STORE = [0xfd, 0x0b, 3];
+  const promote = body([[1, I32]], [
+    ...get(0), ...get(2), ...i32c(2), SHL, ADD, ...set(3),
+    ...loopWhileLt(0, 3, [
+      ...get(1), ...get(0), ...LOAD64_ZERO, 0, ...PROMOTE, ...STORE, 0,
+      ...get(1), ...get(0), ...LOAD64_ZERO, 8, ...PROMOTE, ...STORE, 16,
+      ...get(0), ...i32c(16), ADD, ...set(0), ...get(1), ...i32c(32), ADD, ...set(1),
+    ]),
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]])),
-    ...section(3, vec([[0], [1], [1], [1], [2]])),
+    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, F32], [0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1], [1], [1], [2], [3]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2], [...str('gemm22'), 0x00, 3], [...str('gemm64'), 0x00, 4]])),
-    ...section(10, [...uleb(5), ...dot, ...pairs, ...gemm, ...gemm22, ...gemm64]),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('pair_dots'), 0x00, 1], [...str('gemm'), 0x00, 2], [...str('gemm22'), 0x00, 3], [...str('gemm64'), 0x00, 4], [...str('promote'), 0x00, 5]])),
+    ...section(10, [...uleb(6), ...dot, ...pairs, ...gemm, ...gemm22, ...gemm64, ...promote]),
   ];
   return new Uint8Array(bytes);
 }
@@ -159,11 +170,11 @@ export interface SimdKernels {
    */
   gemm64(A: Float32Array, nA: number, B: Float32Array, nB: number, d: number, out: Float64Array, ld: number): void;
   /**
-   * {@link gemm64} on rows written straight into the kernel's memory by `fill` (no packed copy): `fill(f64,
-   * aAt, bAt)` writes A's nA rows from element aAt and B's nB rows from bAt (float32 values stored as
-   * float64, e.g. `f64.set(float32Rows, at)`). Returns a view of the nA × ld result, valid until the next call.
+   * {@link gemm64} on rows written straight into the kernel's memory by `fill` (no packed copy): `fill(f32,
+   * aAt, bAt)` writes A's nA float32 rows from element aAt of `f32` and B's nB rows from bAt (a plain copy;
+   * the kernel promotes them to float64 itself). Returns a view of the nA × ld result, valid until the next call.
    */
-  gemm64Rows(nA: number, nB: number, d: number, fill: (f64: Float64Array, aAt: number, bAt: number) => void): { out: Float64Array; ld: number };
+  gemm64Rows(nA: number, nB: number, d: number, fill: (f32: Float32Array, aAt: number, bAt: number) => void): { out: Float64Array; ld: number };
 }
 
 let cached: SimdKernels | null | undefined;
@@ -179,6 +190,7 @@ export function simdKernels(): SimdKernels | null {
     const fGemm22 = inst.exports.gemm22 as (a: number, na: number, b: number, nb: number, d: number, out: number) => void;
     const fPairs = inst.exports.pair_dots as (f: number, ia: number, ib: number, n: number, d: number, out: number) => void;
     const fGemm64 = inst.exports.gemm64 as (a: number, na: number, b: number, nb: number, d: number, out: number, ldo: number) => void;
+    const fPromote = inst.exports.promote as (src: number, dst: number, n: number) => void;
     let resident: Float32Array | null = null; // the array copied at offset 0
     const ensure = (bytes: number): void => {
       const have = mem.buffer.byteLength;
@@ -212,24 +224,29 @@ export function simdKernels(): SimdKernels | null {
         else for (let i = 0; i < nA; i++) out.set(res.subarray(i * nBp, i * nBp + nB), i * ld);
       },
       gemm64(A, nA, B, nB, d, out, ld) {
-        const r = this.gemm64Rows(nA, nB, d, (f64, aAt, bAt) => {
-          f64.set(A.subarray(0, nA * d), aAt);
-          f64.set(B.subarray(0, nB * d), bAt);
+        const r = this.gemm64Rows(nA, nB, d, (f32, aAt, bAt) => {
+          f32.set(A.subarray(0, nA * d), aAt);
+          f32.set(B.subarray(0, nB * d), bAt);
         });
         for (let i = 0; i < nA; i++) out.set(r.out.subarray(i * r.ld, i * r.ld + nB), i * ld);
       },
       gemm64Rows(nA, nB, d, fill) {
-        // Rows promoted to float64 (exact), A padded to an even count and B to a multiple of 4 with zero rows.
+        // float32 rows staged after the result, A padded to an even count and B to a multiple of 4 with zero
+        // rows, promoted to float64 (exact) in wasm at offset 0, then the product.
         resident = null;
         const nAp = nA + (nA & 1);
         const nBp = (nB + 3) & ~3;
         const rb = d * 8;
         const o = (nAp + nBp) * rb;
-        ensure(o + nAp * nBp * 8);
-        const f64 = new Float64Array(mem.buffer, 0, o / 8);
-        fill(f64, 0, nAp * d);
-        f64.fill(0, nA * d, nAp * d);
-        f64.fill(0, (nAp + nB) * d, (nAp + nBp) * d);
+        const values = (nAp + nBp) * d;
+        const st = (o + nAp * nBp * 8 + 15) & ~15;
+        ensure(st + ((values + 3) & ~3) * 4);
+        const f32 = new Float32Array(mem.buffer, st, values);
+        fill(f32, 0, nAp * d);
+        f32.fill(0, nA * d, nAp * d);
+        f32.fill(0, (nAp + nB) * d, values);
+        // (rounded up to 4 values: at most 3 float64 beyond the rows, in the result area the product then writes)
+        fPromote(st, 0, (values + 3) & ~3);
         fGemm64(0, nAp, nAp * rb, nBp, d, o, nBp);
         return { out: new Float64Array(mem.buffer, o, nAp * nBp), ld: nBp };
       },

@@ -19,6 +19,7 @@ import type { Templates } from './templates.ts';
 import { simdKernels, type SimdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
 import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
+import { giveBackScratch, lendF32, lendF64 } from './scratch.ts';
 
 /** Template score names. */
 export type TemplateScore = 'set-min-mean' | 'set-min-mean-matlab' | 'mean-feature' | 'media-pool';
@@ -115,7 +116,7 @@ export function prepareTemplates(features: Embeddings, templates: Templates, met
  * Copies the feature rows of members [m0, m1) of `T` (packed member order) to `dst` from row `at`: from
  * `T.unit` through `templates.rows` when there is one (runs of consecutive rows at once), else from `T.data`.
  */
-export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array | Float64Array, at: number): void {
+export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array, at: number): void {
   const d = T.dim;
   const u = T.unit;
   if (!u) {
@@ -131,14 +132,15 @@ export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: F
   }
 }
 
-/** The rows of the members `members` (packed member indices) of `T`, gathered into one block. */
-function memberRows(T: PreparedTemplates, members: Int32Array): Float32Array {
-  if (!T.unit) return gatherRows(T.data, members, T.dim);
+/** The rows of the members `members` (packed member indices) of `T`, gathered into one block (into `out` when given). */
+function memberRows(T: PreparedTemplates, members: Int32Array, out?: Float32Array): Float32Array {
+  if (!T.unit) return gatherRows(T.data, members, T.dim, out);
   const rows = T.templates.rows;
   return gatherRows(
     T.unit,
     Int32Array.from(members, (m) => rows[m]!),
     T.dim,
+    out,
   );
 }
 
@@ -248,19 +250,34 @@ function setScore(S: Float32Array | Float64Array, off: number, n1: number, n2: n
     for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
     return m;
   }
+  // One row-major pass: each row's maximum (summed in row order) and the running column maxima (each
+  // taken over the rows in order, as a column-by-column scan would), then the column maxima summed in order.
+  if (colMax.length < n2) colMax = new Float64Array(Math.max(n2, 2 * colMax.length));
+  const cm = colMax;
   let sum = 0;
   for (let a = 0; a < n1; a++) {
+    const r = off + a * ld;
     let m = -Infinity;
-    for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
+    if (a === 0)
+      for (let b = 0; b < n2; b++) {
+        const v = S[r + b]!;
+        m = maxNaN(m, v);
+        cm[b] = maxNaN(-Infinity, v);
+      }
+    else
+      for (let b = 0; b < n2; b++) {
+        const v = S[r + b]!;
+        m = maxNaN(m, v);
+        cm[b] = maxNaN(cm[b]!, v);
+      }
     sum += m;
   }
-  for (let b = 0; b < n2; b++) {
-    let m = -Infinity;
-    for (let a = 0; a < n1; a++) m = maxNaN(m, S[off + a * ld + b]!);
-    sum += m;
-  }
+  for (let b = 0; b < n2; b++) sum += cm[b]!;
   return sum / (n1 + n2);
 }
+
+/** Column maxima scratch of {@link setScore} (synchronous: never shared by two calls). */
+let colMax = new Float64Array(256);
 
 /**
  * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, the distinct
@@ -374,34 +391,46 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
   const gd = distinctRows(G.templates);
   const nV = gd.first.length;
   if (nV === 0) return scoreTemplateMatrix(P, G);
-  const B = memberRows(G, gd.first);
-  const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
-  for (const [t0, t1] of probeChunks(nP, nV)) {
-    const pd = distinctRows(P.templates, t0, t1);
-    const nU = pd.first.length;
-    const A = memberRows(P, pd.first);
-    // Two cosine blocks in the reduction heap: the GEMM writes the next while the previous is reduced.
-    const size = Math.min(per, nU) * nV;
-    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
-    let next: Promise<Float32Array> | null = null;
-    try {
-      red.markNonFinite(A, B, d);
-      const run = (r0: number, k: number): Promise<Float32Array> => {
-        const n = Math.min(per, nU - r0);
-        return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, red.block(k * size, n * nV));
-      };
-      next = nU > 0 ? run(0, 0) : null;
-      for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
-        const S = await next!;
-        next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
-        red.rows(S, Math.min(per, nU - r0));
+  // The gathered rows live in lent scratch (given back once the last GEMM reading them has returned).
+  const bBuf = lendF32(nV * d);
+  let aBuf = lendF32(0);
+  try {
+    const B = memberRows(G, gd.first, bBuf);
+    const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
+    for (const [t0, t1] of probeChunks(nP, nV)) {
+      const pd = distinctRows(P.templates, t0, t1);
+      const nU = pd.first.length;
+      if (aBuf.length < nU * d) {
+        giveBackScratch(aBuf);
+        aBuf = lendF32(nU * d);
       }
-      red.finish(out);
-    } finally {
-      // A GEMM still writing into the heap must end before the heap is handed out again.
-      await next?.catch(() => {});
-      red.release();
+      const A = memberRows(P, pd.first, aBuf);
+      // Two cosine blocks in the reduction heap: the GEMM writes the next while the previous is reduced.
+      const size = Math.min(per, nU) * nV;
+      const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
+      let next: Promise<Float32Array> | null = null;
+      try {
+        red.markNonFinite(A, B, d);
+        const run = (r0: number, k: number): Promise<Float32Array> => {
+          const n = Math.min(per, nU - r0);
+          return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, red.block(k * size, n * nV));
+        };
+        next = nU > 0 ? run(0, 0) : null;
+        for (let r0 = 0, k = 0; r0 < nU; r0 += per, k ^= 1) {
+          const S = await next!;
+          next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
+          red.rows(S, Math.min(per, nU - r0));
+        }
+        red.finish(out);
+      } finally {
+        // A GEMM still writing into the heap must end before the heap is handed out again.
+        await next?.catch(() => {});
+        red.release();
+      }
     }
+  } finally {
+    giveBackScratch(aBuf);
+    giveBackScratch(bBuf);
   }
   return out;
 }
@@ -473,14 +502,19 @@ export async function scoreTemplatePairsAsync(
   const minWork = gemm.minWork64 ?? gemm.minWork;
   // The per-group work is in PairGroups' methods: an async function holding these loops is re-optimised
   // (on-stack replacement, deoptimisation) several times per call.
-  for (let i = 0; i < oa.length - 1; i++) {
-    if (g.start[i] === g.start[i + 1]) continue;
-    const n1 = oa[i + 1]! - oa[i]!;
-    const cols = g.columns(i);
-    if (n1 === 0) g.fill(i, Number.NaN);
-    else if (n1 * cols > gemm.maxOutput) g.exact(i);
-    else if (n1 * cols * d >= minWork) g.reduce(i, await gemm.abt64(g.rowsOf(i), n1, g.pack(), cols, d, g.scratch(n1 * cols)), cols, true);
-    else g.canonical(i);
+  try {
+    for (let i = 0; i < oa.length - 1; i++) {
+      if (g.start[i] === g.start[i + 1]) continue;
+      const n1 = oa[i + 1]! - oa[i]!;
+      const cols = g.columns(i);
+      if (n1 === 0) g.fill(i, Number.NaN);
+      else if (n1 * cols > gemm.maxOutput) g.exact(i);
+      else if (n1 * cols * d >= minWork) g.reduce(i, await gemm.abt64(g.rowsOf(i), n1, g.pack(), cols, d, g.scratch(n1 * cols)), cols, true);
+      else g.canonical(i);
+    }
+  } finally {
+    // After the last GEMM has returned: nothing writes into the buffers any more.
+    g.release();
   }
   return g.out;
 }
@@ -500,9 +534,9 @@ class PairGroups {
   private readonly stamp: Int32Array;
   private readonly partners: number[] = [];
   private cols = 0;
-  private Bu = new Float32Array(0);
-  private Au = new Float32Array(0);
-  private S = new Float64Array(0);
+  private Bu: Float32Array = new Float32Array(0);
+  private Au: Float32Array = new Float32Array(0);
+  private S: Float64Array = new Float64Array(0);
 
   constructor(
     readonly A: PreparedTemplates,
@@ -559,7 +593,7 @@ class PairGroups {
   pack(): Float32Array {
     const d = this.B.dim;
     const ob = this.B.templates.offsets;
-    if (this.Bu.length < this.cols * d) this.Bu = new Float32Array(Math.max(this.cols * d, 2 * this.Bu.length));
+    if (this.Bu.length < this.cols * d) this.Bu = this.swap(this.Bu, lendF32(Math.max(this.cols * d, 2 * this.Bu.length)));
     for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, this.Bu, this.colAt[j]!);
     return this.Bu;
   }
@@ -570,14 +604,30 @@ class PairGroups {
     const d = this.A.dim;
     if (!this.A.unit) return this.A.data.subarray(oa[i]! * d, oa[i + 1]! * d);
     const n = (oa[i + 1]! - oa[i]!) * d;
-    if (this.Au.length < n) this.Au = new Float32Array(Math.max(n, 2 * this.Au.length));
+    if (this.Au.length < n) this.Au = this.swap(this.Au, lendF32(Math.max(n, 2 * this.Au.length)));
     copyMembers(this.A, oa[i]!, oa[i + 1]!, this.Au, 0);
     return this.Au.subarray(0, n);
   }
 
+  /** Gives back `old` (a scratch buffer outgrown) and returns `b`. */
+  private swap<T extends Float32Array | Float64Array>(old: T, b: T): T {
+    giveBackScratch(old);
+    return b;
+  }
+
+  /** Gives the scratch buffers back (call once, when the scores are done). */
+  release(): void {
+    giveBackScratch(this.Bu);
+    giveBackScratch(this.Au);
+    giveBackScratch(this.S);
+    this.Bu = new Float32Array(0);
+    this.Au = new Float32Array(0);
+    this.S = new Float64Array(0);
+  }
+
   /** Cosine scratch of at least `n` float64 values. */
   scratch(n: number): Float64Array {
-    if (this.S.length < n) this.S = new Float64Array(Math.max(n, 2 * this.S.length));
+    if (this.S.length < n) this.S = this.swap(this.S, lendF64(Math.max(n, 2 * this.S.length)));
     return this.S;
   }
 
@@ -592,9 +642,9 @@ class PairGroups {
     const k = simdKernels();
     if (k && n1 * this.cols * d >= CANONICAL_SIMD_MIN_WORK) {
       const ob = this.B.templates.offsets;
-      const r = k.gemm64Rows(n1, this.cols, d, (f64, aAt, bAt) => {
-        copyMembers(this.A, oa[i]!, oa[i + 1]!, f64, aAt / d);
-        for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, f64, bAt / d + this.colAt[j]!);
+      const r = k.gemm64Rows(n1, this.cols, d, (f32, aAt, bAt) => {
+        copyMembers(this.A, oa[i]!, oa[i + 1]!, f32, aAt / d);
+        for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, f32, bAt / d + this.colAt[j]!);
       });
       this.reduce(i, r.out, r.ld, false);
       return;
