@@ -3,8 +3,9 @@
  * parsing an IJB-A protocol in the CSV layout (all 10 splits: 30 metadata CSVs + 10 comparison CSVs), the path before
  * issue 14's byte parsers (`readFile(path, 'utf8')` + parseIjbaMetadata / parseIjbaComparisons) against today's
  * `readIjbaProtocol` (file bytes + parseIjbaMetadataBytes / parseIjbaComparisonsBytes), alternating. Two settings:
- * cold — each read in a fresh Node process with --single-threaded-gc, as the CLI's `ijba` does it once per run (the
- * time inside the child, from before the read to after it, not its start-up) — and warm — repeated in this process (optimized code). Prints the median
+ * cold — each read in a fresh Node process with the CLI's V8 flags (--single-threaded-gc --initial-old-space-size=64
+ * --no-memory-reducer), as the CLI's `ijba` does it once per run (the time inside the child, from before the read to
+ * after it, not its start-up) — and warm — repeated in this process (optimized code). Prints the median and minimum
  * wall and CPU (user + system of the process: GC threads included) milliseconds of each, and checks once that both
  * paths give identical columns. Without --protocol, writes a real-size synthetic protocol (scripts/real-size-ijba.ts)
  * to a temporary folder first (not timed).
@@ -86,9 +87,11 @@ const rows = files.reduce((t, s) => t + s.verifyMetadata.n + s.probe.n + s.galle
 const pairs = files.reduce((t, s) => t + s.comparisons.a.length, 0);
 process.stderr.write(`${protocolDir}: ${rows} metadata rows, ${pairs} comparisons; identical results; ${reps} repetitions each\n`);
 
-/** One read in a fresh process (this one's Node flags and loader, plus --single-threaded-gc as the CLI's `ijba` runs). */
+/** The V8 flags the CLI's `ijba` runs with (bin/interpret-fr-eval.mjs). */
+const CLI_V8_FLAGS = ['--single-threaded-gc', '--initial-old-space-size=64', '--no-memory-reducer'];
+/** One read in a fresh process (this one's Node flags and loader, plus the CLI's V8 flags). */
 const cold = (path: 'old' | 'new'): { wall: number; cpu: number } => {
-  const r = spawnSync(process.execPath, ['--single-threaded-gc', ...process.execArgv, process.argv[1]!, '--protocol', protocolDir, '--child', path], {
+  const r = spawnSync(process.execPath, [...CLI_V8_FLAGS, ...process.execArgv, process.argv[1]!, '--protocol', protocolDir, '--child', path], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`child ${path} failed: ${r.stderr}`);

@@ -193,6 +193,16 @@ describe('IJB-A CSV byte parsers: identical to the string parsers', () => {
     expect(Object.is(m!.bbox[2], -0)).toBe(true);
     expect(m!.landmarks[0]).toBe(31);
     expect(Number.isNaN(m!.attributes[1])).toBe(true);
+    // A header the string parser accepts but not byte for byte the official one (case, blanks, BOM, no final newline).
+    for (const header of [HEADER.toLowerCase(), ` ${HEADER.replaceAll(',', ' ,\t')} `, `\uFEFF${HEADER.replace('FILE', 'file')}`]) {
+      for (const tail of ['\r\n', '\n', '']) {
+        const file = Buffer.from(`${header}${tail}${tail ? row.join(',') : ''}`);
+        const fast = ijbaMetadataFastPath(file, 'f.csv');
+        expect(fast, JSON.stringify(header + tail)).toBeDefined();
+        expect(diff(fast, parseIjbaMetadata(file.toString('utf8'), 'f.csv'))).toBe('');
+        expect(fast!.n).toBe(tail ? 1 : 0);
+      }
+    }
   });
 
   it('plain decimals equal Number(text) bit for bit at every digit count and fraction length', () => {

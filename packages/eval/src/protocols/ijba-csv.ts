@@ -258,10 +258,11 @@ export function parseIjbaComparisons(text: string, file: string): IjbaComparison
 // M / 10^k with M < 2^53 equals Number(text) bit for bit); ASCII FILE names are substrings of the
 // file's one-byte (latin1) copy, as the string parser's are substrings of the decoded text. A field
 // that is not plain (spaces, exponents, text, 16+ digits, non-ASCII) is decoded and handed to the
-// same column parsers (parseInt32 / parseNum) as in the string path. Anything else — a header other
-// than the exact official one, a wrong field count, a bare `\r`, a line of blanks, invalid UTF-8, any
-// error — makes the byte path give up, and the file is decoded and parsed by the string parser, so
-// every accepted input gives an identical result and every error is the string parser's error.
+// same column parsers (parseInt32 / parseNum) as in the string path; a header other than the exact
+// official one is decoded and checked as the string parser does. Anything else — a refused header,
+// a wrong field count, a bare `\r`, a line of blanks, invalid UTF-8, any error — makes the byte
+// path give up, and the file is decoded and parsed by the string parser, so every accepted input
+// gives an identical result and every error is the string parser's error.
 // ---------------------------------------------------------------------------------------------
 
 /** The official header line, as bytes (ASCII). */
@@ -461,29 +462,12 @@ function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata): number {
 }
 
 /**
- * The byte path of {@link parseIjbaMetadataBytes}: the result, or undefined (give the file to the string
- * parser). Exported for the tests (which check that plain files do not fall back); not part of the package API.
+ * Lines from byte p on that are not empty (they size the columns); indexOf finds line ends (memchr on a
+ * Buffer). Its own function, like the row loops: a loop's optimized (OSR) code then ends at a `return`
+ * whose feedback it has, instead of deoptimizing on code after the loop on every call.
  */
-export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetadata | undefined {
-  // The row scanner needs a final `\n` (a file without one is copied with one added: the same rows and values).
-  let b = bytes;
-  if (b.length > 0 && b[b.length - 1] !== 10) {
-    b = new Uint8Array(bytes.length + 1);
-    b.set(bytes);
-    b[bytes.length] = 10;
-  }
+function countRows(b: Uint8Array, p: number): number {
   const n = b.length;
-  let p = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  const H = HEADER_BYTES.length;
-  if (n - p < H) return undefined;
-  for (let i = 0; i < H; i++) if (b[p + i] !== HEADER_BYTES[i]) return undefined;
-  p += H;
-  if (p < n) {
-    if (b[p] === 10) p++;
-    else if (b[p] === 13 && p + 1 < n && b[p + 1] === 10) p += 2;
-    else return undefined;
-  }
-  // Rows (lines that are not empty) size the columns; indexOf finds line ends (memchr on a Buffer).
   let rows = 0;
   for (let i = p; i < n; ) {
     const c = b[i]!;
@@ -496,6 +480,58 @@ export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetad
       i = e + 1;
     }
   }
+  return rows;
+}
+
+/** The header line decoded as the whole file's decode has it (a BOM kept), invalid UTF-8 refused. */
+const utf8FatalKeepBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Where a metadata file's rows start (after the header line's `\n`, or at the end of a file without
+ * one), or −1 when the string parser would refuse the header (or it is not valid UTF-8): the exact
+ * official header (after an optional BOM) is compared as bytes, any other goes through the string
+ * parser's own check (BOM removed, fields trimmed and upper-cased).
+ */
+function rowsStart(b: Uint8Array): number {
+  const n = b.length;
+  const e = b.indexOf(10);
+  const end = e < 0 ? n : e;
+  const p = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  const H = HEADER_BYTES.length;
+  let exact = end - p === H || (e >= 0 && end - p === H + 1 && b[end - 1] === 13);
+  for (let i = 0; exact && i < H; i++) if (b[p + i] !== HEADER_BYTES[i]) exact = false;
+  if (!exact) {
+    let line: string;
+    try {
+      line = utf8FatalKeepBom.decode(b.subarray(0, end));
+    } catch {
+      return -1;
+    }
+    if (e >= 0 && line.endsWith('\r')) line = line.slice(0, -1);
+    const header = line
+      .replace(/^\uFEFF/, '')
+      .split(',')
+      .map((h) => h.trim().toUpperCase());
+    if (header.length !== IJBA_COLUMNS.length || header.some((h, i) => h !== IJBA_COLUMNS[i])) return -1;
+  }
+  return e < 0 ? n : e + 1;
+}
+
+/**
+ * The byte path of {@link parseIjbaMetadataBytes}: the result, or undefined (give the file to the string
+ * parser). Exported for the tests (which check that plain files do not fall back); not part of the package API.
+ */
+export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetadata | undefined {
+  const p = rowsStart(bytes);
+  if (p < 0) return undefined;
+  // The row scanner needs a final `\n` (a file without one is copied with one added: the same rows and values).
+  let b = bytes;
+  if (b.length > 0 && b[b.length - 1] !== 10) {
+    b = new Uint8Array(bytes.length + 1);
+    b.set(bytes);
+    b[bytes.length] = 10;
+  }
+  const rows = countRows(b, p);
   const m = allocIjbaMetadata(file, new Int32Array(rows));
   let r: number;
   try {
@@ -532,17 +568,29 @@ function scanId(b: Uint8Array, p: number, n: number): number {
   return neg ? -v : v;
 }
 
+/** Lines of a file (`\n` count + 1; a loop in its own function, see {@link countRows}). */
+function countLines(b: Uint8Array): number {
+  let lines = 1;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
 /**
  * The byte path of {@link parseIjbaComparisonsBytes}: the result, or undefined (give the file to the string
  * parser). Exported for the tests; not part of the package API.
  */
 export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaComparisons | undefined {
-  const n = b.length;
-  let cap = 1;
-  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) cap++;
+  const cap = countLines(b);
   const a = new Int32Array(cap);
   const bb = new Int32Array(cap);
   const line = new Int32Array(cap);
+  const r = comparisonRows(b, a, bb, line);
+  return r < 0 ? undefined : { file, a: a.slice(0, r), b: bb.slice(0, r), line: line.slice(0, r) };
+}
+
+/** The pairs of a comparisons file into a, b, line; returns how many, or −1 (not plain: the string parser decides). */
+function comparisonRows(b: Uint8Array, a: Int32Array, bb: Int32Array, line: Int32Array): number {
+  const n = b.length;
   let r = 0;
   let ln = 1;
   let p = 0;
@@ -559,15 +607,15 @@ export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaCompar
       continue;
     }
     const x = scanId(b, p, n);
-    if (Number.isNaN(x) || fieldEnd >= n || b[fieldEnd] !== 44) return undefined;
+    if (Number.isNaN(x) || fieldEnd >= n || b[fieldEnd] !== 44) return -1;
     const y = scanId(b, fieldEnd + 1, n);
-    if (Number.isNaN(y)) return undefined;
+    if (Number.isNaN(y)) return -1;
     const e = fieldEnd;
     if (e < n) {
       const c = b[e]!;
       if (c === 10) p = e + 1;
       else if (c === 13 && e + 1 < n && b[e + 1] === 10) p = e + 2;
-      else return undefined;
+      else return -1;
     } else p = n;
     a[r] = x;
     bb[r] = y;
@@ -575,7 +623,7 @@ export function ijbaComparisonsFastPath(b: Uint8Array, file: string): IjbaCompar
     r++;
     ln++;
   }
-  return { file, a: a.slice(0, r), b: bb.slice(0, r), line: line.slice(0, r) };
+  return r;
 }
 
 /**
