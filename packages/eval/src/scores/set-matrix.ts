@@ -22,6 +22,7 @@
  */
 import type { Templates } from './templates.ts';
 import { reduceHeap, type ReduceHeap } from './simd.ts';
+import { firstNonFinite } from '../io/npy.ts';
 
 /** Largest (probe templates of one chunk) × (distinct gallery rows) buffer, in floats (64 MiB). */
 export const CHUNK_FLOATS = 1 << 24;
@@ -278,18 +279,8 @@ export class SetMatrixReducer {
    * of them, for a gallery row) scores NaN, as the per-pair reduction gives.
    */
   markNonFinite(A: Float32Array, B: Float32Array, d: number): void {
-    // x·0 is ±0 for every finite x and NaN for ±Inf and NaN: one pass over each block, per row only when needed.
-    const allFinite = (X: Float32Array, from: number, to: number): boolean => {
-      let s0 = 0;
-      let s1 = 0;
-      let k = from;
-      for (; k + 1 < to; k += 2) {
-        s0 += X[k]! * 0;
-        s1 += X[k + 1]! * 0;
-      }
-      if (k < to) s0 += X[k]! * 0;
-      return s0 + s1 === 0;
-    };
+    // One pass over each block (io/npy.ts firstNonFinite), per row only when needed.
+    const allFinite = (X: Float32Array, from: number, to: number): boolean => firstNonFinite(X.subarray(from, to)) < 0;
     if (allFinite(A, 0, this.rowNaN.length * d) && allFinite(B, 0, this.nV * d)) return;
     const anyB = !allFinite(B, 0, this.nV * d);
     for (let u = 0; u < this.rowNaN.length; u++) if (anyB || !allFinite(A, u * d, (u + 1) * d)) this.rowNaN[u] = 1;
