@@ -91,7 +91,7 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
     const { splits } = tiedProtocol(5, 3);
     // One value short of n × dim: the second worker's share of the normalisation throws a RangeError; the first
     // normalises its share and waits for a 'go' that never comes.
-    const bad = { features: { data: new Float32Array(399), n: 100, dim: 4 }, index: new Map([['x', 0]]) };
+    const bad = { features: { data: new Float32Array(399), n: 100, dim: 4 }, index: new Map(Array.from({ length: 100 }, (_, i) => [`x${i}`, i] as [string, number])) };
     const pool = ijbaPool(bad, {}, { threads: 2 });
     try {
       const first = pool.submit(splits[0]!).catch((e: unknown) => e);
