@@ -8,7 +8,7 @@ import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@interpret-fr/core/node';
-import { checkNpyData, decodeNpy, encodeNpy, npyHeader, NpyError, parseIds } from './npy.ts';
+import { checkNpyFinite, decodeNpy, encodeNpy, npyDataBytes, npyHeader, NpyError, parseIds } from './npy.ts';
 import { parseIjbaComparisonsBytes, parseIjbaMetadataBytes, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
@@ -33,7 +33,7 @@ async function readNpyShared(path: string): Promise<Embeddings> {
     // The header (preamble + a dict padded to 64 bytes: usually 128 bytes in all) from the first bytes; an
     // unusual one that does not parse from them is read with the whole file, as before.
     const head = new Uint8Array(Math.min(size, 4096));
-    await readFully(fh, head, 0);
+    await readFully(fh, head, 0, path);
     let h: { n: number; dim: number; offset: number };
     try {
       h = npyHeader(head, path);
@@ -41,23 +41,21 @@ async function readNpyShared(path: string): Promise<Embeddings> {
       if (head.length < size) return decodeNpy(new Uint8Array(await readFile(path)), path, { shared: true });
       throw e;
     }
-    const need = h.n * h.dim * 4;
-    if (size - h.offset !== need) throw new NpyError(path, `data has ${size - h.offset} bytes, shape (${h.n}, ${h.dim}) float32 needs ${need}`);
-    const data = new Float32Array(new SharedArrayBuffer(need));
-    await readFully(fh, new Uint8Array(data.buffer), h.offset);
-    checkNpyData(data, need, h.n, h.dim, path);
+    const data = new Float32Array(new SharedArrayBuffer(npyDataBytes(size - h.offset, h.n, h.dim, path)));
+    await readFully(fh, new Uint8Array(data.buffer), h.offset, path);
+    checkNpyFinite(data, h.dim, path);
     return { data, n: h.n, dim: h.dim };
   } finally {
     await fh.close();
   }
 }
 
-/** Reads `into.length` bytes from `position` (several reads if the system returns fewer). */
-async function readFully(fh: FileHandle, into: Uint8Array, position: number): Promise<void> {
+/** Reads `into.length` bytes of `path` from `position` (several reads if the system returns fewer). */
+async function readFully(fh: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
   let got = 0;
   while (got < into.length) {
     const { bytesRead } = await fh.read(into, got, into.length - got, position + got);
-    if (bytesRead === 0) throw new Error(`unexpected end of file after ${position + got} bytes`);
+    if (bytesRead === 0) throw new NpyError(path, `the file ended after ${position + got} bytes while it was being read (changed meanwhile?)`);
     got += bytesRead;
   }
 }

@@ -52,10 +52,15 @@ export function npyHeader(bytes: Uint8Array, file = '<npy>'): { n: number; dim: 
   return { n: dims[0]!, dim: dims[1] ?? 1, offset: start + hlen };
 }
 
-/** Checks that `dataBytes` bytes of data follow the header (the shape's size) and that every value is finite. */
-export function checkNpyData(data: Float32Array, dataBytes: number, n: number, dim: number, file = '<npy>'): void {
+/** The bytes of data the shape (n, dim) needs; an {@link NpyError} when `have` bytes follow the header instead. */
+export function npyDataBytes(have: number, n: number, dim: number, file = '<npy>'): number {
   const need = n * dim * 4;
-  if (dataBytes !== need) throw new NpyError(file, `data has ${dataBytes} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
+  if (have !== need) throw new NpyError(file, `data has ${have} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
+  return need;
+}
+
+/** Refuses a non-finite value, naming its row and column. */
+export function checkNpyFinite(data: Float32Array, dim: number, file = '<npy>'): void {
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new NpyError(file, `row ${Math.floor(bad / dim)} (0-based), column ${bad % dim} is ${data[bad]}: features must be finite`);
 }
@@ -66,11 +71,10 @@ export function checkNpyData(data: Float32Array, dataBytes: number, n: number, d
  */
 export function decodeNpy(bytes: Uint8Array, file = '<npy>', opts: { shared?: boolean } = {}): { data: Float32Array; n: number; dim: number } {
   const { n, dim, offset } = npyHeader(bytes, file);
-  const need = n * dim * 4;
-  if (bytes.length - offset !== need) throw new NpyError(file, `data has ${bytes.length - offset} bytes, shape (${n}, ${dim}) float32 needs ${need}`);
+  const need = npyDataBytes(bytes.length - offset, n, dim, file);
   const data = opts.shared ? new Float32Array(new SharedArrayBuffer(need)) : new Float32Array(n * dim);
   new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + need));
-  checkNpyData(data, need, n, dim, file);
+  checkNpyFinite(data, dim, file);
   return { data, n, dim };
 }
 

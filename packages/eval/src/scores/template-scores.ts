@@ -118,18 +118,8 @@ export function prepareTemplates(features: Embeddings, templates: Templates, met
  */
 export function copyMembers(T: PreparedTemplates, m0: number, m1: number, dst: Float32Array, at: number): void {
   const d = T.dim;
-  const u = T.unit;
-  if (!u) {
-    dst.set(T.data.subarray(m0 * d, m1 * d), at * d);
-    return;
-  }
-  const rows = T.templates.rows;
-  for (let i = m0; i < m1; ) {
-    let e = i + 1;
-    while (e < m1 && rows[e] === rows[e - 1]! + 1) e++;
-    dst.set(u.subarray(rows[i]! * d, (rows[e - 1]! + 1) * d), (at + i - m0) * d);
-    i = e;
-  }
+  if (T.unit) gatherRows(T.unit, T.templates.rows.subarray(m0, m1), d, dst.subarray(at * d));
+  else dst.set(T.data.subarray(m0 * d, m1 * d), at * d);
 }
 
 /** The rows of the members `members` (packed member indices) of `T`, gathered into one block (into `out` when given). */
