@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
-import { reduceHeap, simdKernels } from './simd.ts';
+import { indexedGemm64, reduceHeap, simdKernels } from './simd.ts';
 import { dotBlock, dotBlock64 } from './cosine.ts';
 import { buildTemplates } from './templates.ts';
-import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, tileOrder } from './template-scores.ts';
+import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, scoreTemplatePairsAsync, scoreTemplatePairsExact, tileOrder } from './template-scores.ts';
+import type { AsyncGemm } from './gemm.ts';
 
 const rand = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
@@ -124,6 +125,103 @@ describe('wasm SIMD kernels', () => {
       dotBlock64(A, 0, nA, B, 0, nB, d, js, ld, { js: true });
       expect(Array.from(js)).toEqual(Array.from(want));
     }
+  });
+  it('indexedGemm64 gives the canonical float64 dot products of indexed rows bit for bit (odd counts, repeated rows, any d % 4 == 0)', () => {
+    const rng = new Rng(16);
+    for (const [nF, d, shapes] of [
+      [
+        9,
+        4,
+        [
+          [1, 1],
+          [3, 5],
+          [4, 4],
+          [5, 2],
+          [7, 9],
+        ],
+      ],
+      [
+        40,
+        320,
+        [
+          [1, 1],
+          [1, 7],
+          [2, 2],
+          [3, 9],
+          [6, 41],
+          [13, 6],
+          [9, 70],
+        ],
+      ],
+      [
+        30,
+        512,
+        [
+          [4, 3],
+          [5, 8],
+        ],
+      ],
+    ] as const) {
+      const F = rand(rng, nF * d);
+      const ix = indexedGemm64(d)!;
+      expect(ix).not.toBeNull();
+      for (const [nA, nB] of shapes) {
+        const ia = Int32Array.from({ length: nA }, () => Math.floor(rng.float() * nF));
+        const ib = Int32Array.from({ length: nB }, (_, j) => (j === 1 ? ia[0]! : Math.floor(rng.float() * nF)));
+        const r = ix.run(F, nA, nB, (a, b) => {
+          a.set(ia);
+          b.set(ib);
+        });
+        expect(r.ld).toBeGreaterThanOrEqual(nB);
+        for (let i = 0; i < nA; i++)
+          for (let j = 0; j < nB; j++) {
+            let s = 0;
+            for (let q = 0; q < d; q++) s += F[ia[i]! * d + q]! * F[ib[j]! * d + q]!;
+            expect(r.out[i * r.ld + j], `${nA}×${nB}, d ${d}: (${i}, ${j})`).toBe(s);
+          }
+      }
+      // A new features array replaces the resident copy.
+      const G = rand(rng, nF * d);
+      const r = ix.run(G, 1, 1, (a, b) => {
+        a[0] = 2;
+        b[0] = 3;
+      });
+      let s = 0;
+      for (let q = 0; q < d; q++) s += G[2 * d + q]! * G[3 * d + q]!;
+      expect(r.out[0]).toBe(s);
+    }
+    expect(indexedGemm64(6)).toBeNull();
+    const F = rand(rng, 4 * 8);
+    expect(() =>
+      indexedGemm64(8)!.run(F, 1, 1, (a, b) => {
+        a[0] = 0;
+        b[0] = 4;
+      }),
+    ).toThrow(/row 4 is not a row of the features/);
+  });
+  it('verification on a native kernel that leaves every group to the indexed canonical kernel: scoreTemplatePairsExact bits', async () => {
+    const rng = new Rng(17);
+    const d = 64;
+    const n = 300;
+    const feats = { data: rand(rng, n * d), n, dim: d };
+    // 60 templates of 1–9 rows (rows shared between templates), 400 pairs
+    const ids: number[] = [];
+    const rows: number[] = [];
+    for (let t = 0; t < 60; t++)
+      for (let m = 1 + Math.floor(rng.float() * 9); m > 0; m--) {
+        ids.push(t);
+        rows.push(Math.floor(rng.float() * n));
+      }
+    const T = buildTemplates(Int32Array.from(ids), Int32Array.from(rows));
+    const P = prepareTemplates(feats, T, 'set-min-mean');
+    const pa = Int32Array.from({ length: 400 }, () => Math.floor(rng.float() * 60));
+    const pb = Int32Array.from({ length: 400 }, () => Math.floor(rng.float() * 60));
+    const never = async (): Promise<never> => {
+      throw new Error('not called');
+    };
+    const gemm: AsyncGemm = { name: 'never', maxOutput: 1 << 20, minWork: Infinity, minWork64: Infinity, abt: never, abt64: never };
+    const got = await scoreTemplatePairsAsync(P, P, pa, pb, gemm);
+    expect(Array.from(got)).toEqual(Array.from(scoreTemplatePairsExact(P, P, pa, pb)));
   });
   it('reduction heap: SIMD and JS maxima agree (segments of any length, empty ones too); a second live heap is a JS heap', () => {
     const rng = new Rng(7);

@@ -269,6 +269,188 @@ export function simdKernels(): SimdKernels | null {
   return cached;
 }
 
+// ---------- canonical float64 cosines of indexed feature rows (a module per dimension, with its own memory) ----------
+
+/** Signed LEB128 (i32.const immediates of any value). */
+const sleb = (v: number): number[] => {
+  const o: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...o, b];
+    o.push(b | 0x80);
+  }
+};
+const i32k = (v: number): number[] => [0x41, ...sleb(v)];
+
+/**
+ * The module of {@link IndexedGemm64} for dimension d (d % 4 == 0; d enters as immediates). Rows are staged as
+ * float64 "pair-interleaved": rows 2p and 2p + 1 side by side per element (pair p at p·16d bytes, element k of
+ * row 2p + l at 16k + 8l), so one v128 load gives a column pair and one splat load a row's element.
+ * func 0 gemm(a, nA, b, nB, out, ldo): out[i·ldo + j] = Σ_k a_i[k]·b_j[k] in index order (f64x2 lanes = outputs:
+ * the same bits as `s += a[k]·b[k]` in JavaScript), 4 × 4 tiles (2 × 4, 1 × 4 for the last rows, × 2 for the last
+ * columns); nB even. func 1 gather(src, idx, nPairs, dst): staged pair p of dst = the float32 rows idx[2p] and
+ * idx[2p + 1] of the row-major matrix at src, promoted to float64 (exact).
+ */
+function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
+  const PB = d * 16;
+  const SHRU = 0x76, LTU = 0x49, LEU = 0x4d, EQZ = 0x45;
+  const loopWhile = (cond: number[], code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...cond, EQZ, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
+  const ifThen = (cond: number[], code: number[]): number[] => [...cond, 0x04, 0x40, ...code, 0x0b];
+  const splat64 = (off: number): number[] => [0xfd, 0x0a, 3, ...uleb(off)];
+  const loadV = (off: number): number[] => [0xfd, 0x00, 4, ...uleb(off)];
+  const storeV = (off: number): number[] => [0xfd, 0x0b, 4, ...uleb(off)];
+  const F2ADD = [0xfd, 0xf0, 0x01], F2MUL = [0xfd, 0xf2, 0x01];
+  const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  // gemm: params 0 a, 1 nA, 2 b, 3 nB, 4 out, 5 ldo | locals 6 i, 7 j, 8 p, 9 aB, 10 bB, 11 ap, 12 bp, 13 o (i32) |
+  // 14–21 acc (row r, column pair c: 14 + 2r + c), 22–25 a splats, 26–27 b pairs (v128)
+  const rowOff = (r: number): number => (r >> 1) * PB + (r & 1) * 8;
+  const acc = (r: number, c: number): number => 14 + 2 * r + c;
+  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+  const tile = (mr: number, pairs: number): number[] => {
+    const step = (extra: number): number[] => [
+      ...range(mr).flatMap((r) => [...get(11), ...splat64(rowOff(r) + extra), ...set(22 + r)]),
+      ...range(pairs).flatMap((c) => [...get(12), ...loadV(c * PB + extra), ...set(26 + c)]),
+      ...range(mr * pairs).flatMap((q) => {
+        const r = Math.floor(q / pairs), c = q % pairs;
+        return [...get(acc(r, c)), ...get(22 + r), ...get(26 + c), ...F2MUL, ...F2ADD, ...set(acc(r, c))];
+      }),
+    ];
+    return [
+      ...get(2), ...get(7), ...i32k(1), SHRU, ...i32k(PB), MUL, ADD, ...set(10),
+      ...range(mr * pairs).flatMap((q) => [...zero, ...set(acc(Math.floor(q / pairs), q % pairs))]),
+      ...i32k(0), ...set(8),
+      // two elements per iteration (d is even)
+      ...loopWhile([...get(8), ...i32k(PB), LTU], [
+        ...get(9), ...get(8), ADD, ...set(11), ...get(10), ...get(8), ADD, ...set(12),
+        ...step(0), ...step(16),
+        ...get(8), ...i32k(32), ADD, ...set(8),
+      ]),
+      ...range(mr).flatMap((r) => [
+        ...get(4), ...get(6), ...i32k(r), ADD, ...get(5), MUL, ...get(7), ADD, ...i32k(3), SHL, ADD, ...set(13),
+        ...range(pairs).flatMap((c) => [...get(13), ...get(acc(r, c)), ...storeV(c * 16)]),
+      ]),
+    ];
+  };
+  const rows = (mr: number): number[] => [
+    ...get(0), ...get(6), ...i32k(1), SHRU, ...i32k(PB), MUL, ADD, ...set(9),
+    ...i32k(0), ...set(7),
+    ...loopWhile([...get(7), ...i32k(4), ADD, ...get(3), LEU], [...tile(mr, 2), ...get(7), ...i32k(4), ADD, ...set(7)]),
+    ...ifThen([...get(7), ...get(3), LTU], tile(mr, 1)),
+    ...get(6), ...i32k(mr), ADD, ...set(6),
+  ];
+  const gemm = body([[8, I32], [14, V128]], [
+    ...loopWhile([...get(6), ...i32k(4), ADD, ...get(1), LEU], rows(4)),
+    ...ifThen([...get(6), ...i32k(2), ADD, ...get(1), LEU], rows(2)),
+    ...ifThen([...get(6), ...get(1), LTU], rows(1)),
+  ]);
+  // gather: params 0 src, 1 idx, 2 nPairs, 3 dst | locals 4 p, 5 s0, 6 s1, 7 o, 8 e (i32) | 9 lo, 10 hi (v128):
+  // staged pair p = the float32 source rows idx[2p] and idx[2p + 1] interleaved, promoted (2 loads, 4 shuffles,
+  // 4 promotions and 4 stores per 8 values)
+  const shuffle = (lanes: number[]): number[] => [0xfd, 0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+  const promote = [0xfd, 0x5f];
+  const rowAt = (k: number): number[] => [...get(0), ...get(1), ...get(4), ...i32k(3), SHL, ADD, 0x28, 2, k * 4, ...i32k(d * 4), MUL, ADD];
+  const gather = body([[5, I32], [2, V128]], [
+    ...loopWhile([...get(4), ...get(2), LTU], [
+      ...rowAt(0), ...set(5),
+      ...rowAt(1), ...set(6),
+      ...get(5), ...i32k(d * 4), ADD, ...set(8),
+      ...get(3), ...get(4), ...i32k(PB), MUL, ADD, ...set(7),
+      ...loopWhile([...get(5), ...get(8), LTU], [
+        ...get(5), ...loadV(0), ...get(6), ...loadV(0), ...shuffle([0, 4, 1, 5]), ...set(9),
+        ...get(5), ...loadV(0), ...get(6), ...loadV(0), ...shuffle([2, 6, 3, 7]), ...set(10),
+        ...get(7), ...get(9), ...promote, ...storeV(0),
+        ...get(7), ...get(9), ...get(9), ...shuffle([2, 3, 2, 3]), ...promote, ...storeV(16),
+        ...get(7), ...get(10), ...promote, ...storeV(32),
+        ...get(7), ...get(10), ...get(10), ...shuffle([2, 3, 2, 3]), ...promote, ...storeV(48),
+        ...get(5), ...i32k(16), ADD, ...set(5), ...get(6), ...i32k(16), ADD, ...set(6), ...get(7), ...i32k(64), ADD, ...set(7),
+      ]),
+      ...get(4), ...i32k(1), ADD, ...set(4),
+    ]),
+  ]);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 4, I32, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('gemm'), 0x00, 0], [...str('gather'), 0x00, 1]])),
+    ...section(10, [...uleb(2), ...gemm, ...gather]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+/**
+ * Canonical float64 cosines of feature rows given by index, for the many small verification blocks: the
+ * float32 feature matrix is copied once into the kernel's memory (kept while the same array is passed), the
+ * rows of a block are gathered and promoted there (no packed copy in JavaScript), then multiplied in 4 × 4 tiles.
+ * Every output has the bits of `s += a[k]·b[k]` in index order in float64 (exactDot).
+ */
+export interface IndexedGemm64 {
+  /**
+   * out[i·ld + j] = canonical ⟨F row ia[i], F row ib[j]⟩ for i < nA, j < nB, where `fill(ia, ib)` writes the
+   * nA row indices of A and the nB of B. F is copied into the kernel once and kept while the same array is
+   * passed (it must not change in between). Returns a view valid until the next call.
+   */
+  run(F: Float32Array, nA: number, nB: number, fill: (ia: Int32Array, ib: Int32Array) => void): { out: Float64Array; ld: number };
+}
+
+const indexedCache = new Map<number, IndexedGemm64 | null>();
+
+/** The {@link IndexedGemm64} for dimension d, or null without WebAssembly SIMD or when d % 4 ≠ 0. */
+export function indexedGemm64(d: number): IndexedGemm64 | null {
+  const hit = indexedCache.get(d);
+  if (hit !== undefined) return hit;
+  let k: IndexedGemm64 | null = null;
+  try {
+    const bytes = d > 0 && d % 4 === 0 && typeof WebAssembly !== 'undefined' ? indexedModuleBytes(d) : null;
+    if (bytes && WebAssembly.validate(bytes)) {
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+      const mem = inst.exports.memory as WebAssembly.Memory;
+      const gemm = inst.exports.gemm as (a: number, nA: number, b: number, nB: number, out: number, ldo: number) => void;
+      const gather = inst.exports.gather as (src: number, idx: number, nPairs: number, dst: number) => void;
+      let resident: Float32Array | null = null;
+      const pairBytes = d * 16;
+      k = {
+        run(F, nA, nB, fill) {
+          if (F.length % d !== 0) throw new RangeError(`indexedGemm64: ${F.length} values are not rows of ${d}`);
+          const nF = F.length / d;
+          const pA = (nA + 1) >> 1;
+          const pB = (nB + 1) >> 1;
+          const nBe = 2 * pB;
+          // Memory: the features and one zero row (the partner of an odd count's last row), the indices (2 per pair), the staged rows, the result.
+          const at = (F.byteLength + d * 4 + 15) & ~15;
+          const sa = (at + 8 * (pA + pB) + 15) & ~15;
+          const sb = sa + pA * pairBytes;
+          const o = sb + pB * pairBytes;
+          const end = o + nA * nBe * 8;
+          if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / 65536));
+          if (resident !== F) {
+            const f32 = new Float32Array(mem.buffer, 0, F.length + d);
+            f32.set(F);
+            f32.fill(0, F.length);
+            resident = F;
+          }
+          const all = new Int32Array(mem.buffer, at, 2 * (pA + pB));
+          all[2 * pA - 1] = nF;
+          all[2 * (pA + pB) - 1] = nF;
+          const ia = all.subarray(0, nA);
+          const ib = all.subarray(2 * pA, 2 * pA + nB);
+          fill(ia, ib);
+          for (const x of [ia, ib]) for (let t = 0; t < x.length; t++) if (!(x[t]! >= 0 && x[t]! < nF)) throw new RangeError(`indexedGemm64: row ${x[t]} is not a row of the features (${nF} rows)`);
+          gather(0, at, pA, sa);
+          gather(0, at + 8 * pA, pB, sb);
+          gemm(sa, nA, sb, nBe, o, nBe);
+          return { out: new Float64Array(mem.buffer, o, nA * nBe), ld: nBe };
+        },
+      };
+    }
+  } catch {
+    k = null;
+  }
+  indexedCache.set(d, k);
+  return k;
+}
+
 // ---------- set-score reductions (a second module with its own memory: the reduction heap) ----------
 
 const F32LT = 0x5d, GTU = 0x4b, SELECT = 0x1b;

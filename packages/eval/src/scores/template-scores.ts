@@ -16,7 +16,7 @@ import { l2NormalizeRows } from '@interpret-fr/core';
 import type { Embeddings } from '@interpret-fr/core';
 import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
-import { simdKernels, type SimdKernels } from './simd.ts';
+import { indexedGemm64, simdKernels, type SimdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
 import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
 import { giveBackScratch, lendF32, lendF64 } from './scratch.ts';
@@ -623,15 +623,30 @@ class PairGroups {
 
   /**
    * The group's set scores from cosines by the canonical float64 loop itself (exact bits, no check needed):
-   * on the wasm f64x2 kernel with the member rows copied straight into its memory, else in JavaScript.
+   * on the indexed wasm kernel when both sets read one normalised matrix (only row indices are passed; the
+   * kernel gathers and promotes the rows from its resident copy), else on the wasm f64x2 kernel with the member
+   * rows copied into its memory, else in JavaScript.
    */
   canonical(i: number): void {
     const oa = this.A.templates.offsets;
     const n1 = oa[i + 1]! - oa[i]!;
     const d = this.A.dim;
+    const ob = this.B.templates.offsets;
+    const unit = this.A.unit;
+    const ix = unit && unit === this.B.unit ? indexedGemm64(d) : null;
+    if (ix) {
+      // Row indices only: the kernel gathers and promotes the rows from its resident copy of the features.
+      const ra = this.A.templates.rows;
+      const rb = this.B.templates.rows;
+      const r = ix.run(unit!, n1, this.cols, (ia, ib) => {
+        ia.set(ra.subarray(oa[i]!, oa[i + 1]!));
+        for (const j of this.partners) ib.set(rb.subarray(ob[j]!, ob[j + 1]!), this.colAt[j]!);
+      });
+      this.reduce(i, r.out, r.ld, false);
+      return;
+    }
     const k = simdKernels();
     if (k && n1 * this.cols * d >= CANONICAL_SIMD_MIN_WORK) {
-      const ob = this.B.templates.offsets;
       const r = k.gemm64Rows(n1, this.cols, d, (f32, aAt, bAt) => {
         copyMembers(this.A, oa[i]!, oa[i + 1]!, f32, aAt / d);
         for (const j of this.partners) copyMembers(this.B, ob[j]!, ob[j + 1]!, f32, bAt / d + this.colAt[j]!);
