@@ -19,9 +19,16 @@ export interface IjbaWorkerData {
 export interface IjbaWorkerFeatures {
   /** Raw features (n × dim float32), shared with every worker. */
   raw: SharedArrayBuffer;
-  /** Their L2-normalised rows (shared): each worker writes `rows` [r0, r1), then reads all of them after 'go'. */
+  /** Their L2-normalised rows (shared): each worker writes `rows` [r0, r1), then reads all of them once every share is done. */
   unit: SharedArrayBuffer;
   rows: [number, number];
+  /**
+   * One Int32, shared: the count of shares normalised (each worker adds 1 when its share is done and starts once
+   * it reads `workers`, waiting on it with Atomics: no round trip through the main thread, which is busy parsing
+   * the splits then); −1 when a worker failed to normalise its share (the others then never start).
+   */
+  done: SharedArrayBuffer;
+  workers: number;
   n: number;
   dim: number;
   /** The id of each feature row. */
@@ -29,10 +36,10 @@ export interface IjbaWorkerFeatures {
 }
 
 /**
- * A message to a worker: the features (first; the worker normalises its share of the rows and replies
- * 'normalized'), go (every share is normalised), a split to evaluate, or close (after the split in flight).
+ * A message to a worker: the features (first; the worker normalises its share of the rows), a split to
+ * evaluate (queued behind the start-up and any split before it), or close (after the splits in flight).
  */
-export type IjbaWorkerJob = { type: 'features'; features: IjbaWorkerFeatures } | { type: 'go' } | { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
+export type IjbaWorkerJob = { type: 'features'; features: IjbaWorkerFeatures } | { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
 
 /** An error as it crosses the thread boundary. */
 export interface ErrorMessage {
@@ -43,12 +50,8 @@ export interface ErrorMessage {
   props: Record<string, unknown>;
 }
 
-/** A worker's reply: ready (once: its kernel is up and it has the features), then one result or failure per split it was sent; k = −1: start-up failed. */
-export type IjbaWorkerReply =
-  | { type: 'normalized' }
-  | { type: 'ready'; kernel: string }
-  | { type: 'result'; k: number; result: IjbaSplitResult }
-  | { type: 'failed'; k: number; error: ErrorMessage };
+/** A worker's reply: ready (once: its kernel is up and every share of the features is normalised), then one result or failure per split it was sent; k = −1: start-up failed. */
+export type IjbaWorkerReply = { type: 'ready'; kernel: string } | { type: 'result'; k: number; result: IjbaSplitResult } | { type: 'failed'; k: number; error: ErrorMessage };
 
 /** Serialises an error (any thrown value) for postMessage. */
 export function errorMessage(e: unknown): ErrorMessage {

@@ -117,7 +117,6 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
   let closed = false;
   /** The features' error, or a worker's start-up failure or exit: every later submission rejects with it. */
   let fatal: Error | null = null;
-  let normalized = 0;
   const pending = new Map<number, { resolve: (r: IjbaSplitResult) => void; reject: (e: Error) => void }>();
   const queue: IjbaWorkerJob[] = [];
   const idle: Worker[] = [];
@@ -135,24 +134,25 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
     const w = new Worker(new URL('./ijba-worker.mjs', import.meta.url), { workerData: data });
     workers.push(w);
     w.on('message', (m: IjbaWorkerReply) => {
-      if (m.type === 'normalized') {
-        if (++normalized === n) for (const x of workers) x.postMessage({ type: 'go' } satisfies IjbaWorkerJob);
+      if (m.type === 'ready') {
+        kernel ||= m.kernel;
         return;
       }
-      if (m.type === 'ready') kernel ||= m.kernel;
-      else if (m.k < 0) {
+      if (m.k < 0) {
         fatal ??= reviveError(m.type === 'failed' ? m.error : { name: 'Error', message: 'IJB-A worker: start-up failed', props: {} });
         failAll(fatal);
         return;
-      } else {
-        const p = pending.get(m.k);
-        pending.delete(m.k);
-        if (m.type === 'result') p?.resolve(m.result);
-        else p?.reject(reviveError(m.error));
       }
+      const p = pending.get(m.k);
+      pending.delete(m.k);
+      if (m.type === 'result') p?.resolve(m.result);
+      else p?.reject(reviveError(m.error));
       idle.push(w);
       pump();
     });
+    // Idle from the start: its first split is sent at once and waits in the worker for its start-up (the main thread,
+    // busy parsing the splits, would otherwise hand it over only some time after the worker says it is ready).
+    idle.push(w);
     w.on('error', (e) => {
       fatal ??= e;
       failAll(e);
@@ -172,12 +172,13 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       for (const [id, r] of t.index) ids[r] = id;
       const raw = f.data.subarray(0, f.n * f.dim);
       // Features already in shared memory (readFeatures) are not copied again. The workers L2-normalise them
-      // into one shared buffer, each a share of the rows, and start once every share is done ('go').
+      // into one shared buffer, each a share of the rows, and start once every share is done (`done`).
       const shared = raw.buffer instanceof SharedArrayBuffer && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : sharedCopy(raw);
       const unit = new SharedArrayBuffer(f.n * f.dim * 4);
+      const done = new SharedArrayBuffer(4);
       workers.forEach((w, i) => {
         const rows: [number, number] = [Math.floor((f.n * i) / n), Math.floor((f.n * (i + 1)) / n)];
-        const features: IjbaWorkerFeatures = { raw: shared, unit, rows, n: f.n, dim: f.dim, ids };
+        const features: IjbaWorkerFeatures = { raw: shared, unit, rows, n: f.n, dim: f.dim, ids, done, workers: n };
         w.postMessage({ type: 'features', features } satisfies IjbaWorkerJob);
       });
     },

@@ -2,8 +2,9 @@
  * One worker of {@link evaluateIjbaParallel} (ijba-parallel.ts): starts its own single-threaded native
  * GEMM at once, then takes the features (SharedArrayBuffers: the pool starts its workers before the
  * features are read, so that their start-up overlaps the reading), L2-normalises its share of the rows
- * into the shared buffer, and once every share is done ('go') evaluates the splits it is sent, one at a time, exactly as {@link evaluateIjbaSplitAsync} / {@link evaluateIjbaSplit}
- * do in the main thread.
+ * into the shared buffer, and once every share is done (a shared count, waited on with Atomics) evaluates the
+ * splits it is sent, one at a time, exactly as {@link evaluateIjbaSplitAsync} / {@link evaluateIjbaSplit} do in
+ * the main thread.
  *
  * @module
  */
@@ -19,42 +20,54 @@ const port = parentPort!;
 const post = (m: IjbaWorkerReply): void => port.postMessage(m);
 const opts: IjbaOptions = wd.opts;
 const gemmReady: Promise<AsyncGemm | null> = wd.gemm === 'native' ? nativeGemm({ threads: 1 }) : Promise.resolve(null);
-gemmReady.catch(() => {}); // reported when the features arrive
+gemmReady.catch(() => {}); // reported by `started`
 let gemm: AsyncGemm | null = null;
 let table: FeatureTable | null = null;
 let unit: Float32Array | null = null;
+let gotFeatures: (done: Int32Array, workers: number) => void = () => {};
+const featuresIn = new Promise<[Int32Array, number]>((res) => {
+  gotFeatures = (done, workers) => res([done, workers]);
+});
+/** Resolves once the kernel is up and every worker's share of the features is normalised; rejects if this worker's start-up failed. */
+const started: Promise<void> = (async () => {
+  const [done, workers] = await featuresIn;
+  // Every share: wait on the shared count (−1: another worker failed, and reported it; this one stays idle).
+  for (let v = Atomics.load(done, 0); v >= 0 && v < workers; v = Atomics.load(done, 0)) {
+    const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync(done, 0, v);
+    if (w.async) await w.value;
+  }
+  if (Atomics.load(done, 0) < 0) throw new Error('IJB-A worker: another worker failed to start');
+  gemm = await gemmReady;
+  post({ type: 'ready', kernel: gemm ? gemm.name : 'wasm-simd' });
+})();
+started.catch((e) => {
+  if (!(e instanceof Error && e.message === 'IJB-A worker: another worker failed to start')) post({ type: 'failed', k: -1, error: errorMessage(e) });
+});
 let current: Promise<void> = Promise.resolve();
 port.on('message', (m: IjbaWorkerJob) => {
   if (m.type === 'features') {
+    const f = m.features;
+    const done = new Int32Array(f.done);
     try {
       // This worker's share of the rows, normalised into the shared buffer (the same bits as normalising all
       // rows at once: each row on its own); the table while the other shares are done.
-      const f = m.features;
       const [r0, r1] = f.rows;
       const raw = new Float32Array(f.raw);
       unit = new Float32Array(f.unit);
       l2NormalizeRows(raw.subarray(r0 * f.dim, r1 * f.dim), r1 - r0, f.dim, unit.subarray(r0 * f.dim, r1 * f.dim));
-      post({ type: 'normalized' });
       table = { features: { data: raw, n: f.n, dim: f.dim }, index: new Map(f.ids.map((id, i) => [id, i])) };
+      // Counted unless a share has failed (−1 stays −1: a waiting worker must not read a count again).
+      for (let v = Atomics.load(done, 0); v >= 0; v = Atomics.load(done, 0)) if (Atomics.compareExchange(done, 0, v, v + 1) === v) break;
     } catch (e) {
+      Atomics.store(done, 0, -1);
       post({ type: 'failed', k: -1, error: errorMessage(e) });
     }
-    return;
-  }
-  if (m.type === 'go') {
-    // Every share is normalised (the pool sends this after each worker's 'normalized').
-    current = (async () => {
-      try {
-        gemm = await gemmReady;
-        post({ type: 'ready', kernel: gemm ? gemm.name : 'wasm-simd' });
-      } catch (e) {
-        post({ type: 'failed', k: -1, error: errorMessage(e) });
-      }
-    })();
+    Atomics.notify(done, 0);
+    gotFeatures(done, f.workers);
     return;
   }
   if (m.type === 'close') {
-    // After the split in flight: release the ORT sessions, then let the thread end (terminating a thread that
+    // After the splits in flight: release the ORT sessions, then let the thread end (terminating a thread that
     // holds onnxruntime-node sessions aborts the process).
     void current.then(async () => {
       await (await gemmReady.catch(() => null))?.release?.();
@@ -62,12 +75,18 @@ port.on('message', (m: IjbaWorkerJob) => {
     });
     return;
   }
-  current = (async () => {
+  // A split: after the start-up and the splits before it (the pool may send one before this worker is ready).
+  current = current.then(async () => {
+    try {
+      await started;
+    } catch {
+      return; // the start-up failure is already reported
+    }
     try {
       const result = gemm ? await evaluateIjbaSplitAsync(m.split, table!, gemm, opts, unit!) : evaluateIjbaSplit(m.split, table!, opts, unit!);
       post({ type: 'result', k: m.k, result });
     } catch (e) {
       post({ type: 'failed', k: m.k, error: errorMessage(e) });
     }
-  })();
+  });
 });
