@@ -28,6 +28,8 @@ let gotFeatures: (done: Int32Array, workers: number) => void = () => {};
 const featuresIn = new Promise<[Int32Array, number]>((res) => {
   gotFeatures = (done, workers) => res([done, workers]);
 });
+/** Thrown by `started` when another worker's share failed (that worker reports its error; this one stays idle). */
+const peerFailed = new Error('IJB-A worker: another worker failed to start');
 /** Resolves once the kernel is up and every worker's share of the features is normalised; rejects if this worker's start-up failed. */
 const started: Promise<void> = (async () => {
   const [done, workers] = await featuresIn;
@@ -36,12 +38,12 @@ const started: Promise<void> = (async () => {
     const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync(done, 0, v);
     if (w.async) await w.value;
   }
-  if (Atomics.load(done, 0) < 0) throw new Error('IJB-A worker: another worker failed to start');
+  if (Atomics.load(done, 0) < 0) throw peerFailed;
   gemm = await gemmReady;
   post({ type: 'ready', kernel: gemm ? gemm.name : 'wasm-simd' });
 })();
 started.catch((e) => {
-  if (!(e instanceof Error && e.message === 'IJB-A worker: another worker failed to start')) post({ type: 'failed', k: -1, error: errorMessage(e) });
+  if (e !== peerFailed) post({ type: 'failed', k: -1, error: errorMessage(e) });
 });
 let current: Promise<void> = Promise.resolve();
 port.on('message', (m: IjbaWorkerJob) => {
