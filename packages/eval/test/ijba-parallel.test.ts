@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateIjba, FeatureValueError } from '../src/protocols/ijba.ts';
 import { IjbaFormatError } from '../src/protocols/ijba-csv.ts';
-import { evaluateIjbaParallel, ijbaPool } from '../src/protocols/ijba-parallel.ts';
+import { evaluateIjbaParallel, ijbaPool, splitWork } from '../src/protocols/ijba-parallel.ts';
+import type { IjbaSplitData } from '../src/protocols/ijba.ts';
 import { errorMessage, reviveError } from '../src/protocols/ijba-parallel-protocol.ts';
 import { tiedProtocol } from './helpers/tied-protocol.ts';
 
@@ -90,15 +91,15 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
   it('after a worker fails to start, every submission (also later ones) rejects with its error, and close returns', async () => {
     const { splits } = tiedProtocol(5, 3);
     // One value short of n × dim: the second worker's share of the normalisation throws a RangeError; the first
-    // normalises its share and waits for a 'go' that never comes.
+    // normalises its share and waits for a count of shares that never comes.
     const bad = { features: { data: new Float32Array(399), n: 100, dim: 4 }, index: new Map(Array.from({ length: 100 }, (_, i) => [`x${i}`, i] as [string, number])) };
     const pool = ijbaPool(bad, {}, { threads: 2 });
     try {
       const first = pool.submit(splits[0]!).catch((e: unknown) => e);
-      expect(String(await first)).toMatch(/RangeError.*l2NormalizeRows/);
+      expect(String(await first)).toMatch(/RangeError: normalizeRowsChecked: 199 values, expected 50 × 4/);
       // Submitted after the failure: must reject too, not wait for a worker that will never be ready.
       const later = await Promise.race([pool.submit(splits[1]!).catch((e: unknown) => e), new Promise((res) => setTimeout(() => res('still pending after 5 s'), 5000))]);
-      expect(String(later)).toMatch(/RangeError.*l2NormalizeRows/);
+      expect(String(later)).toMatch(/RangeError: normalizeRowsChecked: 199 values, expected 50 × 4/);
     } finally {
       await pool.close();
     }
@@ -112,4 +113,17 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
     expect(String(await pending)).toMatch(/ijbaPool: closed/);
     await expect(pool.submit(splits[1]!)).rejects.toThrow(/submit after close/);
   }, 60_000);
+});
+
+describe('splitWork (the order in which waiting splits go to free workers)', () => {
+  it('counts probe × gallery sightings plus, per comparison, the product of its templates’ sizes', () => {
+    // Templates 7 (3 rows), 8 (1 row), 9 (2 rows); comparisons 7–8, 9–7, 9–9, and 7–5 (5 has no rows).
+    const split = {
+      verifyMetadata: { n: 6, templateId: Int32Array.from([7, 8, 7, 9, 7, 9]) },
+      comparisons: { a: Int32Array.from([7, 9, 9, 7]), b: Int32Array.from([8, 7, 9, 5]) },
+      probe: { n: 4 },
+      gallery: { n: 5 },
+    } as unknown as IjbaSplitData;
+    expect(splitWork(split)).toBe(4 * 5 + (3 * 1 + 2 * 3 + 2 * 2 + 0));
+  });
 });

@@ -23,9 +23,11 @@ export interface IjbaWorkerFeatures {
   unit: SharedArrayBuffer;
   rows: [number, number];
   /**
-   * One Int32, shared: the count of shares normalised (each worker adds 1 when its share is done and starts once
-   * it reads `workers`, waiting on it with Atomics: no round trip through the main thread, which is busy parsing
-   * the splits then); −1 when a worker failed to normalise its share (the others then never start).
+   * Two Int32s, shared. [0]: the count of shares normalised (each worker adds 1 when its share is done and starts
+   * once it reads `workers`, waiting on it with Atomics: no round trip through the main thread, which is busy
+   * parsing the splits then); −1 when a worker failed to normalise its share (the others then never start).
+   * [1]: the rows holding a non-finite value, over all shares (added before [0]): 0 lets the set scores skip
+   * their per-block scan for such rows.
    */
   done: SharedArrayBuffer;
   workers: number;

@@ -4,7 +4,7 @@
  * GEMM (or the wasm SIMD kernel), the features shared through SharedArrayBuffers. Every split is
  * computed by the same code as {@link evaluateIjbaSplitAsync}, and the reported metrics are
  * kernel-independent to the bit (scores/refine.ts), so the report is the same whatever `threads` is.
- * Splits are handed out one at a time (the next to whichever worker is free); results come back in
+ * Splits are handed out one at a time (the largest waiting one to whichever worker is free); results come back in
  * split order. When a split fails, the error of the first failing split (in split order) is thrown,
  * with its class and fields, as the in-process evaluation would throw it.
  *
@@ -12,8 +12,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { l2NormalizeRows } from '@interpret-fr/core';
 import { nativeGemm } from '../scores/native-gemm.ts';
+import { unitRows } from '../scores/simd.ts';
 import type { IjbaMetadata } from './ijba-csv.ts';
 import {
   evaluateIjbaSplit,
@@ -56,6 +56,19 @@ function forScoring(m: IjbaMetadata): IjbaMetadata {
   return { ...m, filename: [], frame: new Float64Array(0), bbox: none, landmarks: none, yaw: none, attributes: none };
 }
 
+/**
+ * A split's work for scheduling, in cosines: probe × gallery sightings (search) plus, per comparison, the
+ * product of its two templates' sizes (verification). An estimate (subsets and repeated sightings ignored).
+ */
+export function splitWork(s: IjbaSplitData): number {
+  const size = new Map<number, number>();
+  const t = s.verifyMetadata.templateId;
+  for (let r = 0; r < s.verifyMetadata.n; r++) size.set(t[r]!, (size.get(t[r]!) ?? 0) + 1);
+  let verify = 0;
+  for (let p = 0; p < s.comparisons.a.length; p++) verify += (size.get(s.comparisons.a[p]!) ?? 0) * (size.get(s.comparisons.b[p]!) ?? 0);
+  return s.probe.n * s.gallery.n + verify;
+}
+
 function sharedCopy(a: Float32Array): SharedArrayBuffer {
   const b = new SharedArrayBuffer(a.byteLength);
   new Float32Array(b).set(a);
@@ -90,7 +103,7 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
   const tableReady = Promise.resolve(table);
   if (n === 1) {
     const gemm = gemmName === 'native' ? nativeGemm() : Promise.resolve(null);
-    const ready = tableReady.then((t) => ({ t, unit: l2NormalizeRows(t.features.data, t.features.n, t.features.dim) }));
+    const ready = tableReady.then((t) => ({ t, unit: unitRows(t.features.data, t.features.n, t.features.dim) }));
     ready.catch(() => {}); // observed by each submission
     let chain: Promise<unknown> = Promise.resolve();
     let kernel = '';
@@ -118,7 +131,8 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
   /** The features' error, or a worker's start-up failure or exit: every later submission rejects with it. */
   let fatal: Error | null = null;
   const pending = new Map<number, { resolve: (r: IjbaSplitResult) => void; reject: (e: Error) => void }>();
-  const queue: IjbaWorkerJob[] = [];
+  /** Splits not yet sent, with their estimated work: a free worker takes the largest (the smallest come last, a shorter tail). */
+  const queue: { job: IjbaWorkerJob; work: number }[] = [];
   const idle: Worker[] = [];
   const failAll = (e: Error): void => {
     for (const p of pending.values()) p.reject(e);
@@ -126,7 +140,11 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
     queue.length = 0;
   };
   const pump = (): void => {
-    while (idle.length && queue.length) idle.pop()!.postMessage(queue.shift()!);
+    while (idle.length && queue.length) {
+      let best = 0;
+      for (let q = 1; q < queue.length; q++) if (queue[q]!.work > queue[best]!.work) best = q;
+      idle.pop()!.postMessage(queue.splice(best, 1)[0]!.job);
+    }
   };
   const workers: Worker[] = [];
   const exited: boolean[] = [];
@@ -175,7 +193,7 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       // into one shared buffer, each a share of the rows, and start once every share is done (`done`).
       const shared = raw.buffer instanceof SharedArrayBuffer && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw.buffer : sharedCopy(raw);
       const unit = new SharedArrayBuffer(f.n * f.dim * 4);
-      const done = new SharedArrayBuffer(4);
+      const done = new SharedArrayBuffer(8);
       workers.forEach((w, i) => {
         const rows: [number, number] = [Math.floor((f.n * i) / n), Math.floor((f.n * (i + 1)) / n)];
         const features: IjbaWorkerFeatures = { raw: shared, unit, rows, n: f.n, dim: f.dim, ids, done, workers: n };
@@ -195,7 +213,12 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       if (fatal) return Promise.reject(fatal);
       const k = seq++;
       const r = new Promise<IjbaSplitResult>((resolve, reject) => pending.set(k, { resolve, reject }));
-      queue.push({ type: 'split', k, split: { ...split, verifyMetadata: forScoring(split.verifyMetadata), probe: forScoring(split.probe), gallery: forScoring(split.gallery) } });
+      const job: IjbaWorkerJob = {
+        type: 'split',
+        k,
+        split: { ...split, verifyMetadata: forScoring(split.verifyMetadata), probe: forScoring(split.probe), gallery: forScoring(split.gallery) },
+      };
+      queue.push({ job, work: splitWork(split) });
       pump();
       return r;
     },

@@ -9,9 +9,9 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { l2NormalizeRows } from '@interpret-fr/core';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { nativeGemm } from '../scores/native-gemm.ts';
+import { markUnitFinite, normalizeRowsChecked } from '../scores/simd.ts';
 import { evaluateIjbaSplit, evaluateIjbaSplitAsync, type FeatureTable, type IjbaOptions } from './ijba.ts';
 import { errorMessage, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
@@ -39,6 +39,8 @@ const started: Promise<void> = (async () => {
     if (w.async) await w.value;
   }
   if (Atomics.load(done, 0) < 0) throw peerFailed;
+  // Every share is in: no row holds a non-finite value, so the set scores need not scan for them.
+  if (Atomics.load(done, 1) === 0) markUnitFinite(unit!);
   gemm = await gemmReady;
   post({ type: 'ready', kernel: gemm ? gemm.name : 'wasm-simd' });
 })();
@@ -56,7 +58,8 @@ port.on('message', (m: IjbaWorkerJob) => {
       const [r0, r1] = f.rows;
       const raw = new Float32Array(f.raw);
       unit = new Float32Array(f.unit);
-      l2NormalizeRows(raw.subarray(r0 * f.dim, r1 * f.dim), r1 - r0, f.dim, unit.subarray(r0 * f.dim, r1 * f.dim));
+      const bad = normalizeRowsChecked(raw.subarray(r0 * f.dim, r1 * f.dim), r1 - r0, f.dim, unit.subarray(r0 * f.dim, r1 * f.dim));
+      Atomics.add(done, 1, bad);
       table = { features: { data: raw, n: f.n, dim: f.dim }, index: new Map(f.ids.map((id, i) => [id, i])) };
       // Counted unless a share has failed (−1 stays −1: a waiting worker must not read a count again).
       for (let v = Atomics.load(done, 0); v >= 0; v = Atomics.load(done, 0)) if (Atomics.compareExchange(done, 0, v, v + 1) === v) break;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { InterpretFrError, l2NormalizeRows } from '@interpret-fr/core';
+import { InterpretFrError } from '@interpret-fr/core';
 import type { Embeddings } from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts';
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
@@ -23,6 +23,7 @@ import {
   type PreparedTemplates,
   type TemplateScore,
 } from '../scores/template-scores.ts';
+import { unitRows } from '../scores/simd.ts';
 import { refineSteps } from '../scores/refine.ts';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { firstNonFinite } from '../io/npy.ts';
@@ -238,7 +239,7 @@ function* splitSteps(
   const score = opts.score ?? 'set-min-mean';
   const subset = opts.subset ?? 'all';
   const feats = table.features;
-  const u = unit ?? l2NormalizeRows(feats.data, feats.n, feats.dim);
+  const u = unit ?? unitRows(feats.data, feats.n, feats.dim);
   const delta = scoreErrorBound(feats.dim);
 
   // ---- 1:1 ----
@@ -354,7 +355,7 @@ export const targetKey = (prefix: string, x: number): string => `${prefix}=${Str
 /** Evaluates all splits and summarises them (mean ± sample std over splits). */
 export function evaluateIjba(splits: readonly IjbaSplitData[], table: FeatureTable, opts: IjbaOptions = {}): { summary: IjbaSummary; perSplit: IjbaSplitResult[] } {
   const f = table.features;
-  const unit = l2NormalizeRows(f.data, f.n, f.dim);
+  const unit = unitRows(f.data, f.n, f.dim);
   return summarizeIjba(
     splits.map((s) => evaluateIjbaSplit(s, table, opts, unit)),
     opts,
@@ -369,7 +370,7 @@ export async function evaluateIjbaAsync(
   opts: IjbaOptions = {},
 ): Promise<{ summary: IjbaSummary; perSplit: IjbaSplitResult[] }> {
   const f = table.features;
-  const unit = l2NormalizeRows(f.data, f.n, f.dim);
+  const unit = unitRows(f.data, f.n, f.dim);
   const perSplit: IjbaSplitResult[] = [];
   for (const s of splits) perSplit.push(await evaluateIjbaSplitAsync(s, table, gemm, opts, unit));
   return summarizeIjba(perSplit, opts);

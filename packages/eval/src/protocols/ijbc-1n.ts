@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { l2NormalizeRows } from '@interpret-fr/core';
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
 import { buildTemplates } from '../scores/templates.ts';
 import { prepareTemplates, scoreTemplateMatrix, type TemplateScore } from '../scores/template-scores.ts';
+import { unitRows } from '../scores/simd.ts';
 import type { FeatureTable } from './ijba.ts';
 import { IjbcFormatError, type FaceTidMid } from './ijbc.ts';
 
@@ -80,7 +80,7 @@ export function evaluateIjbc1N(
   if (opts.media) opts.media.names.forEach((n, i) => mediaByName.set(base(n), opts.media!.mediaId[i]!));
   let missing = 0;
   const f = table.features;
-  const unit = l2NormalizeRows(f.data, f.n, f.dim);
+  const unit = unitRows(f.data, f.n, f.dim);
   const templates = (c: TemplateCsv) => {
     const rows = new Int32Array(c.filename.length);
     const media = new Int32Array(c.filename.length);

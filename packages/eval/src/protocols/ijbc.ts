@@ -7,11 +7,12 @@
  *
  * @module
  */
-import { InterpretFrError, l2NormalizeRows } from '@interpret-fr/core';
+import { InterpretFrError } from '@interpret-fr/core';
 import { verificationMetrics, IJBC_FAR_TARGETS, type VerificationMetrics } from '../metrics/roc.ts';
 import { buildTemplates } from '../scores/templates.ts';
 import type { PairDotsPool } from '../scores/pair-dots-pool.ts';
 import { prepareTemplates, scoreTemplatePairs, type TemplateScore } from '../scores/template-scores.ts';
+import { unitRows } from '../scores/simd.ts';
 import type { FeatureTable } from './ijba.ts';
 
 /** A malformed meta file: `file:line: message`. */
@@ -156,7 +157,7 @@ export function evaluateIjbc11(
   }
   const T = buildTemplates(meta.templateId, rows, meta.mediaId);
   const f = table.features;
-  const prep = prepareTemplates(f, T, score, l2NormalizeRows(f.data, f.n, f.dim));
+  const prep = prepareTemplates(f, T, score, unitRows(f.data, f.n, f.dim));
   // Dense id → index lookup when ids are compact, else a Map.
   let maxId = 0;
   for (let i = 0; i < T.ids.length; i++) maxId = Math.max(maxId, T.ids[i]!);

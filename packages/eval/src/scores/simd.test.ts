@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@interpret-fr/core';
-import { indexedGemm64, reduceHeap, simdKernels } from './simd.ts';
+import { l2NormalizeRows, Rng } from '@interpret-fr/core';
+import { indexedGemm64, normalizeRowsChecked, reduceHeap, simdKernels, unitKnownFinite, unitRows } from './simd.ts';
 import { dotBlock, dotBlock64 } from './cosine.ts';
 import { buildTemplates } from './templates.ts';
 import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, scoreTemplatePairsAsync, scoreTemplatePairsExact, tileOrder } from './template-scores.ts';
@@ -265,5 +265,61 @@ describe('wasm SIMD kernels', () => {
     const third = reduceHeap(1 << 20); // may grow the wasm memory: no other heap is live
     expect(third.simd).toBe(true);
     third.release();
+  });
+});
+
+describe('normalizeRowsChecked', () => {
+  it("gives core's l2NormalizeRows bits and counts the non-finite rows, across blocks, in place too", () => {
+    const rng = new Rng(21);
+    for (const dim of [1, 3, 320, 513, 70000]) {
+      const n = dim === 70000 ? 5 : 700;
+      const src = rand(rng, n * dim);
+      // Zero, tiny (norm below eps), huge, NaN and ±Infinity rows.
+      const special: [number, number][] = [
+        [0, 0],
+        [1, 1e-30],
+        [2, 3e38],
+        [3, Number.NaN],
+        [4, Number.POSITIVE_INFINITY],
+      ];
+      for (const [r, v] of special) src.fill(r === 3 || r === 4 ? 0.5 : v, r * dim, (r + 1) * dim);
+      src[3 * dim + dim - 1] = Number.NaN;
+      src[4 * dim] = Number.NEGATIVE_INFINITY;
+      const want = l2NormalizeRows(src, n, dim);
+      const got = new Float32Array(n * dim).fill(9);
+      expect(normalizeRowsChecked(src, n, dim, got)).toBe(2);
+      // Bit for bit (NaN compared as NaN).
+      expect(new Uint32Array(got.buffer).some((b, i) => b !== new Uint32Array(want.buffer)[i] && !(Number.isNaN(got[i]) && Number.isNaN(want[i])))).toBe(false);
+      const inPlace = src.slice();
+      expect(normalizeRowsChecked(inPlace, n, dim, inPlace)).toBe(2);
+      expect(Array.from(inPlace.subarray(5 * dim))).toEqual(Array.from(want.subarray(5 * dim)));
+    }
+    expect(normalizeRowsChecked(new Float32Array(0), 0, 320, new Float32Array(0))).toBe(0);
+    expect(() => normalizeRowsChecked(new Float32Array(6), 2, 4, new Float32Array(8))).toThrow(/6 values, expected 2 × 4/);
+  });
+});
+
+describe('unitRows: normalised rows recorded as finite', () => {
+  it('records finite rows only, and the set scores are the same whether or not they scan for non-finite rows', () => {
+    const rng = new Rng(22);
+    const [n, dim] = [60, 16];
+    const data = rand(rng, n * dim);
+    const u = unitRows(data, n, dim);
+    expect(unitKnownFinite(u)).toBe(true);
+    expect(unitKnownFinite(l2NormalizeRows(data, n, dim))).toBe(false); // same values, not made (and checked) here
+    const bad = data.slice();
+    bad[5 * dim + 3] = Number.POSITIVE_INFINITY;
+    expect(unitKnownFinite(unitRows(bad, n, dim))).toBe(false);
+    const T = buildTemplates(
+      Int32Array.from({ length: n }, (_, i) => i % 9),
+      Int32Array.from({ length: n }, (_, i) => i),
+    );
+    const f = { data, n, dim };
+    const skip = scoreTemplateMatrix(prepareTemplates(f, T, 'set-min-mean', u), prepareTemplates(f, T, 'set-min-mean', u));
+    const scan = scoreTemplateMatrix(prepareTemplates(f, T, 'set-min-mean', l2NormalizeRows(data, n, dim)), prepareTemplates(f, T, 'set-min-mean', l2NormalizeRows(data, n, dim)));
+    expect(Array.from(skip)).toEqual(Array.from(scan));
+    // A non-finite feature still makes its templates' scores NaN (its rows are not recorded as finite).
+    const withBad = scoreTemplateMatrix(prepareTemplates({ data: bad, n, dim }, T, 'set-min-mean'), prepareTemplates({ data: bad, n, dim }, T, 'set-min-mean'));
+    expect(Number.isNaN(withBad[5 % 9]!)).toBe(true);
   });
 });

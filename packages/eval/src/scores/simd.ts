@@ -8,6 +8,8 @@
  * @module
  */
 
+import { l2NormalizeRows } from '@interpret-fr/core';
+
 const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 const uleb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
 const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
@@ -619,4 +621,132 @@ export function reduceHeap(floats: number, opts: { simd?: boolean } = {}): Reduc
     rowred: (s, cs, nCC, b, cc) => rowred(4 * s, 4 * cs, nCC, 4 * b, 4 * cc),
     vmax: (dst, src, n) => vmax(4 * dst, 4 * src, 4 * n),
   };
+}
+
+// ---------- L2 row normalisation (core's `l2NormalizeRows`, bit for bit) with a finiteness count ----------
+
+const F64 = 0x7c;
+const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+
+/**
+ * func 0 norm(p, rows, dim) -> non-finite rows: each row of `dim` float32 values at p (in place) becomes
+ * row · inv with s = Σ x² in float64 in index order, inv = s > 0 ? 1 / max(√s, 1e-12) : 0, each product
+ * rounded once to float32: core's `l2NormalizeRows` step for step (float32 products of float32 values are
+ * exact in float64, and every other operation is one correctly rounded IEEE operation in both). Counts
+ * the rows whose s is not finite (a NaN or ±Infinity value: a finite float32 row cannot overflow float64).
+ */
+function normalizeModuleBytes(): Uint8Array<ArrayBuffer> {
+  const LTU = 0x49;
+  const f32ld = [0x2a, 2, 0], f32st = [0x38, 2, 0];
+  const PROMOTE = 0xbb, DEMOTE = 0xb6, DADD = 0xa0, DSUB = 0xa1, DMUL = 0xa2, DDIV = 0xa3, DMAX = 0xa5, DSQRT = 0x9f, DNE = 0x62, DGT = 0x64;
+  const whileLtU = (a: number, b: number, code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...get(a), ...get(b), LTU, 0x45, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
+  // params 0 p, 1 rows, 2 dim | locals 3 r, 4 e, 5 q, 6 bad (i32) | 7 s, 8 inv, 9 x (f64)
+  const norm = body([[4, I32], [3, F64]], [
+    ...loopWhileLt(3, 1, [
+      ...get(0), ...get(2), ...i32c(2), SHL, ADD, ...set(4),
+      ...f64const(0), ...set(7),
+      ...get(0), ...set(5),
+      ...whileLtU(5, 4, [
+        ...get(5), ...f32ld, PROMOTE, ...set(9),
+        ...get(7), ...get(9), ...get(9), DMUL, DADD, ...set(7),
+        ...get(5), ...i32c(4), ADD, ...set(5),
+      ]),
+      // s − s is 0 exactly when s is finite.
+      ...get(6), ...get(7), ...get(7), DSUB, ...f64const(0), DNE, ADD, ...set(6),
+      ...f64const(1), ...get(7), DSQRT, ...f64const(1e-12), DMAX, DDIV, ...f64const(0), ...get(7), ...f64const(0), DGT, SELECT, ...set(8),
+      ...get(0), ...set(5),
+      ...whileLtU(5, 4, [
+        ...get(5), ...get(5), ...f32ld, PROMOTE, ...get(8), DMUL, DEMOTE, ...f32st,
+        ...get(5), ...i32c(4), ADD, ...set(5),
+      ]),
+      ...get(4), ...set(0),
+      ...get(3), ...i32c(1), ADD, ...set(3),
+    ]),
+    ...get(6),
+  ]);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 3, I32, I32, I32, 1, I32]])),
+    ...section(3, vec([[0]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('norm'), 0x00, 0]])),
+    ...section(10, [...uleb(1), ...norm]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+let normInst: { mem: WebAssembly.Memory; norm: (p: number, rows: number, dim: number) => number } | null | undefined;
+
+/** Rows per pass of {@link normalizeRowsChecked}'s kernel: blocks of ≈ 256 KiB stay in cache between the copies. */
+const NORM_BLOCK_BYTES = 1 << 18;
+
+/**
+ * `l2NormalizeRows(src, n, dim, dst)` of core (default eps), the same bits, returning how many rows hold a
+ * non-finite value (a NaN or ±Infinity; such a row normalises to NaN / 0 values, as core gives). On a
+ * WebAssembly kernel (blocks of rows copied through its memory) where available: ≈ 10× the JavaScript
+ * loop on a cold start, which is when it runs (once per process or worker). `dst` may be `src`.
+ */
+export function normalizeRowsChecked(src: Float32Array, n: number, dim: number, dst: Float32Array): number {
+  if (src.length !== n * dim) throw new RangeError(`normalizeRowsChecked: ${src.length} values, expected ${n} × ${dim}`);
+  if (dst.length !== n * dim) throw new RangeError(`normalizeRowsChecked: dst has ${dst.length} values, expected ${n} × ${dim}`);
+  if (normInst === undefined) {
+    try {
+      const bytes = normalizeModuleBytes();
+      if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) normInst = null;
+      else {
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+        normInst = { mem: inst.exports.memory as WebAssembly.Memory, norm: inst.exports.norm as never };
+      }
+    } catch {
+      normInst = null;
+    }
+  }
+  if (!normInst || dim === 0) {
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = i * dim; k < (i + 1) * dim; k++) s += src[k]! * 0;
+      if (s !== 0) bad++; // NaN: a value was NaN or ±Infinity
+    }
+    l2NormalizeRows(src, n, dim, dst);
+    return bad;
+  }
+  const { mem, norm } = normInst;
+  const per = Math.max(1, Math.floor(NORM_BLOCK_BYTES / (4 * dim)));
+  const need = Math.min(per, n) * dim * 4;
+  if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+  const f32 = new Float32Array(mem.buffer, 0, Math.min(per, n) * dim);
+  let bad = 0;
+  for (let r0 = 0; r0 < n; r0 += per) {
+    const m = Math.min(per, n - r0);
+    const block = f32.subarray(0, m * dim);
+    block.set(src.subarray(r0 * dim, (r0 + m) * dim));
+    bad += norm(0, m, dim);
+    dst.set(block, r0 * dim);
+  }
+  return bad;
+}
+
+/** Normalised row matrices made by {@link unitRows} (or a worker's shares) and checked finite: never written again. */
+const finiteUnits = new WeakSet<Float32Array>();
+
+/**
+ * Records that `unit` (normalised rows this package made, checked finite by {@link normalizeRowsChecked}, and
+ * not written afterwards) holds only finite values: the set scores then skip their per-block scan for
+ * non-finite rows. Internal: never call it on an array a caller can still change.
+ */
+export function markUnitFinite(unit: Float32Array): void {
+  finiteUnits.add(unit);
+}
+
+/** Whether `unit` was recorded by {@link markUnitFinite}. */
+export function unitKnownFinite(unit: Float32Array | undefined): boolean {
+  return unit !== undefined && finiteUnits.has(unit);
+}
+
+/** `l2NormalizeRows` of the features into a new array (normalizeRowsChecked), recorded as finite when it is. */
+export function unitRows(data: Float32Array, n: number, dim: number): Float32Array {
+  const unit = new Float32Array(n * dim);
+  if (normalizeRowsChecked(data, n, dim, unit) === 0) markUnitFinite(unit);
+  return unit;
 }

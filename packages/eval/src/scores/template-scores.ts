@@ -12,11 +12,10 @@
  *
  * @module
  */
-import { l2NormalizeRows } from '@interpret-fr/core';
 import type { Embeddings } from '@interpret-fr/core';
 import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
-import { indexedGemm64, simdKernels, type SimdKernels } from './simd.ts';
+import { indexedGemm64, simdKernels, unitKnownFinite, unitRows, type SimdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
 import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
 import { giveBackScratch, lendF32, lendF64 } from './scratch.ts';
@@ -96,7 +95,7 @@ export interface PreparedTemplates {
 
 /** Normalises and packs (or pools) features for one template set; set scores pack lazily (on the first read of `data`). */
 export function prepareTemplates(features: Embeddings, templates: Templates, method: TemplateScore, normalized?: Float32Array): PreparedTemplates {
-  const unit = normalized ?? l2NormalizeRows(features.data, features.n, features.dim);
+  const unit = normalized ?? unitRows(features.data, features.n, features.dim);
   const dim = features.dim;
   if (method === 'mean-feature' || method === 'media-pool') return { templates, dim, method, data: poolTemplates(unit, dim, templates, method) };
   let packed: Float32Array | undefined;
@@ -286,6 +285,8 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
     return out;
   }
   const quirk = P.method === 'set-min-mean-matlab';
+  // Rows read from normalised matrices made and checked finite here (unitRows) need no scan for non-finite values.
+  const finite = unitKnownFinite(P.unit) && unitKnownFinite(G.unit);
   const gd = distinctRows(G.templates);
   const nV = gd.first.length;
   const B = memberRows(G, gd.first);
@@ -296,7 +297,7 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
     const A = memberRows(P, pd.first);
     const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: Math.min(per, nU) * nV });
     try {
-      red.markNonFinite(A, B, d);
+      if (!finite) red.markNonFinite(A, B, d);
       for (let r0 = 0; r0 < nU; r0 += per) {
         const n = Math.min(per, nU - r0);
         const buf = red.block(0, n * nV);
@@ -378,6 +379,8 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
   const d = P.dim;
   const out = new Float32Array(nP * nG);
   const quirk = P.method === 'set-min-mean-matlab';
+  // Rows read from normalised matrices made and checked finite here (unitRows) need no scan for non-finite values.
+  const finite = unitKnownFinite(P.unit) && unitKnownFinite(G.unit);
   const gd = distinctRows(G.templates);
   const nV = gd.first.length;
   if (nV === 0) return scoreTemplateMatrix(P, G);
@@ -400,7 +403,7 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
       const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
       let next: Promise<Float32Array> | null = null;
       try {
-        red.markNonFinite(A, B, d);
+        if (!finite) red.markNonFinite(A, B, d);
         const run = (r0: number, k: number): Promise<Float32Array> => {
           const n = Math.min(per, nU - r0);
           return gemm.abt(A.subarray(r0 * d, (r0 + n) * d), n, B, nV, d, red.block(k * size, n * nV));
