@@ -286,20 +286,25 @@ const sleb = (v: number): number[] => {
 const i32k = (v: number): number[] => [0x41, ...sleb(v)];
 
 /**
- * The module of {@link IndexedGemm64} for dimension d (d % 4 == 0; d enters as immediates). Rows are staged as
- * float64 "pair-interleaved": rows 2p and 2p + 1 side by side per element (pair p at p·16d bytes, element k of
- * row 2p + l at 16k + 8l), so one v128 load gives a column pair and one splat load a row's element.
+ * The module of {@link IndexedGemm64} for dimension d (d % 4 == 0; d enters as immediates). Rows are staged
+ * "pair-interleaved": rows 2p and 2p + 1 side by side per element. A's rows as float64 (pair p at p·16d bytes,
+ * element k of row 2p + l at 16k + 8l: one splat load gives a row's element); B's as float32 (pair p at p·8d
+ * bytes, element k of row 2p + l at 8k + 4l: one 64-bit load and a promotion give a column pair, exactly; half
+ * the bytes to stage and to stream from the cache for the many columns).
  * func 0 gemm(a, nA, b, nB, out, ldo): out[i·ldo + j] = Σ_k a_i[k]·b_j[k] in index order (f64x2 lanes = outputs:
  * the same bits as `s += a[k]·b[k]` in JavaScript), 4 × 4 tiles (2 × 4, 1 × 4 for the last rows, × 2 for the last
- * columns); nB even. func 1 gather(src, idx, nPairs, dst): staged pair p of dst = the float32 rows idx[2p] and
- * idx[2p + 1] of the row-major matrix at src, promoted to float64 (exact).
+ * columns); nB even. func 1 gather(src, idx, nPairs, dst): staged float64 pair p of dst = the float32 rows
+ * idx[2p] and idx[2p + 1] of the row-major matrix at src, promoted (exact). func 2 gather32(src, idx, nPairs,
+ * dst): the same pairs as float32.
  */
 function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
   const PB = d * 16;
+  const PB32 = d * 8;
   const SHRU = 0x76, LTU = 0x49, LEU = 0x4d, EQZ = 0x45;
   const loopWhile = (cond: number[], code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...cond, EQZ, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
   const ifThen = (cond: number[], code: number[]): number[] => [...cond, 0x04, 0x40, ...code, 0x0b];
   const splat64 = (off: number): number[] => [0xfd, 0x0a, 3, ...uleb(off)];
+  const load64zero = (off: number): number[] => [0xfd, 0x5d, 3, ...uleb(off)];
   const loadV = (off: number): number[] => [0xfd, 0x00, 4, ...uleb(off)];
   const storeV = (off: number): number[] => [0xfd, 0x0b, 4, ...uleb(off)];
   const F2ADD = [0xfd, 0xf0, 0x01], F2MUL = [0xfd, 0xf2, 0x01];
@@ -312,19 +317,19 @@ function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
   const tile = (mr: number, pairs: number): number[] => {
     const step = (extra: number): number[] => [
       ...range(mr).flatMap((r) => [...get(11), ...splat64(rowOff(r) + extra), ...set(22 + r)]),
-      ...range(pairs).flatMap((c) => [...get(12), ...loadV(c * PB + extra), ...set(26 + c)]),
+      ...range(pairs).flatMap((c) => [...get(12), ...load64zero(c * PB32 + extra / 2), 0xfd, 0x5f, ...set(26 + c)]),
       ...range(mr * pairs).flatMap((q) => {
         const r = Math.floor(q / pairs), c = q % pairs;
         return [...get(acc(r, c)), ...get(22 + r), ...get(26 + c), ...F2MUL, ...F2ADD, ...set(acc(r, c))];
       }),
     ];
     return [
-      ...get(2), ...get(7), ...i32k(1), SHRU, ...i32k(PB), MUL, ADD, ...set(10),
+      ...get(2), ...get(7), ...i32k(1), SHRU, ...i32k(PB32), MUL, ADD, ...set(10),
       ...range(mr * pairs).flatMap((q) => [...zero, ...set(acc(Math.floor(q / pairs), q % pairs))]),
       ...i32k(0), ...set(8),
       // two elements per iteration (d is even)
       ...loopWhile([...get(8), ...i32k(PB), LTU], [
-        ...get(9), ...get(8), ADD, ...set(11), ...get(10), ...get(8), ADD, ...set(12),
+        ...get(9), ...get(8), ADD, ...set(11), ...get(10), ...get(8), ...i32k(1), SHRU, ADD, ...set(12),
         ...step(0), ...step(16),
         ...get(8), ...i32k(32), ADD, ...set(8),
       ]),
@@ -370,13 +375,28 @@ function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
       ...get(4), ...i32k(1), ADD, ...set(4),
     ]),
   ]);
+  // gather32: the same pairs as float32 (locals as gather; 2 loads, 2 shuffles and 2 stores per 8 values)
+  const gather32 = body([[5, I32], [2, V128]], [
+    ...loopWhile([...get(4), ...get(2), LTU], [
+      ...rowAt(0), ...set(5),
+      ...rowAt(1), ...set(6),
+      ...get(5), ...i32k(d * 4), ADD, ...set(8),
+      ...get(3), ...get(4), ...i32k(PB32), MUL, ADD, ...set(7),
+      ...loopWhile([...get(5), ...get(8), LTU], [
+        ...get(7), ...get(5), ...loadV(0), ...get(6), ...loadV(0), ...shuffle([0, 4, 1, 5]), ...storeV(0),
+        ...get(7), ...get(5), ...loadV(0), ...get(6), ...loadV(0), ...shuffle([2, 6, 3, 7]), ...storeV(16),
+        ...get(5), ...i32k(16), ADD, ...set(5), ...get(6), ...i32k(16), ADD, ...set(6), ...get(7), ...i32k(32), ADD, ...set(7),
+      ]),
+      ...get(4), ...i32k(1), ADD, ...set(4),
+    ]),
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 4, I32, I32, I32, I32, 0]])),
-    ...section(3, vec([[0], [1]])),
+    ...section(3, vec([[0], [1], [1]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('gemm'), 0x00, 0], [...str('gather'), 0x00, 1]])),
-    ...section(10, [...uleb(2), ...gemm, ...gather]),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('gemm'), 0x00, 0], [...str('gather'), 0x00, 1], [...str('gather32'), 0x00, 2]])),
+    ...section(10, [...uleb(3), ...gemm, ...gather, ...gather32]),
   ];
   return new Uint8Array(bytes);
 }
@@ -384,7 +404,8 @@ function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
 /**
  * Canonical float64 cosines of feature rows given by index, for the many small verification blocks: the
  * float32 feature matrix is copied once into the kernel's memory (kept while the same array is passed), the
- * rows of a block are gathered and promoted there (no packed copy in JavaScript), then multiplied in 4 × 4 tiles.
+ * rows of a block are gathered there (no packed copy in JavaScript; A's promoted to float64, B's kept float32 in
+ * pairs and promoted as they are multiplied), then multiplied in 4 × 4 tiles.
  * Every output has the bits of `s += a[k]·b[k]` in index order in float64 (exactDot).
  */
 export interface IndexedGemm64 {
@@ -410,6 +431,7 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
       const mem = inst.exports.memory as WebAssembly.Memory;
       const gemm = inst.exports.gemm as (a: number, nA: number, b: number, nB: number, out: number, ldo: number) => void;
       const gather = inst.exports.gather as (src: number, idx: number, nPairs: number, dst: number) => void;
+      const gather32 = inst.exports.gather32 as (src: number, idx: number, nPairs: number, dst: number) => void;
       let resident: Float32Array | null = null;
       const pairBytes = d * 16;
       k = {
@@ -423,7 +445,7 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
           const at = (F.byteLength + d * 4 + 15) & ~15;
           const sa = (at + 8 * (pA + pB) + 15) & ~15;
           const sb = sa + pA * pairBytes;
-          const o = sb + pB * pairBytes;
+          const o = (sb + pB * (pairBytes / 2) + 15) & ~15;
           const end = o + nA * nBe * 8;
           if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / 65536));
           if (resident !== F) {
@@ -440,7 +462,7 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
           fill(ia, ib);
           for (const x of [ia, ib]) for (let t = 0; t < x.length; t++) if (!(x[t]! >= 0 && x[t]! < nF)) throw new RangeError(`indexedGemm64: row ${x[t]} is not a row of the features (${nF} rows)`);
           gather(0, at, pA, sa);
-          gather(0, at + 8 * pA, pB, sb);
+          gather32(0, at + 8 * pA, pB, sb);
           gemm(sa, nA, sb, nBe, o, nBe);
           return { out: new Float64Array(mem.buffer, o, nA * nBe), ld: nBe };
         },
