@@ -229,6 +229,8 @@ describe('wasm SIMD kernels', () => {
       [1, [0, 1]],
       [9, [0, 0, 3, 9]],
       [70, [0, 4, 5, 30, 30, 70]],
+      [16, [0, 2, 10, 13, 16]],
+      [7, [0, 3, 3, 7]],
     ] as const) {
       const rows = 6;
       const S = Float32Array.from({ length: rows * nV }, () => (rng.float() < 0.1 ? 0 : rng.normal()));

@@ -481,45 +481,63 @@ const F32LT = 0x5d, GTU = 0x4b, SELECT = 0x1b;
 const F4PMAX = [0xfd, 0xeb, 0x01];
 const v128store = (offset: number): number[] => [0xfd, 0x0b, 2, ...uleb(offset)];
 const f32load = [0x2a, 2, 0], f32store = [0x38, 2, 0], i32load = [0x28, 2, 0];
-const NEG_INF = [0x43, 0x00, 0x00, 0x80, 0xff];
 
 function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
   // Maxima with the semantics of `m = v > m ? v : m` (f32x4.pmax / select on m < v): NaN never replaces, ±0 keep the first.
-  const pmaxScalar = (m: number, x: number): number[] => [...get(x), ...get(m), ...get(m), ...get(x), F32LT, SELECT, ...set(m)];
-  // func 0: rowred(s, cs, nCC, buf, cc): for k < nCC, over byte offsets b in [4·cs[k], 4·cs[k+1]):
-  //   cc[k] = max S[b], buf[b] = max(buf[b], S[b]). params 0 s, 1 cs, 2 nCC, 3 buf, 4 cc
-  //   locals: 5 k, 6 b, 7 e (i32) | 8 m4, 9 v (v128) | 10 m, 11 x, 12 w (f32)
-  const rowred = body([[3, I32], [2, V128], [3, F32]], [
-    ...get(1), ...i32load, ...i32c(2), SHL, ...set(6),
+  // func 0: rowred(s, cs, nCC, buf, cc) (byte offsets; cs: nCC + 1 nondecreasing int32 float offsets):
+  //   buf[b] = max(buf[b], S[b]) over [4·cs[0], 4·cs[nCC]) (one vector pass), then for k < nCC cc[k] = max S[b] over
+  //   [4·cs[k], 4·cs[k+1]): a segment of ≥ 4 floats in vectors (the last one overlapping the one before: a maximum
+  //   may read a value twice), a shorter one as one vector with the lanes past its end set to −∞ (it reads up to 12
+  //   bytes past the segment: the heap keeps 16 bytes of slack), then the 4 lanes by two shuffles.
+  //   params 0 s, 1 cs, 2 nCC, 3 buf, 4 cc | locals 5 k, 6 b, 7 e, 8 b0 (i32) | 9 m (v128) | 10 x, 11 w (f32)
+  const vconst = (bytes: number[]): number[] => [0xfd, 0x0c, ...bytes];
+  const f32bytes = (v: number): number[] => Array.from(new Uint8Array(new Float32Array([v]).buffer));
+  const negInf4 = vconst([0, 1, 2, 3].flatMap(() => f32bytes(Number.NEGATIVE_INFINITY)));
+  const laneBytes = vconst([0, 4, 8, 12].flatMap((v) => [v, 0, 0, 0]));
+  const shuf = (lanes: number[]): number[] => [0xfd, 0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+  const I4SPLAT = [0xfd, 0x11], I4LTS = [0xfd, 0x39], BITSELECT = [0xfd, 0x52], SUB = 0x6b, LTS = 0x48;
+  const csAt = (k: number[]): number[] => [...get(1), ...k, ...i32c(2), SHL, ADD, ...i32load, ...i32c(2), SHL];
+  const rowred = body([[4, I32], [1, V128], [2, F32]], [
+    // the column maxima, over the whole row
+    ...csAt(i32c(0)), ...set(6),
+    ...csAt(get(2)), ...set(7),
+    0x02, 0x40, 0x03, 0x40,
+    ...get(6), ...i32c(16), ADD, ...get(7), GTU, 0x0d, 1,
+    ...get(3), ...get(6), ADD,
+    ...get(3), ...get(6), ADD, ...v128load(0), ...get(0), ...get(6), ADD, ...v128load(0), ...F4PMAX,
+    ...v128store(0),
+    ...get(6), ...i32c(16), ADD, ...set(6),
+    0x0c, 0, 0x0b, 0x0b,
+    ...loopWhileLt(6, 7, [
+      ...get(0), ...get(6), ADD, ...f32load, ...set(10),
+      ...get(3), ...get(6), ADD, ...f32load, ...set(11),
+      ...get(3), ...get(6), ADD,
+      ...get(10), ...get(11), ...get(11), ...get(10), F32LT, SELECT,
+      ...f32store,
+      ...get(6), ...i32c(4), ADD, ...set(6),
+    ]),
+    // the segment maxima
     ...loopWhileLt(5, 2, [
-      ...get(1), ...get(5), ...i32c(2), SHL, ADD, ...i32load.slice(0, 2), 4, ...i32c(2), SHL, ...set(7),
-      ...NEG_INF, 0xfd, 0x13, ...set(8),
-      // 4 floats at a time while b + 16 ≤ e
+      ...csAt(get(5)), ...set(8),
+      ...csAt([...get(5), ...i32c(1), ADD]), ...set(7),
+      ...get(0), ...get(8), ADD, ...v128load(0), ...set(9),
+      ...get(7), ...get(8), SUB, ...i32c(16), LTS,
+      0x04, 0x40,
+      // shorter than 4 floats: lanes at byte 4i ≥ its length become −∞
+      ...get(9), ...negInf4, ...laneBytes, ...get(7), ...get(8), SUB, ...I4SPLAT, ...I4LTS, ...BITSELECT, ...set(9),
+      0x05,
+      ...get(8), ...i32c(16), ADD, ...set(6),
       0x02, 0x40, 0x03, 0x40,
       ...get(6), ...i32c(16), ADD, ...get(7), GTU, 0x0d, 1,
-      ...get(0), ...get(6), ADD, ...v128load(0), ...set(9),
-      ...get(8), ...get(9), ...F4PMAX, ...set(8),
-      ...get(3), ...get(6), ADD,
-      ...get(3), ...get(6), ADD, ...v128load(0), ...get(9), ...F4PMAX,
-      ...v128store(0),
+      ...get(9), ...get(0), ...get(6), ADD, ...v128load(0), ...F4PMAX, ...set(9),
       ...get(6), ...i32c(16), ADD, ...set(6),
       0x0c, 0, 0x0b, 0x0b,
-      // the four lanes, in order
-      ...get(8), ...lane(0), ...set(10),
-      ...get(8), ...lane(1), ...set(11), ...pmaxScalar(10, 11),
-      ...get(8), ...lane(2), ...set(11), ...pmaxScalar(10, 11),
-      ...get(8), ...lane(3), ...set(11), ...pmaxScalar(10, 11),
-      // the tail, one float at a time while b < e
-      ...loopWhileLt(6, 7, [
-        ...get(0), ...get(6), ADD, ...f32load, ...set(11),
-        ...pmaxScalar(10, 11),
-        ...get(3), ...get(6), ADD, ...f32load, ...set(12),
-        ...get(3), ...get(6), ADD,
-        ...get(11), ...get(12), ...get(12), ...get(11), F32LT, SELECT,
-        ...f32store,
-        ...get(6), ...i32c(4), ADD, ...set(6),
-      ]),
-      ...get(4), ...get(5), ...i32c(2), SHL, ADD, ...get(10), ...f32store,
+      ...get(9), ...get(0), ...get(7), ADD, ...i32c(16), SUB, ...v128load(0), ...F4PMAX, ...set(9),
+      0x0b,
+      ...get(9), ...get(9), ...get(9), ...shuf([2, 3, 0, 1]), ...F4PMAX, ...set(9),
+      ...get(4), ...get(5), ...i32c(2), SHL, ADD,
+      ...get(9), ...get(9), ...get(9), ...shuf([1, 0, 3, 2]), ...F4PMAX, ...lane(0),
+      ...f32store,
       ...get(5), ...i32c(1), ADD, ...set(5),
     ]),
   ]);
@@ -626,7 +644,7 @@ export function reduceHeap(floats: number, opts: { simd?: boolean } = {}): Reduc
   }
   if (!reduceInst || opts.simd === false || wasmHeapLive) return jsHeap(floats);
   const { mem, rowred, vmax } = reduceInst;
-  const bytes = floats * 4;
+  const bytes = floats * 4 + 16; // rowred may read up to 12 bytes past a segment
   if (bytes > mem.buffer.byteLength) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
   const f32 = new Float32Array(mem.buffer, 0, floats);
   const i32 = new Int32Array(mem.buffer, 0, floats);
