@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
 import { readFeatures, readIjbaProtocol, writeFeatures, writeFileMap } from '../src/io/files.ts';
-import { evaluateIjba, featureTable } from '../src/protocols/ijba.ts';
+import { evaluateIjba, featureTable, numericFeatureTable, numericIds } from '../src/protocols/ijba.ts';
+import { tiedProtocol } from './helpers/tied-protocol.ts';
 import { IjbaFormatError, parseIjbaComparisons, parseIjbaMetadata, IJBA_COLUMNS } from '../src/protocols/ijba-csv.ts';
 import { TEMPLATE_SCORES } from '../src/scores/template-scores.ts';
 import { verificationMetrics } from '../src/metrics/roc.ts';
@@ -168,5 +169,43 @@ describe('IJB-A CSV errors name the file and the line', () => {
     writeFileSync(join(dir, 'a.txt'), 'x\ny\n');
     await expect(readFeatures(join(dir, 'a.npy'), join(dir, 'a.txt'))).rejects.toThrow(/2 ids but .*a\.npy has 3 rows/);
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('x\ny\n');
+  });
+});
+
+describe('numeric sighting ids (numericIds, numericFeatureTable)', () => {
+  it('reads canonical integer ids as numbers, and nothing else', () => {
+    const f = { data: new Float32Array(3 * 2), n: 3, dim: 2 };
+    expect(Array.from(numericIds(featureTable(f, ['12', '0', '123456789'])) ?? [])).toEqual([12, 0, 123456789]);
+    for (const odd of ['007', '1e3', 'x', ' 5', '5.0', '9007199254740993']) expect(numericIds(featureTable(f, ['1', odd, '2']))).toBeNull();
+  });
+  it('a table over numeric ids gives the same report as a table looked up by string, with dense or sparse ids', () => {
+    const { splits, table } = tiedProtocol(8, 2);
+    const byRow = [...table.index].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    const { data, dim } = table.features;
+    // The reference looks ids up as strings: one extra (zero) row with a non-numeric id makes numericIds null.
+    const stringTable = (rows: number[], ids: string[]) => {
+      const d = new Float32Array((rows.length + 1) * dim);
+      rows.forEach((r, i) => d.set(data.subarray(r * dim, (r + 1) * dim), i * dim));
+      const t = featureTable({ data: d, n: rows.length + 1, dim }, [...ids, 'not-a-number']);
+      expect(numericIds(t)).toBeNull();
+      return t;
+    };
+    const all = byRow.map((_, r) => r);
+    // All ids: the synthetic protocol has one far id (9·10⁸), so the numeric index is a Map.
+    const want = evaluateIjba(splits, stringTable(all, byRow));
+    const sparse = numericFeatureTable(table.features, numericIds(table)!);
+    expect(Math.max(...numericIds(table)!)).toBeGreaterThan(1e8);
+    expect(evaluateIjba(splits, sparse)).toEqual(want);
+    expect(evaluateIjba(splits, table)).toEqual(want);
+    // The string index is built on demand, with the same entries.
+    expect([...sparse.index]).toEqual(byRow.map((id, r) => [id, r]));
+    // Without the far id (a feature row no sighting uses): a dense table.
+    const near = all.filter((r) => Number(byRow[r]) < 1e6);
+    const nearIds = near.map((r) => byRow[r]!);
+    const sub = { data: Float32Array.from(near.flatMap((r) => Array.from(data.subarray(r * dim, (r + 1) * dim)))), n: near.length, dim };
+    const dense = numericFeatureTable(sub, Float64Array.from(nearIds, Number));
+    const got = evaluateIjba(splits, dense);
+    expect(got).toEqual(evaluateIjba(splits, stringTable(near, nearIds)));
+    expect(got).toEqual(want);
   });
 });

@@ -33,8 +33,10 @@ export interface IjbaWorkerFeatures {
   workers: number;
   n: number;
   dim: number;
-  /** The id of each feature row. */
-  ids: string[];
+  /** The id of each feature row as a number, when every id is a canonical integer (ijba.ts numericIds); else null. */
+  numericIds: Float64Array | null;
+  /** The id of each feature row, when they are not all numbers (else null: nothing to clone). */
+  ids: string[] | null;
 }
 
 /**

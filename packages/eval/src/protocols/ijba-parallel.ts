@@ -18,6 +18,7 @@ import type { IjbaMetadata } from './ijba-csv.ts';
 import {
   evaluateIjbaSplit,
   evaluateIjbaSplitAsync,
+  numericIds,
   summarizeIjba,
   type FeatureTable,
   type IjbaOptions,
@@ -186,8 +187,13 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
     (t) => {
       if (closed) return;
       const f = t.features;
-      const ids = new Array<string>(f.n);
-      for (const [id, r] of t.index) ids[r] = id;
+      // The ids as numbers when they are (IJB-A's SIGHTING_IDs): no strings to clone and map in every worker.
+      const num = numericIds(t);
+      let ids: string[] | null = null;
+      if (!num) {
+        ids = new Array<string>(f.n);
+        for (const [id, r] of t.index) ids[r] = id;
+      }
       const raw = f.data.subarray(0, f.n * f.dim);
       // Features already in shared memory (readFeatures) are not copied again. The workers L2-normalise them
       // into one shared buffer, each a share of the rows, and start once every share is done (`done`).
@@ -196,7 +202,7 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       const done = new SharedArrayBuffer(8);
       workers.forEach((w, i) => {
         const rows: [number, number] = [Math.floor((f.n * i) / n), Math.floor((f.n * (i + 1)) / n)];
-        const features: IjbaWorkerFeatures = { raw: shared, unit, rows, n: f.n, dim: f.dim, ids, done, workers: n };
+        const features: IjbaWorkerFeatures = { raw: shared, unit, rows, n: f.n, dim: f.dim, numericIds: num, ids, done, workers: n };
         w.postMessage({ type: 'features', features } satisfies IjbaWorkerJob);
       });
     },

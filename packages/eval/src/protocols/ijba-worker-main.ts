@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { nativeGemm } from '../scores/native-gemm.ts';
 import { markUnitFinite, normalizeRowsChecked } from '../scores/simd.ts';
-import { evaluateIjbaSplit, evaluateIjbaSplitAsync, type FeatureTable, type IjbaOptions } from './ijba.ts';
+import { evaluateIjbaSplit, evaluateIjbaSplitAsync, numericFeatureTable, type FeatureTable, type IjbaOptions } from './ijba.ts';
 import { errorMessage, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
 const wd = workerData as IjbaWorkerData;
@@ -60,7 +60,8 @@ port.on('message', (m: IjbaWorkerJob) => {
       unit = new Float32Array(f.unit);
       const bad = normalizeRowsChecked(raw.subarray(r0 * f.dim, r1 * f.dim), r1 - r0, f.dim, unit.subarray(r0 * f.dim, r1 * f.dim));
       Atomics.add(done, 1, bad);
-      table = { features: { data: raw, n: f.n, dim: f.dim }, index: new Map(f.ids.map((id, i) => [id, i])) };
+      const features = { data: raw, n: f.n, dim: f.dim };
+      table = f.numericIds ? numericFeatureTable(features, f.numericIds) : { features, index: new Map(f.ids!.map((id, i) => [id, i])) };
       // Counted unless a share has failed (−1 stays −1: a waiting worker must not read a count again).
       for (let v = Atomics.load(done, 0); v >= 0; v = Atomics.load(done, 0)) if (Atomics.compareExchange(done, 0, v, v + 1) === v) break;
     } catch (e) {

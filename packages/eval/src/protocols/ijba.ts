@@ -114,29 +114,85 @@ export function subsetFilter(m: IjbaMetadata, subset: IjbaSubset): ((r: number) 
   return (r) => !(m.visibility[3 * r] === 1 && m.visibility[3 * r + 1] === 1 && m.visibility[3 * r + 2] === 1);
 }
 
-/** Feature row by numeric SIGHTING_ID, when every id of the table is a canonical integer (no string per lookup); else null. */
-const numericIndex = new WeakMap<FeatureTable, Map<number, number> | null>();
-function rowBySighting(table: FeatureTable): Map<number, number> | null {
-  let m = numericIndex.get(table);
-  if (m !== undefined) return m;
-  m = new Map();
+/** Feature row by numeric SIGHTING_ID (−1: none): a dense table over 0..max id when that is small enough, else a Map. */
+type NumericRows = Int32Array | Map<number, number>;
+
+/**
+ * The table's ids as numbers, row by row, when every one is a canonical integer (`String(Number(id)) === id`,
+ * a safe integer): IJB-A's SIGHTING_IDs. Else null (ids are then looked up as strings).
+ */
+export function numericIds(table: FeatureTable): Float64Array | null {
+  const ids = new Float64Array(table.features.n).fill(Number.NaN);
   for (const [id, row] of table.index) {
     const n = Number(id);
-    if (!Number.isSafeInteger(n) || String(n) !== id) {
-      m = null;
-      break;
-    }
-    m.set(n, row);
+    if (!Number.isSafeInteger(n) || String(n) !== id) return null;
+    ids[row] = n;
   }
+  return ids;
+}
+
+function numericRows(ids: Float64Array): NumericRows {
+  let lo = 0;
+  let hi = -1;
+  for (const id of ids) {
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  // Dense when the ids are non-negative and the table stays within a few times the rows (IJB-A: ≈ 0.5 MB).
+  if (lo >= 0 && hi < 8 * ids.length + (1 << 20)) {
+    const dense = new Int32Array(hi + 1).fill(-1);
+    ids.forEach((id, row) => {
+      if (!Number.isNaN(id)) dense[id] = row;
+    });
+    return dense;
+  }
+  const m = new Map<number, number>();
+  ids.forEach((id, row) => {
+    if (!Number.isNaN(id)) m.set(id, row);
+  });
+  return m;
+}
+
+const numericIndex = new WeakMap<FeatureTable, NumericRows | null>();
+/** Feature rows by numeric SIGHTING_ID (no string per lookup), when the table's ids are canonical integers; else null. */
+function rowBySighting(table: FeatureTable): NumericRows | null {
+  let m = numericIndex.get(table);
+  if (m !== undefined) return m;
+  const ids = numericIds(table);
+  m = ids ? numericRows(ids) : null;
   numericIndex.set(table, m);
   return m;
+}
+
+/**
+ * A {@link FeatureTable} over `features` whose row r has the integer id `ids[r]` (as {@link numericIds} gives,
+ * distinct): looked up by number, and the string index built only if something asks for it (a worker gets the
+ * ids as numbers: no 25k strings to clone, map and collect).
+ */
+export function numericFeatureTable(features: Embeddings, ids: Float64Array): FeatureTable {
+  let index: Map<string, number> | undefined;
+  const table: FeatureTable = {
+    features,
+    get index(): Map<string, number> {
+      index ??= new Map(Array.from(ids, (id, row) => [String(id), row]));
+      return index;
+    },
+  };
+  numericIndex.set(table, numericRows(ids));
+  return table;
 }
 
 function templatesOf(m: IjbaMetadata, table: FeatureTable, subset: IjbaSubset): Templates {
   const rows = new Int32Array(m.n);
   const byNumber = rowBySighting(table);
-  if (byNumber) for (let r = 0; r < m.n; r++) rows[r] = byNumber.get(m.sightingId[r]!) ?? -1;
-  else for (let r = 0; r < m.n; r++) rows[r] = table.index.get(String(m.sightingId[r])) ?? -1;
+  const sid = m.sightingId;
+  if (byNumber instanceof Int32Array)
+    for (let r = 0; r < m.n; r++) {
+      const id = sid[r]!;
+      rows[r] = id >= 0 && id < byNumber.length ? byNumber[id]! : -1;
+    }
+  else if (byNumber) for (let r = 0; r < m.n; r++) rows[r] = byNumber.get(sid[r]!) ?? -1;
+  else for (let r = 0; r < m.n; r++) rows[r] = table.index.get(String(sid[r])) ?? -1;
   return buildTemplates(m.templateId, rows, m.mediaId, subsetFilter(m, subset));
 }
 
