@@ -65,7 +65,7 @@ function reference(P: PreparedTemplates, G: PreparedTemplates, quirk: boolean): 
  * Templates drawn from a pool of "media" (runs of rows) as IJB-A does: templates share media (so rows
  * recur across templates), one template repeats a row, one is empty, several hold one row.
  */
-function protocol(seed: number, nTemplates: number, overlap: boolean): { t: number[]; r: number[] } {
+function protocol(seed: number, nTemplates: number, overlap: boolean, repeat = true): { t: number[]; r: number[] } {
   const rng = new Rng(seed);
   const media: number[][] = [];
   let row = 0;
@@ -89,7 +89,7 @@ function protocol(seed: number, nTemplates: number, overlap: boolean): { t: numb
         t.push(id);
         r.push(x);
       }
-    if (k === 5) {
+    if (k === 5 && repeat) {
       t.push(id); // a row twice in one template
       r.push(r[r.length - 1]!);
     }
@@ -149,10 +149,16 @@ describe('set scores over distinct rows (set-matrix.ts)', () => {
     expect(Array.from(run(1 << 24))).toEqual(Array.from(reference(P, G, false)));
   });
 
-  it('the wasm SIMD reduction heap and the JS kernels give the same scores (cosines in and outside the heap)', () => {
-    for (const quirk of [false, true]) {
-      const P = prepareTemplates(emb, build(protocol(41, 25, true)), 'set-min-mean');
-      const G = prepareTemplates(emb, build(protocol(42, 9, true)), 'set-min-mean');
+  it('the wasm SIMD reduction heap and the JS kernels give the same scores (cosines in and outside the heap; gallery templates sharing rows or not)', () => {
+    for (const [quirk, overlap] of [
+      [false, true],
+      [true, true],
+      [false, false],
+      [true, false],
+    ] as const) {
+      const P = prepareTemplates(emb, build(protocol(41, 25, overlap)), 'set-min-mean');
+      // Without shared or repeated rows, the gallery's members are its distinct rows in order (the sums' fast path).
+      const G = prepareTemplates(emb, build(protocol(42, 9, overlap, overlap)), 'set-min-mean');
       const gd = distinctRows(G.templates);
       const pd = distinctRows(P.templates);
       const A = gatherRows(P.data, pd.first, dim);

@@ -163,6 +163,11 @@ export class SetMatrixReducer {
   private readonly oClass: number;
   private readonly oCc: number;
   private readonly oCs: number;
+  /** Set-score sums (float64, nG), the row offsets of one probe template's members, gallery offsets (nG + 1), one output row. */
+  private readonly oAcc: number;
+  private readonly oRowList: number;
+  private readonly oGo: number;
+  private readonly oOut: number;
   private readonly blockFloats: number;
   private readonly colInit: Uint8Array;
   private readonly rowNaN: Uint8Array;
@@ -185,16 +190,24 @@ export class SetMatrixReducer {
     this.nV = g.first.length;
     // At least one row: cosines passed from outside the heap are reduced from a copy, a block at a time.
     this.blockFloats = Math.max(opts.blockFloats ?? 0, this.nV);
-    // Heap layout (floats, 4-aligned): blocks | rowMax nU × nG | colMax templates × nV | class buffer nV | cc nCC | cs nCC + 1 (int32).
+    // Heap layout (floats, 4-aligned): blocks | rowMax nU × nG | colMax templates × nV | class buffer nV | cc nCC | cs nCC + 1 (int32)
+    // | acc 2·nG (float64) | row list (the largest probe template, int32) | go nG + 1 (int32) | out nG.
     const al = (x: number): number => (x + 3) & ~3;
+    let maxN1 = 0;
+    for (let t = p.t0; t < p.t1; t++) maxN1 = Math.max(maxN1, P.offsets[t + 1]! - P.offsets[t]!);
     this.oBlock = 0;
     this.oRowMax = al(this.blockFloats);
     this.oColMax = al(this.oRowMax + nU * this.nG);
     this.oClass = al(this.oColMax + (p.t1 - p.t0) * this.nV);
     this.oCc = al(this.oClass + this.nV);
     this.oCs = al(this.oCc + nCC);
-    this.heap = reduceHeap(this.oCs + nCC + 1, { simd: opts.simd });
+    this.oAcc = al(this.oCs + nCC + 1);
+    this.oRowList = al(this.oAcc + 2 * this.nG);
+    this.oGo = al(this.oRowList + maxN1);
+    this.oOut = al(this.oGo + this.nG + 1);
+    this.heap = reduceHeap(this.oOut + this.nG, { simd: opts.simd });
     this.heap.i32.set(g.classStart, this.oCs);
+    this.heap.i32.set(G.offsets.subarray(0, this.nG + 1), this.oGo);
     this.colInit = new Uint8Array(p.t1 - p.t0);
     this.rowNaN = new Uint8Array(nU);
     this.classOf = new Int32Array(nU);
@@ -338,6 +351,15 @@ export class SetMatrixReducer {
       for (let m = a; !nan && m < e; m++) if (rowNaN[pmu[m - m0]!]) nan = true;
       if (nan) {
         out.fill(Number.NaN, o, o + nG);
+        continue;
+      }
+      if (gIdentity && !quirk) {
+        // On the heap's kernels (wasm SIMD: float64 lanes over gallery templates), the same sums in the same order.
+        const i32 = this.heap.i32;
+        for (let m = a; m < e; m++) i32[this.oRowList + m - a] = this.oRowMax + pmu[m - m0]! * nG;
+        this.heap.accRows(this.oAcc, this.oRowList, n1, nG);
+        this.heap.setSums(this.oAcc, this.oColMax + (t - t0) * nV - gm0, this.oGo, nG, n1, this.oOut);
+        out.set(f32.subarray(this.oOut, this.oOut + nG), o);
         continue;
       }
       acc.fill(0);

@@ -10,7 +10,8 @@
 
 import { l2NormalizeRows } from '@interpret-fr/core';
 
-const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b, F64 = 0x7c;
+const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 const uleb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
 const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
@@ -559,13 +560,70 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
       ...get(3), ...i32c(4), ADD, ...set(3),
     ]),
   ]);
+  const LTU = 0x49, NE = 0x47;
+  const f64ld = [0x2b, 3, 0], f64st = [0x39, 3, 0];
+  const PROMOTE = 0xbb, DEMOTE = 0xb6, DADD = 0xa0, DDIV = 0xa3, CONVERT_I32 = 0xb7;
+  const F2ADD = [0xfd, 0xf0, 0x01], PROMOTE_LOW = [0xfd, 0x5f];
+  const whileLtU = (a: number, b: number[], code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...get(a), ...b, LTU, 0x45, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
+  // func 2: accrows(acc, rows, nRows, n) (byte offsets; acc: n float64): acc[k] = Σ_j S_j[k] in j order, S_j the float32
+  //   row at float offset i32 rows[j]; two float64 lanes per k pair (each lane sums in j order: JavaScript's bits).
+  //   params 0 acc, 1 rows, 2 nRows, 3 n | locals 4 j, 5 k, 6 r (i32) | 7 v (v128)
+  const accrows = body([[3, I32], [1, V128]], [
+    ...whileLtU(5, get(3), [...get(0), ...get(5), ...i32c(3), SHL, ADD, ...f64const(0), ...f64st, ...get(5), ...i32c(1), ADD, ...set(5)]),
+    ...whileLtU(4, get(2), [
+      ...get(1), ...get(4), ...i32c(2), SHL, ADD, ...i32load, ...i32c(2), SHL, ...set(6),
+      ...i32c(0), ...set(5),
+      // while k + 4 ≤ n
+      0x02, 0x40, 0x03, 0x40, ...get(5), ...i32c(4), ADD, ...get(3), GTU, 0x0d, 1,
+      ...[
+        ...get(6), ...get(5), ...i32c(2), SHL, ADD, ...v128load(0), ...set(7),
+        ...get(0), ...get(5), ...i32c(3), SHL, ADD,
+        ...get(0), ...get(5), ...i32c(3), SHL, ADD, ...v128load(0), ...get(7), ...PROMOTE_LOW, ...F2ADD, ...v128store(0),
+        ...get(0), ...get(5), ...i32c(3), SHL, ADD,
+        ...get(0), ...get(5), ...i32c(3), SHL, ADD, ...v128load(16), ...get(7), ...get(7), 0xfd, 0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15,
+        ...PROMOTE_LOW, ...F2ADD, ...v128store(16),
+        ...get(5), ...i32c(4), ADD, ...set(5),
+      ],
+      0x0c, 0, 0x0b, 0x0b,
+      ...whileLtU(5, get(3), [
+        ...get(0), ...get(5), ...i32c(3), SHL, ADD,
+        ...get(0), ...get(5), ...i32c(3), SHL, ADD, ...f64ld, ...get(6), ...get(5), ...i32c(2), SHL, ADD, ...f32load, PROMOTE, DADD, ...f64st,
+        ...get(5), ...i32c(1), ADD, ...set(5),
+      ]),
+      ...get(4), ...i32c(1), ADD, ...set(4),
+    ]),
+  ]);
+  // func 3: setsums(acc, col, go, n, n1, out) (byte offsets): out[k] = (acc[k] + Σ col[b] over b in [go[k], go[k+1]), in
+  //   order) / (n1 + go[k+1] − go[k]) rounded to float32, NaN for an empty range (col: float32, indexed by go's floats).
+  //   params 0 acc, 1 col, 2 go, 3 n, 4 n1, 5 out | locals 6 k, 7 b, 8 e (i32) | 9 s, 10 divisor (f64)
+  const setsums = body([[3, I32], [2, F64]], [
+    ...whileLtU(6, get(3), [
+      ...get(2), ...get(6), ...i32c(2), SHL, ADD, ...i32load, ...set(7),
+      ...get(2), ...get(6), ...i32c(2), SHL, ADD, 0x28, 2, 4, ...set(8),
+      ...get(5), ...get(6), ...i32c(2), SHL, ADD,
+      ...get(7), ...get(8), NE,
+      0x04, F32,
+      ...get(0), ...get(6), ...i32c(3), SHL, ADD, ...f64ld, ...set(9),
+      ...get(4), ...get(8), ADD, ...get(7), 0x6b, CONVERT_I32, ...set(10),
+      ...whileLtU(7, get(8), [
+        ...get(9), ...get(1), ...get(7), ...i32c(2), SHL, ADD, ...f32load, PROMOTE, DADD, ...set(9),
+        ...get(7), ...i32c(1), ADD, ...set(7),
+      ]),
+      ...get(9), ...get(10), DDIV, DEMOTE,
+      0x05,
+      0x43, 0x00, 0x00, 0xc0, 0x7f,
+      0x0b,
+      ...f32store,
+      ...get(6), ...i32c(1), ADD, ...set(6),
+    ]),
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 5, I32, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0]])),
-    ...section(3, vec([[0], [1]])),
+    ...section(1, vec([[0x60, 5, I32, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0], [0x60, 4, I32, I32, I32, I32, 0], [0x60, 6, I32, I32, I32, I32, I32, I32, 0]])),
+    ...section(3, vec([[0], [1], [2], [3]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('rowred'), 0x00, 0], [...str('vmax'), 0x00, 1]])),
-    ...section(10, [...uleb(2), ...rowred, ...vmax]),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('rowred'), 0x00, 0], [...str('vmax'), 0x00, 1], [...str('accrows'), 0x00, 2], [...str('setsums'), 0x00, 3]])),
+    ...section(10, [...uleb(4), ...rowred, ...vmax, ...accrows, ...setsums]),
   ];
   return new Uint8Array(bytes);
 }
@@ -587,23 +645,59 @@ export interface ReduceHeap {
   rowred(s: number, cs: number, nCC: number, buf: number, cc: number): void;
   /** dst[i] = max(dst[i], src[i]) for i < n. */
   vmax(dst: number, src: number, n: number): void;
+  /**
+   * The float64 row sums of set scores: acc[k] = Σ_j f32[i32[rows + j] + k] for k < n, summed in j order (acc: a float
+   * offset, even: n float64 values over 2n floats).
+   */
+  accRows(acc: number, rows: number, nRows: number, n: number): void;
+  /**
+   * Set scores from {@link accRows}' sums: out[k] = fround((acc[k] + Σ f32[col + b] over b in [i32[go + k], i32[go + k + 1]),
+   * in order) / (n1 + the range's length)), NaN for an empty range.
+   */
+  setSums(acc: number, col: number, go: number, n: number, n1: number, out: number): void;
   /** Ends this heap's use (the wasm memory may then be handed out again). Idempotent. */
   release(): void;
 }
 
 let wasmHeapLive = false;
 
-let reduceInst: { mem: WebAssembly.Memory; rowred: (...a: number[]) => void; vmax: (...a: number[]) => void } | null | undefined;
+let reduceInst:
+  | { mem: WebAssembly.Memory; rowred: (...a: number[]) => void; vmax: (...a: number[]) => void; accrows: (...a: number[]) => void; setsums: (...a: number[]) => void }
+  | null
+  | undefined;
 
 function jsHeap(floats: number): ReduceHeap {
   const buf = new ArrayBuffer(floats * 4);
   const f32 = new Float32Array(buf);
   const i32 = new Int32Array(buf);
+  const f64 = new Float64Array(buf, 0, floats >> 1);
   return {
     f32,
     i32,
     simd: false,
     release() {},
+    accRows(acc, rows, nRows, n) {
+      const a = acc >> 1;
+      f64.fill(0, a, a + n);
+      for (let j = 0; j < nRows; j++) {
+        const r = i32[rows + j]!;
+        for (let k = 0; k < n; k++) f64[a + k]! += f32[r + k]!;
+      }
+    },
+    setSums(acc, col, go, n, n1, out) {
+      const a = acc >> 1;
+      for (let k = 0; k < n; k++) {
+        const b0 = i32[go + k]!;
+        const b1 = i32[go + k + 1]!;
+        if (b0 === b1) {
+          f32[out + k] = Number.NaN;
+          continue;
+        }
+        let s = f64[a + k]!;
+        for (let b = b0; b < b1; b++) s += f32[col + b]!;
+        f32[out + k] = s / (n1 + b1 - b0);
+      }
+    },
     rowred(s, cs, nCC, b, cc) {
       let i = i32[cs]!;
       for (let k = 0; k < nCC; k++) {
@@ -636,14 +730,15 @@ export function reduceHeap(floats: number, opts: { simd?: boolean } = {}): Reduc
       if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) reduceInst = null;
       else {
         const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-        reduceInst = { mem: inst.exports.memory as WebAssembly.Memory, rowred: inst.exports.rowred as never, vmax: inst.exports.vmax as never };
+        const x = inst.exports;
+        reduceInst = { mem: x.memory as WebAssembly.Memory, rowred: x.rowred as never, vmax: x.vmax as never, accrows: x.accrows as never, setsums: x.setsums as never };
       }
     } catch {
       reduceInst = null;
     }
   }
   if (!reduceInst || opts.simd === false || wasmHeapLive) return jsHeap(floats);
-  const { mem, rowred, vmax } = reduceInst;
+  const { mem, rowred, vmax, accrows, setsums } = reduceInst;
   const bytes = floats * 4 + 16; // rowred may read up to 12 bytes past a segment
   if (bytes > mem.buffer.byteLength) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
   const f32 = new Float32Array(mem.buffer, 0, floats);
@@ -660,13 +755,13 @@ export function reduceHeap(floats: number, opts: { simd?: boolean } = {}): Reduc
     },
     rowred: (s, cs, nCC, b, cc) => rowred(4 * s, 4 * cs, nCC, 4 * b, 4 * cc),
     vmax: (dst, src, n) => vmax(4 * dst, 4 * src, 4 * n),
+    accRows: (acc, rows, nRows, n) => accrows(4 * acc, 4 * rows, nRows, n),
+    setSums: (acc, col, go, n, n1, out) => setsums(4 * acc, 4 * col, 4 * go, n, n1, 4 * out),
   };
 }
 
 // ---------- L2 row normalisation (core's `l2NormalizeRows`, bit for bit) with a finiteness count ----------
 
-const F64 = 0x7c;
-const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 
 /**
  * func 0 norm(p, rows, dim) -> non-finite rows: each row of `dim` float32 values at p (in place) becomes
