@@ -479,6 +479,30 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
 // ---------- set-score reductions (a second module with its own memory: the reduction heap) ----------
 
 const F32LT = 0x5d, GTU = 0x4b, SELECT = 0x1b;
+const PROMOTE = 0xbb, DEMOTE = 0xb6, DADD = 0xa0, DDIV = 0xa3;
+/** `while (local a < limit) code` (unsigned compare; `limit` pushes one i32). */
+const whileLtU = (a: number, limit: number[], code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...get(a), ...limit, 0x49, 0x45, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
+/**
+ * `dst[b] = max(dst[b], src[b])` (f32x4.pmax, then one float at a time: `m = v > m ? v : m`) for byte offsets b from
+ * local `b` up to local `end` (locals dst, src: bases; x, w: f32 scratch locals). Shared by vmax and rowred.
+ */
+const maxIntoCode = (dst: number, src: number, b: number, end: number, x: number, w: number): number[] => [
+  0x02, 0x40, 0x03, 0x40,
+  ...get(b), ...i32c(16), ADD, ...get(end), GTU, 0x0d, 1,
+  ...get(dst), ...get(b), ADD,
+  ...get(dst), ...get(b), ADD, ...v128load(0), ...get(src), ...get(b), ADD, ...v128load(0), ...F4PMAX,
+  ...v128store(0),
+  ...get(b), ...i32c(16), ADD, ...set(b),
+  0x0c, 0, 0x0b, 0x0b,
+  ...loopWhileLt(b, end, [
+    ...get(src), ...get(b), ADD, ...f32load, ...set(x),
+    ...get(dst), ...get(b), ADD, ...f32load, ...set(w),
+    ...get(dst), ...get(b), ADD,
+    ...get(x), ...get(w), ...get(w), ...get(x), F32LT, SELECT,
+    ...f32store,
+    ...get(b), ...i32c(4), ADD, ...set(b),
+  ]),
+];
 const F4PMAX = [0xfd, 0xeb, 0x01];
 const v128store = (offset: number): number[] => [0xfd, 0x0b, 2, ...uleb(offset)];
 const f32load = [0x2a, 2, 0], f32store = [0x38, 2, 0], i32load = [0x28, 2, 0];
@@ -502,21 +526,7 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
     // the column maxima, over the whole row
     ...csAt(i32c(0)), ...set(6),
     ...csAt(get(2)), ...set(7),
-    0x02, 0x40, 0x03, 0x40,
-    ...get(6), ...i32c(16), ADD, ...get(7), GTU, 0x0d, 1,
-    ...get(3), ...get(6), ADD,
-    ...get(3), ...get(6), ADD, ...v128load(0), ...get(0), ...get(6), ADD, ...v128load(0), ...F4PMAX,
-    ...v128store(0),
-    ...get(6), ...i32c(16), ADD, ...set(6),
-    0x0c, 0, 0x0b, 0x0b,
-    ...loopWhileLt(6, 7, [
-      ...get(0), ...get(6), ADD, ...f32load, ...set(10),
-      ...get(3), ...get(6), ADD, ...f32load, ...set(11),
-      ...get(3), ...get(6), ADD,
-      ...get(10), ...get(11), ...get(11), ...get(10), F32LT, SELECT,
-      ...f32store,
-      ...get(6), ...i32c(4), ADD, ...set(6),
-    ]),
+    ...maxIntoCode(3, 0, 6, 7, 10, 11),
     // the segment maxima
     ...loopWhileLt(5, 2, [
       ...csAt(get(5)), ...set(8),
@@ -542,29 +552,12 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
       ...get(5), ...i32c(1), ADD, ...set(5),
     ]),
   ]);
-  // func 1: vmax(dst, src, nBytes): dst[b] = max(dst[b], src[b]). locals 3 b, 4 e16 (i32) | 5 x, 6 w (f32)
-  const vmax = body([[2, I32], [2, F32]], [
-    0x02, 0x40, 0x03, 0x40,
-    ...get(3), ...i32c(16), ADD, ...get(2), GTU, 0x0d, 1,
-    ...get(0), ...get(3), ADD,
-    ...get(0), ...get(3), ADD, ...v128load(0), ...get(1), ...get(3), ADD, ...v128load(0), ...F4PMAX,
-    ...v128store(0),
-    ...get(3), ...i32c(16), ADD, ...set(3),
-    0x0c, 0, 0x0b, 0x0b,
-    ...loopWhileLt(3, 2, [
-      ...get(1), ...get(3), ADD, ...f32load, ...set(5),
-      ...get(0), ...get(3), ADD, ...f32load, ...set(6),
-      ...get(0), ...get(3), ADD,
-      ...get(5), ...get(6), ...get(6), ...get(5), F32LT, SELECT,
-      ...f32store,
-      ...get(3), ...i32c(4), ADD, ...set(3),
-    ]),
-  ]);
-  const LTU = 0x49, NE = 0x47;
+  // func 1: vmax(dst, src, nBytes): dst[b] = max(dst[b], src[b]). locals 3 b, 4 (unused) (i32) | 5 x, 6 w (f32)
+  const vmax = body([[2, I32], [2, F32]], maxIntoCode(0, 1, 3, 2, 5, 6));
+  const NE = 0x47;
   const f64ld = [0x2b, 3, 0], f64st = [0x39, 3, 0];
-  const PROMOTE = 0xbb, DEMOTE = 0xb6, DADD = 0xa0, DDIV = 0xa3, CONVERT_I32 = 0xb7;
+  const CONVERT_I32 = 0xb7;
   const F2ADD = [0xfd, 0xf0, 0x01], PROMOTE_LOW = [0xfd, 0x5f];
-  const whileLtU = (a: number, b: number[], code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...get(a), ...b, LTU, 0x45, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
   // func 2: accrows(acc, rows, nRows, n) (byte offsets; acc: n float64): acc[k] = Σ_j S_j[k] in j order, S_j the float32
   //   row at float offset i32 rows[j]; two float64 lanes per k pair (each lane sums in j order: JavaScript's bits).
   //   params 0 acc, 1 rows, 2 nRows, 3 n | locals 4 j, 5 k, 6 r (i32) | 7 v (v128)
@@ -771,18 +764,15 @@ export function reduceHeap(floats: number, opts: { simd?: boolean } = {}): Reduc
  * the rows whose s is not finite (a NaN or ±Infinity value: a finite float32 row cannot overflow float64).
  */
 function normalizeModuleBytes(): Uint8Array<ArrayBuffer> {
-  const LTU = 0x49;
-  const f32ld = [0x2a, 2, 0], f32st = [0x38, 2, 0];
-  const PROMOTE = 0xbb, DEMOTE = 0xb6, DADD = 0xa0, DSUB = 0xa1, DMUL = 0xa2, DDIV = 0xa3, DMAX = 0xa5, DSQRT = 0x9f, DNE = 0x62, DGT = 0x64;
-  const whileLtU = (a: number, b: number, code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...get(a), ...get(b), LTU, 0x45, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
+  const DSUB = 0xa1, DMUL = 0xa2, DMAX = 0xa5, DSQRT = 0x9f, DNE = 0x62, DGT = 0x64;
   // params 0 p, 1 rows, 2 dim | locals 3 r, 4 e, 5 q, 6 bad (i32) | 7 s, 8 inv, 9 x (f64)
   const norm = body([[4, I32], [3, F64]], [
     ...loopWhileLt(3, 1, [
       ...get(0), ...get(2), ...i32c(2), SHL, ADD, ...set(4),
       ...f64const(0), ...set(7),
       ...get(0), ...set(5),
-      ...whileLtU(5, 4, [
-        ...get(5), ...f32ld, PROMOTE, ...set(9),
+      ...whileLtU(5, get(4), [
+        ...get(5), ...f32load, PROMOTE, ...set(9),
         ...get(7), ...get(9), ...get(9), DMUL, DADD, ...set(7),
         ...get(5), ...i32c(4), ADD, ...set(5),
       ]),
@@ -790,8 +780,8 @@ function normalizeModuleBytes(): Uint8Array<ArrayBuffer> {
       ...get(6), ...get(7), ...get(7), DSUB, ...f64const(0), DNE, ADD, ...set(6),
       ...f64const(1), ...get(7), DSQRT, ...f64const(1e-12), DMAX, DDIV, ...f64const(0), ...get(7), ...f64const(0), DGT, SELECT, ...set(8),
       ...get(0), ...set(5),
-      ...whileLtU(5, 4, [
-        ...get(5), ...get(5), ...f32ld, PROMOTE, ...get(8), DMUL, DEMOTE, ...f32st,
+      ...whileLtU(5, get(4), [
+        ...get(5), ...get(5), ...f32load, PROMOTE, ...get(8), DMUL, DEMOTE, ...f32store,
         ...get(5), ...i32c(4), ADD, ...set(5),
       ]),
       ...get(4), ...set(0),
