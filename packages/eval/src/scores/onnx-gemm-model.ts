@@ -70,29 +70,3 @@ export function gemm64FromFloatModelBytes(): Uint8Array {
   const model = [...vi(1, 8), ...str(2, 'interpret-fr-eval'), ...ld(7, graph), ...ld(8, [...str(1, ''), ...vi(2, 13)])];
   return Uint8Array.from(model);
 }
-
-/**
- * Bytes of an ONNX model computing in float64 a batch of products `Y[g] = A[g] · B[g]ᵀ`
- * (`A[G, M, K]`, `B[G, N, K]` float32 → `Y[G, M, N]` float64): Cast to double (exact), Transpose of B's
- * last two axes, one batched `MatMul`. One call scores many small verification groups (padded to a common
- * M × N), where a call per group would cost more than its multiply-adds.
- */
-export function batchGemm64FromFloatModelBytes(): Uint8Array {
-  const to = [...str(1, 'to'), ...vi(3, ONNX_DOUBLE), ...vi(20, 2)];
-  // AttributeProto { name = 1; ints = 8; type = 20 (INTS = 7) }
-  const perm = [...str(1, 'perm'), ...vi(8, 0), ...vi(8, 2), ...vi(8, 1), ...vi(20, 7)];
-  const node = (inputs: string[], output: string, name: string, op: string, attrs: number[][]): number[] =>
-    ld(1, [...inputs.flatMap((x) => str(1, x)), ...str(2, output), ...str(3, name), ...str(4, op), ...attrs.flatMap((a) => ld(5, a))]);
-  const graph = [
-    ...node(['A'], 'A64', 'cast_a', 'Cast', [to]),
-    ...node(['B'], 'B64', 'cast_b', 'Cast', [to]),
-    ...node(['B64'], 'BT', 'transpose_b', 'Transpose', [perm]),
-    ...node(['A64', 'BT'], 'Y', 'matmul', 'MatMul', []),
-    ...str(2, 'babt64'),
-    ...ld(11, valueInfo('A', ONNX_FLOAT, ['G', 'M', 'K'])),
-    ...ld(11, valueInfo('B', ONNX_FLOAT, ['G', 'N', 'K'])),
-    ...ld(12, valueInfo('Y', ONNX_DOUBLE, ['G', 'M', 'N'])),
-  ];
-  const model = [...vi(1, 8), ...str(2, 'interpret-fr-eval'), ...ld(7, graph), ...ld(8, [...str(1, ''), ...vi(2, 13)])];
-  return Uint8Array.from(model);
-}
