@@ -480,8 +480,8 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
 
 const F32LT = 0x5d, GTU = 0x4b, SELECT = 0x1b;
 const PROMOTE = 0xbb, DEMOTE = 0xb6, DADD = 0xa0, DDIV = 0xa3;
-/** `while (local a < limit) code` (unsigned compare; `limit` pushes one i32). */
-const whileLtU = (a: number, limit: number[], code: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...get(a), ...limit, 0x49, 0x45, 0x0d, 1, ...code, 0x0c, 0, 0x0b, 0x0b];
+const F4PMAX = [0xfd, 0xeb, 0x01];
+const v128store = (offset: number): number[] => [0xfd, 0x0b, 2, ...uleb(offset)];
 /**
  * `dst[b] = max(dst[b], src[b])` (f32x4.pmax, then one float at a time: `m = v > m ? v : m`) for byte offsets b from
  * local `b` up to local `end` (locals dst, src: bases; x, w: f32 scratch locals). Shared by vmax and rowred.
@@ -503,8 +503,6 @@ const maxIntoCode = (dst: number, src: number, b: number, end: number, x: number
     ...get(b), ...i32c(4), ADD, ...set(b),
   ]),
 ];
-const F4PMAX = [0xfd, 0xeb, 0x01];
-const v128store = (offset: number): number[] => [0xfd, 0x0b, 2, ...uleb(offset)];
 const f32load = [0x2a, 2, 0], f32store = [0x38, 2, 0], i32load = [0x28, 2, 0];
 
 function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
@@ -552,8 +550,8 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
       ...get(5), ...i32c(1), ADD, ...set(5),
     ]),
   ]);
-  // func 1: vmax(dst, src, nBytes): dst[b] = max(dst[b], src[b]). locals 3 b, 4 (unused) (i32) | 5 x, 6 w (f32)
-  const vmax = body([[2, I32], [2, F32]], maxIntoCode(0, 1, 3, 2, 5, 6));
+  // func 1: vmax(dst, src, nBytes): dst[b] = max(dst[b], src[b]). locals 3 b (i32) | 4 x, 5 w (f32)
+  const vmax = body([[1, I32], [2, F32]], maxIntoCode(0, 1, 3, 2, 4, 5));
   const NE = 0x47;
   const f64ld = [0x2b, 3, 0], f64st = [0x39, 3, 0];
   const CONVERT_I32 = 0xb7;
@@ -562,8 +560,8 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
   //   row at float offset i32 rows[j]; two float64 lanes per k pair (each lane sums in j order: JavaScript's bits).
   //   params 0 acc, 1 rows, 2 nRows, 3 n | locals 4 j, 5 k, 6 r (i32) | 7 v (v128)
   const accrows = body([[3, I32], [1, V128]], [
-    ...whileLtU(5, get(3), [...get(0), ...get(5), ...i32c(3), SHL, ADD, ...f64const(0), ...f64st, ...get(5), ...i32c(1), ADD, ...set(5)]),
-    ...whileLtU(4, get(2), [
+    ...loopWhileLt(5, 3, [...get(0), ...get(5), ...i32c(3), SHL, ADD, ...f64const(0), ...f64st, ...get(5), ...i32c(1), ADD, ...set(5)]),
+    ...loopWhileLt(4, 2, [
       ...get(1), ...get(4), ...i32c(2), SHL, ADD, ...i32load, ...i32c(2), SHL, ...set(6),
       ...i32c(0), ...set(5),
       // while k + 4 ≤ n
@@ -578,7 +576,7 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
         ...get(5), ...i32c(4), ADD, ...set(5),
       ],
       0x0c, 0, 0x0b, 0x0b,
-      ...whileLtU(5, get(3), [
+      ...loopWhileLt(5, 3, [
         ...get(0), ...get(5), ...i32c(3), SHL, ADD,
         ...get(0), ...get(5), ...i32c(3), SHL, ADD, ...f64ld, ...get(6), ...get(5), ...i32c(2), SHL, ADD, ...f32load, PROMOTE, DADD, ...f64st,
         ...get(5), ...i32c(1), ADD, ...set(5),
@@ -590,7 +588,7 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
   //   order) / (n1 + go[k+1] − go[k]) rounded to float32, NaN for an empty range (col: float32, indexed by go's floats).
   //   params 0 acc, 1 col, 2 go, 3 n, 4 n1, 5 out | locals 6 k, 7 b, 8 e (i32) | 9 s, 10 divisor (f64)
   const setsums = body([[3, I32], [2, F64]], [
-    ...whileLtU(6, get(3), [
+    ...loopWhileLt(6, 3, [
       ...get(2), ...get(6), ...i32c(2), SHL, ADD, ...i32load, ...set(7),
       ...get(2), ...get(6), ...i32c(2), SHL, ADD, 0x28, 2, 4, ...set(8),
       ...get(5), ...get(6), ...i32c(2), SHL, ADD,
@@ -598,7 +596,7 @@ function reduceModuleBytes(): Uint8Array<ArrayBuffer> {
       0x04, F32,
       ...get(0), ...get(6), ...i32c(3), SHL, ADD, ...f64ld, ...set(9),
       ...get(4), ...get(8), ADD, ...get(7), 0x6b, CONVERT_I32, ...set(10),
-      ...whileLtU(7, get(8), [
+      ...loopWhileLt(7, 8, [
         ...get(9), ...get(1), ...get(7), ...i32c(2), SHL, ADD, ...f32load, PROMOTE, DADD, ...set(9),
         ...get(7), ...i32c(1), ADD, ...set(7),
       ]),
@@ -771,7 +769,7 @@ function normalizeModuleBytes(): Uint8Array<ArrayBuffer> {
       ...get(0), ...get(2), ...i32c(2), SHL, ADD, ...set(4),
       ...f64const(0), ...set(7),
       ...get(0), ...set(5),
-      ...whileLtU(5, get(4), [
+      ...loopWhileLt(5, 4, [
         ...get(5), ...f32load, PROMOTE, ...set(9),
         ...get(7), ...get(9), ...get(9), DMUL, DADD, ...set(7),
         ...get(5), ...i32c(4), ADD, ...set(5),
@@ -780,7 +778,7 @@ function normalizeModuleBytes(): Uint8Array<ArrayBuffer> {
       ...get(6), ...get(7), ...get(7), DSUB, ...f64const(0), DNE, ADD, ...set(6),
       ...f64const(1), ...get(7), DSQRT, ...f64const(1e-12), DMAX, DDIV, ...f64const(0), ...get(7), ...f64const(0), DGT, SELECT, ...set(8),
       ...get(0), ...set(5),
-      ...whileLtU(5, get(4), [
+      ...loopWhileLt(5, 4, [
         ...get(5), ...get(5), ...f32load, PROMOTE, ...get(8), DMUL, DEMOTE, ...f32store,
         ...get(5), ...i32c(4), ADD, ...set(5),
       ]),
