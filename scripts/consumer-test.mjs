@@ -13,6 +13,8 @@
  *   web   `vite build` (no config) of a page using `@interpret-fr/inference/web`, opened in Chromium
  *         (/usr/bin/chromium through playwright-core), shows the same embedding
  *   bins  `npx interpret-fr-eval|export|train|prepare --help` exit 0
+ *   eval-ijba `npx interpret-fr-eval ijba` on a small synthetic protocol (the bin relaunches node with its flags) gives
+ *         the metrics of the same command in process on one thread (INTERPRET_FR_EVAL_CONCURRENT_GC=1, --threads 1)
  *   photos `node compare-photos.mjs` (align + inference, the shipped models/interpret-fr-lfw.onnx) on two real LFW-a
  *         photos prints the cosine the same script gives inside the repository (needs ../shared/data; required
  *         when INTERPRET_FR_REQUIRE_DATA=1, as in CI)
@@ -232,6 +234,31 @@ await check('bins', () => {
     if (!out.includes(b)) throw new Error(`npx ${b} --help printed no usage naming ${b}: ${out.slice(0, 200)}`);
   }
   return `npx ${bins.join(', ')} --help exit 0`;
+});
+
+await check('eval-ijba', () => {
+  // The installed bin relaunches node for `ijba` (V8 flags, malloc tunables: src/cli/launch.ts); its report must equal
+  // the one scored in process on one thread without the relaunch (INTERPRET_FR_EVAL_CONCURRENT_GC=1).
+  const dir = join(app, 'ijba');
+  const make = [
+    "import { syntheticIjba } from '@interpret-fr/eval';",
+    "import { writeFeatures, writeFileMap } from '@interpret-fr/eval/node';",
+    'const s = syntheticIjba({ seed: 5, splits: 10, subjects: 20, gallerySubjects: 12 });',
+    `await writeFileMap(${JSON.stringify(join(dir, 'protocol'))}, s.files);`,
+    `await writeFeatures(${JSON.stringify(join(dir, 'f.npy'))}, ${JSON.stringify(join(dir, 'ids.txt'))}, { data: s.features, n: s.ids.length, dim: s.dim }, s.ids);`,
+  ].join('\n');
+  run('node', ['--input-type=module', '-e', make], { cwd: app, env: cleanEnv });
+  const args = ['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt')];
+  run('npx', ['--no-install', 'interpret-fr-eval', ...args, '--out', join(dir, 'a')], { cwd: app, env: appEnv });
+  run('npx', ['--no-install', 'interpret-fr-eval', ...args, '--out', join(dir, 'b'), '--threads', '1'], { cwd: app, env: { ...appEnv, INTERPRET_FR_EVAL_CONCURRENT_GC: '1' } });
+  const metrics = (o) => {
+    const r = JSON.parse(readFileSync(join(dir, o, 'report.json'), 'utf8'));
+    return JSON.stringify({ verify: r.verify, search: r.search, auc: r.auc, eer: r.eer, counts: r.counts });
+  };
+  const [a, b] = [metrics('a'), metrics('b')];
+  if (a !== b) throw new Error(`relaunched report ${a.slice(0, 300)} differs from the in-process one ${b.slice(0, 300)}`);
+  if (!a.includes('rank-1')) throw new Error(`report without search metrics: ${a.slice(0, 300)}`);
+  return 'npx interpret-fr-eval ijba (relaunched, 2 workers) = in process on one thread: same metrics';
 });
 
 await check('photos', () => {
