@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '@interpret-fr/core';
+import { IjbcFormatError, parseFaceTidMid, parseTemplatePairs } from '../src/protocols/ijbc.ts';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * The reference: the line-by-line integer column scanner the IJB-C parsers used before their one-pass fast path
+ * (same separators, blank lines, signs, range check and messages), written out here as the specification.
+ */
+function referenceScan(bytes: Uint8Array, file: string, nInt: number, firstIsName: boolean): { names: string[]; cols: number[][]; lineOf: number[] } {
+  const sep = (b: number | undefined): boolean => b === 32 || b === 9 || b === 13 || b === 44;
+  const dec = new TextDecoder();
+  const cols: number[][] = Array.from({ length: nInt }, () => []);
+  const names: string[] = [];
+  const lineOf: number[] = [];
+  const first = firstIsName ? 1 : 0;
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < bytes.length) {
+    lineNo++;
+    let end = pos;
+    while (end < bytes.length && bytes[end] !== 10) end++;
+    let p = pos;
+    while (p < end && sep(bytes[p])) p++;
+    if (p < end) {
+      if (firstIsName) {
+        const s = p;
+        while (p < end && bytes[p] !== 32 && bytes[p] !== 9 && bytes[p] !== 44) p++;
+        names.push(dec.decode(bytes.subarray(s, p)));
+        while (p < end && sep(bytes[p])) p++;
+      }
+      for (let c = 0; c < nInt; c++) {
+        if (p >= end) throw new IjbcFormatError(file, lineNo, `${c + first} fields, expected ${nInt + first}`);
+        const neg = bytes[p] === 45;
+        if (neg) p++;
+        let v = 0;
+        const s = p;
+        while (p < end && bytes[p]! >= 48 && bytes[p]! <= 57) v = v * 10 + bytes[p++]! - 48;
+        if (p === s || (p < end && !sep(bytes[p]))) {
+          let q = p;
+          while (q < end && !sep(bytes[q])) q++;
+          throw new IjbcFormatError(file, lineNo, `field ${c + 1 + first} '${dec.decode(bytes.subarray(s, q))}' is not an integer`);
+        }
+        if (v > 2147483647) throw new IjbcFormatError(file, lineNo, `field ${c + 1 + first} '${dec.decode(bytes.subarray(s, p))}' is out of the 32-bit integer range`);
+        cols[c]!.push(neg ? -v | 0 : v); // as an Int32Array stores it (-0 → 0)
+        while (p < end && sep(bytes[p])) p++;
+      }
+      if (p < end) throw new IjbcFormatError(file, lineNo, `extra fields after ${nInt + first}`);
+      lineOf.push(lineNo);
+    }
+    pos = end + 1;
+  }
+  return { names, cols, lineOf };
+}
+
+/** The outcome of a parse as plain data: the columns, or the error's class, place and message. */
+function outcome(f: () => unknown): unknown {
+  try {
+    const r = f() as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v]));
+  } catch (e) {
+    const x = e as IjbcFormatError;
+    return { error: x.name, file: x.file, line: x.line, message: x.message };
+  }
+}
+
+function referencePairs(bytes: Uint8Array, file: string): unknown {
+  return outcome(() => {
+    const { cols, lineOf } = referenceScan(bytes, file, 3, false);
+    cols[2]!.forEach((v, i) => {
+      if (v !== 0 && v !== 1) throw new IjbcFormatError(file, lineOf[i]!, `label ${v}, expected 0 or 1`);
+    });
+    return { file, a: cols[0]!, b: cols[1]!, label: cols[2]!, line: lineOf };
+  });
+}
+function referenceTid(bytes: Uint8Array, file: string): unknown {
+  return outcome(() => {
+    const { names, cols } = referenceScan(bytes, file, 2, true);
+    return { file, names, templateId: cols[0]!, mediaId: cols[1]! };
+  });
+}
+
+/**
+ * Random line soup: half the files clean (well-formed lines in every allowed spelling, blank lines, CRLF), half with
+ * every kind of field, separator and line break the format refuses mixed in.
+ */
+function randomText(rng: Rng, nameColumn: boolean): string {
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const dirty = rng.float() < 0.5;
+  const seps = [' ', ' ', ' ', '\t', ',', ' ,', '  ', '\r', ' \t '];
+  const good = (): string => pick(['0', '1', '7', '42', String(rng.int(100000)), String(rng.int(2147483647)), '2147483647', '-3', '-0', '007']);
+  const any = (): string => pick([good(), good(), '2147483648', '99999999999999999999', '-', '+1', '1.5', 'x', '1x', '', '٣']);
+  const lines: string[] = [];
+  for (let i = rng.int(12); i >= 0; i--) {
+    if (rng.float() < 0.08) {
+      lines.push(pick(['', ' ', '\t', '\r', ' , ']));
+      continue;
+    }
+    const fields: string[] = [];
+    if (nameColumn) fields.push(pick(['a.jpg', 'img/1.png', 'frames/9_12.jpg', 'x\ry', 'é.jpg', '-1', '12']));
+    const n = dirty && rng.float() < 0.15 ? rng.int(5) : nameColumn ? 2 : 3;
+    for (let f = 0; f < n; f++) fields.push(!nameColumn && f === 2 && (!dirty || rng.float() < 0.7) ? String(rng.int(2)) : dirty && rng.float() < 0.3 ? any() : good());
+    let line = rng.float() < 0.1 ? pick(seps) : '';
+    fields.forEach((f, k) => {
+      line += (k ? pick(seps) : '') + f;
+    });
+    if (rng.float() < 0.1) line += pick(seps);
+    lines.push(line);
+  }
+  return lines.join(pick(['\n', '\n', '\r\n', '\n\n'])) + pick(['', '\n', '\r\n', ' ']);
+}
+
+describe('IJB-C meta file parsers: the one-pass fast path equals the line-by-line reference', () => {
+  it('random line soups: the same columns and line numbers, or the same error (class, file, line, message)', () => {
+    const rng = new Rng(20261203);
+    let errors = 0;
+    for (let t = 0; t < 4000; t++) {
+      const pairs = enc(randomText(rng, false));
+      const got = outcome(() => parseTemplatePairs(pairs, 'p.txt'));
+      expect(got, new TextDecoder().decode(pairs)).toEqual(referencePairs(pairs, 'p.txt'));
+      const tid = enc(randomText(rng, true));
+      const gotTid = outcome(() => parseFaceTidMid(tid, 't.txt'));
+      expect(gotTid, new TextDecoder().decode(tid)).toEqual(referenceTid(tid, 't.txt'));
+      errors += Number('error' in (got as object)) + Number('error' in (gotTid as object));
+    }
+    // Both outcomes are exercised: well-formed files and every kind of error.
+    expect(errors).toBeGreaterThan(2000);
+    expect(errors).toBeLessThan(6000);
+  });
+
+  it('hand-picked cases: signs, the 32-bit range, separators, blank lines, no final newline, misaligned views', () => {
+    const cases = [
+      '1 2 1\n-3 -4 0\n',
+      '2147483647,0,1\r\n\r\n  \n5\t6\t0',
+      '1 2 1\n2147483648 1 0\n',
+      '1 2 1\n99999999999999999999 1 0\n',
+      '1 2\n',
+      '1 2 1 4\n',
+      '1 2 1x\n',
+      '1 - 1\n',
+      '\n\n\n7 8 1',
+      '1 2 3\n',
+    ];
+    for (const c of cases) {
+      const b = enc(c);
+      expect(
+        outcome(() => parseTemplatePairs(b, 'p.txt')),
+        c,
+      ).toEqual(referencePairs(b, 'p.txt'));
+      // The same bytes at every byte offset of a larger buffer (the newline count reads whole words).
+      for (let off = 1; off < 4; off++) {
+        const big = new Uint8Array(b.length + off);
+        big.set(b, off);
+        const view = big.subarray(off);
+        expect(
+          outcome(() => parseTemplatePairs(view, 'p.txt')),
+          `${c} at +${off}`,
+        ).toEqual(referencePairs(b, 'p.txt'));
+      }
+    }
+    expect(outcome(() => parseTemplatePairs(enc('1 2 1\n2147483648 1 0\n'), 'p.txt'))).toMatchObject({
+      line: 2,
+      message: "p.txt:2: field 1 '2147483648' is out of the 32-bit integer range",
+    });
+  });
+});
