@@ -171,20 +171,16 @@ export function scoreTemplatePairs(
     const ia = new Int32Array(BS);
     const ib = new Int32Array(BS);
     const res = new Float32Array(BS);
-    const empty = (t: Templates, i: number): boolean => t.offsets[i + 1] === t.offsets[i];
     for (let s = 0; s < pa.length; s += BS) {
       const e = Math.min(pa.length, s + BS);
-      for (let q = s; q < e; q++) {
-        const p = order ? order[q]! : q;
-        ia[q - s] = pa[p]!;
-        ib[q - s] = pb[p]!;
-      }
+      gatherPairs(pa, pb, order, s, e, ia, ib);
       dots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
-      for (let q = s; q < e; q++) {
-        const p = order ? order[q]! : q;
-        out[p] = empty(A.templates, pa[p]!) || empty(B.templates, pb[p]!) ? Number.NaN : res[q - s]!;
-      }
+      if (order) scatterScores(res, order, s, e, out);
+      else out.set(res.subarray(0, e - s), s);
     }
+    // Pairs with an empty template (its pooled row is not a feature): NaN, in one pass when there are any.
+    const ea = emptyTemplates(A.templates);
+    if (ea) for (let p = 0; p < pa.length; p++) if (ea[pa[p]!] || ea[pb[p]!]) out[p] = Number.NaN;
     return out;
   }
   for (let q = 0; q < pa.length; q++) {
@@ -206,6 +202,37 @@ export function scoreTemplatePairs(
     out[p] = setScore(scratch, 0, n1, n2, n2, quirk);
   }
   return out;
+}
+
+/** Pairs [s, e) of `pa` / `pb` (through `order` when given) into `ia` / `ib` from index 0. */
+function gatherPairs(pa: Int32Array, pb: Int32Array, order: Uint32Array | null, s: number, e: number, ia: Int32Array, ib: Int32Array): void {
+  if (!order) {
+    ia.set(pa.subarray(s, e));
+    ib.set(pb.subarray(s, e));
+    return;
+  }
+  for (let q = s; q < e; q++) {
+    const p = order[q]!;
+    ia[q - s] = pa[p]!;
+    ib[q - s] = pb[p]!;
+  }
+}
+
+/** out[order[q]] = res[q − s] for q in [s, e). */
+function scatterScores(res: Float32Array, order: Uint32Array, s: number, e: number, out: Float32Array): void {
+  for (let q = s; q < e; q++) out[order[q]!] = res[q - s]!;
+}
+
+/** 1 for each template without members, or null when every template has members. */
+function emptyTemplates(t: Templates): Uint8Array | null {
+  const o = t.offsets;
+  let flags: Uint8Array | null = null;
+  for (let i = 0; i + 1 < o.length; i++)
+    if (o[i + 1] === o[i]) {
+      flags ??= new Uint8Array(o.length - 1);
+      flags[i] = 1;
+    }
+  return flags;
 }
 
 /**
