@@ -13,7 +13,7 @@
  *   (/usr/bin/time) when present. The CLI rows time the compiled dist/, which the bench first builds (incremental tsc).
  * - IJB-C 1:1: 23,124 templates, 15,658,489 template pairs (19,557 genuine), ~3 images per template, 512-d, media-pool,
  *   timed in memory with the pooled dot products on every core (createPairDotsPool, as the CLI) and on one thread
- *   (metrics checked identical), then the CLI end to end on the same set written as insightface's meta files (3 runs,
+ *   (metrics checked identical), then the CLI end to end on the same set written as insightface's meta files (5 runs,
  *   alternating with --before-bin when given).
  * Generation is not timed. Prints a table (or JSON with --json).
  */
@@ -304,11 +304,12 @@ if (values.only !== 'ijba') {
   if (results.length > 1) rows.push({ run: 'IJB-C metrics identical, every thread count', identical: results.every((x) => x === results[0]) });
   if (!values['skip-cli']) {
     // The CLI end to end on the same set written as insightface's meta files (204 MB of pair text, a 141 MB .npy):
-    // reading, parsing and hashing the inputs included. 3 runs, alternating with --before-bin when given.
+    // reading, parsing and hashing the inputs included. 5 runs, alternating with --before-bin when given.
     const dir = mkdtempSync(join(tmpdir(), 'bench-ijbc-'));
     try {
       progress('IJB-C: writing the meta files and features…');
       writeFileSync(join(dir, 'ijbc_face_tid_mid.txt'), syn.meta.names.map((n, i) => `${n} ${syn.meta.templateId[i]} ${syn.meta.mediaId[i]}`).join('\n'));
+      // Flushed before timing: the kernel writing 345 MB back to disk during the first runs made them 3–5 s slower.
       const fd = openSync(join(dir, 'ijbc_template_pair_label.txt'), 'w');
       for (let s = 0; s < syn.pairs.a.length; s += 1 << 18) {
         let text = '';
@@ -317,26 +318,29 @@ if (values.only !== 'ijba') {
       }
       closeSync(fd);
       await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
+      spawnSync('sync');
       const bin = join(import.meta.dirname, '..', 'bin', 'interpret-fr-eval.mjs');
       const series: [string, string][] = [['default', bin]];
       if (values['before-bin']) series.push([`BEFORE (${values['before-bin']})`, values['before-bin']]);
       const got = series.map(() => ({ wall: [] as number[], cpu: [] as number[], verify: '' }));
       const l0 = load();
-      for (let r = 0; r < 3; r++)
-        series.forEach(([name, cli], k) => {
-          progress(`IJB-C CLI end to end, ${name}, run ${r + 1}/3… (load ${load()})`);
+      for (let r = 0; r < 5; r++)
+        // ABBA order: neither build always runs first after the other.
+        for (const k of r % 2 ? [...series.keys()].reverse() : [...series.keys()]) {
+          const [name, cli] = series[k]!;
+          progress(`IJB-C CLI end to end, ${name}, run ${r + 1}/5… (load ${load()})`);
           const out = join(dir, `out-${k}`);
           const p = runChild([cli, 'ijbc', '--meta', dir, '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', out]);
           if (p.status !== 0) throw new Error(`IJB-C CLI ${name} failed (${p.status}): ${p.stderr}`);
           got[k]!.wall.push(p.wall);
           got[k]!.cpu.push(p.cpu ?? Number.NaN);
           got[k]!.verify = JSON.stringify(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).verify);
-        });
+        }
       const med = (v: number[]): number => [...v].sort((a, b) => a - b)[(v.length - 1) >> 1]!;
       series.forEach(([name], k) => {
         const { wall, cpu } = got[k]!;
         rows.push({
-          run: `IJB-C 1:1 (media-pool), CLI end to end, ${name}: 3 runs${series.length > 1 ? ', alternating' : ''}, median`,
+          run: `IJB-C 1:1 (media-pool), CLI end to end, ${name}: 5 runs${series.length > 1 ? ', alternating' : ''}, median`,
           evalSeconds: med(wall),
           cpuSeconds: med(cpu),
           target: k === 0 ? '≤ 10 s' : '—',
