@@ -141,5 +141,11 @@ describe('interpret-fr-eval CLI', () => {
     ]);
     expect(s.verify['tar@far=0.1'].nearest).toBe(c.verify['tar@far=0.1'].nearest);
     expect(c.counts.genuine).toBe(50);
+    // A malformed pair file (the pair-dots workers are already running by then): exit 1, the file:line error, no report.
+    writeFileSync(join(dir, 'ijbc_template_pair_label.txt'), '1 2 1\n3 x 0\n');
+    const bad = capture();
+    expect(await main(['ijbc', '--meta', dir, '--features', join(dir, 'c.npy'), '--ids', join(dir, 'c.txt'), '--out', join(dir, 'outbad')], bad)).toBe(1);
+    expect(bad.e).toContain("ijbc_template_pair_label.txt:2: field 2 'x' is not an integer");
+    expect(existsSync(join(dir, 'outbad', 'report.json'))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ import { decodeImageFile } from '../io/images.ts';
 import { readIjbaProtocol } from '../io/files.ts';
 import { summarizeIjba, type IjbaSplitData, type IjbaSplitResult, type IjbaSubset } from '../protocols/ijba.ts';
 import { ijbaPool, settleInOrder } from '../protocols/ijba-parallel.ts';
-import { createPairDotsPool } from '../scores/pair-dots-pool.ts';
+import { createPairDotsPool, type PairDotsPool } from '../scores/pair-dots-pool.ts';
 import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
@@ -271,14 +271,31 @@ with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.
 });
 
 /** `ijbc` subcommand (1:1, and 1:N with --search). */
-export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.options>, ctx: CliContext): Promise<number> {
+export async function ijbcCommand(parsed: ParsedCli<typeof IJBC_CLI.options>, ctx: CliContext): Promise<number> {
+  const v = parsed.values;
+  const meta = requireOption(v.meta, 'meta');
+  requireOption(v.out, 'out');
+  const prefix = choiceOption(v.prefix, 'prefix', ['ijbc', 'ijbb'], 'ijbc');
+  const threads = intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 });
+  // The pair dots' worker threads start first: they boot while the inputs are read and parsed.
+  const pool = existsSync(join(meta, `${prefix}_template_pair_label.txt`)) ? createPairDotsPool({ workers: threads - 1 }) : null;
+  try {
+    return await ijbcRun(v, ctx, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** {@link ijbcCommand} once its pair-dots pool is started (null: no 1:1 pair file). */
+async function ijbcRun(v: ParsedCli<typeof IJBC_CLI.options>['values'], ctx: CliContext, pool: PairDotsPool | null): Promise<number> {
   const meta = requireOption(v.meta, 'meta');
   const out = requireOption(v.out, 'out');
   const prefix = choiceOption(v.prefix, 'prefix', ['ijbc', 'ijbb'], 'ijbc');
   const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'media-pool');
   const tidPath = join(meta, `${prefix}_face_tid_mid.txt`);
   const pairPath = join(meta, `${prefix}_template_pair_label.txt`);
-  const tid = parseFaceTidMid(new Uint8Array(await readFile(tidPath)), tidPath);
+  // readFile's Buffer is a Uint8Array: parsed in place, not copied.
+  const tid = parseFaceTidMid(await readFile(tidPath), tidPath);
   if (v.features === undefined) throw usageError('--features <file.npy> --ids <ids.txt> are required (ijbc reads precomputed features only)');
   const { table, data } = await featuresFrom(
     v,
@@ -299,13 +316,10 @@ export async function ijbcCommand({ values: v }: ParsedCli<typeof IJBC_CLI.optio
   };
   const md: string[] = [`# ${prefix.toUpperCase()} (${score})`, ''];
   const figures: Record<string, string> = {};
-  if (existsSync(pairPath)) {
-    const pairs = parseTemplatePairs(new Uint8Array(await readFile(pairPath)), pairPath);
+  if (pool) {
+    const pairs = parseTemplatePairs(await readFile(pairPath), pairPath);
     // The pooled scores' dot products on every core (same bits as one thread).
-    const pool = createPairDotsPool({ workers: intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 }) - 1 });
-    const r = await Promise.resolve()
-      .then(() => evaluateIjbc11(tid, pairs, table, { score, pairDots: pool }))
-      .finally(() => pool.close());
+    const r = evaluateIjbc11(tid, pairs, table, { score, pairDots: pool });
     const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};
     for (const t of r.metrics.tarAtFar) verify[`tar@far=${t.target}`] = { nearest: t.nearest.tar, matlab: t.matlab.tar, interpolated: t.interpolated };
     Object.assign(json, {

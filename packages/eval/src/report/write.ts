@@ -37,11 +37,11 @@ export async function writeReport(dir: string, json: unknown, markdown: string, 
   return written;
 }
 
-/** SHA-256 (hex) of a file, streamed. */
+/** SHA-256 (hex) of a file, streamed in 1 MiB reads (node's 64 KiB default: 3k event-loop turns for IJB-C's 204 MB pair file). */
 export function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(path)
+    createReadStream(path, { highWaterMark: 1 << 20 })
       .on('data', (d) => h.update(d))
       .on('error', reject)
       .on('end', () => resolve(h.digest('hex')));
