@@ -158,7 +158,8 @@ function scanColumns(bytes: Uint8Array, file: string, nInt: number, firstIsName:
     }
     if (ok && p < n && bytes[p] !== 10) ok = false;
     if (!ok) {
-      // The slow path: the whole line again, with its exact error (it throws for every line the fast path refuses).
+      // The slow path: the whole line again by the reference scanner, which reads what the fast path leaves to it (a
+      // signed field) and throws the exact error for a malformed line.
       let end = bytes.indexOf(10, start);
       if (end < 0) end = n;
       const r = scanLine(bytes, start, end, file, lineNo, nInt, firstIsName, dec);
