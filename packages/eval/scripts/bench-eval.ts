@@ -238,13 +238,15 @@ if (values.only !== 'ijbc') {
       const got = series.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
       const l0 = load();
       for (let r = 0; r < reps; r++)
-        series.forEach(([name, cli, extra], k) => {
+        // ABBA order: neither build always runs first after the other.
+        for (const k of r % 2 ? [...series.keys()].reverse() : [...series.keys()]) {
+          const [name, cli, extra] = series[k]!;
           progress(`IJB-A CLI end to end, ${name}, run ${r + 1}/${reps}… (load ${load()})`);
           const p = ijbaRun(cli, `rep-${k}`, extra);
           if (p.status !== 0) throw new Error(`CLI ${name} failed (${p.status}): ${p.stderr}`);
           got[k]!.wall.push(p.wall);
           got[k]!.cpu.push(p.cpu ?? Number.NaN);
-        });
+        }
       const med = (v: number[]): number => {
         const x = [...v].sort((a, b) => a - b);
         return x.length % 2 ? x[(x.length - 1) / 2]! : (x[x.length / 2 - 1]! + x[x.length / 2]!) / 2;
