@@ -13,8 +13,8 @@
  *   (/usr/bin/time) when present. The CLI rows time the compiled dist/, which the bench first builds (incremental tsc).
  * - IJB-C 1:1: 23,124 templates, 15,658,489 template pairs (19,557 genuine), ~3 images per template, 512-d, media-pool,
  *   timed in memory with the pooled dot products on every core (createPairDotsPool, as the CLI) and on one thread
- *   (metrics checked identical), then the CLI end to end on the same set written as insightface's meta files (5 runs,
- *   alternating with --before-bin when given).
+ *   (metrics checked identical), then the CLI end to end on the same set written as insightface's meta files (one
+ *   untimed warm-up run, then 5 runs alternating ABBA with --before-bin when given).
  * Generation is not timed. Prints a table (or JSON with --json).
  */
 import { spawnSync } from 'node:child_process';
@@ -325,6 +325,10 @@ if (values.only !== 'ijba') {
       const series: [string, string][] = [['default', bin]];
       if (values['before-bin']) series.push([`BEFORE (${values['before-bin']})`, values['before-bin']]);
       const got = series.map(() => ({ wall: [] as number[], cpu: [] as number[], verify: '' }));
+      // One untimed run first: the first CLI run after the files were written was 1.5–7 s slower than the others in
+      // every bench run so far (even after the flush), whichever build it was.
+      progress('IJB-C CLI end to end, warm-up run (not timed)…');
+      runChild([bin, 'ijbc', '--meta', dir, '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'out-warm-up')]);
       const l0 = load();
       for (let r = 0; r < 5; r++)
         // ABBA order: neither build always runs first after the other.
