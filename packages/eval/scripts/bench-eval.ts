@@ -59,6 +59,11 @@ const load = (): string =>
 const progress = (s: string): void => {
   if (!values.json) process.stderr.write(`${s}\n`);
 };
+/** The median (the mean of the middle two for an even count). */
+const median = (v: number[]): number => {
+  const x = [...v].sort((a, b) => a - b);
+  return x.length % 2 ? x[(x.length - 1) / 2]! : (x[x.length / 2 - 1]! + x[x.length / 2]!) / 2;
+};
 /** Runs `node args` as a child; its CPU seconds (user + sys) come from GNU time when /usr/bin/time exists. */
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 function runChild(args: string[]): { status: number | null; stderr: string; wall: number; cpu: number | undefined } {
@@ -247,17 +252,13 @@ if (values.only !== 'ijbc') {
           got[k]!.wall.push(p.wall);
           got[k]!.cpu.push(p.cpu ?? Number.NaN);
         }
-      const med = (v: number[]): number => {
-        const x = [...v].sort((a, b) => a - b);
-        return x.length % 2 ? x[(x.length - 1) / 2]! : (x[x.length / 2 - 1]! + x[x.length / 2]!) / 2;
-      };
       if (reps > 0)
         series.forEach(([name], k) => {
           const { wall, cpu } = got[k]!;
           rows.push({
             run: `IJB-A real size, 10 splits, CLI end to end (${score}), ${name}: ${reps} runs${series.length > 1 ? ', alternating' : ''}, median`,
-            evalSeconds: med(wall),
-            cpuSeconds: med(cpu),
+            evalSeconds: median(wall),
+            cpuSeconds: median(cpu),
             target: k === 0 ? '≤ 3 s (2 cores)' : '—',
             size: 'process start → report.json written',
             load: l0,
@@ -342,13 +343,12 @@ if (values.only !== 'ijba') {
           got[k]!.cpu.push(p.cpu ?? Number.NaN);
           got[k]!.verify = JSON.stringify(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).verify);
         }
-      const med = (v: number[]): number => [...v].sort((a, b) => a - b)[(v.length - 1) >> 1]!;
       series.forEach(([name], k) => {
         const { wall, cpu } = got[k]!;
         rows.push({
           run: `IJB-C 1:1 (media-pool), CLI end to end, ${name}: 5 runs${series.length > 1 ? ', alternating' : ''}, median`,
-          evalSeconds: med(wall),
-          cpuSeconds: med(cpu),
+          evalSeconds: median(wall),
+          cpuSeconds: median(cpu),
           target: k === 0 ? '≤ 10 s' : '—',
           load: l0,
           result: { 'wall min': Math.min(...wall), 'wall max': Math.max(...wall), runs: wall.map((w) => Math.round(w * 100) / 100).join(' ') },

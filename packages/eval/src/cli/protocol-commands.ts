@@ -273,24 +273,24 @@ with --search: search["rank-1"|"rank-5"|"rank-10"|"tpir@fpir=0.01"|"tpir@fpir=0.
 /** `ijbc` subcommand (1:1, and 1:N with --search). */
 export async function ijbcCommand(parsed: ParsedCli<typeof IJBC_CLI.options>, ctx: CliContext): Promise<number> {
   const v = parsed.values;
-  const meta = requireOption(v.meta, 'meta');
-  requireOption(v.out, 'out');
-  const prefix = choiceOption(v.prefix, 'prefix', ['ijbc', 'ijbb'], 'ijbc');
+  const files = { meta: requireOption(v.meta, 'meta'), out: requireOption(v.out, 'out'), prefix: choiceOption(v.prefix, 'prefix', ['ijbc', 'ijbb'], 'ijbc') };
   const threads = intOption(v.threads, 'threads', availableParallelism(), { min: 1, max: 256 });
   // The pair dots' worker threads start first: they boot while the inputs are read and parsed.
-  const pool = existsSync(join(meta, `${prefix}_template_pair_label.txt`)) ? createPairDotsPool({ workers: threads - 1 }) : null;
+  const pool = existsSync(join(files.meta, `${files.prefix}_template_pair_label.txt`)) ? createPairDotsPool({ workers: threads - 1 }) : null;
   try {
-    return await ijbcRun(v, ctx, pool);
+    return await ijbcRun(v, ctx, files, pool);
   } finally {
     await pool?.close();
   }
 }
 
-/** {@link ijbcCommand} once its pair-dots pool is started (null: no 1:1 pair file). */
-async function ijbcRun(v: ParsedCli<typeof IJBC_CLI.options>['values'], ctx: CliContext, pool: PairDotsPool | null): Promise<number> {
-  const meta = requireOption(v.meta, 'meta');
-  const out = requireOption(v.out, 'out');
-  const prefix = choiceOption(v.prefix, 'prefix', ['ijbc', 'ijbb'], 'ijbc');
+/** {@link ijbcCommand} once its options are read and its pair-dots pool is started (null: no 1:1 pair file). */
+async function ijbcRun(
+  v: ParsedCli<typeof IJBC_CLI.options>['values'],
+  ctx: CliContext,
+  { meta, out, prefix }: { meta: string; out: string; prefix: 'ijbc' | 'ijbb' },
+  pool: PairDotsPool | null,
+): Promise<number> {
   const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'media-pool');
   const tidPath = join(meta, `${prefix}_face_tid_mid.txt`);
   const pairPath = join(meta, `${prefix}_template_pair_label.txt`);
