@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateIjba, FeatureValueError } from '../src/protocols/ijba.ts';
 import { IjbaFormatError } from '../src/protocols/ijba-csv.ts';
-import { evaluateIjbaParallel, ijbaPool, splitWork } from '../src/protocols/ijba-parallel.ts';
+import { evaluateIjbaParallel, ijbaPool, partWork, pickJob } from '../src/protocols/ijba-parallel.ts';
 import type { IjbaSplitData } from '../src/protocols/ijba.ts';
 import { errorMessage, reviveError } from '../src/protocols/ijba-parallel-protocol.ts';
 import { tiedProtocol } from './helpers/tied-protocol.ts';
@@ -49,6 +49,33 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
     }
   }, 60_000);
 
+  it('within a split, a verification error wins over a search error, as in one thread; a split whose search alone fails reports that', async () => {
+    const { splits, table } = tiedProtocol(5, 4);
+    // A probe template with two SUBJECT_IDs (a search error) in splits 2 and 3; split 3 also compares a template that is not in its metadata (a verification error).
+    const badProbe = (s: IjbaSplitData): IjbaSplitData => {
+      const t = s.probe.templateId;
+      const r = t.findIndex((x, i) => t.indexOf(x) < i); // a row of a template seen on an earlier row
+      expect(r).toBeGreaterThan(0);
+      return { ...s, probe: { ...s.probe, subjectId: Int32Array.from(s.probe.subjectId, (x, i) => (i === r ? x + 1000 : x)) } };
+    };
+    const badVerify = (s: IjbaSplitData): IjbaSplitData => ({ ...s, comparisons: { ...s.comparisons, a: Int32Array.from(s.comparisons.a, (x, k) => (k === 0 ? 999_999 : x)) } });
+    for (const [name, broken] of [
+      ['search error in split 2, both in split 3', splits.map((s, i) => (i === 1 ? badProbe(s) : i === 2 ? badVerify(badProbe(s)) : s))],
+      ['both in split 2', splits.map((s, i) => (i === 1 ? badVerify(badProbe(s)) : s))],
+    ] as const) {
+      let inProcess: unknown;
+      try {
+        evaluateIjba(broken, table);
+      } catch (e) {
+        inProcess = e;
+      }
+      expect(inProcess, name).toBeInstanceOf(IjbaFormatError);
+      const e = await evaluateIjbaParallel(broken, table, {}, { threads: 2 }).catch((x: unknown) => x);
+      expect(e, name).toBeInstanceOf(IjbaFormatError);
+      expect((e as Error).message, name).toBe((inProcess as Error).message);
+    }
+  }, 60_000);
+
   it('revives known error classes and keeps unknown ones as Error', () => {
     const e = reviveError(errorMessage(new FeatureValueError('f.npy', 3, 'bad')));
     expect(e).toBeInstanceOf(FeatureValueError);
@@ -83,7 +110,8 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
         await expect(failing.submit(splits[0]!)).rejects.toThrow(/no features here/);
         await expect(failing.submit(splits[1]!)).rejects.toThrow(/no features here/);
       } finally {
-        await failing.close();
+        // The features never come: the workers end by themselves (not after close's 10 s terminate fallback).
+        expect(await Promise.race([failing.close().then(() => 'closed'), new Promise((res) => setTimeout(() => res('still closing after 5 s'), 5000))])).toBe('closed');
       }
     }
   }, 60_000);
@@ -109,14 +137,15 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
     const { splits, table } = tiedProtocol(5, 2);
     const pool = ijbaPool(table, {}, { threads: 2 });
     const pending = pool.submit(splits[0]!).catch((e: unknown) => e);
-    await pool.close();
+    // Closed before the features were sent: the workers end by themselves (not after close's 10 s terminate fallback).
+    expect(await Promise.race([pool.close().then(() => 'closed'), new Promise((res) => setTimeout(() => res('still closing after 5 s'), 5000))])).toBe('closed');
     expect(String(await pending)).toMatch(/ijbaPool: closed/);
     await expect(pool.submit(splits[1]!)).rejects.toThrow(/submit after close/);
   }, 60_000);
 });
 
-describe('splitWork (the order in which waiting splits go to free workers)', () => {
-  it('counts probe × gallery sightings plus, per comparison, the product of its templates’ sizes', () => {
+describe('scheduling: partWork (the estimate) and pickJob (which waiting half a free worker takes)', () => {
+  it('counts, per comparison, the product of its templates’ sizes (verify) and probe × gallery sightings (search)', () => {
     // Templates 7 (3 rows), 8 (1 row), 9 (2 rows); comparisons 7–8, 9–7, 9–9, and 7–5 (5 has no rows).
     const split = {
       verifyMetadata: { n: 6, templateId: Int32Array.from([7, 8, 7, 9, 7, 9]) },
@@ -124,6 +153,25 @@ describe('splitWork (the order in which waiting splits go to free workers)', () 
       probe: { n: 4 },
       gallery: { n: 5 },
     } as unknown as IjbaSplitData;
-    expect(splitWork(split)).toBe(4 * 5 + (3 * 1 + 2 * 3 + 2 * 2 + 0));
+    expect(partWork(split)).toEqual({ verify: 3 * 1 + 2 * 3 + 2 * 2 + 0, search: 4 * 5 });
+  });
+
+  it('even workers take the largest waiting verification, odd ones the largest search; either takes the largest other half when none of its kind waits', () => {
+    const q = [
+      { part: 'search' as const, work: 50 },
+      { part: 'verify' as const, work: 10 },
+      { part: 'search' as const, work: 70 },
+      { part: 'verify' as const, work: 30 },
+      { part: 'verify' as const, work: 20 },
+    ];
+    expect(pickJob(q, 0)).toBe(3);
+    expect(pickJob(q, 2)).toBe(3);
+    expect(pickJob(q, 1)).toBe(2);
+    expect(pickJob(q, 3)).toBe(2);
+    const searches = q.filter((j) => j.part === 'search');
+    expect(pickJob(searches, 0)).toBe(1);
+    const verifies = q.filter((j) => j.part === 'verify');
+    expect(pickJob(verifies, 1)).toBe(1);
+    expect(pickJob([], 0)).toBe(-1);
   });
 });

@@ -7,7 +7,7 @@
 import { InterpretFrError } from '@interpret-fr/core';
 import { ScoreValueError } from '../metrics/stats.ts';
 import { IjbaFormatError } from './ijba-csv.ts';
-import { FeatureValueError, type IjbaOptions, type IjbaSplitData, type IjbaSplitResult } from './ijba.ts';
+import { FeatureValueError, type IjbaOptions, type IjbaPart, type IjbaPartResult, type IjbaSplitData, type IjbaSplitResult } from './ijba.ts';
 
 /** `workerData` of an IJB-A worker (a worker starts before the features are read: they follow in a message). */
 export interface IjbaWorkerData {
@@ -40,10 +40,11 @@ export interface IjbaWorkerFeatures {
 }
 
 /**
- * A message to a worker: the features (first; the worker normalises its share of the rows), a split to
- * evaluate (queued behind the start-up and any split before it), or close (after the splits in flight).
+ * A message to a worker: the features (first; the worker normalises its share of the rows), a split or one
+ * half of a split (`part`) to evaluate (queued behind the start-up and any job before it), or close (after the
+ * jobs in flight).
  */
-export type IjbaWorkerJob = { type: 'features'; features: IjbaWorkerFeatures } | { type: 'split'; k: number; split: IjbaSplitData } | { type: 'close' };
+export type IjbaWorkerJob = { type: 'features'; features: IjbaWorkerFeatures } | { type: 'split'; k: number; split: IjbaSplitData; part?: IjbaPart } | { type: 'close' };
 
 /** An error as it crosses the thread boundary. */
 export interface ErrorMessage {
@@ -54,8 +55,14 @@ export interface ErrorMessage {
   props: Record<string, unknown>;
 }
 
-/** A worker's reply: ready (once: its kernel is up and every share of the features is normalised), then one result or failure per split it was sent; k = −1: start-up failed. */
-export type IjbaWorkerReply = { type: 'ready'; kernel: string } | { type: 'result'; k: number; result: IjbaSplitResult } | { type: 'failed'; k: number; error: ErrorMessage };
+/**
+ * A worker's reply: ready (once: its kernel is up and every share of the features is normalised), then one result
+ * (a split's, or a half's when the job named a `part`) or failure per job it was sent; k = −1: start-up failed.
+ */
+export type IjbaWorkerReply =
+  | { type: 'ready'; kernel: string }
+  | { type: 'result'; k: number; result: IjbaSplitResult | IjbaPartResult }
+  | { type: 'failed'; k: number; error: ErrorMessage };
 
 /** Serialises an error (any thrown value) for postMessage. */
 export function errorMessage(e: unknown): ErrorMessage {

@@ -3,7 +3,7 @@
  * GEMM at once, then takes the features (SharedArrayBuffers: the pool starts its workers before the
  * features are read, so that their start-up overlaps the reading), L2-normalises its share of the rows
  * into the shared buffer, and once every share is done (a shared count, waited on with Atomics) evaluates the
- * splits it is sent, one at a time, exactly as {@link evaluateIjbaSplitAsync} / {@link evaluateIjbaSplit} do in
+ * splits (or halves of splits) it is sent, one at a time, exactly as {@link evaluateIjbaSplitAsync} / {@link evaluateIjbaSplit} do in
  * the main thread.
  *
  * @module
@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { nativeGemm } from '../scores/native-gemm.ts';
 import { markUnitFinite, normalizeRowsChecked } from '../scores/simd.ts';
-import { evaluateIjbaSplit, evaluateIjbaSplitAsync, numericFeatureTable, type FeatureTable, type IjbaOptions } from './ijba.ts';
+import { evaluateIjbaPartAsync, evaluateIjbaSplit, evaluateIjbaSplitAsync, numericFeatureTable, type FeatureTable, type IjbaOptions } from './ijba.ts';
 import { errorMessage, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
 const wd = workerData as IjbaWorkerData;
@@ -24,15 +24,20 @@ gemmReady.catch(() => {}); // reported by `started`
 let gemm: AsyncGemm | null = null;
 let table: FeatureTable | null = null;
 let unit: Float32Array | null = null;
-let gotFeatures: (done: Int32Array, workers: number) => void = () => {};
-const featuresIn = new Promise<[Int32Array, number]>((res) => {
-  gotFeatures = (done, workers) => res([done, workers]);
+/** Given the shared start-up count and the number of workers, or null when the pool closes before sending the features. */
+let gotFeatures: (f: [Int32Array, number] | null) => void = () => {};
+const featuresIn = new Promise<[Int32Array, number] | null>((res) => {
+  gotFeatures = res;
 });
 /** Thrown by `started` when another worker's share failed (that worker reports its error; this one stays idle). */
 const peerFailed = new Error('IJB-A worker: another worker failed to start');
+/** Thrown by `started` when the pool closed before the features came (their reading failed, or nothing was submitted). */
+const closedEarly = new Error('IJB-A worker: closed before the features came');
 /** Resolves once the kernel is up and every worker's share of the features is normalised; rejects if this worker's start-up failed. */
 const started: Promise<void> = (async () => {
-  const [done, workers] = await featuresIn;
+  const f = await featuresIn;
+  if (!f) throw closedEarly;
+  const [done, workers] = f;
   // Every share: wait on the shared count (−1: another worker failed, and reported it; this one stays idle).
   for (let v = Atomics.load(done, 0); v >= 0 && v < workers; v = Atomics.load(done, 0)) {
     const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync(done, 0, v);
@@ -45,7 +50,7 @@ const started: Promise<void> = (async () => {
   post({ type: 'ready', kernel: gemm ? gemm.name : 'wasm-simd' });
 })();
 started.catch((e) => {
-  if (e !== peerFailed) post({ type: 'failed', k: -1, error: errorMessage(e) });
+  if (e !== peerFailed && e !== closedEarly) post({ type: 'failed', k: -1, error: errorMessage(e) });
 });
 let current: Promise<void> = Promise.resolve();
 port.on('message', (m: IjbaWorkerJob) => {
@@ -69,12 +74,14 @@ port.on('message', (m: IjbaWorkerJob) => {
       post({ type: 'failed', k: -1, error: errorMessage(e) });
     }
     Atomics.notify(done, 0);
-    gotFeatures(done, f.workers);
+    gotFeatures([done, f.workers]);
     return;
   }
   if (m.type === 'close') {
-    // After the splits in flight: release the ORT sessions, then let the thread end (terminating a thread that
-    // holds onnxruntime-node sessions aborts the process).
+    // Without the features by now, they will not come: the jobs waiting for the start-up end at once (a no-op
+    // when they came). After the jobs in flight: release the ORT sessions, then let the thread end (terminating a
+    // thread that holds onnxruntime-node sessions aborts the process).
+    gotFeatures(null);
     void current.then(async () => {
       await (await gemmReady.catch(() => null))?.release?.();
       port.close();
@@ -89,7 +96,11 @@ port.on('message', (m: IjbaWorkerJob) => {
       return; // the start-up failure is already reported
     }
     try {
-      const result = gemm ? await evaluateIjbaSplitAsync(m.split, table!, gemm, opts, unit!) : evaluateIjbaSplit(m.split, table!, opts, unit!);
+      const result = m.part
+        ? await evaluateIjbaPartAsync(m.split, table!, gemm, m.part, opts, unit!)
+        : gemm
+          ? await evaluateIjbaSplitAsync(m.split, table!, gemm, opts, unit!)
+          : evaluateIjbaSplit(m.split, table!, opts, unit!);
       post({ type: 'result', k: m.k, result });
     } catch (e) {
       post({ type: 'failed', k: m.k, error: errorMessage(e) });

@@ -280,32 +280,30 @@ function subjectsOf(m: IjbaMetadata, ids: Int32Array): Int32Array {
   return Int32Array.from(ids, (id) => s.get(id)!);
 }
 
+/** The two halves of a split, which may run on different threads ({@link ijbaPool}): 1:1 verification and 1:N search. */
+export type IjbaPart = 'verify' | 'search';
+
+/** One half of a split's result ({@link evaluateIjbaPartAsync}); {@link joinIjbaParts} makes the split's result of the two. */
+export type IjbaPartResult =
+  | { part: 'verify'; split: number; verify: IjbaSplitResult['verify']; recomputed: number }
+  | { part: 'search'; split: number; search: IjbaSplitResult['search']; refined: number };
+
+type Steps<R> = Generator<Float32Array | Promise<Float32Array>, R, Float32Array>;
+
 /**
- * One split as a generator: yields the two scoring jobs, then returns the result. The sync and the
- * async evaluators drive it with their own kernels; everything else (pairs, labels, subsets,
- * refinement, metrics) is this one code path.
+ * A split's verification as a generator: yields its scoring job, then returns its metrics. The sync and the
+ * async evaluators drive it with their own kernels; everything else (pairs, labels, subsets, metrics) is this
+ * one code path.
  */
-function* splitSteps(
-  d: IjbaSplitData,
-  table: FeatureTable,
-  opts: IjbaOptions,
-  unit: Float32Array | undefined,
-  scorer: Scorer,
-): Generator<Float32Array | Promise<Float32Array>, IjbaSplitResult, Float32Array> {
+function* verifySteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, u: Float32Array, scorer: Scorer): Steps<IjbaPartResult & { part: 'verify' }> {
   const score = opts.score ?? 'set-min-mean';
   const subset = opts.subset ?? 'all';
-  const feats = table.features;
-  const u = unit ?? unitRows(feats.data, feats.n, feats.dim);
-  const delta = scoreErrorBound(feats.dim);
-
-  // ---- 1:1 ----
   // The loops live in plain functions (verificationPairs, nonEmpty, …): a generator holding them is
   // re-optimised (on-stack replacement, then deoptimised at the next phase) several times per split.
   const vt = templatesOf(d.verifyMetadata, table, subset);
   const c = d.comparisons;
   const vp = verificationPairs(d, vt);
-  const pa = vp.pa;
-  const vs = yield scorer.pairs(prepareTemplates(feats, vt, score, u), vp.pa, vp.pb);
+  const vs = yield scorer.pairs(prepareTemplates(table.features, vt, score, u), vp.pa, vp.pb);
   const describePair = (k: number): string => {
     const p = vp.src[k]!;
     return `${c.file}:${c.line[p]} (templates ${c.a[p]} vs ${c.b[p]}, split ${d.split})`;
@@ -313,8 +311,19 @@ function* splitSteps(
   // Verification scores are canonical bits on every kernel (scoreTemplatePairsExact), so no refinement is needed here.
   const vm = verificationMetrics(vs, vp.labels, { farTargets: opts.farTargets ?? [1e-2, 1e-3], describePair });
   const emptyV = vt.ids.length - nonEmpty(vt).length;
+  return {
+    part: 'verify',
+    split: d.split,
+    verify: { ...vm, pairs: vp.pa.length, skippedPairs: vp.skipped, templates: vt.ids.length, emptyTemplates: emptyV },
+    recomputed: scorer.stats.recomputed,
+  };
+}
 
-  // ---- 1:N ----
+/** A split's search (1:N identification) as a generator, like {@link verifySteps}: the score matrix, its refinement, the metrics. */
+function* searchSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, u: Float32Array, scorer: Scorer): Steps<IjbaPartResult & { part: 'search' }> {
+  const score = opts.score ?? 'set-min-mean';
+  const subset = opts.subset ?? 'all';
+  const feats = table.features;
   const pt = templatesOf(d.probe, table, subset);
   const gt = templatesOf(d.gallery, table, subset);
   const P = subTemplates(pt, nonEmpty(pt));
@@ -324,7 +333,7 @@ function* splitSteps(
   const PP = prepareTemplates(feats, P, score, u);
   const GP = prepareTemplates(feats, G, score, u);
   const M = yield scorer.matrix(PP, GP);
-  const refine = refineSteps(M, ps, gs, delta);
+  const refine = refineSteps(M, ps, gs, scoreErrorBound(feats.dim));
   let step = refine.next();
   while (!step.done) step = refine.next(yield scorer.rescore(PP, GP, step.value[0], step.value[1]));
   const refinedS = step.value;
@@ -336,8 +345,8 @@ function* splitSteps(
       ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked)
       : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
   return {
+    part: 'search',
     split: d.split,
-    verify: { ...vm, pairs: pa.length, skippedPairs: vp.skipped, templates: vt.ids.length, emptyTemplates: emptyV },
     search: {
       ranks: c1.ranks,
       rates: c1.rates,
@@ -349,8 +358,29 @@ function* splitSteps(
       skippedGallery: gt.ids.length - G.ids.length,
       cmcCurve: c1.curve,
     },
-    refined: { verify: scorer.stats.recomputed, search: refinedS },
+    refined: refinedS,
   };
+}
+
+/** A split's result from its two halves (of the same split). */
+export function joinIjbaParts(v: IjbaPartResult & { part: 'verify' }, s: IjbaPartResult & { part: 'search' }): IjbaSplitResult {
+  if (v.split !== s.split) throw new RangeError(`joinIjbaParts: verification of split ${v.split}, search of split ${s.split}`);
+  return { split: v.split, verify: v.verify, search: s.search, refined: { verify: v.recomputed, search: s.refined } };
+}
+
+/** One split as a generator: verification, then search (a split's errors come in this order), then the result. */
+function* splitSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, unit: Float32Array | undefined, scorer: Scorer): Steps<IjbaSplitResult> {
+  const feats = table.features;
+  const u = unit ?? unitRows(feats.data, feats.n, feats.dim);
+  const v = yield* verifySteps(d, table, opts, u, scorer);
+  const s = yield* searchSteps(d, table, opts, u, scorer);
+  return joinIjbaParts(v, s);
+}
+
+/** The steps of one half of a split. */
+function partSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, unit: Float32Array | undefined, scorer: Scorer, part: IjbaPart): Steps<IjbaPartResult> {
+  const u = unit ?? unitRows(table.features.data, table.features.n, table.features.dim);
+  return part === 'verify' ? verifySteps(d, table, opts, u, scorer) : searchSteps(d, table, opts, u, scorer);
 }
 
 const syncScorer = (): Scorer => ({
@@ -360,27 +390,53 @@ const syncScorer = (): Scorer => ({
   rescore: (P, G, pa, pb) => scoreTemplatePairsExact(P, G, pa, pb),
 });
 
-/** Evaluates one split on the synchronous kernel. `unit` may pass already L2-normalised features (shared across splits). */
-export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions = {}, unit?: Float32Array): IjbaSplitResult {
-  const it = splitSteps(d, table, opts, unit, syncScorer());
-  let r = it.next();
-  while (!r.done) r = it.next(r.value as Float32Array);
-  return r.value;
-}
-
-/** Evaluates one split with the dot products on `gemm` (e.g. {@link nativeGemm}); same metrics as {@link evaluateIjbaSplit}, to the bit. */
-export async function evaluateIjbaSplitAsync(d: IjbaSplitData, table: FeatureTable, gemm: AsyncGemm, opts: IjbaOptions = {}, unit?: Float32Array): Promise<IjbaSplitResult> {
+const asyncScorer = (gemm: AsyncGemm): Scorer => {
   const stats: PairScoreStats = { recomputed: 0, native: 0 };
-  const it = splitSteps(d, table, opts, unit, {
+  return {
     stats,
     pairs: (A, pa, pb) => scoreTemplatePairsAsync(A, A, pa, pb, gemm, stats),
     matrix: (P, G) => scoreTemplateMatrixAsync(P, G, gemm),
     // Bits of exactTemplateScore: float64 native GEMM, checked against float32 rounding boundaries (see scoreTemplatePairsAsync).
     rescore: (P, G, pa, pb) => scoreTemplatePairsAsync(P, G, pa, pb, gemm),
-  });
+  };
+};
+
+function driveSync<R>(it: Steps<R>): R {
+  let r = it.next();
+  while (!r.done) r = it.next(r.value as Float32Array);
+  return r.value;
+}
+
+async function driveAsync<R>(it: Steps<R>): Promise<R> {
   let r = it.next();
   while (!r.done) r = it.next(await r.value);
   return r.value;
+}
+
+/** Evaluates one split on the synchronous kernel. `unit` may pass already L2-normalised features (shared across splits). */
+export function evaluateIjbaSplit(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions = {}, unit?: Float32Array): IjbaSplitResult {
+  return driveSync(splitSteps(d, table, opts, unit, syncScorer()));
+}
+
+/** Evaluates one split with the dot products on `gemm` (e.g. {@link nativeGemm}); same metrics as {@link evaluateIjbaSplit}, to the bit. */
+export function evaluateIjbaSplitAsync(d: IjbaSplitData, table: FeatureTable, gemm: AsyncGemm, opts: IjbaOptions = {}, unit?: Float32Array): Promise<IjbaSplitResult> {
+  return driveAsync(splitSteps(d, table, opts, unit, asyncScorer(gemm)));
+}
+
+/**
+ * One half of a split (its verification or its search), on `gemm` or, when it is null, on the synchronous
+ * kernel: the same code and bits as that half of {@link evaluateIjbaSplitAsync}; {@link joinIjbaParts} makes the
+ * split's result of the two halves.
+ */
+export async function evaluateIjbaPartAsync(
+  d: IjbaSplitData,
+  table: FeatureTable,
+  gemm: AsyncGemm | null,
+  part: IjbaPart,
+  opts: IjbaOptions = {},
+  unit?: Float32Array,
+): Promise<IjbaPartResult> {
+  return gemm ? driveAsync(partSteps(d, table, opts, unit, asyncScorer(gemm), part)) : driveSync(partSteps(d, table, opts, unit, syncScorer(), part));
 }
 
 /** A value over splits. */
