@@ -57,7 +57,8 @@ export const IJBA_CLI = defineCli({
     threads: {
       type: 'string',
       arg: 'N',
-      description: 'splits evaluated in parallel, one worker thread each (default: the cores; 1 = in this thread, all cores on the GEMM);\nthe report is the same whatever N',
+      description:
+        "worker threads scoring the splits, each split's verification and search as separate jobs (default: the cores;\n1 = in this thread, all cores on the GEMM); the report is the same whatever N",
     },
     ...OUTSIDE_ROOT_OPTION,
   },
