@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
 import { evaluateIjba, evaluateIjbaAsync } from '../src/protocols/ijba.ts';
 import { tiedProtocol } from './helpers/tied-protocol.ts';
-import { scoreErrorBound, scoreTemplatePairsAsync, type PreparedTemplates } from '../src/scores/template-scores.ts';
+import { prepareTemplates, scoreErrorBound, scoreTemplatePairsAsync, scoreTemplatePairsExact, type PreparedTemplates } from '../src/scores/template-scores.ts';
+import { buildTemplates } from '../src/scores/templates.ts';
 import type { AsyncGemm } from '../src/scores/gemm.ts';
 import { nativeGemm } from '../src/scores/native-gemm.ts';
 
@@ -62,6 +63,41 @@ describe('the same metrics, to the last bit, on every GEMM kernel', () => {
       const ref = evaluateIjba(splits, table, { score });
       const got = await evaluateIjbaAsync(splits, table, { ...g!, maxOutput: 2000, minWork: 0 }, { score });
       expect(strip(got as never)).toEqual(strip(ref as never));
+    }
+  });
+
+  it('verification pairs keyed by their larger template (blocks stored transposed) score the per-pair bits, on every path', async () => {
+    // Templates of 1–9 rows (rows repeat across templates), features on a coarse grid: exact ties among the cosines.
+    const rng = new Rng(3);
+    const dim = 8;
+    const nF = 40;
+    const feats = new Float32Array(nF * dim).map(() => Math.round((rng.float() * 2 - 1) * 3) / 3);
+    const tid: number[] = [];
+    const row: number[] = [];
+    for (let t = 0; t < 30; t++) for (let k = 1 + rng.int(t % 3 === 0 ? 1 : 9); k > 0; k--) tid.push(t), row.push(rng.int(nF));
+    const T = buildTemplates(tid, row);
+    const size = (t: number) => T.offsets[t + 1]! - T.offsets[t]!;
+    const pa: number[] = [];
+    const pb: number[] = [];
+    for (let p = 0; p < 300; p++) pa.push(rng.int(30)), pb.push(rng.int(30));
+    expect(pa.some((a, p) => size(pb[p]!) > size(a))).toBe(true); // pairs keyed by their second template
+    expect(pa.some((a, p) => size(pb[p]!) < size(a))).toBe(true);
+    expect(pa.some((a, p) => size(a) === 1 || size(pb[p]!) === 1)).toBe(true); // the MATLAB quirk's single-image case
+    const g = await nativeGemm({ threads: 1 });
+    expect(g, 'onnxruntime-node must load in CI').not.toBeNull();
+    for (const method of ['set-min-mean', 'set-min-mean-matlab'] as const) {
+      const P = prepareTemplates({ data: feats, n: nF, dim }, T, method);
+      const ia = Int32Array.from(pa);
+      const ib = Int32Array.from(pb);
+      const ref = scoreTemplatePairsExact(P, P, ia, ib);
+      for (const [name, k] of [
+        ['MLAS float64, every group', { ...g!, minWork64: 0 }],
+        ['indexed wasm float64, every group', { ...g!, minWork64: Number.POSITIVE_INFINITY }],
+        ['noisy float64 within the bound', noisyGemm(dim, 5)],
+      ] as const) {
+        const got = await scoreTemplatePairsAsync(P, P, ia, ib, k);
+        expect(Array.from(got), `${method}, ${name}`).toEqual(Array.from(ref));
+      }
     }
   });
 

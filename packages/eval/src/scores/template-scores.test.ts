@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
 import { buildTemplates } from './templates.ts';
-import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, TEMPLATE_SCORES, type TemplateScore } from './template-scores.ts';
+import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, setScore, setScoreT, TEMPLATE_SCORES, type TemplateScore } from './template-scores.ts';
 
 // Direct loop references, written as the MATLAB does it: distances, row/column minima.
 function unit(v: number[]) {
@@ -103,5 +103,30 @@ describe('template scores', () => {
     const sa = scoreTemplatePairs(a, a, pa, pb),
       sb = scoreTemplatePairs(b, b, pa, pb);
     expect(sb[0]).toBeGreaterThan(sa[0]! + 1e-4); // global max ≥ mean of maxima, strictly here
+  });
+});
+
+describe("setScoreT (a pair's cosine block stored transposed)", () => {
+  it("gives setScore's float64 value to the bit: the same maxima, summed in the same order (first template, then second)", () => {
+    const rng = new Rng(9);
+    let orderSensitive = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const n1 = 1 + rng.int(7);
+      const n2 = 1 + rng.int(7);
+      const ld = n2 + rng.int(3);
+      const ldT = n1 + rng.int(3);
+      // Values of widely different magnitudes, so that the float64 sums depend on their order.
+      const R = new Float64Array(n1 * ld).map(() => (rng.float() * 2 - 1) * 2 ** -rng.int(40));
+      const RT = new Float64Array(n2 * ldT);
+      if (trial % 50 === 7) R[rng.int(n1) * ld + rng.int(n2)] = Number.NaN; // NaN propagates the same way
+      for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) RT[b * ldT + a] = R[a * ld + b]!;
+      for (const quirk of [false, true]) {
+        const want = setScore(R, 0, n1, n2, ld, quirk);
+        expect(Object.is(setScoreT(RT, 0, n1, n2, ldT, quirk), want), `trial ${trial}, ${n1} × ${n2}, quirk ${quirk}`).toBe(true);
+        // Summed second template first, the value would differ in some trials (what this test guards against).
+        if (!quirk && !Number.isNaN(want) && setScore(RT, 0, n2, n1, ldT, false) !== want) orderSensitive++;
+      }
+    }
+    expect(orderSensitive).toBeGreaterThan(20);
   });
 });

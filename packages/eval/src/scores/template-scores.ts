@@ -259,41 +259,70 @@ export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32A
 /** max(m, v) that propagates NaN (a plain `v > m` skips it and would hide a bad feature). */
 const maxNaN = (m: number, v: number): number => (v > m ? v : Number.isNaN(v) ? Number.NaN : m);
 
-/** Set-min-mean similarity from an n1 × n2 cosine block with row stride ld; NaN when any cosine is NaN. */
-function setScore(S: Float32Array | Float64Array, off: number, n1: number, n2: number, ld: number, quirk: boolean): number {
-  if (quirk && (n1 === 1 || n2 === 1)) {
+/**
+ * Set-min-mean similarity of a pair from its cosine block S (nr rows × nc columns, row stride ld): each row's and
+ * each column's maximum in one row-major pass (the column maxima taken over the rows in order, as a
+ * column-by-column scan would), then the mean of all of them, summed in float64 in the pair's order: the first
+ * template's members in order, then the second's — the rows first when the rows are the first template's members
+ * (`rowsFirst`), else the columns. NaN when any cosine is NaN. The MATLAB quirk (`set-min-mean-matlab`) takes the
+ * maximum of the whole block when either template has one member.
+ */
+function blockSetScore(S: Float32Array | Float64Array, off: number, nr: number, nc: number, ld: number, quirk: boolean, rowsFirst: boolean): number {
+  if (quirk && (nr === 1 || nc === 1)) {
     let m = -Infinity;
-    for (let a = 0; a < n1; a++) for (let b = 0; b < n2; b++) m = maxNaN(m, S[off + a * ld + b]!);
+    for (let r = 0; r < nr; r++) for (let c = 0; c < nc; c++) m = maxNaN(m, S[off + r * ld + c]!);
     return m;
   }
-  // One row-major pass: each row's maximum (summed in row order) and the running column maxima (each
-  // taken over the rows in order, as a column-by-column scan would), then the column maxima summed in order.
-  if (colMax.length < n2) colMax = new Float64Array(Math.max(n2, 2 * colMax.length));
+  if (colMax.length < nc) colMax = new Float64Array(Math.max(nc, 2 * colMax.length));
+  if (rowMax.length < nr) rowMax = new Float64Array(Math.max(nr, 2 * rowMax.length));
   const cm = colMax;
-  let sum = 0;
-  for (let a = 0; a < n1; a++) {
-    const r = off + a * ld;
+  const rm = rowMax;
+  for (let r = 0; r < nr; r++) {
+    const o = off + r * ld;
     let m = -Infinity;
-    if (a === 0)
-      for (let b = 0; b < n2; b++) {
-        const v = S[r + b]!;
+    if (r === 0)
+      for (let c = 0; c < nc; c++) {
+        const v = S[o + c]!;
         m = maxNaN(m, v);
-        cm[b] = maxNaN(-Infinity, v);
+        cm[c] = maxNaN(-Infinity, v);
       }
     else
-      for (let b = 0; b < n2; b++) {
-        const v = S[r + b]!;
+      for (let c = 0; c < nc; c++) {
+        const v = S[o + c]!;
         m = maxNaN(m, v);
-        cm[b] = maxNaN(cm[b]!, v);
+        cm[c] = maxNaN(cm[c]!, v);
       }
-    sum += m;
+    rm[r] = m;
   }
-  for (let b = 0; b < n2; b++) sum += cm[b]!;
-  return sum / (n1 + n2);
+  let sum = 0;
+  if (rowsFirst) {
+    for (let r = 0; r < nr; r++) sum += rm[r]!;
+    for (let c = 0; c < nc; c++) sum += cm[c]!;
+  } else {
+    for (let c = 0; c < nc; c++) sum += cm[c]!;
+    for (let r = 0; r < nr; r++) sum += rm[r]!;
+  }
+  return sum / (nr + nc);
 }
 
-/** Column maxima scratch of {@link setScore} (synchronous: never shared by two calls). */
+/** Row and column maxima scratch of {@link blockSetScore} (synchronous: never shared by two calls). */
+let rowMax = new Float64Array(256);
 let colMax = new Float64Array(256);
+
+/** Set-min-mean similarity from an n1 × n2 cosine block with row stride ld (rows: the pair's first template); NaN when any cosine is NaN. */
+export function setScore(S: Float32Array | Float64Array, off: number, n1: number, n2: number, ld: number, quirk: boolean): number {
+  return blockSetScore(S, off, n1, n2, ld, quirk, true);
+}
+
+/**
+ * {@link setScore} of a pair whose block is stored transposed: S holds the pair's second template's n2 members as
+ * rows and its first template's n1 members as columns. The same bits as setScore on the untransposed block: the
+ * maxima are the same values (a maximum does not depend on the order it is taken in; NaN stays NaN), summed in the
+ * same order (the first template's members, then the second's).
+ */
+export function setScoreT(S: Float32Array | Float64Array, off: number, n1: number, n2: number, ld: number, quirk: boolean): number {
+  return blockSetScore(S, off, n2, n1, ld, quirk, false);
+}
 
 /**
  * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, the distinct
@@ -500,8 +529,8 @@ export function scoreTemplatePairsExact(A: PreparedTemplates, B: PreparedTemplat
 
 /**
  * {@link scoreTemplatePairsExact}'s bits with the large set-score blocks on the native float64 GEMM
- * (`gemm.abt64`): pairs are grouped by their first template; a group whose cosines cost ≥
- * `gemm.minWork` multiply-adds is one call (the template's rows × the union of its partners' rows).
+ * (`gemm.abt64`): pairs are grouped by a key template (PairGroups); a group whose cosines cost ≥
+ * `gemm.minWork` multiply-adds is one call (the key's rows × the union of its partners' rows).
  * A float64 GEMM sums in another order than the canonical loop, so each score is within
  * δ = (d + n1 + n2 + 4)·2⁻⁵³ of the canonical float64 value; it rounds to the same float32 unless a
  * rounding boundary lies within δ, and those (≈ 1 in 10⁶) are recomputed canonically.
@@ -540,15 +569,23 @@ export async function scoreTemplatePairsAsync(
 }
 
 /**
- * The verification pairs of {@link scoreTemplatePairsAsync} grouped by first template (a counting sort),
+ * The verification pairs of {@link scoreTemplatePairsAsync} grouped by a key template (a counting sort),
  * with one group's partner columns, packed partner rows and cosine scratch (reused by every group: no
  * per-group allocation, the many small blocks would keep the garbage collector busy).
+ * When both ends come from the same templates (verification), a pair's key is the larger of its two templates
+ * (the first on equal sizes), else its first: the partners' rows, gathered once per pair, are then the smaller
+ * side, and the key's rows fill the kernel's row tiles (on the bench's IJB-A protocol 63 % fewer partner rows
+ * than keying by the first template). A pair keyed by its second template has its block stored transposed and is
+ * reduced by {@link setScoreT}: the same bits.
  */
 class PairGroups {
-  /** Pair indices by first template: those of template i are order[start[i] .. start[i+1]). */
+  /** Pair indices by key template: those of template i are order[start[i] .. start[i+1]). */
   readonly start: Int32Array;
   readonly order: Int32Array;
   readonly out: Float32Array;
+  /** Per pair: its partner (the template that is not its key), and 1 when its key is its second template. */
+  private readonly partner: Int32Array;
+  private readonly flip: Uint8Array;
   /** Column offset of each partner template within the current group (stamped with the group: no Map). */
   private readonly colAt: Int32Array;
   private readonly stamp: Int32Array;
@@ -566,12 +603,30 @@ class PairGroups {
     readonly stats?: PairScoreStats,
   ) {
     const nA = A.templates.offsets.length - 1;
+    const n = pa.length;
+    const key = pa.slice();
+    const partner = pb.slice();
+    const flip = new Uint8Array(n);
+    if (A === B) {
+      const o = A.templates.offsets;
+      for (let p = 0; p < n; p++) {
+        const a = pa[p]!;
+        const b = pb[p]!;
+        if (o[b + 1]! - o[b]! > o[a + 1]! - o[a]!) {
+          key[p] = b;
+          partner[p] = a;
+          flip[p] = 1;
+        }
+      }
+    }
     const start = new Int32Array(nA + 1);
-    for (let p = 0; p < pa.length; p++) start[pa[p]! + 1]!++;
+    for (let p = 0; p < n; p++) start[key[p]! + 1]!++;
     for (let i = 0; i < nA; i++) start[i + 1]! += start[i]!;
-    const order = new Int32Array(pa.length);
+    const order = new Int32Array(n);
     const fill = start.slice(0, nA);
-    for (let p = 0; p < pa.length; p++) order[fill[pa[p]!]!++] = p;
+    for (let p = 0; p < n; p++) order[fill[key[p]!]!++] = p;
+    this.partner = partner;
+    this.flip = flip;
     this.start = start;
     this.order = order;
     this.out = new Float32Array(pa.length);
@@ -582,12 +637,12 @@ class PairGroups {
 
   /** Collects the distinct partners of template i (their rows side by side) and returns the column count. */
   columns(i: number): number {
-    const { order, pb, colAt, stamp, partners } = this;
+    const { order, partner, colAt, stamp, partners } = this;
     const ob = this.B.templates.offsets;
     partners.length = 0;
     let cols = 0;
     for (let q = this.start[i]!; q < this.start[i + 1]!; q++) {
-      const j = pb[order[q]!]!;
+      const j = partner[order[q]!]!;
       if (stamp[j] !== i) {
         stamp[j] = i;
         colAt[j] = cols;
@@ -606,7 +661,10 @@ class PairGroups {
 
   /** A huge group: per pair, canonically. */
   exact(i: number): void {
-    for (let q = this.start[i]!; q < this.start[i + 1]!; q++) this.out[this.order[q]!] = exactTemplateScore(this.A, i, this.B, this.pb[this.order[q]!]!);
+    for (let q = this.start[i]!; q < this.start[i + 1]!; q++) {
+      const p = this.order[q]!;
+      this.out[p] = exactTemplateScore(this.A, this.pa[p]!, this.B, this.pb[p]!);
+    }
   }
 
   /** The partners' rows of the current group, packed (cols × d). */
@@ -695,7 +753,7 @@ class PairGroups {
    * round to the same float32, else recomputed canonically.
    */
   reduce(i: number, R: Float64Array, ld: number, native: boolean): void {
-    const { order, pb, out, stats } = this;
+    const { order, partner, flip, out, stats } = this;
     const oa = this.A.templates.offsets;
     const ob = this.B.templates.offsets;
     const n1 = oa[i + 1]! - oa[i]!;
@@ -704,13 +762,14 @@ class PairGroups {
     const d = this.A.dim;
     for (let q = this.start[i]!; q < this.start[i + 1]!; q++) {
       const p = order[q]!;
-      const j = pb[p]!;
+      const j = partner[p]!;
       const n2 = ob[j + 1]! - ob[j]!;
       if (n2 === 0) {
         out[p] = Number.NaN;
         continue;
       }
-      const v = setScore(R, this.colAt[j]!, n1, n2, ld, quirk);
+      // Keyed by its second template: the block holds that template's rows, the pair's first template's columns.
+      const v = flip[p] ? setScoreT(R, this.colAt[j]!, n2, n1, ld, quirk) : setScore(R, this.colAt[j]!, n1, n2, ld, quirk);
       if (!native) {
         out[p] = Math.fround(v);
         continue;
@@ -719,7 +778,7 @@ class PairGroups {
       const lo = Math.fround(v - delta);
       if (lo === Math.fround(v + delta) || Number.isNaN(v)) out[p] = lo;
       else {
-        out[p] = exactTemplateScore(this.A, i, this.B, j);
+        out[p] = exactTemplateScore(this.A, this.pa[p]!, this.B, this.pb[p]!);
         if (stats) stats.recomputed++;
       }
       if (stats) stats.native++;
