@@ -3,7 +3,7 @@ import { l2NormalizeRows, Rng } from '@interpret-fr/core';
 import { indexedGemm64, normalizeRowsChecked, reduceHeap, simdKernels, unitKnownFinite, unitRows } from './simd.ts';
 import { dotBlock, dotBlock64 } from './cosine.ts';
 import { buildTemplates } from './templates.ts';
-import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, scoreTemplatePairsAsync, scoreTemplatePairsExact, tileOrder } from './template-scores.ts';
+import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, scoreTemplatePairsAsync, scoreTemplatePairsExact, setScore, setScoreT, tileOrder } from './template-scores.ts';
 import type { AsyncGemm } from './gemm.ts';
 
 const rand = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -199,6 +199,43 @@ describe('wasm SIMD kernels', () => {
       }),
     ).toThrow(/row 4 is not a row of the features/);
   });
+  it("indexedGemm64.setScore: the set-min-mean of a block of its output with setScore / setScoreT's float64 bits, rows or columns first", () => {
+    const rng = new Rng(23);
+    const d = 16;
+    const F = unitRows(
+      new Float32Array(200 * d).map(() => rng.normal()),
+      200,
+      d,
+    );
+    const ix = indexedGemm64(d)!;
+    let orderSensitive = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const nA = 1 + rng.int(20);
+      const nB = 1 + rng.int(40);
+      const ia0 = Int32Array.from({ length: nA }, () => rng.int(200));
+      const ib0 = Int32Array.from({ length: nB }, () => rng.int(200));
+      const r = ix.run(F, nA, nB, (a, b) => {
+        a.set(ia0);
+        b.set(ib0);
+      });
+      const R = Float64Array.from(r.out); // a copy: setScore below must not read the kernel's scratch
+      for (let k = 0; k < 10; k++) {
+        const c0 = rng.int(nB);
+        const nc = 1 + rng.int(nB - c0);
+        const r0 = rng.int(nA);
+        const nr = 1 + rng.int(nA - r0);
+        const off = r0 * r.ld + c0;
+        const rowsFirst = setScore(R, off, nr, nc, r.ld, false);
+        const colsFirst = setScoreT(R, off, nc, nr, r.ld, false);
+        expect(Object.is(ix.setScore(off, nr, nc, true), rowsFirst), `trial ${trial}: ${nr} × ${nc} rows first`).toBe(true);
+        expect(Object.is(ix.setScore(off, nr, nc, false), colsFirst), `trial ${trial}: ${nr} × ${nc} columns first`).toBe(true);
+        if (rowsFirst !== colsFirst) orderSensitive++;
+      }
+    }
+    expect(orderSensitive).toBeGreaterThan(20); // the two orders do differ, so both are checked
+    expect(() => ix.setScore(0, 100, 1, true)).toThrow(/outside the last output/);
+  });
+
   it('verification on a native kernel that leaves every group to the indexed canonical kernel: scoreTemplatePairsExact bits', async () => {
     const rng = new Rng(17);
     const d = 64;

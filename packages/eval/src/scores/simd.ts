@@ -296,7 +296,10 @@ const i32k = (v: number): number[] => [0x41, ...sleb(v)];
  * the same bits as `s += a[k]·b[k]` in JavaScript), 4 × 4 tiles (2 × 4, 1 × 4 for the last rows, × 2 for the last
  * columns); nB even. func 1 gather(src, idx, nPairs, dst): staged float64 pair p of dst = the float32 rows
  * idx[2p] and idx[2p + 1] of the row-major matrix at src, promoted (exact). func 2 gather32(src, idx, nPairs,
- * dst): the same pairs as float32.
+ * dst): the same pairs as float32. func 3 setsum(s, nr, nc, ld, cm, rm, rowsFirst) -> f64: the set-min-mean of the
+ * float64 block at s (nr rows × nc columns, row stride ld): each row's maximum into rm, each column's into cm (f64x2
+ * max over column pairs), then their mean, summed in float64 in order, the rows first when rowsFirst ≠ 0, else the
+ * columns (template-scores.ts blockSetScore, without its NaN and MATLAB-quirk cases).
  */
 function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
   const PB = d * 16;
@@ -391,13 +394,54 @@ function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
       ...get(4), ...i32k(1), ADD, ...set(4),
     ]),
   ]);
+  // setsum: params 0 s, 1 nr, 2 nc, 3 ld, 4 cm, 5 rm, 6 rowsFirst | locals 7 r, 8 c, 9 o, 10 a (i32) | 11 m, 12 x, 13 sum
+  // (f64) | 14 vm, 15 v (v128)
+  const f64load = (off: number): number[] => [0x2b, 3, ...uleb(off)];
+  const f64store = (off: number): number[] => [0x39, 3, ...uleb(off)];
+  const F64MAX = 0xa5, F64ADD = 0xa0;
+  const F2MAX = [0xfd, 0xf5, 0x01];
+  const at8 = (base: number, idx: number): number[] => [...get(base), ...get(idx), ...i32k(3), SHL, ADD];
+  const sumOf = (arr: number, n: number, iv: number): number[] => [
+    ...i32k(0), ...set(iv),
+    ...loopWhile([...get(iv), ...get(n), LTU], [...get(13), ...at8(arr, iv), ...f64load(0), F64ADD, ...set(13), ...get(iv), ...i32k(1), ADD, ...set(iv)]),
+  ];
+  const setsum = body([[4, I32], [3, F64], [2, V128]], [
+    // cm = the first row
+    ...i32k(0), ...set(8),
+    ...loopWhile([...get(8), ...get(2), LTU], [...at8(4, 8), ...at8(0, 8), ...f64load(0), ...f64store(0), ...get(8), ...i32k(1), ADD, ...set(8)]),
+    ...i32k(0), ...set(7),
+    ...loopWhile([...get(7), ...get(1), LTU], [
+      ...get(0), ...get(7), ...get(3), MUL, ...i32k(3), SHL, ADD, ...set(9),
+      ...f64const(Number.NEGATIVE_INFINITY), 0xfd, 0x14, ...set(14),
+      ...i32k(0), ...set(8),
+      ...loopWhile([...get(8), ...i32k(2), ADD, ...get(2), LEU], [
+        ...at8(9, 8), ...loadV(0), ...set(15),
+        ...get(14), ...get(15), ...F2MAX, ...set(14),
+        ...at8(4, 8), ...set(10),
+        ...get(10), ...get(10), ...loadV(0), ...get(15), ...F2MAX, ...storeV(0),
+        ...get(8), ...i32k(2), ADD, ...set(8),
+      ]),
+      ...get(14), 0xfd, 0x21, 0, ...get(14), 0xfd, 0x21, 1, F64MAX, ...set(11),
+      ...ifThen([...get(8), ...get(2), LTU], [
+        ...at8(9, 8), ...f64load(0), ...set(12),
+        ...get(11), ...get(12), F64MAX, ...set(11),
+        ...at8(4, 8), ...set(10),
+        ...get(10), ...get(10), ...f64load(0), ...get(12), F64MAX, ...f64store(0),
+      ]),
+      ...at8(5, 7), ...get(11), ...f64store(0),
+      ...get(7), ...i32k(1), ADD, ...set(7),
+    ]),
+    ...f64const(0), ...set(13),
+    ...get(6), 0x04, 0x40, ...sumOf(5, 1, 7), ...sumOf(4, 2, 8), 0x05, ...sumOf(4, 2, 8), ...sumOf(5, 1, 7), 0x0b,
+    ...get(13), ...get(1), ...get(2), ADD, 0xb7, 0xa3,
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 4, I32, I32, I32, I32, 0]])),
-    ...section(3, vec([[0], [1], [1]])),
+    ...section(1, vec([[0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 4, I32, I32, I32, I32, 0], [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 1, F64]])),
+    ...section(3, vec([[0], [1], [1], [2]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('gemm'), 0x00, 0], [...str('gather'), 0x00, 1], [...str('gather32'), 0x00, 2]])),
-    ...section(10, [...uleb(3), ...gemm, ...gather, ...gather32]),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('gemm'), 0x00, 0], [...str('gather'), 0x00, 1], [...str('gather32'), 0x00, 2], [...str('setsum'), 0x00, 3]])),
+    ...section(10, [...uleb(4), ...gemm, ...gather, ...gather32, ...setsum]),
   ];
   return new Uint8Array(bytes);
 }
@@ -416,6 +460,13 @@ export interface IndexedGemm64 {
    * passed (it must not change in between). Returns a view valid until the next call.
    */
   run(F: Float32Array, nA: number, nB: number, fill: (ia: Int32Array, ib: Int32Array) => void): { out: Float64Array; ld: number };
+  /**
+   * The set-min-mean of a block of the last {@link run}'s output: nr rows (of its A rows) × nc columns from element
+   * `off` (row stride: that run's `ld`), summed in float64 in the pair's order (the rows first when `rowsFirst`,
+   * else the columns) and divided by nr + nc: template-scores.ts blockSetScore's bits for canonical cosines (no NaN,
+   * no −0; its MATLAB-quirk case stays there).
+   */
+  setScore(off: number, nr: number, nc: number, rowsFirst: boolean): number;
 }
 
 const indexedCache = new Map<number, IndexedGemm64 | null>();
@@ -433,7 +484,14 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
       const gemm = inst.exports.gemm as (a: number, nA: number, b: number, nB: number, out: number, ldo: number) => void;
       const gather = inst.exports.gather as (src: number, idx: number, nPairs: number, dst: number) => void;
       const gather32 = inst.exports.gather32 as (src: number, idx: number, nPairs: number, dst: number) => void;
+      const setsum = inst.exports.setsum as (s: number, nr: number, nc: number, ld: number, cm: number, rm: number, rowsFirst: number) => number;
       let resident: Float32Array | null = null;
+      // The last run's output (byte offset, row stride) and its set-score scratch (column, row maxima).
+      let lastOut = 0;
+      let lastLd = 0;
+      let lastRows = 0;
+      let cmAt = 0;
+      let rmAt = 0;
       const pairBytes = d * 16;
       k = {
         run(F, nA, nB, fill) {
@@ -447,7 +505,8 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
           const sa = (at + 8 * (pA + pB) + 15) & ~15;
           const sb = sa + pA * pairBytes;
           const o = (sb + pB * (pairBytes / 2) + 15) & ~15;
-          const end = o + nA * nBe * 8;
+          // After the result: the set scores' column maxima (≤ nBe) and row maxima (≤ nA).
+          const end = o + nA * nBe * 8 + 8 * (nBe + nA);
           if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / 65536));
           if (resident !== F) {
             const f32 = new Float32Array(mem.buffer, 0, F.length + d);
@@ -465,7 +524,17 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
           gather(0, at, pA, sa);
           gather32(0, at + 8 * pA, pB, sb);
           gemm(sa, nA, sb, nBe, o, nBe);
+          lastOut = o;
+          lastLd = nBe;
+          lastRows = nA;
+          cmAt = o + nA * nBe * 8;
+          rmAt = cmAt + 8 * nBe;
           return { out: new Float64Array(mem.buffer, o, nA * nBe), ld: nBe };
+        },
+        setScore(off, nr, nc, rowsFirst) {
+          if (!(nr >= 1 && nc >= 1 && nr <= lastRows && off >= 0 && Math.floor(off / lastLd) + nr <= lastRows && (off % lastLd) + nc <= lastLd))
+            throw new RangeError(`indexedGemm64.setScore: ${nr} × ${nc} at ${off} is outside the last output (${lastRows} × ${lastLd})`);
+          return setsum(lastOut + 8 * off, nr, nc, lastLd, cmAt, rmAt, rowsFirst ? 1 : 0);
         },
       };
     }

@@ -15,7 +15,7 @@
 import type { Embeddings } from '@interpret-fr/core';
 import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import type { Templates } from './templates.ts';
-import { indexedGemm64, simdKernels, unitKnownFinite, unitRows, type SimdKernels } from './simd.ts';
+import { indexedGemm64, simdKernels, unitKnownFinite, unitRows, type IndexedGemm64, type SimdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
 import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
 import { giveBackScratch, lendF32, lendF64 } from './scratch.ts';
@@ -730,7 +730,7 @@ class PairGroups {
         ia.set(ra.subarray(oa[i]!, oa[i + 1]!));
         for (const j of this.partners) ib.set(rb.subarray(ob[j]!, ob[j + 1]!), this.colAt[j]!);
       });
-      this.reduce(i, r.out, r.ld, false);
+      this.reduce(i, r.out, r.ld, false, ix);
       return;
     }
     const k = simdKernels();
@@ -750,9 +750,10 @@ class PairGroups {
   /**
    * Set scores of template i's pairs from its cosines R (n1 × cols). Native (any summation order): each
    * score is within δ = (d + n1 + n2 + 4)·2⁻⁵³ of the canonical float64 value and kept when both ends
-   * round to the same float32, else recomputed canonically.
+   * round to the same float32, else recomputed canonically. With `ix`, R is its last output and the set scores
+   * are reduced there (same bits, in wasm).
    */
-  reduce(i: number, R: Float64Array, ld: number, native: boolean): void {
+  reduce(i: number, R: Float64Array, ld: number, native: boolean, ix?: IndexedGemm64): void {
     const { order, partner, flip, out, stats } = this;
     const oa = this.A.templates.offsets;
     const ob = this.B.templates.offsets;
@@ -769,7 +770,12 @@ class PairGroups {
         continue;
       }
       // Keyed by its second template: the block holds that template's rows, the pair's first template's columns.
-      const v = flip[p] ? setScoreT(R, this.colAt[j]!, n2, n1, ld, quirk) : setScore(R, this.colAt[j]!, n1, n2, ld, quirk);
+      const v =
+        ix && !(quirk && (n1 === 1 || n2 === 1))
+          ? ix.setScore(this.colAt[j]!, n1, n2, !flip[p])
+          : flip[p]
+            ? setScoreT(R, this.colAt[j]!, n2, n1, ld, quirk)
+            : setScore(R, this.colAt[j]!, n1, n2, ld, quirk);
       if (!native) {
         out[p] = Math.fround(v);
         continue;
