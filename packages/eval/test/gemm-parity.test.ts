@@ -74,12 +74,19 @@ describe('the same metrics, to the last bit, on every GEMM kernel', () => {
     const feats = new Float32Array(nF * dim).map(() => Math.round((rng.float() * 2 - 1) * 3) / 3);
     const tid: number[] = [];
     const row: number[] = [];
-    for (let t = 0; t < 30; t++) for (let k = 1 + rng.int(t % 3 === 0 ? 1 : 9); k > 0; k--) tid.push(t), row.push(rng.int(nF));
+    for (let t = 0; t < 30; t++)
+      for (let k = 1 + rng.int(t % 3 === 0 ? 1 : 9); k > 0; k--) {
+        tid.push(t);
+        row.push(rng.int(nF));
+      }
     const T = buildTemplates(tid, row);
     const size = (t: number) => T.offsets[t + 1]! - T.offsets[t]!;
     const pa: number[] = [];
     const pb: number[] = [];
-    for (let p = 0; p < 300; p++) pa.push(rng.int(30)), pb.push(rng.int(30));
+    for (let p = 0; p < 300; p++) {
+      pa.push(rng.int(30));
+      pb.push(rng.int(30));
+    }
     expect(pa.some((a, p) => size(pb[p]!) > size(a))).toBe(true); // pairs keyed by their second template
     expect(pa.some((a, p) => size(pb[p]!) < size(a))).toBe(true);
     expect(pa.some((a, p) => size(a) === 1 || size(pb[p]!) === 1)).toBe(true); // the MATLAB quirk's single-image case
