@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { nativeGemm } from '../scores/native-gemm.ts';
 import { unitRows } from '../scores/simd.ts';
-import type { IjbaMetadata } from './ijba-csv.ts';
+import { allocIjbaMetadata, type IjbaMetadata } from './ijba-csv.ts';
 import {
   evaluateIjbaSplit,
   evaluateIjbaSplitAsync,
@@ -253,9 +253,17 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
         queue.push({ job: { type: 'split', k, split: d, part }, work: work[part], part });
         return r;
       };
-      const scoring = { ...split, verifyMetadata: forScoring(split.verifyMetadata), probe: forScoring(split.probe), gallery: forScoring(split.gallery) };
-      const v = half('verify', scoring);
-      const s = half('search', scoring);
+      // Each half gets the files it reads (verifySteps / searchSteps); the other half's go as empty tables.
+      const none = (m: IjbaMetadata): IjbaMetadata => allocIjbaMetadata(m.file, new Int32Array(0));
+      const c = split.comparisons;
+      const v = half('verify', { ...split, verifyMetadata: forScoring(split.verifyMetadata), probe: none(split.probe), gallery: none(split.gallery) });
+      const s = half('search', {
+        ...split,
+        verifyMetadata: none(split.verifyMetadata),
+        comparisons: { file: c.file, a: new Int32Array(0), b: new Int32Array(0), line: new Int32Array(0) },
+        probe: forScoring(split.probe),
+        gallery: forScoring(split.gallery),
+      });
       pump();
       // Verification's error first, as in one thread.
       return Promise.allSettled([v, s]).then(([a, b]) => {
