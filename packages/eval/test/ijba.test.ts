@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
 import { readFeatures, readIjbaProtocol, writeFeatures, writeFileMap } from '../src/io/files.ts';
 import { evaluateIjba, featureTable, numericFeatureTable, numericIds } from '../src/protocols/ijba.ts';
+import { evaluateIjbaParallel } from '../src/protocols/ijba-parallel.ts';
+import { InterpretFrError } from '@interpret-fr/core';
 import { tiedProtocol } from './helpers/tied-protocol.ts';
 import { IjbaFormatError, parseIjbaComparisons, parseIjbaMetadata, IJBA_COLUMNS } from '../src/protocols/ijba-csv.ts';
 import { TEMPLATE_SCORES } from '../src/scores/template-scores.ts';
@@ -54,6 +56,25 @@ describe('IJB-A on a synthetic split with known metrics', async () => {
       });
     }
   }
+
+  it('a subset that leaves no genuine or no impostor pair is a data error naming the comparisons file and the split, not a crash', async () => {
+    // Every image fully visible: --subset natural-occlusion keeps no image, so every comparison has an empty template.
+    const visible = splits.map((s) => ({ ...s, verifyMetadata: { ...s.verifyMetadata, visibility: new Float32Array(s.verifyMetadata.visibility.length).fill(1) } }));
+    const message = `${visible[0]!.comparisons.file}: split 1: 0 genuine and 0 impostor pairs left to score (${visible[0]!.comparisons.a.length} of ${visible[0]!.comparisons.a.length} compare a template with no image in --subset natural-occlusion); TAR@FAR needs both`;
+    const inProcess = (() => {
+      try {
+        evaluateIjba(visible, table, { subset: 'natural-occlusion' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(inProcess).toBeInstanceOf(InterpretFrError);
+    expect((inProcess as InterpretFrError).code).toBe('data');
+    expect((inProcess as Error).message).toBe(message);
+    const pooled = await evaluateIjbaParallel(visible, table, { subset: 'natural-occlusion' }, { threads: 2 }).catch((e: unknown) => e);
+    expect(pooled).toBeInstanceOf(InterpretFrError);
+    expect((pooled as Error).message).toBe(message);
+  }, 60_000);
 
   it('noisy features: the pipeline equals a direct computation (brute-force template loops + metrics)', () => {
     const noisy = syntheticIjba({ seed: 4, splits: 1, subjects: 12, gallerySubjects: 8, mode: 'noisy', noise: 0.08, dim: 16, missingTemplates: 0 });

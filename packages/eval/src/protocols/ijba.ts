@@ -225,8 +225,8 @@ type Scorer = {
   rescore(P: PreparedTemplates, G: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array | Promise<Float32Array>;
 };
 
-/** The scored verification pairs of a split (template indices into `vt`), their labels and source rows; pairs with an empty template are skipped. */
-function verificationPairs(d: IjbaSplitData, vt: Templates): { pa: Int32Array; pb: Int32Array; labels: Uint8Array; src: Int32Array; skipped: number } {
+/** The scored verification pairs of a split (template indices into `vt`), their labels (and how many are genuine) and source rows; pairs with an empty template are skipped. */
+function verificationPairs(d: IjbaSplitData, vt: Templates): { pa: Int32Array; pb: Int32Array; labels: Uint8Array; src: Int32Array; skipped: number; genuine: number } {
   const vIdx = templateIndex(vt);
   const vSubj = subjectOf(d.verifyMetadata);
   const c = d.comparisons;
@@ -236,6 +236,7 @@ function verificationPairs(d: IjbaSplitData, vt: Templates): { pa: Int32Array; p
   const labels = new Uint8Array(n);
   const src = new Int32Array(n);
   let k = 0;
+  let genuine = 0;
   for (let p = 0; p < n; p++) {
     const i = vIdx.get(c.a[p]!);
     const j = vIdx.get(c.b[p]!);
@@ -245,9 +246,10 @@ function verificationPairs(d: IjbaSplitData, vt: Templates): { pa: Int32Array; p
     pb[k] = j;
     src[k] = p;
     labels[k] = vSubj.get(c.a[p]!) === vSubj.get(c.b[p]!) ? 1 : 0;
+    genuine += labels[k]!;
     k++;
   }
-  return { pa: pa.slice(0, k), pb: pb.slice(0, k), labels: labels.slice(0, k), src: src.slice(0, k), skipped: n - k };
+  return { pa: pa.slice(0, k), pb: pb.slice(0, k), labels: labels.slice(0, k), src: src.slice(0, k), skipped: n - k, genuine };
 }
 
 /** Indices of the non-empty templates. */
@@ -303,6 +305,12 @@ function* verifySteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, 
   const vt = templatesOf(d.verifyMetadata, table, subset);
   const c = d.comparisons;
   const vp = verificationPairs(d, vt);
+  // TAR@FAR needs genuine and impostor pairs: a subset (or missing features) can leave a class empty.
+  if (vp.genuine === 0 || vp.genuine === vp.labels.length)
+    throw new InterpretFrError(
+      `split ${d.split}: ${vp.genuine} genuine and ${vp.labels.length - vp.genuine} impostor pairs left to score (${vp.skipped} of ${c.a.length} compare a template with no image${subset === 'all' ? ' that has a feature' : ` in --subset ${subset}`}); TAR@FAR needs both`,
+      { code: 'data', file: c.file },
+    );
   const vs = yield scorer.pairs(prepareTemplates(table.features, vt, score, u), vp.pa, vp.pb);
   const describePair = (k: number): string => {
     const p = vp.src[k]!;
