@@ -2,7 +2,8 @@
  * `pnpm exec tsx --conditions=@interpret-fr/source scripts/bench-parse.ts [--protocol <dir>] [--reps 9]`: reading and
  * parsing an IJB-A protocol in the CSV layout (all 10 splits: 30 metadata CSVs + 10 comparison CSVs), the path before
  * issue 14's byte parsers (`readFile(path, 'utf8')` + parseIjbaMetadata / parseIjbaComparisons) against today's
- * `readIjbaProtocol` (file bytes + parseIjbaMetadataBytes / parseIjbaComparisonsBytes), alternating. Two settings:
+ * `readIjbaProtocol` (file bytes + parseIjbaMetadataBytes / parseIjbaComparisonsBytes), and the latter with columns
+ * `scoring` (what `ijba --features` reads: the columns scoring does not use skipped), alternating. Two settings:
  * cold — each read in a fresh Node process with the CLI's V8 flags (--single-threaded-gc --initial-old-space-size=64
  * --no-memory-reducer), as the CLI's `ijba` does it once per run (the time inside the child, from before the read to
  * after it, not its start-up) — and warm — repeated in this process (optimized code). Prints the median and minimum
@@ -49,6 +50,9 @@ async function readOld(): Promise<IjbaSplitData[]> {
   );
 }
 const readNew = (): Promise<IjbaSplitData[]> => readIjbaProtocol(protocolDir, SPLITS);
+const readScoring = (): Promise<IjbaSplitData[]> => readIjbaProtocol(protocolDir, SPLITS, 'scoring');
+type Path = 'old' | 'new' | 'scoring';
+const READ: Record<Path, () => Promise<IjbaSplitData[]>> = { old: readOld, new: readNew, scoring: readScoring };
 
 const time = async (f: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> => {
   const c0 = process.cpuUsage();
@@ -61,7 +65,7 @@ const time = async (f: () => Promise<unknown>): Promise<{ wall: number; cpu: num
 
 if (values.child !== undefined) {
   // One cold read in this fresh process; the parent collects the JSON line.
-  console.log(JSON.stringify(await time(values.child === 'old' ? readOld : readNew)));
+  console.log(JSON.stringify(await time(READ[values.child as Path])));
   process.exit(0);
 }
 
@@ -83,6 +87,15 @@ function same(x: unknown, y: unknown, at: string): void {
 
 const files = await readNew();
 same(await readOld(), files, 'splits');
+// 'scoring': the columns it reads, identical.
+const scoringFiles = await readScoring();
+const READ_COLUMNS = ['file', 'n', 'templateId', 'subjectId', 'filename', 'mediaId', 'sightingId', 'visibility', 'line'] as const;
+const readColumns = (m: IjbaMetadata): Partial<IjbaMetadata> => Object.fromEntries(READ_COLUMNS.map((k) => [k, m[k]]));
+same(
+  scoringFiles.map((s) => [s.comparisons, ...[s.verifyMetadata, s.probe, s.gallery].map(readColumns)]),
+  files.map((s) => [s.comparisons, ...[s.verifyMetadata, s.probe, s.gallery].map(readColumns)]),
+  'scoring',
+);
 const rows = files.reduce((t, s) => t + s.verifyMetadata.n + s.probe.n + s.gallery.n, 0);
 const pairs = files.reduce((t, s) => t + s.comparisons.a.length, 0);
 process.stderr.write(`${protocolDir}: ${rows} metadata rows, ${pairs} comparisons; identical results; ${reps} repetitions each\n`);
@@ -90,43 +103,43 @@ process.stderr.write(`${protocolDir}: ${rows} metadata rows, ${pairs} comparison
 /** The V8 flags the CLI's `ijba` runs with (bin/interpret-fr-eval.mjs). */
 const CLI_V8_FLAGS = ['--single-threaded-gc', '--initial-old-space-size=64', '--no-memory-reducer'];
 /** One read in a fresh process (this one's Node flags and loader, plus the CLI's V8 flags). */
-const cold = (path: 'old' | 'new'): { wall: number; cpu: number } => {
+const cold = (path: Path): { wall: number; cpu: number } => {
   const r = spawnSync(process.execPath, [...CLI_V8_FLAGS, ...process.execArgv, process.argv[1]!, '--protocol', protocolDir, '--child', path], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`child ${path} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { wall: number; cpu: number };
 };
-const coldRuns: Record<'old' | 'new', { wall: number; cpu: number }[]> = { old: [], new: [] };
-for (let r = 0; r < reps; r++) {
-  coldRuns.old.push(cold('old'));
-  coldRuns.new.push(cold('new'));
-}
-const runs: Record<'old' | 'new', { wall: number; cpu: number }[]> = { old: [], new: [] };
-for (let r = 0; r < reps; r++) {
-  runs.old.push(await time(readOld));
-  runs.new.push(await time(readNew));
-}
+type Runs = Record<Path, { wall: number; cpu: number }[]>;
+const PATHS: readonly Path[] = ['old', 'new', 'scoring'];
+const coldRuns: Runs = { old: [], new: [], scoring: [] };
+for (let r = 0; r < reps; r++) for (const k of PATHS) coldRuns[k].push(cold(k));
+const runs: Runs = { old: [], new: [], scoring: [] };
+for (let r = 0; r < reps; r++) for (const k of PATHS) runs[k].push(await time(READ[k]));
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-type Runs = Record<'old' | 'new', { wall: number; cpu: number }[]>;
 /** "median (min)" of one measure. */
-const cell = (rs: Runs, k: 'old' | 'new', f: 'wall' | 'cpu'): string => {
+const cell = (rs: Runs, k: Path, f: 'wall' | 'cpu'): string => {
   const xs = rs[k].map((x) => x[f]);
   return `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)})`;
 };
-const ratio = (rs: Runs, f: 'wall' | 'cpu'): string => {
-  const m = (k: 'old' | 'new'): number => median(rs[k].map((x) => x[f]));
-  return `${(m('old') / m('new')).toFixed(1)}×`;
+const ratio = (rs: Runs, f: 'wall' | 'cpu', a: Path, b: Path): string => {
+  const m = (k: Path): number => median(rs[k].map((x) => x[f]));
+  return `${(m(a) / m(b)).toFixed(a === 'old' ? 1 : 2)}×`;
 };
 console.log(`| read + parse, 10 splits, ms: median (min) of ${reps} | cold wall | cold CPU | warm wall | warm CPU |`);
 console.log('|---|---:|---:|---:|---:|');
 for (const [k, label] of [
   ['old', 'old: readFile utf8 + string parsers'],
   ['new', 'new: readIjbaProtocol (bytes)'],
+  ['scoring', "scoring: readIjbaProtocol (bytes), columns 'scoring'"],
 ] as const)
   console.log(`| ${label} | ${cell(coldRuns, k, 'wall')} | ${cell(coldRuns, k, 'cpu')} | ${cell(runs, k, 'wall')} | ${cell(runs, k, 'cpu')} |`);
-console.log(`| old / new (medians) | ${ratio(coldRuns, 'wall')} | ${ratio(coldRuns, 'cpu')} | ${ratio(runs, 'wall')} | ${ratio(runs, 'cpu')} |`);
+for (const [a, b] of [
+  ['old', 'new'],
+  ['new', 'scoring'],
+] as const)
+  console.log(`| ${a} / ${b} (medians) | ${ratio(coldRuns, 'wall', a, b)} | ${ratio(coldRuns, 'cpu', a, b)} | ${ratio(runs, 'wall', a, b)} | ${ratio(runs, 'cpu', a, b)} |`);
 if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });

@@ -40,7 +40,7 @@ export {
   parseIjbaMetadata,
   parseIjbaMetadataBytes,
 } from './protocols/ijba-csv.ts';
-export type { IjbaComparisons, IjbaMetadata, IjbaRow } from './protocols/ijba-csv.ts';
+export type { IjbaColumns, IjbaComparisons, IjbaMetadata, IjbaRow } from './protocols/ijba-csv.ts';
 export { MatFormatError, readMat, matCharRows, matNumel, matToFloat64 } from './io/mat.ts';
 export type { MatFile, MatValue, MatNumeric, MatNumericClass, MatNumericData, MatChar, MatCell, MatStruct, MatSparse, ReadMatOptions } from './io/mat.ts';
 export { ijbaMetadataFromMat, ijbaComparisonsFromMat } from './protocols/ijba-mat.ts';

@@ -9,6 +9,7 @@ import {
   ijbaComparisonsFastPath,
   ijbaMetadataFastPath,
   IJBA_COLUMNS,
+  type IjbaColumns,
   parseIjbaComparisons,
   parseIjbaComparisonsBytes,
   parseIjbaMetadata,
@@ -66,11 +67,11 @@ function outcome(f: () => unknown): { ok: unknown } | { error: { name: string; m
  * `readFile(path, 'utf8')` of it (Buffer#toString: a BOM kept, invalid UTF-8 → U+FFFD) — the same
  * result bit for bit, or the same error — whether the bytes come as a Buffer or a plain Uint8Array.
  */
-function expectSame(kind: 'metadata' | 'comparisons', bytes: Buffer, file = 'f.csv'): ReturnType<typeof outcome> {
+function expectSame(kind: 'metadata' | 'comparisons', bytes: Buffer, file = 'f.csv', columns: IjbaColumns = 'all'): ReturnType<typeof outcome> {
   const text = bytes.toString('utf8');
-  const want = outcome(() => (kind === 'metadata' ? parseIjbaMetadata(text, file) : parseIjbaComparisons(text, file)));
+  const want = outcome(() => (kind === 'metadata' ? parseIjbaMetadata(text, file, columns) : parseIjbaComparisons(text, file)));
   for (const b of [bytes, new Uint8Array(bytes)]) {
-    const got = outcome(() => (kind === 'metadata' ? parseIjbaMetadataBytes(b, file) : parseIjbaComparisonsBytes(b, file)));
+    const got = outcome(() => (kind === 'metadata' ? parseIjbaMetadataBytes(b, file, columns) : parseIjbaComparisonsBytes(b, file)));
     if ('error' in want) {
       expect(got).toEqual(want);
       continue;
@@ -203,6 +204,46 @@ describe('IJB-A CSV byte parsers: identical to the string parsers', () => {
         expect(fast!.n).toBe(tail ? 1 : 0);
       }
     }
+  });
+
+  it("columns 'scoring': the read columns as 'all' gives them, the others empty and unchecked; the same result or error from both parsers", () => {
+    const rng = new Rng(13);
+    const read = ['file', 'n', 'templateId', 'subjectId', 'filename', 'mediaId', 'sightingId', 'visibility', 'line'] as const;
+    const skipped = ['frame', 'bbox', 'landmarks', 'yaw', 'attributes'] as const;
+    let fast = 0;
+    let lenient = 0;
+    let sameError = 0;
+    for (let t = 0; t < 700; t++) {
+      const plain = t < 300;
+      const bytes = randomMetadata(rng, { plain });
+      const scoring = expectSame('metadata', bytes, 'f.csv', 'scoring');
+      const all = outcome(() => parseIjbaMetadata(bytes.toString('utf8'), 'f.csv'));
+      if (plain) {
+        expect('ok' in scoring).toBe(true);
+        // Plain files stay on the byte path.
+        if (ijbaMetadataFastPath(bytes, 'f.csv', 'scoring') !== undefined) fast++;
+      }
+      if ('ok' in scoring) {
+        const m = scoring.ok as Record<string, unknown>;
+        for (const k of skipped) expect((m[k] as Float32Array).length, k).toBe(0);
+        if ('ok' in all) {
+          const a = all.ok as Record<string, unknown>;
+          for (const k of read) expect(diff(m[k], a[k], k)).toBe('');
+        } else {
+          // Only a bad field in a column that scoring does not read: its line is otherwise readable.
+          expect(all.error.message).toMatch(/^f\.csv:\d+: (FRAME|FACE_|RIGHT_|LEFT_|NOSE_BASE|INDOOR|GENDER|SKIN_TONE|AGE|FACIAL_HAIR)/);
+          lenient++;
+        }
+      } else {
+        // Any other error (a read column, the field count, the header) is the one 'all' gives.
+        expect(scoring).toEqual(all);
+        sameError++;
+      }
+    }
+    expect(fast).toBe(300);
+    // Both cases occur among the 400 non-plain files.
+    expect(lenient).toBeGreaterThan(5);
+    expect(sameError).toBeGreaterThan(5);
   });
 
   it('plain decimals equal Number(text) bit for bit at every digit count and fraction length', () => {

@@ -3,7 +3,7 @@
  * data root, data-sized pair lists, numeric flags, one-line errors.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
@@ -11,6 +11,7 @@ import { capture } from './helpers/capture.ts';
 import { decodeNpy, encodeNpy, NpyError } from '../src/io/npy.ts';
 import { evaluateIjba, featureTable, FeatureValueError } from '../src/protocols/ijba.ts';
 import { syntheticIjba } from '../src/protocols/ijba-synthetic.ts';
+import { IJBA_COLUMNS } from '../src/protocols/ijba-csv.ts';
 import { evaluatePairScores, parsePairList } from '../src/protocols/pairs.ts';
 import { verificationMetrics } from '../src/metrics/roc.ts';
 import { prepareTemplates, scoreTemplatePairs } from '../src/scores/template-scores.ts';
@@ -162,6 +163,48 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
     );
     expect(code).toBe(1);
     expect(io.e).toMatch(/^interpret-fr-eval ijba: .*search_probe_1\.csv:4 \(FILE\): path '\.\.\/\.\.\/etc\/passwd' leaves the data root/);
+  });
+
+  it('ijba --features does not read the columns scoring does not use (FACE_X): the same report; --model does, and refuses the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rel-ijba-cols-'));
+    const syn = syntheticIjba({ seed: 3, splits: 1, subjects: 20, gallerySubjects: 12 });
+    await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
+    const files = new Map(syn.files);
+    const key = [...files.keys()].find((k) => k.includes('search_probe'))!;
+    /** The protocol with field k of the probe file's 4th line replaced. */
+    const withField = async (name: string, k: number, v: string): Promise<string> => {
+      const text = files.get(key)!.split('\n');
+      const f = text[3]!.split(',');
+      f[k] = v;
+      text[3] = f.join(',');
+      await writeFileMap(join(dir, name), new Map([...files, [key, text.join('\n')]]));
+      return join(dir, name);
+    };
+    await writeFileMap(join(dir, 'ok'), files);
+    const run = async (protocol: string, out: string, extra: string[] = ['--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt')]) => {
+      const io = capture();
+      const code = await main(['ijba', '--protocol', protocol, '--splits', '1', ...extra, '--out', join(dir, out)], io);
+      return { code, e: io.e };
+    };
+    expect((await run(join(dir, 'ok'), 'out-ok')).code).toBe(0);
+    const faceX = await withField('face-x', IJBA_COLUMNS.indexOf('FACE_X'), 'abc');
+    // Exit 0, only the progress line on stderr.
+    expect(await run(faceX, 'out-face-x')).toEqual({ code: 0, e: '{"what":"ijba","split":1,"done":1,"total":1}\n' });
+    const report = (out: string) => {
+      const r = JSON.parse(readFileSync(join(dir, out, 'report.json'), 'utf8'));
+      expect(r.verify).toBeDefined();
+      return JSON.stringify([r.verify, r.search, r.auc, r.eer, r.counts, r.perSplit]);
+    };
+    expect(report('out-face-x')).toBe(report('out-ok'));
+    // A column that scoring reads is still checked.
+    const subject = await withField('subject', IJBA_COLUMNS.indexOf('SUBJECT_ID'), 'abc');
+    const bad = await run(subject, 'out-subject');
+    expect(bad.code).toBe(1);
+    expect(bad.e).toMatch(/^interpret-fr-eval ijba: .*search_probe_1\.csv:4: SUBJECT_ID = 'abc', expected an integer\n$/);
+    // Extraction reads the box: the same FACE_X is an error there, before any model is loaded.
+    const m = await run(faceX, 'out-model', ['--model', join(dir, 'missing.onnx'), '--images', join(dir, 'img')]);
+    expect(m.code).toBe(1);
+    expect(m.e).toMatch(/^interpret-fr-eval ijba: .*search_probe_1\.csv:4: FACE_X = 'abc', expected a number or an empty field\n$/);
   });
 
   it('a list dataset entry outside its folder is refused naming list.txt:line', async () => {

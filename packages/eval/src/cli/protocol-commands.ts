@@ -35,7 +35,12 @@ export const IJBA_CLI = defineCli({
   usage:
     "--protocol <dir: split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat> (--features <file.npy> --ids <ids.txt> | --model <file.onnx> --images <root>) --out <dir> [options]",
   options: {
-    protocol: { type: 'string', arg: 'DIR', description: "split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat (required)" },
+    protocol: {
+      type: 'string',
+      arg: 'DIR',
+      description:
+        "split{N}/*_N.csv, or the original release's {verify,search}/split{N}/*_N.mat (required); with --features, CSVs are\nread for the columns scoring uses (TEMPLATE_ID, SUBJECT_ID, FILE, MEDIA_ID, SIGHTING_ID, *_VISIBLE): the others\n(FRAME, box, landmarks, yaw, attributes) are not checked",
+    },
     ...FEATURE_OPTIONS,
     ...EXTRACT_OPTIONS,
     align: {
@@ -141,7 +146,7 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
     if (splits.length) splits.forEach(submit);
     else
       for (const n of splitList) {
-        const [s] = await readIjbaProtocol(protocol, [n]);
+        const [s] = await readIjbaProtocol(protocol, [n], 'scoring');
         checkRows(s!);
         submit(s!);
       }

@@ -9,7 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@interpret-fr/core/node';
 import { checkNpyFinite, decodeNpy, encodeNpy, npyDataBytes, npyHeader, NpyError, parseIds } from './npy.ts';
-import { parseIjbaComparisonsBytes, parseIjbaMetadataBytes, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
+import { parseIjbaComparisonsBytes, parseIjbaMetadataBytes, type IjbaColumns, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
@@ -105,8 +105,9 @@ export async function readMatFile(path: string): Promise<MatFile> {
  * original release's MAT one (`dir/{verify,search}/split{N}/…_N.mat`, method.md §6.4; `train_N.mat`
  * is not needed: training subjects are not used). CSVs are parsed from their bytes (parseIjbaMetadataBytes,
  * parseIjbaComparisonsBytes: the string parsers' results and errors, without decoding whole files).
+ * `columns`: which metadata columns CSVs fill ({@link IjbaColumns}: `scoring` skips those that scoring does not read).
  */
-export async function readIjbaProtocol(dir: string, splits: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]): Promise<IjbaSplitData[]> {
+export async function readIjbaProtocol(dir: string, splits: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], columns: IjbaColumns = 'all'): Promise<IjbaSplitData[]> {
   return Promise.all(
     splits.map(async (s) => {
       const read = async (name: string, kind: 'metadata' | 'comparisons'): Promise<IjbaMetadata | IjbaComparisons> => {
@@ -122,7 +123,7 @@ export async function readIjbaProtocol(dir: string, splits: readonly number[] = 
           const err = e as NodeJS.ErrnoException;
           throw Object.assign(new Error(`IJB-A protocol: cannot read ${f.path}: ${err.code ?? err.message}`), { code: err.code ?? 'EIO', path: f.path });
         }
-        return kind === 'metadata' ? parseIjbaMetadataBytes(bytes, f.path) : parseIjbaComparisonsBytes(bytes, f.path);
+        return kind === 'metadata' ? parseIjbaMetadataBytes(bytes, f.path, columns) : parseIjbaComparisonsBytes(bytes, f.path);
       };
       // Read in parallel, but report the first failing file in this fixed order (not whichever failed first in time).
       const settled = await Promise.allSettled([

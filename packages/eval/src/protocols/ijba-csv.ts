@@ -78,11 +78,42 @@ export interface IjbaMetadata {
 }
 
 /**
- * An {@link IjbaMetadata} of `line.length` rows with every column allocated (zero-filled,
- * `filename` holey) — the one layout both readers (this CSV parser and `ijbaMetadataFromMat`) fill.
+ * Which metadata columns a reader fills. `all`: every column. `scoring`: the columns that scoring with
+ * precomputed features reads (TEMPLATE_ID, SUBJECT_ID, FILE, MEDIA_ID, SIGHTING_ID and the three
+ * *_VISIBLE; every row's line): FRAME, the box, the landmarks, FACE_YAW and the five attributes are
+ * neither parsed nor checked, and their arrays are empty. The field count of every line is checked either way.
  */
-export function allocIjbaMetadata(file: string, line: Int32Array): IjbaMetadata {
+export type IjbaColumns = 'all' | 'scoring';
+
+/** Per column (IJBA_COLUMNS order), 1 when `scoring` leaves it unread. */
+const SKIPPED_FOR_SCORING = Uint8Array.from(IJBA_COLUMNS, (_, k) => (k === 5 || (k >= 6 && k <= 16) || k >= 20 ? 1 : 0));
+
+/**
+ * An {@link IjbaMetadata} of `line.length` rows with every column allocated (zero-filled,
+ * `filename` holey) — the one layout both readers (this CSV parser and `ijbaMetadataFromMat`) fill;
+ * with `scoring`, the columns it leaves unread are empty.
+ */
+export function allocIjbaMetadata(file: string, line: Int32Array, columns: IjbaColumns = 'all'): IjbaMetadata {
   const n = line.length;
+  if (columns === 'scoring') {
+    const none = new Float32Array(0);
+    return {
+      file,
+      n,
+      templateId: new Int32Array(n),
+      subjectId: new Int32Array(n),
+      mediaId: new Int32Array(n),
+      sightingId: new Int32Array(n),
+      filename: new Array<string>(n),
+      frame: new Float64Array(0),
+      bbox: none,
+      landmarks: none,
+      yaw: none,
+      visibility: new Float32Array(3 * n),
+      attributes: none,
+      line,
+    };
+  }
   return {
     file,
     n,
@@ -171,8 +202,8 @@ function fastDecimal(l: string, a: number, b: number, integer: boolean): number 
   return neg ? -x : x;
 }
 
-/** Parses a metadata/probe/gallery CSV (header required, exactly the 25 official columns). */
-export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
+/** Parses a metadata/probe/gallery CSV (header required, exactly the 25 official columns); `columns`: which to read. */
+export function parseIjbaMetadata(text: string, file: string, columns: IjbaColumns = 'all'): IjbaMetadata {
   const ls = lines(text);
   const header = (ls[0] ?? '')
     .replace(/^\uFEFF/, '')
@@ -192,7 +223,8 @@ export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
     lineNo.push(i + 1);
   }
   const n = lineNo.length;
-  const m = allocIjbaMetadata(file, Int32Array.from(lineNo));
+  const m = allocIjbaMetadata(file, Int32Array.from(lineNo), columns);
+  const all = columns === 'all';
   const ends = new Int32Array(IJBA_COLUMNS.length);
   for (let r = 0; r < n; r++) {
     const ln = lineNo[r]!;
@@ -223,11 +255,12 @@ export function parseIjbaMetadata(text: string, file: string): IjbaMetadata {
     m.filename[r] = fn;
     m.mediaId[r] = int(3, true);
     m.sightingId[r] = int(4, false);
+    for (let k = 0; k < 3; k++) m.visibility[3 * r + k] = num(17 + k);
+    if (!all) continue;
     m.frame[r] = num(5);
     for (let k = 0; k < 4; k++) m.bbox[4 * r + k] = num(6 + k);
     for (let k = 0; k < 6; k++) m.landmarks[6 * r + k] = num(10 + k);
     m.yaw[r] = num(16);
-    for (let k = 0; k < 3; k++) m.visibility[3 * r + k] = num(17 + k);
     for (let k = 0; k < 5; k++) m.attributes[5 * r + k] = num(20 + k, true);
   }
   return m;
@@ -343,7 +376,7 @@ function slowField(b: Uint8Array, s: number, k: number, file: string, ln: number
  * through {@link slowField}. FILE is a latin1 slice when ASCII (a UTF-8 decode otherwise), trimmed as
  * the string parser does when it starts or ends with a blank or a non-ASCII byte.
  */
-function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata): number {
+function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata, skip: boolean): number {
   const n = b.length;
   const rows = m.n;
   const file = m.file;
@@ -372,7 +405,10 @@ function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata): number {
       const s = p;
       let i = s;
       let c = b[i]!;
-      if (k === 2) {
+      if (skip && SKIPPED_FOR_SCORING[k] === 1) {
+        // Not read (IjbaColumns 'scoring'): up to the field's end (the last one's `\r` of a `\r\n` skipped with it).
+        while (c !== 44 && c !== 10) c = b[++i]!;
+      } else if (k === 2) {
         let hi = 0;
         while (c !== 44 && c !== 10) {
           hi |= c;
@@ -430,33 +466,35 @@ function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata): number {
     subjectId[r] = vals[1]!;
     mediaId[r] = vals[3]!;
     sightingId[r] = vals[4]!;
-    frame[r] = vals[5]!;
-    const r4 = 4 * r;
+    const r3 = 3 * r;
+    visibility[r3] = vals[17]!;
+    visibility[r3 + 1] = vals[18]!;
+    visibility[r3 + 2] = vals[19]!;
+    line[r] = ln;
+    r++;
+    ln++;
+    if (skip) continue;
+    const q = r - 1;
+    frame[q] = vals[5]!;
+    const r4 = 4 * q;
     bbox[r4] = vals[6]!;
     bbox[r4 + 1] = vals[7]!;
     bbox[r4 + 2] = vals[8]!;
     bbox[r4 + 3] = vals[9]!;
-    const r6 = 6 * r;
+    const r6 = 6 * q;
     landmarks[r6] = vals[10]!;
     landmarks[r6 + 1] = vals[11]!;
     landmarks[r6 + 2] = vals[12]!;
     landmarks[r6 + 3] = vals[13]!;
     landmarks[r6 + 4] = vals[14]!;
     landmarks[r6 + 5] = vals[15]!;
-    yaw[r] = vals[16]!;
-    const r3 = 3 * r;
-    visibility[r3] = vals[17]!;
-    visibility[r3 + 1] = vals[18]!;
-    visibility[r3 + 2] = vals[19]!;
-    const r5 = 5 * r;
+    yaw[q] = vals[16]!;
+    const r5 = 5 * q;
     attributes[r5] = vals[20]!;
     attributes[r5 + 1] = vals[21]!;
     attributes[r5 + 2] = vals[22]!;
     attributes[r5 + 3] = vals[23]!;
     attributes[r5 + 4] = vals[24]!;
-    line[r] = ln;
-    r++;
-    ln++;
   }
   return r;
 }
@@ -521,7 +559,7 @@ function rowsStart(b: Uint8Array): number {
  * The byte path of {@link parseIjbaMetadataBytes}: the result, or undefined (give the file to the string
  * parser). Exported for the tests (which check that plain files do not fall back); not part of the package API.
  */
-export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetadata | undefined {
+export function ijbaMetadataFastPath(bytes: Uint8Array, file: string, columns: IjbaColumns = 'all'): IjbaMetadata | undefined {
   const p = rowsStart(bytes);
   if (p < 0) return undefined;
   // The row scanner needs a final `\n` (a file without one is copied with one added: the same rows and values).
@@ -532,10 +570,10 @@ export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetad
     b[bytes.length] = 10;
   }
   const rows = countRows(b, p);
-  const m = allocIjbaMetadata(file, new Int32Array(rows));
+  const m = allocIjbaMetadata(file, new Int32Array(rows), columns);
   let r: number;
   try {
-    r = metadataRows(b, p, m);
+    r = metadataRows(b, p, m, columns === 'scoring');
   } catch {
     return undefined;
   }
@@ -545,10 +583,11 @@ export function ijbaMetadataFastPath(bytes: Uint8Array, file: string): IjbaMetad
 /**
  * {@link parseIjbaMetadata} from the file's bytes (as `readFile(path)` gives them): the identical
  * result — every column, NaN / −1 convention, line number and FILE string — and, on malformed input,
- * the identical {@link IjbaFormatError}; plain files are read without decoding them as a whole.
+ * the identical {@link IjbaFormatError}; plain files are read without decoding them as a whole. `columns`:
+ * which to read ({@link IjbaColumns}).
  */
-export function parseIjbaMetadataBytes(bytes: Uint8Array, file: string): IjbaMetadata {
-  return ijbaMetadataFastPath(bytes, file) ?? parseIjbaMetadata(decodeText(bytes), file);
+export function parseIjbaMetadataBytes(bytes: Uint8Array, file: string, columns: IjbaColumns = 'all'): IjbaMetadata {
+  return ijbaMetadataFastPath(bytes, file, columns) ?? parseIjbaMetadata(decodeText(bytes), file, columns);
 }
 
 /** One plain TEMPLATE_ID at b[p..) (`-`? 1–10 digits, int32); sets `fieldEnd`, NaN when not plain. */
