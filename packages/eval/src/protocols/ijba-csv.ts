@@ -86,7 +86,7 @@ export interface IjbaMetadata {
 export type IjbaColumns = 'all' | 'scoring';
 
 /** Per column (IJBA_COLUMNS order), 1 when `scoring` leaves it unread. */
-const SKIPPED_FOR_SCORING = Uint8Array.from(IJBA_COLUMNS, (_, k) => (k === 5 || (k >= 6 && k <= 16) || k >= 20 ? 1 : 0));
+const SKIPPED_FOR_SCORING = Uint8Array.from(IJBA_COLUMNS, (_, k) => ((k >= 5 && k <= 16) || k >= 20 ? 1 : 0));
 
 /**
  * An {@link IjbaMetadata} of `line.length` rows with every column allocated (zero-filled,
@@ -95,25 +95,8 @@ const SKIPPED_FOR_SCORING = Uint8Array.from(IJBA_COLUMNS, (_, k) => (k === 5 || 
  */
 export function allocIjbaMetadata(file: string, line: Int32Array, columns: IjbaColumns = 'all'): IjbaMetadata {
   const n = line.length;
-  if (columns === 'scoring') {
-    const none = new Float32Array(0);
-    return {
-      file,
-      n,
-      templateId: new Int32Array(n),
-      subjectId: new Int32Array(n),
-      mediaId: new Int32Array(n),
-      sightingId: new Int32Array(n),
-      filename: new Array<string>(n),
-      frame: new Float64Array(0),
-      bbox: none,
-      landmarks: none,
-      yaw: none,
-      visibility: new Float32Array(3 * n),
-      attributes: none,
-      line,
-    };
-  }
+  // A skipped column is empty (0 rows per line).
+  const k = columns === 'scoring' ? 0 : n;
   return {
     file,
     n,
@@ -122,12 +105,12 @@ export function allocIjbaMetadata(file: string, line: Int32Array, columns: IjbaC
     mediaId: new Int32Array(n),
     sightingId: new Int32Array(n),
     filename: new Array<string>(n),
-    frame: new Float64Array(n),
-    bbox: new Float32Array(4 * n),
-    landmarks: new Float32Array(6 * n),
-    yaw: new Float32Array(n),
+    frame: new Float64Array(k),
+    bbox: new Float32Array(4 * k),
+    landmarks: new Float32Array(6 * k),
+    yaw: new Float32Array(k),
     visibility: new Float32Array(3 * n),
-    attributes: new Float32Array(5 * n),
+    attributes: new Float32Array(5 * k),
     line,
   };
 }
