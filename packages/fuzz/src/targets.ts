@@ -221,6 +221,17 @@ function ijbaMetaBytesTarget(): FuzzTarget<Uint8Array> {
     parseIjbaMetadata,
   );
 }
+function ijbaMetaScoringBytesTarget(): FuzzTarget<Uint8Array> {
+  // The same seeds, read for the columns scoring uses (`ijba --features`): both parsers skip the same columns.
+  const header = ijbaText('verify_metadata').split('\n')[0]!;
+  return ijbaBytesTarget(
+    "IJB-A metadata CSV bytes, columns 'scoring' (= string parser)",
+    'search_probe_1.csv',
+    [ijbaText('search_probe'), `${header}\n7,31,img/1.jpg,,9,x,1e999,,,,,,,,,,NaN,1,0,1,,Male,3,,0\n`],
+    (b, f) => parseIjbaMetadataBytes(b, f, 'scoring'),
+    (t, f) => parseIjbaMetadata(t, f, 'scoring'),
+  );
+}
 function ijbaCompBytesTarget(): FuzzTarget<Uint8Array> {
   return ijbaBytesTarget(
     'IJB-A comparisons CSV bytes (= string parser)',
@@ -456,6 +467,7 @@ export async function allTargets(): Promise<FuzzTarget<never>[]> {
     ijbaMetaTarget(),
     ijbaCompTarget(),
     ijbaMetaBytesTarget(),
+    ijbaMetaScoringBytesTarget(),
     ijbaCompBytesTarget(),
     ijbcTidTarget(),
     ijbcPairsTarget(),
