@@ -3,7 +3,17 @@ import { l2NormalizeRows, Rng } from '@interpret-fr/core';
 import { indexedGemm64, normalizeRowsChecked, reduceHeap, simdKernels, unitKnownFinite, unitRows } from './simd.ts';
 import { dotBlock, dotBlock64 } from './cosine.ts';
 import { buildTemplates } from './templates.ts';
-import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, scoreTemplatePairsAsync, scoreTemplatePairsExact, setScore, setScoreT, tileOrder } from './template-scores.ts';
+import {
+  prepareTemplates,
+  scoreTemplateMatrix,
+  scoreTemplatePairs,
+  scoreTemplatePairsAsync,
+  scoreTemplatePairsExact,
+  setScore,
+  setScoreT,
+  tiledPairs,
+  tileOrder,
+} from './template-scores.ts';
 import type { AsyncGemm } from './gemm.ts';
 
 const rand = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -74,6 +84,12 @@ describe('wasm SIMD kernels', () => {
     }
     const o = tileOrder(pa, pb, 50);
     expect(Array.from(o).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    // tiledPairs: the same order, and the pairs gathered in it by the sort itself.
+    const t = tiledPairs(pa, pb, 50, true);
+    expect(t.order).toEqual(o);
+    for (let q = 0; q < n; q++)
+      if (t.ia[q] !== pa[o[q]!] || t.ib[q] !== pb[o[q]!]) expect.fail(`tiledPairs: pair ${q} is (${t.ia[q]}, ${t.ib[q]}), expected (${pa[o[q]!]}, ${pb[o[q]!]})`);
+    expect(tiledPairs(pa, pb, 50, false).ia.length).toBe(0);
     for (let q = 1; q < n; q++) {
       const t0 = Math.floor(pa[o[q - 1]!]! / 50) * 100 + Math.floor(pb[o[q - 1]!]! / 50),
         t1 = Math.floor(pa[o[q]!]! / 50) * 100 + Math.floor(pb[o[q]!]! / 50);

@@ -163,18 +163,19 @@ export function scoreTemplatePairs(
   let scratch = new Float32Array(256);
   const oa = A.templates.offsets;
   const ob = B.templates.offsets;
-  const order = pooled && pa.length > 50_000 ? tileOrder(pa, pb, Math.max(1, Math.floor((1 << 20) / (4 * d)))) : null;
   const simd = pooled && A === B && d % 8 === 0 && pa.length >= 4096 ? simdKernels() : null;
+  // The SIMD path reads the pairs in tile order: gathered by the counting sort itself (tiledPairs).
+  const tiled = pooled && pa.length > 50_000 ? tiledPairs(pa, pb, Math.max(1, Math.floor((1 << 20) / (4 * d))), simd !== null) : null;
+  const order = tiled?.order ?? null;
   if (simd) {
     const dots = opts.pairDots ?? simd.pairDots;
     const BS = Math.max(1, Math.min(pa.length, opts.block ?? 1 << 16));
-    const ia = new Int32Array(BS);
-    const ib = new Int32Array(BS);
+    const ia = tiled?.ia ?? pa;
+    const ib = tiled?.ib ?? pb;
     const res = new Float32Array(BS);
     for (let s = 0; s < pa.length; s += BS) {
       const e = Math.min(pa.length, s + BS);
-      gatherPairs(pa, pb, order, s, e, ia, ib);
-      dots(A.data, d, ia.subarray(0, e - s), ib.subarray(0, e - s), res);
+      dots(A.data, d, ia.subarray(s, e), ib.subarray(s, e), res);
       if (order) scatterScores(res, order, s, e, out);
       else out.set(res.subarray(0, e - s), s);
     }
@@ -204,20 +205,6 @@ export function scoreTemplatePairs(
   return out;
 }
 
-/** Pairs [s, e) of `pa` / `pb` (through `order` when given) into `ia` / `ib` from index 0. */
-function gatherPairs(pa: Int32Array, pb: Int32Array, order: Uint32Array | null, s: number, e: number, ia: Int32Array, ib: Int32Array): void {
-  if (!order) {
-    ia.set(pa.subarray(s, e));
-    ib.set(pb.subarray(s, e));
-    return;
-  }
-  for (let q = s; q < e; q++) {
-    const p = order[q]!;
-    ia[q - s] = pa[p]!;
-    ib[q - s] = pb[p]!;
-  }
-}
-
 /** out[order[q]] = res[q − s] for q in [s, e). */
 function scatterScores(res: Float32Array, order: Uint32Array, s: number, e: number, out: Float32Array): void {
   for (let q = s; q < e; q++) out[order[q]!] = res[q - s]!;
@@ -240,6 +227,15 @@ function emptyTemplates(t: Templates): Uint8Array | null {
  * touches (2 × tile rows) stay in cache: large random pair lists (IJB-C) become cache-friendly.
  */
 export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32Array {
+  return tiledPairs(pa, pb, tile, false).order;
+}
+
+/**
+ * {@link tileOrder}, and with `gather` the pairs in that order too: `ia[q] = pa[order[q]]`, `ib[q] = pb[order[q]]`,
+ * written by the counting sort's last pass, which reads `pa` and `pb` in order anyway (gathering them through
+ * `order` afterwards reads both at random: ≈ 1.1 s for IJB-C's 15.7M pairs). Without `gather`, `ia` / `ib` are empty.
+ */
+export function tiledPairs(pa: Int32Array, pb: Int32Array, tile: number, gather: boolean): { order: Uint32Array; ia: Int32Array; ib: Int32Array } {
   let mi = 0;
   let mj = 0;
   for (let p = 0; p < pa.length; p++) {
@@ -252,8 +248,21 @@ export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32A
   for (let p = 0; p < pa.length; p++) start[Math.floor(pa[p]! / tile) * tj + Math.floor(pb[p]! / tile) + 1]!++;
   for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
   const order = new Uint32Array(pa.length);
-  for (let p = 0; p < pa.length; p++) order[start[Math.floor(pa[p]! / tile) * tj + Math.floor(pb[p]! / tile)]!++] = p;
-  return order;
+  if (!gather) {
+    for (let p = 0; p < pa.length; p++) order[start[Math.floor(pa[p]! / tile) * tj + Math.floor(pb[p]! / tile)]!++] = p;
+    return { order, ia: new Int32Array(0), ib: new Int32Array(0) };
+  }
+  const ia = new Int32Array(pa.length);
+  const ib = new Int32Array(pa.length);
+  for (let p = 0; p < pa.length; p++) {
+    const i = pa[p]!;
+    const j = pb[p]!;
+    const q = start[Math.floor(i / tile) * tj + Math.floor(j / tile)]!++;
+    order[q] = p;
+    ia[q] = i;
+    ib[q] = j;
+  }
+  return { order, ia, ib };
 }
 
 /** max(m, v) that propagates NaN (a plain `v > m` skips it and would hide a bad feature). */
