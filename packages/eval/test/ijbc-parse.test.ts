@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { IjbcFormatError, parseFaceTidMid, parseTemplatePairs } from '../src/protocols/ijbc.ts';
+import { readTemplatePairs } from '../src/protocols/ijbc-pairs-parallel.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -164,4 +168,90 @@ describe('IJB-C meta file parsers: the one-pass fast path equals the line-by-lin
       message: "p.txt:2: field 1 '2147483648' is out of the 32-bit integer range",
     });
   });
+});
+
+describe('IJB-C pair file read on two threads (readTemplatePairs)', () => {
+  /** The outcome of a parse as plain data (async). */
+  async function outcomeAsync(f: () => Promise<unknown>): Promise<unknown> {
+    try {
+      const r = (await f()) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v]));
+    } catch (e) {
+      const x = e as IjbcFormatError;
+      return { error: x.name, file: x.file, line: x.line, message: x.message };
+    }
+  }
+
+  it('random files cut in two (a worker scans the second part): the same pairs and lines, or the same first error', async () => {
+    const rng = new Rng(7);
+    const dir = mkdtempSync(join(tmpdir(), 'ijbc-par-'));
+    try {
+      const seen = { worker: 0, errors: 0, tailErrors: 0, headErrors: 0 };
+      for (let t = 0; t < 36; t++) {
+        // Well-formed lines in every spelling (separators, signs, blank lines), with 0–2 malformed lines at random
+        // places in a third of the files each, and some random soups (errors of every kind) joined in the last files.
+        const seps = [' ', '\t', ',', ' , ', '  ', ' \r '];
+        const lines: string[] = [];
+        for (let k = 0, nl = 50 + rng.int(400); k < nl; k++) {
+          if (rng.float() < 0.05) lines.push(['', ' ', '\t', ' , '][rng.int(4)]!);
+          else lines.push([rng.int(2) ? String(rng.int(100000)) : `-${rng.int(9)}`, String(rng.int(2147483647)), String(rng.int(2))].join(seps[rng.int(seps.length)]!));
+        }
+        const bad = t % 3 === 0 ? 0 : t % 3 === 1 ? 1 : 2;
+        for (let k = 0; k < bad; k++) lines[rng.int(lines.length)] = ['1 x 0', '1 2', '1 2 0 4', '2147483648 1 0', '1 2 5', '1.5 2 0'][rng.int(6)]!;
+        if (t >= 30) for (let k = 0; k < 10; k++) lines.splice(rng.int(lines.length), 0, randomText(rng, false).replace(/[\r\n ]+$/, ''));
+        const text = lines.join(t % 2 ? '\r\n' : '\n') + (t % 4 ? '\n' : '');
+        const path = join(dir, `p${t}.txt`);
+        writeFileSync(path, text);
+        const want = outcome(() => parseTemplatePairs(readFileSync(path), path));
+        let how = '';
+        const got = await outcomeAsync(() => readTemplatePairs(path, { threads: 2, minBytes: 0, onPath: (h) => (how = h) }));
+        expect(got, text).toEqual(want);
+        if (how === 'worker') seen.worker++;
+        // Where the reader cuts: after the newline nearest the middle (a first part's scan error ends it before it asks the worker).
+        const bytes = Buffer.from(text);
+        const headLines = bytes.subarray(0, bytes.indexOf(10, bytes.length >> 1) + 1).filter((b) => b === 10).length;
+        const w = want as { error?: string; line?: number; message?: string };
+        if (w.error && !/label/.test(w.message!)) {
+          seen.errors++;
+          if (w.line! > headLines) seen.tailErrors++;
+          else seen.headErrors++;
+        }
+      }
+      // The worker scanned its part of every file but those whose first part holds a malformed line; good files and
+      // malformed lines in either part occurred.
+      expect(seen.worker).toBe(36 - seen.headErrors);
+      expect(seen.headErrors).toBeGreaterThanOrEqual(2);
+      expect(seen.tailErrors).toBeGreaterThanOrEqual(2);
+      expect(seen.errors).toBeLessThan(30);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("an error in the second part only, a bad label in the first: the second part's error, as one thread gives it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ijbc-par-'));
+    try {
+      const lines = Array.from({ length: 1000 }, (_, i) => `${i} ${i + 1} ${i % 2}`);
+      lines[10] = '10 11 2'; // a bad label: checked after the scan
+      lines[900] = '900 x 1'; // a malformed field: the scan's error
+      const path = join(dir, 'p.txt');
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      let how = '';
+      const err = await readTemplatePairs(path, { threads: 2, minBytes: 0, onPath: (h) => (how = h) }).catch((e: unknown) => e as IjbcFormatError);
+      expect(how).toBe('worker');
+      expect(err).toBeInstanceOf(IjbcFormatError);
+      expect((err as IjbcFormatError).message).toBe(`${path}:901: field 2 'x' is not an integer`);
+      expect(outcome(() => parseTemplatePairs(readFileSync(path), path))).toMatchObject({ line: 901, message: (err as IjbcFormatError).message });
+      // Fixed, the label error (line 11) comes next, also from the joined columns.
+      lines[900] = '900 901 1';
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      await expect(readTemplatePairs(path, { threads: 2, minBytes: 0 })).rejects.toThrow(`${path}:11: label 2, expected 0 or 1`);
+      // One thread, or a small file by default: the same.
+      let one = '';
+      await expect(readTemplatePairs(path, { threads: 1, onPath: (h) => (one = h) })).rejects.toThrow(`${path}:11: label 2`);
+      expect(one).toBe('one-thread');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -14,7 +14,8 @@ import { readIjbaProtocol } from '../io/files.ts';
 import { summarizeIjba, type IjbaSplitData, type IjbaSplitResult, type IjbaSubset } from '../protocols/ijba.ts';
 import { ijbaPool, settleInOrder } from '../protocols/ijba-parallel.ts';
 import { createPairDotsPool, type PairDotsPool } from '../scores/pair-dots-pool.ts';
-import { evaluateIjbc11, parseFaceTidMid, parseTemplatePairs } from '../protocols/ijbc.ts';
+import { evaluateIjbc11, parseFaceTidMid } from '../protocols/ijbc.ts';
+import { readTemplatePairs } from '../protocols/ijbc-pairs-parallel.ts';
 import { evaluateIjbc1N, parseTemplateCsv } from '../protocols/ijbc-1n.ts';
 import { evaluatePairs, parseLfwPairs, parsePairList } from '../protocols/pairs.ts';
 import { DEFINITIONS, ijbaFigures, ijbaMarkdown, ijbaReport, pairsMarkdown, pairsReport } from '../report/reports.ts';
@@ -284,7 +285,7 @@ export async function ijbcCommand(parsed: ParsedCli<typeof IJBC_CLI.options>, ct
   // The pair dots' worker threads start first: they boot while the inputs are read and parsed.
   const pool = existsSync(join(files.meta, `${files.prefix}_template_pair_label.txt`)) ? createPairDotsPool({ workers: threads - 1 }) : null;
   try {
-    return await ijbcRun(v, ctx, files, pool);
+    return await ijbcRun(v, ctx, files, pool, threads);
   } finally {
     await pool?.close();
   }
@@ -296,6 +297,7 @@ async function ijbcRun(
   ctx: CliContext,
   { meta, out, prefix }: { meta: string; out: string; prefix: 'ijbc' | 'ijbb' },
   pool: PairDotsPool | null,
+  threads: number,
 ): Promise<number> {
   const score = choiceOption(v.score, 'score', TEMPLATE_SCORES, 'media-pool');
   const tidPath = join(meta, `${prefix}_face_tid_mid.txt`);
@@ -323,7 +325,8 @@ async function ijbcRun(
   const md: string[] = [`# ${prefix.toUpperCase()} (${score})`, ''];
   const figures: Record<string, string> = {};
   if (pool) {
-    const pairs = parseTemplatePairs(await readFile(pairPath), pairPath);
+    // The pair file's second half is scanned on a worker thread meanwhile (same result and errors).
+    const pairs = await readTemplatePairs(pairPath, { threads });
     // The pooled scores' dot products on every core (same bits as one thread).
     const r = evaluateIjbc11(tid, pairs, table, { score, pairDots: pool });
     const verify: Record<string, { nearest: number; matlab: number; interpolated: number }> = {};

@@ -1,14 +1,5 @@
-// Worker of the split-parallel IJB-A evaluator (src/protocols/ijba-parallel.ts). Built (dist/): imports
-// the compiled ijba-worker-main.js. From sources (the monorepo's tests and scripts): registers the
-// TypeScript loader first, then runs ijba-worker-main.ts.
-import { existsSync } from 'node:fs';
+// Worker of the split-parallel IJB-A evaluator (src/protocols/ijba-parallel.ts): runs ijba-worker-main (compiled
+// in dist/, else the TypeScript source; ../worker-entry.mjs).
+import { runWorkerMain } from '../worker-entry.mjs';
 
-const built = new URL('./ijba-worker-main.js', import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const source = './ijba-worker-main' + '.ts'; // kept out of the build's import rewriting
-  await import(source);
-}
+await runWorkerMain(import.meta.url, 'ijba-worker-main');

@@ -1,0 +1,118 @@
+/**
+ * Reading IJB-B/C's pair file (`*_template_pair_label.txt`: 15.7M lines, 204 MB for IJB-C) on two threads. The
+ * file is read into a SharedArrayBuffer and cut after the newline nearest its middle. A worker scans the second
+ * part while this thread scans the first, with the same `scanColumns` (ijbc-text.ts). Line numbers go on from the
+ * first part's newlines, and the columns are joined. So the result and every error are those of
+ * `parseTemplatePairs` on the whole file: the first malformed line in file order, then the labels (tested in
+ * test/ijbc-parse.test.ts). Node only (worker_threads).
+ *
+ * @module
+ */
+import { open, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { parseTemplatePairs, templatePairsOf, type TemplatePairs } from './ijbc.ts';
+import { countNewlines, IjbcFormatError, scanColumns } from './ijbc-text.ts';
+
+/** Files smaller than this are parsed in the calling thread only (a worker's start costs more than it saves). */
+export const PARALLEL_PAIRS_MIN_BYTES = 1 << 24;
+
+/** What the worker posts: its part's columns (transferred buffers, `rows` long), or its error. */
+type PartMessage = { rows: number; cols: ArrayBuffer[]; lineOf: ArrayBuffer } | { error: { file: string | null; line: number | null; detail: string } | { message: string } };
+
+/** The whole file in a SharedArrayBuffer (read up to its size at open; a file that shrank meanwhile: what is left). */
+async function readShared(path: string): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await fh.read(bytes, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === size ? bytes : bytes.subarray(0, at);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * `parseTemplatePairs(readFile(path), path)`, the same result and errors, with the file's second half scanned on a
+ * worker thread when it has at least `minBytes` (default {@link PARALLEL_PAIRS_MIN_BYTES}) and `threads` (default
+ * the cores) is at least 2. When the worker cannot start or fails, this thread scans that half itself. `onPath`: told
+ * which way the file was read (for tests).
+ */
+export async function readTemplatePairs(
+  path: string,
+  opts: { threads?: number; minBytes?: number; onPath?: (how: 'one-thread' | 'worker' | 'worker-failed') => void } = {},
+): Promise<TemplatePairs> {
+  const threads = opts.threads ?? availableParallelism();
+  const fh = await open(path, 'r');
+  const size = (await fh.stat().finally(() => fh.close())).size;
+  if (threads < 2 || size < (opts.minBytes ?? PARALLEL_PAIRS_MIN_BYTES)) {
+    opts.onPath?.('one-thread');
+    return parseTemplatePairs(await readFile(path), path);
+  }
+  const bytes = await readShared(path);
+  const n = bytes.length;
+  const nl = bytes.indexOf(10, n >> 1);
+  if (nl < 0 || nl + 1 >= n) {
+    opts.onPath?.('one-thread');
+    return parseTemplatePairs(bytes, path);
+  }
+  const cut = nl + 1;
+  const head = bytes.subarray(0, cut);
+  const headLines = countNewlines(head);
+  const job = { buffer: bytes.buffer as SharedArrayBuffer, start: bytes.byteOffset + cut, end: bytes.byteOffset + n, file: path, lineBase: headLines, nInt: 3 };
+  let worker: Worker | null = null;
+  let tail: Promise<PartMessage | null>;
+  try {
+    const w = new Worker(new URL('./ijbc-parse-worker.mjs', import.meta.url), { workerData: job });
+    worker = w;
+    tail = new Promise<PartMessage | null>((resolve) => {
+      // A worker that fails to start or dies: null, and this thread scans the tail itself.
+      w.once('message', (m: PartMessage) => resolve(m));
+      w.once('error', () => resolve(null));
+      w.once('exit', () => resolve(null));
+    });
+  } catch {
+    tail = Promise.resolve(null);
+  }
+  let a: ReturnType<typeof scanColumns>;
+  try {
+    a = scanColumns(head, path, 3, false, 0, headLines);
+  } catch (e) {
+    // The first part's error is the file's first.
+    await worker?.terminate();
+    throw e;
+  }
+  const m = await tail;
+  void worker?.terminate();
+  let cols: Int32Array[];
+  let lineOf: Int32Array;
+  opts.onPath?.(m ? 'worker' : 'worker-failed');
+  if (m && 'rows' in m) {
+    cols = m.cols.map((b) => new Int32Array(b, 0, m.rows));
+    lineOf = new Int32Array(m.lineOf, 0, m.rows);
+  } else if (m && 'error' in m && 'detail' in m.error) throw new IjbcFormatError(m.error.file ?? path, m.error.line ?? 0, m.error.detail);
+  else {
+    if (m && 'error' in m) throw new Error(`readTemplatePairs: the worker scanning ${path} failed: ${(m.error as { message: string }).message}`);
+    const b = scanColumns(bytes.subarray(cut), path, 3, false, headLines);
+    cols = b.cols;
+    lineOf = b.lineOf;
+  }
+  const rows = a.lineOf.length + lineOf.length;
+  const join = <T extends Int32Array>(x: T, y: T): Int32Array => {
+    const out = new Int32Array(rows);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return templatePairsOf(
+    a.cols.map((c, k) => join(c, cols[k]!)),
+    join(a.lineOf, lineOf),
+    path,
+  );
+}
