@@ -177,6 +177,7 @@ export type {
   VerificationMetrics,
 } from './index.ts';
 export { readFeatures, readIjbaProtocol, readMatFile, writeFeatures, writeFileMap } from './io/files.ts';
+export { PARALLEL_PAIRS_MIN_BYTES, readTemplatePairs } from './protocols/ijbc-pairs-parallel.ts';
 export { extractFeatures, isBadImageError } from './io/feature-cache.ts';
 export type { ExtractEvent, ExtractOptions, ImageSource, SkippedImage } from './io/feature-cache.ts';
 export { decodeImageFile, decodePgm } from './io/images.ts';
