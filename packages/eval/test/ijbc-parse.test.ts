@@ -3,6 +3,7 @@ import { Rng } from '@interpret-fr/core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { IjbcFormatError, parseFaceTidMid, parseTemplatePairs } from '../src/protocols/ijbc.ts';
 import { readTemplatePairs } from '../src/protocols/ijbc-pairs-parallel.ts';
 
@@ -250,6 +251,15 @@ describe('IJB-C pair file read on two threads (readTemplatePairs)', () => {
       let one = '';
       await expect(readTemplatePairs(path, { threads: 1, onPath: (h) => (one = h) })).rejects.toThrow(`${path}:11: label 2`);
       expect(one).toBe('one-thread');
+      // A worker that dies (or cannot start): this thread scans the second part too, with the same result.
+      writeFileSync(join(dir, 'dies.mjs'), "throw new Error('no');\n");
+      lines[10] = '10 11 1';
+      writeFileSync(path, `${lines.join('\r\n')}`);
+      let failed = '';
+      const got = await readTemplatePairs(path, { threads: 2, minBytes: 0, onPath: (h) => (failed = h), workerUrl: pathToFileURL(join(dir, 'dies.mjs')) });
+      expect(failed).toBe('worker-failed');
+      expect(got).toEqual(parseTemplatePairs(readFileSync(path), path));
+      expect(got.a.length).toBe(1000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

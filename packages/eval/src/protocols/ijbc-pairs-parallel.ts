@@ -42,11 +42,11 @@ async function readShared(path: string): Promise<Uint8Array> {
  * `parseTemplatePairs(readFile(path), path)`, the same result and errors, with the file's second half scanned on a
  * worker thread when it has at least `minBytes` (default {@link PARALLEL_PAIRS_MIN_BYTES}) and `threads` (default
  * the cores) is at least 2. When the worker cannot start or fails, this thread scans that half itself. `onPath`: told
- * which way the file was read (for tests).
+ * which way the file was read; `workerUrl`: another worker script (both for tests).
  */
 export async function readTemplatePairs(
   path: string,
-  opts: { threads?: number; minBytes?: number; onPath?: (how: 'one-thread' | 'worker' | 'worker-failed') => void } = {},
+  opts: { threads?: number; minBytes?: number; onPath?: (how: 'one-thread' | 'worker' | 'worker-failed') => void; workerUrl?: URL } = {},
 ): Promise<TemplatePairs> {
   const threads = opts.threads ?? availableParallelism();
   const fh = await open(path, 'r');
@@ -69,7 +69,7 @@ export async function readTemplatePairs(
   let worker: Worker | null = null;
   let tail: Promise<PartMessage | null>;
   try {
-    const w = new Worker(new URL('./ijbc-parse-worker.mjs', import.meta.url), { workerData: job });
+    const w = new Worker(opts.workerUrl ?? new URL('./ijbc-parse-worker.mjs', import.meta.url), { workerData: job });
     worker = w;
     tail = new Promise<PartMessage | null>((resolve) => {
       // A worker that fails to start or dies: null, and this thread scans the tail itself.
@@ -92,19 +92,20 @@ export async function readTemplatePairs(
   void worker?.terminate();
   let cols: Int32Array[];
   let lineOf: Int32Array;
-  opts.onPath?.(m ? 'worker' : 'worker-failed');
+  const scanned = m !== null && ('rows' in m || 'detail' in m.error);
+  opts.onPath?.(scanned ? 'worker' : 'worker-failed');
   if (m && 'rows' in m) {
     cols = m.cols.map((b) => new Int32Array(b, 0, m.rows));
     lineOf = new Int32Array(m.lineOf, 0, m.rows);
-  } else if (m && 'error' in m && 'detail' in m.error) throw new IjbcFormatError(m.error.file ?? path, m.error.line ?? 0, m.error.detail);
+  } else if (m && 'detail' in m.error) throw new IjbcFormatError(m.error.file ?? path, m.error.line ?? 0, m.error.detail);
   else {
-    if (m && 'error' in m) throw new Error(`readTemplatePairs: the worker scanning ${path} failed: ${(m.error as { message: string }).message}`);
+    // No answer, or an error other than the scan's (its message is not the file's error): this thread scans the tail.
     const b = scanColumns(bytes.subarray(cut), path, 3, false, headLines);
     cols = b.cols;
     lineOf = b.lineOf;
   }
   const rows = a.lineOf.length + lineOf.length;
-  const join = <T extends Int32Array>(x: T, y: T): Int32Array => {
+  const join = (x: Int32Array, y: Int32Array): Int32Array => {
     const out = new Int32Array(rows);
     out.set(x);
     out.set(y, x.length);
