@@ -453,31 +453,31 @@ function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata, skip: boolean):
     visibility[r3] = vals[17]!;
     visibility[r3 + 1] = vals[18]!;
     visibility[r3 + 2] = vals[19]!;
+    if (!skip) {
+      frame[r] = vals[5]!;
+      const r4 = 4 * r;
+      bbox[r4] = vals[6]!;
+      bbox[r4 + 1] = vals[7]!;
+      bbox[r4 + 2] = vals[8]!;
+      bbox[r4 + 3] = vals[9]!;
+      const r6 = 6 * r;
+      landmarks[r6] = vals[10]!;
+      landmarks[r6 + 1] = vals[11]!;
+      landmarks[r6 + 2] = vals[12]!;
+      landmarks[r6 + 3] = vals[13]!;
+      landmarks[r6 + 4] = vals[14]!;
+      landmarks[r6 + 5] = vals[15]!;
+      yaw[r] = vals[16]!;
+      const r5 = 5 * r;
+      attributes[r5] = vals[20]!;
+      attributes[r5 + 1] = vals[21]!;
+      attributes[r5 + 2] = vals[22]!;
+      attributes[r5 + 3] = vals[23]!;
+      attributes[r5 + 4] = vals[24]!;
+    }
     line[r] = ln;
     r++;
     ln++;
-    if (skip) continue;
-    const q = r - 1;
-    frame[q] = vals[5]!;
-    const r4 = 4 * q;
-    bbox[r4] = vals[6]!;
-    bbox[r4 + 1] = vals[7]!;
-    bbox[r4 + 2] = vals[8]!;
-    bbox[r4 + 3] = vals[9]!;
-    const r6 = 6 * q;
-    landmarks[r6] = vals[10]!;
-    landmarks[r6 + 1] = vals[11]!;
-    landmarks[r6 + 2] = vals[12]!;
-    landmarks[r6 + 3] = vals[13]!;
-    landmarks[r6 + 4] = vals[14]!;
-    landmarks[r6 + 5] = vals[15]!;
-    yaw[q] = vals[16]!;
-    const r5 = 5 * q;
-    attributes[r5] = vals[20]!;
-    attributes[r5 + 1] = vals[21]!;
-    attributes[r5 + 2] = vals[22]!;
-    attributes[r5 + 3] = vals[23]!;
-    attributes[r5 + 4] = vals[24]!;
   }
   return r;
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parseTemplatePairs, templatePairsOf, type TemplatePairs } from './ijbc.ts';
@@ -49,8 +49,7 @@ export async function readTemplatePairs(
   opts: { threads?: number; minBytes?: number; onPath?: (how: 'one-thread' | 'worker' | 'worker-failed') => void; workerUrl?: URL } = {},
 ): Promise<TemplatePairs> {
   const threads = opts.threads ?? availableParallelism();
-  const fh = await open(path, 'r');
-  const size = (await fh.stat().finally(() => fh.close())).size;
+  const { size } = await stat(path);
   if (threads < 2 || size < (opts.minBytes ?? PARALLEL_PAIRS_MIN_BYTES)) {
     opts.onPath?.('one-thread');
     return parseTemplatePairs(await readFile(path), path);
