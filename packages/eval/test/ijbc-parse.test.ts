@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IjbcFormatError, parseFaceTidMid, parseTemplatePairs } from '../src/protocols/ijbc.ts';
 import { readTemplatePairs } from '../src/protocols/ijbc-pairs-parallel.ts';
+import { maxRows, scanColumns } from '../src/protocols/ijbc-text.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -260,6 +261,33 @@ describe('IJB-C pair file read on two threads (readTemplatePairs)', () => {
       expect(failed).toBe('worker-failed');
       expect(got).toEqual(parseTemplatePairs(readFileSync(path), path));
       expect(got.a.length).toBe(1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('the shortest rows fill the shared columns to their last row (maxRows is tight), and too short an output is refused', async () => {
+    // "d d d" rows: 5 bytes and a newline each, the last without one: k rows in 6k − 1 bytes, maxRows' bound exactly.
+    const rng = new Rng(11);
+    const dir = mkdtempSync(join(tmpdir(), 'ijbc-par-'));
+    try {
+      for (const k of [2, 3, 50, 501]) {
+        const rows = Array.from({ length: k }, () => `${rng.int(10)} ${rng.int(10)} ${rng.int(2)}`);
+        const text = rows.join('\n');
+        expect(maxRows(text.length, 3)).toBe(k);
+        const path = join(dir, `min${k}.txt`);
+        writeFileSync(path, text);
+        let how = '';
+        const got = await readTemplatePairs(path, { threads: 2, minBytes: 0, onPath: (h) => (how = h) });
+        expect(how).toBe('worker');
+        expect(got).toEqual(parseTemplatePairs(readFileSync(path), path));
+        expect(got.a.length).toBe(k);
+        // Into arrays of exactly maxRows rows: every row; one row fewer: a RangeError, not a dropped row.
+        const bytes = Buffer.from(text);
+        const into = (m: number) => ({ cols: [0, 1, 2].map(() => new Int32Array(m)), lineOf: new Int32Array(m) });
+        expect(Array.from(scanColumns(bytes, path, 3, false, 0, undefined, into(k)).cols[2]!)).toEqual(Array.from(got.label));
+        expect(() => scanColumns(bytes, path, 3, false, 0, undefined, into(k - 1))).toThrow(RangeError);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

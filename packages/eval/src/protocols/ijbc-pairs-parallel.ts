@@ -1,8 +1,10 @@
 /**
  * Reading IJB-B/C's pair file (`*_template_pair_label.txt`: 15.7M lines, 204 MB for IJB-C) on two threads. The
  * file is read into a SharedArrayBuffer and cut after the newline nearest its middle. A worker scans the second
- * part while this thread scans the first, with the same `scanColumns` (ijbc-text.ts). Line numbers go on from the
- * first part's newlines, and the columns are joined. So the result and every error are those of
+ * part while this thread scans the first, with the same `scanColumns` (ijbc-text.ts), both into the same shared
+ * columns (the second part's rows from the first part's line count on, moved down when the first part had blank
+ * lines): no join, no second copy of 15.7M rows. Line numbers go on from the first part's newlines. So the result
+ * and every error are those of
  * `parseTemplatePairs` on the whole file: the first malformed line in file order, then the labels (tested in
  * test/ijbc-parse.test.ts). Node only (worker_threads).
  *
@@ -12,13 +14,27 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parseTemplatePairs, templatePairsOf, type TemplatePairs } from './ijbc.ts';
-import { countNewlines, IjbcFormatError, scanColumns } from './ijbc-text.ts';
+import { countNewlines, IjbcFormatError, maxRows, scanColumns, sharedRows } from './ijbc-text.ts';
 
 /** Files smaller than this are parsed in the calling thread only (a worker's start costs more than it saves). */
 export const PARALLEL_PAIRS_MIN_BYTES = 1 << 24;
 
-/** What the worker posts: its part's columns (transferred buffers, `rows` long), or its error. */
-type PartMessage = { rows: number; cols: ArrayBuffer[]; lineOf: ArrayBuffer } | { error: { file: string | null; line: number | null; detail: string } | { message: string } };
+/** What the worker posts: how many rows it wrote into the shared columns, or its error. */
+type PartMessage = { rows: number } | { error: { file: string | null; line: number | null; detail: string } | { message: string } };
+
+/** The worker's job: its part of the file, and where its rows go (the shared columns, from row `at`, `cap` rows). */
+export interface PairPartJob {
+  buffer: SharedArrayBuffer;
+  start: number;
+  end: number;
+  file: string;
+  lineBase: number;
+  nInt: number;
+  /** nInt column buffers, then the line numbers' (Int32, shared). */
+  out: SharedArrayBuffer[];
+  at: number;
+  cap: number;
+}
 
 /** The whole file in a SharedArrayBuffer (read up to its size at open; a file that shrank meanwhile: what is left). */
 async function readShared(path: string): Promise<Uint8Array> {
@@ -64,7 +80,21 @@ export async function readTemplatePairs(
   const cut = nl + 1;
   const head = bytes.subarray(0, cut);
   const headLines = countNewlines(head);
-  const job = { buffer: bytes.buffer as SharedArrayBuffer, start: bytes.byteOffset + cut, end: bytes.byteOffset + n, file: path, lineBase: headLines, nInt: 3 };
+  // The rows go straight into shared columns: the first part's from row 0 (at most headLines of them), the
+  // second's from row headLines (at most maxRows of its bytes). Pages past the rows written are never touched.
+  const tailCap = maxRows(n - cut, 3);
+  const out = Array.from({ length: 4 }, () => new SharedArrayBuffer(4 * (headLines + tailCap)));
+  const job: PairPartJob = {
+    buffer: bytes.buffer as SharedArrayBuffer,
+    start: bytes.byteOffset + cut,
+    end: bytes.byteOffset + n,
+    file: path,
+    lineBase: headLines,
+    nInt: 3,
+    out,
+    at: headLines,
+    cap: tailCap,
+  };
   let worker: Worker | null = null;
   let tail: Promise<PartMessage | null>;
   try {
@@ -81,7 +111,7 @@ export async function readTemplatePairs(
   }
   let a: ReturnType<typeof scanColumns>;
   try {
-    a = scanColumns(head, path, 3, false, 0, headLines);
+    a = scanColumns(head, path, 3, false, 0, headLines, sharedRows(out, 0, headLines));
   } catch (e) {
     // The first part's error is the file's first.
     await worker?.terminate();
@@ -89,30 +119,24 @@ export async function readTemplatePairs(
   }
   const m = await tail;
   void worker?.terminate();
-  let cols: Int32Array[];
-  let lineOf: Int32Array;
+  let tailRows: number;
   const scanned = m !== null && ('rows' in m || 'detail' in m.error);
   opts.onPath?.(scanned ? 'worker' : 'worker-failed');
-  if (m && 'rows' in m) {
-    cols = m.cols.map((b) => new Int32Array(b, 0, m.rows));
-    lineOf = new Int32Array(m.lineOf, 0, m.rows);
-  } else if (m && 'detail' in m.error) throw new IjbcFormatError(m.error.file ?? path, m.error.line ?? 0, m.error.detail);
+  if (m && 'rows' in m) tailRows = m.rows;
+  else if (m && 'detail' in m.error) throw new IjbcFormatError(m.error.file ?? path, m.error.line ?? 0, m.error.detail);
   else {
-    // No answer, or an error other than the scan's (its message is not the file's error): this thread scans the tail.
-    const b = scanColumns(bytes.subarray(cut), path, 3, false, headLines);
-    cols = b.cols;
-    lineOf = b.lineOf;
+    // No answer, or an error other than the scan's (its message is not the file's error): this thread scans the
+    // tail, into the same rows (the worker has stopped writing: it posted, or it is gone).
+    tailRows = scanColumns(bytes.subarray(cut), path, 3, false, headLines, undefined, sharedRows(out, headLines, tailCap)).lineOf.length;
   }
-  const rows = a.lineOf.length + lineOf.length;
-  const join = (x: Int32Array, y: Int32Array): Int32Array => {
-    const out = new Int32Array(rows);
-    out.set(x);
-    out.set(y, x.length);
-    return out;
-  };
+  const headRows = a.lineOf.length;
+  const rows = headRows + tailRows;
+  const all = sharedRows(out, 0, headLines + tailCap);
+  // Blank lines in the first part leave a gap before the second part's rows: close it.
+  if (headRows < headLines) for (const c of [...all.cols, all.lineOf]) c.copyWithin(headRows, headLines, headLines + tailRows);
   return templatePairsOf(
-    a.cols.map((c, k) => join(c, cols[k]!)),
-    join(a.lineOf, lineOf),
+    all.cols.map((c) => c.subarray(0, rows)),
+    all.lineOf.subarray(0, rows),
     path,
   );
 }

@@ -102,7 +102,10 @@ function scanLine(
  * by field, and a line the fast path does not take (a malformed field, a missing or extra one) goes to
  * {@link scanLine}, which gives its exact error. IJB-C's 15.7M pair lines (204 MB): see the package README.
  * `lineBase`: the lines before `bytes` in the file (a later part of it: line numbers count on from there);
- * `newlines`: `countNewlines(bytes)` when the caller has it.
+ * `newlines`: `countNewlines(bytes)` when the caller has it. `out`: arrays to write the rows into from index 0
+ * (e.g. views of SharedArrayBuffers that two threads fill), each as long as the most rows `bytes` can hold (else a
+ * RangeError): {@link maxRows}`(bytes.length, fields)` (fields: `nInt`, plus 1 with `firstIsName`), or its lines
+ * when fewer and `newlines` is given; the result's columns are then views of them.
  */
 export function scanColumns(
   bytes: Uint8Array,
@@ -111,12 +114,24 @@ export function scanColumns(
   firstIsName: boolean,
   lineBase = 0,
   newlines?: number,
+  out?: { cols: Int32Array[]; lineOf: Int32Array },
 ): { names: string[]; cols: Int32Array[]; lineOf: Int32Array } {
   const n = bytes.length;
-  let lines = newlines ?? countNewlines(bytes);
-  if (n && bytes[n - 1] !== 10) lines++;
-  const cols = Array.from({ length: nInt }, () => new Int32Array(lines));
-  const lineOf = new Int32Array(lines);
+  let cols: Int32Array[];
+  let lineOf: Int32Array;
+  if (out) {
+    // At most one row a line (when the lines are known) and at most maxRows.
+    const lines = newlines === undefined ? Infinity : newlines + (n && bytes[n - 1] !== 10 ? 1 : 0);
+    const need = Math.min(lines, maxRows(n, nInt + (firstIsName ? 1 : 0)));
+    if (out.cols.length !== nInt || out.lineOf.length < need || out.cols.some((c) => c.length < need))
+      throw new RangeError(`scanColumns: ${nInt} output columns of at least ${need} rows expected`);
+    ({ cols, lineOf } = out);
+  } else {
+    let lines = newlines ?? countNewlines(bytes);
+    if (n && bytes[n - 1] !== 10) lines++;
+    cols = Array.from({ length: nInt }, () => new Int32Array(lines));
+    lineOf = new Int32Array(lines);
+  }
   const names: string[] = [];
   const dec = new TextDecoder();
   let row = 0;
@@ -177,5 +192,21 @@ export function scanColumns(
     row++;
     p++;
   }
+  // With `out`, a row past its end would have been dropped: maxRows makes that impossible; this says so if not.
+  if (row > lineOf.length) throw new RangeError(`scanColumns: ${row} rows, more than the ${lineOf.length} of the output`);
   return { names, cols: cols.map((c) => c.subarray(0, row)), lineOf: lineOf.subarray(0, row) };
+}
+
+/**
+ * The most rows {@link scanColumns} can read from `bytes` bytes with `fields` fields a line: a row is at least
+ * `fields` fields of one byte or more and a separator between each two, and each row but the last ends with a newline.
+ */
+export function maxRows(bytes: number, fields: number): number {
+  return Math.floor((bytes + 1) / (2 * fields));
+}
+
+/** Views of shared columns (`bufs`: the integer columns, then the line numbers; Int32) from row `at`, `len` rows. */
+export function sharedRows(bufs: SharedArrayBuffer[], at: number, len: number): { cols: Int32Array[]; lineOf: Int32Array } {
+  const v = bufs.map((b) => new Int32Array(b, 4 * at, len));
+  return { cols: v.slice(0, -1), lineOf: v[v.length - 1]! };
 }
