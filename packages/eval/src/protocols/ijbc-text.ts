@@ -119,18 +119,20 @@ export function scanColumns(
   const n = bytes.length;
   let cols: Int32Array[];
   let lineOf: Int32Array;
+  /** The rows the outputs hold (the shortest of them). */
+  let cap: number;
   if (out) {
     // At most one row a line (when the lines are known) and at most maxRows.
     const lines = newlines === undefined ? Infinity : newlines + (n && bytes[n - 1] !== 10 ? 1 : 0);
     const need = Math.min(lines, maxRows(n, nInt + (firstIsName ? 1 : 0)));
-    if (out.cols.length !== nInt || out.lineOf.length < need || out.cols.some((c) => c.length < need))
-      throw new RangeError(`scanColumns: ${nInt} output columns of at least ${need} rows expected`);
     ({ cols, lineOf } = out);
+    cap = Math.min(lineOf.length, ...cols.map((c) => c.length));
+    if (cols.length !== nInt || cap < need) throw new RangeError(`scanColumns: ${nInt} output columns of at least ${need} rows expected`);
   } else {
-    let lines = newlines ?? countNewlines(bytes);
-    if (n && bytes[n - 1] !== 10) lines++;
-    cols = Array.from({ length: nInt }, () => new Int32Array(lines));
-    lineOf = new Int32Array(lines);
+    cap = newlines ?? countNewlines(bytes);
+    if (n && bytes[n - 1] !== 10) cap++;
+    cols = Array.from({ length: nInt }, () => new Int32Array(cap));
+    lineOf = new Int32Array(cap);
   }
   const names: string[] = [];
   const dec = new TextDecoder();
@@ -193,7 +195,7 @@ export function scanColumns(
     p++;
   }
   // With `out`, a row past its end would have been dropped: maxRows makes that impossible; this says so if not.
-  if (row > lineOf.length) throw new RangeError(`scanColumns: ${row} rows, more than the ${lineOf.length} of the output`);
+  if (row > cap) throw new RangeError(`scanColumns: ${row} rows, more than the ${cap} of the output`);
   return { names, cols: cols.map((c) => c.subarray(0, row)), lineOf: lineOf.subarray(0, row) };
 }
 
