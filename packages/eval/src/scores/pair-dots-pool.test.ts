@@ -42,6 +42,8 @@ describe('pair-dots pool (IJB-C pooled scores on worker threads)', () => {
     expect(nan).toBeGreaterThan(0);
     for (let rep = 0; rep < 20 && pool.stats().workerChunks === 0; rep++) expect(sameBits(pool.scorePairs(prep, pa, pb), ref)).toBe(true);
     expect(pool.stats().workerChunks).toBeGreaterThan(0);
+    // In blocks of 5,000 pairs (a barrier each, the last block short): the same bits.
+    expect(sameBits(pool.scorePairs(prep, pa, pb, 5000), ref)).toBe(true);
     // Small inputs (scoreTemplatePairs' plain-JS dot below 4,096 pairs) take the single-thread path.
     const sa = pa.subarray(0, 100);
     const sb = pb.subarray(0, 100);

@@ -22,8 +22,11 @@ import { type PreparedTemplates, scoreTemplatePairs } from './template-scores.ts
 export interface PairDotsPool {
   /** Worker threads (besides the calling thread); 0 when the pool runs on the calling thread only. */
   readonly workers: number;
-  /** {@link scoreTemplatePairs}(P, P, pa, pb), bit-identical, with the dot products of pooled templates shared out. */
-  scorePairs(P: PreparedTemplates, pa: Int32Array, pb: Int32Array): Float32Array;
+  /**
+   * {@link scoreTemplatePairs}(P, P, pa, pb), bit-identical, with the dot products of pooled templates shared out,
+   * `block` pairs at a time (default 2^20: one barrier per block; the shared buffers hold one block).
+   */
+  scorePairs(P: PreparedTemplates, pa: Int32Array, pb: Int32Array, block?: number): Float32Array;
   /** Workers started and waiting for work, and chunks the workers have computed so far. */
   stats(): { readyWorkers: number; workerChunks: number };
   /** Stops the workers. */
@@ -41,7 +44,12 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
   const nWorkers = Math.max(0, opts.workers ?? availableParallelism() - 1);
   const kernels = simdKernels();
   if (nWorkers === 0 || !kernels)
-    return { workers: 0, scorePairs: (P, pa, pb) => scoreTemplatePairs(P, P, pa, pb), stats: () => ({ readyWorkers: 0, workerChunks: 0 }), close: async () => {} };
+    return {
+      workers: 0,
+      scorePairs: (P, pa, pb, block) => scoreTemplatePairs(P, P, pa, pb, { block }),
+      stats: () => ({ readyWorkers: 0, workerChunks: 0 }),
+      close: async () => {},
+    };
   const ctrl = new Int32Array(new SharedArrayBuffer(W.SIZE * 4));
   const ports = Array.from({ length: nWorkers }, () => new MessageChannel());
   const workers = ports.map(
@@ -97,8 +105,8 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
   };
   return {
     workers: nWorkers,
-    // One block of all the pairs: one barrier per call (the caller blocks, e.g. evaluateIjbc11 by 2^20 pairs).
-    scorePairs: (P, pa, pb) => scoreTemplatePairs(P, P, pa, pb, closed ? {} : { pairDots, block: pa.length }),
+    // One barrier per block of pairs (in scoreTemplatePairs' tile order).
+    scorePairs: (P, pa, pb, block = 1 << 20) => scoreTemplatePairs(P, P, pa, pb, closed ? { block } : { pairDots, block }),
     stats: () => ({ readyWorkers: Atomics.load(ctrl, W.READY), workerChunks: Atomics.load(ctrl, W.WORKER_CHUNKS) }),
     async close() {
       if (closed) return;
