@@ -314,12 +314,15 @@ async function ijbcRun(
       throw usageError('ijbc reads precomputed features only');
     },
   );
+  // The inputs' checksums (on a worker thread for large inputs) while the evaluation runs; in the report when done.
+  const sums = checksums({ ...data, meta });
+  sums.catch(() => {}); // awaited below
   const json: Record<string, unknown> = {
     protocol: `${prefix}`,
     score,
     alignment: 'precomputed features',
     model: null,
-    data: await checksums({ ...data, meta }),
+    data: null,
     definitions: DEFINITIONS,
   };
   const md: string[] = [`# ${prefix.toUpperCase()} (${score})`, ''];
@@ -384,6 +387,7 @@ async function ijbcRun(
     json.searchPerGallery = r.galleries;
     md.push('## 1:N (mean over G1, G2)', '', '| read-out | value (%) |', '|---|---|', ...Object.entries(r.mean).map(([k, x]) => `| ${k} | ${(100 * x).toFixed(2)} |`), '');
   }
+  json.data = await sums;
   const files = await writeReport(out, json, md.join('\n'), figures);
   ctx.io.stdout.write(`${md.join('\n')}\nwrote ${files.join(', ')}\n`);
   return 0;
