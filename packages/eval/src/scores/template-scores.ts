@@ -225,6 +225,7 @@ function emptyTemplates(t: Templates): Uint8Array | null {
 /**
  * Pair indices grouped by (i / tile, j / tile) with a counting sort, so that the rows each group
  * touches (2 × tile rows) stay in cache: large random pair lists (IJB-C) become cache-friendly.
+ * `tile` is rounded down to a power of two (tile indices by shifts).
  */
 export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32Array {
   return tiledPairs(pa, pb, tile, false).order;
@@ -234,22 +235,23 @@ export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32A
  * {@link tileOrder}, and with `gather` the pairs in that order too: `ia[q] = pa[order[q]]`, `ib[q] = pb[order[q]]`,
  * written by the counting sort's last pass, which reads `pa` and `pb` in order anyway (gathering them through
  * `order` afterwards reads both at random: ≈ 1.1 s for IJB-C's 15.7M pairs). Without `gather`, `ia` / `ib` are empty.
+ * `tile` is rounded down to a power of two: a tile index is a shift, not a division (IJB-C: ≈ 1.0 → 0.75 s).
  */
 export function tiledPairs(pa: Int32Array, pb: Int32Array, tile: number, gather: boolean): { order: Uint32Array; ia: Int32Array; ib: Int32Array } {
+  const sh = 31 - Math.clz32(Math.max(1, Math.min(Math.floor(tile), 1 << 30)));
   let mi = 0;
   let mj = 0;
   for (let p = 0; p < pa.length; p++) {
     if (pa[p]! > mi) mi = pa[p]!;
     if (pb[p]! > mj) mj = pb[p]!;
   }
-  const ti = Math.floor(mi / tile) + 1;
-  const tj = Math.floor(mj / tile) + 1;
-  const start = new Uint32Array(ti * tj + 1);
-  for (let p = 0; p < pa.length; p++) start[Math.floor(pa[p]! / tile) * tj + Math.floor(pb[p]! / tile) + 1]!++;
+  const tj = (mj >> sh) + 1;
+  const start = new Uint32Array(((mi >> sh) + 1) * tj + 1);
+  for (let p = 0; p < pa.length; p++) start[(pa[p]! >> sh) * tj + (pb[p]! >> sh) + 1]!++;
   for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
   const order = new Uint32Array(pa.length);
   if (!gather) {
-    for (let p = 0; p < pa.length; p++) order[start[Math.floor(pa[p]! / tile) * tj + Math.floor(pb[p]! / tile)]!++] = p;
+    for (let p = 0; p < pa.length; p++) order[start[(pa[p]! >> sh) * tj + (pb[p]! >> sh)]!++] = p;
     return { order, ia: new Int32Array(0), ib: new Int32Array(0) };
   }
   const ia = new Int32Array(pa.length);
@@ -257,7 +259,7 @@ export function tiledPairs(pa: Int32Array, pb: Int32Array, tile: number, gather:
   for (let p = 0; p < pa.length; p++) {
     const i = pa[p]!;
     const j = pb[p]!;
-    const q = start[Math.floor(i / tile) * tj + Math.floor(j / tile)]!++;
+    const q = start[(i >> sh) * tj + (j >> sh)]!++;
     order[q] = p;
     ia[q] = i;
     ib[q] = j;
