@@ -106,8 +106,10 @@ export function evaluateIjbc11(
   // pairs in tiles of (first, second) template (tiledPairs) across the whole list, so that the rows a tile's pairs
   // read are reused from the cache. Scored a block at a time (2^20 pairs, the 15.7M of IJB-C tiled per block),
   // the tiles held too few pairs to reuse anything: 310 → 140 ns a pair for IJB-C's dot products.
-  const ia = new Int32Array(n);
-  const ib = new Int32Array(n);
+  // In shared memory when worker threads score them (pair-dots-pool.ts reads them there: no copy).
+  const shared = opts.pairDots !== undefined && opts.pairDots.workers > 0;
+  const ia = shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
+  const ib = shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
   // Pairs with an empty template are dropped (decided from the templates, not from a NaN score: a NaN
   // from a bad feature must reach verificationMetrics and be refused, not be counted as "skipped").
   const off = T.offsets;
@@ -123,7 +125,8 @@ export function evaluateIjbc11(
     else keep[p] = 1;
   }
   // The dot products a block of pairs at a time (in tile order): 2^16 pairs on one thread (2^18 and 2^20 measured
-  // no faster on IJB-C); 2^20 with worker threads (one barrier per block). The scores do not depend on it.
+  // no faster on IJB-C); 2^20 with worker threads (each thread tiles and scores its own range of the list). The
+  // scores do not depend on it.
   const block = opts.blockSize ?? (opts.pairDots && opts.pairDots.workers > 0 ? 1 << 20 : 1 << 16);
   const scores = opts.pairDots ? opts.pairDots.scorePairs(prep, ia, ib, block) : scoreTemplatePairs(prep, prep, ia, ib, { block });
   let sc = scores;

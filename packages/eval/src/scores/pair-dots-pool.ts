@@ -14,9 +14,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { type PairDotsBuffers, runClaims, W } from './pair-dots-shared.ts';
+import { KIND, type PairDotsBuffers, runClaims, W } from './pair-dots-shared.ts';
 import { simdKernels } from './simd.ts';
-import { type PreparedTemplates, scoreTemplatePairs } from './template-scores.ts';
+import { markEmptyPairs, pairTile, type PreparedTemplates, scoreTemplatePairs } from './template-scores.ts';
 
 /** Template pairs scored on several threads; see {@link createPairDotsPool}. */
 export interface PairDotsPool {
@@ -61,23 +61,84 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
   }
   let bufs: PairDotsBuffers | null = null;
   let source: Float32Array | null = null; // the features copied into bufs.F
+  /** bufs.ia / ib / out are the pool's own (block buffers), not a tiled job's arrays (which the pool never writes). */
+  let own = false;
   let version = 0;
   let closed = false;
+  const post = (b: PairDotsBuffers): void => {
+    version++;
+    for (const ch of ports) ch.port1.postMessage({ version, F: b.F.buffer, ia: b.ia.buffer, ib: b.ib.buffer, out: b.out.buffer, d: b.d });
+    Atomics.store(ctrl, W.BUFFERS, version);
+  };
+  const sharedF = (F: Float32Array): Float32Array => {
+    if (source === F && bufs) return bufs.F;
+    const sF = new Float32Array(new SharedArrayBuffer(F.byteLength));
+    sF.set(F);
+    return sF;
+  };
   const publish = (F: Float32Array, d: number, n: number): PairDotsBuffers => {
+    if (!own) bufs = bufs && { ...bufs, ia: new Int32Array(0), ib: new Int32Array(0), out: new Float32Array(0) };
     const cap = Math.max(n, bufs?.ia.length ?? 0, 1 << 16);
-    if (bufs && source === F && bufs.d === d && bufs.ia.length >= n) return bufs;
-    const sF = source === F && bufs ? bufs.F : new Float32Array(new SharedArrayBuffer(F.byteLength));
-    if (sF !== bufs?.F) sF.set(F);
+    if (bufs && own && source === F && bufs.d === d && bufs.ia.length >= n) return bufs;
+    const sF = sharedF(F);
     const grow = !bufs || bufs.ia.length < n;
     const ia = grow ? new Int32Array(new SharedArrayBuffer(cap * 4)) : bufs!.ia;
     const ib = grow ? new Int32Array(new SharedArrayBuffer(cap * 4)) : bufs!.ib;
     const out = grow ? new Float32Array(new SharedArrayBuffer(cap * 4)) : bufs!.out;
     bufs = { F: sF, ia, ib, out, d };
     source = F;
-    version++;
-    for (const ch of ports) ch.port1.postMessage({ version, F: sF.buffer, ia: ia.buffer, ib: ib.buffer, out: out.buffer, d });
-    Atomics.store(ctrl, W.BUFFERS, version);
+    own = true;
+    post(bufs);
     return bufs;
+  };
+  /** Waits until every chunk up to `end` is done (the calling thread has run out of chunks to claim). */
+  const finish = (end: number): boolean => {
+    for (let done = Atomics.load(ctrl, W.DONE); done < end; done = Atomics.load(ctrl, W.DONE)) Atomics.wait(ctrl, W.DONE, done, 100);
+    return Atomics.load(ctrl, W.FAILED) === 0;
+  };
+  /** Starts a job of `n` items in chunks of `chunk` (KIND, TILE, BLOCK set by the caller) and returns its end. */
+  const start = (n: number, chunk: number): number => {
+    const base = Atomics.load(ctrl, W.END);
+    Atomics.store(ctrl, W.N, n);
+    Atomics.store(ctrl, W.CHUNK, chunk);
+    Atomics.store(ctrl, W.BASE, base);
+    const end = base + Math.ceil(n / chunk);
+    Atomics.store(ctrl, W.END, end);
+    Atomics.add(ctrl, W.GEN, 1);
+    Atomics.notify(ctrl, W.GEN);
+    return end;
+  };
+  const asShared = (a: Int32Array): Int32Array => {
+    if (a.buffer instanceof SharedArrayBuffer) return a;
+    const s = new Int32Array(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    return s;
+  };
+  /**
+   * All of P's pairs (pa, pb) at once: one range of the list per thread (a chunk each, claimed as in a dots job),
+   * each thread tiling its range and computing it (tiles.ts scoreTiledRange). Pair arrays in shared memory are used
+   * as they are (else copied there); the scores come back in a new shared array.
+   */
+  const tiledJob = (P: PreparedTemplates, pa: Int32Array, pb: Int32Array, tile: number, block: number): Float32Array => {
+    const n = pa.length;
+    const out = new Float32Array(new SharedArrayBuffer(n * 4));
+    bufs = { F: sharedF(P.data), ia: asShared(pa), ib: asShared(pb), out, d: P.dim };
+    source = P.data;
+    own = false;
+    post(bufs);
+    Atomics.store(ctrl, W.KIND, KIND.TILED);
+    Atomics.store(ctrl, W.TILE, tile);
+    Atomics.store(ctrl, W.BLOCK, block);
+    const end = start(n, Math.ceil(n / (nWorkers + 1)));
+    const b = bufs;
+    runClaims(ctrl, kernels, () => b);
+    if (!finish(end)) {
+      // A worker's range threw: score everything here, and from now on without the workers.
+      closed = true;
+      return scoreTemplatePairs(P, P, pa, pb, { block });
+    }
+    markEmptyPairs(P.templates, pa, pb, out);
+    return out;
   };
   /** out[q] = ⟨F row ia[q], F row ib[q]⟩ on every thread. */
   const pairDots = (F: Float32Array, d: number, ia: Int32Array, ib: Int32Array, out: Float32Array): void => {
@@ -85,17 +146,10 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
     const b = publish(F, d, n);
     b.ia.set(ia);
     b.ib.set(ib);
-    const base = Atomics.load(ctrl, W.END);
-    Atomics.store(ctrl, W.N, n);
-    Atomics.store(ctrl, W.CHUNK, CHUNK);
-    Atomics.store(ctrl, W.BASE, base);
-    const end = base + Math.ceil(n / CHUNK);
-    Atomics.store(ctrl, W.END, end);
-    Atomics.add(ctrl, W.GEN, 1);
-    Atomics.notify(ctrl, W.GEN);
+    Atomics.store(ctrl, W.KIND, KIND.DOTS);
+    const end = start(n, CHUNK);
     runClaims(ctrl, kernels, () => b);
-    for (let done = Atomics.load(ctrl, W.DONE); done < end; done = Atomics.load(ctrl, W.DONE)) Atomics.wait(ctrl, W.DONE, done, 100);
-    if (Atomics.load(ctrl, W.FAILED)) {
+    if (!finish(end)) {
       // A worker's chunk threw: compute the job here, and from now on without the workers.
       closed = true;
       kernels.pairDots(F, d, ia, ib, out);
@@ -105,8 +159,13 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
   };
   return {
     workers: nWorkers,
-    // One barrier per block of pairs (in scoreTemplatePairs' tile order).
-    scorePairs: (P, pa, pb, block = 1 << 20) => scoreTemplatePairs(P, P, pa, pb, closed ? { block } : { pairDots, block }),
+    scorePairs: (P, pa, pb, block = 1 << 20) => {
+      // Pooled scores of many pairs (scoreTemplatePairs' tiled SIMD path): a range of the list per thread, no
+      // barrier until the end. Otherwise one barrier per block of pairs (in scoreTemplatePairs' order).
+      const tile = P.method === 'mean-feature' || P.method === 'media-pool' ? (P.dim % 8 === 0 ? pairTile(P.dim, pa.length) : 0) : 0;
+      if (!closed && tile && pa.length === pb.length) return tiledJob(P, pa, pb, tile, block);
+      return scoreTemplatePairs(P, P, pa, pb, closed ? { block } : { pairDots, block });
+    },
     stats: () => ({ readyWorkers: Atomics.load(ctrl, W.READY), workerChunks: Atomics.load(ctrl, W.WORKER_CHUNKS) }),
     async close() {
       if (closed) return;

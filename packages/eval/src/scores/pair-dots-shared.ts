@@ -14,9 +14,34 @@
  * @module
  */
 import type { SimdKernels } from './simd.ts';
+import { scoreTiledRange } from './tiles.ts';
 
 /** Indices of the control words. */
-export const W = { GEN: 0, NEXT: 1, END: 2, BASE: 3, DONE: 4, N: 5, CHUNK: 6, BUFFERS: 7, STOP: 8, READY: 9, FAILED: 10, WORKER_CHUNKS: 11, SIZE: 16 } as const;
+export const W = {
+  GEN: 0,
+  NEXT: 1,
+  END: 2,
+  BASE: 3,
+  DONE: 4,
+  N: 5,
+  CHUNK: 6,
+  BUFFERS: 7,
+  STOP: 8,
+  READY: 9,
+  FAILED: 10,
+  WORKER_CHUNKS: 11,
+  KIND: 12,
+  TILE: 13,
+  BLOCK: 14,
+  SIZE: 16,
+} as const;
+
+/**
+ * What a job's chunks are (control word `KIND`): `DOTS`, out[p] = ⟨F row ia[p], F row ib[p]⟩ for the chunk's pairs;
+ * `TILED`, the same for the chunk's range of the whole pair list, computed in tile order (`TILE`, `BLOCK` pairs per
+ * kernel call: tiles.ts `scoreTiledRange`), each value written to its own index.
+ */
+export const KIND = { DOTS: 0, TILED: 1 } as const;
 
 /** Shared buffers of the current job (views over SharedArrayBuffers). */
 export interface PairDotsBuffers {
@@ -29,7 +54,7 @@ export interface PairDotsBuffers {
 
 /**
  * Claims and runs chunks of the current job until none is left: out[p] = ⟨F row ia[p], F row ib[p]⟩
- * with the wasm SIMD kernel. `buffers()` returns the buffers of the current version (workers read
+ * with the wasm SIMD kernel (for a `TILED` job, over the chunk's range in tile order). `buffers()` returns the buffers of the current version (workers read
  * new ones from their port when the `BUFFERS` word changed). Returns the number of chunks it ran.
  */
 export function runClaims(ctrl: Int32Array, kernels: SimdKernels, buffers: () => PairDotsBuffers): number {
@@ -43,7 +68,9 @@ export function runClaims(ctrl: Int32Array, kernels: SimdKernels, buffers: () =>
     const s = (c - Atomics.load(ctrl, W.BASE)) * chunk;
     const e = Math.min(Atomics.load(ctrl, W.N), s + chunk);
     try {
-      kernels.pairDots(b.F, b.d, b.ia.subarray(s, e), b.ib.subarray(s, e), b.out.subarray(s, e));
+      if (Atomics.load(ctrl, W.KIND) === KIND.TILED)
+        scoreTiledRange((F, d, ia, ib, o) => kernels.pairDots(F, d, ia, ib, o), b.F, b.d, b.ia, b.ib, s, e, Atomics.load(ctrl, W.TILE), Atomics.load(ctrl, W.BLOCK), b.out);
+      else kernels.pairDots(b.F, b.d, b.ia.subarray(s, e), b.ib.subarray(s, e), b.out.subarray(s, e));
     } catch (err) {
       Atomics.store(ctrl, W.FAILED, 1); // the main thread recomputes the job itself
       throw err;

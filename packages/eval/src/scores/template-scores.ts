@@ -19,6 +19,9 @@ import { indexedGemm64, simdKernels, unitKnownFinite, unitRows, type IndexedGemm
 import type { AsyncGemm } from './gemm.ts';
 import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
 import { giveBackScratch, lendF32, lendF64 } from './scratch.ts';
+import { scoreTiledRange, tiledPairs } from './tiles.ts';
+
+export { tiledPairs, tileOrder } from './tiles.ts';
 
 /** Template score names. */
 export type TemplateScore = 'set-min-mean' | 'set-min-mean-matlab' | 'mean-feature' | 'media-pool';
@@ -164,26 +167,24 @@ export function scoreTemplatePairs(
   const oa = A.templates.offsets;
   const ob = B.templates.offsets;
   const simd = pooled && A === B && d % 8 === 0 && pa.length >= 4096 ? simdKernels() : null;
-  // The SIMD path reads the pairs in tile order: gathered by the counting sort itself (tiledPairs).
-  const tiled = pooled && pa.length > 50_000 ? tiledPairs(pa, pb, Math.max(1, Math.floor((1 << 20) / (4 * d))), simd !== null) : null;
-  const order = tiled?.order ?? null;
+  const tile = pooled ? pairTile(d, pa.length) : 0;
   if (simd) {
     const dots = opts.pairDots ?? simd.pairDots;
     const BS = Math.max(1, Math.min(pa.length, opts.block ?? 1 << 16));
-    const ia = tiled?.ia ?? pa;
-    const ib = tiled?.ib ?? pb;
-    const res = new Float32Array(BS);
-    for (let s = 0; s < pa.length; s += BS) {
-      const e = Math.min(pa.length, s + BS);
-      dots(A.data, d, ia.subarray(s, e), ib.subarray(s, e), res);
-      if (order) scatterScores(res, order, s, e, out);
-      else out.set(res.subarray(0, e - s), s);
+    // The SIMD path reads the pairs in tile order: gathered by the counting sort itself (tiles.ts).
+    if (tile) scoreTiledRange(dots, A.data, d, pa, pb, 0, pa.length, tile, BS, out);
+    else {
+      const res = new Float32Array(BS);
+      for (let s = 0; s < pa.length; s += BS) {
+        const e = Math.min(pa.length, s + BS);
+        dots(A.data, d, pa.subarray(s, e), pb.subarray(s, e), res);
+        out.set(res.subarray(0, e - s), s);
+      }
     }
-    // Pairs with an empty template (its pooled row is not a feature): NaN, in one pass when there are any.
-    const ea = emptyTemplates(A.templates);
-    if (ea) for (let p = 0; p < pa.length; p++) if (ea[pa[p]!] || ea[pb[p]!]) out[p] = Number.NaN;
+    markEmptyPairs(A.templates, pa, pb, out);
     return out;
   }
+  const order = tile ? tiledPairs(pa, pb, tile, false).order : null;
   for (let q = 0; q < pa.length; q++) {
     const p = order ? order[q]! : q;
     const i = pa[p]!;
@@ -205,9 +206,18 @@ export function scoreTemplatePairs(
   return out;
 }
 
-/** out[order[q]] = res[q − s] for q in [s, e). */
-function scatterScores(res: Float32Array, order: Uint32Array, s: number, e: number, out: Float32Array): void {
-  for (let q = s; q < e; q++) out[order[q]!] = res[q - s]!;
+/**
+ * The tile ({@link tiledPairs}) of the pooled scores of `n` pairs with d-float rows, or 0 below 50,000 pairs (in
+ * index order): 2^20 bytes of rows a side.
+ */
+export function pairTile(d: number, n: number): number {
+  return n > 50_000 ? Math.max(1, Math.floor((1 << 20) / (4 * d))) : 0;
+}
+
+/** out[p] = NaN for each pair p with an empty template (its pooled row is not a feature), in one pass when there are any. */
+export function markEmptyPairs(t: Templates, pa: Int32Array, pb: Int32Array, out: Float32Array): void {
+  const ea = emptyTemplates(t);
+  if (ea) for (let p = 0; p < pa.length; p++) if (ea[pa[p]!] || ea[pb[p]!]) out[p] = Number.NaN;
 }
 
 /** 1 for each template without members, or null when every template has members. */
@@ -220,51 +230,6 @@ function emptyTemplates(t: Templates): Uint8Array | null {
       flags[i] = 1;
     }
   return flags;
-}
-
-/**
- * Pair indices grouped by (i / tile, j / tile) with a counting sort, so that the rows each group
- * touches (2 × tile rows) stay in cache: large random pair lists (IJB-C) become cache-friendly.
- * `tile` is rounded down to a power of two (tile indices by shifts).
- */
-export function tileOrder(pa: Int32Array, pb: Int32Array, tile: number): Uint32Array {
-  return tiledPairs(pa, pb, tile, false).order;
-}
-
-/**
- * {@link tileOrder}, and with `gather` the pairs in that order too: `ia[q] = pa[order[q]]`, `ib[q] = pb[order[q]]`,
- * written by the counting sort's last pass, which reads `pa` and `pb` in order anyway (gathering them through
- * `order` afterwards reads both at random: ≈ 1.1 s for IJB-C's 15.7M pairs). Without `gather`, `ia` / `ib` are empty.
- * `tile` is rounded down to a power of two: a tile index is a shift, not a division (IJB-C: ≈ 1.0 → 0.75 s).
- */
-export function tiledPairs(pa: Int32Array, pb: Int32Array, tile: number, gather: boolean): { order: Uint32Array; ia: Int32Array; ib: Int32Array } {
-  const sh = 31 - Math.clz32(Math.max(1, Math.min(Math.floor(tile), 1 << 30)));
-  let mi = 0;
-  let mj = 0;
-  for (let p = 0; p < pa.length; p++) {
-    if (pa[p]! > mi) mi = pa[p]!;
-    if (pb[p]! > mj) mj = pb[p]!;
-  }
-  const tj = (mj >> sh) + 1;
-  const start = new Uint32Array(((mi >> sh) + 1) * tj + 1);
-  for (let p = 0; p < pa.length; p++) start[(pa[p]! >> sh) * tj + (pb[p]! >> sh) + 1]!++;
-  for (let k = 1; k < start.length; k++) start[k]! += start[k - 1]!;
-  const order = new Uint32Array(pa.length);
-  if (!gather) {
-    for (let p = 0; p < pa.length; p++) order[start[(pa[p]! >> sh) * tj + (pb[p]! >> sh)]!++] = p;
-    return { order, ia: new Int32Array(0), ib: new Int32Array(0) };
-  }
-  const ia = new Int32Array(pa.length);
-  const ib = new Int32Array(pa.length);
-  for (let p = 0; p < pa.length; p++) {
-    const i = pa[p]!;
-    const j = pb[p]!;
-    const q = start[(i >> sh) * tj + (j >> sh)]!++;
-    order[q] = p;
-    ia[q] = i;
-    ib[q] = j;
-  }
-  return { order, ia, ib };
 }
 
 /** max(m, v) that propagates NaN (a plain `v > m` skips it and would hide a bad feature). */
