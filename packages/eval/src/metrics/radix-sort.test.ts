@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
-import { RADIX_MIN_LENGTH, sortFloat32, sortFloat64, sortFloats } from './radix-sort.ts';
+import { float32Key, partitionFloat32, RADIX_MIN_LENGTH, sortFloat32, sortFloat64, sortFloats } from './radix-sort.ts';
 
 /** Bit-exact equality (so −0 vs +0 and the order of ±0 count). */
 function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
@@ -69,5 +69,38 @@ describe('radix sort of float typed arrays: exactly the order of TypedArray.prot
     sortFloat32(s32, scratch);
     expect(sameBits(s32, r32)).toBe(true);
     expect(w32[0]).toBe(Math.fround(whole[0]!)); // outside the view: untouched
+  });
+});
+
+describe('partitionFloat32: the two parts, each sorted, are the sorted array', () => {
+  for (const [name, gen] of cases)
+    it(`${name}: pivots at, between and beyond the values`, () => {
+      const rng = new Rng(name.length + 7);
+      for (const n of [0, 1, 2, 9, 10_001]) {
+        const f = Float32Array.from(gen(rng, n));
+        const ref = f.slice().sort();
+        const keys = new Int32Array(f.slice().buffer).map(float32Key);
+        for (const pivot of [-(2 ** 31), 0, -1, 2 ** 31 - 1, ...Array.from(keys.slice(0, 4))]) {
+          const out = new Float32Array(n);
+          const front = partitionFloat32(f, pivot, out);
+          expect(front).toBe(keys.filter((k) => k < pivot).length);
+          sortFloat32(out.subarray(0, front));
+          sortFloat32(out.subarray(front));
+          expect(sameBits(out, ref), `${name} n=${n} pivot=${pivot}`).toBe(true);
+        }
+      }
+    });
+  it('float32Key orders −0 just below +0, and refuses an output of the wrong length', () => {
+    const key = (x: number) => float32Key(new Int32Array(Float32Array.of(x).buffer)[0]!);
+    expect([key(Number.NEGATIVE_INFINITY), key(-1), key(-0), key(0), key(1e-45), key(Number.POSITIVE_INFINITY)]).toEqual([
+      key(Number.NEGATIVE_INFINITY),
+      key(-1),
+      -1,
+      0,
+      1,
+      key(Number.POSITIVE_INFINITY),
+    ]);
+    expect(key(Number.NEGATIVE_INFINITY) < key(-1) && key(1e-45) < key(Number.POSITIVE_INFINITY)).toBe(true);
+    expect(() => partitionFloat32(new Float32Array(2), 0, new Float32Array(3))).toThrow(RangeError);
   });
 });

@@ -133,6 +133,32 @@ export function sortFloat64(a: Float64Array, scratch?: Int32Array): Float64Array
   return a;
 }
 
+/**
+ * The sort key of a float32's bits (as an Int32): keys compare as signed integers exactly as {@link sortFloat32}
+ * orders the floats (negative floats' bits reversed, so −0 is −1, just below +0 = 0).
+ */
+export const float32Key = (bits: number): number => (bits < 0 ? bits ^ 0x7fffffff : bits);
+
+/**
+ * Copies the values of `a` whose {@link float32Key} is below `pivotKey` to the front of `out` (in input order) and
+ * the others to the back (in reverse input order), in one pass, and returns the front part's length: sorting the
+ * two parts in place then sorts `out` (every front value precedes every back value in sortFloat32's order). `out`
+ * must not overlap `a`.
+ */
+export function partitionFloat32(a: Float32Array, pivotKey: number, out: Float32Array): number {
+  if (out.length !== a.length) throw new RangeError(`partitionFloat32: ${out.length} ≠ ${a.length}`);
+  const k = new Int32Array(a.buffer, a.byteOffset, a.length);
+  const o = new Int32Array(out.buffer, out.byteOffset, out.length);
+  let f = 0;
+  let b = k.length;
+  for (let i = 0; i < k.length; i++) {
+    const x = k[i]!;
+    if ((x < 0 ? x ^ 0x7fffffff : x) < pivotKey) o[f++] = x;
+    else o[--b] = x;
+  }
+  return f;
+}
+
 /** Sorts a Float32Array or Float64Array in place (see {@link sortFloat32}, {@link sortFloat64}). */
 export function sortFloats<T extends Float32Array | Float64Array>(a: T, scratch?: Int32Array): T {
   return (a instanceof Float64Array ? sortFloat64(a, scratch) : sortFloat32(a as Float32Array, scratch)) as T;

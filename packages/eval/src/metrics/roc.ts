@@ -62,7 +62,10 @@ export interface VerificationMetrics {
   curve: { far: Float64Array; tar: Float64Array };
 }
 
-function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer): { gen: Scores; imp: Scores } {
+/** Sorts float32 scores in place, ascending, exactly as `radix-sort.ts` `sortFloat32` does (e.g. on several threads). */
+export type Float32Sorter = (a: Float32Array) => void;
+
+function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer, sort32?: Float32Sorter): { gen: Scores; imp: Scores } {
   checkScores(scores, labels, 'roc', describe);
   let ng = 0;
   for (let i = 0; i < labels.length; i++) ng += labels[i]!;
@@ -78,7 +81,8 @@ function sortedHalves(scores: Scores, labels: Labels, describe?: PairNamer): { g
   // One radix scratch for both halves (the order is exactly that of TypedArray.prototype.sort).
   const scratch = new Int32Array((Ctor === Float64Array ? 2 : 1) * Math.max(gen.length, imp.length));
   sortFloats(gen, scratch);
-  sortFloats(imp, scratch);
+  if (sort32 && imp instanceof Float32Array) sort32(imp);
+  else sortFloats(imp, scratch);
   return { gen, imp };
 }
 
@@ -91,8 +95,9 @@ export function sweepRoc(
   labels: Labels,
   visit: (tp: number, fp: number, threshold: number) => void,
   describe?: PairNamer,
+  sort32?: Float32Sorter,
 ): { nGenuine: number; nImpostor: number; sortedImpostors: Scores; sortedGenuine: Scores } {
-  const { gen, imp } = sortedHalves(scores, labels, describe);
+  const { gen, imp } = sortedHalves(scores, labels, describe, sort32);
   let gi = gen.length - 1;
   let ii = imp.length - 1;
   let tp = 0;
@@ -139,6 +144,8 @@ export const IJBC_FAR_TARGETS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] as const;
 
 /**
  * AUC, EER and TAR@FAR (both read-outs) for each target, plus a thinned curve, from one merge pass.
+ * `sortFloat32`: sorts float32 impostor scores in their place (default `radix-sort.ts` `sortFloat32`; the IJB-C
+ * pair-dots pool's sorts on two threads, same result).
  *
  * @example
  * const m = verificationMetrics(scores, labels, { farTargets: [1e-2, 1e-3] });
@@ -147,7 +154,7 @@ export const IJBC_FAR_TARGETS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1] as const;
 export function verificationMetrics(
   scores: Scores,
   labels: Labels,
-  opts: { farTargets?: readonly number[]; curveResolution?: number; describePair?: PairNamer } = {},
+  opts: { farTargets?: readonly number[]; curveResolution?: number; describePair?: PairNamer; sortFloat32?: Float32Sorter } = {},
 ): VerificationMetrics {
   const targets = opts.farTargets ?? IJBA_FAR_TARGETS;
   for (const f of targets) if (!(f > 0 && f <= 1)) throw new RangeError(`verificationMetrics: FAR target ${f} must be in (0, 1]`);
@@ -228,6 +235,7 @@ export function verificationMetrics(
       prevFp = fp;
     },
     opts.describePair,
+    opts.sortFloat32,
   );
   if (cf[cf.length - 1] !== 1 || ct[ct.length - 1] !== 1) {
     cf.push(1);

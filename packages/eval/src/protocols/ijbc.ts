@@ -153,7 +153,7 @@ export function evaluateIjbc11(
   return {
     protocol: 'ijbc-1:1',
     score,
-    metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS, describePair }),
+    metrics: verificationMetrics(sc, labels, { farTargets: opts.farTargets ?? IJBC_FAR_TARGETS, describePair, sortFloat32: opts.pairDots?.sortFloat32 }),
     pairs: n - skipped,
     skippedPairs: skipped,
     templates: T.ids.length,

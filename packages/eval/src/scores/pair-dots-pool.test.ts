@@ -3,6 +3,7 @@ import { l2NormalizeRows } from '@interpret-fr/core';
 import { featureTable } from '../protocols/ijba.ts';
 import { syntheticIjbc } from '../protocols/ijbc-synthetic.ts';
 import { evaluateIjbc11 } from '../protocols/ijbc.ts';
+import { sortFloat32 } from '../metrics/radix-sort.ts';
 import { createPairDotsPool } from './pair-dots-pool.ts';
 import { prepareTemplates, scoreTemplatePairs } from './template-scores.ts';
 import { buildTemplates } from './templates.ts';
@@ -48,6 +49,32 @@ describe('pair-dots pool (IJB-C pooled scores on worker threads)', () => {
     const sa = pa.subarray(0, 100);
     const sb = pb.subarray(0, 100);
     expect(sameBits(pool.scorePairs(prep, sa, sb), scoreTemplatePairs(prep, prep, sa, sb))).toBe(true);
+  });
+
+  it('sortFloat32 on two threads (from 2^20 values): the order of sortFloat32, ±0 and ±Infinity included', () => {
+    const n = (1 << 20) + 3;
+    const specials = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, -0.5];
+    const a = Float32Array.from({ length: n }, (_, i) =>
+      i % 97 === 0 ? specials[i % 6]! : Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453) - 0.5,
+    );
+    const want = sortFloat32(a.slice());
+    const before = pool.stats().workerChunks;
+    for (let rep = 0; rep < 20; rep++) {
+      const got = a.slice();
+      pool.sortFloat32(got);
+      expect(sameBits(got, want)).toBe(true);
+      if (pool.stats().workerChunks > before) break;
+    }
+    expect(pool.stats().workerChunks).toBeGreaterThan(before);
+    // Mostly one value: the split at the sampled median is too uneven, so this thread sorts it all (same order).
+    const flat = Float32Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? -i : 0.25));
+    const flatWant = sortFloat32(flat.slice());
+    pool.sortFloat32(flat);
+    expect(sameBits(flat, flatWant)).toBe(true);
+    // Short arrays are sorted here.
+    const s = a.slice(0, 5000);
+    pool.sortFloat32(s);
+    expect(sameBits(s, sortFloat32(a.slice(0, 5000)))).toBe(true);
   });
 
   it('evaluateIjbc11 with the pool: the same result, metrics and counts', () => {

@@ -15,6 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { KIND, type PairDotsBuffers, runClaims, W } from './pair-dots-shared.ts';
+import { float32Key, partitionFloat32, sortFloat32 } from '../metrics/radix-sort.ts';
 import { simdKernels } from './simd.ts';
 import { markEmptyPairs, pairTile, type PreparedTemplates, scoreTemplatePairs } from './template-scores.ts';
 
@@ -27,6 +28,11 @@ export interface PairDotsPool {
    * `block` pairs at a time (default 2^20: one barrier per block; the shared buffers hold one block).
    */
   scorePairs(P: PreparedTemplates, pa: Int32Array, pb: Int32Array, block?: number): Float32Array;
+  /**
+   * Sorts `a` in place, ascending, exactly as radix-sort.ts `sortFloat32` does: from 2^20 values, split at a sampled
+   * median into two parts (a copy in shared memory) sorted on two threads (verificationMetrics' `sortFloat32` option).
+   */
+  sortFloat32(a: Float32Array): void;
   /** Workers started and waiting for work, and chunks the workers have computed so far. */
   stats(): { readyWorkers: number; workerChunks: number };
   /** Stops the workers. */
@@ -47,6 +53,7 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
     return {
       workers: 0,
       scorePairs: (P, pa, pb, block) => scoreTemplatePairs(P, P, pa, pb, { block }),
+      sortFloat32: (a) => void sortFloat32(a),
       stats: () => ({ readyWorkers: 0, workerChunks: 0 }),
       close: async () => {},
     };
@@ -140,6 +147,36 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
     markEmptyPairs(P.templates, pa, pb, out);
     return out;
   };
+  /**
+   * sortFloat32 of `a` on two threads: `a` split at a pivot (the median key of 1,023 evenly spaced values) into the
+   * values below and the others (a copy in shared memory), each part sorted on a thread (a SORT job), copied back.
+   * False (nothing done) when the split is too uneven to be worth it (e.g. mostly one value).
+   */
+  const sortSplit = (a: Float32Array): boolean => {
+    const n = a.length;
+    const bits = new Int32Array(a.buffer, a.byteOffset, n);
+    const sample = Int32Array.from({ length: 1023 }, (_, i) => float32Key(bits[Math.floor(((i + 0.5) * n) / 1023)]!)).sort();
+    const pivot = sample[511]!;
+    const s = new Float32Array(new SharedArrayBuffer(n * 4));
+    const split = partitionFloat32(a, pivot, s);
+    if (split < n / 8 || split > n - n / 8) return false;
+    const none = new Int32Array(0);
+    bufs = { F: bufs?.F ?? new Float32Array(new SharedArrayBuffer(0)), ia: none, ib: none, out: s, d: bufs?.d ?? 0 };
+    own = false;
+    post(bufs);
+    Atomics.store(ctrl, W.KIND, KIND.SORT);
+    Atomics.store(ctrl, W.SPLIT, split);
+    const end = start(n, Math.ceil(n / 2));
+    const b = bufs;
+    runClaims(ctrl, kernels, () => b);
+    if (!finish(end)) {
+      // A worker's part threw: sort here, and from now on without the workers.
+      closed = true;
+      return false;
+    }
+    a.set(s);
+    return true;
+  };
   /** out[q] = ⟨F row ia[q], F row ib[q]⟩ on every thread. */
   const pairDots = (F: Float32Array, d: number, ia: Int32Array, ib: Int32Array, out: Float32Array): void => {
     const n = ia.length;
@@ -165,6 +202,9 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
       const tile = P.method === 'mean-feature' || P.method === 'media-pool' ? (P.dim % 8 === 0 ? pairTile(P.dim, pa.length) : 0) : 0;
       if (!closed && tile && pa.length === pb.length) return tiledJob(P, pa, pb, tile, block);
       return scoreTemplatePairs(P, P, pa, pb, closed ? { block } : { pairDots, block });
+    },
+    sortFloat32: (a) => {
+      if (closed || a.length < 1 << 20 || !sortSplit(a)) sortFloat32(a);
     },
     stats: () => ({ readyWorkers: Atomics.load(ctrl, W.READY), workerChunks: Atomics.load(ctrl, W.WORKER_CHUNKS) }),
     async close() {

@@ -14,6 +14,7 @@
  * @module
  */
 import type { SimdKernels } from './simd.ts';
+import { sortFloat32 } from '../metrics/radix-sort.ts';
 import { scoreTiledRange } from './tiles.ts';
 
 /** Indices of the control words. */
@@ -33,15 +34,17 @@ export const W = {
   KIND: 12,
   TILE: 13,
   BLOCK: 14,
+  SPLIT: 15,
   SIZE: 16,
 } as const;
 
 /**
  * What a job's chunks are (control word `KIND`): `DOTS`, out[p] = ⟨F row ia[p], F row ib[p]⟩ for the chunk's pairs;
  * `TILED`, the same for the chunk's range of the whole pair list, computed in tile order (`TILE`, `BLOCK` pairs per
- * kernel call: tiles.ts `scoreTiledRange`), each value written to its own index.
+ * kernel call: tiles.ts `scoreTiledRange`), each value written to its own index; `SORT`, two chunks, `out[0, SPLIT)`
+ * and `out[SPLIT, N)`, each sorted in place (radix-sort.ts `sortFloat32`).
  */
-export const KIND = { DOTS: 0, TILED: 1 } as const;
+export const KIND = { DOTS: 0, TILED: 1, SORT: 2 } as const;
 
 /** Shared buffers of the current job (views over SharedArrayBuffers). */
 export interface PairDotsBuffers {
@@ -64,11 +67,16 @@ export function runClaims(ctrl: Int32Array, kernels: SimdKernels, buffers: () =>
     if (c >= Atomics.load(ctrl, W.END)) return ran;
     if (Atomics.compareExchange(ctrl, W.NEXT, c, c + 1) !== c) continue;
     const b = buffers();
+    const kind = Atomics.load(ctrl, W.KIND);
     const chunk = Atomics.load(ctrl, W.CHUNK);
-    const s = (c - Atomics.load(ctrl, W.BASE)) * chunk;
-    const e = Math.min(Atomics.load(ctrl, W.N), s + chunk);
+    const n = Atomics.load(ctrl, W.N);
+    const split = Atomics.load(ctrl, W.SPLIT);
+    const first = c === Atomics.load(ctrl, W.BASE);
+    const s = kind === KIND.SORT ? (first ? 0 : split) : (c - Atomics.load(ctrl, W.BASE)) * chunk;
+    const e = kind === KIND.SORT ? (first ? split : n) : Math.min(n, s + chunk);
     try {
-      if (Atomics.load(ctrl, W.KIND) === KIND.TILED)
+      if (kind === KIND.SORT) sortFloat32(b.out.subarray(s, e));
+      else if (kind === KIND.TILED)
         scoreTiledRange((F, d, ia, ib, o) => kernels.pairDots(F, d, ia, ib, o), b.F, b.d, b.ia, b.ib, s, e, Atomics.load(ctrl, W.TILE), Atomics.load(ctrl, W.BLOCK), b.out);
       else kernels.pairDots(b.F, b.d, b.ia.subarray(s, e), b.ib.subarray(s, e), b.out.subarray(s, e));
     } catch (err) {
