@@ -24,8 +24,10 @@ export interface PairDotsPool {
   /** Worker threads (besides the calling thread); 0 when the pool runs on the calling thread only. */
   readonly workers: number;
   /**
-   * {@link scoreTemplatePairs}(P, P, pa, pb), bit-identical, with the dot products of pooled templates shared out,
-   * `block` pairs at a time (default 2^20: one barrier per block; the shared buffers hold one block).
+   * {@link scoreTemplatePairs}(P, P, pa, pb), bit-identical, on every thread. Pooled scores of more than 50,000 pairs:
+   * a range of the list per thread, each tiled and scored there, `block` pairs per kernel call (default 2^20; pair
+   * arrays in shared memory are read in place). Otherwise the dot products of each block of `block` pairs are shared
+   * out (one barrier per block).
    */
   scorePairs(P: PreparedTemplates, pa: Int32Array, pb: Int32Array, block?: number): Float32Array;
   /**
