@@ -153,7 +153,7 @@ export function partitionFloat32(a: Float32Array, pivotKey: number, out: Float32
   let b = k.length;
   for (let i = 0; i < k.length; i++) {
     const x = k[i]!;
-    if ((x < 0 ? x ^ 0x7fffffff : x) < pivotKey) o[f++] = x;
+    if (float32Key(x) < pivotKey) o[f++] = x;
     else o[--b] = x;
   }
   return f;

@@ -17,7 +17,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { KIND, type PairDotsBuffers, runClaims, W } from './pair-dots-shared.ts';
 import { float32Key, partitionFloat32, sortFloat32 } from '../metrics/radix-sort.ts';
 import { simdKernels } from './simd.ts';
-import { markEmptyPairs, pairTile, type PreparedTemplates, scoreTemplatePairs } from './template-scores.ts';
+import { markEmptyPairs, pairTile, type PreparedTemplates, scoreTemplatePairs, simdPairs } from './template-scores.ts';
 
 /** Template pairs scored on several threads; see {@link createPairDotsPool}. */
 export interface PairDotsPool {
@@ -86,11 +86,12 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
     return sF;
   };
   const publish = (F: Float32Array, d: number, n: number): PairDotsBuffers => {
-    if (!own) bufs = bufs && { ...bufs, ia: new Int32Array(0), ib: new Int32Array(0), out: new Float32Array(0) };
-    const cap = Math.max(n, bufs?.ia.length ?? 0, 1 << 16);
-    if (bufs && own && source === F && bufs.d === d && bufs.ia.length >= n) return bufs;
+    // The block buffers are reused only when they are the pool's own (not a tiled or sort job's arrays).
+    const have = own && bufs ? bufs.ia.length : 0;
+    if (bufs && own && source === F && bufs.d === d && have >= n) return bufs;
+    const cap = Math.max(n, have, 1 << 16);
     const sF = sharedF(F);
-    const grow = !bufs || bufs.ia.length < n;
+    const grow = have < n;
     const ia = grow ? new Int32Array(new SharedArrayBuffer(cap * 4)) : bufs!.ia;
     const ib = grow ? new Int32Array(new SharedArrayBuffer(cap * 4)) : bufs!.ib;
     const out = grow ? new Float32Array(new SharedArrayBuffer(cap * 4)) : bufs!.out;
@@ -201,7 +202,7 @@ export function createPairDotsPool(opts: { workers?: number } = {}): PairDotsPoo
     scorePairs: (P, pa, pb, block = 1 << 20) => {
       // Pooled scores of many pairs (scoreTemplatePairs' tiled SIMD path): a range of the list per thread, no
       // barrier until the end. Otherwise one barrier per block of pairs (in scoreTemplatePairs' order).
-      const tile = P.method === 'mean-feature' || P.method === 'media-pool' ? (P.dim % 8 === 0 ? pairTile(P.dim, pa.length) : 0) : 0;
+      const tile = simdPairs(P, P, pa.length) ? pairTile(P.dim, pa.length) : 0;
       if (!closed && tile && pa.length === pb.length) return tiledJob(P, pa, pb, tile, block);
       return scoreTemplatePairs(P, P, pa, pb, closed ? { block } : { pairDots, block });
     },

@@ -166,7 +166,7 @@ export function scoreTemplatePairs(
   let scratch = new Float32Array(256);
   const oa = A.templates.offsets;
   const ob = B.templates.offsets;
-  const simd = pooled && A === B && d % 8 === 0 && pa.length >= 4096 ? simdKernels() : null;
+  const simd = simdPairs(A, B, pa.length) ? simdKernels() : null;
   const tile = pooled ? pairTile(d, pa.length) : 0;
   if (simd) {
     const dots = opts.pairDots ?? simd.pairDots;
@@ -204,6 +204,11 @@ export function scoreTemplatePairs(
     out[p] = setScore(scratch, 0, n1, n2, n2, quirk);
   }
   return out;
+}
+
+/** Whether {@link scoreTemplatePairs} of `n` pairs of A × B takes the wasm SIMD `pairDots` path (where available). */
+export function simdPairs(A: PreparedTemplates, B: PreparedTemplates, n: number): boolean {
+  return (A.method === 'mean-feature' || A.method === 'media-pool') && A === B && A.dim % 8 === 0 && n >= 4096;
 }
 
 /**
