@@ -80,6 +80,14 @@ describe('interpret-fr-eval CLI', () => {
       await main(['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'o0'), '--threads', '0'], bad),
     ).toBe(2);
     expect(bad.e).toMatch(/--threads: expected an integer in 1\.\.256, got "0"/);
+    // A protocol without split 2's files: one line naming the file and where it was looked for (not "a bug"), exit 1.
+    await writeFileMap(join(dir, 'partial'), new Map([...syn.files].filter(([path]) => path.startsWith('split1/'))));
+    const missing = capture();
+    expect(await main(['ijba', '--protocol', join(dir, 'partial'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--out', join(dir, 'o1')], missing)).toBe(1);
+    const lines = missing.e.split('\n').filter((l) => l !== '' && !l.startsWith('{'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^interpret-fr-eval ijba: --protocol: IJB-A protocol: split 2 has no verify_metadata file \(CSV layout: .*; tried .*split2\/verify_metadata_2\.csv, /);
+    expect(lines[0]).not.toMatch(/unexpected|bug/);
     expect(r.protocol).toBe('ijba');
     expect(r.score).toBe('set-min-mean-matlab');
     expect(r.alignment).toBe('precomputed features');

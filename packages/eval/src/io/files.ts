@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Embeddings } from '@interpret-fr/core';
+import { InterpretFrError, type Embeddings } from '@interpret-fr/core';
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -82,10 +82,11 @@ async function locate(dir: string, s: number, name: string): Promise<{ path: str
       /* try the next layout */
     }
   }
-  throw Object.assign(new Error(`IJB-A protocol: split ${s} has no ${name} file: tried ${candidates.map((c) => c.path).join(', ')}`), {
-    code: 'ENOENT',
-    path: candidates[0]!.path,
-  });
+  // A missing file is the user's input, not a bug: one line naming every place looked at.
+  throw new InterpretFrError(
+    `IJB-A protocol: split ${s} has no ${name} file (CSV layout: split${s}/${name}_${s}.csv; the original release's: ${group}/split${s}/${name}_${s}.mat); tried ${candidates.map((c) => c.path).join(', ')}`,
+    { code: 'input', field: '--protocol' },
+  );
 }
 
 /** Reads a MAT v5 file from disk (zlib-compressed variables inflated with node:zlib). */
