@@ -13,7 +13,8 @@
  *   web   `vite build` (no config) of a page using `@interpret-fr/inference/web`, opened in Chromium
  *         (/usr/bin/chromium through playwright-core), shows the same embedding
  *   bins  `npx interpret-fr-eval|export|train|prepare --help` exit 0
- *   eval-ijba `npx interpret-fr-eval ijba` on a small synthetic protocol (the bin relaunches node with its flags) gives
+ *   eval-ijba `npx interpret-fr-eval ijba` on a small synthetic protocol (the installed sh command starts node with its
+ *         flags) and `node …/bin/interpret-fr-eval.mjs ijba` (the portable stub, which relaunches node with them) give
  *         the metrics of the same command in process on one thread (INTERPRET_FR_EVAL_CONCURRENT_GC=1, --threads 1)
  *   photos `node compare-photos.mjs` (align + inference, the shipped models/interpret-fr-lfw.onnx) on two real LFW-a
  *         photos prints the cosine the same script gives inside the repository (needs ../shared/data; required
@@ -237,8 +238,9 @@ await check('bins', () => {
 });
 
 await check('eval-ijba', () => {
-  // The installed bin relaunches node for `ijba` (V8 flags, malloc tunables: src/cli/launch.ts); its report must equal
-  // the one scored in process on one thread without the relaunch (INTERPRET_FR_EVAL_CONCURRENT_GC=1).
+  // The installed command (bin/interpret-fr-eval, sh, linked by npm) starts node for `ijba` with the V8 flags and malloc
+  // tunables (src/cli/launch.ts), the .mjs stub relaunches node with them; both reports must equal the one scored in
+  // process on one thread without either (INTERPRET_FR_EVAL_CONCURRENT_GC=1).
   const dir = join(app, 'ijba');
   const make = [
     "import { syntheticIjba } from '@interpret-fr/eval';",
@@ -251,14 +253,16 @@ await check('eval-ijba', () => {
   const args = ['ijba', '--protocol', join(dir, 'protocol'), '--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt')];
   run('npx', ['--no-install', 'interpret-fr-eval', ...args, '--out', join(dir, 'a')], { cwd: app, env: appEnv });
   run('npx', ['--no-install', 'interpret-fr-eval', ...args, '--out', join(dir, 'b'), '--threads', '1'], { cwd: app, env: { ...appEnv, INTERPRET_FR_EVAL_CONCURRENT_GC: '1' } });
+  run('node', [join(app, 'node_modules', '@interpret-fr', 'eval', 'bin', 'interpret-fr-eval.mjs'), ...args, '--out', join(dir, 'c')], { cwd: app, env: appEnv });
   const metrics = (o) => {
     const r = JSON.parse(readFileSync(join(dir, o, 'report.json'), 'utf8'));
     return JSON.stringify({ verify: r.verify, search: r.search, auc: r.auc, eer: r.eer, counts: r.counts });
   };
-  const [a, b] = [metrics('a'), metrics('b')];
-  if (a !== b) throw new Error(`relaunched report ${a.slice(0, 300)} differs from the in-process one ${b.slice(0, 300)}`);
+  const [a, b, c] = [metrics('a'), metrics('b'), metrics('c')];
+  if (a !== b) throw new Error(`the command's report ${a.slice(0, 300)} differs from the in-process one ${b.slice(0, 300)}`);
+  if (c !== b) throw new Error(`the relaunched stub's report ${c.slice(0, 300)} differs from the in-process one ${b.slice(0, 300)}`);
   if (!a.includes('rank-1')) throw new Error(`report without search metrics: ${a.slice(0, 300)}`);
-  return 'npx interpret-fr-eval ijba (relaunched, 2 workers) = in process on one thread: same metrics';
+  return 'npx interpret-fr-eval ijba (2 workers) = node bin/interpret-fr-eval.mjs ijba (relaunched) = in process on one thread: same metrics';
 });
 
 await check('photos', () => {

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `interpret-fr-eval`: runs the compiled CLI in dist/ (plain JavaScript, no TypeScript loader). This stub exists
-// before any build so that package managers can link the bin; in the repository, `pnpm build` makes dist/.
+// before any build; in the repository, `pnpm build` makes dist/. The package's command is `bin/interpret-fr-eval` (POSIX
+// sh), which runs this stub, for `ijba` and `ijbc` with the settings below already given; `node
+// bin/interpret-fr-eval.mjs …` runs it anywhere.
 //
 // `ijba` and `ijbc`, which score on worker threads, need settings that only take effect when a process starts: V8
 // flags (garbage collection on the scoring threads themselves, a 64 MB old space, no memory reducer) and glibc malloc
 // tunables (freed GEMM output blocks reused instead of faulted in again). Without the flags, the stub runs node again
-// with both, forwarding SIGINT / SIGTERM / SIGHUP and the exit status; what and why: src/cli/launch.ts
+// with both (and without NODE_EXTRA_CA_CERTS), forwarding SIGINT / SIGTERM / SIGHUP and the exit status; what and why: src/cli/launch.ts
 // (INTERPRET_FR_EVAL_CONCURRENT_GC=1: no relaunch, node's defaults, in this process). Other commands and --help
 // start directly.
 import { spawn } from 'node:child_process';

@@ -8,7 +8,8 @@
  *   scoring computes). Timed: the in-memory evaluation on the wasm SIMD kernel, on onnxruntime-node's MLAS in this
  *   thread, and with the splits in one worker thread per core (checking that every metric is identical), the search
  *   SGEMMs alone (the floor of the native path), and the CLI end to end (process start → report written, CSV parsing
- *   and .npy loading included) with --threads 1 and one per core, then the default CLI --cli-reps times (default 5,
+ *   and .npy loading included; the package's command `bin/interpret-fr-eval`, what `interpret-fr-eval` runs once
+ *   installed; a --before-bin ending in .mjs runs through node, anything else as a command) with --threads 1 and one per core, then the default CLI --cli-reps times (default 5,
  *   alternating with --before-bin when given; min / median / max; each run with the cores' speed around it, a
  *   one-thread SGEMM probe, and the runs listed by that speed); the CPU seconds of a CLI run come from GNU time
  *   (/usr/bin/time) when present. The CLI rows time the compiled dist/, which the bench first builds (incremental tsc).
@@ -68,9 +69,18 @@ const median = (v: number[]): number => {
 };
 /** Runs `node args` as a child; its CPU seconds (user + sys) come from GNU time when /usr/bin/time exists. */
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+/**
+ * The CLI the bench times: the package's command (`bin/interpret-fr-eval`, what `interpret-fr-eval` runs once
+ * installed: node started once, with the scoring commands' settings) where there is a POSIX sh, else the portable stub
+ * through node.
+ */
+const packageCommand = join(import.meta.dirname, '..', 'bin', process.platform === 'win32' ? 'interpret-fr-eval.mjs' : 'interpret-fr-eval');
+
+/** Runs `args[0]` (a `.mjs` file through this node, anything else as an executable) with the rest of `args`. */
 function runChild(args: string[]): { status: number | null; stderr: string; wall: number; cpu: number | undefined } {
+  const cmd = args[0]!.endsWith('.mjs') ? [process.execPath, ...args] : args;
   const t = performance.now();
-  const p = timeBin ? spawnSync(timeBin, ['-f', 'CPU-SECONDS %U %S', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const p = timeBin ? spawnSync(timeBin, ['-f', 'CPU-SECONDS %U %S', ...cmd], { encoding: 'utf8' }) : spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
   const wall = (performance.now() - t) / 1000;
   const m = /CPU-SECONDS ([\d.]+) ([\d.]+)\s*$/.exec(p.stderr ?? '');
   return { status: p.status, stderr: p.stderr, wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
@@ -202,7 +212,7 @@ if (values.only !== 'ijbc') {
       const dir = mkdtempSync(join(tmpdir(), 'bench-eval-'));
       await writeFileMap(join(dir, 'protocol'), syn.files());
       await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
-      const bin = join(import.meta.dirname, '..', 'bin', 'interpret-fr-eval.mjs');
+      const bin = packageCommand;
       /** `<cli> ijba` on the protocol files written above, report under dir/out-<tag>. */
       const ijbaRun = (cli: string, tag: string, extra: string[] = []) =>
         runChild([
@@ -362,7 +372,7 @@ if (values.only !== 'ijba') {
       closeSync(fd);
       await writeFeatures(join(dir, 'f.npy'), join(dir, 'ids.txt'), { data: syn.features, n: syn.ids.length, dim: syn.dim }, syn.ids);
       spawnSync('sync');
-      const bin = join(import.meta.dirname, '..', 'bin', 'interpret-fr-eval.mjs');
+      const bin = packageCommand;
       const series: [string, string][] = [['default', bin]];
       if (values['before-bin']) series.push([`BEFORE (${values['before-bin']})`, values['before-bin']]);
       const got = series.map(() => ({ wall: [] as number[], cpu: [] as number[], verify: '' }));

@@ -13,7 +13,13 @@
  *   ≈ 0.6 CPU-s of system time). With the tunables, freed blocks are reused. Other C libraries ignore the variable;
  *   values the user already set in `GLIBC_TUNABLES` win.
  *
- * `INTERPRET_FR_EVAL_CONCURRENT_GC=1` skips the relaunch (V8's default collector, glibc's defaults, in process).
+ * - No `NODE_EXTRA_CA_CERTS`: node 20 reads and parses that certificate file at every start (≈ 75 ms of a start here,
+ *   where it is set), and these commands open no network connection.
+ *
+ * The package's command, `bin/interpret-fr-eval` (POSIX sh), starts node with all of this at once for these commands:
+ * one node start. `node bin/interpret-fr-eval.mjs …` (any platform) gets it through a relaunch ({@link threadedRelaunch}):
+ * a second node start. `INTERPRET_FR_EVAL_CONCURRENT_GC=1` skips both (V8's default collector, glibc's defaults, the
+ * environment as it is, in process).
  *
  * @module
  */
@@ -49,10 +55,12 @@ export interface Relaunch {
 
 /**
  * The relaunch for `interpret-fr-eval <args>`, or null to run in this process: for `ijba` / `ijbc` (not their
- * `--help`) when this process lacks the V8 flags and `INTERPRET_FR_EVAL_CONCURRENT_GC` is not `1`.
+ * `--help`) when this process lacks the V8 flags and `INTERPRET_FR_EVAL_CONCURRENT_GC` is not `1`. The child's
+ * environment is this one with the malloc tunables and without `NODE_EXTRA_CA_CERTS`.
  */
 export function threadedRelaunch(args: readonly string[], execArgv: readonly string[], env: Record<string, string | undefined>): Relaunch | null {
   if (!THREADED_COMMANDS.has(args[0] ?? '') || args.includes('--help') || args.includes('-h')) return null;
   if (execArgv.includes('--single-threaded-gc') || env.INTERPRET_FR_EVAL_CONCURRENT_GC === '1') return null;
-  return { flags: [...THREADED_V8_FLAGS], env: { ...env, GLIBC_TUNABLES: withTunables(env.GLIBC_TUNABLES, THREADED_MALLOC_TUNABLES) } };
+  const { NODE_EXTRA_CA_CERTS: _certs, ...rest } = env;
+  return { flags: [...THREADED_V8_FLAGS], env: { ...rest, GLIBC_TUNABLES: withTunables(env.GLIBC_TUNABLES, THREADED_MALLOC_TUNABLES) } };
 }
