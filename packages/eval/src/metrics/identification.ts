@@ -102,6 +102,14 @@ export interface TpirAtFpir {
   threshold: number;
 }
 
+/**
+ * k of the module doc for an FPIR target over `nNonMated` non-mated probes: the threshold is the (k + 1)-th highest
+ * non-mated top score (−∞, all accepted, when k ≥ nNonMated).
+ */
+export function fpirCut(target: number, nNonMated: number): number {
+  return Math.floor(target * nNonMated + 1e-9);
+}
+
 /** Open-set TPIR@FPIR (NIST definition, see module doc). Needs at least one non-mated probe. */
 export function tpirAtFpir(
   scores: Float32Array | Float64Array,
@@ -120,7 +128,7 @@ export function tpirAtFpir(
   sortFloat64(nm);
   return targets.map((target) => {
     if (!(target >= 0 && target <= 1)) throw new RangeError(`tpirAtFpir: FPIR target ${target} must be in [0, 1]`);
-    const k = Math.floor(target * nNm + 1e-9);
+    const k = fpirCut(target, nNm);
     const thr = k >= nNm ? -Infinity : nm[nNm - 1 - k]!;
     let hits = 0;
     for (let p = 0; p < nP; p++) if (pr.rank[p] === 1 && pr.mateScore[p]! > thr) hits++;

@@ -341,7 +341,9 @@ function* searchSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, 
   const PP = prepareTemplates(feats, P, score, u);
   const GP = prepareTemplates(feats, G, score, u);
   const M = yield scorer.matrix(PP, GP);
-  const refine = refineSteps(M, ps, gs, scoreErrorBound(feats.dim));
+  const fpirTargets = opts.fpirTargets ?? [0.01, 0.1];
+  // Non-mated tops are refined only near these targets' thresholds: the only read-out that uses them (tpirAtFpir below).
+  const refine = refineSteps(M, ps, gs, scoreErrorBound(feats.dim), fpirTargets);
   let step = refine.next();
   while (!step.done) step = refine.next(yield scorer.rescore(PP, GP, step.value[0], step.value[1]));
   const refinedS = step.value;
@@ -349,9 +351,7 @@ function* searchSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, 
   const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10]);
   const ranked = probeRanks(M, ps, gs);
   const tp =
-    ranked.nMated < ps.length
-      ? tpirAtFpir(M, ps, gs, opts.fpirTargets ?? [0.01, 0.1], ranked)
-      : (opts.fpirTargets ?? [0.01, 0.1]).map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
+    ranked.nMated < ps.length ? tpirAtFpir(M, ps, gs, fpirTargets, ranked) : fpirTargets.map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
   return {
     part: 'search',
     split: d.split,

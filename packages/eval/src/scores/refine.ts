@@ -11,15 +11,27 @@
  * kernel (template-scores.ts `scoreTemplatePairsExact` / `scoreTemplatePairsAsync`).
  * test/gemm-parity.test.ts checks the whole report with a kernel that adds noise up to the bound.
  *
+ * A non-mated probe's top score matters only through the TPIR@FPIR thresholds (the (k + 1)-th highest
+ * non-mated top per FPIR target, identification.ts). Given the targets, only the rows whose top is within 2δ
+ * of a threshold are refined, and then the mated scores within 2δ of a threshold: every kernel's top is
+ * within δ of the canonical one, and so is every order statistic of the tops, so a row farther away is on
+ * the same strict side of the canonical threshold, and the row that attains it is among the refined ones.
+ * Without the targets, every non-mated row's top is refined, and the mated scores near any of them (any
+ * target then reads the same).
+ *
  * @module
  */
+import { fpirCut } from '../metrics/identification.ts';
 
 /**
  * Refines a probe × gallery score matrix for closed-set ranks and open-set TPIR@FPIR: per probe,
  * every gallery score within 2δ of a mate's score (rank decisions) and, for non-mated probes, every
  * score within 2δ of the row's top (the top-score list that sets the thresholds); then mated scores
- * within 2δ of a non-mated top. Returns how many scores were refined. `rescore(p, g)` is the
- * canonical score of one pair; {@link refineSteps} is the same refinement in batches.
+ * within 2δ of a non-mated top. With `fpirTargets`, only for the non-mated rows whose top is within 2δ of
+ * one of those targets' thresholds, and the mated scores within 2δ of a threshold (the module doc says
+ * why that suffices): TPIR@FPIR is then kernel-independent at those targets only. Returns how many
+ * scores were refined. `rescore(p, g)` is the canonical score of one pair; {@link refineSteps} is the
+ * same refinement in batches.
  */
 export function refineIdentification(
   M: Float32Array,
@@ -27,8 +39,9 @@ export function refineIdentification(
   gallerySubject: ArrayLike<number>,
   delta: number,
   rescore: (p: number, g: number) => number,
+  fpirTargets?: readonly number[],
 ): number {
-  const it = refineSteps(M, probeSubject, gallerySubject, delta);
+  const it = refineSteps(M, probeSubject, gallerySubject, delta, fpirTargets);
   let r = it.next();
   while (!r.done) {
     const [pp, gg] = r.value;
@@ -39,8 +52,8 @@ export function refineIdentification(
 
 /**
  * {@link refineIdentification} as a generator of batches: yields the (probe, gallery) pairs to
- * rescore (two phases: the near-ties of each row, then the mated scores near a non-mated top, which
- * are only known once the first phase has settled the tops) and takes their canonical scores back,
+ * rescore (two phases: the near-ties of each row, then the mated scores near a non-mated top or
+ * threshold, which are only known once the first phase has settled the tops) and takes their canonical scores back,
  * so that a caller can score a batch on a native kernel (`scoreTemplatePairsAsync`). Returns how
  * many scores were refined.
  */
@@ -49,13 +62,14 @@ export function* refineSteps(
   probeSubject: ArrayLike<number>,
   gallerySubject: ArrayLike<number>,
   delta: number,
+  fpirTargets?: readonly number[],
 ): Generator<[Int32Array, Int32Array], number, Float32Array> {
   // The scans are plain functions: a generator holding these loops is re-optimised (on-stack replacement,
   // then deoptimised at the next phase) several times per call.
   const r = new Refinement(M, gallerySubject.length, 2 * delta);
-  const { matedProbes, nonMated } = r.nearTies(probeSubject, gallerySubject);
+  const { matedProbes, nonMated } = r.nearTies(probeSubject, gallerySubject, fpirTargets);
   if (r.batch.length) r.store(yield r.take());
-  r.nearNonMatedTops(matedProbes, nonMated, probeSubject, gallerySubject);
+  r.nearNonMatedTops(matedProbes, nonMated, probeSubject, gallerySubject, fpirTargets);
   if (r.batch.length) r.store(yield r.take());
   return r.count;
 }
@@ -105,8 +119,11 @@ class Refinement {
     this.taken = [];
   }
 
-  /** Phase 1, per probe: gallery scores within 2δ of a mate's score; for non-mated probes, the scores within 2δ of the row's top. */
-  nearTies(probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>): { matedProbes: number[]; nonMated: number[] } {
+  /**
+   * Phase 1, per probe: gallery scores within 2δ of a mate's score; for non-mated probes (all of them, or with
+   * `fpirTargets` those whose top is within 2δ of a target's threshold), the scores within 2δ of the row's top.
+   */
+  nearTies(probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>, fpirTargets?: readonly number[]): { matedProbes: number[]; nonMated: number[] } {
     const { M, nG, w } = this;
     const matedProbes: number[] = [];
     const nonMated: number[] = [];
@@ -125,28 +142,38 @@ class Refinement {
             }
           if (near) this.fix(off + g);
         }
-      if (mated) {
-        matedProbes.push(p);
-        continue;
-      }
-      nonMated.push(p);
-      let top = -Infinity;
-      for (let g = 0; g < nG; g++) if (M[off + g]! > top) top = M[off + g]!;
+      if (mated) matedProbes.push(p);
+      else nonMated.push(p);
+    }
+    const tops = this.tops(nonMated);
+    const at = fpirTargets ? thresholds(tops, fpirTargets) : null;
+    for (let i = 0; i < nonMated.length; i++) {
+      const top = tops[i]!;
+      if (at && !at.some((t) => Math.abs(top - t) <= w)) continue;
+      const off = nonMated[i]! * nG;
       for (let g = 0; g < nG; g++) if (M[off + g]! >= top - w) this.fix(off + g);
     }
     return { matedProbes, nonMated };
   }
 
-  /** Phase 2: mated scores within 2δ of a (now canonical) non-mated top. */
-  nearNonMatedTops(matedProbes: number[], nonMated: number[], probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>): void {
-    const { M, nG, w } = this;
-    const nmTops = new Float64Array(nonMated.length);
-    for (let i = 0; i < nonMated.length; i++) {
-      const off = nonMated[i]! * nG;
+  /** The top score of each of the given rows. */
+  private tops(rows: readonly number[]): Float64Array {
+    const { M, nG } = this;
+    const tops = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const off = rows[i]! * nG;
       let top = -Infinity;
       for (let g = 0; g < nG; g++) if (M[off + g]! > top) top = M[off + g]!;
-      nmTops[i] = top;
+      tops[i] = top;
     }
+    return tops;
+  }
+
+  /** Phase 2: mated scores within 2δ of a (now canonical) non-mated top, or with `fpirTargets` of a (now canonical) threshold. */
+  nearNonMatedTops(matedProbes: number[], nonMated: number[], probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>, fpirTargets?: readonly number[]): void {
+    const { M, nG, w } = this;
+    const tops = this.tops(nonMated);
+    const nmTops = fpirTargets ? Float64Array.from(thresholds(tops, fpirTargets)) : tops;
     nmTops.sort();
     const nearTop = (x: number): boolean => {
       let lo = 0;
@@ -160,4 +187,19 @@ class Refinement {
     };
     for (const p of matedProbes) for (let g = 0; g < nG; g++) if (gallerySubject[g] === probeSubject[p] && nearTop(M[p * nG + g]!)) this.fix(p * nG + g);
   }
+}
+
+/**
+ * The TPIR@FPIR thresholds of `targets` given the non-mated tops (identification.ts `tpirAtFpir`: the (k + 1)-th
+ * highest top); a target whose threshold is −∞ (k ≥ the count) has none.
+ */
+function thresholds(tops: Float64Array, targets: readonly number[]): number[] {
+  const sorted = Float64Array.from(tops).sort();
+  const n = sorted.length;
+  const out: number[] = [];
+  for (const target of targets) {
+    const k = fpirCut(target, n);
+    if (k >= 0 && k < n) out.push(sorted[n - 1 - k]!);
+  }
+  return out;
 }
