@@ -68,14 +68,15 @@ export function probeRanks(scores: Float32Array | Float64Array, probeSubject: Ar
   return { rank, mateScore, topScore, nMated };
 }
 
-/** Closed-set CMC: fraction of mated probes with rank ≤ k, for each k asked. */
+/** Closed-set CMC: fraction of mated probes with rank ≤ k, for each k asked (`ranked`: {@link probeRanks} of these scores, when already known). */
 export function cmc(
   scores: Float32Array | Float64Array,
   probeSubject: ArrayLike<number>,
   gallerySubject: ArrayLike<number>,
   ranks: readonly number[] = [1, 5, 10],
+  ranked?: ProbeRanks,
 ): { ranks: number[]; rates: number[]; nMated: number; nProbes: number; curve: Float64Array } {
-  const pr = probeRanks(scores, probeSubject, gallerySubject);
+  const pr = ranked ?? probeRanks(scores, probeSubject, gallerySubject);
   const nG = gallerySubject.length;
   const hist = new Float64Array(nG + 1);
   for (let p = 0; p < pr.rank.length; p++) if (pr.rank[p]! > 0) hist[pr.rank[p]!]!++;

@@ -348,8 +348,8 @@ function* searchSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, 
   while (!step.done) step = refine.next(yield scorer.rescore(PP, GP, step.value[0], step.value[1]));
   const refinedS = step.value;
   // Closed set: probes whose subject is not in the gallery are dropped for the CMC, kept as non-mated for TPIR@FPIR.
-  const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10]);
   const ranked = probeRanks(M, ps, gs);
+  const c1 = cmc(M, ps, gs, opts.ranks ?? [1, 5, 10], ranked);
   const tp =
     ranked.nMated < ps.length ? tpirAtFpir(M, ps, gs, fpirTargets, ranked) : fpirTargets.map((target) => ({ target, tpir: Number.NaN, fpir: Number.NaN, threshold: Number.NaN }));
   return {

@@ -127,23 +127,25 @@ class Refinement {
     const { M, nG, w } = this;
     const matedProbes: number[] = [];
     const nonMated: number[] = [];
+    const mates = matesOf(gallerySubject);
     for (let p = 0; p < probeSubject.length; p++) {
       const off = p * nG;
-      let mated = false;
-      for (let g = 0; g < nG; g++)
-        if (gallerySubject[g] === probeSubject[p]) {
-          mated = true;
-          const m = M[off + g]!;
-          let near = false;
-          for (let h = 0; h < nG; h++)
-            if (h !== g && Math.abs(M[off + h]! - m) <= w) {
-              this.fix(off + h);
-              near = true;
-            }
-          if (near) this.fix(off + g);
-        }
-      if (mated) matedProbes.push(p);
-      else nonMated.push(p);
+      const gs = mates.get(probeSubject[p]!);
+      if (!gs) {
+        nonMated.push(p);
+        continue;
+      }
+      matedProbes.push(p);
+      for (const g of gs) {
+        const m = M[off + g]!;
+        let near = false;
+        for (let h = 0; h < nG; h++)
+          if (h !== g && Math.abs(M[off + h]! - m) <= w) {
+            this.fix(off + h);
+            near = true;
+          }
+        if (near) this.fix(off + g);
+      }
     }
     const tops = this.tops(nonMated);
     const at = fpirTargets ? thresholds(tops, fpirTargets) : null;
@@ -185,7 +187,8 @@ class Refinement {
       }
       return lo < nmTops.length && nmTops[lo]! <= x + w;
     };
-    for (const p of matedProbes) for (let g = 0; g < nG; g++) if (gallerySubject[g] === probeSubject[p] && nearTop(M[p * nG + g]!)) this.fix(p * nG + g);
+    const mates = matesOf(gallerySubject);
+    for (const p of matedProbes) for (const g of mates.get(probeSubject[p]!)!) if (nearTop(M[p * nG + g]!)) this.fix(p * nG + g);
   }
 }
 
@@ -202,4 +205,15 @@ function thresholds(tops: Float64Array, targets: readonly number[]): number[] {
     if (k >= 0 && k < n) out.push(sorted[n - 1 - k]!);
   }
   return out;
+}
+
+/** The gallery indices of each subject, in gallery order. */
+function matesOf(gallerySubject: ArrayLike<number>): Map<number, number[]> {
+  const mates = new Map<number, number[]>();
+  for (let g = 0; g < gallerySubject.length; g++) {
+    const list = mates.get(gallerySubject[g]!);
+    if (list) list.push(g);
+    else mates.set(gallerySubject[g]!, [g]);
+  }
+  return mates;
 }

@@ -467,6 +467,8 @@ export interface IndexedGemm64 {
    * no −0; its MATLAB-quirk case stays there).
    */
   setScore(off: number, nr: number, nc: number, rowsFirst: boolean): number;
+  /** Whether F is the matrix copied into the kernel now (a {@link run} with it copies nothing). */
+  holds(F: Float32Array): boolean;
 }
 
 const indexedCache = new Map<number, IndexedGemm64 | null>();
@@ -531,6 +533,7 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
           rmAt = cmAt + 8 * nBe;
           return { out: new Float64Array(mem.buffer, o, nA * nBe), ld: nBe };
         },
+        holds: (F) => resident === F,
         setScore(off, nr, nc, rowsFirst) {
           if (!(nr >= 1 && nc >= 1 && nr <= lastRows && off >= 0 && Math.floor(off / lastLd) + nr <= lastRows && (off % lastLd) + nc <= lastLd))
             throw new RangeError(`indexedGemm64.setScore: ${nr} × ${nc} at ${off} is outside the last output (${lastRows} × ${lastLd})`);

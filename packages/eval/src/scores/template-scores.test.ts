@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@interpret-fr/core';
 import { buildTemplates } from './templates.ts';
-import { prepareTemplates, scoreTemplateMatrix, scoreTemplatePairs, setScore, setScoreT, TEMPLATE_SCORES, type TemplateScore } from './template-scores.ts';
+import {
+  prepareTemplates,
+  scoreTemplateMatrix,
+  scoreTemplatePairs,
+  scoreTemplatePairsAsync,
+  scoreTemplatePairsExact,
+  setScore,
+  setScoreT,
+  TEMPLATE_SCORES,
+  type TemplateScore,
+} from './template-scores.ts';
+import { wasmGemm, type AsyncGemm } from './gemm.ts';
+import { indexedGemm64 } from './simd.ts';
 
 // Direct loop references, written as the MATLAB does it: distances, row/column minima.
 function unit(v: number[]) {
@@ -128,5 +140,37 @@ describe("setScoreT (a pair's cosine block stored transposed)", () => {
       }
     }
     expect(orderSensitive).toBeGreaterThan(20);
+  });
+});
+
+describe('scoreTemplatePairsAsync: the indexed float64 kernel only when it holds the features or the batch pays for copying them', () => {
+  it('a few pairs on features it does not hold: copied rows instead (the same bits); a large batch: the matrix copied in', async () => {
+    const rng = new Rng(9);
+    const d = 8;
+    const nF = 600;
+    const feats = new Float32Array(nF * d).map(() => rng.float() * 2 - 1);
+    const tid = Int32Array.from({ length: nF }, (_, r) => Math.floor(r / 3));
+    const T = buildTemplates(
+      tid,
+      Int32Array.from({ length: nF }, (_, r) => r),
+      tid,
+    );
+    const P = prepareTemplates({ data: feats, n: nF, dim: d }, T, 'set-min-mean');
+    const unitRows = P.unit!;
+    const ix = indexedGemm64(d)!;
+    expect(ix.holds(unitRows)).toBe(false);
+    const pairs = (n: number) => {
+      const pa = Int32Array.from({ length: n }, () => rng.int(200));
+      return { pa, pb: Int32Array.from({ length: n }, () => rng.int(200)) };
+    };
+    // 5 pairs × 9 cosines × 8 < 8 × 4800 values: not copied in.
+    const few = pairs(5);
+    const nativeOnly = { ...wasmGemm, minWork64: Number.POSITIVE_INFINITY, abt64: async () => new Float64Array(0) } as AsyncGemm;
+    expect(await scoreTemplatePairsAsync(P, P, few.pa, few.pb, nativeOnly)).toEqual(scoreTemplatePairsExact(P, P, few.pa, few.pb));
+    expect(ix.holds(unitRows)).toBe(false);
+    // 4000 pairs × 9 × 8 ≥ 8 × 4800: copied in once, then used.
+    const many = pairs(4000);
+    expect(await scoreTemplatePairsAsync(P, P, many.pa, many.pb, nativeOnly)).toEqual(scoreTemplatePairsExact(P, P, many.pa, many.pb));
+    expect(ix.holds(unitRows)).toBe(true);
   });
 });

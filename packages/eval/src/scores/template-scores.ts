@@ -575,6 +575,7 @@ class PairGroups {
   private Bu: Float32Array = new Float32Array(0);
   private Au: Float32Array = new Float32Array(0);
   private S: Float64Array = new Float64Array(0);
+  private ix: IndexedGemm64 | null | undefined;
 
   constructor(
     readonly A: PreparedTemplates,
@@ -674,6 +675,26 @@ class PairGroups {
     return b;
   }
 
+  /**
+   * The indexed kernel for this batch: when it holds `unit` already, or when the batch's multiply-adds are at least 8 per
+   * value of `unit` (copying the whole matrix in, ≈ 50 ms for IJB-A's 32 MB, would cost more than it saves on a few
+   * pairs, e.g. search's near ties in a thread that has not scored verification).
+   */
+  private indexed(unit: Float32Array): IndexedGemm64 | null {
+    if (this.ix === undefined) {
+      const d = this.A.dim;
+      const ix = indexedGemm64(d);
+      let cosines = 0;
+      if (ix && !ix.holds(unit)) {
+        const oa = this.A.templates.offsets;
+        const ob = this.B.templates.offsets;
+        for (let p = 0; p < this.pa.length; p++) cosines += (oa[this.pa[p]! + 1]! - oa[this.pa[p]!]!) * (ob[this.pb[p]! + 1]! - ob[this.pb[p]!]!);
+      }
+      this.ix = ix && (ix.holds(unit) || cosines * d >= 8 * unit.length) ? ix : null;
+    }
+    return this.ix;
+  }
+
   /** Gives the scratch buffers back (call once, when the scores are done). */
   release(): void {
     giveBackScratch(this.Bu);
@@ -702,7 +723,7 @@ class PairGroups {
     const d = this.A.dim;
     const ob = this.B.templates.offsets;
     const unit = this.A.unit;
-    const ix = unit && unit === this.B.unit ? indexedGemm64(d) : null;
+    const ix = unit && unit === this.B.unit ? this.indexed(unit) : null;
     if (ix) {
       // Row indices only: the kernel gathers and promotes the rows from its resident copy of the features.
       const ra = this.A.templates.rows;
