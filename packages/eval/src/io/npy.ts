@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError } from '@interpret-fr/core/errors';
 
 /** A malformed or unsupported `.npy` file. */
 export class NpyError extends InterpretFrError {

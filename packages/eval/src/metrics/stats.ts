@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError } from '@interpret-fr/core/errors';
 
 /** Mean and standard deviation of a list of per-split (or per-fold) values. */
 export interface MeanStd {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError } from '@interpret-fr/core/errors';
 
 /** The official column order. */
 export const IJBA_COLUMNS = [

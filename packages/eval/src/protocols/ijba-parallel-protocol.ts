@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError } from '@interpret-fr/core/errors';
 import { ScoreValueError } from '../metrics/stats.ts';
 import { IjbaFormatError } from './ijba-csv.ts';
 import { FeatureValueError, type IjbaOptions, type IjbaPart, type IjbaPartResult, type IjbaSplitData, type IjbaSplitResult } from './ijba.ts';

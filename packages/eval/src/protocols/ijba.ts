@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { InterpretFrError } from '@interpret-fr/core';
+import { InterpretFrError } from '@interpret-fr/core/errors';
 import type { Embeddings } from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts';
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';

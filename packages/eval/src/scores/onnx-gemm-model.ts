@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { pbBytesField, pbVarintField } from '@interpret-fr/core';
+import { pbBytesField, pbVarintField } from '@interpret-fr/core/protobuf-writer';
 
 const bytesOf = (s: string): number[] => Array.from(new TextEncoder().encode(s));
 /** Field `f` with wire type 2 (length-delimited), core's protobuf writer. */

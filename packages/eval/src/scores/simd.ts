@@ -8,7 +8,7 @@
  * @module
  */
 
-import { l2NormalizeRows } from '@interpret-fr/core';
+import { l2NormalizeRows } from '@interpret-fr/core/rows';
 
 const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b, F64 = 0x7c;
 const f64const = (v: number): number[] => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
