@@ -131,6 +131,7 @@ export type {
   SyntheticFaceParams,
   SyntheticSample,
 } from './synthetic/index.ts';
+export { plainRelativePath, plainRelativePathBytes } from './plain-path.ts';
 export { l2NormalizeRows } from './rows.ts';
 export { CROP_OFFSET, CROP_SIZE, fromCropFrame, pixelSquares, rasterisePolygon, rectCorners, toCropFrame, warpPoints } from './face-frame.ts';
 export type { Rect } from './face-frame.ts';

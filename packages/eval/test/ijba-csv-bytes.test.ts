@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@interpret-fr/core';
+import { plainRelativePath, Rng } from '@interpret-fr/core';
 import { readIjbaProtocol, writeFileMap } from '../src/io/files.ts';
 import {
   ijbaComparisonsFastPath,
@@ -112,7 +112,21 @@ function randomMetadata(rng: Rng, opts: { plain: boolean }): Buffer {
   const name = (r: number): string => {
     const ascii = `${pick(['img', 'frame', 'x'])}/${r}_${digits(1 + rng.int(6))}.${pick(['jpg', 'png'])}`;
     if (opts.plain) return rng.int(5) ? ascii : `${pick(['é', '日本/', 'ß', '😀', 'Ω'])}${ascii}`;
-    return pick([ascii, ` ${ascii}`, `${ascii}\t`, `\u00a0${ascii}\u3000`, `visage/Éloïse_${r}.jpg`, `${ascii}\r`, `a b/${r}.jpg`]);
+    return pick([
+      ascii,
+      ` ${ascii}`,
+      `${ascii}\t`,
+      `\u00a0${ascii}\u3000`,
+      `visage/Éloïse_${r}.jpg`,
+      `${ascii}\r`,
+      `a b/${r}.jpg`,
+      // Not plain relative paths (kept for scoring), trimmed or not.
+      `../${ascii}`,
+      ` /data/${ascii}`,
+      `C:${ascii}`,
+      `${ascii}..`,
+      `\\srv\\${r}.jpg `,
+    ]);
   };
   const rows = 1 + rng.int(60);
   const eol = (): string => (rng.int(3) ? '\n' : '\r\n');
@@ -206,9 +220,11 @@ describe('IJB-A CSV byte parsers: identical to the string parsers', () => {
     }
   });
 
-  it("columns 'scoring': the read columns as 'all' gives them, the others empty and unchecked; the same result or error from both parsers", () => {
+  it("columns 'scoring': the read columns as 'all' gives them (FILE only where not a plain relative path), the others empty and unchecked; the same result or error from both parsers", () => {
     const rng = new Rng(13);
-    const read = ['file', 'n', 'templateId', 'subjectId', 'filename', 'mediaId', 'sightingId', 'visibility', 'line'] as const;
+    const read = ['file', 'n', 'templateId', 'subjectId', 'mediaId', 'sightingId', 'visibility', 'line'] as const;
+    let holes = 0;
+    let kept = 0;
     const skipped = ['frame', 'bbox', 'landmarks', 'yaw', 'attributes'] as const;
     let fast = 0;
     let lenient = 0;
@@ -229,6 +245,16 @@ describe('IJB-A CSV byte parsers: identical to the string parsers', () => {
         if ('ok' in all) {
           const a = all.ok as Record<string, unknown>;
           for (const k of read) expect(diff(m[k], a[k], k)).toBe('');
+          // FILE: a hole exactly where 'all' reads a plain relative path, else the same text.
+          const fs = m.filename as string[];
+          const fa = a.filename as string[];
+          expect(fs.length).toBe(fa.length);
+          for (let r = 0; r < fa.length; r++) {
+            const plainPath = plainRelativePath(fa[r]!);
+            expect([r in fs, fs[r]], JSON.stringify(fa[r])).toEqual(plainPath ? [false, undefined] : [true, fa[r]]);
+            if (plainPath) holes++;
+            else kept++;
+          }
         } else {
           // Only a bad field in a column that scoring does not read: its line is otherwise readable.
           expect(all.error.message).toMatch(/^f\.csv:\d+: (FRAME|FACE_|RIGHT_|LEFT_|NOSE_BASE|INDOOR|GENDER|SKIN_TONE|AGE|FACIAL_HAIR)/);
@@ -241,6 +267,9 @@ describe('IJB-A CSV byte parsers: identical to the string parsers', () => {
       }
     }
     expect(fast).toBe(300);
+    // Both FILE cases occur (non-ASCII names are plain paths too: holes from the string parser's rule).
+    expect(holes).toBeGreaterThan(1000);
+    expect(kept).toBeGreaterThan(100);
     // Both cases occur among the 400 non-plain files.
     expect(lenient).toBeGreaterThan(5);
     expect(sameError).toBeGreaterThan(5);

@@ -201,6 +201,23 @@ describe('paths from data files stay under their root (issue 11.11)', () => {
     const bad = await run(subject, 'out-subject');
     expect(bad.code).toBe(1);
     expect(bad.e).toMatch(/^interpret-fr-eval ijba: .*search_probe_1\.csv:4: SUBJECT_ID = 'abc', expected an integer\n$/);
+    // FILE, which scoring keeps only where it is not a plain relative path, is still checked: it must stay under
+    // the image root, untrimmed or trimmed, and not be empty; --allow-outside-root reads it (the same report).
+    const fileCol = IJBA_COLUMNS.indexOf('FILE');
+    for (const [i, v] of ['../../etc/passwd', ' /etc/passwd', 'C:\\x.jpg', 'img/../../x.jpg'].entries()) {
+      const escaping = await withField(`file-${i}`, fileCol, v);
+      const r = await run(escaping, `out-file-${i}`);
+      expect(r.code, v).toBe(1);
+      expect(r.e).toBe(
+        `interpret-fr-eval ijba: ${join(escaping, 'split1', 'search_probe_1.csv')}:4 (FILE): path '${v.trim()}' leaves the data root '--images' (absolute or '..'); paths in data files must stay under the root (pass --allow-outside-root to allow it)\n`,
+      );
+      const allowed = await run(escaping, `out-file-ok-${i}`, ['--features', join(dir, 'f.npy'), '--ids', join(dir, 'ids.txt'), '--allow-outside-root']);
+      expect(allowed.code, v).toBe(0);
+      expect(report(`out-file-ok-${i}`)).toBe(report('out-ok'));
+    }
+    const empty = await run(await withField('file-empty', fileCol, ' '), 'out-file-empty');
+    expect(empty.code).toBe(1);
+    expect(empty.e).toMatch(/^interpret-fr-eval ijba: .*search_probe_1\.csv:4: FILE is empty\n$/);
     // Extraction reads the box: the same FACE_X is an error there, before any model is loaded.
     const m = await run(faceX, 'out-model', ['--model', join(dir, 'missing.onnx'), '--images', join(dir, 'img')]);
     expect(m.code).toBe(1);

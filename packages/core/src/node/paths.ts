@@ -8,6 +8,7 @@
  */
 import { isAbsolute, relative, resolve, sep, win32 } from 'node:path';
 import { InterpretFrError } from '../errors.ts';
+import { plainRelativePath } from '../plain-path.ts';
 
 /** A data-file path that leaves its root; names the data file (and line) it came from. */
 export class PathOutsideRootError extends InterpretFrError {
@@ -31,29 +32,9 @@ export interface UnderRootOptions {
   allowOutsideRoot?: boolean;
 }
 
-/**
- * A plain relative path: no NUL, no `:` (drives, streams), no `..` anywhere, no leading separator, and
- * some character besides `.` and separators. Such a path stays under the root without any path arithmetic
- * (the common case: millions of protocol rows are checked).
- */
-function plainRelative(rel: string): boolean {
-  const n = rel.length;
-  const c0 = rel.charCodeAt(0);
-  if (n === 0 || c0 === 47 || c0 === 92) return false;
-  let other = false;
-  for (let i = 0; i < n; i++) {
-    const c = rel.charCodeAt(i);
-    if (c === 0 || c === 58) return false;
-    if (c === 46) {
-      if (rel.charCodeAt(i + 1) === 46) return false;
-    } else if (c !== 47 && c !== 92) other = true;
-  }
-  return other;
-}
-
 /** True when `rel` (a path from a data file) stays lexically under any root it is joined to. */
 export function staysUnderRoot(rel: string): boolean {
-  if (plainRelative(rel)) return true;
+  if (plainRelativePath(rel)) return true;
   if (rel.includes('\0')) return false;
   if (isAbsolute(rel) || win32.isAbsolute(rel)) return false;
   const probe = resolve('/__root__', rel);

@@ -90,7 +90,9 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const checkRows = (s: IjbaSplitData): void => {
     for (const m of [s.verifyMetadata, s.probe, s.gallery])
       for (let r = 0; r < m.n; r++) {
-        const fn = m.filename[r]!;
+        const fn = m.filename[r];
+        // Read for scoring, a plain relative FILE is a hole (IjbaColumns 'scoring'): it stays under the root.
+        if (fn === undefined) continue;
         // Checked on every row (not only the one extracted): a FILE that leaves the root is a broken protocol.
         // (A plain relative path is one scan of its characters: cheaper than remembering the FILEs already seen.)
         if (!allowOutside && !staysUnderRoot(fn)) throw new PathOutsideRootError(`${m.file}:${m.line[r]} (FILE)`, fn, v.images ?? '--images');

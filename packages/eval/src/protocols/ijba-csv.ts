@@ -11,6 +11,7 @@
  */
 
 import { InterpretFrError } from '@interpret-fr/core/errors';
+import { plainRelativePath, plainRelativePathBytes } from '@interpret-fr/core/plain-path';
 
 /** The official column order. */
 export const IJBA_COLUMNS = [
@@ -79,9 +80,13 @@ export interface IjbaMetadata {
 
 /**
  * Which metadata columns a reader fills. `all`: every column. `scoring`: the columns that scoring with
- * precomputed features reads (TEMPLATE_ID, SUBJECT_ID, FILE, MEDIA_ID, SIGHTING_ID and the three
- * *_VISIBLE; every row's line): FRAME, the box, the landmarks, FACE_YAW and the five attributes are
- * neither parsed nor checked, and their arrays are empty. The field count of every line is checked either way.
+ * precomputed features reads (TEMPLATE_ID, SUBJECT_ID, MEDIA_ID, SIGHTING_ID and the three *_VISIBLE;
+ * every row's line): FRAME, the box, the landmarks, FACE_YAW and the five attributes are neither parsed
+ * nor checked, and their arrays are empty. FILE is checked (not empty) but kept only where it is not a
+ * plain relative path (`plainRelativePath`, `@interpret-fr/core/plain-path`): scoring asks of it only that
+ * it stays under the image root, which a plain relative path always does, so `filename[r]` is a hole
+ * (undefined) for those rows — most rows of a real protocol, whose strings are then never made. The field
+ * count of every line is checked either way.
  */
 export type IjbaColumns = 'all' | 'scoring';
 
@@ -235,7 +240,7 @@ export function parseIjbaMetadata(text: string, file: string, columns: IjbaColum
     m.subjectId[r] = int(1, false);
     const fn = l.slice(from(2), ends[2]).trim();
     if (fn === '') throw new IjbaFormatError(file, ln, 'FILE is empty');
-    m.filename[r] = fn;
+    if (all || !plainRelativePath(fn)) m.filename[r] = fn;
     m.mediaId[r] = int(3, true);
     m.sightingId[r] = int(4, false);
     for (let k = 0; k < 3; k++) m.visibility[3 * r + k] = num(17 + k);
@@ -357,17 +362,20 @@ function slowField(b: Uint8Array, s: number, k: number, file: string, ln: number
  * (`-`? digits (`.` digits)?, no `.` in the integer columns 0–4, ≤ 15 digits, integers within int32)
  * from its digits, M / 10^f as fastDecimal; an empty one as NaN (−1 for MEDIA_ID); anything else
  * through {@link slowField}. FILE is a latin1 slice when ASCII (a UTF-8 decode otherwise), trimmed as
- * the string parser does when it starts or ends with a blank or a non-ASCII byte.
+ * the string parser does when it starts or ends with a blank or a non-ASCII byte; with `skip` (IjbaColumns
+ * `scoring`) it is a hole instead where the trimmed text is a plain relative path (the string parser's rule),
+ * found on the bytes without a string when they are ASCII with no blank at either end.
  */
 function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata, skip: boolean): number {
   const n = b.length;
   const rows = m.n;
   const file = m.file;
   const { templateId, subjectId, mediaId, sightingId, filename, frame, bbox, landmarks, yaw, visibility, attributes, line } = m;
-  // The file as a one-byte string (a copy, no decoding): ASCII FILE names are substrings of it, as the
-  // string parser's are substrings of the decoded text (non-ASCII ones are decoded per field).
+  // With every column: the file as a one-byte string (a copy, no decoding), of which ASCII FILE names are
+  // substrings, as the string parser's are substrings of the decoded text (non-ASCII ones are decoded per
+  // field). For scoring, most FILEs are never made strings (plain relative paths: holes), so none is made.
   const l1 = (b as MaybeBuffer).latin1Slice;
-  const bytesText = l1 !== undefined ? l1.call(b, 0, n) : new TextDecoder('latin1').decode(b);
+  const bytesText = skip ? null : l1 !== undefined ? l1.call(b, 0, n) : new TextDecoder('latin1').decode(b);
   const vals = rowValues;
   let ln = 2;
   let r = 0;
@@ -398,10 +406,15 @@ function metadataRows(b: Uint8Array, p: number, m: IjbaMetadata, skip: boolean):
           c = b[++i]!;
         }
         const e = c === 10 && i > s && b[i - 1] === 13 ? i - 1 : i;
-        let name = hi >= 128 ? utf8Fatal.decode(b.subarray(s, e)) : bytesText.slice(s, e);
-        if (e === s || b[s]! <= 32 || b[s]! >= 128 || b[e - 1]! <= 32 || b[e - 1]! >= 128) name = name.trim();
-        if (name === '') throw GIVE_UP;
-        filename[r] = name;
+        // Scoring: a hole where the (trimmed) FILE is a plain relative path (IjbaColumns), found on the bytes
+        // when they are ASCII with no blank at either end (the common case: no string made at all).
+        const untrimmed = e > s && b[s]! > 32 && b[s]! < 128 && b[e - 1]! > 32 && b[e - 1]! < 128;
+        if (!(skip && untrimmed && hi < 128 && plainRelativePathBytes(b, s, e))) {
+          let name = hi < 128 && bytesText !== null ? bytesText.slice(s, e) : fieldText(b, s, e);
+          if (!untrimmed) name = name.trim();
+          if (name === '') throw GIVE_UP;
+          if (!skip || !plainRelativePath(name)) filename[r] = name;
+        }
         i = e;
       } else if (c === 44) {
         // Empty (the common case in the optional columns).
