@@ -106,7 +106,8 @@ export async function readMatFile(path: string): Promise<MatFile> {
  * original release's MAT one (`dir/{verify,search}/split{N}/…_N.mat`, method.md §6.4; `train_N.mat`
  * is not needed: training subjects are not used). CSVs are parsed from their bytes (parseIjbaMetadataBytes,
  * parseIjbaComparisonsBytes: the string parsers' results and errors, without decoding whole files).
- * `columns`: which metadata columns CSVs fill ({@link IjbaColumns}: `scoring` skips those that scoring does not read).
+ * `columns`: which metadata columns CSVs fill ({@link IjbaColumns}: `scoring` skips those that scoring does not read,
+ * and keeps FILE only where it is not a plain relative path; a MAT file is read whole either way).
  */
 export async function readIjbaProtocol(dir: string, splits: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], columns: IjbaColumns = 'all'): Promise<IjbaSplitData[]> {
   return Promise.all(
