@@ -63,6 +63,7 @@ export interface IjbaMetadata {
   /** −1 when empty. */
   mediaId: Int32Array;
   sightingId: Int32Array;
+  /** FILE, trimmed. Read with {@link IjbaColumns} `scoring`: a hole (undefined) where it is a plain relative path. */
   filename: string[];
   frame: Float64Array;
   /** FACE_X, FACE_Y, FACE_WIDTH, FACE_HEIGHT per row. */
