@@ -67,9 +67,10 @@ export function* refineSteps(
   // The scans are plain functions: a generator holding these loops is re-optimised (on-stack replacement,
   // then deoptimised at the next phase) several times per call.
   const r = new Refinement(M, gallerySubject.length, 2 * delta);
-  const { matedProbes, nonMated } = r.nearTies(probeSubject, gallerySubject, fpirTargets);
+  const mates = matesOf(gallerySubject);
+  const { matedProbes, nonMated } = r.nearTies(probeSubject, mates, fpirTargets);
   if (r.batch.length) r.store(yield r.take());
-  r.nearNonMatedTops(matedProbes, nonMated, probeSubject, gallerySubject, fpirTargets);
+  r.nearNonMatedTops(matedProbes, nonMated, probeSubject, mates, fpirTargets);
   if (r.batch.length) r.store(yield r.take());
   return r.count;
 }
@@ -123,11 +124,10 @@ class Refinement {
    * Phase 1, per probe: gallery scores within 2δ of a mate's score; for non-mated probes (all of them, or with
    * `fpirTargets` those whose top is within 2δ of a target's threshold), the scores within 2δ of the row's top.
    */
-  nearTies(probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>, fpirTargets?: readonly number[]): { matedProbes: number[]; nonMated: number[] } {
+  nearTies(probeSubject: ArrayLike<number>, mates: Map<number, number[]>, fpirTargets?: readonly number[]): { matedProbes: number[]; nonMated: number[] } {
     const { M, nG, w } = this;
     const matedProbes: number[] = [];
     const nonMated: number[] = [];
-    const mates = matesOf(gallerySubject);
     for (let p = 0; p < probeSubject.length; p++) {
       const off = p * nG;
       const gs = mates.get(probeSubject[p]!);
@@ -172,7 +172,7 @@ class Refinement {
   }
 
   /** Phase 2: mated scores within 2δ of a (now canonical) non-mated top, or with `fpirTargets` of a (now canonical) threshold. */
-  nearNonMatedTops(matedProbes: number[], nonMated: number[], probeSubject: ArrayLike<number>, gallerySubject: ArrayLike<number>, fpirTargets?: readonly number[]): void {
+  nearNonMatedTops(matedProbes: number[], nonMated: number[], probeSubject: ArrayLike<number>, mates: Map<number, number[]>, fpirTargets?: readonly number[]): void {
     const { M, nG, w } = this;
     const tops = this.tops(nonMated);
     const nmTops = fpirTargets ? Float64Array.from(thresholds(tops, fpirTargets)) : tops;
@@ -187,7 +187,6 @@ class Refinement {
       }
       return lo < nmTops.length && nmTops[lo]! <= x + w;
     };
-    const mates = matesOf(gallerySubject);
     for (const p of matedProbes) for (const g of mates.get(probeSubject[p]!)!) if (nearTop(M[p * nG + g]!)) this.fix(p * nG + g);
   }
 }
