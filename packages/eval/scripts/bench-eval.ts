@@ -22,7 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFeatures, writeFileMap } from '../src/io/files.ts';
@@ -411,9 +411,28 @@ if (values.only !== 'ijba') {
   }
 }
 
-if (values.json) console.log(JSON.stringify(rows, null, 2));
+/**
+ * The processor, for comparing runs across machines: its model name, and on Linux its family / model numbers from
+ * /proc/cpuinfo (virtual machines often name only the vendor, e.g. "AMD EPYC"), and whether it has AVX-512.
+ */
+function processor(): string {
+  const name = cpus()[0]?.model.trim() || 'unknown processor';
+  let info = '';
+  try {
+    info = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
+  } catch {
+    return name;
+  }
+  const field = (k: string): string | undefined => new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim();
+  const family = field('cpu family');
+  const model = field('model');
+  const avx512 = /\bavx512f\b/.test(field('flags') ?? '');
+  return `${name}${family ? `, family ${family} model ${model}` : ''}${avx512 ? ', AVX-512' : ''}`;
+}
+
+if (values.json) console.log(JSON.stringify([{ run: 'machine', processor: processor(), cores: availableParallelism() }, ...rows], null, 2));
 else {
-  console.log(`${availableParallelism()} cores, load average at the start of each run in the table`);
+  console.log(`${availableParallelism()} cores (${processor()}), load average at the start of each run in the table`);
   console.log('| run | wall (s) | CPU (s) | target | load | notes |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
