@@ -14,6 +14,11 @@ export interface AsyncGemm {
   name: string;
   /** Largest nA · nB one call should be given (the caller blocks above it). */
   maxOutput: number;
+  /**
+   * nA · nB of one call of the probe × gallery set scores' row blocks, when smaller than {@link AsyncGemm.maxOutput}
+   * (which still bounds a verification group's call): smaller blocks touch less fresh memory.
+   */
+  blockOutput?: number;
   /** Smallest nA · nB · d worth a call (smaller blocks use the synchronous kernel). */
   minWork: number;
   /** {@link AsyncGemm.minWork} for `abt64` (float64 calls), when different. */

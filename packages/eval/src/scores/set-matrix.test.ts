@@ -11,11 +11,15 @@ const cosOf = (A: Float32Array, i: number, B: Float32Array, j: number, d: number
   for (let k = 0; k < d; k++) s += A[i * d + k]! * B[j * d + k]!;
   return Math.fround(s);
 };
-const exactGemm = (maxOutput: number): AsyncGemm => ({
+/** `largest`: the largest nA · nB it was given. */
+const exactGemm = (maxOutput: number, blockOutput?: number): AsyncGemm & { largest: number } => ({
   name: 'exact',
   maxOutput,
+  blockOutput,
   minWork: 0,
+  largest: 0,
   async abt(A, nA, B, nB, d, into) {
+    this.largest = Math.max(this.largest, nA * nB);
     const out = into ? into.subarray(0, nA * nB) : new Float32Array(nA * nB);
     for (let i = 0; i < nA; i++) for (let j = 0; j < nB; j++) out[i * nB + j] = cosOf(A, i, B, j, d);
     return out;
@@ -112,9 +116,15 @@ describe('set scores over distinct rows (set-matrix.ts)', () => {
         const P = prepareTemplates(emb, build(protocol(11, 40, true)), method);
         const G = prepareTemplates(emb, build(protocol(12, 9, galleryOverlap)), method);
         const want = reference(P, G, quirk);
-        for (const maxOutput of [1, 37, 1 << 20]) {
-          const got = await scoreTemplateMatrixAsync(P, G, exactGemm(maxOutput));
+        const nV = distinctRows(G.templates).first.length;
+        // blockOutput (the search's row blocks) below maxOutput, unset, and above it (maxOutput still caps a call).
+        for (const [maxOutput, blockOutput] of [[1], [37], [1 << 20], [1 << 20, 37], [37, 1 << 20], [1 << 20, 3 * nV]]) {
+          const gemm = exactGemm(maxOutput!, blockOutput);
+          const got = await scoreTemplateMatrixAsync(P, G, gemm);
           expect(Array.from(got)).toEqual(Array.from(want));
+          // Row blocks of as many whole distinct rows as min(blockOutput, maxOutput) holds (at least one row).
+          const cap = Math.min(blockOutput ?? maxOutput!, maxOutput!);
+          expect(gemm.largest).toBe(Math.min(distinctRows(P.templates).first.length, Math.max(1, Math.floor(cap / nV))) * nV);
         }
         // Some rows do recur (the distinct GEMM is smaller than the packed one) and some classes hold several rows.
         const pd = distinctRows(P.templates);

@@ -407,7 +407,7 @@ export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: Prepared
 
 /**
  * The set scores of {@link scoreTemplateMatrixAsync}: distinct probe rows × distinct gallery rows on
- * `gemm` in row blocks of ≤ `gemm.maxOutput` cosines (two output buffers, the next block is requested
+ * `gemm` in row blocks of ≤ min(`gemm.blockOutput`, `gemm.maxOutput`) cosines (two output buffers, the next block is requested
  * before the previous one is reduced), reduced by {@link SetMatrixReducer}.
  */
 async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm): Promise<Float32Array> {
@@ -426,7 +426,7 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
   let aBuf = lendF32(0);
   try {
     const B = memberRows(G, gd.first, bBuf);
-    const per = Math.max(1, Math.floor(gemm.maxOutput / nV));
+    const per = Math.max(1, Math.floor(Math.min(gemm.blockOutput ?? gemm.maxOutput, gemm.maxOutput) / nV));
     for (const [t0, t1] of probeChunks(nP, nV)) {
       const pd = distinctRows(P.templates, t0, t1);
       const nU = pd.first.length;
