@@ -5,7 +5,8 @@ import { tiedProtocol } from './helpers/tied-protocol.ts';
 import { prepareTemplates, scoreErrorBound, scoreTemplatePairsAsync, scoreTemplatePairsExact, type PreparedTemplates } from '../src/scores/template-scores.ts';
 import { buildTemplates } from '../src/scores/templates.ts';
 import type { AsyncGemm } from '../src/scores/gemm.ts';
-import { nativeGemm } from '../src/scores/native-gemm.ts';
+import { Worker } from 'node:worker_threads';
+import { dropOutputCopy, enableBufferTransfer, nativeGemm } from '../src/scores/native-gemm.ts';
 
 /** A kernel whose every dot product is off by a random amount within the proven bound (worse than any real kernel). */
 function noisyGemm(dim: number, seed: number): AsyncGemm {
@@ -123,5 +124,77 @@ describe('the same metrics, to the last bit, on every GEMM kernel', () => {
     expect(stats).toEqual({ recomputed: 1, native: 1 });
     expect(r[0]).toBe(1);
     expect(Math.fround(1 + 2 ** -24 + 2 ** -50)).toBe(1 + 2 ** -23); // what the native value alone would have given
+  });
+});
+
+describe("onnxruntime-node's output copies (native-gemm.ts)", () => {
+  it('dropOutputCopy detaches the copy a call returned, never the preallocated output; without transfer, or when it throws, it does nothing', () => {
+    const calls: string[] = [];
+    const fake = (name: string, fail = false): ArrayBuffer =>
+      ({
+        transfer(n: number): ArrayBuffer {
+          calls.push(`${name} ${n}`);
+          if (fail) throw new TypeError('not detachable');
+          return new ArrayBuffer(0);
+        },
+      }) as unknown as ArrayBuffer;
+    const mine = fake('mine');
+    dropOutputCopy({ buffer: fake('copy') }, mine);
+    dropOutputCopy({ buffer: mine }, mine);
+    expect(() => dropOutputCopy({ buffer: fake('shared', true) }, mine)).not.toThrow();
+    expect(() => dropOutputCopy(undefined, mine)).not.toThrow();
+    expect(() => dropOutputCopy({ buffer: {} as ArrayBuffer }, mine)).not.toThrow();
+    expect(calls).toEqual(['copy 0', 'shared 0']);
+  });
+
+  it('enableBufferTransfer gives worker threads started after it a working ArrayBuffer.prototype.transfer (node 20: a V8 flag; later nodes: built in)', async () => {
+    enableBufferTransfer();
+    const code =
+      "const b = new ArrayBuffer(64); const t = typeof b.transfer === 'function' ? b.transfer(0) : null; require('node:worker_threads').parentPort.postMessage([t ? t.byteLength : -1, b.byteLength]);";
+    const got = await new Promise((resolve, reject) => new Worker(code, { eval: true }).once('message', resolve).once('error', reject));
+    expect(got).toEqual([0, 0]); // the new buffer is empty and the old one detached
+  });
+
+  it('every native call with a preallocated output (float32 and float64) drops the copy it got back, and returns the preallocated values', async () => {
+    const g = await nativeGemm({ threads: 1 });
+    expect(g, 'onnxruntime-node must load in CI').not.toBeNull();
+    const proto = ArrayBuffer.prototype as { transfer?: (n: number) => ArrayBuffer };
+    const had = Object.getOwnPropertyDescriptor(proto, 'transfer');
+    const seen: number[] = [];
+    // A stand-in that records what would be detached (the test's own thread may lack the real method: node 20).
+    Object.defineProperty(proto, 'transfer', {
+      configurable: true,
+      writable: true,
+      value(this: ArrayBuffer, n: number) {
+        seen.push(this.byteLength, n);
+        return new ArrayBuffer(0);
+      },
+    });
+    try {
+      const d = 4;
+      const A = Float32Array.from({ length: 3 * d }, (_, i) => i + 1);
+      const B = Float32Array.from({ length: 2 * d }, (_, i) => 2 - i);
+      const want = [0, 1, 2].flatMap((i) =>
+        [0, 1].map((j) => {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += A[i * d + k]! * B[j * d + k]!;
+          return s;
+        }),
+      );
+      const into = new Float32Array(10).fill(-1);
+      const y = await g!.abt(A, 3, B, 2, d, into);
+      expect(y.buffer).toBe(into.buffer);
+      expect(Array.from(y)).toEqual(want);
+      const into64 = new Float64Array(10);
+      const y64 = await g!.abt64!(A, 3, B, 2, d, into64);
+      expect(y64.buffer).toBe(into64.buffer);
+      expect(Array.from(y64)).toEqual(want);
+      // One copy per call, of the output's size (6 floats, then 6 doubles), detached to length 0; never `into`.
+      expect(seen).toEqual([24, 0, 48, 0]);
+    } finally {
+      if (had) Object.defineProperty(proto, 'transfer', had);
+      else delete proto.transfer;
+      await g!.release?.();
+    }
   });
 });

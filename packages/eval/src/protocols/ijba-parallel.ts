@@ -16,7 +16,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { nativeGemm } from '../scores/native-gemm.ts';
+import { enableBufferTransfer, nativeGemm } from '../scores/native-gemm.ts';
 import { unitRows } from '../scores/simd.ts';
 import { allocIjbaMetadata, type IjbaMetadata } from './ijba-csv.ts';
 import {
@@ -155,6 +155,8 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
     };
   }
   const data: IjbaWorkerData = { opts, gemm: gemmName };
+  // The workers' native GEMM frees each of onnxruntime-node's output copies at once (native-gemm.ts dropOutputCopy).
+  if (gemmName === 'native') enableBufferTransfer();
   let kernel = '';
   let seq = 0;
   let closed = false;

@@ -8,6 +8,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { gemm64FromFloatModelBytes, gemmModelBytes, ONNX_FLOAT } from './onnx-gemm-model.ts';
 import type { AsyncGemm } from './gemm.ts';
 
@@ -22,6 +23,38 @@ interface OrtLike {
 }
 
 let cached: Promise<AsyncGemm | null> | undefined;
+
+/**
+ * Frees onnxruntime-node's copy of a preallocated output at once. The binding returns every output in a new
+ * ArrayBuffer, a copy even when the caller preallocated it (`OrtValueToNapiValue`); V8 frees that copy only at its
+ * next collection, and until then each call's copy lands on fresh pages (on our VMs a page fault costs ≈ 8 µs:
+ * IJB-A's 10 real-size splits took ≈ 115k faults, ≈ 0.9 s of system time). Detaching it
+ * (`ArrayBuffer.prototype.transfer(0)`) gives its memory back to malloc now, which hands the same, already mapped
+ * pages to the next call's copy. `out` is what the call returned, `mine` the preallocated output's buffer (never
+ * detached); without `transfer` (node 20 without {@link enableBufferTransfer}), or for a buffer that cannot be
+ * detached, the copy is left to the collector, as before.
+ */
+export function dropOutputCopy(out: { buffer: ArrayBufferLike } | undefined, mine: ArrayBufferLike): void {
+  const b = out?.buffer as (ArrayBufferLike & { transfer?: (n: number) => ArrayBuffer }) | undefined;
+  if (!b || b === mine || typeof b.transfer !== 'function') return;
+  try {
+    b.transfer(0);
+  } catch {
+    // not detachable (e.g. shared or wasm memory): the collector frees it
+  }
+}
+
+/**
+ * Makes `ArrayBuffer.prototype.transfer` (what {@link dropOutputCopy} uses) available in the worker threads started
+ * after this call, on node 20 (V8 11.3, where it is behind `--harmony-rab-gsab-transfer`; from node 21 on it is
+ * there by default and this does nothing). A V8 flag only adds the method to contexts created later: the calling
+ * thread keeps its own as it was.
+ */
+export function enableBufferTransfer(): void {
+  if (typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function') return;
+  if (!/^11\./.test(process.versions.v8)) return;
+  setFlagsFromString('--harmony-rab-gsab-transfer');
+}
 
 /** Why the native kernel is unavailable (set when {@link nativeGemm} resolved to null). */
 export let nativeGemmUnavailable: string | null = null;
@@ -63,7 +96,7 @@ export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm |
         if (!into) return (await session.run(feeds)).Y!.data as Float32Array;
         // A preallocated output: no 32 MiB allocation (and its garbage collection) per block.
         const y = into.subarray(0, nA * nB);
-        await session.run(feeds, { Y: new ort.Tensor('float32', y, [nA, nB]) });
+        dropOutputCopy((await session.run(feeds, { Y: new ort.Tensor('float32', y, [nA, nB]) })).Y?.data as Float32Array | undefined, y.buffer);
         return y;
       },
       async release() {
@@ -75,7 +108,7 @@ export function nativeGemm(opts: { threads?: number } = {}): Promise<AsyncGemm |
         const feeds = { A: new ort.Tensor('float32', A.subarray(0, nA * d), [nA, d]), B: new ort.Tensor('float32', B.subarray(0, nB * d), [nB, d]) };
         if (!into) return (await session64.run(feeds)).Y!.data as Float64Array;
         const y = into.subarray(0, nA * nB);
-        await session64.run(feeds, { Y: new ort.Tensor('float64', y, [nA, nB]) });
+        dropOutputCopy((await session64.run(feeds, { Y: new ort.Tensor('float64', y, [nA, nB]) })).Y?.data as Float64Array | undefined, y.buffer);
         return y;
       },
     };
