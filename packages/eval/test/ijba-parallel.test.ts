@@ -28,6 +28,35 @@ describe('IJB-A splits in worker threads (evaluateIjbaParallel)', () => {
     }
   }, 120_000);
 
+  it('normalises shared features in place only when allowed (overwriteFeatures) or when the copy is its own; the report is the same', async () => {
+    const { splits, table } = tiedProtocol(6, 2);
+    const ref = strip(evaluateIjba(splits, table, { score: 'set-min-mean' }) as never);
+    const f = table.features;
+    const inShared = (): typeof table => {
+      const data = new Float32Array(new SharedArrayBuffer(f.data.byteLength));
+      data.set(f.data);
+      return { ...table, features: { ...f, data } };
+    };
+    const norm = (x: Float32Array, r: number): number => Math.hypot(...x.subarray(r * f.dim, (r + 1) * f.dim));
+    const before = Float32Array.from(f.data);
+    for (const [overwrite, shared] of [
+      [true, true],
+      [false, true],
+      [undefined, true],
+      [true, false],
+    ] as const) {
+      const t = shared ? inShared() : table;
+      const got = await evaluateIjbaParallel(splits, t, { score: 'set-min-mean' }, { threads: 2, gemm: 'native', overwriteFeatures: overwrite });
+      expect(strip(got as never), `overwrite ${overwrite}, shared ${shared}`).toEqual(ref);
+      const data = t.features.data;
+      if (overwrite && shared) {
+        // Every row now holds its normalised values: the caller's buffer was the workers' output.
+        for (let r = 0; r < f.n; r++) expect(Math.abs(norm(data, r) - 1)).toBeLessThan(1e-6);
+        expect(Array.from(data)).not.toEqual(Array.from(before));
+      } else expect(Array.from(data), `overwrite ${overwrite}, shared ${shared}: the caller's features are untouched`).toEqual(Array.from(before));
+    }
+  }, 60_000);
+
   it("a split's error crosses the thread boundary with its class, message and fields; the first failing split (in order) wins", async () => {
     const { splits, table } = tiedProtocol(5, 3);
     // Splits 2 and 3 compare a template that is not in their metadata.

@@ -124,7 +124,8 @@ export async function ijbaCommand({ values: v }: ParsedCli<typeof IJBA_CLI.optio
   const pool = ijbaPool(
     features.then((f) => f.table),
     opts,
-    { gemm: gemmName, threads: Math.min(threads, splitList.length) },
+    // Features read from --features are used by nothing else here: the workers normalise them in place.
+    { gemm: gemmName, threads: Math.min(threads, splitList.length), overwriteFeatures: v.features !== undefined },
   );
   const sums = features.then((f) => checksums({ ...f.data, protocol }));
   sums.catch(() => {}); // awaited below, after the features' own error

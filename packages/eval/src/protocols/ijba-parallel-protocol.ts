@@ -19,7 +19,10 @@ export interface IjbaWorkerData {
 export interface IjbaWorkerFeatures {
   /** Raw features (n × dim float32), shared with every worker. */
   raw: SharedArrayBuffer;
-  /** Their L2-normalised rows (shared): each worker writes `rows` [r0, r1), then reads all of them once every share is done. */
+  /**
+   * Their L2-normalised rows (shared): each worker writes `rows` [r0, r1), then reads all of them once every share is
+   * done. May be `raw` itself (normalised in place: the workers then never read the raw values again).
+   */
   unit: SharedArrayBuffer;
   rows: [number, number];
   /**
