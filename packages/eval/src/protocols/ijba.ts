@@ -11,7 +11,7 @@ import type { Embeddings } from '@interpret-fr/core';
 import { verificationMetrics, type VerificationMetrics } from '../metrics/roc.ts';
 import { cmc, probeRanks, tpirAtFpir, type TpirAtFpir } from '../metrics/identification.ts';
 import { meanStd } from '../metrics/stats.ts';
-import { buildTemplates, templateIndex, type Templates } from '../scores/templates.ts';
+import { buildTemplates, selectTemplates, templateIndex, type Templates } from '../scores/templates.ts';
 import {
   prepareTemplates,
   scoreErrorBound,
@@ -260,22 +260,6 @@ function nonEmpty(t: Templates): Int32Array {
   return keep.slice(0, k);
 }
 
-/** The templates `keep` of `t`, in that order. */
-function subTemplates(t: Templates, keep: Int32Array): Templates {
-  const offsets = new Int32Array(keep.length + 1);
-  for (let i = 0; i < keep.length; i++) offsets[i + 1] = offsets[i]! + sizeOf(t, keep[i]!);
-  const rows = new Int32Array(offsets[keep.length]!);
-  const media = new Int32Array(rows.length);
-  const ids = new Int32Array(keep.length);
-  for (let i = 0; i < keep.length; i++) {
-    const k = keep[i]!;
-    rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
-    media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
-    ids[i] = t.ids[k]!;
-  }
-  return { ids, offsets, rows, media };
-}
-
 /** The SUBJECT_ID of each template id of `ids` (checked consistent within each template). */
 function subjectsOf(m: IjbaMetadata, ids: Int32Array): Int32Array {
   const s = subjectOf(m);
@@ -334,8 +318,8 @@ function* searchSteps(d: IjbaSplitData, table: FeatureTable, opts: IjbaOptions, 
   const feats = table.features;
   const pt = templatesOf(d.probe, table, subset);
   const gt = templatesOf(d.gallery, table, subset);
-  const P = subTemplates(pt, nonEmpty(pt));
-  const G = subTemplates(gt, nonEmpty(gt));
+  const P = selectTemplates(pt, nonEmpty(pt));
+  const G = selectTemplates(gt, nonEmpty(gt));
   const ps = subjectsOf(d.probe, P.ids);
   const gs = subjectsOf(d.gallery, G.ids);
   const PP = prepareTemplates(feats, P, score, u);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { l2NormalizeRows, Rng } from '@interpret-fr/core';
 import { buildTemplates, type Templates } from './templates.ts';
 import { prepareTemplates, scoreTemplateMatrixAsync, type PreparedTemplates } from './template-scores.ts';
-import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
+import { distinctRows, gatherRows, probeChunkPlan, probeChunks, SetMatrixReducer } from './set-matrix.ts';
+import { selectTemplates } from './templates.ts';
+import { scoreTemplateMatrix } from './template-scores.ts';
 import type { AsyncGemm } from './gemm.ts';
 
 /** Cosine of packed rows as one fixed function of the two rows (float64 in index order, rounded once): position-independent bits. */
@@ -132,6 +134,107 @@ describe('set scores over distinct rows (set-matrix.ts)', () => {
         expect(pd.classStart.length - 1).toBeLessThan(pd.first.length);
         expect(Number.isNaN(want[3 * G.templates.ids.length]!)).toBe(true);
       });
+
+  it('probeChunkPlan: whole groups of row-sharing templates per chunk, in any template order; chunks within the bound; a group larger than a chunk split', () => {
+    const rng = new Rng(8);
+    for (let trial = 0; trial < 40; trial++) {
+      const base = build(protocol(100 + trial, 20 + rng.int(40), true));
+      // Any order of the templates (the protocol's own order need not keep row-sharing templates together).
+      const o = Array.from(base.ids, (_, i) => i);
+      for (let i = o.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [o[i], o[j]] = [o[j]!, o[i]!];
+      }
+      const T = trial % 4 === 0 ? base : selectTemplates(base, o);
+      const nP = T.ids.length;
+      const nV = 1 + rng.int(9);
+      const per = 1 + rng.int(12);
+      const plan = probeChunkPlan(T, nV, per * nV + rng.int(nV));
+      const order = plan.order ?? Int32Array.from({ length: nP }, (_, i) => i);
+      expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: nP }, (_, i) => i));
+      // Chunks tile the order, each within the bound.
+      let at = 0;
+      for (const [c0, c1] of plan.chunks) {
+        expect(c0).toBe(at);
+        expect(c1 - c0).toBeGreaterThan(0);
+        expect(c1 - c0).toBeLessThanOrEqual(per);
+        at = c1;
+      }
+      expect(at).toBe(nP);
+      // Groups (templates joined by shared rows, computed here by flood fill) are contiguous in the order, and a
+      // row lies in one chunk only unless its group is larger than a chunk.
+      const rowsOf = (k: number): number[] => Array.from(T.rows.subarray(T.offsets[k]!, T.offsets[k + 1]!));
+      const group = new Int32Array(nP).fill(-1);
+      for (let k = 0; k < nP; k++) {
+        if (group[k]! >= 0) continue;
+        group[k] = k;
+        const stack = [k];
+        while (stack.length) {
+          const x = stack.pop()!;
+          for (let y = 0; y < nP; y++)
+            if (group[y]! < 0 && rowsOf(y).some((r) => rowsOf(x).includes(r))) {
+              group[y] = k;
+              stack.push(y);
+            }
+        }
+      }
+      const groupSize = new Map<number, number>();
+      for (let k = 0; k < nP; k++) groupSize.set(group[k]!, (groupSize.get(group[k]!) ?? 0) + 1);
+      const seen = new Set<number>();
+      for (let i = 0; i < nP; i++) {
+        const g = group[order[i]!]!;
+        if (i > 0 && group[order[i - 1]!] !== g) {
+          expect(seen.has(g), 'a group is contiguous').toBe(false);
+          seen.add(group[order[i - 1]!]!);
+        }
+      }
+      const chunkOf = new Int32Array(nP);
+      plan.chunks.forEach(([c0, c1], c) => chunkOf.fill(c, c0, c1));
+      const rowChunk = new Map<number, number>();
+      for (let i = 0; i < nP; i++)
+        for (const r of rowsOf(order[i]!)) {
+          const c = rowChunk.get(r);
+          if (c !== undefined && c !== chunkOf[i] && groupSize.get(group[order[i]!]!)! <= per) expect.fail(`row ${r} in chunks ${c} and ${chunkOf[i]}`);
+          rowChunk.set(r, chunkOf[i]!);
+        }
+      // Within a group, templates keep their order; groups come in the order of their first template.
+      for (let i = 1; i < nP; i++) if (group[order[i]!] === group[order[i - 1]!]) expect(order[i]!).toBeGreaterThan(order[i - 1]!);
+    }
+    // Groups already contiguous: the given order is kept.
+    const T = build(protocol(7, 20, false));
+    expect(probeChunkPlan(T, 3, 3 * 5).order).toBeNull();
+  });
+
+  for (const quirk of [false, true])
+    it(`the matrix through reordered chunks: the per-pair reduction bit for bit on a GEMM, the one-chunk matrix synchronously (${quirk ? 'set-min-mean-matlab' : 'set-min-mean'})`, async () => {
+      const method = quirk ? 'set-min-mean-matlab' : 'set-min-mean';
+      const rng = new Rng(quirk ? 12 : 11);
+      const base = build(protocol(31, 45, true));
+      const o = Array.from(base.ids, (_, i) => i);
+      for (let i = o.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [o[i], o[j]] = [o[j]!, o[i]!];
+      }
+      const P = prepareTemplates(emb, selectTemplates(base, o), method);
+      const G = prepareTemplates(emb, build(protocol(32, 9, true)), method);
+      // The GEMM path against the per-pair reduction of the same cosines, bit for bit; the synchronous path against
+      // itself in one chunk in the given order, within its kernel's rounding (its wasm tiles round a cosine by its
+      // position in a block: the reported metrics are made kernel-independent by scores/refine.ts, not here).
+      const want = Array.from(reference(P, G, quirk));
+      const nV = distinctRows(G.templates).first.length;
+      const wantSync = Array.from(scoreTemplateMatrix(P, G, { chunkFloats: 1 << 24 }));
+      expect(probeChunkPlan(P.templates, nV, 1 << 24).order).toBeNull();
+      let reordered = 0;
+      for (const chunkFloats of [nV, 3 * nV, 7 * nV + 1, 1 << 24]) {
+        if (probeChunkPlan(P.templates, nV, chunkFloats).order) reordered++;
+        const sync = scoreTemplateMatrix(P, G, { chunkFloats });
+        for (let i = 0; i < want.length; i++)
+          if (Number.isNaN(wantSync[i]!)) expect(sync[i], `sync, ${chunkFloats}, [${i}]`).toBeNaN();
+          else expect(Math.abs(sync[i]! - wantSync[i]!), `sync, ${chunkFloats}, [${i}]`).toBeLessThan(1e-6);
+        expect(Array.from(await scoreTemplateMatrixAsync(P, G, exactGemm(37), { chunkFloats })), `async, ${chunkFloats}`).toEqual(want);
+      }
+      expect(reordered).toBeGreaterThan(0); // the reordering path did run
+    });
 
   it('chunks of probe templates give the same matrix as one chunk', () => {
     const P = prepareTemplates(emb, build(protocol(21, 30, true)), 'set-min-mean');

@@ -14,10 +14,10 @@
  */
 import type { Embeddings } from '@interpret-fr/core';
 import { dot, dotBlock, dotBlock64 } from './cosine.ts';
-import type { Templates } from './templates.ts';
+import { selectTemplates, type Templates } from './templates.ts';
 import { indexedGemm64, simdKernels, unitKnownFinite, unitRows, type IndexedGemm64, type SimdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
-import { distinctRows, gatherRows, probeChunks, SetMatrixReducer } from './set-matrix.ts';
+import { distinctRows, gatherRows, probeChunkPlan, probeChunks, SetMatrixReducer, type ProbeChunkPlan } from './set-matrix.ts';
 import { giveBackScratch, lendF32, lendF64 } from './scratch.ts';
 import { scoreTiledRange, tiledPairs } from './tiles.ts';
 
@@ -305,12 +305,18 @@ export function setScoreT(S: Float32Array | Float64Array, off: number, n1: numbe
   return blockSetScore(S, off, n2, n1, ld, quirk, false);
 }
 
+/** Options of the set scores' probe × gallery matrix. */
+export interface SetMatrixOptions {
+  /** The chunks' column-maxima bound in floats (default set-matrix.ts CHUNK_FLOATS; see probeChunkPlan). */
+  chunkFloats?: number;
+}
+
 /**
  * Full probe × gallery score matrix (row-major nProbe × nGallery). For the set scores, the distinct
  * probe images are scored against the distinct gallery images in row blocks and reduced by
  * {@link SetMatrixReducer} (set-matrix.ts).
  */
-export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates): Float32Array {
+export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates, opts: SetMatrixOptions = {}): Float32Array {
   const nP = P.templates.ids.length;
   const nG = G.templates.ids.length;
   const d = P.dim;
@@ -328,11 +334,12 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
   const nV = gd.first.length;
   const B = memberRows(G, gd.first);
   const per = Math.max(1, Math.floor(SYNC_BLOCK / Math.max(1, nV)));
-  for (const [t0, t1] of probeChunks(nP, nV)) {
-    const pd = distinctRows(P.templates, t0, t1);
+  const { Q, plan, into } = chunkedProbes(P, nV, out, opts.chunkFloats);
+  for (const [t0, t1] of plan.chunks) {
+    const pd = distinctRows(Q.templates, t0, t1);
     const nU = pd.first.length;
-    const A = memberRows(P, pd.first);
-    const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: Math.min(per, nU) * nV });
+    const A = memberRows(Q, pd.first);
+    const red = new SetMatrixReducer(Q.templates, pd, G.templates, gd, quirk, { blockFloats: Math.min(per, nU) * nV });
     try {
       if (!finite) red.markNonFinite(A, B, d);
       for (let r0 = 0; r0 < nU; r0 += per) {
@@ -341,12 +348,33 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates):
         if (nV > 0) dotBlock(A, r0, n, B, 0, nV, d, buf, nV, { keepB: true });
         red.rows(buf, n);
       }
-      red.finish(out);
+      red.finish(into);
     } finally {
       red.release();
     }
   }
+  unpermuteRows(plan, into, out, G.templates.ids.length);
   return out;
+}
+
+/**
+ * The probe templates in {@link probeChunkPlan}'s order and chunks: `Q` is `P` itself when the plan keeps the given
+ * order (or `P` has no normalised matrix to reorder from: then plain {@link probeChunks}), else `P`'s templates
+ * reordered; `into` is the score matrix to fill in Q's order (`out` itself when Q is P).
+ */
+function chunkedProbes(P: PreparedTemplates, nV: number, out: Float32Array, limit?: number): { Q: PreparedTemplates; plan: ProbeChunkPlan; into: Float32Array } {
+  const nP = P.templates.ids.length;
+  if (!P.unit) return { Q: P, plan: { order: null, chunks: probeChunks(nP, nV, limit) }, into: out };
+  const plan = probeChunkPlan(P.templates, nV, limit);
+  if (!plan.order) return { Q: P, plan, into: out };
+  const Q = prepareTemplates({ data: P.unit, n: P.unit.length / P.dim, dim: P.dim }, selectTemplates(P.templates, plan.order), P.method, P.unit);
+  return { Q, plan, into: new Float32Array(out.length) };
+}
+
+/** Row i of `into` (rows of nG scores in the plan's order) to row order[i] of `out`; nothing when the plan kept the order. */
+function unpermuteRows(plan: ProbeChunkPlan, into: Float32Array, out: Float32Array, nG: number): void {
+  if (!plan.order) return;
+  for (let i = 0; i < plan.order.length; i++) out.set(into.subarray(i * nG, (i + 1) * nG), plan.order[i]! * nG);
 }
 
 /** Multiply-adds from which a canonical verification group runs on the wasm f64x2 kernel (dotBlock64's threshold). */
@@ -376,12 +404,12 @@ function templateBlocks(offsets: Int32Array, maxRows: number): [number, number][
  * MLAS SGEMM), in blocks of whole probe templates so that one block's cosines stay within
  * `gemm.maxOutput` floats; the next block is computed while the previous one is reduced.
  */
-export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm): Promise<Float32Array> {
+export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm, opts: SetMatrixOptions = {}): Promise<Float32Array> {
   const nP = P.templates.ids.length;
   const nG = G.templates.ids.length;
   const d = P.dim;
   const pooled = P.method === 'mean-feature' || P.method === 'media-pool';
-  if (!pooled) return setMatrixAsync(P, G, gemm);
+  if (!pooled) return setMatrixAsync(P, G, gemm, opts);
   const out = new Float32Array(nP * nG);
   const po = P.templates.offsets;
   const go = G.templates.offsets;
@@ -410,7 +438,7 @@ export async function scoreTemplateMatrixAsync(P: PreparedTemplates, G: Prepared
  * `gemm` in row blocks of ≤ min(`gemm.blockOutput`, `gemm.maxOutput`) cosines (two output buffers, the next block is requested
  * before the previous one is reduced), reduced by {@link SetMatrixReducer}.
  */
-async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm): Promise<Float32Array> {
+async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: AsyncGemm, opts: SetMatrixOptions): Promise<Float32Array> {
   const nP = P.templates.ids.length;
   const nG = G.templates.ids.length;
   const d = P.dim;
@@ -427,17 +455,18 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
   try {
     const B = memberRows(G, gd.first, bBuf);
     const per = Math.max(1, Math.floor(Math.min(gemm.blockOutput ?? gemm.maxOutput, gemm.maxOutput) / nV));
-    for (const [t0, t1] of probeChunks(nP, nV)) {
-      const pd = distinctRows(P.templates, t0, t1);
+    const { Q, plan, into } = chunkedProbes(P, nV, out, opts.chunkFloats);
+    for (const [t0, t1] of plan.chunks) {
+      const pd = distinctRows(Q.templates, t0, t1);
       const nU = pd.first.length;
       if (aBuf.length < nU * d) {
         giveBackScratch(aBuf);
         aBuf = lendF32(nU * d);
       }
-      const A = memberRows(P, pd.first, aBuf);
+      const A = memberRows(Q, pd.first, aBuf);
       // Two cosine blocks in the reduction heap: the GEMM writes the next while the previous is reduced.
       const size = Math.min(per, nU) * nV;
-      const red = new SetMatrixReducer(P.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
+      const red = new SetMatrixReducer(Q.templates, pd, G.templates, gd, quirk, { blockFloats: 2 * size });
       let next: Promise<Float32Array> | null = null;
       try {
         if (!finite) red.markNonFinite(A, B, d);
@@ -451,13 +480,14 @@ async function setMatrixAsync(P: PreparedTemplates, G: PreparedTemplates, gemm: 
           next = r0 + per < nU ? run(r0 + per, k ^ 1) : null;
           red.rows(S, Math.min(per, nU - r0));
         }
-        red.finish(out);
+        red.finish(into);
       } finally {
         // A GEMM still writing into the heap must end before the heap is handed out again.
         await next?.catch(() => {});
         red.release();
       }
     }
+    unpermuteRows(plan, into, out, nG);
   } finally {
     giveBackScratch(aBuf);
     giveBackScratch(bBuf);

@@ -74,3 +74,19 @@ export function templateIndex(t: Templates): Map<number, number> {
   for (let i = 0; i < t.ids.length; i++) m.set(t.ids[i]!, i);
   return m;
 }
+
+/** The templates `keep` (indices into `t`, in that order, each once or more), as a new set. */
+export function selectTemplates(t: Templates, keep: ArrayLike<number>): Templates {
+  const offsets = new Int32Array(keep.length + 1);
+  for (let i = 0; i < keep.length; i++) offsets[i + 1] = offsets[i]! + t.offsets[keep[i]! + 1]! - t.offsets[keep[i]!]!;
+  const rows = new Int32Array(offsets[keep.length]!);
+  const media = new Int32Array(rows.length);
+  const ids = new Int32Array(keep.length);
+  for (let i = 0; i < keep.length; i++) {
+    const k = keep[i]!;
+    rows.set(t.rows.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+    media.set(t.media.subarray(t.offsets[k]!, t.offsets[k + 1]!), offsets[i]!);
+    ids[i] = t.ids[k]!;
+  }
+  return { ids, offsets, rows, media };
+}
