@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFeatures } from '../src/io/files.ts';
 import { decodeNpy, encodeNpy } from '../src/io/npy.ts';
+import { featureMemoryOf } from '../src/scores/simd.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'read-features-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,6 +39,12 @@ describe('readFeatures (straight into shared memory)', () => {
     expect(f.data.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect([f.n, f.dim]).toEqual([7, 5]);
     expect(Array.from(f.data)).toEqual(Array.from(data));
+    // The start of a shared WebAssembly.Memory (the scoring workers' indexed kernel reads it in place), with at least
+    // one zero row after the values.
+    expect(featureMemoryOf(f.data.buffer)).toBeInstanceOf(WebAssembly.Memory);
+    expect(f.data.byteOffset).toBe(0);
+    const after = new Float32Array(f.data.buffer, f.data.byteLength, f.dim);
+    expect(Array.from(after)).toEqual(new Array(f.dim).fill(0));
   });
 
   it('a header longer than the first 4 KiB is read with the whole file', async () => {

@@ -12,11 +12,14 @@ import { checkNpyFinite, decodeNpy, encodeNpy, npyDataBytes, npyHeader, NpyError
 import { parseIjbaComparisonsBytes, parseIjbaMetadataBytes, type IjbaColumns, type IjbaComparisons, type IjbaMetadata } from '../protocols/ijba-csv.ts';
 import { ijbaComparisonsFromMat, ijbaMetadataFromMat } from '../protocols/ijba-mat.ts';
 import { MatFormatError, readMat, type MatFile } from './mat.ts';
+import { sharedFeatureBuffer } from '../scores/simd.ts';
 import type { IjbaSplitData } from '../protocols/ijba.ts';
 
 /**
  * Reads `features.npy` + `ids.txt`; the two must have the same number of rows. The values are read straight
- * from the file into shared memory (one read, no intermediate copy; worker threads read them in place).
+ * from the file into shared memory (one read, no intermediate copy; worker threads read them in place): the start
+ * of a shared WebAssembly.Memory where one can be made (scores/simd.ts sharedFeatureBuffer), so `data.buffer` may be
+ * longer than `data`.
  */
 export async function readFeatures(npyPath: string, idsPath: string): Promise<{ features: Embeddings; ids: string[] }> {
   const features = await readNpyShared(npyPath);
@@ -41,8 +44,10 @@ async function readNpyShared(path: string): Promise<Embeddings> {
       if (head.length < size) return decodeNpy(new Uint8Array(await readFile(path)), path, { shared: true });
       throw e;
     }
-    const data = new Float32Array(new SharedArrayBuffer(npyDataBytes(size - h.offset, h.n, h.dim, path)));
-    await readFully(fh, new Uint8Array(data.buffer), h.offset, path);
+    // A shared WebAssembly.Memory where possible: the scoring workers' indexed kernel reads the rows in place.
+    const bytes = npyDataBytes(size - h.offset, h.n, h.dim, path);
+    const data = new Float32Array(sharedFeatureBuffer(bytes, 4 * h.dim), 0, bytes / 4);
+    await readFully(fh, new Uint8Array(data.buffer, 0, bytes), h.offset, path);
     checkNpyFinite(data, h.dim, path);
     return { data, n: h.n, dim: h.dim };
   } finally {

@@ -17,13 +17,20 @@ export interface IjbaWorkerData {
 
 /** The features, sent once to every worker when they are known. */
 export interface IjbaWorkerFeatures {
-  /** Raw features (n × dim float32), shared with every worker. */
+  /** Raw features (float32, from its start: the buffer may be longer), shared with every worker. */
   raw: SharedArrayBuffer;
+  /** How many values of `raw` are the features (n × dim for a well-formed table). */
+  length: number;
   /**
    * Their L2-normalised rows (shared): each worker writes `rows` [r0, r1), then reads all of them once every share is
    * done. May be `raw` itself (normalised in place: the workers then never read the raw values again).
    */
   unit: SharedArrayBuffer;
+  /**
+   * The shared WebAssembly.Memory whose buffer `unit` is, or null: the worker registers it (simd.ts
+   * registerFeatureMemory) so that its indexed kernel reads the rows in place instead of copying them.
+   */
+  memory: WebAssembly.Memory | null;
   rows: [number, number];
   /**
    * Two Int32s, shared. [0]: the count of shares normalised (each worker adds 1 when its share is done and starts

@@ -20,7 +20,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { enableBufferTransfer, nativeGemm } from '../scores/native-gemm.ts';
-import { unitRows } from '../scores/simd.ts';
+import { featureMemoryOf, sharedFeatureBuffer, unitRows } from '../scores/simd.ts';
 import { allocIjbaMetadata, type IjbaMetadata } from './ijba-csv.ts';
 import {
   evaluateIjbaSplit,
@@ -110,9 +110,10 @@ export function pickJob(queue: readonly { work: number; part: IjbaPart }[], i: n
   return best;
 }
 
-function sharedCopy(a: Float32Array): SharedArrayBuffer {
-  const b = new SharedArrayBuffer(a.byteLength);
-  new Float32Array(b).set(a);
+/** A copy of `a` (rows of `dim`) in shared memory (a shared WebAssembly.Memory where possible: see sharedFeatureBuffer). */
+function sharedCopy(a: Float32Array, dim: number): SharedArrayBuffer {
+  const b = sharedFeatureBuffer(a.byteLength, 4 * dim);
+  new Float32Array(b, 0, a.length).set(a);
   return b;
 }
 
@@ -240,13 +241,16 @@ export function ijbaPool(table: FeatureTable | Promise<FeatureTable>, opts: Ijba
       // Features already in shared memory (readFeatures) are not copied again. The workers L2-normalise them
       // into one shared buffer, each a share of the rows, and start once every share is done (`done`): in place
       // when the buffer is the pool's own copy or the caller allows it (`overwriteFeatures`).
-      const inShared = raw.buffer instanceof SharedArrayBuffer && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
-      const shared = inShared ? (raw.buffer as SharedArrayBuffer) : sharedCopy(raw);
-      const unit = !inShared || par.overwriteFeatures === true ? shared : new SharedArrayBuffer(f.n * f.dim * 4);
+      // (A shared feature memory's buffer is whole pages: the features are its start.)
+      const inShared = raw.buffer instanceof SharedArrayBuffer && raw.byteOffset === 0 && (raw.byteLength === raw.buffer.byteLength || featureMemoryOf(raw.buffer) !== undefined);
+      const shared = inShared ? (raw.buffer as SharedArrayBuffer) : sharedCopy(raw, f.dim);
+      const unit = !inShared || par.overwriteFeatures === true ? shared : sharedFeatureBuffer(f.n * f.dim * 4, 4 * f.dim);
+      // The normalised rows' WebAssembly.Memory, if they are in one: the workers' indexed kernel reads them in place.
+      const memory = featureMemoryOf(unit) ?? null;
       const done = new SharedArrayBuffer(8);
       workers.forEach((w, i) => {
         const rows: [number, number] = [Math.floor((f.n * i) / n), Math.floor((f.n * (i + 1)) / n)];
-        const features: IjbaWorkerFeatures = { raw: shared, unit, rows, n: f.n, dim: f.dim, numericIds: num, ids, done, workers: n };
+        const features: IjbaWorkerFeatures = { raw: shared, length: raw.length, unit, memory, rows, n: f.n, dim: f.dim, numericIds: num, ids, done, workers: n };
         w.postMessage({ type: 'features', features } satisfies IjbaWorkerJob);
       });
     },

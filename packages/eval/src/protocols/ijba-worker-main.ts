@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AsyncGemm } from '../scores/gemm.ts';
 import { nativeGemm } from '../scores/native-gemm.ts';
-import { markUnitFinite, normalizeRowsChecked } from '../scores/simd.ts';
+import { markUnitFinite, normalizeRowsChecked, registerFeatureMemory } from '../scores/simd.ts';
 import { evaluateIjbaPartAsync, evaluateIjbaSplit, evaluateIjbaSplitAsync, numericFeatureTable, type FeatureTable, type IjbaOptions } from './ijba.ts';
 import { errorMessage, type IjbaWorkerData, type IjbaWorkerJob, type IjbaWorkerReply } from './ijba-parallel-protocol.ts';
 
@@ -61,8 +61,9 @@ port.on('message', (m: IjbaWorkerJob) => {
       // This worker's share of the rows, normalised into the shared buffer (the same bits as normalising all
       // rows at once: each row on its own); the table while the other shares are done.
       const [r0, r1] = f.rows;
-      const raw = new Float32Array(f.raw);
-      unit = new Float32Array(f.unit);
+      const raw = new Float32Array(f.raw, 0, f.length);
+      unit = new Float32Array(f.unit, 0, Math.min(f.n * f.dim, f.unit.byteLength / 4));
+      if (f.memory) registerFeatureMemory(f.unit, f.memory);
       const bad = normalizeRowsChecked(raw.subarray(r0 * f.dim, r1 * f.dim), r1 - r0, f.dim, unit.subarray(r0 * f.dim, r1 * f.dim));
       Atomics.add(done, 1, bad);
       const features = { data: raw, n: f.n, dim: f.dim };

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { l2NormalizeRows, Rng } from '@interpret-fr/core';
-import { indexedGemm64, normalizeRowsChecked, reduceHeap, simdKernels, unitKnownFinite, unitRows } from './simd.ts';
+import {
+  featureMemoryOf,
+  indexedGemm64,
+  indexedGemm64For,
+  normalizeRowsChecked,
+  reduceHeap,
+  registerFeatureMemory,
+  sharedFeatureBuffer,
+  simdKernels,
+  unitKnownFinite,
+  unitRows,
+} from './simd.ts';
 import { dotBlock, dotBlock64 } from './cosine.ts';
 import { buildTemplates } from './templates.ts';
 import {
@@ -217,6 +228,64 @@ describe('wasm SIMD kernels', () => {
       }),
     ).toThrow(/row 4 is not a row of the features/);
   });
+  it("indexedGemm64For reads features at the start of a shared WebAssembly.Memory in place: the copying kernel's bits, the features and zero row untouched, its scratch in regions it grew for itself", () => {
+    const rng = new Rng(31);
+    const d = 32;
+    const nF = 300;
+    const buf = sharedFeatureBuffer(nF * d * 4, d * 4);
+    const memory = featureMemoryOf(buf)!;
+    expect(memory, 'a shared feature memory can be made here').toBeDefined();
+    expect(buf.byteLength % 65536).toBe(0);
+    const F = new Float32Array(buf, 0, nF * d);
+    F.set(rand(rng, nF * d));
+    const before = Float32Array.from(new Float32Array(buf, 0, (nF + 1) * d)); // the features and the zero row after them
+    expect(before.subarray(nF * d).every((x) => x === 0)).toBe(true);
+    const ix = indexedGemm64For(F, d)!;
+    const copying = indexedGemm64(d)!;
+    expect(ix).not.toBe(copying);
+    expect(ix.holds(F)).toBe(true);
+    expect(ix.holds(Float32Array.from(F))).toBe(false);
+    expect(indexedGemm64For(F, d)).toBe(ix); // one kernel per memory and d
+    expect(indexedGemm64For(Float32Array.from(F), d)).toBe(copying); // not in a feature memory: the copying kernel
+    // Another thread's region (grown here by hand) between this kernel's regions: it must stay as it was.
+    let other: Uint8Array | null = null;
+    for (const [nA, nB] of [
+      [1, 1],
+      [3, 7],
+      [20, 41],
+      [64, 250],
+      [7, 9],
+      [150, 299],
+    ] as const) {
+      const ia = Int32Array.from({ length: nA }, () => rng.int(nF));
+      const ib = Int32Array.from({ length: nB }, () => rng.int(nF));
+      const fill = (a: Int32Array, b: Int32Array): void => {
+        a.set(ia);
+        b.set(ib);
+      };
+      const want = copying.run(Float32Array.from(F), nA, nB, fill);
+      const wantOut = Float64Array.from(want.out);
+      const got = ix.run(F, nA, nB, fill);
+      expect(got.ld).toBe(want.ld);
+      expect(Array.from(got.out)).toEqual(Array.from(wantOut));
+      const off = want.ld + 1 < nA * want.ld ? 1 : 0;
+      if (nA > 1 && nB > 1) expect(Object.is(ix.setScore(off, nA - 1, nB - 1, true), copying.setScore(off, nA - 1, nB - 1, true))).toBe(true);
+      if (!other) {
+        const at = memory.grow(1) * 65536;
+        other = new Uint8Array(memory.buffer, at, 65536);
+        other.fill(0xa5);
+      }
+    }
+    expect(other!.every((x) => x === 0xa5)).toBe(true);
+    expect(Array.from(new Float32Array(memory.buffer, 0, (nF + 1) * d))).toEqual(Array.from(before));
+    // A buffer as a worker receives it, registered with its memory, gets the same in-place kernel.
+    const view = new Float32Array(memory.buffer as unknown as SharedArrayBuffer, 0, nF * d);
+    registerFeatureMemory(memory.buffer as unknown as SharedArrayBuffer, memory);
+    const again = indexedGemm64For(view, d)!;
+    expect(again.holds(view)).toBe(true);
+    expect(() => again.run(Float32Array.from(F), 1, 1, () => {})).toThrow(/only the features it was made for/);
+  });
+
   it("indexedGemm64.setScore: the set-min-mean of a block of its output with setScore / setScoreT's float64 bits, rows or columns first", () => {
     const rng = new Rng(23);
     const d = 16;

@@ -301,7 +301,7 @@ const i32k = (v: number): number[] => [0x41, ...sleb(v)];
  * max over column pairs), then their mean, summed in float64 in order, the rows first when rowsFirst ≠ 0, else the
  * columns (template-scores.ts blockSetScore, without its NaN and MATLAB-quirk cases).
  */
-function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
+function indexedModuleBytes(d: number, sharedMemory?: { minPages: number; maxPages: number }): Uint8Array<ArrayBuffer> {
   const PB = d * 16;
   const PB32 = d * 8;
   const SHRU = 0x76, LTU = 0x49, LEU = 0x4d, EQZ = 0x45;
@@ -438,8 +438,10 @@ function indexedModuleBytes(d: number): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 4, I32, I32, I32, I32, 0], [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 1, F64]])),
+    // With `sharedMemory`: the memory is imported (env.memory, shared, limits flag 3), not defined.
+    ...(sharedMemory ? section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x03, ...uleb(sharedMemory.minPages), ...uleb(sharedMemory.maxPages)]])) : []),
     ...section(3, vec([[0], [1], [1], [2]])),
-    ...section(5, vec([[0x00, 1]])),
+    ...(sharedMemory ? [] : section(5, vec([[0x00, 1]]))),
     ...section(7, vec([[...str('memory'), 0x02, 0], [...str('gemm'), 0x00, 0], [...str('gather'), 0x00, 1], [...str('gather32'), 0x00, 2], [...str('setsum'), 0x00, 3]])),
     ...section(10, [...uleb(4), ...gemm, ...gather, ...gather32, ...setsum]),
   ];
@@ -473,7 +475,72 @@ export interface IndexedGemm64 {
 
 const indexedCache = new Map<number, IndexedGemm64 | null>();
 
-/** The {@link IndexedGemm64} for dimension d, or null without WebAssembly SIMD or when d % 4 ≠ 0. */
+/**
+ * Where {@link indexedKernel} keeps the features and its scratch: `scratch(F, bytes)` gives the byte offset of
+ * `bytes` bytes of scratch (growing the memory as needed), after making sure the features F (and a zero row after
+ * them) are at byte 0; `holds(F)`: whether they are there now.
+ */
+interface IndexedLayout {
+  scratch(F: Float32Array, bytes: number): number;
+  holds(F: Float32Array): boolean;
+}
+
+/** The {@link IndexedGemm64} of an instance of {@link indexedModuleBytes}, with the features and scratch where `layout` puts them. */
+function indexedKernel(d: number, inst: WebAssembly.Instance, mem: WebAssembly.Memory, layout: IndexedLayout): IndexedGemm64 {
+  const gemm = inst.exports.gemm as (a: number, nA: number, b: number, nB: number, out: number, ldo: number) => void;
+  const gather = inst.exports.gather as (src: number, idx: number, nPairs: number, dst: number) => void;
+  const gather32 = inst.exports.gather32 as (src: number, idx: number, nPairs: number, dst: number) => void;
+  const setsum = inst.exports.setsum as (s: number, nr: number, nc: number, ld: number, cm: number, rm: number, rowsFirst: number) => number;
+  // The last run's output (byte offset, row stride) and its set-score scratch (column, row maxima).
+  let lastOut = 0;
+  let lastLd = 0;
+  let lastRows = 0;
+  let cmAt = 0;
+  let rmAt = 0;
+  const pairBytes = d * 16;
+  return {
+    run(F, nA, nB, fill) {
+      if (F.length % d !== 0) throw new RangeError(`indexedGemm64: ${F.length} values are not rows of ${d}`);
+      const nF = F.length / d;
+      const pA = (nA + 1) >> 1;
+      const pB = (nB + 1) >> 1;
+      const nBe = 2 * pB;
+      // Scratch: the indices (2 per pair), the staged rows, the result, then the set scores' column maxima (≤ nBe)
+      // and row maxima (≤ nA). Row nF (after the features) is a zero row: the partner of an odd count's last row.
+      const sa0 = (8 * (pA + pB) + 15) & ~15;
+      const sb0 = sa0 + pA * pairBytes;
+      const o0 = (sb0 + pB * (pairBytes / 2) + 15) & ~15;
+      const at = layout.scratch(F, o0 + nA * nBe * 8 + 8 * (nBe + nA));
+      const sa = at + sa0;
+      const sb = at + sb0;
+      const o = at + o0;
+      const all = new Int32Array(mem.buffer, at, 2 * (pA + pB));
+      all[2 * pA - 1] = nF;
+      all[2 * (pA + pB) - 1] = nF;
+      const ia = all.subarray(0, nA);
+      const ib = all.subarray(2 * pA, 2 * pA + nB);
+      fill(ia, ib);
+      for (const x of [ia, ib]) for (let t = 0; t < x.length; t++) if (!(x[t]! >= 0 && x[t]! < nF)) throw new RangeError(`indexedGemm64: row ${x[t]} is not a row of the features (${nF} rows)`);
+      gather(0, at, pA, sa);
+      gather32(0, at + 8 * pA, pB, sb);
+      gemm(sa, nA, sb, nBe, o, nBe);
+      lastOut = o;
+      lastLd = nBe;
+      lastRows = nA;
+      cmAt = o + nA * nBe * 8;
+      rmAt = cmAt + 8 * nBe;
+      return { out: new Float64Array(mem.buffer, o, nA * nBe), ld: nBe };
+    },
+    holds: (F) => layout.holds(F),
+    setScore(off, nr, nc, rowsFirst) {
+      if (!(nr >= 1 && nc >= 1 && nr <= lastRows && off >= 0 && Math.floor(off / lastLd) + nr <= lastRows && (off % lastLd) + nc <= lastLd))
+        throw new RangeError(`indexedGemm64.setScore: ${nr} × ${nc} at ${off} is outside the last output (${lastRows} × ${lastLd})`);
+      return setsum(lastOut + 8 * off, nr, nc, lastLd, cmAt, rmAt, rowsFirst ? 1 : 0);
+    },
+  };
+}
+
+/** The {@link IndexedGemm64} for dimension d, or null without WebAssembly SIMD or when d % 4 ≠ 0. It copies the features into its own memory. */
 export function indexedGemm64(d: number): IndexedGemm64 | null {
   const hit = indexedCache.get(d);
   if (hit !== undefined) return hit;
@@ -483,69 +550,113 @@ export function indexedGemm64(d: number): IndexedGemm64 | null {
     if (bytes && WebAssembly.validate(bytes)) {
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
       const mem = inst.exports.memory as WebAssembly.Memory;
-      const gemm = inst.exports.gemm as (a: number, nA: number, b: number, nB: number, out: number, ldo: number) => void;
-      const gather = inst.exports.gather as (src: number, idx: number, nPairs: number, dst: number) => void;
-      const gather32 = inst.exports.gather32 as (src: number, idx: number, nPairs: number, dst: number) => void;
-      const setsum = inst.exports.setsum as (s: number, nr: number, nc: number, ld: number, cm: number, rm: number, rowsFirst: number) => number;
       let resident: Float32Array | null = null;
-      // The last run's output (byte offset, row stride) and its set-score scratch (column, row maxima).
-      let lastOut = 0;
-      let lastLd = 0;
-      let lastRows = 0;
-      let cmAt = 0;
-      let rmAt = 0;
-      const pairBytes = d * 16;
-      k = {
-        run(F, nA, nB, fill) {
-          if (F.length % d !== 0) throw new RangeError(`indexedGemm64: ${F.length} values are not rows of ${d}`);
-          const nF = F.length / d;
-          const pA = (nA + 1) >> 1;
-          const pB = (nB + 1) >> 1;
-          const nBe = 2 * pB;
-          // Memory: the features and one zero row (the partner of an odd count's last row), the indices (2 per pair), the staged rows, the result.
+      k = indexedKernel(d, inst, mem, {
+        // The features and the zero row at byte 0, the scratch after them.
+        scratch(F, bytes) {
           const at = (F.byteLength + d * 4 + 15) & ~15;
-          const sa = (at + 8 * (pA + pB) + 15) & ~15;
-          const sb = sa + pA * pairBytes;
-          const o = (sb + pB * (pairBytes / 2) + 15) & ~15;
-          // After the result: the set scores' column maxima (≤ nBe) and row maxima (≤ nA).
-          const end = o + nA * nBe * 8 + 8 * (nBe + nA);
-          if (end > mem.buffer.byteLength) mem.grow(Math.ceil((end - mem.buffer.byteLength) / 65536));
+          if (at + bytes > mem.buffer.byteLength) mem.grow(Math.ceil((at + bytes - mem.buffer.byteLength) / 65536));
           if (resident !== F) {
             const f32 = new Float32Array(mem.buffer, 0, F.length + d);
             f32.set(F);
             f32.fill(0, F.length);
             resident = F;
           }
-          const all = new Int32Array(mem.buffer, at, 2 * (pA + pB));
-          all[2 * pA - 1] = nF;
-          all[2 * (pA + pB) - 1] = nF;
-          const ia = all.subarray(0, nA);
-          const ib = all.subarray(2 * pA, 2 * pA + nB);
-          fill(ia, ib);
-          for (const x of [ia, ib]) for (let t = 0; t < x.length; t++) if (!(x[t]! >= 0 && x[t]! < nF)) throw new RangeError(`indexedGemm64: row ${x[t]} is not a row of the features (${nF} rows)`);
-          gather(0, at, pA, sa);
-          gather32(0, at + 8 * pA, pB, sb);
-          gemm(sa, nA, sb, nBe, o, nBe);
-          lastOut = o;
-          lastLd = nBe;
-          lastRows = nA;
-          cmAt = o + nA * nBe * 8;
-          rmAt = cmAt + 8 * nBe;
-          return { out: new Float64Array(mem.buffer, o, nA * nBe), ld: nBe };
+          return at;
         },
         holds: (F) => resident === F,
-        setScore(off, nr, nc, rowsFirst) {
-          if (!(nr >= 1 && nc >= 1 && nr <= lastRows && off >= 0 && Math.floor(off / lastLd) + nr <= lastRows && (off % lastLd) + nc <= lastLd))
-            throw new RangeError(`indexedGemm64.setScore: ${nr} × ${nc} at ${off} is outside the last output (${lastRows} × ${lastLd})`);
-          return setsum(lastOut + 8 * off, nr, nc, lastLd, cmAt, rmAt, rowsFirst ? 1 : 0);
-        },
-      };
+      });
     }
   } catch {
     k = null;
   }
   indexedCache.set(d, k);
   return k;
+}
+
+// ---------- features in a shared WebAssembly.Memory: the indexed kernel reads them where they are ----------
+
+/** Largest shared feature memory, in 64 KiB pages (4 GiB: the wasm32 address space). */
+const FEATURE_MEMORY_MAX_PAGES = 65536;
+
+/** The shared WebAssembly.Memory of each buffer made by {@link sharedFeatureBuffer} (or registered in a worker). */
+const featureMemories = new WeakMap<SharedArrayBuffer, WebAssembly.Memory>();
+
+/**
+ * A SharedArrayBuffer of at least `bytes` bytes, zero-filled, that is the buffer of a shared WebAssembly.Memory with
+ * room for one more row of `rowBytes` zero bytes after the `bytes` (the indexed kernel's zero row): worker threads
+ * that get it with {@link registerFeatureMemory} score from it without copying it into a memory of their own
+ * ({@link indexedGemm64For}). A plain SharedArrayBuffer where such a memory cannot be made. Use the first `bytes`
+ * bytes (the buffer is a whole number of 64 KiB pages).
+ */
+export function sharedFeatureBuffer(bytes: number, rowBytes: number): SharedArrayBuffer {
+  const pages = Math.ceil((bytes + rowBytes) / 65536);
+  try {
+    if (typeof WebAssembly !== 'undefined' && pages < FEATURE_MEMORY_MAX_PAGES) {
+      const memory = new WebAssembly.Memory({ initial: Math.max(1, pages), maximum: FEATURE_MEMORY_MAX_PAGES, shared: true });
+      const buffer = memory.buffer as unknown as SharedArrayBuffer;
+      featureMemories.set(buffer, memory);
+      return buffer;
+    }
+  } catch {
+    // no shared wasm memory here
+  }
+  return new SharedArrayBuffer(bytes);
+}
+
+/** The shared WebAssembly.Memory whose buffer `buffer` is (made by {@link sharedFeatureBuffer} or registered), if any. */
+export function featureMemoryOf(buffer: ArrayBufferLike): WebAssembly.Memory | undefined {
+  return buffer instanceof SharedArrayBuffer ? featureMemories.get(buffer) : undefined;
+}
+
+/** Records that `buffer` (e.g. as a worker received it) is the start of `memory` (as the same worker received it). */
+export function registerFeatureMemory(buffer: SharedArrayBuffer, memory: WebAssembly.Memory): void {
+  featureMemories.set(buffer, memory);
+}
+
+const sharedIndexed = new WeakMap<WebAssembly.Memory, Map<number, IndexedGemm64 | null>>();
+
+/**
+ * The {@link IndexedGemm64} for `F` when F starts a shared feature memory ({@link sharedFeatureBuffer}): it reads
+ * the features in place (nothing copied; a zero row follows them) and keeps its scratch in regions of that memory it
+ * grows for itself (`memory.grow` is atomic: each thread's regions are its own). Else {@link indexedGemm64}(d).
+ */
+export function indexedGemm64For(F: Float32Array, d: number): IndexedGemm64 | null {
+  const memory = F.byteOffset === 0 ? featureMemoryOf(F.buffer) : undefined;
+  if (!memory || d <= 0 || d % 4 !== 0) return indexedGemm64(d);
+  let byD = sharedIndexed.get(memory);
+  if (!byD) sharedIndexed.set(memory, (byD = new Map()));
+  const hit = byD.get(d);
+  if (hit !== undefined) return hit?.holds(F) ? hit : indexedGemm64(d);
+  let k: IndexedGemm64 | null = null;
+  try {
+    const pages = memory.buffer.byteLength / 65536;
+    const bytes = indexedModuleBytes(d, { minPages: pages, maxPages: FEATURE_MEMORY_MAX_PAGES });
+    if (WebAssembly.validate(bytes)) {
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      const nFeatures = F.length;
+      // This thread's scratch region [start, end), grown at least twofold when too small.
+      let start = 0;
+      let end = 0;
+      k = indexedKernel(d, inst, memory, {
+        scratch(G, need) {
+          if (!this.holds(G)) throw new RangeError('indexedGemm64For: the kernel reads only the features it was made for');
+          if (end - start < need) {
+            const pages = Math.max(Math.ceil(need / 65536), (2 * (end - start)) / 65536);
+            start = memory.grow(pages) * 65536;
+            end = start + pages * 65536;
+          }
+          return start;
+        },
+        // Any buffer of this memory (each thread has its own SharedArrayBuffer objects for it), from its start.
+        holds: (G) => G.byteOffset === 0 && G.length === nFeatures && featureMemoryOf(G.buffer) === memory,
+      });
+    }
+  } catch {
+    k = null;
+  }
+  byD.set(d, k);
+  return k?.holds(F) ? k : indexedGemm64(d);
 }
 
 // ---------- set-score reductions (a second module with its own memory: the reduction heap) ----------

@@ -15,7 +15,7 @@
 import type { Embeddings } from '@interpret-fr/core';
 import { dot, dotBlock, dotBlock64 } from './cosine.ts';
 import { selectTemplates, type Templates } from './templates.ts';
-import { indexedGemm64, simdKernels, unitKnownFinite, unitRows, type IndexedGemm64, type SimdKernels } from './simd.ts';
+import { indexedGemm64For, simdKernels, unitKnownFinite, unitRows, type IndexedGemm64, type SimdKernels } from './simd.ts';
 import type { AsyncGemm } from './gemm.ts';
 import { distinctRows, gatherRows, probeChunkPlan, probeChunks, SetMatrixReducer, type ProbeChunkPlan } from './set-matrix.ts';
 import { giveBackScratch, lendF32, lendF64 } from './scratch.ts';
@@ -713,7 +713,7 @@ class PairGroups {
   private indexed(unit: Float32Array): IndexedGemm64 | null {
     if (this.ix === undefined) {
       const d = this.A.dim;
-      const ix = indexedGemm64(d);
+      const ix = indexedGemm64For(unit, d);
       let cosines = 0;
       if (ix && !ix.holds(unit)) {
         const oa = this.A.templates.offsets;
