@@ -62,6 +62,7 @@ port.on('message', (m: IjbaWorkerJob) => {
       // rows at once: each row on its own); the table while the other shares are done.
       const [r0, r1] = f.rows;
       const raw = new Float32Array(f.raw, 0, f.length);
+      // (At most the buffer: a table short of n × dim values normalised in place fails in the normalisation below.)
       unit = new Float32Array(f.unit, 0, Math.min(f.n * f.dim, f.unit.byteLength / 4));
       if (f.memory) registerFeatureMemory(f.unit, f.memory);
       const bad = normalizeRowsChecked(raw.subarray(r0 * f.dim, r1 * f.dim), r1 - r0, f.dim, unit.subarray(r0 * f.dim, r1 * f.dim));

@@ -44,6 +44,9 @@ export function dropOutputCopy(out: { buffer: ArrayBufferLike } | undefined, min
   }
 }
 
+/** Whether {@link enableBufferTransfer} has set the V8 flag. */
+let transferFlagSet = false;
+
 /**
  * Makes `ArrayBuffer.prototype.transfer` (what {@link dropOutputCopy} uses) available in the worker threads started
  * after this call, on node 20 (V8 11.3, where it is behind `--harmony-rab-gsab-transfer`; from node 21 on it is
@@ -51,9 +54,10 @@ export function dropOutputCopy(out: { buffer: ArrayBufferLike } | undefined, min
  * thread keeps its own as it was.
  */
 export function enableBufferTransfer(): void {
-  if (typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function') return;
+  if (transferFlagSet || typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function') return;
   if (!/^11\./.test(process.versions.v8)) return;
   setFlagsFromString('--harmony-rab-gsab-transfer');
+  transferFlagSet = true; // (this thread's own ArrayBuffer never gets the method: set the flag once)
 }
 
 /** Why the native kernel is unavailable (set when {@link nativeGemm} resolved to null). */

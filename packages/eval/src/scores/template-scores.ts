@@ -353,7 +353,7 @@ export function scoreTemplateMatrix(P: PreparedTemplates, G: PreparedTemplates, 
       red.release();
     }
   }
-  unpermuteRows(plan, into, out, G.templates.ids.length);
+  unpermuteRows(plan, into, out, nG);
   return out;
 }
 

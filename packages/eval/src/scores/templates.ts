@@ -78,7 +78,7 @@ export function templateIndex(t: Templates): Map<number, number> {
 /** The templates `keep` (indices into `t`, in that order, each once or more), as a new set. */
 export function selectTemplates(t: Templates, keep: ArrayLike<number>): Templates {
   const offsets = new Int32Array(keep.length + 1);
-  for (let i = 0; i < keep.length; i++) offsets[i + 1] = offsets[i]! + t.offsets[keep[i]! + 1]! - t.offsets[keep[i]!]!;
+  for (let i = 0; i < keep.length; i++) offsets[i + 1] = offsets[i]! + templateSize(t, keep[i]!);
   const rows = new Int32Array(offsets[keep.length]!);
   const media = new Int32Array(rows.length);
   const ids = new Int32Array(keep.length);
